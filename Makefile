@@ -1,0 +1,36 @@
+# The README's two commands: `make run` and `make test`. Each bootstraps .venv on its own, idempotently.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test bench bench-quick clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip setuptools wheel
+
+# Re-install only when pyproject.toml changes.
+$(VENV)/.runtime-installed: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(PY)
+	$(PIP) install -e '.[dev]'
+	touch $@ $(VENV)/.runtime-installed
+
+run: $(VENV)/.runtime-installed
+	mkdir -p var
+	$(VENV)/bin/triage serve --host 127.0.0.1 --port 8000
+
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest -q -ra
+
+bench: $(VENV)/.dev-installed
+	$(PY) -m bench.run
+
+bench-quick: $(VENV)/.dev-installed
+	$(PY) -m bench.run --quick
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,76 @@
+"""Prometheus metrics for engines, the router and the output guard.
+
+`EngineMetrics(registry)` for tests; `default_metrics()` registers once in the process-wide default registry,
+which `/metrics` serves.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+
+from agents.engines.breaker import CircuitBreaker
+
+FIRST_TOKEN_BUCKETS = (0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+TOKENS_PER_SECOND_BUCKETS = (5, 10, 20, 35, 50, 75, 100, 150, 200, 300, 500, 800, 1200, 2000)
+
+
+class EngineMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        registry = registry if registry is not None else REGISTRY
+        self.first_token_seconds = Histogram(
+            "triage_engine_first_token_seconds",
+            "Time from sending the request to the engine's first text chunk.",
+            ["engine"], buckets=FIRST_TOKEN_BUCKETS, registry=registry,
+        )
+        self.tokens_per_second = Histogram(
+            "triage_engine_tokens_per_second",
+            "Streaming rate of a completed answer, after its first chunk.",
+            ["engine"], buckets=TOKENS_PER_SECOND_BUCKETS, registry=registry,
+        )
+        self.attempts = Counter(
+            "triage_engine_attempts_total", "Engine attempts by outcome (used, failed, skipped, cut).",
+            ["engine", "outcome"], registry=registry,
+        )
+        self.failovers = Counter(
+            "triage_engine_failovers_total", "Failovers away from an engine, by reason.",
+            ["engine", "reason"], registry=registry,
+        )
+        self.breaker_state = Gauge(
+            "triage_engine_breaker_state", "Circuit breaker state per engine: 0 closed, 1 half-open, 2 open.",
+            ["engine"], registry=registry,
+        )
+        self.guard_interventions = Counter(
+            "triage_guard_interventions_total", "Answers the output guard cut off and replaced, by reason.",
+            ["reason"], registry=registry,
+        )
+
+    def watch_breaker(self, engine: str, breaker: CircuitBreaker) -> None:
+        """Export the breaker's state, read at scrape time (open turns half-open by the clock alone)."""
+        self.breaker_state.labels(engine).set_function(lambda: breaker.state.gauge)
+
+    def first_token(self, engine: str, seconds: float) -> None:
+        self.first_token_seconds.labels(engine).observe(seconds)
+
+    def completed(self, engine: str, tokens: int, streaming_s: float) -> None:
+        self.attempts.labels(engine, "used").inc()
+        if tokens > 1 and streaming_s > 0:
+            self.tokens_per_second.labels(engine).observe((tokens - 1) / streaming_s)
+
+    def failed(self, engine: str, reason: str) -> None:
+        self.attempts.labels(engine, "failed").inc()
+        self.failovers.labels(engine, reason).inc()
+
+    def skipped(self, engine: str) -> None:
+        self.attempts.labels(engine, "skipped").inc()
+        self.failovers.labels(engine, "breaker_open").inc()
+
+    def cut(self, engine: str, reason: str) -> None:
+        self.attempts.labels(engine, "cut").inc()
+        self.guard_interventions.labels(reason).inc()
+
+
+@lru_cache(maxsize=1)
+def default_metrics() -> EngineMetrics:
+    return EngineMetrics(REGISTRY)

@@ -1,0 +1,93 @@
+"""Any OpenAI-compatible chat-completions server with streaming (vLLM, llama.cpp, Ollama, GroqCloud)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+
+from agents.engines.base import Engine, GenerationRequest
+from agents.engines.breaker import parse_retry_after
+from agents.engines.errors import EngineError, EngineHTTPError, EngineUnavailable, StreamBroken
+from agents.engines.sse import ChatStreamDecoder
+from agents.engines.templating import template
+
+LEVEL_TEXT = {
+    "emergency_ambulance": "call an ambulance now",
+    "emergency": "go to the emergency department now",
+    "consultation_24": "see a doctor within 24 hours",
+    "consultation": "book a routine appointment with a doctor",
+    "self_care": "self-care at home, with safety-net advice",
+}
+
+_NO_CONNECTION = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def build_messages(request: GenerationRequest) -> list[dict[str, str]]:
+    """The system prompt (disposition fixed, not the model's to change) and the redacted conversation only."""
+    system = template("system_prompt.j2").render(
+        request=request, level_text=LEVEL_TEXT[request.assessment.level.value]
+    )
+    return [{"role": "system", "content": system}] + [
+        {"role": turn.role, "content": turn.content} for turn in request.conversation
+    ]
+
+
+class OpenAICompatibleEngine(Engine):
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        *,
+        client: httpx.AsyncClient | None = None,
+        max_tokens: int = 256,
+        temperature: float = 0.2,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._headers = {"Accept": "text/event-stream"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        # The router owns the first-token and total budgets; these only bound a dead socket.
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=2.0))
+        self._max_tokens = max_tokens
+        self._temperature = temperature
+
+    def body(self, request: GenerationRequest) -> dict:
+        return {
+            "model": self.model,
+            "messages": build_messages(request),
+            "stream": True,
+            "max_tokens": self._max_tokens,
+            "temperature": self._temperature,
+        }
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+        decoder = ChatStreamDecoder()
+        try:
+            async with self._client.stream("POST", self._url, json=self.body(request), headers=self._headers) as response:
+                if response.status_code >= 400:
+                    raise EngineHTTPError(response.status_code, parse_retry_after(response.headers.get("retry-after")))
+                async for line in response.aiter_lines():
+                    text = decoder.feed(line)
+                    if text is not None:
+                        yield text
+                    elif decoder.done:
+                        return
+        except _NO_CONNECTION as exc:
+            raise EngineUnavailable(type(exc).__name__) from exc
+        except httpx.HTTPError as exc:
+            if decoder.complete:
+                return  # the answer was finished; only the goodbye was lost
+            raise StreamBroken(type(exc).__name__) from exc
+        if not decoder.complete:
+            raise StreamBroken("stream ended without [DONE]")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+__all__ = ["LEVEL_TEXT", "EngineError", "OpenAICompatibleEngine", "build_messages"]

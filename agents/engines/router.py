@@ -1,0 +1,200 @@
+"""Chooses who answers: the fixed emergency script, or the engine chain with budgets, failover and breakers.
+
+Per token the router adds one `asyncio.timeout_at` scope around `anext()` for untrusted engines (no task per
+token) and nothing for our own templates. Every engine asked, skipped or cut shows up as an Attempt, which the
+audit record keeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Literal
+
+from pydantic import BaseModel
+
+from agents.engines.base import Engine, EngineError, GenerationRequest
+from agents.engines.breaker import CircuitBreaker
+from agents.engines.errors import EngineHTTPError, FirstTokenTimeout, TotalTimeout
+from agents.engines.local import local_engine
+from agents.engines.metrics import EngineMetrics, default_metrics
+from agents.triage import Assessment
+
+FAILOVER_SEAM = "\n[The answer continues from a backup engine.]\n"
+GUARD_SEAM = "\n[Part of this answer was withdrawn because it did not match your assessment. The standard advice follows.]\n"
+
+Outcome = Literal["used", "failed", "skipped", "cut"]
+
+
+class RoutePlan(BaseModel):
+    kind: Literal["emergency_script", "engine_chain"]
+    engines: tuple[str, ...]
+    reason: str
+
+
+class Attempt(BaseModel):
+    """One engine's part in a turn: `used` (streamed, `completed` once it finished), `failed`, `skipped`
+    (breaker open) or `cut` (the output guard withdrew it)."""
+
+    engine: str
+    model: str
+    outcome: Outcome
+    reason: str | None = None
+    first_token_ms: float | None = None
+    tokens: int = 0
+    error_kind: str | None = None
+    status_code: int | None = None
+    retry_after_s: float | None = None
+    breaker: str | None = None
+    duration_ms: float | None = None
+    completed: bool = False
+
+
+class Router:
+    def __init__(
+        self,
+        chain: Sequence[Engine],
+        emergency: Engine,
+        *,
+        first_token_timeout_s: float,
+        total_timeout_s: float,
+        fallback: Engine | None = None,
+        breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker,
+        metrics: EngineMetrics | None = None,
+    ) -> None:
+        if not chain:
+            raise ValueError("the engine chain needs at least one engine")
+        self._chain = {engine.name: engine for engine in chain}
+        self._emergency = emergency
+        self._first_token_timeout_s = first_token_timeout_s
+        self._total_timeout_s = total_timeout_s
+        trusted = [engine for engine in chain if engine.trusted]
+        self._fallback = fallback or (trusted[-1] if trusted else local_engine())
+        self.metrics = metrics or default_metrics()
+        self.breakers = {engine.name: breaker_factory() for engine in chain if not engine.trusted}
+        for name, breaker in self.breakers.items():
+            self.metrics.watch_breaker(name, breaker)
+
+    def plan(self, assessment: Assessment) -> RoutePlan:
+        if assessment.is_emergency:
+            return RoutePlan(
+                kind="emergency_script",
+                engines=(self._emergency.name,),
+                reason="clinical engine decided an emergency: fixed script, no model call",
+            )
+        return RoutePlan(kind="engine_chain", engines=tuple(self._chain), reason="non-emergency: configured engine chain")
+
+    def engine(self, name: str) -> Engine:
+        return self._emergency if name == self._emergency.name else self._chain[name]
+
+    def safe_engine(self, assessment: Assessment) -> Engine:
+        """Our own template for this disposition: the emergency script for emergencies, else the local answer."""
+        return self._emergency if assessment.is_emergency else self._fallback
+
+    async def stream(
+        self, request: GenerationRequest, plan: RoutePlan, attempts: list[Attempt]
+    ) -> AsyncIterator[tuple[Engine, str]]:
+        """Yield the answer; on an engine failure continue with the next engine after a visible seam."""
+        loop = asyncio.get_running_loop()
+        total_deadline = loop.time() + self._total_timeout_s
+        emitted = False
+        for name in plan.engines:
+            engine = self.engine(name)
+            breaker = self.breakers.get(name)
+            if breaker is not None and not breaker.allow():
+                attempts.append(
+                    Attempt(
+                        engine=name, model=engine.model, outcome="skipped", error_kind="breaker_open",
+                        reason=f"circuit open; next probe in {breaker.retry_in_s():.1f}s", breaker="open",
+                    )
+                )
+                self.metrics.skipped(name)
+                continue
+            attempt = Attempt(
+                engine=name, model=engine.model, outcome="used", breaker=breaker.state.value if breaker else None
+            )
+            attempts.append(attempt)
+            started = loop.time()
+            first_at = started
+            deadline = None if engine.trusted else min(total_deadline, started + self._first_token_timeout_s)
+            stream = engine.stream(request)
+            verdict = False
+            try:
+                while True:
+                    try:
+                        if deadline is None:
+                            chunk = await anext(stream)
+                        else:
+                            async with asyncio.timeout_at(deadline):
+                                chunk = await anext(stream)
+                    except StopAsyncIteration:
+                        break
+                    if not attempt.tokens:
+                        first_at = loop.time()
+                        attempt.first_token_ms = round((first_at - started) * 1000, 3)
+                        self.metrics.first_token(name, first_at - started)
+                        if deadline is not None:
+                            deadline = total_deadline
+                        if emitted:
+                            yield engine, FAILOVER_SEAM
+                        emitted = True
+                    attempt.tokens += 1
+                    yield engine, chunk
+            except (EngineError, TimeoutError, OSError) as exc:
+                error = _classify(exc, attempt.tokens, deadline, total_deadline)
+                attempt.outcome = "failed"
+                attempt.error_kind = error.kind
+                attempt.reason = f"{type(error).__name__}: {error}"[:200]
+                if isinstance(error, EngineHTTPError):
+                    attempt.status_code = error.status_code
+                    attempt.retry_after_s = error.retry_after_s
+                attempt.duration_ms = round((loop.time() - started) * 1000, 3)
+                self.metrics.failed(name, error.kind)
+                if breaker is not None:
+                    breaker.record_failure(getattr(error, "retry_after_s", None))
+                    verdict = True
+                continue
+            finally:
+                await stream.aclose()
+                if breaker is not None and not verdict:
+                    breaker.release()
+            attempt.completed = True
+            ended = loop.time()
+            attempt.duration_ms = round((ended - started) * 1000, 3)
+            self.metrics.completed(name, attempt.tokens, ended - first_at)
+            if breaker is not None:
+                breaker.record_success()
+            return
+        raise EngineError("every engine in the chain failed")
+
+    async def replace(
+        self, request: GenerationRequest, attempts: list[Attempt], *, reason: str, kind: str
+    ) -> AsyncIterator[tuple[Engine, str]]:
+        """The guard withdrew the model's answer: mark it cut and continue with our own template after a seam."""
+        for attempt in reversed(attempts):
+            if attempt.outcome == "used":
+                attempt.outcome = "cut"
+                attempt.error_kind = kind
+                attempt.reason = reason[:200]
+                self.metrics.cut(attempt.engine, kind)
+                break
+        engine = self.safe_engine(request.assessment)
+        attempt = Attempt(engine=engine.name, model=engine.model, outcome="used", reason=f"replaces an answer cut by the guard ({kind})")
+        attempts.append(attempt)
+        yield engine, GUARD_SEAM
+        async for chunk in engine.stream(request):
+            attempt.tokens += 1
+            yield engine, chunk
+        attempt.completed = True
+
+
+def _classify(exc: BaseException, tokens: int, deadline: float | None, total_deadline: float) -> EngineError:
+    if isinstance(exc, EngineError):
+        return exc
+    if isinstance(exc, TimeoutError):
+        if tokens == 0 and deadline is not None and deadline < total_deadline:
+            return FirstTokenTimeout("no first token within the budget")
+        return TotalTimeout("answer not finished within the total timeout")
+    error = EngineError(f"{type(exc).__name__}")
+    error.kind = "os_error"
+    return error

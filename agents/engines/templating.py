@@ -1,0 +1,27 @@
+"""Jinja2 environment for prompts and local answers, loaded once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(_TEMPLATES),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,  # plain text for engines and the chat stream; the browser escapes on display
+    )
+
+
+@lru_cache(maxsize=None)
+def template(name: str) -> Template:
+    return _environment().get_template(name)

@@ -1,0 +1,28 @@
+"""The triage graph, wired: redact -> assess -> route -> generate -> guard -> record."""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.nodes.assess import assess
+from agents.nodes.generate import generate
+from agents.nodes.guard import guard
+from agents.nodes.record import record
+from agents.nodes.redact import redact
+from agents.nodes.route import route
+from agents.state import TriageState, TurnContext
+
+NODES = (("redact", redact), ("assess", assess), ("route", route), ("generate", generate), ("guard", guard), ("record", record))
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    builder = StateGraph(TriageState, context_schema=TurnContext)
+    previous = START
+    for name, node in NODES:
+        builder.add_node(name, node)
+        builder.add_edge(previous, name)
+        previous = name
+    builder.add_edge(previous, END)
+    return builder.compile(checkpointer=checkpointer)

@@ -1,0 +1,33 @@
+"""Node 2: the deterministic clinical engine decides the disposition; the triage frame goes out at once."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agents.state import TriageState, TurnContext
+from agents.timing import timed
+from agents.triage import assess as clinical_assess
+
+
+def prior_user_turns(state: TriageState) -> list[str]:
+    return [turn["content"] for turn in state.get("conversation", [])[:-1] if turn["role"] == "user"]
+
+
+def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+    trace = runtime.context.trace
+    with timed(trace, "assess"):
+        current = state["conversation"][-1]["content"]
+        assessment = clinical_assess(current, history=prior_user_turns(state))
+        trace.assessment = assessment.model_dump(mode="json")
+        runtime.stream_writer(
+            {
+                "type": "triage",
+                "message_id": trace.message_id,
+                "level": assessment.level.value,
+                "urgency": assessment.urgency.value,
+                "red_flags": list(assessment.red_flags),
+                "rationale": assessment.rationale,
+                "missing_info": list(assessment.missing_info),
+            }
+        )
+    return {"assessment": trace.assessment}

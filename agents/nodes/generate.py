@@ -1,0 +1,64 @@
+"""Node 4: stream the answer token by token through the output guard to the socket.
+
+If the guard finds the model contradicting the disposition, the model's stream is closed at once and our own
+template for the disposition follows after a visible seam.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import aclosing
+
+from langgraph.runtime import Runtime
+
+from agents.engines.base import ChatTurn, GenerationRequest
+from agents.engines.router import RoutePlan
+from agents.guard import OutputGuard
+from agents.state import TriageState, TurnContext
+from agents.triage import Assessment, follow_up_question
+
+
+def build_request(state: TriageState, ctx: TurnContext) -> GenerationRequest:
+    assessment = Assessment.model_validate(state["assessment"])
+    turns = state["conversation"][-ctx.deps.history_turns :]
+    return GenerationRequest(
+        assessment=assessment,
+        conversation=tuple(ChatTurn(**turn) for turn in turns),
+        follow_up_questions=tuple(follow_up_question(key) for key in assessment.missing_info),
+        audience=ctx.trace.audience,
+    )
+
+
+async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+    ctx = runtime.context
+    trace = ctx.trace
+    started = time.perf_counter()
+    request = build_request(state, ctx)
+    plan = RoutePlan.model_validate(state["plan"])
+    router = ctx.deps.router
+    guard = trace.guard = OutputGuard.for_turn(ctx.deps.redactor, trace.vault, request.assessment, trace.guard_events)
+    write = runtime.stream_writer
+    message_id = trace.message_id
+    output = trace.output
+
+    def send(text: str) -> None:
+        if not text:
+            return
+        if trace.first_token_ms is None:
+            trace.first_token_ms = round(trace.elapsed_ms(), 3)
+        output.append(text)
+        write({"type": "token", "message_id": message_id, "text": text})
+
+    async with aclosing(router.stream(request, plan, trace.attempts)) as stream:
+        async for engine, chunk in stream:
+            send(guard.feed(chunk, trusted=engine.trusted))
+            if guard.tripped:
+                break
+    if not guard.tripped:
+        send(guard.flush())  # the model's last words, while they can still be withdrawn
+    hit = guard.tripped
+    if hit is not None:
+        async for engine, chunk in router.replace(request, trace.attempts, reason=guard.events[-1], kind=hit.rule):
+            send(guard.feed(chunk, trusted=engine.trusted))
+    trace.node_ms["generate"] = round((time.perf_counter() - started) * 1000, 3)
+    return {}

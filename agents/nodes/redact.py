@@ -1,0 +1,29 @@
+"""Node 1: redact PHI before anything else sees the message."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agents.state import TriageState, TurnContext
+from agents.timing import timed
+from compliance.phi import PlaceholderVault
+
+
+def redact(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+    ctx = runtime.context
+    trace = ctx.trace
+    with timed(trace, "redact"):
+        blob = state.get("vault")
+        vault = PlaceholderVault.decrypt(blob, ctx.deps.vault_key) if blob else PlaceholderVault()
+        result = ctx.deps.redactor.redact(ctx.raw_text, vault)
+        trace.vault = vault
+        trace.redacted_text = result.redacted
+        trace.redaction_counts = result.counts
+        update = {
+            "session_id": trace.session_id,
+            "message_id": trace.message_id,
+            "conversation": [{"role": "user", "content": result.redacted}],
+            "redaction_counts": result.counts,
+            "vault": vault.encrypt(ctx.deps.vault_key) if result.spans or blob is None else blob,
+        }
+    return update

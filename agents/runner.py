@@ -1,0 +1,86 @@
+"""Runs one user message through the graph and guarantees exactly one audit record for it.
+
+The record node writes the record on a normal finish. If the turn is cancelled (client gone), times out or
+fails, the record is written here instead, from what the trace holds so far, shielded from cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.audit_record import turn_record
+from agents.deps import AgentDeps
+from agents.state import TurnContext, TurnTrace
+from compliance.audit import TurnStatus
+
+log = logging.getLogger(__name__)
+
+Emit = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class ClientGone(Exception):
+    """Raised by an emitter whose client has disconnected: the turn ends as interrupted."""
+
+
+class TriageAgent:
+    def __init__(self, graph: CompiledStateGraph, deps: AgentDeps) -> None:
+        self._graph = graph
+        self._deps = deps
+        self._pending_records: set[asyncio.Task[str]] = set()
+
+    async def handle_message(
+        self,
+        session_id: str,
+        text: str,
+        emit: Emit,
+        *,
+        client_msg_id: str | None = None,
+        audience: Literal["patient", "clinician"] = "patient",
+        clinician_in_charge: bool = False,
+    ) -> TurnTrace:
+        trace = TurnTrace(
+            session_id=session_id,
+            message_id=str(uuid.uuid4()),
+            client_msg_id=client_msg_id,
+            audience=audience,
+        )
+        context = TurnContext(deps=self._deps, raw_text=text, trace=trace, clinician_in_charge=clinician_in_charge)
+        config = {"configurable": {"thread_id": session_id}}
+        status: TurnStatus = "interrupted"
+        error: str | None = None
+        try:
+            async for chunk in self._graph.astream(
+                {}, config, context=context, stream_mode="custom", durability="exit"
+            ):
+                await emit(chunk)
+            status = "complete"
+        except (asyncio.CancelledError, ClientGone):
+            raise
+        except Exception as exc:
+            status, error = "error", type(exc).__name__
+            log.exception("turn failed", extra={"message_id": trace.message_id})
+            raise
+        finally:
+            if trace.record_task is None:
+                record = turn_record(trace, status=status, error=error)
+                trace.record_task = asyncio.ensure_future(asyncio.to_thread(self._deps.trail.record_turn, record))
+            await self._await_record(trace)
+        return trace
+
+    async def _await_record(self, trace: TurnTrace) -> None:
+        task = trace.record_task
+        assert task is not None
+        self._pending_records.add(task)
+        task.add_done_callback(self._pending_records.discard)
+        trace.audit_id = await asyncio.shield(task)
+
+    async def drain(self) -> None:
+        """Wait for audit writes still in flight (shutdown)."""
+        if self._pending_records:
+            await asyncio.gather(*self._pending_records, return_exceptions=True)

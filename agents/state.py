@@ -1,0 +1,73 @@
+"""The graph's state (checkpointed per session) and its per-turn runtime context (never checkpointed).
+
+Raw patient text lives only in the runtime context: the checkpointer persists redacted turns alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
+
+if TYPE_CHECKING:
+    from agents.deps import AgentDeps
+    from agents.engines.router import Attempt
+    from agents.guard import OutputGuard
+    from compliance.phi import PlaceholderVault
+
+
+class Turn(TypedDict):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class TriageState(TypedDict, total=False):
+    session_id: str
+    message_id: str
+    conversation: Annotated[list[Turn], operator.add]
+    vault: bytes | None
+    redaction_counts: dict[str, int]
+    assessment: dict[str, Any]
+    plan: dict[str, Any]
+    answer: str
+
+
+@dataclass
+class TurnTrace:
+    """Everything the audit record needs, filled in as the nodes run, so an interrupted turn can still be recorded."""
+
+    session_id: str
+    message_id: str
+    client_msg_id: str | None
+    audience: Literal["patient", "clinician"]
+    started: float = field(default_factory=time.perf_counter)
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    node_ms: dict[str, float] = field(default_factory=dict)
+    redacted_text: str = ""
+    redaction_counts: dict[str, int] = field(default_factory=dict)
+    assessment: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
+    attempts: list["Attempt"] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
+    first_token_ms: float | None = None
+    guard_events: list[str] = field(default_factory=list)
+    vault: "PlaceholderVault | None" = None
+    guard: "OutputGuard | None" = None
+    audit_id: str | None = None
+    record_task: "asyncio.Future[str] | None" = None
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+
+@dataclass
+class TurnContext:
+    deps: "AgentDeps"
+    raw_text: str
+    trace: TurnTrace
+    #: A clinician has taken the conversation over: the agent still redacts, assesses and records, but only an
+    #: emergency gets an automatic answer (the fixed script); everything else waits for the clinician.
+    clinician_in_charge: bool = False

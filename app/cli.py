@@ -1,0 +1,74 @@
+"""The `triage` command line (CONVENTIONS.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level, ws_max_size=64 * 1024)
+    return 0
+
+
+def _assess(_args: argparse.Namespace) -> int:
+    from agents.triage import assess
+    from app.jsonl import AssessLine, process_lines
+
+    def handle(line: AssessLine) -> dict:
+        result = assess(line.text, age=line.age, sex=line.sex)
+        return {
+            "level": result.level.value,
+            "urgency": result.urgency.value,
+            "red_flags": list(result.red_flags),
+            "rationale": result.rationale,
+            "missing_info": list(result.missing_info),
+        }
+
+    return process_lines(sys.stdin, AssessLine, handle)
+
+
+def _redact(_args: argparse.Namespace) -> int:
+    from app.jsonl import TextLine, process_lines
+    from app.settings import Settings
+    from compliance.phi import Redactor
+
+    redactor = Redactor(Settings().spacy_model)
+
+    def handle(line: TextLine) -> dict:
+        result = redactor.redact(line.text)
+        return {"redacted": result.redacted, "spans": [s.model_dump() for s in result.spans]}
+
+    return process_lines(sys.stdin, TextLine, handle)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="triage", description="Streaming healthcare triage service")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service")
+    serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.set_defaults(func=_serve)
+
+    commands.add_parser("assess", help="JSONL on stdin -> clinical assessment per line").set_defaults(func=_assess)
+    commands.add_parser("redact", help="JSONL on stdin -> PHI-redacted text and spans per line").set_defaults(func=_redact)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""WebSocket chat frames (CONVENTIONS.md): typed, validated at the boundary."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+
+class MessageFrame(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["message"]
+    text: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
+    client_msg_id: Annotated[str, StringConstraints(max_length=128)] | None = None
+
+
+ClientFrame = Annotated[MessageFrame, Field(discriminator="type")]
+_client_frame = TypeAdapter(ClientFrame)
+
+
+class FrameError(Exception):
+    """A client frame we cannot act on; `code` is stable for clients to switch on."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def parse_client_frame(raw: str, *, max_text_chars: int) -> MessageFrame:
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        raise FrameError("invalid_json", "frame is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise FrameError("invalid_frame", "frame must be a JSON object")
+    kind = data.get("type")
+    if kind != "message":
+        raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}; expected 'message'")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise FrameError("empty_text", "'text' must be a non-empty string")
+    if len(text) > max_text_chars:
+        raise FrameError("text_too_long", f"'text' exceeds {max_text_chars} characters")
+    try:
+        return _client_frame.validate_python(data)
+    except ValidationError as exc:
+        raise FrameError("invalid_frame", exc.errors()[0]["msg"]) from None
+
+
+def error_frame(code: str, detail: str, *, closing: bool = False) -> dict:
+    frame = {"type": "error", "code": code, "detail": detail}
+    if closing:
+        frame["closing"] = True
+    return frame

@@ -1,0 +1,197 @@
+"""`/ws/chat`: the chat protocol of CONVENTIONS.md over one WebSocket per conversation.
+
+Beyond the protocol's frames, a patient socket also:
+- gets a `token` in its `session` frame: a patient token bound to the session, to resume it after a network
+  drop with `/ws/chat?session_id=...&resume=<token>` (the `session` frame then says `"resumed": true`);
+- publishes what happens (redacted text only) to the live session hub, for the clinician queue;
+- receives `{"type": "handoff", "to": "clinician"|"agent"}` when a clinician takes over or hands back, and
+  `{"type": "clinician", "message_id", "text", "from": "clinician"}` for each clinician reply. While a
+  clinician is in charge the agent still triages and records every message but answers only emergencies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from agents.runner import ClientGone, TriageAgent
+from app.auth import TokenError, issue_token, read_token
+from app.deps import AgentWsDep, SettingsWsDep
+from app.hub import Hub, hub_of
+from app.protocol import FrameError, error_frame, parse_client_frame
+from app.settings import Settings
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+_CLOSED = object()
+PATIENT_TOKEN_TTL_S = 4 * 3600
+#: Agent frames the clinician queue sees, and the fields it gets of each (never raw text: tokens are guarded).
+HUB_FIELDS = {
+    "triage": ("message_id", "level", "urgency", "red_flags", "rationale"),
+    "token": ("message_id", "text"),
+    "done": ("message_id", "engine", "audit_id"),
+}
+
+
+def resumable_session(settings: Settings, session_id: str | None, resume: str | None) -> str | None:
+    """The session id to continue, when `resume` is a valid patient token bound to it."""
+    if not session_id or not resume:
+        return None
+    try:
+        principal = read_token(settings.token_key_bytes, resume)
+    except TokenError:
+        return None
+    return session_id if principal.role == "patient" and principal.session_id == session_id else None
+
+
+class ChatConnection:
+    """One socket: a reader task queues frames (and notices disconnects at once); turns run one at a time."""
+
+    def __init__(
+        self, websocket: WebSocket, agent: TriageAgent, max_text_chars: int, *,
+        hub: Hub | None = None, session_id: str | None = None, token_key: bytes | None = None,
+        resume_rejected: bool = False,
+    ) -> None:
+        self.websocket = websocket
+        self.agent = agent
+        self.max_text_chars = max_text_chars
+        self.hub = hub
+        self.resumed = session_id is not None
+        self.session_id = session_id or str(uuid.uuid4())
+        self.token_key = token_key
+        self.resume_rejected = resume_rejected
+        self.inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self.turn: asyncio.Task | None = None
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        if self.websocket.application_state is not WebSocketState.CONNECTED:
+            raise ClientGone()
+        try:
+            async with self._send_lock:
+                await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
+        except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+            raise ClientGone() from exc
+
+    async def emit(self, frame: dict[str, Any]) -> None:
+        """Agent frames go to the patient, and their redacted essentials to the hub."""
+        fields = HUB_FIELDS.get(frame.get("type", ""))
+        if self.hub is not None and fields is not None:
+            await self.hub.publish(
+                {"type": frame["type"], "session_id": self.session_id, **{k: frame.get(k) for k in fields}}
+            )
+        await self.send(frame)
+
+    async def read(self) -> None:
+        try:
+            while True:
+                message = await self.websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is not None:
+                    await self.inbox.put(message["text"])
+                else:
+                    await self.inbox.put(b"")
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            if self.turn is not None and not self.turn.done():
+                self.turn.cancel()
+            await self.inbox.put(_CLOSED)
+
+    def session_frame(self) -> dict[str, Any]:
+        frame: dict[str, Any] = {"type": "session", "session_id": self.session_id}
+        if self.token_key is not None:
+            frame["token"] = issue_token(
+                self.token_key, f"patient:{self.session_id}", "patient",
+                ttl_s=PATIENT_TOKEN_TTL_S, session_id=self.session_id,
+            )
+            frame["resumed"] = self.resumed
+        if self.hub is not None and self.hub.in_charge(self.session_id):
+            frame["clinician_in_charge"] = True
+        return frame
+
+    async def serve(self) -> None:
+        await self.send(self.session_frame())
+        if self.resume_rejected:
+            await self.send(error_frame("resume_rejected", "that conversation cannot be resumed; this is a new one"))
+        if self.hub is None:
+            await self._serve_frames()
+            return
+        async with self.hub.patient_inbox(self.session_id) as deliveries:
+            await self.hub.publish({"type": "patient_connected", "session_id": self.session_id})
+            forward = asyncio.create_task(self._forward(deliveries))
+            try:
+                await self._serve_frames()
+            finally:
+                forward.cancel()
+                await self.hub.publish({"type": "patient_disconnected", "session_id": self.session_id})
+
+    async def _serve_frames(self) -> None:
+        reader = asyncio.create_task(self.read())
+        try:
+            while (raw := await self.inbox.get()) is not _CLOSED:
+                await self.handle(raw)
+        except ClientGone:
+            pass
+        finally:
+            reader.cancel()
+
+    async def _forward(self, deliveries: asyncio.Queue[dict[str, Any]]) -> None:
+        """Clinician replies and handoff notices, sent to the patient as they come."""
+        try:
+            while True:
+                await self.send(await deliveries.get())
+        except ClientGone:
+            pass
+
+    async def handle(self, raw: str | bytes) -> None:
+        if isinstance(raw, bytes):
+            await self.send(error_frame("binary_frame", "binary frames are not supported; send JSON text frames"))
+            return
+        try:
+            frame = parse_client_frame(raw, max_text_chars=self.max_text_chars)
+        except FrameError as exc:
+            await self.send(error_frame(exc.code, exc.detail))
+            return
+        in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
+        self.turn = asyncio.create_task(
+            self.agent.handle_message(
+                self.session_id, frame.text, self.emit, client_msg_id=frame.client_msg_id,
+                clinician_in_charge=in_charge,
+            )
+        )
+        try:
+            trace = await self.turn
+        except (asyncio.CancelledError, ClientGone):
+            raise ClientGone() from None
+        except Exception:
+            log.exception("turn failed")
+            await self.send(error_frame("internal_error", "the message could not be processed; please try again"))
+        else:
+            if self.hub is not None:
+                await self.hub.publish(
+                    {"type": "patient_message", "session_id": self.session_id,
+                     "message_id": trace.message_id, "text": trace.redacted_text}
+                )
+        finally:
+            self.turn = None
+
+
+@router.websocket("/ws/chat")
+async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep) -> None:
+    await websocket.accept()
+    params = websocket.query_params
+    resumed = resumable_session(settings, params.get("session_id"), params.get("resume"))
+    connection = ChatConnection(
+        websocket, agent, settings.max_message_chars, hub=hub_of(websocket), session_id=resumed,
+        token_key=settings.token_key_bytes, resume_rejected=bool(params.get("resume")) and resumed is None,
+    )
+    await connection.serve()

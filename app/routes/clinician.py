@@ -1,0 +1,287 @@
+"""Clinician front end: the queue page, the `/ws/clinician` live socket and the session actions.
+
+REST (role clinician or admin; bearer token or the `triage_token` cookie):
+  GET  /api/clinician/sessions                      the queue, most urgent first, then longest waiting
+  GET  /api/clinician/sessions/{id}                 one session: summary and redacted transcript
+  POST /api/clinician/sessions/{id}/takeover        the agent pauses; replies go to the patient
+  POST /api/clinician/sessions/{id}/release         hand the conversation back to the agent
+  POST /api/clinician/sessions/{id}/reply           {"text"}: delivered to the patient, marked as a clinician's
+  POST /api/clinician/sessions/{id}/reidentify      the patient's own words, recorded as an access audit event
+WebSocket `/ws/clinician`: `{"type": "snapshot", "sessions": [...]}` on connect, then every hub event (see
+app/hub.py). Client frame `{"type": "consult", "session_id", "text"}` asks the agent about that case in
+clinical style; its answer streams back as the chat protocol's frames with `"channel": "consult"`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, StringConstraints
+from starlette.websockets import WebSocketDisconnect
+
+from agents.runner import ClientGone, TriageAgent
+from app.auth import ClinicianPrincipal, Principal, TokenError, current_principal, read_token
+from app.hub import Hub, HubConflict, SessionRecord, UnknownSession, hub_of
+from app.protocol import error_frame
+from app.routes.pages import templates
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+CLINICIAN_ROLES = ("clinician", "admin")
+PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
+CONSULT_HISTORY_TURNS = 6
+
+
+class ReplyBody(BaseModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+def staff_page(request: Request, template: str, roles: tuple[str, ...], context: dict[str, Any]) -> HTMLResponse:
+    """A page for signed-in staff with one of `roles`; otherwise a sign-in notice with 401 or 403."""
+    try:
+        principal = current_principal(request)
+    except HTTPException:
+        return templates.TemplateResponse(
+            request, "signin.html", {"title": "Sign-in required", "roles": roles, "reason": "signin"},
+            status_code=status.HTTP_401_UNAUTHORIZED,
+        )
+    if principal.role not in roles:
+        return templates.TemplateResponse(
+            request, "signin.html", {"title": "Access denied", "roles": roles, "reason": "role"},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    return templates.TemplateResponse(request, template, {**context, "principal": principal})
+
+
+def get_hub(request: Request) -> Hub:
+    return hub_of(request)
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
+
+
+def live_session(hub: Hub, session_id: str) -> SessionRecord:
+    try:
+        return hub.session(session_id)
+    except UnknownSession:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no live session with that id") from None
+
+
+@router.get("/clinician", response_class=HTMLResponse, include_in_schema=False)
+async def clinician_page(request: Request) -> HTMLResponse:
+    return staff_page(request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue"})
+
+
+@router.get("/api/clinician/sessions")
+async def list_sessions(hub: HubDep, _: ClinicianPrincipal) -> dict:
+    return {"sessions": [asdict(s) for s in hub.sessions()]}
+
+
+@router.get("/api/clinician/sessions/{session_id}")
+async def get_session(session_id: str, hub: HubDep, _: ClinicianPrincipal) -> dict:
+    record = live_session(hub, session_id)
+    return {"session": asdict(record.summary), "transcript": record.transcript}
+
+
+@router.post("/api/clinician/sessions/{session_id}/takeover")
+async def take_over(session_id: str, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+    live_session(hub, session_id)
+    try:
+        summary = await hub.takeover(session_id, principal.subject)
+    except HubConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return {"session": asdict(summary)}
+
+
+@router.post("/api/clinician/sessions/{session_id}/release")
+async def hand_back(session_id: str, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+    live_session(hub, session_id)
+    try:
+        summary = await hub.release(session_id, principal.subject, force=principal.role == "admin")
+    except HubConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    return {"session": asdict(summary)}
+
+
+@router.post("/api/clinician/sessions/{session_id}/reply")
+async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+    record = live_session(hub, session_id)
+    if record.summary.clinician != principal.subject:
+        raise HTTPException(status.HTTP_409_CONFLICT, "take the conversation over before replying")
+    message_id = str(uuid.uuid4())
+    # The patient gets the clinician's words; the hub (and so every other clinician screen) a redacted copy.
+    delivered = await hub.deliver_to_patient(
+        session_id, {"type": "clinician", "message_id": message_id, "text": body.text, "from": "clinician"}
+    )
+    redacted = await asyncio.to_thread(redact_free_text, request.app.state.redactor, body.text)
+    await hub.publish(
+        {"type": "clinician_message", "session_id": session_id, "message_id": message_id,
+         "text": redacted, "clinician": principal.subject}
+    )
+    return {"message_id": message_id, "delivered": delivered > 0}
+
+
+def redact_free_text(redactor: Any, text: str) -> str:
+    from compliance.phi import PlaceholderVault
+
+    return redactor.redact(text, PlaceholderVault()).redacted
+
+
+@router.post("/api/clinician/sessions/{session_id}/reidentify")
+async def reidentify(session_id: str, request: Request, principal: ClinicianPrincipal) -> dict:
+    """The patient's own words for this session. Refused unless the access can be recorded in the audit trail."""
+    state = request.app.state
+    record_access = getattr(state.trail, "record_access", None)
+    if record_access is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "access auditing is unavailable; re-identification refused")
+    values = await checkpoint_values(state.checkpointer, session_id)
+    if not values:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no stored conversation with that id")
+    source = f"{request.client.host if request.client else ''} {request.headers.get('user-agent', '')[:80]}".strip()
+    await asyncio.to_thread(record_access, access_event(principal, session_id, source))
+    turns = reveal_turns(values, state.settings.vault_key_bytes)
+    return {"session_id": session_id, "turns": turns}
+
+
+def access_event(principal: Principal, session_id: str, source: str) -> Any:
+    from compliance.audit import AccessEvent
+
+    return AccessEvent(
+        actor=principal.subject, role=principal.role, action="reidentify", target=session_id,
+        source=source, session_id=session_id,
+    )
+
+
+async def checkpoint_values(checkpointer: Any, session_id: str) -> dict[str, Any]:
+    saved = await checkpointer.aget_tuple({"configurable": {"thread_id": session_id, "checkpoint_ns": ""}})
+    return dict(saved.checkpoint.get("channel_values", {})) if saved else {}
+
+
+def reveal_turns(values: dict[str, Any], vault_key: bytes) -> list[dict[str, str]]:
+    from compliance.phi import PlaceholderVault
+
+    blob = values.get("vault")
+    vault = PlaceholderVault.decrypt(blob, vault_key) if blob else None
+
+    def reveal(text: str) -> str:
+        if vault is None:
+            return text
+        return PLACEHOLDER.sub(lambda m: vault.reveal(m.group(0)) or m.group(0), text)
+
+    return [
+        {"role": turn["role"], "text": reveal(turn["content"]) if turn["role"] == "user" else turn["content"]}
+        for turn in values.get("conversation", [])
+    ]
+
+
+def socket_principal(websocket: WebSocket) -> Principal | None:
+    token = websocket.query_params.get("token") or websocket.cookies.get("triage_token", "")
+    try:
+        principal = read_token(websocket.app.state.settings.token_key_bytes, token) if token else None
+    except TokenError:
+        return None
+    return principal if principal and principal.role in CLINICIAN_ROLES else None
+
+
+@router.websocket("/ws/clinician")
+async def clinician_socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    principal = socket_principal(websocket)
+    if principal is None:
+        await websocket.send_text(json.dumps(error_frame("unauthorized", "clinician sign-in required", closing=True)))
+        await websocket.close(code=4401)
+        return
+    await ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent).serve()
+
+
+class ClinicianConnection:
+    """Hub events out; consult questions in (one at a time, each streamed back)."""
+
+    def __init__(self, websocket: WebSocket, hub: Hub, agent: TriageAgent) -> None:
+        self.websocket = websocket
+        self.hub = hub
+        self.agent = agent
+        self.consult_threads: dict[str, str] = {}
+        self._send_lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        try:
+            async with self._send_lock:
+                await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
+        except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+            raise ClientGone() from exc
+
+    async def serve(self) -> None:
+        async with self.hub.subscribe() as events:
+            await self.send({"type": "snapshot", "sessions": [asdict(s) for s in self.hub.sessions()]})
+            relay = asyncio.create_task(self._relay(events))
+            try:
+                await self._read()
+            finally:
+                relay.cancel()
+
+    async def _relay(self, events: Any) -> None:
+        try:
+            async for event in events:
+                await self.send(event)
+            await self.send(error_frame("lagging", "too far behind; reconnect for a fresh snapshot", closing=True))
+            await self.websocket.close(code=4408)
+        except ClientGone:
+            pass
+
+    async def _read(self) -> None:
+        try:
+            while True:
+                raw = await self.websocket.receive_text()
+                await self.handle(raw)
+        except (WebSocketDisconnect, RuntimeError, ClientGone):
+            pass
+
+    async def handle(self, raw: str) -> None:
+        try:
+            frame = json.loads(raw)
+            assert isinstance(frame, dict) and frame.get("type") == "consult"
+            session_id, text = str(frame["session_id"]), str(frame["text"]).strip()
+            assert text and len(text) <= 4000
+        except (ValueError, AssertionError, KeyError):
+            await self.send(error_frame("invalid_frame", "expected {type: consult, session_id, text}"))
+            return
+        try:
+            record = self.hub.session(session_id)
+        except UnknownSession:
+            await self.send(error_frame("unknown_session", "no live session with that id"))
+            return
+        await self.consult(record, text)
+
+    async def consult(self, record: SessionRecord, text: str) -> None:
+        """Ask the agent about a case: its own conversation (not the patient's), opened with the redacted case."""
+        session_id = record.summary.session_id
+        thread = self.consult_threads.get(session_id)
+        if thread is None:
+            thread = self.consult_threads[session_id] = f"consult:{session_id}:{uuid.uuid4()}"
+            text = case_brief(record) + "\n\nQuestion: " + text
+
+        async def emit(frame: dict[str, Any]) -> None:
+            await self.send({**frame, "channel": "consult", "session_id": session_id})
+
+        try:
+            await self.agent.handle_message(thread, text, emit, audience="clinician")
+        except (asyncio.CancelledError, ClientGone):
+            raise
+        except Exception:
+            log.exception("consult failed")
+            await self.send(error_frame("internal_error", "the agent could not answer; please try again"))
+
+
+def case_brief(record: SessionRecord) -> str:
+    patient = [e["text"] for e in record.transcript if e["kind"] == "patient" and e["text"]]
+    return f"Case: the patient reports: {' / '.join(patient[-CONSULT_HISTORY_TURNS:]) or 'nothing yet'}."

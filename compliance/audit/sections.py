@@ -1,0 +1,97 @@
+"""The typed sections of a turn record, and the other event kinds. Redacted text only: never raw PHI.
+
+These are SQLModel (pydantic) models stored as canonical JSON inside the HMAC-chained `audit_entry.content`,
+so that one MAC covers every field; the columns needed for filtering are kept beside it (see models.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Field, SQLModel
+
+TurnStatus = Literal["complete", "interrupted", "error", "timeout"]
+AccessAction = Literal["view", "list", "reidentify", "export", "verify", "purge"]
+
+
+class EngineAttempt(SQLModel):
+    engine: str
+    model: str
+    outcome: str
+    reason: str | None = None
+    first_token_ms: float | None = None
+    tokens: int = 0
+
+
+class MessageReceived(SQLModel):
+    """The user message as stored: its redacted text and how many spans of each PHI type were replaced."""
+
+    client_msg_id: str | None = None
+    received_at: datetime
+    audience: str = "patient"
+    redacted_text: str = ""
+    redaction_counts: dict[str, int] = Field(default_factory=dict)
+
+
+class Assessment(SQLModel):
+    """The deterministic clinical decision."""
+
+    level: str | None = None
+    urgency: str | None = None
+    red_flags: list[str] = Field(default_factory=list)
+    rationale: str | None = None
+    missing_info: list[str] = Field(default_factory=list)
+    protocol_version: str | None = None
+
+
+class Routing(SQLModel):
+    """Who answered: the route, every engine tried with its outcome, the one used, and how many failovers."""
+
+    route: str | None = None
+    reason: str | None = None
+    engines_tried: list[EngineAttempt] = Field(default_factory=list)
+    engine: str | None = None
+    model: str | None = None
+    failovers: int = 0
+
+
+class Response(SQLModel):
+    """What the user got back (redacted), how fast, and whether it finished."""
+
+    output_redacted: str = ""
+    token_count: int = 0
+    guard_events: list[str] = Field(default_factory=list)
+    first_token_ms: float | None = None
+    total_ms: float | None = None
+    node_ms: dict[str, float] = Field(default_factory=dict)
+    status: TurnStatus = "complete"
+
+
+class TurnError(SQLModel):
+    """Why a turn did not complete (an exception type name or timeout; never message text)."""
+
+    error_type: str
+    status: TurnStatus
+
+
+class ErrorEvent(SQLModel):
+    """An error outside a turn (a socket, a route, a background job): kind `error`."""
+
+    where: str
+    error_type: str
+    detail: str | None = Field(default=None, description="redacted, short")
+    session_id: str | None = None
+    message_id: str | None = None
+
+
+class AccessEvent(SQLModel):
+    """Who viewed, re-identified, exported or verified what, from where: kinds `access` and `export`."""
+
+    actor: str
+    role: str
+    action: AccessAction
+    target: str = Field(description="what was touched: a session id, an audit id, 'decisions', 'export'")
+    source: str = Field(default="", description="where from: client address, user agent or 'cli@host'")
+    session_id: str | None = None
+    detail: dict[str, str | int | None] = Field(default_factory=dict)

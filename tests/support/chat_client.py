@@ -1,0 +1,47 @@
+"""A WebSocket chat client for tests, speaking the protocol in CONVENTIONS.md."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from websockets.asyncio.client import ClientConnection, connect
+
+
+async def open_chat(ws_base: str) -> tuple[ClientConnection, str]:
+    conn = await connect(ws_base + "/ws/chat", max_size=2**20)
+    hello = json.loads(await conn.recv())
+    assert hello["type"] == "session" and hello["session_id"]
+    return conn, hello["session_id"]
+
+
+async def next_frame(conn: ClientConnection) -> dict:
+    return json.loads(await conn.recv())
+
+
+async def ask(conn: ClientConnection, text: str, **extra) -> list[dict]:
+    """Send one message; return every frame up to and including its `done` (or an `error`)."""
+    await conn.send(json.dumps({"type": "message", "text": text, **extra}))
+    frames = []
+    while True:
+        frame = await next_frame(conn)
+        frames.append(frame)
+        if frame["type"] in ("done", "error"):
+            return frames
+
+
+def answer_text(frames: list[dict]) -> str:
+    return "".join(f["text"] for f in frames if f["type"] == "token")
+
+
+def audit_turns(data_dir: Path) -> list[dict]:
+    """Every per-message audit record, straight from the SQLite file."""
+    with sqlite3.connect(data_dir / "triage.db") as db:
+        rows = db.execute("SELECT content FROM audit_entry WHERE kind = 'turn' ORDER BY seq").fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def stored_bytes(data_dir: Path) -> bytes:
+    """Everything the service persisted (databases and their WAL files)."""
+    return b"".join(p.read_bytes() for p in sorted(data_dir.glob("*.db*")))

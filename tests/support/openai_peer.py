@@ -1,0 +1,39 @@
+"""A small OpenAI-compatible chat-completions server that records what it received and streams a canned answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
+
+class RecordingPeer:
+    def __init__(self, answer: str = "Please rest, drink fluids and see a doctor if it gets worse.", delay_s: float = 0.0) -> None:
+        self.answer = answer
+        self.delay_s = delay_s
+        self.cancelled = 0
+        self.requests: list[dict] = []
+        self.app = Starlette(routes=[Route("/v1/chat/completions", self.chat, methods=["POST"])])
+
+    def received_text(self) -> str:
+        return json.dumps(self.requests)
+
+    async def chat(self, request: Request) -> StreamingResponse:
+        self.requests.append(await request.json())
+
+        async def events():
+            try:
+                for word in self.answer.split(" "):
+                    chunk = {"choices": [{"index": 0, "delta": {"content": word + " "}}]}
+                    yield f"data: {json.dumps(chunk)}\n\n"
+                    await asyncio.sleep(self.delay_s)
+                yield "data: [DONE]\n\n"
+            except asyncio.CancelledError:
+                self.cancelled += 1
+                raise
+
+        return StreamingResponse(events(), media_type="text/event-stream")
