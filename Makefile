@@ -21,6 +21,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(PY)
 
 run: $(VENV)/.runtime-installed
 	mkdir -p var
+	@echo "No staff account exists by default. Make the first one with: $(VENV)/bin/triage users create --username admin --role admin"
 	$(VENV)/bin/triage serve --host 127.0.0.1 --port 8000
 
 test: $(VENV)/.dev-installed

@@ -13,6 +13,7 @@ from agents.nodes.record import record
 from agents.nodes.redact import redact
 from agents.nodes.route import route
 from agents.state import TriageState, TurnContext
+from agents.telemetry import traced_node
 
 NODES = (("redact", redact), ("assess", assess), ("route", route), ("generate", generate), ("guard", guard), ("record", record))
 
@@ -21,7 +22,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder = StateGraph(TriageState, context_schema=TurnContext)
     previous = START
     for name, node in NODES:
-        builder.add_node(name, node)
+        builder.add_node(name, traced_node(name, node))
         builder.add_edge(previous, name)
         previous = name
     builder.add_edge(previous, END)

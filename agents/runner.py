@@ -7,6 +7,7 @@ fails, the record is written here instead, from what the trace holds so far, shi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,8 @@ from langgraph.graph.state import CompiledStateGraph
 from agents.audit_record import turn_record
 from agents.deps import AgentDeps
 from agents.state import TurnContext, TurnTrace
-from compliance.audit import TurnStatus
+from agents.telemetry import traced_turn
+from compliance.audit import TurnRecord, TurnStatus
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class TriageAgent:
         self._deps = deps
         self._pending_records: set[asyncio.Task[str]] = set()
 
+    @traced_turn
     async def handle_message(
         self,
         session_id: str,
@@ -54,10 +57,21 @@ class TriageAgent:
         config = {"configurable": {"thread_id": session_id}}
         status: TurnStatus = "interrupted"
         error: str | None = None
+        marker: asyncio.Future[None] | None = None
         try:
+            # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed
+            # mid-answer still leaves the message in the trail, as interrupted, after the restart. Its fsync
+            # overlaps redaction and assessment; no frame goes out before it is on disk.
+            if (begin := getattr(self._deps.trail, "begin_turn", None)) is not None:
+                marker = asyncio.ensure_future(
+                    asyncio.to_thread(begin, session_id, trace.message_id, client_msg_id, trace.received_at, audience)
+                )
             async for chunk in self._graph.astream(
                 {}, config, context=context, stream_mode="custom", durability="exit"
             ):
+                if marker is not None:
+                    await marker
+                    marker = None
                 await emit(chunk)
             status = "complete"
         except (asyncio.CancelledError, ClientGone):
@@ -69,9 +83,16 @@ class TriageAgent:
         finally:
             if trace.record_task is None:
                 record = turn_record(trace, status=status, error=error)
-                trace.record_task = asyncio.ensure_future(asyncio.to_thread(self._deps.trail.record_turn, record))
+                trace.record_task = asyncio.ensure_future(self._record_after(marker, record))
             await self._await_record(trace)
         return trace
+
+    async def _record_after(self, marker: asyncio.Future[None] | None, record: TurnRecord) -> str:
+        """Write the record once the received marker is down (the record settles the marker)."""
+        if marker is not None:
+            with contextlib.suppress(Exception):
+                await marker
+        return await asyncio.to_thread(self._deps.trail.record_turn, record)
 
     async def _await_record(self, trace: TurnTrace) -> None:
         task = trace.record_task

@@ -6,17 +6,35 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from app.cli_audit import add_audit_commands
+from app.cli_users import add_user_commands
+
+#: How `serve` runs uvicorn (the benchmark's peers use the same settings). uvloop, httptools and the sans-I/O
+#: websockets protocol, named rather than left to "auto". No permessage-deflate: our frames are a few dozen bytes,
+#: so compressing each one costs CPU for nothing, and each connection's zlib state costs memory (issue 9).
+UVICORN_OPTIONS: dict[str, object] = {
+    "loop": "uvloop",
+    "http": "httptools",
+    "ws": "websockets-sansio",
+    "ws_max_size": 64 * 1024,
+    "ws_per_message_deflate": False,
+    "backlog": 4096,
+}
+
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from app.logging import configure_logging
     from app.main import create_app
     from app.settings import Settings
+    from app.shutdown import serve
+    from app.telemetry import configure_tracing
 
     settings = Settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level, ws_max_size=64 * 1024)
+    configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(trace_file=settings.trace_file)
+    serve(create_app(settings), host=host, port=port, log_level=settings.log_level, log_config=None, **UVICORN_OPTIONS)
     return 0
 
 
@@ -62,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("assess", help="JSONL on stdin -> clinical assessment per line").set_defaults(func=_assess)
     commands.add_parser("redact", help="JSONL on stdin -> PHI-redacted text and spans per line").set_defaults(func=_redact)
+    add_audit_commands(commands)
+    add_user_commands(commands)
     return parser
 
 

@@ -14,10 +14,13 @@ from agents.engines.factory import build_router
 from agents.graph import build_graph
 from agents.runner import TriageAgent
 from app.checkpoint import open_checkpointer
-from app.hub import InProcessHub
-from app.routes import chat, clinician, compliance_ui, health, pages
+from app.hub_backend import open_hub
+from app.routes import audit, chat, clinician, compliance_ui, health, login, metrics, pages
+from app.security import install as install_security
 from app.settings import Settings
+from app.shutdown import OpenSockets
 from compliance.audit import AuditTrail
+from compliance.audit.spool import spooling
 from compliance.phi import Redactor
 from frontend import STATIC_DIR
 
@@ -33,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with AsyncExitStack() as stack:
             trail = AuditTrail(settings.resolved_database_url, settings.audit_key_bytes)
             trail.create_schema()
+            trail = await stack.enter_async_context(spooling(trail, settings.data_dir / "audit-spool"))  # issue 8
             stack.callback(trail.dispose)
             redactor = Redactor(settings.spacy_model)
             deps = AgentDeps(
@@ -48,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.trail = trail
             app.state.redactor = redactor
             app.state.agent = agent
-            app.state.hub, app.state.checkpointer = InProcessHub(), checkpointer
+            hub = await stack.enter_async_context(open_hub(settings.redis_url, settings.vault_key_bytes, settings.redis_prefix))  # issue 10
+            app.state.hub, app.state.checkpointer = hub, checkpointer
             log.info("triage service ready", extra={"engines": settings.engine_chain})
             try:
                 yield
@@ -57,10 +62,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.open_sockets = OpenSockets()  # told to reconnect on shutdown (issue 10)
     app.include_router(health.router)
+    app.include_router(audit.router)
+    app.include_router(metrics.router)
     app.include_router(chat.router)
     app.include_router(pages.router)
+    app.include_router(login.router)
     app.include_router(clinician.router)
     app.include_router(compliance_ui.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_security(app, settings)
     return app

@@ -14,6 +14,12 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class MissingKeys(ValueError):
+    """Keys a replica must be given (TRIAGE_REQUIRE_KEYS) are not set."""
+
+    safe_to_log = True  # the message names settings, never values (app/logging.py logs it)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
 
@@ -44,10 +50,35 @@ class Settings(BaseSettings):
     history_turns: int = 12
 
     audit_hmac_key: SecretStr | None = Field(default=None, description="HMAC key for the audit chain; generated under data_dir when unset")
+    audit_retention_days: int = Field(default=2190, ge=1, description="`triage audit purge` default: keep this many days (HIPAA: 6 years)")
+    audit_checkpoint_every: int = Field(default=1000, ge=0, description="a signed checkpoint after every N audit entries (0: only on purge)")
     vault_key: SecretStr | None = Field(default=None, description="Fernet key for placeholder vaults; generated under data_dir when unset")
     token_key: SecretStr | None = Field(default=None, description="HMAC key signing access tokens; generated under data_dir when unset")
 
+    # Transport security and limits (app/security; issue 8). Each limit is answered with an error frame or 413/429.
+    allowed_origins: str = Field(default="", description="comma separated origins (https://clinic.example) that may open the chat socket and frame the widget; same-origin always may")
+    staff_token_ttl_s: int = Field(default=1800, ge=60, description="lifetime of a staff sign-in token (cookie or bearer)")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest HTTP request body (413 beyond)")
+    max_frame_bytes: int = Field(default=32_768, ge=256, description="largest WebSocket frame answered normally (error frame beyond)")
+    conn_msgs_per_s: float = Field(default=2.0, gt=0, description="chat messages per second per connection (token bucket)")
+    conn_msgs_burst: int = Field(default=10, ge=1)
+    addr_msgs_per_s: float = Field(default=20.0, gt=0, description="chat messages per second per client address")
+    addr_msgs_burst: int = Field(default=60, ge=1)
+    http_per_s: float = Field(default=50.0, gt=0, description="HTTP requests per second per client address (429 beyond)")
+    http_burst: int = Field(default=200, ge=1)
+    max_connections_per_addr: int = Field(default=32, ge=1, description="concurrent WebSocket connections per client address")
+    max_connections: int = Field(default=2000, ge=1, description="concurrent WebSocket connections in total")
+    idle_timeout_s: float = Field(default=600.0, gt=0, description="close a socket after this long with no frame either way")
+    send_timeout_s: float = Field(default=15.0, gt=0, description="drop a client that does not read a frame within this long")
+
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = Field(default="json", description="JSON lines without PHI (app/logging.py), or text for a terminal")
+    trace_file: Path | None = Field(default=None, description="append finished spans here as JSON lines; OTLP export: OTEL_EXPORTER_OTLP_ENDPOINT")
+
+    # Scale-out (deploy/; issue 10).
+    redis_url: str | None = Field(default=None, description="redis://... carries the live session hub across replicas; default in-process")
+    redis_prefix: str = Field(default="triage:hub", description="prefix of the hub's Redis keys and channels: one per deployment sharing a Redis")
+    require_keys: bool = Field(default=False, description="refuse to start unless the audit, vault and token keys are set (replicas must share them)")
 
     @property
     def resolved_database_url(self) -> str:
@@ -60,6 +91,8 @@ class Settings(BaseSettings):
     @cached_property
     def _local_secrets(self) -> dict[str, str]:
         """Keys for a laptop: made once, kept with 0600 permissions beside the data. Production sets them."""
+        if self.require_keys:
+            raise MissingKeys("TRIAGE_REQUIRE_KEYS is set: TRIAGE_AUDIT_HMAC_KEY, TRIAGE_VAULT_KEY and TRIAGE_TOKEN_KEY must all be set")
         path = self.data_dir / "secrets.json"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         keys = json.loads(path.read_text()) if path.exists() else {}
@@ -92,6 +125,10 @@ class Settings(BaseSettings):
     def token_key_bytes(self) -> bytes:
         value = self.token_key.get_secret_value() if self.token_key else self._local_secrets["token_key"]
         return value.encode()
+
+    @property
+    def origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
 
     @property
     def engine_chain(self) -> list[str]:

@@ -45,6 +45,9 @@ class Engine(ABC):
     def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
         """Yield the answer as text chunks, as soon as each is available."""
 
+    async def aclose(self) -> None:
+        """Release connections (engines that hold none need not override this)."""
+
 
 _WORD = re.compile(r"\s*\S+")
 

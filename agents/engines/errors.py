@@ -48,6 +48,12 @@ class StreamErrorEvent(EngineError):
     kind = "stream_error"
 
 
+class EmptyAnswer(EngineError):
+    """The stream ended properly but held no text."""
+
+    kind = "empty_answer"
+
+
 class FirstTokenTimeout(EngineError):
     kind = "first_token_timeout"
 

@@ -49,7 +49,11 @@ def build_engine(name: str, settings: EngineSettings) -> Engine:
         return groq_engine(
             _secret(settings.groq_api_key), model=settings.groq_model, base_url=settings.groq_base_url, max_tokens=max_tokens
         )
-    raise ValueError(f"unknown engine {name!r}; expected local, openai or groq")
+    if name == "zero":
+        from agents.engines.zero import ZeroEngine  # benchmarks only: no model, no delay
+
+        return ZeroEngine()
+    raise ValueError(f"unknown engine {name!r}; expected local, openai, groq or zero")
 
 
 def build_router(settings: EngineSettings, metrics: EngineMetrics | None = None) -> Router:

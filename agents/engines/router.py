@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from agents.engines.base import Engine, EngineError, GenerationRequest
 from agents.engines.breaker import CircuitBreaker
-from agents.engines.errors import EngineHTTPError, FirstTokenTimeout, TotalTimeout
+from agents.engines.errors import EmptyAnswer, EngineHTTPError, FirstTokenTimeout, TotalTimeout
 from agents.engines.local import local_engine
 from agents.engines.metrics import EngineMetrics, default_metrics
 from agents.triage import Assessment
@@ -27,7 +27,7 @@ Outcome = Literal["used", "failed", "skipped", "cut"]
 
 
 class RoutePlan(BaseModel):
-    kind: Literal["emergency_script", "engine_chain"]
+    kind: Literal["emergency_script", "engine_chain", "clinician_in_charge"]
     engines: tuple[str, ...]
     reason: str
 
@@ -75,12 +75,17 @@ class Router:
         for name, breaker in self.breakers.items():
             self.metrics.watch_breaker(name, breaker)
 
-    def plan(self, assessment: Assessment) -> RoutePlan:
+    def plan(self, assessment: Assessment, *, clinician_in_charge: bool = False) -> RoutePlan:
+        """Emergencies always get the fixed script; while a clinician has taken over, nothing else is answered."""
         if assessment.is_emergency:
             return RoutePlan(
                 kind="emergency_script",
                 engines=(self._emergency.name,),
                 reason="clinical engine decided an emergency: fixed script, no model call",
+            )
+        if clinician_in_charge:
+            return RoutePlan(
+                kind="clinician_in_charge", engines=(), reason="a clinician has taken over: the agent does not answer"
             )
         return RoutePlan(kind="engine_chain", engines=tuple(self._chain), reason="non-emergency: configured engine chain")
 
@@ -95,6 +100,8 @@ class Router:
         self, request: GenerationRequest, plan: RoutePlan, attempts: list[Attempt]
     ) -> AsyncIterator[tuple[Engine, str]]:
         """Yield the answer; on an engine failure continue with the next engine after a visible seam."""
+        if not plan.engines:
+            return
         loop = asyncio.get_running_loop()
         total_deadline = loop.time() + self._total_timeout_s
         emitted = False
@@ -140,6 +147,8 @@ class Router:
                         emitted = True
                     attempt.tokens += 1
                     yield engine, chunk
+                if not attempt.tokens:
+                    raise EmptyAnswer("the stream ended without any text")
             except (EngineError, TimeoutError, OSError) as exc:
                 error = _classify(exc, attempt.tokens, deadline, total_deadline)
                 attempt.outcome = "failed"
@@ -166,6 +175,11 @@ class Router:
                 breaker.record_success()
             return
         raise EngineError("every engine in the chain failed")
+
+    async def aclose(self) -> None:
+        """Close every engine's connections (at shutdown)."""
+        for engine in {id(e): e for e in (*self._chain.values(), self._emergency, self._fallback)}.values():
+            await engine.aclose()
 
     async def replace(
         self, request: GenerationRequest, attempts: list[Attempt], *, reason: str, kind: str

@@ -13,7 +13,7 @@ def prior_user_turns(state: TriageState) -> list[str]:
     return [turn["content"] for turn in state.get("conversation", [])[:-1] if turn["role"] == "user"]
 
 
-def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     trace = runtime.context.trace
     with timed(trace, "assess"):
         current = state["conversation"][-1]["content"]

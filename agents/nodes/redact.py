@@ -9,7 +9,7 @@ from agents.timing import timed
 from compliance.phi import PlaceholderVault
 
 
-def redact(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     ctx = runtime.context
     trace = ctx.trace
     with timed(trace, "redact"):

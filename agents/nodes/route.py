@@ -9,7 +9,7 @@ from agents.timing import timed
 from agents.triage import Assessment
 
 
-def route(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def route(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     ctx = runtime.context
     with timed(ctx.trace, "route"):
         plan = ctx.deps.router.plan(

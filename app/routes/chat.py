@@ -25,12 +25,16 @@ from app.auth import TokenError, issue_token, read_token
 from app.deps import AgentWsDep, SettingsWsDep
 from app.hub import Hub, hub_of
 from app.protocol import FrameError, error_frame, parse_client_frame
+from app.security.access import record_scope_denial
 from app.settings import Settings
+from app.shutdown import SERVICE_RESTART, SHUTDOWN_FRAME, open_sockets, websocket_notifier
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 
 _CLOSED = object()
+#: One compact encoder for every frame (json.dumps with arguments builds a new encoder per call).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 PATIENT_TOKEN_TTL_S = 4 * 3600
 #: Agent frames the clinician queue sees, and the fields it gets of each (never raw text: tokens are guarded).
 HUB_FIELDS = {
@@ -76,7 +80,7 @@ class ChatConnection:
             raise ClientGone()
         try:
             async with self._send_lock:
-                await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
+                await self.websocket.send_text(_encode(frame))
         except (WebSocketDisconnect, RuntimeError, OSError) as exc:
             raise ClientGone() from exc
 
@@ -188,10 +192,18 @@ class ChatConnection:
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep) -> None:
     await websocket.accept()
+    sockets = open_sockets(websocket)
+    if sockets.closing:  # this replica is stopping: go to another one (app/shutdown.py)
+        await websocket.send_text(json.dumps(SHUTDOWN_FRAME))
+        await websocket.close(code=SERVICE_RESTART)
+        return
     params = websocket.query_params
     resumed = resumable_session(settings, params.get("session_id"), params.get("resume"))
     connection = ChatConnection(
         websocket, agent, settings.max_message_chars, hub=hub_of(websocket), session_id=resumed,
         token_key=settings.token_key_bytes, resume_rejected=bool(params.get("resume")) and resumed is None,
     )
-    await connection.serve()
+    if connection.resume_rejected:  # someone else's (or a stale) session: an audited denial (issue 8)
+        await record_scope_denial(websocket.scope, 1008, "resume_rejected", session_id=params.get("session_id", "")[:64])
+    with sockets.track(websocket_notifier(websocket, connection.send)):
+        await connection.serve()

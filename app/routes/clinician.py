@@ -20,6 +20,7 @@ import logging
 import re
 import uuid
 from dataclasses import asdict
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, status
@@ -31,7 +32,9 @@ from agents.runner import ClientGone, TriageAgent
 from app.auth import ClinicianPrincipal, Principal, TokenError, current_principal, read_token
 from app.hub import Hub, HubConflict, SessionRecord, UnknownSession, hub_of
 from app.protocol import error_frame
+from app.routes.login import CSRF_COOKIE
 from app.routes.pages import templates
+from app.shutdown import open_sockets, websocket_notifier
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -45,21 +48,25 @@ class ReplyBody(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
-def staff_page(request: Request, template: str, roles: tuple[str, ...], context: dict[str, Any]) -> HTMLResponse:
-    """A page for signed-in staff with one of `roles`; otherwise a sign-in notice with 401 or 403."""
+def staff_page(
+    request: Request, template: str, roles: tuple[str, ...], context: dict[str, Any],
+    build: Callable[[Principal], dict[str, Any]] | None = None,
+) -> HTMLResponse:
+    """A page for signed-in staff with one of `roles` (`build` adds what only they may see); else a sign-in notice."""
     try:
         principal = current_principal(request)
     except HTTPException:
+        principal = None
+    if principal is None or principal.role not in roles:
+        reason, code = ("signin", status.HTTP_401_UNAUTHORIZED) if principal is None else ("role", status.HTTP_403_FORBIDDEN)
         return templates.TemplateResponse(
-            request, "signin.html", {"title": "Sign-in required", "roles": roles, "reason": "signin"},
-            status_code=status.HTTP_401_UNAUTHORIZED,
+            request, "signin.html", {"title": "Sign-in required" if principal is None else "Access denied",
+                                     "roles": roles, "reason": reason, "principal": principal},
+            status_code=code,
         )
-    if principal.role not in roles:
-        return templates.TemplateResponse(
-            request, "signin.html", {"title": "Access denied", "roles": roles, "reason": "role"},
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
-    return templates.TemplateResponse(request, template, {**context, "principal": principal})
+    extra = build(principal) if build is not None else {}
+    csrf = request.cookies.get(CSRF_COOKIE)  # present after a sign-in through /login: offers "Sign out"
+    return templates.TemplateResponse(request, template, {**context, **extra, "principal": principal, "csrf": csrf})
 
 
 def get_hub(request: Request) -> Hub:
@@ -78,7 +85,7 @@ def live_session(hub: Hub, session_id: str) -> SessionRecord:
 
 @router.get("/clinician", response_class=HTMLResponse, include_in_schema=False)
 async def clinician_page(request: Request) -> HTMLResponse:
-    return staff_page(request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue"})
+    return staff_page(request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue", "active": "clinician"})
 
 
 @router.get("/api/clinician/sessions")
@@ -200,7 +207,9 @@ async def clinician_socket(websocket: WebSocket) -> None:
         await websocket.send_text(json.dumps(error_frame("unauthorized", "clinician sign-in required", closing=True)))
         await websocket.close(code=4401)
         return
-    await ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent).serve()
+    connection = ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent)
+    with open_sockets(websocket).track(websocket_notifier(websocket, connection.send)):  # shutdown: reconnect
+        await connection.serve()
 
 
 class ClinicianConnection:

@@ -27,7 +27,7 @@ def timestamp(moment: datetime) -> str:
     """One text form for an instant whatever the database hands back (aware on PostgreSQL, naive UTC on SQLite)."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 def entry_message(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
@@ -51,15 +53,36 @@ def locked_head(engine: Engine) -> Iterator[tuple[Connection, int, str]]:
     with engine.connect() as conn:
         if is_sqlite(engine):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-            row = conn.execute(text("SELECT last_seq, last_mac FROM audit_head WHERE id = 1")).one()
+            row = conn.exec_driver_sql("SELECT last_seq, last_mac FROM audit_head WHERE id = 1").one()
         else:
-            row = conn.execute(text("SELECT last_seq, last_mac FROM audit_head WHERE id = 1 FOR UPDATE")).one()
+            row = conn.exec_driver_sql("SELECT last_seq, last_mac FROM audit_head WHERE id = 1 FOR UPDATE").one()
         try:
             yield conn, int(row[0]), row[1]
         except BaseException:
             conn.rollback()
             raise
         conn.commit()
+
+
+ENTRY_COLUMNS = ("seq", "audit_id", "kind", "recorded_at", "session_id", "message_id", "urgency", "level", "actor",
+                 "content", "prev_mac", "mac")
+
+
+def append_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert chained rows and move the head, as plain driver SQL: the append path skips statement compilation."""
+    sqlite = conn.dialect.name == "sqlite"
+    mark = ":{}" if sqlite else "%({})s"
+    columns = ", ".join(ENTRY_COLUMNS)
+    values = ", ".join(mark.format(name) for name in ENTRY_COLUMNS)
+    params = [{**row, "recorded_at": _sqlite_datetime(row["recorded_at"])} for row in rows] if sqlite else rows
+    conn.exec_driver_sql(f"INSERT INTO audit_entry ({columns}) VALUES ({values})", params if len(params) > 1 else params[0])
+    head = f"UPDATE audit_head SET last_seq = {mark.format('seq')}, last_mac = {mark.format('mac')} WHERE id = 1"
+    conn.exec_driver_sql(head, {"seq": rows[-1]["seq"], "mac": rows[-1]["mac"]})
+
+
+def _sqlite_datetime(moment: datetime) -> str:
+    """The text form SQLAlchemy's SQLite DateTime stores (naive UTC), so filters and reads see one format."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 @contextmanager

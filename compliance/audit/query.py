@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,11 +11,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import Connection, Select, select
 
 from compliance.audit.errors import InvalidFilter
+from compliance.audit.fastjson import loads
 from compliance.audit.models import AuditEntry
 
 Urgency = Literal["em", "ne", "sc"]
 URGENCIES: tuple[str, ...] = ("em", "ne", "sc")
-KINDS: tuple[str, ...] = ("turn", "access", "export", "error", "checkpoint")
+KINDS: tuple[str, ...] = ("turn", "access", "export", "error", "checkpoint", "access_denied")  # the last: denials.py
 STREAM_BATCH = 1000
 
 T = AuditEntry.__table__
@@ -102,7 +102,7 @@ class StoredEntry:
 
     @property
     def content(self) -> dict[str, Any]:
-        return json.loads(self.raw_content)
+        return loads(self.raw_content)
 
     @classmethod
     def from_row(cls, row: Any) -> StoredEntry:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -36,7 +36,7 @@ class PurgeReport(BaseModel):
 
 def purge_before(trail: AuditTrail, before: datetime) -> PurgeReport:
     before = as_utc(before)
-    if before > datetime.now(UTC):
+    if before > trail.now():
         raise PurgeError("the cut-off is in the future")
     lock, head = trail._locked()  # noqa: SLF001 - the trail's own write path
     with lock, head as (conn, last_seq, last_mac):
@@ -48,7 +48,7 @@ def purge_before(trail: AuditTrail, before: datetime) -> PurgeReport:
         else:
             through_mac = conn.execute(select(_ENTRY.c.mac).where(_ENTRY.c.seq == through)).scalar_one()
             purged = conn.execute(select(func.count()).select_from(_ENTRY).where(_ENTRY.c.seq <= through)).scalar_one()
-            now = datetime.now(UTC)
+            now = trail.now()
             purge = {"through_seq": through, "through_mac": through_mac, "purged": purged, "before": before.isoformat()}
             row = trail._checkpoint_row(last_seq + 1, last_mac, now, "purge", {"purge": purge})  # noqa: SLF001
             trail._write(conn, [row])  # noqa: SLF001

@@ -22,6 +22,12 @@ class EngineAttempt(SQLModel):
     reason: str | None = None
     first_token_ms: float | None = None
     tokens: int = 0
+    error_kind: str | None = None  # connect, http_<status>, first_token_timeout, stream_broken, malformed_sse, breaker_open, or a guard rule
+    status_code: int | None = None
+    retry_after_s: float | None = None
+    breaker: str | None = None  # the engine's circuit state when it was asked
+    duration_ms: float | None = None
+    completed: bool | None = None  # the engine finished its answer
 
 
 class MessageReceived(SQLModel):

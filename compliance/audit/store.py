@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select
 
 from compliance.audit import migrations
 from compliance.audit.chain import Signer, canonical, checkpoint_statement, entry_message, mac_of, timestamp
-from compliance.audit.db import locked_head, make_engine, read_snapshot
+from compliance.audit.db import append_rows, locked_head, make_engine, read_snapshot
 from compliance.audit.errors import SchemaError
 from compliance.audit.models import AuditEntry, AuditHead
 from compliance.audit.query import EntryFilter, StoredEntry, entry_query, stream
@@ -32,8 +32,10 @@ _HEAD = AuditHead.__table__
 
 
 class AuditTrail:
-    def __init__(self, database_url: str, key: bytes, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY) -> None:
+    def __init__(self, database_url: str, key: bytes, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self._engine = make_engine(database_url)
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._key = key
         self._signer = Signer(key)
         self._checkpoint_every = checkpoint_every
@@ -63,6 +65,9 @@ class AuditTrail:
             conn.execute(select(_HEAD.c.last_seq).where(_HEAD.c.id == 1)).one()
         return True
 
+    def now(self) -> datetime:
+        return self._clock()
+
     # --- writing ------------------------------------------------------------------------------------------
     def record_turn(self, record: TurnRecord) -> str:
         """The one `turn` entry for a user message, in typed sections. Durable when it returns."""
@@ -85,7 +90,7 @@ class AuditTrail:
     def checkpoint(self, reason: str = "manual") -> str:
         """A signed checkpoint over the chain as it stands now."""
         with self._lock, locked_head(self._engine) as (conn, last_seq, last_mac):
-            row = self._checkpoint_row(last_seq + 1, last_mac, datetime.now(UTC), reason)
+            row = self._checkpoint_row(last_seq + 1, last_mac, self._clock(), reason)
             self._write(conn, [row])
         return row["audit_id"]
 
@@ -93,7 +98,7 @@ class AuditTrail:
                 urgency: str | None = None, level: str | None = None, actor: str | None = None) -> str:
         audit_id = str(uuid.uuid4())
         with self._lock, locked_head(self._engine) as (conn, last_seq, last_mac):
-            now = datetime.now(UTC)
+            now = self._clock()
             row = self.entry_row(last_seq + 1, last_mac, audit_id, kind, now, body, session_id=session_id,
                                  message_id=message_id, urgency=urgency, level=level, actor=actor)
             rows = [row]
@@ -127,8 +132,7 @@ class AuditTrail:
 
     @staticmethod
     def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-        conn.execute(insert(_ENTRY), rows)
-        conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_seq=rows[-1]["seq"], last_mac=rows[-1]["mac"]))
+        append_rows(conn, rows)
 
     # --- reading ------------------------------------------------------------------------------------------
     def entries(self, where: EntryFilter | None = None) -> Iterator[StoredEntry]:

@@ -64,20 +64,26 @@ def _verify(conn: Connection, key: bytes, signer: Signer) -> VerifyReport:
         expected, prev = anchor.through_seq + 1, anchor.through_mac
         report.anchored_at = anchor.through_seq
     anchor_seen = anchor is None
+    problem: Problem | None = None
+    checked = checkpoints = 0
+    first_seq = None
     for entry in stream(conn, entry_query(EntryFilter(after_seq=expected - 1))):
         problem = _check(entry, expected, prev, key)
         if problem is None and entry.kind == "checkpoint":
             problem, body = _check_checkpoint(entry, signer)
-            report.checkpoints += problem is None
+            checkpoints += problem is None
             purge = body.get("purge") or {}
             if anchor is not None and purge.get("through_seq") == anchor.through_seq:
                 anchor_seen = purge.get("through_mac") == anchor.through_mac
         if problem is not None:
-            return _fail(report, problem)
-        report.first_seq = report.first_seq or entry.seq
-        report.last_seq = entry.seq
-        report.checked += 1
+            break
+        first_seq = first_seq or entry.seq
+        checked += 1
         expected, prev = entry.seq + 1, entry.mac
+    report.checked, report.checkpoints, report.first_seq = checked, checkpoints, first_seq
+    report.last_seq = expected - 1 if checked else None
+    if problem is not None:
+        return _fail(report, problem)
     if not anchor_seen:
         return _fail(report, Problem(seq=anchor.through_seq, kind="bad_anchor", detail="no purge checkpoint in the chain for this anchor"))
     if head_seq != expected - 1 or head_mac != prev:

@@ -48,7 +48,7 @@ function compare(a, b) {
 function statusText(s) {
   if (s.status === "taken_over") return s.clinician === me ? "You are in charge" : `With ${s.clinician}`;
   if (s.status === "disconnected") return "Patient offline";
-  return "Assistant answering";
+  return "With the assistant";
 }
 
 function renderQueue() {
@@ -106,7 +106,16 @@ function transcriptEntry(item) {
     }));
   }
   if (item.text !== undefined) li.querySelector(".text").textContent = item.text;
+  if (item.done) markDone(li);
   return li;
+}
+
+function markDone(li) {
+  const text = li.querySelector(".text");
+  if (li.classList.contains("turn-assistant") && !text.textContent) {
+    text.textContent = "No automatic answer: a clinician is in charge.";
+    text.classList.add("muted");
+  }
 }
 
 async function api(path, options = {}) {
@@ -161,6 +170,9 @@ function onEvent(event) {
       li.querySelector(".text").textContent += event.text;
       break;
     }
+    case "done":
+      markDone(transcriptEntry({ kind: "assistant", message_id: event.message_id }));
+      break;
     case "clinician_message":
       transcriptEntry({ kind: "clinician", message_id: event.message_id, text: event.text, clinician: event.clinician });
       break;

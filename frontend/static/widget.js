@@ -129,6 +129,12 @@
     return { item, body, index: stored.length - 1 };
   }
 
+  // Follow a streaming answer down, but never past its first line: a long answer is read from its start.
+  function followAnswer(item) {
+    const offset = item.getBoundingClientRect().top - log.getBoundingClientRect().top;
+    log.scrollTop = Math.min(log.scrollHeight - log.clientHeight, log.scrollTop + offset - 8);
+  }
+
   function disposition(level, urgency) {
     return el("p", { class: `tw-disposition tw-urgency-${urgency}`, "data-level": level, text: LEVEL_LABELS[level] || level });
   }
@@ -182,7 +188,7 @@
         answer.body.textContent += frame.text;
         answer.body.dataset.tokens = String(Number(answer.body.dataset.tokens) + 1);
         stored[answer.index].text = answer.body.textContent;
-        log.scrollTop = log.scrollHeight;
+        followAnswer(answer.item);
         break;
       }
       case "done": {
@@ -212,6 +218,7 @@
         break;
       case "error":
         if (frame.code === "resume_rejected") break;
+        if (frame.closing) { setStatus("Reconnecting\u2026"); break; } // e.g. a server restart: the socket reconnects
         addEntry("error", `Sorry, something went wrong: ${frame.detail}`, { store: false });
         inFlight = null;
         break;

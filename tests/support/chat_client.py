@@ -8,6 +8,8 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from compliance.audit import flat_turn
+
 
 async def open_chat(ws_base: str) -> tuple[ClientConnection, str]:
     conn = await connect(ws_base + "/ws/chat", max_size=2**20)
@@ -36,10 +38,10 @@ def answer_text(frames: list[dict]) -> str:
 
 
 def audit_turns(data_dir: Path) -> list[dict]:
-    """Every per-message audit record, straight from the SQLite file."""
+    """Every per-message audit record, straight from the SQLite file, its sections flattened into one dict."""
     with sqlite3.connect(data_dir / "triage.db") as db:
         rows = db.execute("SELECT content FROM audit_entry WHERE kind = 'turn' ORDER BY seq").fetchall()
-    return [json.loads(row[0]) for row in rows]
+    return [flat_turn(json.loads(row[0])) for row in rows]
 
 
 def stored_bytes(data_dir: Path) -> bytes:

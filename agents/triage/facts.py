@@ -1,0 +1,347 @@
+"""Numbers with units and other facts read from normalised text.
+
+Ages, vital signs, common lab values, durations, weeks of pregnancy and
+severity. Every extractor is a precompiled regular expression plus a small
+conversion; nothing here knows any clinical threshold (those live in the
+protocol files).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "couple": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4, "half": 0.5,
+}
+_NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|(?:a )?couple(?: of)?|(?:a )?few|several)"
+_UNIT_DAYS = {
+    "second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 1 / 1440,
+    "hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1.0, "d": 1.0, "night": 1.0,
+    "week": 7.0, "wk": 7.0, "w": 7.0, "month": 30.4, "mo": 30.4, "mth": 30.4,
+    "year": 365.0, "yr": 365.0, "y": 365.0,
+}
+_UNIT = r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|nights?|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y)"
+
+
+def _num(token: str) -> float:
+    token = token.strip()
+    try:
+        return float(token)
+    except ValueError:
+        return float(_WORD_NUMBERS.get(token, _WORD_NUMBERS.get(token.replace("a ", ""), 1)))
+
+
+def _unit_days(unit: str) -> float:
+    unit = unit.rstrip("s") if len(unit) > 2 else unit
+    return _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit.rstrip("s"), 1.0))
+
+
+_FILL = r"(?:\s*(?:of|is|was|were|are|at|to|:|=|~|around|about|approx\.?|over|above|below|under|up to|only|just|reading|reads|read|showing|shows|showed|says|said|measured|down to|dropped to|of about|in the|was about|has been|have been|been|went up to|spiked to|high|low|nearly|almost|)\s*)*"
+
+# --- age -------------------------------------------------------------------
+_AGE_UNIT = re.compile(
+    _NUM + r"[\s-]*(days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|y)[\s-]*(?:old|of age)\b"
+)
+_AGE_YO = re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yr old|yrs old|year old)\b")
+_AGE_SEXCODE = re.compile(r"(?:^|[.\n:]\s*|\b(?:a|an|pt|patient)\s+)(\d{1,3})\s*(?:yo|y/o|y)?\s*([mf])\b(?!\s*(?:/|fever|temp))")
+_AGE_WORD = re.compile(r"\b(?:aged?|age:)\s*(\d{1,3})\b(?!\s*(?:days?|weeks?|months?|%))")
+_AGE_IAM = re.compile(
+    r"\b(?:i am|im|hes|shes|he is|she is|they are|patient is|who is|turned|turning|just turned)\s+(\d{1,3})\b"
+    r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°|and a half weeks))"
+)
+_AGE_RELATIVE = re.compile(
+    r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|nan|nana"
+    r"|grandmother|grandfather|brother|sister|friend|neighbour|neighbor|child|kid|boy|girl|man|woman|patient)"
+    r"(?:,|\s+is|\s+who is|\s+aged|\s+age)\s+(\d{1,3})\b"
+    r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°))"
+)
+_AGE_BORN = re.compile(r"\bborn\s+" + _NUM + r"\s*" + _UNIT + r"\s+ago\b")
+_AGE_PLACEHOLDER = re.compile(r"<age(?:_\d+)?>")
+_AGE_WORDS = (
+    (re.compile(r"\b(?:newborn|new born|neonate|neonatal)\b"), 0.03),
+    (re.compile(r"\btoddler\b"), 2.0),
+    (re.compile(r"\b(?:elderly|old lady|old man|pensioner|nursing home|care home)\b"), 78.0),
+)
+
+# --- vital signs and labs ---------------------------------------------------
+_TEMP = (
+    re.compile(
+        r"\b(?:temp(?:erature)?|fever|febrile|tmax|t|pyrexi\w*|thermometer(?: reading)?|running(?: a)?)"
+        + _FILL + r"(\d{2,3}(?:\.\d+)?)\s*(?:°|º|deg(?:rees?)?)?\s*(c|f|celsius|fahrenheit|centigrade)?\b"
+    ),
+    re.compile(r"\b(\d{2,3}(?:\.\d+)?)\s*(?:°|º|deg(?:rees?)?)\s*(c|f|celsius|fahrenheit|centigrade)?"),
+    re.compile(r"\b(\d{2,3}(?:\.\d+)?)\s*(c|f)\b(?!\s*(?:/|fever))"),
+    re.compile(r"\b(\d{2,3}(?:\.\d+)?)()\s*(?:on the thermometer|on (?:the|his|her|my) (?:thermometer|forehead|ear)|temp|temperature|fever)"),
+    re.compile(r"(?<![\d.:/])(3[5-9]\.\d|4[0-2]\.\d|9[89]\.\d|10[0-6]\.\d)()(?![\d.%]|\s*(?:kg|mmol|mg|%|cm|lb|weeks?|years?|hours?))"),
+)
+_SPO2 = (
+    re.compile(
+        r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading)?|pulse ?ox(?:imeter|imetry)?(?: reading)?|ox(?:ygen)? level|o2)"
+        + _FILL + r"(?:the\s+)?(?:mid\s+|upper\s+|lower\s+|low\s+|high\s+)?(\d{2,3})\s*%?"
+    ),
+    re.compile(r"\b(\d{2,3})\s*%\s*(?:on (?:room air|ra|air)|ra\b|sats?|spo2|o2|oxygen|saturation)"),
+)
+_HR = (
+    re.compile(r"\b(?:hr|heart ?rate|pulse(?: rate)?|heart is (?:beating|going|racing) at|heartbeat|heart beat|p)\b(?!\s*ox)" + _FILL + r"(\d{2,3})\b(?!\s*%)"),
+    re.compile(r"\b(\d{2,3})\s*(?:bpm|beats? (?:per|a|/)\s*min(?:ute)?)"),
+)
+_BP = (
+    re.compile(r"\b(?:bp|blood pressure|b/p)" + _FILL + r"(\d{2,3})\s*(?:/|over)\s*(\d{2,3})"),
+    re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\s*(?:mm ?hg)"),
+    re.compile(r"\b(\d{2,3})\s+over\s+(\d{2,3})\b"),
+)
+_BP_BARE = re.compile(r"(?<![\d/.])(\d{2,3})\s*/\s*(\d{2,3})(?![\d/.])")
+_SBP_ONLY = re.compile(r"\bsystolic(?: bp| blood pressure)?" + _FILL + r"(\d{2,3})\b")
+_RR = (
+    re.compile(r"\b(?:rr|resp(?:iratory)? rate|respirations?|resps|breathing rate|respiratory rate)" + _FILL + r"(\d{1,3})\b"),
+    re.compile(r"\b(\d{1,3})\s*(?:breaths?(?: per|/| a| each)\s*min(?:ute)?|bpm breathing)"),
+)
+_GLUCOSE = re.compile(
+    r"\b(?:glucose|blood sugars?|sugars?|bgl?|bsl|cbg|fingerstick|finger ?prick|bm|glucometer|meter|sugar levels?|glucose levels?|readings?)"
+    r"(?:\s*(?:level|levels|reading|readings|test))?" + _FILL + r"(\d{1,3}(?:\.\d+)?)\s*(mg/?dl|mg|mmol(?:/l)?|mm)?"
+)
+_KETONES = re.compile(r"\bketones?(?:\s*(?:level|reading))?" + _FILL + r"(\d(?:\.\d+)?)\b")
+_GCS = re.compile(r"\bgcs" + _FILL + r"(\d{1,2})\b")
+_LACTATE = re.compile(r"\blactate" + _FILL + r"(\d{1,2}(?:\.\d+)?)\b")
+_HB = re.compile(r"\b(?:hb|hgb|ha?emoglobin)" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b")
+_POTASSIUM = re.compile(r"\b(?:potassium|k\+?)" + _FILL + r"(\d(?:\.\d+)?)\b")
+_SODIUM = re.compile(r"\b(?:sodium|na\+?)" + _FILL + r"(\d{3})\b")
+_PAIN = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b")
+
+# --- pregnancy --------------------------------------------------------------
+_GEST = (
+    re.compile(r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+and\s+\d+\s+days?)?\s*(?:pregnant|gestation|gestational|along|of (?:her |my )?pregnancy|pg|into (?:my|her|the) pregnancy|ga\b)"),
+    re.compile(r"\b(?:pregnant|gestation|ga|g\dp\d|gravida \d|pregnancy)\b[^.;\n]{0,25}?\b(?:at|of|,|:)?\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b"),
+    re.compile(r"\b(?:at|around|about)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?=[^.;\n]{0,40}\b(?:pregnan\w*|gestation|baby|midwife|antenatal))"),
+    re.compile(r"\b(?:im|i am|shes|she is|wife is|partner is|girlfriend is)\s+(?:now\s+)?(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*old)"),
+)
+_GEST_MONTHS = re.compile(r"\b" + _NUM + r"\s*months?\s*(?:pregnant|along|into (?:my|her|the) pregnancy)")
+_TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b")
+_TRIMESTER_WEEKS = {"first": 8.0, "1st": 8.0, "second": 20.0, "2nd": 20.0, "third": 32.0, "3rd": 32.0}
+
+# --- duration ---------------------------------------------------------------
+_DURATION = (
+    re.compile(
+        r"(?:^|\b(?:for|since|past|last|over|about|around|nearly|almost|approximately|approx|only|just|roughly|than|within|x|lasting|lasted|already))\s+"
+        r"(?:the\s+)?(?:past\s+|last\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?" + _NUM + r"\s*" + _UNIT + r"\b(?!\s*(?:old|pregnant|gestation|along))"
+    ),
+    re.compile(r"\b" + _NUM + r"[\s-]*" + _UNIT + r"\b[\s-]*(?:ago|history|hx|now|of (?:\w+ )?(?:pain|symptoms|cough|fever|vomiting|diarrh\w*|this|it|that|headache|bleeding|rash))"),
+)
+# phrase -> days
+_DURATION_PHRASES = {
+    r"\b(?:since|from) (?:yesterday|last night)\b|\bovernight\b": 1.0,
+    r"\b(?:since|from) (?:this morning|today|earlier today|lunch(?:time)?|this afternoon|tonight|this evening)\b|\b(?:just now|just started|minutes ago|an hour ago|suddenly|all of a sudden)\b": 0.2,
+    r"\bsince (?:last|the) week(?:end)?\b|\ball week\b": 7.0,
+    r"\bsince last month\b|\ball month\b": 30.0,
+    r"\bfor (?:weeks|a few weeks|several weeks)\b": 14.0,
+    r"\bfor (?:months|ages|a long time|several months|a few months)\b": 60.0,
+    r"\bfor years\b|\bchronic\b": 365.0,
+    r"\bfor (?:days|a few days|several days)\b": 3.0,
+    r"\b(?:for|over|in|during) the (?:last|past) (?:month|4 weeks|four weeks)\b|\bmost days\b|\bfor a month\b": 30.0,
+    r"\b(?:for|over|in|during) the (?:last|past) (?:fortnight|couple of weeks|few weeks)\b": 14.0,
+    r"\b(?:for|over|in|during) the (?:last|past) week\b|\bfor a week\b": 7.0,
+    r"\b(?:for|over|in|during) the (?:last|past) (?:year|few months|couple of months)\b": 90.0,
+    r"\bfor (?:hours|a few hours|a couple of hours)\b": 0.15,
+}
+_DURATION_WORDS = tuple((re.compile(pattern), days) for pattern, days in _DURATION_PHRASES.items())
+
+_SEVERITY = re.compile(
+    r"\b(?:mild|mildly|slight|slightly|a bit|a little|minor|moderate|severe|severely|worst|excruciating|unbearable|agony|agonising|agonizing|terrible|awful|intense|really bad|very bad|not too bad|not that bad|manageable|bearable)\b|\b\d{1,2}\s*(?:/|out of)\s*10\b"
+)
+
+_FEMALE = re.compile(r"\b(?:woman|women|female|girl|lady|she|her|hers|herself|mother|mum|mom|mummy|wife|daughter|sister|grandmother|grandma|granny|aunt|niece|girlfriend|pregnant|my period|menstrua\w*|vagina\w*)\b")
+_MALE = re.compile(r"\b(?:man|men|male|boy|guy|bloke|lad|dude|gentleman|he|him|his|himself|father|dad|daddy|husband|son|brother|grandfather|grandpa|uncle|nephew|boyfriend|testic\w*|scrot\w*|prostate|penis)\b")
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the text says in numbers. None means 'not stated'."""
+
+    age: float | None = None
+    sex: str | None = None
+    temp_c: float | None = None
+    spo2: float | None = None
+    hr: float | None = None
+    sbp: float | None = None
+    dbp: float | None = None
+    rr: float | None = None
+    glucose: float | None = None  # mmol/L
+    ketones: float | None = None
+    gcs: float | None = None
+    lactate: float | None = None
+    hb: float | None = None  # g/dL
+    potassium: float | None = None
+    sodium: float | None = None
+    gest_weeks: float | None = None
+    duration_days: float | None = None
+    pain_score: float | None = None
+    severity_stated: bool = False
+    extras: dict[str, float] = field(default_factory=dict)
+
+    def get(self, name: str) -> float | str | bool | None:
+        return getattr(self, name)
+
+
+FACT_NAMES = frozenset(
+    name for name in Facts.__dataclass_fields__ if name not in {"extras"}
+)
+
+
+def _first_float(patterns: tuple[re.Pattern[str], ...] | re.Pattern[str], text: str, lo: float, hi: float) -> float | None:
+    for pattern in patterns if isinstance(patterns, tuple) else (patterns,):
+        for m in pattern.finditer(text):
+            value = float(m.group(1))
+            if lo <= value <= hi:
+                return value
+    return None
+
+
+def parse_age(text: str) -> float | None:
+    if _AGE_PLACEHOLDER.search(text):
+        return 90.0
+    best: tuple[int, float] | None = None
+    m = _AGE_UNIT.search(text)
+    if m:
+        best = (m.start(), _num(m.group(1)) * _unit_days(m.group(2)) / 365.0)
+    for pattern in (_AGE_YO, _AGE_SEXCODE, _AGE_WORD, _AGE_IAM, _AGE_RELATIVE):
+        m = pattern.search(text)
+        if m and 0 < float(m.group(1)) <= 120 and (best is None or m.start() < best[0]):
+            best = (m.start(), float(m.group(1)))
+    m = _AGE_BORN.search(text)
+    if m and (best is None or m.start() < best[0]):
+        best = (m.start(), _num(m.group(1)) * _unit_days(m.group(2)) / 365.0)
+    if best is not None:
+        return round(best[1], 4)
+    for pattern, value in _AGE_WORDS:
+        if pattern.search(text):
+            return value
+    return None
+
+
+def parse_temperature(text: str) -> float | None:
+    for pattern in _TEMP:
+        for m in pattern.finditer(text):
+            value = float(m.group(1))
+            unit = (m.group(2) or "")[:1]
+            if unit == "f" or (not unit and 93 <= value <= 110):
+                if 90 <= value <= 112:
+                    return round((value - 32) * 5 / 9, 2)
+            elif 30 <= value <= 44 and (unit == "c" or not unit):
+                return value
+    return None
+
+
+def parse_bp(text: str) -> tuple[float | None, float | None]:
+    for pattern in _BP:
+        for m in pattern.finditer(text):
+            sbp, dbp = float(m.group(1)), float(m.group(2))
+            if 50 <= sbp <= 300 and 20 <= dbp <= 200 and sbp > dbp:
+                return sbp, dbp
+    for m in _BP_BARE.finditer(text):
+        sbp, dbp = float(m.group(1)), float(m.group(2))
+        if 70 <= sbp <= 260 and 30 <= dbp <= 160 and sbp > dbp:
+            return sbp, dbp
+    return _first_float(_SBP_ONLY, text, 40, 300), None
+
+
+def parse_glucose(text: str) -> float | None:
+    for m in _GLUCOSE.finditer(text):
+        value, unit = float(m.group(1)), (m.group(2) or "")
+        if unit.startswith("mg") or (not unit.startswith("mm") and value > 35):
+            if 10 <= value <= 2000:
+                return round(value / 18.0, 2)
+        elif 0.5 <= value <= 35:
+            return value
+    return None
+
+
+def parse_gestation(text: str) -> float | None:
+    value = _first_float(_GEST, text, 3, 44)
+    if value is not None:
+        return value
+    m = _GEST_MONTHS.search(text)
+    if m:
+        return round(_num(m.group(1)) * 4.35, 1)
+    m = _TRIMESTER.search(text)
+    if m:
+        return _TRIMESTER_WEEKS[m.group(1)]
+    return None
+
+
+def parse_duration(text: str) -> float | None:
+    found: list[float] = []
+    for pattern in _DURATION:
+        for m in pattern.finditer(text):
+            found.append(_num(m.group(1)) * _unit_days(m.group(2)))
+    for pattern, days in _DURATION_WORDS:
+        if pattern.search(text):
+            found.append(days)
+    return round(max(found), 3) if found else None
+
+
+def parse_sex(text: str) -> str | None:
+    female = len(_FEMALE.findall(text))
+    male = len(_MALE.findall(text))
+    if female > male:
+        return "female"
+    if male > female:
+        return "male"
+    return None
+
+
+_GATES = {
+    "spo2": ("sat", "spo", "o2", "ox", "%"),
+    "hr": ("hr", "heart", "pulse", "bpm", "beat", "p "),
+    "bp": ("/", "over", "bp", "pressure", "systolic"),
+    "rr": ("rr", "resp", "breath"),
+    "glucose": ("sugar", "gluc", "bg", "bm", "bsl", "cbg", "finger", "meter", "reading"),
+    "labs": ("keto", "gcs", "lact", "hb", "hgb", "haemo", "hemo", "potass", "k", "sodium", "na"),
+}
+
+
+def _gate(text: str, name: str) -> bool:
+    return any(key in text for key in _GATES[name])
+
+
+def extract(text: str, *, age: float | None = None, sex: str | None = None) -> Facts:
+    """Read every fact from normalised (lower-case) text; explicit arguments win.
+
+    Extractors that need a digit, or a keyword such as "sats" or "pulse", are
+    skipped when the text has none: most messages carry no numbers at all.
+    """
+    facts = Facts()
+    facts.age = float(age) if age is not None else parse_age(text)
+    facts.sex = sex.lower() if sex else parse_sex(text)
+    facts.duration_days = parse_duration(text)
+    facts.severity_stated = bool(_SEVERITY.search(text))
+    if not any(ch.isdigit() for ch in text):
+        facts.gest_weeks = parse_gestation(text)
+        return facts
+    facts.temp_c = parse_temperature(text)
+    if _gate(text, "spo2"):
+        facts.spo2 = _first_float(_SPO2, text, 40, 100)
+    if _gate(text, "hr"):
+        facts.hr = _first_float(_HR, text, 20, 260)
+    if _gate(text, "bp"):
+        facts.sbp, facts.dbp = parse_bp(text)
+    if _gate(text, "rr"):
+        facts.rr = _first_float(_RR, text, 4, 90)
+    if _gate(text, "glucose"):
+        facts.glucose = parse_glucose(text)
+    if _gate(text, "labs"):
+        facts.ketones = _first_float(_KETONES, text, 0, 9)
+        facts.gcs = _first_float(_GCS, text, 3, 15)
+        facts.lactate = _first_float(_LACTATE, text, 0, 30)
+        hb = _first_float(_HB, text, 2, 200)
+        facts.hb = hb / 10 if hb is not None and hb > 25 else hb
+        facts.potassium = _first_float(_POTASSIUM, text, 1.5, 9.5)
+        facts.sodium = _first_float(_SODIUM, text, 100, 190)
+    facts.gest_weeks = parse_gestation(text)
+    facts.pain_score = _first_float(_PAIN, text, 0, 10)
+    return facts

@@ -1,0 +1,209 @@
+"""Text the engine reads: normalisation, negation scope, and term look-up.
+
+A term is affirmed when at least one of its matches lies outside every
+negation scope. A scope opens after a cue ("no", "denies", "without",
+"doesn't" ...) and closes at the end of the sentence, at a clause break
+("but", "however", "and she has" ...) or after a few words, whichever comes
+first; so "no fever or cough" negates both, "no fever but a cough" only the
+fever. A cue inside a term's own match does not negate it ("can't breathe",
+"baby isn't moving", "rash doesn't fade").
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _c
+import re._parser as _parser
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+_PLACEHOLDER = re.compile(r"<([a-z_]+?)(?:_\d+)?>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_WORD = re.compile(r"\S+")
+_CONTRACTIONS = (
+    (re.compile(r"\b(i|you|he|she|it|we|they|that|there|who)'ll\b"), r"\1 will"),
+    (re.compile(r"\b(you|we|they|who)'re\b"), r"\1 are"),
+    (re.compile(r"\b(i|you|we|they|would|could|should|might|must)'ve\b"), r"\1 have"),
+    (re.compile(r"\b(i|you|he|she|we|they)'d\b"), r"\1 would"),
+    (re.compile(r"\b(he|she|it|that|there|what|who|where|here)'s\b"), r"\1 is"),
+    (re.compile(r"'s\b"), ""),
+    (re.compile(r"'"), ""),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A compiled term and, when one can be proven, a prefilter: trigrams of
+    which at least one must occur in the text for the pattern to match."""
+
+    pattern: re.Pattern[str]
+    literals: tuple[str, ...] | None = None
+    grams: frozenset[str] | None = None
+
+    def may_match(self, text: str) -> bool:
+        """False only when the pattern cannot match (no required literal occurs)."""
+        return self.literals is None or any(lit in text for lit in self.literals)
+
+
+GRAM = 4
+
+
+def grams(text: str) -> set[str]:
+    """Every substring of the text of two to GRAM characters."""
+    found: set[str] = set()
+    for size in range(2, GRAM + 1):
+        found.update(text[i : i + size] for i in range(len(text) - size + 1))
+    return found
+
+
+def _required(seq: list[tuple[object, object]]) -> set[str] | None:
+    """Literal strings, one of which any match of ``seq`` must contain (None: unknown)."""
+    candidates: list[set[str]] = []
+    run: list[str] = []
+    for op, av in seq:
+        if op is _c.LITERAL:
+            run.append(chr(av))  # type: ignore[arg-type]
+            continue
+        if run:
+            candidates.append({"".join(run)})
+            run = []
+        found: set[str] | None = None
+        if op is _c.SUBPATTERN:
+            found = _required(list(av[-1]))  # type: ignore[index]
+        elif op is _c.BRANCH:
+            parts = [_required(list(branch)) for branch in av[1]]  # type: ignore[index]
+            found = set().union(*parts) if all(parts) else None  # type: ignore[arg-type]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
+            found = _required(list(av[2]))  # type: ignore[index]
+        if found:
+            candidates.append(found)
+    if run:
+        candidates.append({"".join(run)})
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(len(x) for x in c), -len(c)))
+
+
+def required_literals(patterns: list[str] | tuple[str, ...]) -> tuple[str, ...] | None:
+    """A prefilter for the alternation of ``patterns``: literals one of which
+    must appear in any matching text, or None when that cannot be shown."""
+    found: set[str] = set()
+    for pattern in patterns:
+        try:
+            lits = _required(list(_parser.parse(pattern)))
+        except Exception:  # pragma: no cover - private parser API changed
+            return None
+        if not lits or min(len(x) for x in lits) < 2:
+            return None
+        found |= lits
+    return tuple(sorted(found))
+
+
+def gram_of(literal: str) -> str:
+    """The short substring of a literal used to index it (its middle GRAM characters)."""
+    if len(literal) <= GRAM:
+        return literal
+    start = (len(literal) - GRAM) // 2
+    return literal[start : start + GRAM]
+
+
+def literal_grams(literals: tuple[str, ...] | None) -> frozenset[str] | None:
+    """One short substring of each required literal (any match contains one of them)."""
+    return None if literals is None else frozenset(gram_of(lit) for lit in literals)
+
+
+@dataclass(frozen=True, slots=True)
+class NegationGrammar:
+    cues: tuple[tuple[re.Pattern[str], int], ...]
+    """Each cue pattern with the number of words its scope may reach."""
+    pseudo: re.Pattern[str]
+    breaks: re.Pattern[str]
+    post: re.Pattern[str]
+
+
+def compile_alternation(patterns: list[str] | tuple[str, ...], *, boundaries: bool = True) -> re.Pattern[str]:
+    body = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if boundaries else body)
+
+
+def normalise(text: str, spelling: tuple[tuple[re.Pattern[str], Any], ...]) -> str:
+    """Lower-case, one space, no apostrophes ("can't" reads "cant", as people
+    also type it); placeholders lose their counters; common misspellings fixed."""
+    text = text.translate(_QUOTES).lower()
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>" if m.group(1) != "age" else "<age>", text)
+    for pattern, replacement in spelling:
+        text = pattern.sub(replacement, text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class Document:
+    """Normalised text with its negation scopes, ready for term look-ups."""
+
+    __slots__ = ("text", "possible", "_scopes", "_starts", "_post", "_cache")
+
+    def __init__(self, text: str, grammar: NegationGrammar, gram_index: dict[str, tuple[tuple[str, str], ...]]) -> None:
+        self.text = text
+        possible: set[str] = set()
+        for gram in grams(text):
+            for name, literal in gram_index.get(gram, ()):
+                if name not in possible and literal in text:
+                    possible.add(name)
+        self.possible = possible
+        self._post = grammar.post
+        self._cache: dict[str, tuple[bool, bool]] = {}
+        self._scopes = self._negation_scopes(text, grammar)
+        self._starts = [start for start, _ in self._scopes]
+
+    @staticmethod
+    def _negation_scopes(text: str, grammar: NegationGrammar) -> list[tuple[int, int]]:
+        pseudo = [m.span() for m in grammar.pseudo.finditer(text)]
+        words = [m.end() for m in _WORD.finditer(text)]
+        scopes: list[tuple[int, int]] = []
+        for cues, window in grammar.cues:
+            for cue in cues.finditer(text):
+                start, end = cue.span()
+                if any(ps <= start < pe for ps, pe in pseudo):
+                    continue
+                stop = grammar.breaks.search(text, end)
+                limit = stop.start() if stop else len(text)
+                nth = bisect_right(words, end) + window - 1
+                if nth < len(words):
+                    limit = min(limit, words[nth])
+                if limit > end:
+                    scopes.append((end, limit))
+        return sorted(scopes)
+
+    def _negated(self, match: re.Match[str]) -> bool:
+        start = match.start()
+        i = bisect_right(self._starts, start)
+        while i > 0:
+            i -= 1
+            s, e = self._scopes[i]
+            if s <= start < e:
+                return True
+            if start - s > 400:
+                break
+        return bool(self._post.match(self.text, match.end()))
+
+    def lookup(self, name: str, term: Term) -> tuple[bool, bool]:
+        """(mentioned, affirmed) for a term, cached per document."""
+        hit = self._cache.get(name)
+        if hit is None:
+            mentioned = affirmed = False
+            if term.grams is not None and name not in self.possible:
+                self._cache[name] = (False, False)
+                return (False, False)
+            for match in term.pattern.finditer(self.text):
+                mentioned = True
+                if not self._negated(match):
+                    affirmed = True
+                    break
+            hit = self._cache[name] = (mentioned, affirmed)
+        return hit
+
+    def set_term(self, name: str, mentioned: bool, affirmed: bool) -> None:
+        self._cache[name] = (mentioned, affirmed)

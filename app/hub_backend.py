@@ -1,0 +1,26 @@
+"""Which live session hub this configuration gets: Redis across replicas (app/hub_redis.py, needs the `redis`
+extra) when TRIAGE_REDIS_URL is set, the in-process one (app/hub.py) otherwise."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from app.hub import InProcessHub
+
+
+@contextlib.asynccontextmanager
+async def open_hub(redis_url: str | None, fernet_key: bytes, prefix: str = "triage:hub") -> AsyncIterator[InProcessHub]:
+    if not redis_url:
+        yield InProcessHub()
+        return
+    from redis.asyncio import Redis
+
+    from app.hub_redis import RedisHub
+
+    hub = RedisHub(Redis.from_url(redis_url), fernet_key, prefix=prefix)
+    await hub.start()
+    try:
+        yield hub
+    finally:
+        await hub.close()

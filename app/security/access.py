@@ -1,0 +1,131 @@
+"""Access control at the edge, and the audit record of every refusal.
+
+- Every HTTP 401 or 403 the app answers, from any route, is recorded as an `access_denied` audit event before
+  the response leaves (the route's own `require_role` dependencies decide; this only observes).
+- WebSocket handshakes from a foreign `Origin` are refused before accept (close code 1008; the server answers
+  the handshake with 403), and staff sockets refuse callers without the role: the socket is accepted only to
+  say why in an error frame, then closed with 1008.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.auth import Principal, TokenError, read_token
+from app.protocol import error_frame
+from app.security.origins import header, origin_allowed
+from compliance.audit.denials import AccessDenied, DenialReason, record_denial
+
+log = logging.getLogger(__name__)
+
+#: Staff sockets and the roles they need; everything else under /ws is open to patients.
+WS_ROLES: dict[str, tuple[str, ...]] = {"/ws/clinician": ("clinician", "admin")}
+POLICY_VIOLATION = 1008
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else ""
+
+
+def scope_token(scope: Scope, *, query: bool = False) -> str:
+    """The bearer token, else the `triage_token` cookie (else, for sockets, the `token` query parameter)."""
+    scheme, _, token = (header(scope, b"authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return token.strip()
+    cookie = SimpleCookie()
+    try:
+        cookie.load(header(scope, b"cookie") or "")
+    except Exception:  # noqa: BLE001 - a malformed cookie header is just no cookie
+        pass
+    if "triage_token" in cookie:
+        return cookie["triage_token"].value
+    if query:
+        values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+        return values[0] if values else ""
+    return ""
+
+
+def scope_principal(scope: Scope, *, query: bool = False) -> Principal | None:
+    token = scope_token(scope, query=query)
+    if not token:
+        return None
+    try:
+        return read_token(scope["app"].state.settings.token_key_bytes, token)
+    except (TokenError, AttributeError, KeyError):
+        return None
+
+
+async def record_scope_denial(scope: Scope, status: int, reason: DenialReason, principal: Principal | None = None,
+                              *, session_id: str | None = None) -> None:
+    """Best effort by design: a refusal stands even when it cannot be recorded (and that failure is logged)."""
+    trail = getattr(getattr(scope.get("app"), "state", None), "trail", None)
+    if trail is None:
+        return
+    event = AccessDenied(
+        actor=principal.subject if principal else "anonymous", role=principal.role if principal else None,
+        channel="websocket" if scope["type"] == "websocket" else "http", method=scope.get("method"),
+        target=scope.get("path", "")[:256], status=status, reason=reason, source=client_address(scope),
+        session_id=session_id or (principal.session_id if principal else None),
+    )
+    try:
+        await asyncio.to_thread(record_denial, trail, event)
+    except Exception:  # noqa: BLE001
+        log.exception("could not record an access denial", extra={"path": event.target, "reason": reason})
+
+
+class AccessMiddleware:
+    def __init__(self, app: ASGIApp, allowed_origins: list[str]) -> None:
+        self.app = app
+        self.allowed_origins = allowed_origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.app(scope, receive, self._observing(scope, send))
+        elif scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _observing(self, scope: Scope, send: Send) -> Send:
+        async def observe(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (401, 403):
+                reason: DenialReason = "unauthenticated" if message["status"] == 401 else "forbidden"
+                await record_scope_denial(scope, message["status"], reason, scope_principal(scope))
+            await send(message)
+
+        return observe
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not origin_allowed(scope, self.allowed_origins):
+            await receive()  # websocket.connect
+            await record_scope_denial(scope, POLICY_VIOLATION, "origin")
+            await send({"type": "websocket.close", "code": POLICY_VIOLATION, "reason": "origin not allowed"})
+            return
+        roles = WS_ROLES.get(scope.get("path", ""))
+        if roles is not None:
+            principal = scope_principal(scope, query=True)
+            if principal is None or principal.role not in roles:
+                reason: DenialReason = "unauthenticated" if principal is None else "forbidden"
+                await record_scope_denial(scope, POLICY_VIOLATION, reason, principal)
+                await refuse_socket(receive, send, "unauthorized" if principal is None else "forbidden",
+                                    "sign-in required" if principal is None else f"requires role: {', '.join(roles)}")
+                return
+        await self.app(scope, receive, send)
+
+
+async def refuse_socket(receive: Receive, send: Send, code: str, detail: str, close_code: int = POLICY_VIOLATION) -> None:
+    """Accept only to say why in an error frame, then close."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": json.dumps(error_frame(code, detail, closing=True))})
+    await send({"type": "websocket.close", "code": close_code, "reason": code})
+
+

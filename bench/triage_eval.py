@@ -1,0 +1,181 @@
+"""Evaluate the deterministic triage engine on the labelled case set.
+
+    python -m bench.triage_eval [--data bench/data/triage_cases.jsonl] [--misses]
+
+Prints accuracy, emergency sensitivity, under- and over-triage rates and the
+confusion matrices for the five levels and the three urgencies. Exits 1 when a
+target is missed: emergency sensitivity 100%, under-triage <= 2%, accuracy >= 90%
+(the gates use the three-level urgency, as in the published anchors; the
+five-level figures are printed alongside).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agents.triage import Level, Urgency, assess
+
+DATA = Path(__file__).parent / "data" / "triage_cases.jsonl"
+LEVELS = [level.value for level in Level]
+URGENCIES = [urgency.value for urgency in Urgency]
+TARGETS = {"emergency_sensitivity": 1.0, "under_triage_max": 0.02, "accuracy": 0.90}
+
+
+@dataclass
+class Report:
+    n: int = 0
+    exact5: int = 0
+    exact3: int = 0
+    under3: int = 0
+    over3: int = 0
+    under5: int = 0
+    over5: int = 0
+    em_total: int = 0
+    em_caught: int = 0
+    cm5: dict[tuple[str, str], int] = field(default_factory=dict)
+    cm3: dict[tuple[str, str], int] = field(default_factory=dict)
+    misses: list[dict[str, object]] = field(default_factory=list)
+    by_style: dict[str, list[int]] = field(default_factory=dict)
+
+    def rate(self, count: int, total: int | None = None) -> float:
+        total = self.n if total is None else total
+        return count / total if total else 0.0
+
+    @property
+    def accuracy3(self) -> float:
+        return self.rate(self.exact3)
+
+    @property
+    def accuracy5(self) -> float:
+        return self.rate(self.exact5)
+
+    @property
+    def sensitivity(self) -> float:
+        return self.rate(self.em_caught, self.em_total)
+
+    @property
+    def under_triage(self) -> float:
+        return self.rate(self.under3)
+
+    @property
+    def over_triage(self) -> float:
+        return self.rate(self.over3)
+
+    def failures(self) -> list[str]:
+        failed = []
+        if self.sensitivity < TARGETS["emergency_sensitivity"]:
+            failed.append(f"emergency sensitivity {self.sensitivity:.1%} < 100%")
+        if self.under_triage > TARGETS["under_triage_max"]:
+            failed.append(f"under-triage {self.under_triage:.1%} > 2%")
+        if self.accuracy3 < TARGETS["accuracy"]:
+            failed.append(f"accuracy {self.accuracy3:.1%} < 90%")
+        return failed
+
+
+def load_cases(path: Path = DATA) -> list[dict[str, object]]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                cases.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{number}: not valid JSON ({exc})") from exc
+    return cases
+
+
+def evaluate(cases: Iterable[dict[str, object]]) -> Report:
+    report = Report()
+    rank5 = {level: i for i, level in enumerate(LEVELS)}
+    rank3 = {urgency: i for i, urgency in enumerate(URGENCIES)}
+    for case in cases:
+        result = assess(
+            str(case["text"]),
+            age=case.get("age"),  # type: ignore[arg-type]
+            sex=case.get("sex"),  # type: ignore[arg-type]
+            history=tuple(case.get("history", ())),  # type: ignore[arg-type]
+        )
+        want5, got5 = str(case["level"]), result.level.value
+        want3, got3 = Level(want5).urgency.value, result.urgency.value
+        report.n += 1
+        report.cm5[(want5, got5)] = report.cm5.get((want5, got5), 0) + 1
+        report.cm3[(want3, got3)] = report.cm3.get((want3, got3), 0) + 1
+        report.exact5 += want5 == got5
+        report.exact3 += want3 == got3
+        report.under5 += rank5[got5] > rank5[want5]
+        report.over5 += rank5[got5] < rank5[want5]
+        report.under3 += rank3[got3] > rank3[want3]
+        report.over3 += rank3[got3] < rank3[want3]
+        style = report.by_style.setdefault(str(case.get("style", "?")), [0, 0])
+        style[0] += 1
+        style[1] += want3 == got3
+        if want3 == "em":
+            report.em_total += 1
+            report.em_caught += got3 == "em"
+        if want5 != got5:
+            report.misses.append({
+                "id": case.get("id"), "want": want5, "got": got5,
+                "rules": list(result.matched_rules[:4]), "text": case["text"],
+            })
+    return report
+
+
+def matrix(cm: dict[tuple[str, str], int], labels: list[str], short: dict[str, str]) -> list[str]:
+    head = "| expected \\ got | " + " | ".join(short[x] for x in labels) + " |"
+    rows = [head, "|" + "---|" * (len(labels) + 1)]
+    for want in labels:
+        rows.append(f"| {short[want]} | " + " | ".join(str(cm.get((want, got), 0)) for got in labels) + " |")
+    return rows
+
+
+SHORT5 = {
+    "emergency_ambulance": "ambulance", "emergency": "emergency", "consultation_24": "doctor 24h",
+    "consultation": "routine", "self_care": "self-care",
+}
+SHORT3 = {"em": "em", "ne": "ne", "sc": "sc"}
+
+
+def summary_lines(report: Report) -> list[str]:
+    lines = [
+        "| metric | 3 levels (urgency) | 5 levels | target |",
+        "|---|---|---|---|",
+        f"| cases | {report.n} | {report.n} | >= 200 |",
+        f"| accuracy | {report.accuracy3:.1%} | {report.accuracy5:.1%} | >= 90% (3 levels) |",
+        f"| emergency sensitivity | {report.sensitivity:.1%} ({report.em_caught}/{report.em_total}) | - | 100% |",
+        f"| under-triage rate | {report.under_triage:.1%} ({report.under3}) | {report.rate(report.under5):.1%} ({report.under5}) | <= 2% (3 levels) |",
+        f"| over-triage rate | {report.over_triage:.1%} ({report.over3}) | {report.rate(report.over5):.1%} ({report.over5}) | - |",
+    ]
+    for style, (total, right) in sorted(report.by_style.items()):
+        lines.append(f"| accuracy, {style} | {right / total:.1%} ({right}/{total}) | - | - |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--misses", action="store_true", help="list every case whose five-level answer differs")
+    args = parser.parse_args(argv)
+    report = evaluate(load_cases(args.data))
+    print("\n".join(summary_lines(report)))
+    print("\nConfusion matrix, five levels (rows expected, columns assessed)")
+    print("\n".join(matrix(report.cm5, LEVELS, SHORT5)))
+    print("\nConfusion matrix, three urgencies")
+    print("\n".join(matrix(report.cm3, URGENCIES, SHORT3)))
+    if args.misses:
+        print("\nDisagreements (five levels)")
+        for miss in report.misses:
+            print(f"- {miss['id']}: want {miss['want']}, got {miss['got']} {miss['rules']} :: {miss['text']}")
+    failed = report.failures()
+    if failed:
+        print("\nTARGETS MISSED: " + "; ".join(failed))
+        return 1
+    print("\nAll targets met.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

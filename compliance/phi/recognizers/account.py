@@ -1,0 +1,22 @@
+"""Account, billing, claim and card numbers after a cue."""
+
+from presidio_analyzer import Pattern
+
+from compliance.phi.entities import ACCOUNT
+from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+
+CUE = (
+    r"(?i:\b(?:account|acct\.?|a/c|billing(?:\s+account)?|invoice|claim|statement|"
+    r"guarantor(?:\s+account)?|patient\s+account|card|credit\s+card|debit\s+card|iban|routing|bank\s+account|"
+    r"payment\s+(?:plan|reference)|reference|ref\.?|confirmation|order)"
+    rf"{ID_JOIN})"
+)
+
+
+class PhiAccountRecognizer(DataPatternRecognizer):
+    ENTITY = ACCOUNT
+    TRIGGER = DIGIT
+    PATTERNS = [
+        Pattern("id after account cue", rf"{CUE}\K{ID_TOKEN}(?:[ -]\d{{4}}){{0,3}}", 0.95),
+        Pattern("payment card", r"(?<![\d-])(?:\d{4}[ -]){3}\d{4}(?![\d-])", 0.85),
+    ]

@@ -1,0 +1,23 @@
+"""Device identifiers and serial numbers: implants, pumps, monitors, phones (IMEI), UDI."""
+
+from presidio_analyzer import Pattern
+
+from compliance.phi.entities import DEVICE_ID
+from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+
+CUE = (
+    r"(?i:\b(?:serial|s/n|sn|device|imei|udi|meid|mac\s+address|lot|model\s+serial|"
+    r"(?:pacemaker|defibrillator|icd|pump|insulin\s+pump|cgm|monitor|implant|stimulator|hearing\s+aid|"
+    r"cochlear\s+implant|nebulizer|cpap|bipap|concentrator|glucometer|meter|sensor|transmitter)"
+    r"(?:\s+(?:serial|device|unit))?)"
+    rf"{ID_JOIN})"
+)
+
+
+class PhiDeviceIdRecognizer(DataPatternRecognizer):
+    ENTITY = DEVICE_ID
+    TRIGGER = DIGIT
+    PATTERNS = [
+        Pattern("id after device cue", rf"{CUE}\K{ID_TOKEN}", 0.95),
+        Pattern("mac address", r"(?i)\b(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}\b", 0.9),
+    ]

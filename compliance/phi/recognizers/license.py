@@ -1,0 +1,22 @@
+"""Certificate and licence numbers: driver's licence, DEA, NPI, passport, professional licences."""
+
+from presidio_analyzer import Pattern
+
+from compliance.phi.entities import LICENSE
+from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+
+CUE = (
+    r"(?i:\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|lic\.?|dl|dea|npi|passport|"
+    r"certificate|cert\.?|permit|registration|state\s+id|id\s+card|green\s+card|visa|alien|"
+    r"birth\s+certificate|death\s+certificate|board\s+certification)"
+    rf"{ID_JOIN})"
+)
+
+
+class PhiLicenseRecognizer(DataPatternRecognizer):
+    ENTITY = LICENSE
+    TRIGGER = DIGIT
+    PATTERNS = [
+        Pattern("id after licence cue", rf"{CUE}\K(?!plate\b){ID_TOKEN}", 0.95),
+        Pattern("dea number", r"\b[ABFGMPRX][A-Z]\d{7}\b", 0.6),
+    ]

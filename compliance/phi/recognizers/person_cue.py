@@ -1,0 +1,180 @@
+"""A name right after a cue: "my name is", "my daughter Emily", "wife of", "this is", "Dr.", "Pt:", sign-offs.
+
+Also a few cue shapes around the name: "Amber here", "Alpsu fell ...", "Balogh, Istvan -", "DOE, JANE".
+
+Cue strength decides what may follow:
+  introduction  ("my name is", "call me", "name:"): any word that is not an ordinary word, lower case too
+  relation      ("my son", "her husband", "wife of"), title ("Dr.", "Mrs."): capitalised, or a listed name in lower case
+  weak          ("this is", "I'm", "hi", "thanks", "pt"): capitalised and not an ordinary word, or a listed name
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import regex
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+from compliance.phi.entities import PERSON
+from compliance.phi.lexicon import word_list
+from compliance.phi.names import PARTICLES, base_form, is_capitalised, is_initial, strip_possessive, vocabulary, words_from
+from compliance.phi.recognizers.base import NAME_WORD, alternation
+
+INTRODUCTION = "introduction"
+RELATION = "relation"
+TITLE = "title"
+WEAK = "weak"
+
+AGE_WORDS = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)[\s-]*(?:years?|yrs?|months?|weeks?|days?|yr|mo)?[\s-]*old"
+KIN_MODIFIERS = rf"(?:(?:{AGE_WORDS}|little|baby|big|older|younger|elder|eldest|youngest|oldest|middle|new|newborn|teenage|teen|adult|twin|late|dear|sweet|ex|ex-|step-?|other|first|second|third)\s*)*"
+
+
+def _cue_regex(kind: str) -> str:
+    kin = alternation(word_list("kinship_cues"))
+    titles = alternation(word_list("title_cues"))
+    patterns = {
+        INTRODUCTION: (
+            r"\b(?:my\s+name\s+is|my\s+names|my\s+name's|name\s+is|name's|full\s+name\s+is|name\s*:|"
+            r"patient\s+name\s*:?|call\s+me|i\s+go\s+by|goes\s+by|i'm\s+called|im\s+called|i\s+am\s+called|"
+            r"known\s+as|nicknamed|named|(?:first|last|middle|sur|maiden|given|family)\s*name\s*(?:is|:)?)"
+            r"[\s,:-]+"
+        ),
+        RELATION: (
+            rf"\b(?:(?:my|our|his|her|their|your|the\s+patient's|patient's|pt's)\s+{KIN_MODIFIERS}{kin}s?"
+            r"(?:\s*,\s*|\s*:\s*|\s*\(\s*|\s+(?:named|called|is\s+named)\s+|\s+)"
+            rf"|\b{kin}\s+(?:of|to)\s+(?:(?:the\s+)?(?:late\s+)?(?:mr|mrs|ms|dr)\.?\s+)?)"
+        ),
+        TITLE: rf"\b{titles}\.?[ \t]+",
+        WEAK: (
+            r"(?:\b(?:this\s+is|it's|it\s+is|i\s+am|i'm|im|hi|hello|hey|dear|greetings|"
+            r"patient|pt\.?|client|resident|caller|seen\s+by|referred\s+by|spoke\s+(?:with|to)|talked\s+(?:with|to)|"
+            r"per|cc|attn|signed|caregiver\s+for|care\s+of|notes?\s+for|letter\s+for|on\s+file\s+for|"
+            r"(?:telehealth|video\s+visit|visit|appointment|call)\s+with|ask\s+for|asking\s+for|speak\s+(?:to|with)|sincerely|regards|cheers|best|thanks|thank\s+you|thx|love|xoxo|"
+            r"accompanied\s+by|brought\s+in\s+by|care\s+of|c/o|guardian|contact|emergency\s+contact|next\s+of\s+kin|^from|"
+            r"parent|mother|father|son|daughter|wife|husband)"
+            r"(?:\s*[,:-]\s*|\s+(?:is\s+)?)"
+            r"|(?:^|[.!?])[ \t]*[-\u2013\u2014~][ \t]*)"
+        ),
+    }
+    return patterns[kind]
+
+
+class PhiPersonCueRecognizer(LocalRecognizer):
+    """Names introduced by a cue; the cue itself is never part of the span."""
+
+    ENTITY: ClassVar[str] = PERSON
+    SCORES: ClassVar[dict[str, float]] = {INTRODUCTION: 0.95, RELATION: 0.9, TITLE: 0.9, WEAK: 0.8}
+    MAX_WORDS: ClassVar[int] = 4
+
+    # "Amber here, mom of ...": a name right before "here" at the start of a message or sentence.
+    SIGNATURE: ClassVar[regex.Pattern] = regex.compile(
+        r"(?:^|[.!?]\s+|\b(?:hi|hello|hey)[!,.]?\s+)(?:it's\s+|its\s+)?\K(\p{L}[\p{L}\p{M}'-]*)(?=\s+here\b)", regex.IGNORECASE | regex.MULTILINE
+    )
+
+    # "Alpsu fell at school", "Kwame has a fever": a capitalised word opening a sentence, then a verb people
+    # take. Not "is"/"was" ("Sleep is poor"); nouns shaped like symptoms ("Redness has spread") are skipped.
+    SUBJECT: ClassVar[regex.Pattern] = regex.compile(
+        r"(?:^|[.!?]\s+)\K(\p{Lu}[\p{L}\p{M}'-]*\p{Ll}[\p{L}\p{M}'-]*)(?=\s+(?:has|had|says|said|told|asked|called|texted|woke|fell|cried|"
+        r"keeps|kept|threw|complains|complained|reports|reported|denies|denied|vomited|fainted|collapsed|can't|won't)\b)",
+        regex.MULTILINE,
+    )
+    NOUN_ENDINGS: ClassVar[tuple[str, ...]] = ("ness", "ing", "tion", "sion", "ity", "ment", "ance", "ence", "ache", "itis", "osis", "emia", "algia", "age", "ure")
+
+    # "Balogh, Istvan - 104-year-old ...": "Last, First" opening a clinician's line.
+    INVERTED: ClassVar[regex.Pattern] = regex.compile(
+        rf"^[ \t]*\K({NAME_WORD},[ \t]+{NAME_WORD})(?=[ \t]*[-\u2013\u2014:(])", regex.MULTILINE
+    )
+    # "Patient: DOE, JANE." — upper-case "LAST, FIRST" in clinical headers; one of the two must be a listed name.
+    INVERTED_CAPS: ClassVar[regex.Pattern] = regex.compile(r"\b(\p{Lu}{2,}(?:['-]\p{Lu}+)?),[ \t]*(\p{Lu}{2,}(?:['-]\p{Lu}+)?)\b(?![ \t]*\d)")
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__)
+        self._cues = [(kind, regex.compile(_cue_regex(kind), regex.IGNORECASE | regex.MULTILINE)) for kind in self.SCORES]
+        self._vocab = vocabulary()
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        for kind, cue in self._cues:
+            for match in cue.finditer(text):
+                span = self._name_after(text, match.end(), kind)
+                if span:
+                    results.append(self._result(span, self.SCORES[kind]))
+        for match in self.SIGNATURE.finditer(text):
+            word = match.group(1)
+            if not self._vocab.is_common(word) and (is_capitalised(word) or self._vocab.is_listed(word)):
+                results.append(self._result(match.span(1), self.SCORES[WEAK]))
+        for match in self.INVERTED.finditer(text):
+            if not any(self._vocab.is_common(word.strip(",")) for word in match.group(1).split()):
+                results.append(self._result(match.span(1), self.SCORES[WEAK]))
+        for match in self.INVERTED_CAPS.finditer(text):
+            last, first = match.group(1), match.group(2)
+            if (self._vocab.is_listed(last) or self._vocab.is_listed(first)) and not self._vocab.is_common(first):
+                results.append(self._result(match.span(), self.SCORES[WEAK]))
+        for match in self.SUBJECT.finditer(text):
+            word = match.group(1)
+            if not self._vocab.is_common(word) and not word.lower().endswith(self.NOUN_ENDINGS):
+                results.append(self._result(match.span(1), 0.75))
+        return results
+
+    def _result(self, span: tuple[int, int], score: float) -> RecognizerResult:
+        return RecognizerResult(self.ENTITY, span[0], span[1], score, recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        })
+
+    def _name_after(self, text: str, pos: int, kind: str) -> tuple[int, int] | None:
+        words = words_from(text, pos, self.MAX_WORDS + 2)
+        taken = []
+        for index, word in enumerate(words):
+            value = word.group()
+            if taken and base_form(value) in PARTICLES and index + 1 < len(words) and is_capitalised(words[index + 1].group()):
+                taken.append(word)
+                continue
+            if not self._accepts(value, kind, previous=taken[-1].group() if taken else None):
+                break
+            taken.append(word)
+            if len(taken) >= self.MAX_WORDS:
+                break
+        if not taken and kind == WEAK:
+            taken = self._introduced_lower_case(text, words)
+        while taken and (base_form(taken[-1].group()) in PARTICLES or is_initial(taken[-1].group())):
+            taken.pop()
+        if not taken:
+            return None
+        start, end = taken[0].start(), taken[-1].end()
+        return start, strip_possessive(text, start, end)
+
+    def _introduced_lower_case(self, text: str, words: list) -> list:
+        """ "this is cakrabuana, my son ...": one or two unknown lower-case words closed by a comma."""
+        taken = []
+        for word in words[:2]:
+            value = word.group()
+            cased_ok = value.islower() or (taken and is_capitalised(value))
+            if not value.isalpha() or not cased_ok or len(value) < 3 or self._vocab.is_common(value):
+                break
+            taken.append(word)
+            if text[word.end() : word.end() + 2].strip() in (",", "(", "."):
+                return taken
+        return []
+
+    def _accepts(self, word: str, kind: str, previous: str | None) -> bool:
+        """Whether `word` continues the name; lower case needs more evidence the weaker the cue."""
+        vocab = self._vocab
+        if is_initial(word):
+            return True
+        if kind != WEAK and previous is None and is_capitalised(word) and base_form(word) in vocab.ambiguous:
+            return True  # "mom of Georgia", "my daughter April"
+        if vocab.is_common(word) or any(ch.isdigit() for ch in word):
+            return False
+        if is_capitalised(word):
+            return True
+        if word.isupper():
+            return len(word) > 1 and word.isalpha() and vocab.is_listed(word)
+        if kind == INTRODUCTION or (previous is not None and previous.islower()):
+            return len(word) > 1
+        if vocab.is_listed(word) or not word.isascii():
+            return True
+        return previous is None and kind in (RELATION, TITLE) and len(word) > 2

@@ -1,0 +1,33 @@
+"""Telephone and fax numbers: NANP layouts, international +CC numbers, extensions."""
+
+from presidio_analyzer import Pattern
+
+from compliance.phi.entities import PHONE
+from compliance.phi.recognizers.base import DataPatternRecognizer
+
+EXT = r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?"
+CUE = r"(?i:\b(?:call|calls|called|text|phone|cell|mobile|tel|telephone|fax|pager|number|reach(?:ed)?\s+(?:me|us|her|him)?\s*(?:at|on)?|contact|whatsapp|callback|call\s+back|ph|mob|c|h|w)\b\.?\s*(?:is|at|on|:|#|-)?\s*(?:number\s*)?)"
+
+
+class PhiPhoneRecognizer(DataPatternRecognizer):
+    ENTITY = PHONE
+    TRIGGER = r"\d{3}"
+    PATTERNS = [
+        Pattern(
+            "nanp",
+            rf"(?<![\w+-])(?:(?:\+?1|001)[\s.-]?)?(?:\(\d{{3}}\)\s?|\d{{3}}[\s.-])\d{{3}}[\s.-]\d{{4}}{EXT}(?![\w-])",
+            0.85,
+        ),
+        Pattern("nanp compact", rf"(?<![\w+-])(?:\+?1)?\(\d{{3}}\)\d{{3}}-?\d{{4}}{EXT}(?!\w)", 0.85),
+        Pattern(
+            "international",
+            r"(?<![\w])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,5}(?![\w])",
+            0.85,
+        ),
+        Pattern("ten digits after cue", rf"{CUE}\K\+?\d{{10,12}}{EXT}\b", 0.9),
+        Pattern("local seven digits after cue", rf"{CUE}\K\d{{3}}[\s.-]\d{{4}}\b", 0.8),
+    ]
+
+    def invalidate_result(self, pattern_text: str) -> bool | None:
+        digits = sum(ch.isdigit() for ch in pattern_text)
+        return digits < 7 or digits > 16

@@ -1,0 +1,92 @@
+"""Redact model output as it streams, holding back at most about one word."""
+
+from __future__ import annotations
+
+from compliance.phi.redactor import Redactor, apply_placeholders
+from compliance.phi.types import PhiSpan
+from compliance.phi.vault import PlaceholderVault
+
+CONTEXT_CHARS = 160  # already-emitted text kept as left context for detection ("my daughter" ...)
+MAX_HOLD_CHARS = 80  # never hold more than this, even inside a long identifier
+
+
+class StreamingRedactor:
+    """feed(token) returns what is safe to show now; flush() returns the rest.
+
+    The last, possibly unfinished word is held back. A detection that reaches into it holds back
+    from its start, so an identifier split across tokens ("555-12" + "3-4567", "Emi" + "ly") is
+    caught whole; a number-like word just before the held word is held too, so "(555) " + "123-4567"
+    is not let out piecewise.
+    """
+
+    def __init__(self, redactor: Redactor, vault: PlaceholderVault | None = None) -> None:
+        self.redactor = redactor
+        self.vault = vault if vault is not None else PlaceholderVault()
+        self._context = ""  # original text already emitted (tail only)
+        self._pending = ""  # original text not yet emitted
+
+    def feed(self, token: str) -> str:
+        if not token:
+            return ""
+        self._pending += token
+        cut = self._hold_point(self._pending)
+        if cut <= 0:
+            return ""
+        return self._emit(cut)
+
+    def flush(self) -> str:
+        if not self._pending:
+            return ""
+        return self._emit(len(self._pending), final=True)
+
+    @staticmethod
+    def _hold_point(pending: str) -> int:
+        """Index in pending before which text may go: the start of the last word, or of a number-like word before it."""
+        cut = len(pending)
+        while cut > 0 and not pending[cut - 1].isspace():
+            cut -= 1
+        if cut == 0:
+            return 0 if len(pending) <= MAX_HOLD_CHARS else len(pending)
+        previous = cut
+        while previous > 0 and pending[previous - 1].isspace():
+            previous -= 1
+        word_start = previous
+        while word_start > 0 and not pending[word_start - 1].isspace():
+            word_start -= 1
+        word = pending[word_start:previous]
+        if word and sum(ch.isdigit() for ch in word) >= 2 and len(pending) - word_start <= MAX_HOLD_CHARS:
+            return word_start
+        return cut
+
+    def _emit(self, cut: int, final: bool = False) -> str:
+        window = self._context + self._pending
+        offset = len(self._context)
+        spans = self.redactor.find(window)
+        if not final:
+            cut = self._respect_spans(spans, offset, cut)
+            if cut <= 0:
+                return ""
+        limit = offset + cut
+        local: list[PhiSpan] = []
+        for span in spans:
+            if span.end <= offset or span.start >= limit:
+                continue
+            local.append(PhiSpan(start=max(span.start, offset) - offset, end=min(span.end, limit) - offset, type=span.type))
+        piece = self._pending[:cut]
+        out = apply_placeholders(piece, local, self.vault)
+        self._context = (self._context + piece)[-CONTEXT_CHARS:]
+        self._pending = self._pending[cut:]
+        return out
+
+    def _respect_spans(self, spans: list[PhiSpan], offset: int, cut: int) -> int:
+        """Move the cut back to the start of any detection that would straddle it."""
+        moved = True
+        while moved:
+            moved = False
+            for span in spans:
+                if span.start < offset + cut < span.end and span.start >= offset:
+                    if len(self._pending) - (span.start - offset) > MAX_HOLD_CHARS:
+                        continue
+                    cut = span.start - offset
+                    moved = True
+        return cut

@@ -1,0 +1,34 @@
+"""Prompts as templates: the disposition is fixed and stated, follow-ups asked, only the redacted conversation sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.engines.base import ChatTurn, GenerationRequest
+from agents.engines.openai_compat import LEVEL_TEXT, build_messages
+from tests.agents.engines.fakes import request_for
+
+
+@pytest.mark.parametrize("level", ["consultation_24", "consultation", "self_care"])
+def test_system_prompt_fixes_the_disposition_and_asks_for_safety_net_advice(level):
+    system = build_messages(request_for(level))[0]["content"]
+    assert LEVEL_TEXT[level] in system
+    assert "NOT yours to change" in system
+    assert "Never suggest a less urgent course of action" in system
+    assert "safety-net advice" in system
+    assert "Cough for a week without red flags." in system
+
+
+def test_follow_up_questions_and_audience_reach_the_prompt():
+    base = request_for()
+    request = GenerationRequest(
+        assessment=base.assessment,
+        conversation=(ChatTurn(role="user", content="cough"), ChatTurn(role="assistant", content="ok"), ChatTurn(role="user", content="<PERSON_1> again")),
+        follow_up_questions=("Do you have a fever?",),
+        audience="clinician",
+    )
+    messages = build_messages(request)
+    assert "ask these follow-up questions: Do you have a fever?" in messages[0]["content"]
+    assert "clinician" in messages[0]["content"]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[-1]["content"] == "<PERSON_1> again"

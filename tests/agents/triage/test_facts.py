@@ -1,0 +1,94 @@
+"""Numbers with units, ages, durations and weeks of pregnancy."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.triage.facts import extract
+
+
+def facts(text: str):
+    return extract(text.lower())
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("my 3 week old has a cold", 3 * 7 / 365),
+        ("a 67-year-old woman presents with", 67),
+        ("i'm 72 and my knee hurts".replace("'", ""), 72),
+        ("my 18 month old is teething", 1.5),
+        ("10 day old baby", 10 / 365),
+        ("45m with chest pain", 45),
+        ("she is 6 weeks old", 6 * 7 / 365),
+        ("<age> fell at home", 90),
+        ("a six-month-old boy", 0.5),
+    ],
+)
+def test_ages(text: str, years: float) -> None:
+    assert facts(text).age == pytest.approx(years, rel=0.02)
+
+
+def test_pregnancy_weeks_are_not_ages_or_durations() -> None:
+    f = facts("im 34 weeks pregnant with a headache")
+    assert f.age is None
+    assert f.gest_weeks == 34
+    assert f.duration_days is None
+
+
+@pytest.mark.parametrize(
+    ("text", "celsius"),
+    [
+        ("temp 101.5f", 38.61),
+        ("temperature of 39.2 c", 39.2),
+        ("fever of 102", 38.89),
+        ("38.5 on the thermometer", 38.5),
+        ("t 37.1", 37.1),
+        ("running a 103", 39.44),
+    ],
+)
+def test_temperatures(text: str, celsius: float) -> None:
+    assert facts(text).temp_c == pytest.approx(celsius, abs=0.05)
+
+
+def test_vitals() -> None:
+    f = facts("hr 128, bp 86/50, rr 28, spo2 89% on room air, gcs 13")
+    assert (f.hr, f.sbp, f.dbp, f.rr, f.spo2, f.gcs) == (128, 86, 50, 28, 89, 13)
+
+
+def test_bare_blood_pressure_and_sats_phrasing() -> None:
+    f = facts("the pharmacy reading was 185/115 and my oxygen level is 91")
+    assert (f.sbp, f.dbp, f.spo2) == (185, 115, 91)
+
+
+@pytest.mark.parametrize(
+    ("text", "mmol"),
+    [("blood sugar 2.8", 2.8), ("glucose 450 mg/dl", 25.0), ("bm 54", 3.0), ("sugars have been 18-20 all day", 18)],
+)
+def test_glucose(text: str, mmol: float) -> None:
+    assert facts(text).glucose == pytest.approx(mmol, abs=0.1)
+
+
+def test_labs() -> None:
+    f = facts("potassium 6.8, sodium 118, hb 6.2, lactate 4.5, ketones 3.2")
+    assert (f.potassium, f.sodium, f.hb, f.lactate, f.ketones) == (6.8, 118, 6.2, 4.5, 3.2)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("for 3 days", 3),
+        ("cough for about two weeks", 14),
+        ("since yesterday", 1),
+        ("a 5-day history of fever", 5),
+        ("for the last month", 30),
+        ("started 2 hours ago", 2 / 24),
+    ],
+)
+def test_durations(text: str, days: float) -> None:
+    assert facts(text).duration_days == pytest.approx(days, rel=0.05)
+
+
+def test_pain_score_and_severity() -> None:
+    f = facts("pain is 8/10")
+    assert f.pain_score == 8 and f.severity_stated

@@ -1,0 +1,47 @@
+"""The streaming guard: identifiers split across tokens are caught, tokens keep flowing."""
+
+from __future__ import annotations
+
+from compliance.phi import PlaceholderVault, Redactor, StreamingRedactor
+
+
+def _stream(redactor: Redactor, tokens: list[str], vault: PlaceholderVault | None = None) -> tuple[str, list[str]]:
+    guard = StreamingRedactor(redactor, vault)
+    pieces = [guard.feed(token) for token in tokens]
+    pieces.append(guard.flush())
+    return "".join(pieces), pieces
+
+
+def test_split_phone_and_name_are_caught(redactor: Redactor) -> None:
+    tokens = ["Please ", "ask ", "my ", "daughter ", "Emi", "ly ", "to ", "call ", "555-12", "3-45", "67 ", "today."]
+    out, _ = _stream(redactor, tokens)
+    assert "Emily" not in out and "Emi" not in out
+    assert "4567" not in out and "555" not in out
+    assert "<PERSON_1>" in out and "<PHONE_1>" in out
+    assert out.endswith("today.")
+
+
+def test_tokens_keep_flowing(redactor: Redactor) -> None:
+    words = "I have had a fever for three days and my throat is very sore today".split()
+    tokens = [word + " " for word in words]
+    guard = StreamingRedactor(redactor)
+    emitted = [guard.feed(token) for token in tokens]
+    # Each word goes out as soon as the next one starts: at most one word is ever held back.
+    assert all(piece == token for piece, token in zip(emitted, tokens))
+    assert guard.flush() == ""
+
+
+def test_stream_matches_one_shot_redaction(redactor: Redactor) -> None:
+    text = "Hi, this is Maria Gonzalez, DOB 03/14/1952, my son Liam has had a cough for 3 days."
+    vault = PlaceholderVault()
+    out, _ = _stream(redactor, [text[i : i + 3] for i in range(0, len(text), 3)], vault)
+    for secret in ("Maria", "Gonzalez", "1952", "Liam"):
+        assert secret not in out
+    assert "cough for 3 days" in out
+
+
+def test_placeholders_consistent_with_session_vault(redactor: Redactor) -> None:
+    vault = PlaceholderVault()
+    redactor.redact("My daughter Emily has a fever.", vault)
+    out, _ = _stream(redactor, ["Emily ", "should ", "rest."], vault)
+    assert out.startswith("<PERSON_1> ")

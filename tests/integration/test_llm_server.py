@@ -1,0 +1,106 @@
+"""Against a real inference server: llama.cpp serving SmolLM2-135M-Instruct on loopback, through our WebSocket.
+
+A recording proxy sits between the app and the server: it shows exactly what the engine received (redacted text
+only) and notices when our side hangs up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from tests.support.chat_client import answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes
+from tests.support.recording_proxy import RecordingProxy
+from tests.support.servers import running_app, serve_in_thread
+
+pytestmark = [pytest.mark.integration, pytest.mark.llm_server]
+
+PHI_MESSAGE = (
+    "Hi, my name is Johnathan Whitaker, call me on 415-555-0192. My date of birth is 03/14/1962. "
+    "I have had a sore throat and a runny nose for 3 days."
+)
+PHI_VALUES = ["Johnathan", "Whitaker", "415-555-0192", "03/14/1962"]
+
+
+@pytest.fixture(scope="module")
+def proxy(llama_server):
+    proxy = RecordingProxy(llama_server.url)
+    with serve_in_thread(proxy.app) as url:
+        proxy.url = url
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, proxy):
+    env = {
+        "TRIAGE_ENGINE": "openai",
+        "TRIAGE_OPENAI_BASE_URL": proxy.url + "/v1",
+        "TRIAGE_OPENAI_MODEL": "smollm2-135m-instruct",
+        "TRIAGE_ENGINE_MAX_TOKENS": "64",
+        # Generous budgets: on two shared CPU cores a loaded machine makes the model slow, not broken.
+        "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "90",
+        "TRIAGE_TOTAL_TIMEOUT_S": "200",
+    }
+    with running_app(tmp_path_factory.mktemp("llm"), env) as app:
+        yield app
+
+
+async def test_a_real_model_streams_through_the_socket_and_sees_only_redacted_text(app, proxy):
+    calls = len(proxy.requests)
+    conn, session_id = await open_chat(app.ws)
+    async with conn:
+        frames = await ask(conn, PHI_MESSAGE)
+    kinds = [f["type"] for f in frames]
+    assert kinds[0] == "triage" and kinds[-1] == "done" and set(kinds[1:-1]) == {"token"}
+    assert kinds.count("token") > 3, "the model's answer streams in many frames"
+    (record,) = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
+    first = record["engines_tried"][0]
+    assert first["engine"] == "openai" and first["model"] == "smollm2-135m-instruct", record["engines_tried"]
+    assert first["tokens"] > 3 and first["first_token_ms"] > 0
+    assert first["outcome"] in ("used", "cut"), (first, record["node_ms"])  # a small model may say something the guard withdraws
+    if first["outcome"] == "used":
+        assert frames[-1]["engine"] == "openai" and first["completed"]
+    assert record["output_redacted"] == answer_text(frames)
+
+    assert len(proxy.requests) == calls + 1
+    sent = json.dumps(proxy.requests[-1])
+    for value in PHI_VALUES:
+        assert value not in sent, f"{value!r} reached the inference server"
+        assert value not in answer_text(frames)
+        assert value.encode() not in stored_bytes(app.data_dir)
+    assert "<PERSON_1>" in sent and "sore throat" in sent
+
+
+async def test_hanging_up_cancels_the_generation_and_leaves_one_interrupted_record(app, proxy):
+    proxy.delay_s = 0.05  # keep the answer streaming long enough to hang up in the middle
+    before = proxy.cancelled
+    try:
+        conn, session_id = await open_chat(app.ws)
+        await conn.send(json.dumps({"type": "message", "text": "I have had a dry cough for a week"}))
+        assert (await next_frame(conn))["type"] == "triage"
+        assert (await asyncio.wait_for(next_frame(conn), 60))["type"] == "token"
+        await conn.close()
+        for _ in range(100):
+            if proxy.cancelled > before:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        proxy.delay_s = 0.0
+    assert proxy.cancelled == before + 1, "the engine request is closed when the client leaves"
+    for _ in range(100):
+        records = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
+        if records:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    records = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
+    assert len(records) == 1 and records[0]["status"] == "interrupted"
+    assert records[0]["engines_tried"][0]["engine"] == "openai"
+
+
+def test_metrics_show_the_real_engine(app):
+    text = httpx.get(app.http + "/metrics").text
+    assert 'triage_engine_first_token_seconds_count{engine="openai"}' in text
