@@ -112,9 +112,12 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
         summary.last_text = event["text"][:200]
         summary.messages += 1
     elif kind == "triage":
-        summary.level, summary.urgency = event.get("level"), event.get("urgency")
-        summary.red_flags = list(event.get("red_flags") or [])
-        summary.rationale = event.get("rationale")
+        # The queue keeps the most urgent disposition the session has had: a later "I feel a bit better"
+        # must not sink an earlier emergency down the queue before a clinician has seen it.
+        if LEVEL_RANK.get(event.get("level") or "", 5) <= LEVEL_RANK.get(summary.level or "", 5):
+            summary.level, summary.urgency = event.get("level"), event.get("urgency")
+            summary.rationale = event.get("rationale")
+        summary.red_flags = list(dict.fromkeys([*summary.red_flags, *(event.get("red_flags") or [])]))
         summary.waiting_since = summary.waiting_since or at
         entry = record.entry(event["message_id"], "assistant")
         entry["triage"] = {k: event.get(k) for k in ("level", "urgency", "red_flags", "rationale")}

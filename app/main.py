@@ -14,6 +14,7 @@ from agents.engines.factory import build_router
 from agents.graph import build_graph
 from agents.runner import TriageAgent
 from app.checkpoint import open_checkpointer
+from app.resilient_checkpoint import resilient
 from app.hub_backend import open_hub
 from app.routes import audit, chat, clinician, compliance_ui, health, login, metrics, pages
 from app.security import install as install_security
@@ -34,9 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with AsyncExitStack() as stack:
-            trail = AuditTrail(settings.resolved_database_url, settings.audit_key_bytes)
+            trail = AuditTrail(
+                settings.resolved_database_url, settings.audit_key_bytes, checkpoint_every=settings.audit_checkpoint_every
+            )
             trail.create_schema()
-            trail = await stack.enter_async_context(spooling(trail, settings.data_dir / "audit-spool"))  # issue 8
+            trail = await stack.enter_async_context(spooling(trail, settings.data_dir / "audit-spool"))
             stack.callback(trail.dispose)
             redactor = Redactor(settings.spacy_model)
             deps = AgentDeps(
@@ -46,13 +49,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 vault_key=settings.vault_key_bytes,
                 history_turns=settings.history_turns,
             )
+            stack.push_async_callback(deps.router.aclose)
             checkpointer = await stack.enter_async_context(open_checkpointer(settings.resolved_checkpoint_url))
+            checkpointer = resilient(checkpointer, settings.resolved_checkpoint_url)  # outages degrade, not fail (issue 8)
             agent = TriageAgent(build_graph(checkpointer), deps)
             app.state.settings = settings
             app.state.trail = trail
             app.state.redactor = redactor
             app.state.agent = agent
-            hub = await stack.enter_async_context(open_hub(settings.redis_url, settings.vault_key_bytes, settings.redis_prefix))  # issue 10
+            hub = await stack.enter_async_context(open_hub(settings.redis_url, settings.vault_key_bytes, settings.redis_prefix))
             app.state.hub, app.state.checkpointer = hub, checkpointer
             log.info("triage service ready", extra={"engines": settings.engine_chain})
             try:
@@ -62,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    app.state.open_sockets = OpenSockets()  # told to reconnect on shutdown (issue 10)
+    app.state.open_sockets = OpenSockets()  # told to reconnect on shutdown
     app.include_router(health.router)
     app.include_router(audit.router)
     app.include_router(metrics.router)

@@ -86,7 +86,13 @@ class Settings(BaseSettings):
 
     @property
     def resolved_checkpoint_url(self) -> str:
-        return self.checkpoint_url or str(self.data_dir / "checkpoints.db")
+        """The checkpointer follows the audit database's choice: PostgreSQL there means PostgreSQL here too."""
+        if self.checkpoint_url:
+            return self.checkpoint_url
+        url = self.database_url or ""
+        if url.startswith(("postgresql", "postgres:")):
+            return "postgresql://" + url.split("://", 1)[1]  # psycopg wants a plain libpq URL, no +driver
+        return str(self.data_dir / "checkpoints.db")
 
     @cached_property
     def _local_secrets(self) -> dict[str, str]:

@@ -146,9 +146,9 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Throughput, CPU and memory",
         "",
-        "| system | msg/s at saturation | server CPU ms/msg (saturate) | client CPU ms/msg | errors | RSS after start MiB | "
-        "RSS/idle conn KiB | RSS/active conn KiB | RSS at end MiB |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| system | msg/s at saturation | server CPU ms/msg (saturate) | client CPU ms/msg | token frames/msg | errors | "
+        "RSS after start MiB | RSS/idle conn KiB | RSS/active conn KiB | RSS at end MiB |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for name, system in systems.items():
         sat = system.get("saturate") or {}
@@ -156,10 +156,22 @@ def markdown(results: dict[str, Any]) -> str:
         errors = sum((system.get(p) or {}).get("errors", 0) or 0 for p in ("serial", "load", "saturate"))
         lines.append(
             f"| {name} | {_fmt(sat.get('throughput_msg_s'))} | {_fmt(sat.get('server_cpu_ms_per_msg'), 2)} | "
-            f"{_fmt(sat.get('client_cpu_ms_per_msg'), 2)} | {errors} | {_fmt(system.get('rss_after_start_mib'))} | "
+            f"{_fmt(sat.get('client_cpu_ms_per_msg'), 2)} | {_fmt(sat.get('token_frames_per_msg'))} | {errors} | "
+            f"{_fmt(system.get('rss_after_start_mib'))} | "
             f"{_fmt(idle.get('rss_per_idle_connection_kib'))} | {_fmt(sat.get('rss_per_active_connection_kib'))} | "
             f"{_fmt(system.get('rss_end_mib'))} |"
         )
+    lines += [
+        "",
+        "How busy the machine was with other work while each phase ran (CPU seconds of all processes other than this "
+        "server and its load client, from /proc/stat, per second of the phase):",
+        "",
+        "| system | serial | load | saturate | load average after |",
+        "|---|--:|--:|--:|---|",
+    ]
+    for name, system in systems.items():
+        cores = [_get(system, phase, "machine", "other_processes_cores") for phase in ("serial", "load", "saturate")]
+        lines.append(f"| {name} | " + " | ".join(f"{_fmt(c, 2)} cores" for c in cores) + f" | {system.get('loadavg_after')} |")
     idle_rows = [(n, s["idle"]) for n, s in systems.items() if s.get("idle")]
     for name, idle in idle_rows:
         lines.append("")

@@ -48,13 +48,13 @@ class Plan:
     serial_messages: int = 100
     sessions: int = 200
     rate: float = 100.0
-    load_s: float = 30.0
+    load_s: float = 25.0
     load_warmup_s: float = 5.0
-    saturate_s: float = 15.0
+    saturate_s: float = 12.0
     saturate_warmup_s: float = 3.0
     idle_connections: int = 5000
     idle_systems: tuple[str, ...] = ("app-local", "echo")
-    llm_messages: int = 10
+    llm_messages: int = 6
     client_timeout_s: float = 300.0
 
 
@@ -137,6 +137,8 @@ def phase_summary(result: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in result.items() if k not in ("samples", "session_ids")}
     out["latency"] = latency_summary(result.get("samples", []))
     completed = result.get("completed") or 0
+    if result.get("samples"):
+        out["token_frames_per_msg"] = round(sum(r[3] for r in result["samples"]) / len(result["samples"]), 1)
     if result.get("server_cpu_s") is not None and completed:
         out["server_cpu_ms_per_msg"] = round(result["server_cpu_s"] * 1000 / completed, 3)
     if result.get("client_cpu_s") is not None and completed:

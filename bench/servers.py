@@ -121,7 +121,7 @@ def llama_server(model_path: str, data_dir: Path) -> Server:
     return Server(
         "llama",
         [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--host", "127.0.0.1", "--port", "{port}",
-         "--n_ctx", "2048", "--verbose", "false"],
+         "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 1), "--verbose", "false"],
         data_dir,
         ready_path="/v1/models",
     )

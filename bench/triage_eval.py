@@ -68,7 +68,7 @@ class Report:
 
     def failures(self) -> list[str]:
         failed = []
-        if self.sensitivity < TARGETS["emergency_sensitivity"]:
+        if self.em_total and self.sensitivity < TARGETS["emergency_sensitivity"]:
             failed.append(f"emergency sensitivity {self.sensitivity:.1%} < 100%")
         if self.under_triage > TARGETS["under_triage_max"]:
             failed.append(f"under-triage {self.under_triage:.1%} > 2%")
@@ -145,7 +145,7 @@ def summary_lines(report: Report) -> list[str]:
         "|---|---|---|---|",
         f"| cases | {report.n} | {report.n} | >= 200 |",
         f"| accuracy | {report.accuracy3:.1%} | {report.accuracy5:.1%} | >= 90% (3 levels) |",
-        f"| emergency sensitivity | {report.sensitivity:.1%} ({report.em_caught}/{report.em_total}) | - | 100% |",
+        f"| emergency sensitivity | {f'{report.sensitivity:.1%}' if report.em_total else 'n/a'} ({report.em_caught}/{report.em_total}) | - | 100% |",
         f"| under-triage rate | {report.under_triage:.1%} ({report.under3}) | {report.rate(report.under5):.1%} ({report.under5}) | <= 2% (3 levels) |",
         f"| over-triage rate | {report.over_triage:.1%} ({report.over3}) | {report.rate(report.over5):.1%} ({report.over5}) | - |",
     ]

@@ -120,6 +120,7 @@ _GEST = (
     re.compile(r"\b(?:pregnant|gestation|ga|g\dp\d|gravida \d|pregnancy)\b[^.;\n]{0,25}?\b(?:at|of|,|:)?\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b"),
     re.compile(r"\b(?:at|around|about)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?=[^.;\n]{0,40}\b(?:pregnan\w*|gestation|baby|midwife|antenatal))"),
     re.compile(r"\b(?:im|i am|shes|she is|wife is|partner is|girlfriend is)\s+(?:now\s+)?(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*old)"),
+    re.compile(r"\b(?:a|an|aged?|\d+[- ]year[- ]old|woman|female|primigravida|multigravida|g\dp\d)\b[^.;\n]{0,25}\bat (\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|post|after|of age|of life))"),
 )
 _GEST_MONTHS = re.compile(r"\b" + _NUM + r"\s*months?\s*(?:pregnant|along|into (?:my|her|the) pregnancy)")
 _TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b")
@@ -128,9 +129,10 @@ _TRIMESTER_WEEKS = {"first": 8.0, "1st": 8.0, "second": 20.0, "2nd": 20.0, "thir
 # --- duration ---------------------------------------------------------------
 _DURATION = (
     re.compile(
-        r"(?:^|\b(?:for|since|past|last|over|about|around|nearly|almost|approximately|approx|only|just|roughly|than|within|x|lasting|lasted|already))\s+"
+        r"(?:^|\b(?:for|since|past|last|over|about|around|nearly|almost|approximately|approx|only|just|roughly|than|within|x|lasting|lasted|already|been|is been))\s+"
         r"(?:the\s+)?(?:past\s+|last\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?" + _NUM + r"\s*" + _UNIT + r"\b(?!\s*(?:old|pregnant|gestation|along))"
     ),
+    re.compile(r"\b" + _NUM + r"-" + _UNIT + r"[\s-](?!old\b|olds\b)(?=[a-z])"),
     re.compile(r"\b" + _NUM + r"[\s-]*" + _UNIT + r"\b[\s-]*(?:ago|history|hx|now|of (?:\w+ )?(?:pain|symptoms|cough|fever|vomiting|diarrh\w*|this|it|that|headache|bleeding|rash))"),
 )
 # phrase -> days

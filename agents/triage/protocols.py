@@ -84,8 +84,11 @@ class Protocols:
     """Rules that apply only to the level reached by the others (``level_is``)."""
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster start-up
+
+
 def _read(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     if not isinstance(data, dict):
         raise ProtocolError(f"{path.name}: expected a mapping at the top level")
     return data

@@ -28,6 +28,12 @@ _CONTRACTIONS = (
     (re.compile(r"\b(i|you|we|they|would|could|should|might|must)'ve\b"), r"\1 have"),
     (re.compile(r"\b(i|you|he|she|we|they)'d\b"), r"\1 would"),
     (re.compile(r"\b(he|she|it|that|there|what|who|where|here)'s\b"), r"\1 is"),
+    (re.compile(
+        r"\b(throw|sneez|drink|lift|breath|burn|droop|cough|vomit|bleed|hurt|ach|itch|swell|feel|think|go|do|pee|wee"
+        r"|eat|sleep|tak|hav|com|shak|sweat|fitt|pass|runn|walk|talk|kill|puk|los|us|gett|spread|wheez|chok|pound"
+        r"|throbb|burst|fall|peel|cramp|spott|faint|collaps|struggl|pour|gush|leak|tingl|mov|kick)in\b"
+    ), r"\1ing"),
+    (re.compile(r"\bbout\b"), "about"),
     (re.compile(r"'s\b"), ""),
     (re.compile(r"'"), ""),
 )
@@ -123,8 +129,20 @@ class NegationGrammar:
     post: re.Pattern[str]
 
 
+# A word gap in a pattern ("chest (?:\w+ ){0,3}pain") never steps over a negation word, so
+# "vomiting no blood" or "has no plan" cannot match a term whose own words carry no negation.
+_NEGATION_WORDS = r"(?!(?:no|not|never|without|denies|denied|nor|none|neither|dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|hadnt)\b)"
+_GAPS = (r"(?:\w+\s+)", r"(?:\w+ )", r"(?:\w+,? )")
+
+
+def _guard_gaps(pattern: str) -> str:
+    for gap in _GAPS:
+        pattern = pattern.replace(gap, "(?:" + _NEGATION_WORDS + gap[3:])
+    return pattern
+
+
 def compile_alternation(patterns: list[str] | tuple[str, ...], *, boundaries: bool = True) -> re.Pattern[str]:
-    body = "|".join(f"(?:{p})" for p in patterns)
+    body = "|".join(f"(?:{_guard_gaps(p)})" for p in patterns)
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if boundaries else body)
 
 
@@ -206,4 +224,7 @@ class Document:
         return hit
 
     def set_term(self, name: str, mentioned: bool, affirmed: bool) -> None:
+        """Override a term with what the numbers say (e.g. 38.5 C is a fever even if unnamed)."""
         self._cache[name] = (mentioned, affirmed)
+        if affirmed:
+            self.possible.add(name)

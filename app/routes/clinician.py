@@ -100,22 +100,24 @@ async def get_session(session_id: str, hub: HubDep, _: ClinicianPrincipal) -> di
 
 
 @router.post("/api/clinician/sessions/{session_id}/takeover")
-async def take_over(session_id: str, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def take_over(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
     live_session(hub, session_id)
     try:
         summary = await hub.takeover(session_id, principal.subject)
     except HubConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    await record_clinician_action(request, principal, session_id, "takeover")
     return {"session": asdict(summary)}
 
 
 @router.post("/api/clinician/sessions/{session_id}/release")
-async def hand_back(session_id: str, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def hand_back(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
     live_session(hub, session_id)
     try:
         summary = await hub.release(session_id, principal.subject, force=principal.role == "admin")
     except HubConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    await record_clinician_action(request, principal, session_id, "release")
     return {"session": asdict(summary)}
 
 
@@ -130,6 +132,9 @@ async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep,
         session_id, {"type": "clinician", "message_id": message_id, "text": body.text, "from": "clinician"}
     )
     redacted = await asyncio.to_thread(redact_free_text, request.app.state.redactor, body.text)
+    await record_clinician_action(
+        request, principal, session_id, "reply", {"message_id": message_id, "redacted_text": redacted, "delivered": delivered}
+    )
     await hub.publish(
         {"type": "clinician_message", "session_id": session_id, "message_id": message_id,
          "text": redacted, "clinician": principal.subject}
@@ -153,19 +158,32 @@ async def reidentify(session_id: str, request: Request, principal: ClinicianPrin
     values = await checkpoint_values(state.checkpointer, session_id)
     if not values:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no stored conversation with that id")
-    source = f"{request.client.host if request.client else ''} {request.headers.get('user-agent', '')[:80]}".strip()
-    await asyncio.to_thread(record_access, access_event(principal, session_id, source))
+    await asyncio.to_thread(record_access, access_event(principal, session_id, request_source(request)))
     turns = reveal_turns(values, state.settings.vault_key_bytes)
     return {"session_id": session_id, "turns": turns}
 
 
-def access_event(principal: Principal, session_id: str, source: str) -> Any:
+def request_source(request: Request) -> str:
+    return f"{request.client.host if request.client else ''} {request.headers.get('user-agent', '')[:80]}".strip()
+
+
+def access_event(
+    principal: Principal, session_id: str, source: str, action: str = "reidentify", detail: dict | None = None
+) -> Any:
     from compliance.audit import AccessEvent
 
     return AccessEvent(
-        actor=principal.subject, role=principal.role, action="reidentify", target=session_id,
-        source=source, session_id=session_id,
+        actor=principal.subject, role=principal.role, action=action, target=session_id,
+        source=source, session_id=session_id, detail=detail or {},
     )
+
+
+async def record_clinician_action(
+    request: Request, principal: Principal, session_id: str, action: str, detail: dict | None = None
+) -> None:
+    """Takeovers, hand-backs and what a clinician told a patient (redacted) are part of the trail."""
+    event = access_event(principal, session_id, request_source(request), action, detail)
+    await asyncio.to_thread(request.app.state.trail.record_access, event)
 
 
 async def checkpoint_values(checkpointer: Any, session_id: str) -> dict[str, Any]:

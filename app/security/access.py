@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 from http.cookies import SimpleCookie
-from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -26,7 +26,10 @@ COLUMNS = (T.c.seq, T.c.audit_id, T.c.kind, T.c.recorded_at, T.c.session_id, T.c
 
 def as_utc(moment: datetime) -> datetime:
     """Naive datetimes are taken as UTC; aware ones are converted."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset: a ValueError so callers answer 422, not 500
+        raise ValueError(f"date out of range: {moment.isoformat()}") from None
 
 
 class EntryFilter(BaseModel):

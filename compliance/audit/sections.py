@@ -12,7 +12,7 @@ from typing import Literal
 from sqlmodel import Field, SQLModel
 
 TurnStatus = Literal["complete", "interrupted", "error", "timeout"]
-AccessAction = Literal["view", "list", "reidentify", "export", "verify", "purge"]
+AccessAction = Literal["view", "list", "reidentify", "export", "verify", "purge", "takeover", "release", "reply"]
 
 
 class EngineAttempt(SQLModel):

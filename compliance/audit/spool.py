@@ -99,7 +99,7 @@ class SpoolingTrail:
         self.markers_path = spool_dir / "received.jsonl"
         self._lock = threading.RLock()
         self._markers_lock = threading.Lock()
-        self._in_flight: set[str] = set()
+        self._in_flight: dict[str, dict[str, Any]] = {}
         self._pending = sum(1 for _ in _read_lines(self.spool_path))
 
     def __getattr__(self, name: str) -> Any:
@@ -198,23 +198,32 @@ class SpoolingTrail:
         marker = {"session_id": session_id, "message_id": message_id, "client_msg_id": client_msg_id,
                   "received_at": received_at.isoformat(), "audience": audience}
         with self._markers_lock:
-            self._in_flight.add(message_id)
+            self._in_flight[message_id] = marker
             try:
                 _append_line(self.markers_path, marker)
             except OSError:  # the answer matters more than the marker: go on, loudly
                 log.exception("could not write the received marker")
 
     def _settled(self, message_id: str) -> None:
+        """The message has its record: forget its marker (the file is rewritten with only the open ones when big)."""
         with self._markers_lock:
-            self._in_flight.discard(message_id)
-            if not self._in_flight and self.markers_path.exists() and self.markers_path.stat().st_size > MARKERS_COMPACT_BYTES:
-                _truncate(self.markers_path)
+            self._in_flight.pop(message_id, None)
+            if self.markers_path.exists() and self.markers_path.stat().st_size > MARKERS_COMPACT_BYTES:
+                tmp = self.markers_path.with_suffix(".tmp")
+                with tmp.open("wb") as fh:
+                    fh.writelines((json.dumps(m, separators=(",", ":")) + "\n").encode() for m in self._in_flight.values())
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.markers_path)
+                _fsync_dir(self.spool_dir)
 
     def recover(self) -> list[str]:
         """At start-up: replay the spool, then record each marked message without a turn entry as interrupted.
 
         Returns the message ids recorded as interrupted."""
-        self.flush()
+        if not self.flush():
+            log.warning("audit database unavailable at start-up; interrupted answers are reconciled at the next start")
+            return []
         markers = {m["message_id"]: m for m in _read_lines(self.markers_path)}
         recorded: set[str] = set()
         ids = list(markers)

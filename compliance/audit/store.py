@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from compliance.audit import migrations
 from compliance.audit.chain import Signer, canonical, checkpoint_statement, entry_message, mac_of, timestamp
@@ -43,7 +44,7 @@ class AuditTrail:
         self._lock = threading.Lock()
 
     @property
-    def engine(self):  # noqa: ANN201 - sqlalchemy.Engine
+    def engine(self) -> Engine:
         return self._engine
 
     @property
@@ -168,11 +169,9 @@ class AuditTrail:
         """Delete entries recorded before `before`, after anchoring the remaining chain in a signed checkpoint."""
         return purge_before(self, before)
 
-    def _locked(self):  # noqa: ANN202 - used by retention.purge_before
+    def _locked(self) -> tuple[threading.Lock, AbstractContextManager[tuple[Connection, int, str]]]:
+        """The in-process lock and the database write transaction, for retention.purge_before."""
         return self._lock, locked_head(self._engine)
-
-    def _read(self):  # noqa: ANN202
-        return read_snapshot(self._engine)
 
     def dispose(self) -> None:
         self._engine.dispose()

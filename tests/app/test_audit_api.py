@@ -123,6 +123,7 @@ def test_export_downloads_are_filtered_and_recorded(client, trail, fmt, media):
     {"format": "csv", "since": "not-a-date"},
     {"format": "csv", "until": "2026-13-45"},
     {"format": "csv", "urgency": "urgent"},
+    {"format": "csv", "since": "0001-01-01T00:00:57+12:01"},
     {},
 ])
 def test_bad_export_requests_get_422_and_record_nothing(client, trail, params):

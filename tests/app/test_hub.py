@@ -37,6 +37,19 @@ async def test_queue_is_ordered_by_urgency_then_waiting_time():
     assert hub.sessions()[0].red_flags == ["chest_pain"]
 
 
+async def test_a_later_milder_turn_does_not_sink_an_earlier_emergency():
+    hub = InProcessHub()
+    for session_id in ("was-emergency", "consultation"):
+        await hub.publish({"type": "patient_connected", "session_id": session_id})
+    await turn(hub, "was-emergency", "m1", level="emergency_ambulance", urgency="em")
+    await turn(hub, "consultation", "m2", level="consultation", urgency="ne")
+    await turn(hub, "was-emergency", "m3", level="self_care", urgency="sc")
+    first = hub.sessions()[0]
+    assert first.session_id == "was-emergency"
+    assert first.urgency == "em" and first.level == "emergency_ambulance"
+    assert first.red_flags == ["chest_pain"]
+
+
 async def test_transcript_puts_the_patient_words_before_the_answer_they_prompted():
     hub = InProcessHub()
     await hub.publish({"type": "patient_connected", "session_id": "s"})

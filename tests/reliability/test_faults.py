@@ -1,4 +1,5 @@
-"""Faults over the real app: the audit database goes away mid-conversation; the process is SIGKILLed mid-answer."""
+"""Faults over the real app: the audit database goes away mid-conversation; the process is SIGKILLed mid-answer;
+every model engine is down or talks nonsense."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ import uuid
 import httpx
 import pytest
 
+from starlette.applications import Starlette
+from starlette.responses import StreamingResponse
+from starlette.routing import Route
+
 from tests.reliability.tcp_proxy import CuttableProxy
-from tests.support.chat_client import ask, audit_turns, next_frame, open_chat
+from tests.support.chat_client import answer_text, ask, audit_turns, next_frame, open_chat
 from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import REPO, AppProcess, running_app, serve_in_thread
+from tests.support.servers import REPO, AppProcess, free_port, running_app, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +83,7 @@ async def test_database_outage_answers_every_message_and_loses_no_record(tmp_pat
                 await asyncio.sleep(0.5)
             after = await ask(conn, "Thank you")
     proxy.cut()
-    assert emergency[0]["urgency"] == "em" and emergency[-1]["type"] == "done"
+    assert emergency[0].get("urgency") == "em" and emergency[-1]["type"] == "done", emergency
     assert mild[-1]["type"] == "done" and answered_in < 30
     assert len(spool.splitlines()) == 2 and "Whitaker" not in spool and "<PERSON_" in spool
     turns = _pg_turns(postgres_schema)
@@ -92,7 +97,7 @@ async def test_database_outage_answers_every_message_and_loses_no_record(tmp_pat
 
 
 async def test_sigkill_mid_answer_leaves_the_message_recorded_as_interrupted(tmp_path):
-    peer = RecordingPeer(answer=" ".join(["Rest and drink plenty of fluids."] * 40), delay_s=0.1)
+    peer = RecordingPeer(answer=" ".join(["Rest and drink plenty of fluids."] * 30), delay_s=0.03)
     with serve_in_thread(peer.app) as peer_url:
         env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer_url + "/v1", "TRIAGE_OPENAI_MODEL": "peer"}
         app = AppProcess(tmp_path, env).start()
@@ -118,3 +123,39 @@ async def test_sigkill_mid_answer_leaves_the_message_recorded_as_interrupted(tmp
     assert cut["status"] == "interrupted" and cut["error"] == "process_restarted"
     result = verify(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _garbage_peer() -> Starlette:
+    """An OpenAI-compatible peer that misbehaves: HTTP 200 with a stream that is not what it claims to be."""
+
+    async def chat(_request):
+        async def events():
+            yield "data: {this is not json\n\n"
+            yield "data: " + json.dumps({"choices": "nope"}) + "\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+
+
+async def test_engines_down_or_misbehaving_every_message_is_still_answered_and_recorded(tmp_path):
+    with serve_in_thread(_garbage_peer()) as garbage_url:
+        env = {
+            "TRIAGE_ENGINE": "openai,groq", "TRIAGE_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+            "TRIAGE_GROQ_BASE_URL": garbage_url + "/v1", "TRIAGE_GROQ_API_KEY": "test-key",
+            "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "1.0",
+        }
+        with running_app(tmp_path, env) as app:
+            conn, _ = await open_chat(app.ws)
+            async with conn:
+                answers = [await asyncio.wait_for(ask(conn, text), 60) for text in (MILD, MILD + " again", EMERGENCY)]
+    for frames in answers:
+        assert frames[0]["type"] == "triage" and frames[-1]["type"] == "done"
+        assert answer_text(frames).strip()
+    assert answers[0][-1]["engine"] == "local" and answers[1][-1]["engine"] == "local"
+    assert answers[2][-1]["engine"] == "emergency_script"
+    turns = audit_turns(tmp_path)
+    assert [t["audit_id"] for t in turns] == [a[-1]["audit_id"] for a in answers]
+    tried = [a["engine"] for a in turns[0]["engines_tried"]]
+    assert tried[:2] == ["openai", "groq"] and turns[0]["engine"] == "local"
+    assert all(t["status"] == "complete" for t in turns)

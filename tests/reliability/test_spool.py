@@ -115,3 +115,15 @@ def test_a_message_without_a_record_after_a_crash_is_recorded_as_interrupted(tra
     assert (record.status, record.error, record.client_msg_id) == ("interrupted", "process_restarted", "c-7")
     assert restarted.recover() == []  # once only
     assert trail.verify().ok
+
+
+def test_the_marker_file_stays_small_under_endless_traffic(trail, tmp_path, monkeypatch):
+    monkeypatch.setattr("compliance.audit.spool.MARKERS_COMPACT_BYTES", 2000)
+    spool = SpoolingTrail(trail, tmp_path / "spool")
+    now = datetime.now(UTC)
+    spool.begin_turn("s", "always-open", None, now)  # one message stays in flight throughout
+    for n in range(60):
+        spool.begin_turn("s", f"m{n}", None, now)
+        spool.record_turn(_turn(n))
+    markers = (tmp_path / "spool" / "received.jsonl").read_text()
+    assert len(markers) < 4000 and "always-open" in markers

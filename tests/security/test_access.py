@@ -123,12 +123,12 @@ async def test_foreign_origin_is_refused_before_accept_and_audited(app):
     assert status == 403 and frames == []
     [event] = denials(app.data_dir)[before:]
     assert event["reason"] == "origin" and event["status"] == 1008
-    for origin in (WIDGET_ORIGIN, app.http, None):
-        conn, session_id = await open_chat(app.ws) if origin is None else (None, None)
-        if conn is None:
-            conn = await connect(app.ws + "/ws/chat", origin=origin)
+    for origin in (WIDGET_ORIGIN, app.http):  # the widget's site, and the app's own origin
+        conn = await connect(app.ws + "/ws/chat", origin=origin)
+        async with conn:
             assert json.loads(await conn.recv())["type"] == "session"
-        await conn.close()
+    conn, _ = await open_chat(app.ws)  # no Origin at all: not a browser
+    await conn.close()
 
 
 def test_security_headers(app):

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from app.security.buckets import TokenBucket
 from app.security.limits import GuardedSocket, SlowClient
 from app.settings import Settings
-from app.security.buckets import TokenBucket
 from tests.security.helpers import socket_refusal
 from tests.support.chat_client import ask, next_frame, open_chat
 

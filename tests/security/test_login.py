@@ -25,10 +25,11 @@ def _form(client: httpx.Client) -> str:
 
 
 def test_sign_in_sets_a_short_lived_strict_http_only_cookie(secured_app):
-    with httpx.Client(base_url=secured_app.http, headers={"X-Forwarded-Proto": "https"}) as client:
+    with httpx.Client(base_url=secured_app.http) as client:
         csrf = _form(client)
+        # As if behind a TLS proxy: the cookie must then be Secure.
         response = client.post("/login", data={"username": "comp", "password": PASSWORD, "csrf_token": csrf,
-                                               "next": "/compliance"})
+                                               "next": "/compliance"}, headers={"X-Forwarded-Proto": "https"})
         assert response.status_code == 303 and response.headers["location"] == "/compliance"
         cookie = next(v for v in response.headers.get_list("set-cookie") if v.startswith("triage_token="))
         flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")}

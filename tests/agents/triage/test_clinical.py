@@ -143,3 +143,34 @@ def test_persistent_minor_problem_needs_a_doctor() -> None:
 def test_age_argument_beats_text_and_sex_argument_is_used() -> None:
     assert assess("my chest feels tight", age=70).level in (EA, EM)
     assert assess("it burns when I pee", sex="male").level is C24
+
+
+def test_numbers_alone_can_trigger_rules() -> None:
+    """A temperature or weeks of pregnancy read from numbers count even when the word is absent."""
+    assert assess("38.5").matched_rules == ("fever.simple",)
+    assert assess("my 5 week old is 38.4").level is EM
+    assert assess("she is 34 weeks and has a headache").level is EM
+
+
+def test_long_input_stays_fast_enough() -> None:
+    import time
+
+    text = "I have had a cough and a runny nose for a few days and my throat is sore, " * 60
+    start = time.perf_counter()
+    assert assess(text).level is SC
+    assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "not_rule"),
+    [
+        ("sharp stabbing pain in my side when I breathe", "trauma.major_mechanism"),
+        ("I had a coughing fit and now my ribs ache", "neuro.seizure"),
+        ("hay fever is bad, itchy eyes", "fever.simple"),
+        ("severe migraine not responding to my usual treatment", "neuro.unresponsive"),
+        ("red eyes with yellow discharge", "abdominal.jaundice"),
+        ("she has no plan to hurt herself", "mental_health.suicidal_plan"),
+    ],
+)
+def test_known_false_friends_do_not_fire(text: str, not_rule: str) -> None:
+    assert not_rule not in assess(text).matched_rules

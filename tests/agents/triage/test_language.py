@@ -110,3 +110,10 @@ def test_other_language_with_english_red_flag_keeps_the_flag() -> None:
     result = assess("mi padre tiene chest pain going to his left arm y esta sudando")
     assert result.urgency is Urgency.em
     assert "language" in result.missing_info
+
+
+def test_word_gaps_do_not_step_over_negation() -> None:
+    """'vomiting no blood' must not read as vomiting blood; 'has no plan' is not a plan."""
+    assert "gi_bleeding.hematemesis" not in assess("vomiting, no blood in it").matched_rules
+    assert "gi_bleeding.hematemesis" in assess("vomiting with some blood in it").matched_rules
+    assert "mental_health.suicidal_plan" not in assess("I think about dying but I have no plan").matched_rules

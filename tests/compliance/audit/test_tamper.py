@@ -24,6 +24,13 @@ def run(trail, sql: str, **params) -> None:
         conn.execute(text(sql), params)
 
 
+def renumber(trail, first: int, by: int) -> None:
+    """Shift every seq from `first` on by `by` (through negatives, so the primary key never collides), head too."""
+    run(trail, "UPDATE audit_entry SET seq = -(seq + :by) WHERE seq >= :first", by=by, first=first)
+    run(trail, "UPDATE audit_entry SET seq = -seq WHERE seq < 0")
+    run(trail, "UPDATE audit_head SET last_seq = last_seq + :by", by=by)
+
+
 def forge(trail, seq: int, audit_id: str, copy_of: int) -> None:
     """Insert at `seq` a replay of record `copy_of`, linked to the record before `seq` (no key, so no new MAC)."""
     run(trail, """INSERT INTO audit_entry (seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level,
@@ -68,18 +75,14 @@ def test_a_deleted_record_is_named(chain):
 
 def test_a_deletion_hidden_by_renumbering_is_named(chain):
     run(chain, "DELETE FROM audit_entry WHERE seq = 4")
-    run(chain, "UPDATE audit_entry SET seq = -(seq - 1) WHERE seq > 4")
-    run(chain, "UPDATE audit_entry SET seq = -seq WHERE seq < 0")
-    run(chain, "UPDATE audit_head SET last_seq = last_seq - 1")
+    renumber(chain, first=5, by=-1)
     problem = chain.verify().problem
     assert (problem.seq, problem.kind) == (4, "out_of_place")
 
 
 def test_an_inserted_record_is_named(chain):
     # Make room at seq 6 and slip in a copy of record 2 (a replay), linked to record 5 as well as one can.
-    run(chain, "UPDATE audit_entry SET seq = -(seq + 1) WHERE seq >= 6")
-    run(chain, "UPDATE audit_entry SET seq = -seq WHERE seq < 0")
-    run(chain, "UPDATE audit_head SET last_seq = last_seq + 1")
+    renumber(chain, first=6, by=1)
     forge(chain, seq=6, audit_id="forged-0000", copy_of=2)
     problem = chain.verify().problem
     assert (problem.seq, problem.audit_id) == (6, "forged-0000")
