@@ -1,6 +1,11 @@
 """Evaluate PHI redaction on bench/data/phi_messages.jsonl: this redactor vs out-of-the-box Presidio.
 
-    python -m bench.phi_eval [--data FILE] [--out bench/results/phi.md]
+    python -m bench.phi_eval [--data FILE] [--fresh FILE ...] [--out bench/results/phi.md]
+
+Two sets, reported separately with the same metrics: the main set (generated from templates the
+redactor was developed against) and the fresh set (`bench/data/phi_fresh.jsonl`, written by hand in
+other voices, and `bench/data/phi_fresh2.jsonl`, a later blind check; `--fresh` with no file skips them).
+Targets are checked on each set.
 
 Span recall: a gold PHI span is caught when >= 80% of its non-space characters are redacted
 (whatever type the system gave it). Character precision: redacted non-space characters that lie
@@ -24,12 +29,17 @@ from pathlib import Path
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-from compliance.phi import DEFAULT_MODEL, Redactor
+from compliance.phi import DEFAULT_MODEL, Redactor, StreamingRedactor
 from compliance.phi.names import vocabulary
 
 HERE = Path(__file__).resolve().parent
 TARGETS = {"recall": 0.99, "person_recall": 0.98, "precision": 0.95, "preserved": 0.99, "speedup": 4.0}
 CATCH = 0.8
+# Hand-written sets, reported separately from the main set (see notes/issue-3.md for their history).
+FRESH_SETS = {
+    HERE / "data" / "phi_fresh.jsonl": "Fresh set (hand-written; scored first, then general fixes were made against its misses)",
+    HERE / "data" / "phi_fresh2.jsonl": "Blind check (hand-written after those fixes; scored once before the last small fixes)",
+}
 WARMUP = 20
 
 Finder = Callable[[str], list[tuple[int, int]]]
@@ -43,6 +53,47 @@ def ootb_finder(model: str) -> Finder:
 
 def ours_finder(redactor: Redactor) -> Finder:
     return lambda text: [(s.start, s.end) for s in redactor.find(text)]
+
+
+# Typical model output for the streaming guard: plain advice sentences, as a chat model writes them.
+MODEL_OUTPUT = (
+    "Based on what you describe, this sounds like a viral infection. Drink plenty of fluids and rest. "
+    "If the fever rises above 39.5 C or lasts more than three days, please contact your doctor. "
+    "Paracetamol 1 g every six hours can help with the pain, but do not take more than 4 g in a day. "
+    "Seek urgent care if you notice shortness of breath, chest pain, confusion or a rash that does not fade under a glass. "
+    "Children under two with a fever should be seen the same day. Keep a note of the temperature and when each dose was given. "
+    "Most people feel better within a week. Rest, keep warm and avoid strenuous exercise until the cough settles. "
+    "It is normal to feel tired for a few days afterwards; return if symptoms come back or get worse."
+)
+
+
+def model_tokens(text: str) -> list[str]:
+    """Split like a sub-word tokenizer: words with their leading space, long words in 4-6 character pieces."""
+    import re
+
+    tokens: list[str] = []
+    for piece in re.findall(r"\s*\S+", text):
+        while len(piece) > 7:
+            tokens.append(piece[:5])
+            piece = piece[5:]
+        tokens.append(piece)
+    return tokens
+
+
+def streaming_cost(redactor: Redactor, repeats: int = 5) -> dict[str, float]:
+    """Milliseconds per StreamingRedactor.feed() call on typical model output (p50, p99), and per message."""
+    tokens = model_tokens(MODEL_OUTPUT)
+    per_token: list[float] = []
+    for _ in range(repeats + 1):
+        guard = StreamingRedactor(redactor)
+        costs = []
+        for token in tokens:
+            started = time.perf_counter()
+            guard.feed(token)
+            costs.append((time.perf_counter() - started) * 1000)
+        guard.flush()
+        per_token += costs if _ else []  # first pass warms caches
+    return {"tokens": len(tokens), "p50": statistics.median(per_token), "p99": percentile(per_token, 0.99), "sum": sum(per_token) / repeats}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -118,7 +169,7 @@ def timed_run(messages: list[dict], finders: dict[str, Finder]) -> tuple[dict[st
     return predictions, times
 
 
-def render(results: dict[str, dict], times: dict[str, list[float]], messages: list[dict], ner_share: float) -> tuple[str, dict[str, bool]]:
+def render_set(title: str, path: str, results: dict[str, dict], times: dict[str, list[float]], messages: list[dict], ner_share: float) -> tuple[list[str], dict[str, bool]]:
     ours, ootb = results["this redactor"], results["Presidio out of the box"]
     p50 = {name: statistics.median(values) for name, values in times.items()}
     p99 = {name: percentile(values, 0.99) for name, values in times.items()}
@@ -131,13 +182,12 @@ def render(results: dict[str, dict], times: dict[str, list[float]], messages: li
         f"p50 speed-up >= {TARGETS['speedup']:.0f}x": speedup >= TARGETS["speedup"],
     }
     lines = [
-        "# PHI redaction: this redactor vs out-of-the-box Presidio",
+        f"## {title}",
         "",
-        f"Set: `bench/data/phi_messages.jsonl`, {len(messages)} messages, {ours['counts']['ALL']} PHI spans, "
-        f"{ours['keep_counts']['ALL']} clinical spans. spaCy model `{DEFAULT_MODEL}` for both. "
-        "Regenerate with `python -m bench.phi_eval`.",
+        f"Set: `{path}`, {len(messages)} messages, {ours['counts']['ALL']} PHI spans, "
+        f"{ours['keep_counts']['ALL']} clinical spans.",
         "",
-        "## Span recall by type (caught when >= 80% of its characters are redacted)",
+        "### Span recall by type (caught when >= 80% of its characters are redacted)",
         "",
         "| type | spans | this redactor | Presidio OOTB |",
         "| --- | ---: | ---: | ---: |",
@@ -148,7 +198,7 @@ def render(results: dict[str, dict], times: dict[str, list[float]], messages: li
         lines.append(f"| {label} | {ours['counts'][key]} | {ours['recall'][key]:.1%} | {ootb['recall'][key]:.1%} |")
     lines += [
         "",
-        "## Character precision and clinical preservation",
+        "### Character precision and clinical preservation",
         "",
         "| measure | this redactor | Presidio OOTB |",
         "| --- | ---: | ---: |",
@@ -159,7 +209,7 @@ def render(results: dict[str, dict], times: dict[str, list[float]], messages: li
         lines.append(f"| {label} | {ours['preserved'][key]:.1%} | {ootb['preserved'][key]:.1%} |")
     lines += [
         "",
-        "## Speed (ms per message, same run, interleaved)",
+        "### Speed (ms per message, same run, interleaved)",
         "",
         "| system | p50 | p99 |",
         "| --- | ---: | ---: |",
@@ -170,38 +220,77 @@ def render(results: dict[str, dict], times: dict[str, list[float]], messages: li
         "",
         f"p50 speed-up: **{speedup:.1f}x**. spaCy NER ran on {ner_share:.0%} of messages (only when a capitalised word is unexplained by the word lists).",
         "",
-        "## Targets",
+        "### Targets",
         "",
     ]
     lines += [f"- [{'x' if ok else ' '}] {name}" for name, ok in checks.items()]
-    return "\n".join(lines) + "\n", checks
+    return lines + [""], checks
+
+
+def render(sections: list[list[str]]) -> str:
+    lines = [
+        "# PHI redaction: this redactor vs out-of-the-box Presidio",
+        "",
+        f"spaCy model `{DEFAULT_MODEL}` for both systems. Regenerate with `python -m bench.phi_eval`. "
+        "Span recall: a gold span is caught when >= 80% of its non-space characters are redacted; character "
+        "precision: redacted non-space characters inside gold PHI over all redacted; a clinical span is kept when "
+        "none of its characters is redacted.",
+        "",
+    ]
+    for section in sections:
+        lines += section
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=HERE / "data" / "phi_messages.jsonl")
+    parser.add_argument("--fresh", nargs="*", default=[str(path) for path in FRESH_SETS], help="hand-written sets (none: skip)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "phi.md")
     parser.add_argument("--show-misses", type=int, default=15)
     args = parser.parse_args(argv)
     logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # Presidio's URL recognizer tries the network
-    messages = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sets = [("Main set (templates, developed against)", args.data)]
+    for fresh in args.fresh or []:
+        path = Path(fresh)
+        if path.exists():
+            sets.append((FRESH_SETS.get(path.resolve(), f"Fresh set {path.name}"), path))
     redactor = Redactor(DEFAULT_MODEL)
     finders = {"this redactor": ours_finder(redactor), "Presidio out of the box": ootb_finder(DEFAULT_MODEL)}
     ner = redactor.ner
-    predictions, times = timed_run(messages, finders)
-    ner_share = ner.runs / (len(messages) + WARMUP)
-    results = {name: score(messages, predictions[name]) for name in finders}
-    report, checks = render(results, times, messages, ner_share)
+    sections: list[list[str]] = []
+    all_ok = True
+    problems: list[tuple[str, list[str]]] = []
+    for title, path in sets:
+        messages = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        runs_before = ner.runs
+        predictions, times = timed_run(messages, finders)
+        ner_share = (ner.runs - runs_before) / (len(messages) + WARMUP)
+        results = {name: score(messages, predictions[name]) for name in finders}
+        shown = path.relative_to(HERE.parent) if path.is_absolute() and path.is_relative_to(HERE.parent) else path
+        section, checks = render_set(title, str(shown), results, times, messages, ner_share)
+        sections.append(section)
+        all_ok = all_ok and all(checks.values())
+        ours = results["this redactor"]
+        problems += [(f"{title}: missed PHI", ours["misses"]), (f"{title}: clobbered clinical spans", ours["clobbered"])]
+    stream = streaming_cost(redactor)
+    sections.append([
+        "## Streaming output guard",
+        "",
+        f"`StreamingRedactor.feed()` on typical model output (plain advice sentences, {stream['tokens']} sub-word tokens, "
+        "5 passes): per-token cost p50 **{:.3f} ms**, p99 {:.2f} ms; {:.0f} ms for the whole reply.".format(stream["p50"], stream["p99"], stream["sum"]),
+        "",
+    ])
+    report = render(sections)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
     print(report)
-    ours = results["this redactor"]
-    for title, items in (("missed PHI", ours["misses"]), ("clobbered clinical spans", ours["clobbered"])):
+    for title, items in problems:
         if items:
             print(f"{title} ({len(items)}), first {args.show_misses}:")
             for item in items[: args.show_misses]:
                 print("  ", item)
-    return 0 if all(checks.values()) else 1
+    return 0 if all_ok else 1
 
 
 if __name__ == "__main__":

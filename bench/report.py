@@ -124,7 +124,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Server and load client share these cores (loopback).",
         "",
         f"Phases: `serial` = 1 session, {plan['serial_messages']} messages one after another; "
-        f"`load` = {plan['sessions']} sessions offering {plan['rate']:g} msg/s in all for {plan['load_s']:g} s; "
+        f"`load` = {plan['sessions']} sessions offering {plan['rates'][0]:g} msg/s in all for {plan['load_s']:g} s "
+        f"(each session a message every {plan['sessions'] / plan['rates'][0]:g} s on average)"
+        + "".join(f"; `load_{r:g}` = the same at {r:g} msg/s" for r in plan["rates"][1:]) + "; "
         f"`saturate` = {plan['sessions']} sessions back to back for {plan['saturate_s']:g} s.",
         "",
         "## Latency (ms, client clock: message written -> frame received)",
@@ -133,7 +135,7 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for name, system in systems.items():
-        for phase in ("serial", "load", "saturate"):
+        for phase in _phases(system):
             lat = _get(system, phase, "latency")
             if not lat:
                 continue
@@ -153,7 +155,7 @@ def markdown(results: dict[str, Any]) -> str:
     for name, system in systems.items():
         sat = system.get("saturate") or {}
         idle = system.get("idle") or {}
-        errors = sum((system.get(p) or {}).get("errors", 0) or 0 for p in ("serial", "load", "saturate"))
+        errors = sum((system.get(p) or {}).get("errors", 0) or 0 for p in _phases(system))
         lines.append(
             f"| {name} | {_fmt(sat.get('throughput_msg_s'))} | {_fmt(sat.get('server_cpu_ms_per_msg'), 2)} | "
             f"{_fmt(sat.get('client_cpu_ms_per_msg'), 2)} | {_fmt(sat.get('token_frames_per_msg'))} | {errors} | "
@@ -166,11 +168,11 @@ def markdown(results: dict[str, Any]) -> str:
         "How busy the machine was with other work while each phase ran (CPU seconds of all processes other than this "
         "server and its load client, from /proc/stat, per second of the phase):",
         "",
-        "| system | serial | load | saturate | load average after |",
-        "|---|--:|--:|--:|---|",
+        "| system | " + " | ".join(_phases(next(iter(systems.values()), {}))) + " | load average after |",
+        "|---|" + "--:|" * len(_phases(next(iter(systems.values()), {}))) + "---|",
     ]
     for name, system in systems.items():
-        cores = [_get(system, phase, "machine", "other_processes_cores") for phase in ("serial", "load", "saturate")]
+        cores = [_get(system, phase, "machine", "other_processes_cores") for phase in _phases(system)]
         lines.append(f"| {name} | " + " | ".join(f"{_fmt(c, 2)} cores" for c in cores) + f" | {system.get('loadavg_after')} |")
     idle_rows = [(n, s["idle"]) for n, s in systems.items() if s.get("idle")]
     for name, idle in idle_rows:
@@ -224,7 +226,11 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| through the app (WebSocket) | {_fmt(a['first_token_ms']['p50'])} | {_fmt(a['first_token_ms']['p95'])} | "
                 f"{_fmt(a['first_token_ms']['max'])} | {_fmt(a['done_ms']['p50'])} |",
                 "",
-                f"Added by the app at p50: {_fmt(llm.get('added_first_token_ms_p50'))} ms.",
+                f"Difference of the two p50s (client clocks, sequential runs, noisy): "
+                f"{_fmt(llm.get('added_first_token_ms_p50'))} ms. From the app's own clock for the same turns "
+                f"(turn start -> first token frame, minus request to the model -> the model's first token): "
+                f"p50 {_fmt(_get(llm, 'app_added_to_model_first_token_ms', 'p50'))} ms, "
+                f"max {_fmt(_get(llm, 'app_added_to_model_first_token_ms', 'max'))} ms.",
             ]
         else:
             lines.append(f"Not measured: {llm.get('skipped') or llm.get('error')}")
@@ -258,7 +264,7 @@ def svg(results: dict[str, Any]) -> str:
         return top + ph * (1 - q / 100)
 
     plan = results["plan"]
-    title = (f"Message -> frame latency, {plan['sessions']} sessions at {plan['rate']:g} msg/s "
+    title = (f"Message -> frame latency, {plan['sessions']} sessions at {plan['rates'][0]:g} msg/s "
              f"({results['machine']['nproc']} cores, loopback)")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -301,6 +307,12 @@ def _as_points(values: list) -> list[list[float]]:
     if values and isinstance(values[0], list):
         return values
     return cdf_points(values)
+
+
+def _phases(system: dict[str, Any]) -> list[str]:
+    loads = sorted((k for k in system if k.startswith("load_") and isinstance(system[k], dict)),
+                   key=lambda k: float(k.removeprefix("load_")))
+    return [p for p in ("serial", "load", *loads, "saturate") if isinstance(system.get(p), dict)]
 
 
 def _esc(text: str) -> str:

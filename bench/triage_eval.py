@@ -1,12 +1,18 @@
 """Evaluate the deterministic triage engine on the labelled case set.
 
-    python -m bench.triage_eval [--data bench/data/triage_cases.jsonl] [--misses]
+    python -m bench.triage_eval [--data bench/data/triage_cases.jsonl] [--fresh PATH | --no-fresh] [--misses]
 
 Prints accuracy, emergency sensitivity, under- and over-triage rates and the
 confusion matrices for the five levels and the three urgencies. Exits 1 when a
 target is missed: emergency sensitivity 100%, under-triage <= 2%, accuracy >= 90%
 (the gates use the three-level urgency, as in the published anchors; the
 five-level figures are printed alongside).
+
+The fresh set (``triage_cases_fresh.jsonl``, cases written in batches of 40 before
+the engine was run on them) is reported separately and never gated: its
+*first-pass* figures (each batch scored by the engine as it was before that
+batch was looked at, kept in ``triage_cases_fresh_firstpass.jsonl``) are the
+honest estimate of generalisation; the current figures show what was fixed since.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from pathlib import Path
 from agents.triage import Level, Urgency, assess
 
 DATA = Path(__file__).parent / "data" / "triage_cases.jsonl"
+FRESH = Path(__file__).parent / "data" / "triage_cases_fresh.jsonl"
+FIRST_PASS = Path(__file__).parent / "data" / "triage_cases_fresh_firstpass.jsonl"
 LEVELS = [level.value for level in Level]
 URGENCIES = [urgency.value for urgency in Urgency]
 TARGETS = {"emergency_sensitivity": 1.0, "under_triage_max": 0.02, "accuracy": 0.90}
@@ -154,11 +162,83 @@ def summary_lines(report: Report) -> list[str]:
     return lines
 
 
+def fresh_lines(path: Path, first_pass_path: Path = FIRST_PASS) -> list[str]:
+    """Per-batch table for the fresh set: first-pass (recorded) and current (recomputed) 3-level figures."""
+    cases = load_cases(path)
+    first = {str(row["batch"]): row for row in load_cases(first_pass_path)} if first_pass_path.exists() else {}
+    batches = sorted({str(c.get("batch", "?")) for c in cases})
+    lines = [
+        "| batch | cases | first-pass accuracy | first-pass em sensitivity | first-pass under-triage | now accuracy | now em sensitivity | now under-triage | now over-triage |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def fmt(row: dict[str, object] | None, key: str) -> str:
+        return "-" if row is None or key not in row else f"{float(row[key]):.1%}"  # type: ignore[arg-type]
+
+    totals = {"n": 0, "acc": 0.0, "sens_caught": 0.0, "sens_total": 0.0, "under": 0.0}
+    for batch in [*batches, "all"]:
+        subset = cases if batch == "all" else [c for c in cases if str(c.get("batch", "?")) == batch]
+        report = evaluate(subset)
+        if batch == "all":
+            row = None
+            if totals["n"]:
+                row = {
+                    "accuracy": totals["acc"] / totals["n"], "under_triage": totals["under"] / totals["n"],
+                    "sensitivity": totals["sens_caught"] / totals["sens_total"] if totals["sens_total"] else 0.0,
+                }
+        else:
+            row = first.get(batch)
+            if row is not None:
+                n = int(row["n"])  # type: ignore[arg-type]
+                totals["n"] += n
+                totals["acc"] += float(row["accuracy"]) * n  # type: ignore[arg-type]
+                totals["under"] += float(row["under_triage"]) * n  # type: ignore[arg-type]
+                totals["sens_caught"] += float(row["em_caught"])  # type: ignore[arg-type]
+                totals["sens_total"] += float(row["em_total"])  # type: ignore[arg-type]
+        lines.append(
+            f"| {batch} | {report.n} | {fmt(row, 'accuracy')} | {fmt(row, 'sensitivity')} | {fmt(row, 'under_triage')} "
+            f"| {report.accuracy3:.1%} | {report.sensitivity:.1%} ({report.em_caught}/{report.em_total}) "
+            f"| {report.under_triage:.1%} ({report.under3}) | {report.over_triage:.1%} ({report.over3}) |"
+        )
+    return lines
+
+
+RESULTS = Path(__file__).parent / "results" / "triage.md"
+_FRESH_HEADING = "## Fresh set (generalisation)"
+
+
+def write_fresh_section(page: Path = RESULTS, fresh: Path = FRESH) -> None:
+    """Add (or replace) the fresh-set section of the results page that ``bench.triage_bench`` writes."""
+    report = evaluate(load_cases(fresh))
+    section = [
+        _FRESH_HEADING, "",
+        f"`{fresh.relative_to(Path(__file__).parent.parent)}`: {report.n} cases written in batches of 40 *before* the engine",
+        "was run on them, then used to correct it. First-pass figures (recorded in",
+        "`bench/data/triage_cases_fresh_firstpass.jsonl` when each batch was first scored) are the honest estimate for",
+        "independent text; the current figures only show that the fixes hold. Not gated.", "",
+        *fresh_lines(fresh), "", "Current figures, all fresh batches:", "", *summary_lines(report), "",
+    ]
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    if _FRESH_HEADING in text:
+        head, _, rest = text.partition(_FRESH_HEADING)
+        tail = rest.split("\n## ", 1)
+        text = head.rstrip() + "\n\n" + "\n".join(section) + ("\n## " + tail[1] if len(tail) > 1 else "")
+    else:
+        text = text.rstrip() + "\n\n" + "\n".join(section)
+    page.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--fresh", type=Path, default=FRESH, help="fresh cases, reported per batch and not gated")
+    parser.add_argument("--no-fresh", action="store_true", help="skip the fresh-set report")
     parser.add_argument("--misses", action="store_true", help="list every case whose five-level answer differs")
+    parser.add_argument("--write-results", action="store_true",
+                        help=f"add the fresh-set section to {RESULTS.name} (run after bench.triage_bench, which rewrites the page)")
     args = parser.parse_args(argv)
+    if args.write_results and args.fresh.exists():
+        write_fresh_section(fresh=args.fresh)
     report = evaluate(load_cases(args.data))
     print("\n".join(summary_lines(report)))
     print("\nConfusion matrix, five levels (rows expected, columns assessed)")
@@ -169,6 +249,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\nDisagreements (five levels)")
         for miss in report.misses:
             print(f"- {miss['id']}: want {miss['want']}, got {miss['got']} {miss['rules']} :: {miss['text']}")
+    if not args.no_fresh and args.fresh.exists():
+        fresh = evaluate(load_cases(args.fresh))
+        print("\nFresh set (not gated; first-pass = the engine before that batch was looked at)")
+        print("\n".join(fresh_lines(args.fresh)))
+        print("\nFresh set now, all batches")
+        print("\n".join(summary_lines(fresh)))
+        if args.misses:
+            print("\nFresh-set disagreements (five levels)")
+            for miss in fresh.misses:
+                print(f"- {miss['id']}: want {miss['want']}, got {miss['got']} {miss['rules']} :: {miss['text']}")
     failed = report.failures()
     if failed:
         print("\nTARGETS MISSED: " + "; ".join(failed))

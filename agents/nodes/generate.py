@@ -1,4 +1,5 @@
-"""Node 4: stream the answer token by token through the output guard to the socket.
+"""Node 4: stream the answer token by token through the output guard to the socket (a model's tokens one frame
+each; our own template's words, all there at once, a few to a frame).
 
 If the guard finds the model contradicting the disposition, the model's stream is closed at once and our own
 template for the disposition follows after a visible seam.
@@ -46,18 +47,22 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     output = trace.output
 
     held: list[str] = []  # our own template's words, not yet framed
+    held_chars = 0
 
     def frame(text: str) -> None:
         write({"type": "token", "message_id": message_id, "text": text})
 
     def release() -> None:
+        nonlocal held_chars
         if held:
             frame("".join(held))
             held.clear()
+            held_chars = 0
 
     def send(text: str, trusted: bool = False) -> None:
         """A model's text goes out at once. A template's (all of it there at once) goes in frames of about
         FRAME_CHARS after its first word: the same text, a tenth of the frames (issue 9's profile)."""
+        nonlocal held_chars
         if not text:
             return
         output.append(text)
@@ -66,7 +71,8 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
             frame(text)
         elif trusted:
             held.append(text)
-            if sum(map(len, held)) >= FRAME_CHARS:
+            held_chars += len(text)
+            if held_chars >= FRAME_CHARS:
                 release()
         else:
             release()

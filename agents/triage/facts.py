@@ -52,14 +52,18 @@ _AGE_YO = re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yr old|yrs old|year old)\
 _AGE_SEXCODE = re.compile(r"(?:^|[.\n:]\s*|\b(?:a|an|pt|patient)\s+)(\d{1,3})\s*(?:yo|y/o|y)?\s*([mf])\b(?!\s*(?:/|fever|temp))")
 _AGE_WORD = re.compile(r"\b(?:aged?|age:)\s*(\d{1,3})\b(?!\s*(?:days?|weeks?|months?|%))")
 _AGE_IAM = re.compile(
-    r"\b(?:i am|im|hes|shes|he is|she is|they are|patient is|who is|turned|turning|just turned)\s+(\d{1,3})\b"
+    r"\b(?:i am|im|hes|shes|he is|she is|they are|patient is|who is|whos|turned|turning|just turned)\s+(\d{1,3})\b"
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°|and a half weeks))"
 )
 _AGE_RELATIVE = re.compile(
     r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|nan|nana"
     r"|grandmother|grandfather|brother|sister|friend|neighbour|neighbor|child|kid|boy|girl|man|woman|patient)"
-    r"(?:,|\s+is|\s+who is|\s+aged|\s+age)\s+(\d{1,3})\b"
+    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age)\s+(\d{1,3})\b"
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°))"
+)
+_AGE_BABY = re.compile(  # "baby is 5 weeks", "my son is only 3 months" (no "old")
+    r"\b(?:baby|babys|son|daughter|boy|girl|little one|newborn|infant|grandson|granddaughter|lo)\s+(?:is\s+)?(?:only\s+|just\s+|now\s+)?"
+    + _NUM + r"\s*(days?|weeks?|wks?|months?|mos?|mths?)\b(?!\s*(?:pregnant|ago|of|since|after))"
 )
 _AGE_BORN = re.compile(r"\bborn\s+" + _NUM + r"\s*" + _UNIT + r"\s+ago\b")
 _AGE_PLACEHOLDER = re.compile(r"<age(?:_\d+)?>")
@@ -215,8 +219,10 @@ def parse_age(text: str) -> float | None:
         m = pattern.search(text)
         if m and 0 < float(m.group(1)) <= 120 and (best is None or m.start() < best[0]):
             best = (m.start(), float(m.group(1)))
-    m = _AGE_BORN.search(text)
-    if m and (best is None or m.start() < best[0]):
+    for pattern in (_AGE_BORN, _AGE_BABY):
+        m = pattern.search(text)
+        if not m or (best is not None and m.start() >= best[0]):
+            continue
         best = (m.start(), _num(m.group(1)) * _unit_days(m.group(2)) / 365.0)
     if best is not None:
         return round(best[1], 4)

@@ -17,6 +17,7 @@ import json
 import operator
 import os
 import sqlite3
+import threading
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -79,12 +80,15 @@ def build(analyzer: AnalyzerEngine, db: sqlite3.Connection, checkpointer: AsyncS
         answer = "".join([chunk async for chunk in engine.stream(request)])
         return {"answer": answer, "conversation": [{"role": "assistant", "content": answer}]}
 
+    lock = threading.Lock()  # LangGraph runs this sync node in worker threads; one connection, one writer
+
     def record(state: State) -> dict:
-        db.execute(
-            "INSERT INTO audit (id, body) VALUES (?, ?)",
-            (str(uuid.uuid4()), json.dumps({"text": state["redacted"], "assessment": state["assessment"], "answer": state["answer"]})),
-        )
-        db.commit()
+        with lock:
+            db.execute(
+                "INSERT INTO audit (id, body) VALUES (?, ?)",
+                (str(uuid.uuid4()), json.dumps({"text": state["redacted"], "assessment": state["assessment"], "answer": state["answer"]})),
+            )
+            db.commit()
         return {}
 
     graph = StateGraph(State)

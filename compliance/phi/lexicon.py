@@ -91,3 +91,41 @@ def sentence_start_words() -> frozenset[str]:
     from wordfreq import top_n_list
 
     return frozenset(top_n_list("en", 30000)) - first_names() - last_names() - lower_set("ambiguous_names")
+
+
+@cache
+def everyday_words() -> frozenset[str]:
+    """The 8,000 most frequent English words that are not listed names: "found", "breathe", "has"."""
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list("en", 8000)) - first_names() - last_names() - lower_set("ambiguous_names")
+
+
+@cache
+def typo_keys() -> frozenset[str]:
+    """Sorted letters of frequent English words and clinical terms (4+ letters). An unknown word with the same
+    letters is a transposition typo ("deneis", "hvaing", "Plaese", "Insuiln"), not a name."""
+    words = sentence_start_words() | {term for term in clinical_terms() if " " not in term}
+    return frozenset("".join(sorted(word)) for word in words if len(word) >= 4 and word.isalpha())
+
+
+@cache
+def _dictionary() -> frozenset[str]:
+    return sentence_start_words() | {term for term in clinical_terms() if " " not in term}
+
+
+@cache
+def _deletions() -> frozenset[str]:
+    """Each frequent word (5+ letters) with one letter dropped: "diarhea" is "diarrhea" less an r."""
+    return frozenset(w[:i] + w[i + 1 :] for w in _dictionary() if len(w) >= 5 and w.isalpha() for i in range(len(w)))
+
+
+def looks_like_typo(word: str) -> bool:
+    """A transposition, a dropped letter or an extra letter away from a frequent word or clinical term."""
+    word = word.lower()
+    if len(word) < 4 or word in first_names() or word in last_names() or word in _dictionary():
+        return False  # a listed name or a real word is not a misspelling
+    if "".join(sorted(word)) in typo_keys() or word in _deletions():
+        return True
+    dictionary = _dictionary()
+    return len(word) >= 5 and any(word[:i] + word[i + 1 :] in dictionary for i in range(len(word)))

@@ -21,7 +21,9 @@ MONTH_SAFE = (
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 ORD = r"(?:st|nd|rd|th)"
 YEAR = r"(?:19\d\d|20\d\d|'\d\d)"
-TEMPORAL = r"(?i:\b(?:on|in|since|from|until|till|til|by|during|before|after|early|late|mid|last|next|this|of|between|and|through|thru|dob|born|admitted|discharged|seen|due|expected)\s+)"
+TEMPORAL = r"(?i:\b(?:(?:on|in|since|from|until|till|til|by|during|before|after|early|late|mid|last|next|this|of|between|and|through|thru|dob|born|admitted|discharged|seen|due|expected)\s+|(?:mid|early|late)-))"
+# Holidays on a fixed day of the year: a day and month in disguise.
+HOLIDAY = r"(?:Christmas(?:\s+(?:Eve|Day))?|Xmas|New\s+Year's\s+(?:Eve|Day)|Boxing\s+Day|Halloween|Valentine's(?:\s+Day)?|Independence\s+Day|Bonfire\s+Night|St\.?\s+Patrick's\s+Day)"
 
 
 class PhiDateRecognizer(DataPatternRecognizer):
@@ -40,6 +42,8 @@ class PhiDateRecognizer(DataPatternRecognizer):
         Pattern("day may after on", rf"(?i:\b(?:on|since|from|until|dob|born)\s+)\K{DAY}{ORD}?\s+(?i:may)\b", 0.8),
         Pattern("full month name", rf"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b", 0.5),
         Pattern("m/d without year", rf"(?<![\d/.-])(?:0?[1-9]|1[0-2])/{DAY}(?![\d/]|\.\d|\s*(?i:mg|ml|pain|\(|scale))", 0.6),
+        Pattern("fixed-date holiday with year", rf"\b{HOLIDAY}\s+(?:of\s+)?(?:19\d\d|20\d\d)\b", 0.85),
+        Pattern("fixed-date holiday day or eve", r"\b(?:Christmas|New\s+Year's)\s+(?:Eve|Day)\b", 0.7),
         Pattern("dob compact", r"(?i:\bdob\s*:?\s*)\K\d{6,8}\b", 0.9),
         Pattern("ordinal day after on/the", rf"(?i:\b(?:on|since|by|until|before|after)\s+the\s+)\K{DAY}{ORD}\b", 0.7),
     ]

@@ -38,6 +38,11 @@ class PhiFacilityRecognizer(DataPatternRecognizer):
     PATTERNS = [
         Pattern("named facility", rf"{NAME_CHAIN}\s+{HEAD}\b{TRAILER}", 0.85),
         Pattern("lower-case facility", r"(?i:\b(?:at|from|to|in)\s+)\K(?:[a-z][a-z'-]+\s+){1,3}(?:hospital|medical\s+center|clinic|urgent\s+care|pediatrics|health\s+center|rehabilitation\s+center|family\s+clinic)\b", 0.7),
+        Pattern(
+            "saint's name",
+            r"\b(?:St\.?|Saint)[ \t]+\p{Lu}\p{Ll}+(?:'s|\u2019s|s'|s\u2019)(?![ \t]+(?i:wort|dance|fire))(?:[ \t]+(?:Hospital|Medical\s+Cent(?:er|re)|Clinic|Infirmary|Hospice|Health))?",
+            0.8,
+        ),
         Pattern("facility of place", rf"\b(?:Hospital|Medical\s+Cent(?:er|re)|Clinic|University)\s+of\s+(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}", 0.8),
     ]
 

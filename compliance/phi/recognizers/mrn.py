@@ -25,3 +25,8 @@ class PhiMrnRecognizer(DataPatternRecognizer):
         Pattern("mixed token after number cue", rf"(?i:\b(?:number|no\.|num|#)\s*(?:is|was|:|=)?\s*)\K(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{{6,}}\b", 0.6),
         Pattern("long digit run", r"(?<![\w/-]|\d[.,])\d{7,12}(?![\w/-]|[.,]\d|\s*(?:mg|ml|mcg|units?|%))", 0.4),
     ]
+
+    def invalidate_result(self, pattern_text: str) -> bool | None:
+        # "NHS 111", "case 2", "file 3": a number under four digits after a cue is a service or a count, not a record.
+        text = pattern_text.strip()
+        return True if text.isdigit() and len(text) < 4 else None

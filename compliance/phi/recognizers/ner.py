@@ -13,7 +13,7 @@ from typing import ClassVar
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from compliance.phi.entities import FACILITY, LOCATION, PERSON
-from compliance.phi.lexicon import lower_set, sentence_start_words
+from compliance.phi.lexicon import looks_like_typo, lower_set, sentence_start_words
 from compliance.phi.names import PARTICLES, base_form, is_capitalised, is_initial, vocabulary
 
 
@@ -26,9 +26,29 @@ def _starts_sentence(doc, i: int) -> bool:
     return i == 0 or doc[i - 1].text in SENTENCE_ENDS or "\n" in doc[i - 1].text
 
 
+DRUG_STEMS = (
+    "mab", "nib", "pril", "sartan", "olol", "statin", "azole", "cillin", "mycin", "cycline", "floxacin", "prazole",
+    "dipine", "tidine", "vir", "parin", "gliptin", "gliflozin", "lukast", "triptan", "semide", "thiazide", "zepam",
+    "zolam", "oxetine", "pramine", "codone", "morphone", "caine", "profen", "formin", "tropin", "glutide", "xaban",
+)
+DRUG_SLOT_BEFORE = frozenset({
+    "take", "takes", "taking", "took", "started", "starting", "stopped", "stopping", "prescribed", "on", "mg",
+    "dose", "rx", "using", "used", "bought", "buy", "tried", "mixing", "mix", "inhaled", "injected", "of", "some",
+    "use", "uses", "try", "trying", "give", "gave", "giving", "any", "more", "no", "extra",
+    # a determiner or possessive opens a noun phrase: "my Fitbit", "the Libre sensor" (names come after cues)
+    "my", "the", "a", "an", "your", "his", "her", "our", "their", "this", "these", "those",
+})
+DRUG_SLOT_AFTER = frozenset({
+    "mg", "mcg", "ml", "tablet", "tablets", "tabs", "pill", "pills", "dose", "doses", "cream", "gel", "spray", "drops",
+    "inhaler", "injection", "injections", "patch", "syrup", "xr", "er", "sr", "xl", "capsule", "capsules", "shot",
+    "sensor", "reading", "readings", "pump", "monitor", "meter", "app", "device", "watch", "machine", "pen", "pens",
+})
+
+
 class PhiNerRecognizer(LocalRecognizer):
     LABELS: ClassVar[dict[str, str]] = {"PERSON": PERSON, "PER": PERSON, "GPE": LOCATION, "LOC": LOCATION, "FAC": FACILITY}
     SCORE: ClassVar[float] = 0.85
+    UNKNOWN_SCORE: ClassVar[float] = 0.6  # an unknown capitalised word the model left unlabelled
     WINDOW_TOKENS: ClassVar[int] = 8  # context kept on each side of the unexplained words
 
     def __init__(self) -> None:
@@ -75,16 +95,51 @@ class PhiNerRecognizer(LocalRecognizer):
         offset = 0 if window is doc else doc[first].idx
         window = nlp_artifacts.nlp_engine.run_ner(window)
         results = []
+        found: list[tuple[int, int]] = []
         for ent in window.ents:
             entity = self.LABELS.get(ent.label_)
             span = self._clean(ent, entity) if entity else None
             if span is None:
                 continue
-            results.append(RecognizerResult(entity, span[0] + offset, span[1] + offset, self.SCORE, recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            }))
+            found.append((ent.start_char + offset, ent.end_char + offset))
+            results.append(self._result(entity, span[0] + offset, span[1] + offset, self.SCORE))
+        for start, end in self._unknown_words(doc, triggers, found):
+            results.append(self._result(PERSON, start, end, self.UNKNOWN_SCORE))
         return results
+
+    def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult(entity, start, end, score, recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        })
+
+    def _unknown_words(self, doc, triggers: list[int], found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Unexplained capitalised words the model labelled as nothing, and that are not English words either:
+        "I'm worried about Oluwaseun tonight", "Can Ifeoma have ...". The small model misses lone unknown names
+        mid-sentence; an unknown proper noun in a chat is a person or a place far more often than anything else.
+        Drug-shaped words (stems like -olol, -mab) and words in a drug slot ("take X", "X 20 mg") are skipped; the
+        low score lets any clinical span win."""
+        out: list[tuple[int, int]] = []
+        flagged: set[int] = set()
+        for i in reversed(triggers):  # right to left: a sentence-initial word may lean on the flagged word after it
+            token = doc[i]
+            start, end = token.idx, token.idx + len(token.text)
+            if any(s < end and start < e for s, e in found):
+                continue
+            form = base_form(token.text)
+            if form in self._sentence_start_words or form.endswith(DRUG_STEMS) or len(form) < 3 or looks_like_typo(form):
+                continue
+            if _starts_sentence(doc, i) and i + 1 not in flagged:
+                continue  # a sentence-initial capital says nothing ("Telehealth with"), unless a name follows it
+            previous = doc[i - 1].lower_ if i > 0 else ""
+            following = doc[i + 1] if i + 1 < len(doc) else None
+            if following is not None and following.text == ":":  # "Handover:", "Plan:" headers
+                continue
+            if previous in DRUG_SLOT_BEFORE or (following is not None and (following.like_num or following.lower_ in DRUG_SLOT_AFTER)):
+                continue
+            flagged.add(i)
+            out.append((start, end))
+        return out
 
     def _clean(self, ent, entity: str) -> tuple[int, int] | None:
         """Keep the leading run of name-like tokens; drop states, countries and ordinary words."""

@@ -24,6 +24,11 @@ class PhiPhoneRecognizer(DataPatternRecognizer):
             r"(?<![\w])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,5}(?![\w])",
             0.85,
         ),
+        Pattern(
+            "national trunk 0 (UK and others)",
+            r"(?<![\w+-])(?:0\d{4}[ -]\d{6}|0\d{4}[ -]\d{3}[ -]\d{3}|0\d{3}[ -]\d{3}[ -]\d{4}|0\d{2}[ -]\d{4}[ -]\d{4}|0\d[ -]\d{2}[ -]\d{2}[ -]\d{2}[ -]\d{2})(?![\w-])",
+            0.8,
+        ),
         Pattern("ten digits after cue", rf"{CUE}\K\+?\d{{10,12}}{EXT}\b", 0.9),
         Pattern("local seven digits after cue", rf"{CUE}\K\d{{3}}[\s.-]\d{{4}}\b", 0.8),
     ]

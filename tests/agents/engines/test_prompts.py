@@ -32,3 +32,17 @@ def test_follow_up_questions_and_audience_reach_the_prompt():
     assert "clinician" in messages[0]["content"]
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
     assert messages[-1]["content"] == "<PERSON_1> again"
+
+
+def test_local_answer_for_a_clinician_is_a_third_person_brief():
+    from agents.engines.base import ChatTurn, GenerationRequest
+    from agents.engines.local import local_engine
+    from agents.triage import assess
+
+    assessment = assess("A 67-year-old woman presents with fever of 39.2 C and dysuria for 2 days")
+    turns = (ChatTurn(role="user", content="A 67-year-old woman presents with fever and dysuria"),)
+    brief = local_engine().render(GenerationRequest(assessment=assessment, conversation=turns, audience="clinician"))
+    patient = local_engine().render(GenerationRequest(assessment=assessment, conversation=turns))
+    assert brief.startswith("Clinical engine disposition:")
+    assert assessment.red_flags[0] in brief and "you " not in brief.lower()
+    assert patient.startswith("Based on what you describe")

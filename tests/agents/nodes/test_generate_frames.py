@@ -1,0 +1,56 @@
+"""The generate node frames our own template text in pieces, and a model's tokens one by one (issue 9)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from agents.engines.factory import build_router
+from agents.engines.zero import ZERO_ANSWER
+from agents.nodes.generate import FRAME_CHARS, generate
+from agents.state import TurnContext, TurnTrace
+from agents.triage import assess
+
+TEXT = "I have had a runny nose and a mild sore throat since yesterday"
+
+
+def settings(engine: str) -> SimpleNamespace:
+    return SimpleNamespace(
+        engine_chain=[engine], emergency_number="911", first_token_timeout_s=2.0, total_timeout_s=30.0,
+    )
+
+
+async def run_generate(engine: str) -> tuple[list[dict], TurnTrace]:
+    router = build_router(settings(engine))
+    assessment = assess(TEXT)
+    trace = TurnTrace(session_id="s", message_id="m", client_msg_id=None, audience="patient")
+    deps = SimpleNamespace(router=router, redactor=None, history_turns=12)
+    frames: list[dict] = []
+    runtime = SimpleNamespace(
+        context=TurnContext(deps=deps, raw_text=TEXT, trace=trace), stream_writer=frames.append  # type: ignore[arg-type]
+    )
+    state = {
+        "assessment": assessment.model_dump(mode="json"),
+        "plan": router.plan(assessment).model_dump(mode="json"),
+        "conversation": [{"role": "user", "content": TEXT}],
+    }
+    if engine != "local":  # a model's output passes the PHI stage: give it a redactor that finds nothing
+        deps.redactor = SimpleNamespace(find=lambda text: [])
+    await generate(state, runtime)  # type: ignore[arg-type]
+    return frames, trace
+
+
+async def test_template_text_goes_out_in_a_few_frames_first_word_at_once():
+    frames, trace = await run_generate("local")
+    texts = [f["text"] for f in frames]
+    assert all(f["type"] == "token" and f["message_id"] == "m" for f in frames)
+    assert "".join(texts) == "".join(trace.output)  # same text as the engine's chunks, nothing held back
+    assert len(trace.output) > 20  # the engine still yields word by word
+    assert 1 < len(frames) < len(trace.output) / 3
+    assert texts[0] == trace.output[0]  # the first word is not held for company
+    assert all(len(t) >= FRAME_CHARS for t in texts[1:-1])
+
+
+async def test_model_tokens_are_not_coalesced():
+    frames, trace = await run_generate("zero")
+    assert "".join(f["text"] for f in frames) == "".join(ZERO_ANSWER)
+    assert len(frames) >= len(ZERO_ANSWER) - 1  # one frame per token (the PHI stage may hold the last word)
