@@ -13,7 +13,6 @@ from redis.asyncio import Redis
 
 from app.hub import HubConflict
 from app.hub_redis import RedisHub
-from tests.support.services import redis_prefix, redis_server_url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.redis
 KEY = base64.urlsafe_b64encode(os.urandom(32))
@@ -28,7 +27,7 @@ async def eventually(check: Callable[[], bool], timeout_s: float = 5.0) -> None:
 
 
 @pytest.fixture
-async def replicas(redis_server_url: str, redis_prefix: str) -> AsyncIterator[Callable]:  # noqa: F811
+async def replicas(redis_server_url: str, redis_prefix: str) -> AsyncIterator[Callable]:
     hubs: list[RedisHub] = []
 
     async def start() -> RedisHub:
@@ -73,7 +72,7 @@ async def test_takeover_is_exclusive_across_replicas_and_reaches_the_patient_els
         await a.takeover("s1", "dr.a")
 
 
-async def test_patient_frames_travel_encrypted(replicas, redis_server_url, redis_prefix) -> None:  # noqa: F811
+async def test_patient_frames_travel_encrypted(replicas, redis_server_url, redis_prefix) -> None:
     a = await replicas()
     await a.publish({"type": "patient_connected", "session_id": "s1"})
     spy = Redis.from_url(redis_server_url).pubsub()
@@ -97,7 +96,7 @@ async def test_a_replica_started_later_replays_the_queue(replicas) -> None:
     assert late.session("s1").summary.messages == 1  # nothing applied twice
 
 
-async def test_patients_of_a_replica_that_died_are_marked_disconnected(redis_server_url, redis_prefix) -> None:  # noqa: F811
+async def test_patients_of_a_replica_that_died_are_marked_disconnected(redis_server_url, redis_prefix) -> None:
     a = RedisHub(Redis.from_url(redis_server_url), KEY, prefix=redis_prefix, heartbeat_s=0.2)
     b = RedisHub(Redis.from_url(redis_server_url), KEY, prefix=redis_prefix, heartbeat_s=0.2)
     await a.start()

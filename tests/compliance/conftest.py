@@ -6,8 +6,6 @@ Each PostgreSQL test gets its own randomly named schema, dropped afterwards, so 
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,42 +13,13 @@ import pytest
 
 from compliance.audit import AuditTrail, EngineAttempt, TurnRecord
 
-PG_ADMIN_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 AUDIT_KEY = b"test-audit-key-not-for-production"
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-@pytest.fixture(scope="session")
-def postgres_admin_url() -> str:
-    """The server's URL, once checked to answer; skip (or fail in CI) when it does not."""
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:  # ImportError, OperationalError: either way no PostgreSQL to test against
-        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}"
-        if _in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-    return PG_ADMIN_URL
-
-
 @pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
-    """A URL whose search_path is a brand-new schema of its own."""
-    import psycopg
-
-    schema = f"audit_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in postgres_admin_url else "?"
-    yield f"{postgres_admin_url}{separator}options=-csearch_path%3D{schema}"
-    with psycopg.connect(postgres_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+def postgres_url(postgres_schema_url: str) -> str:
+    """A URL whose search_path is a brand-new schema of its own (skips, or fails in CI, without PostgreSQL)."""
+    return postgres_schema_url
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

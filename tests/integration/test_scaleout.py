@@ -29,18 +29,12 @@ from app.auth import issue_token
 from app.checkpoint import open_checkpointer
 from tests.support.chat_client import ask, next_frame
 from tests.support.servers import REPO, AppProcess
-from tests.support.services import (  # noqa: F401 - fixtures
-    postgres_schema_url,
-    postgres_server_url,
-    redis_prefix,
-    redis_server_url,
-)
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
-def shared_env(postgres_schema_url: str, redis_server_url: str, redis_prefix: str) -> dict[str, str]:  # noqa: F811
+def shared_env(postgres_schema_url: str, redis_server_url: str, redis_prefix: str) -> dict[str, str]:
     return {
         "TRIAGE_DATABASE_URL": postgres_schema_url,
         "TRIAGE_CHECKPOINT_URL": postgres_schema_url,

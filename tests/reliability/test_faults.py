@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 
 import httpx
 import pytest
@@ -23,10 +22,10 @@ from tests.reliability.tcp_proxy import CuttableProxy
 from tests.support.chat_client import answer_text, ask, audit_turns, next_frame, open_chat
 from tests.support.openai_peer import RecordingPeer
 from tests.support.servers import REPO, AppProcess, free_port, running_app, serve_in_thread
+from tests.support.services import PG_ADMIN_URL
 
 pytestmark = pytest.mark.integration
 
-PG_ADMIN_URL = os.environ.get("TRIAGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 EMERGENCY = "My husband Johnathan Whitaker has crushing chest pain spreading to his left arm and is sweating"
 MILD = "I have had a runny nose and a mild sore throat since yesterday"
 
@@ -34,24 +33,6 @@ MILD = "I have had a runny nose and a mild sore throat since yesterday"
 def verify(data_dir, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify"], capture_output=True, text=True,
                           cwd=REPO, env={**os.environ, "TRIAGE_DATA_DIR": str(data_dir), **(env or {})}, timeout=120)
-
-
-@pytest.fixture
-def postgres_schema():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL not reachable: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    schema = f"issue8_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield schema
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _pg_turns(schema: str) -> list[dict]:

@@ -2,7 +2,7 @@
 CI (CI=true), where they FAIL, since CI must run those tests. Each test gets fresh state: a new PostgreSQL
 schema (dropped afterwards) and a new Redis key/channel prefix (its keys deleted afterwards).
 
-Use from a test module or conftest: `from tests.support.services import postgres_schema_url, redis_url  # noqa: F401`.
+Registered for every test package by tests/conftest.py (pytest_plugins).
 """
 
 from __future__ import annotations
@@ -40,17 +40,23 @@ def postgres_server_url() -> str:
 
 
 @pytest.fixture
-def postgres_schema_url(postgres_server_url: str) -> Iterator[str]:
-    """A libpq URL whose search_path is a brand-new schema (works for SQLAlchemy and LangGraph alike)."""
+def postgres_schema(postgres_server_url: str) -> Iterator[str]:
+    """The name of a brand-new schema of this test's own, dropped afterwards."""
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(postgres_server_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in postgres_server_url else "?"
-    yield f"{postgres_server_url}{separator}options=-csearch_path%3D{schema}"
+    yield schema
     with psycopg.connect(postgres_server_url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_schema_url(postgres_server_url: str, postgres_schema: str) -> str:
+    """A libpq URL whose search_path is a brand-new schema (works for SQLAlchemy and LangGraph alike)."""
+    separator = "&" if "?" in postgres_server_url else "?"
+    return f"{postgres_server_url}{separator}options=-csearch_path%3D{postgres_schema}"
 
 
 @pytest.fixture(scope="session")
