@@ -129,3 +129,24 @@ def looks_like_typo(word: str) -> bool:
         return True
     dictionary = _dictionary()
     return len(word) >= 5 and any(word[:i] + word[i + 1 :] in dictionary for i in range(len(word)))
+
+
+# Words that make a neighbour identifying: residence cues ("live in boston"), number words of ages over 89.
+_CUE_WORDS = frozenset({"live", "lives", "living", "lived", "reside", "resides", "residing", "based", "located",
+                        "moved", "move", "from", "near", "im", "i'm", "called", "named", "name", "ninety", "nineties",
+                        "hundred", "centenarian"})
+
+
+@cache
+def plain_words() -> frozenset[str]:
+    """Frequent English words that cannot be, or point to, an identifier: no listed names, months, weekday-free,
+    no cue words. Text made only of these (lower case, no digits) needs no analysis at all."""
+    from wordfreq import top_n_list
+
+    cues = _CUE_WORDS | lower_set("kinship_cues") | lower_set("title_cues")
+    # A surname that is also one of the commonest words ("the", "long", "water") is prose in lower case; given
+    # names never count as plain.
+    very_common = frozenset(top_n_list("en", 3000))
+    names = first_names() | (last_names() - very_common)
+    vocabulary = frozenset(top_n_list("en", 30000))
+    return vocabulary - names - lower_set("ambiguous_names") - set(MONTHS) - set(MONTH_ABBREVIATIONS) - cues

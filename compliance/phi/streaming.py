@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from compliance.phi.lexicon import plain_words
 from compliance.phi.redactor import Redactor, apply_placeholders
 from compliance.phi.types import PhiSpan
 from compliance.phi.vault import PlaceholderVault
 
 CONTEXT_CHARS = 160  # already-emitted text kept as left context for detection ("my daughter" ...)
+PLAIN_CONTEXT_CHARS = 48  # left context a cue must fall within to matter ("live in", "my son", "Dr.")
+EDGE_PUNCTUATION = ".,;!?\"'()[]"
+SENTENCE_ENDS = ".!?"
 MAX_HOLD_CHARS = 80  # never hold more than this, even inside a long identifier
 
 
@@ -61,7 +65,9 @@ class StreamingRedactor:
     def _emit(self, cut: int, final: bool = False) -> str:
         window = self._context + self._pending
         offset = len(self._context)
-        spans = self.redactor.find(window)
+        # Most of a model's answer is everyday prose: skip the analyzer when nothing near could be identifying.
+        plain = is_plain_prose(self._context[-PLAIN_CONTEXT_CHARS:] + self._pending)
+        spans = [] if plain else self.redactor.find(window)
         if not final:
             cut = self._respect_spans(spans, offset, cut)
             if cut <= 0:
@@ -90,3 +96,26 @@ class StreamingRedactor:
                     cut = span.start - offset
                     moved = True
         return cut
+
+
+def is_plain_prose(text: str) -> bool:
+    """True when every word is a frequent English word that is no name, month or identifying cue, written in
+    lower case (a capital only to start a sentence, or "I"), with no digit and no @ / : # inside: such text
+    contains no identifier any recognizer could find. Anything else goes to the analyzer."""
+    words = plain_words()
+    sentence_start = True
+    for raw in text.split():
+        core = raw.strip(EDGE_PUNCTUATION)
+        ends_sentence = raw[-1] in SENTENCE_ENDS
+        if not core:
+            sentence_start = sentence_start or ends_sentence
+            continue
+        if not core.replace("'", "").replace("\u2019", "").replace("-", "").isalpha():
+            return False
+        lower = core.lower()
+        if core != lower and not ((sentence_start or core == "I") and core[1:] == lower[1:]):
+            return False
+        if lower != "i" and lower not in words:
+            return False
+        sentence_start = ends_sentence
+    return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from compliance.phi import PlaceholderVault, Redactor, StreamingRedactor
 
 
@@ -45,3 +47,24 @@ def test_placeholders_consistent_with_session_vault(redactor: Redactor) -> None:
     redactor.redact("My daughter Emily has a fever.", vault)
     out, _ = _stream(redactor, ["Emily ", "should ", "rest."], vault)
     assert out.startswith("<PERSON_1> ")
+
+
+@pytest.mark.parametrize("text", [
+    "you should rest and drink plenty of water",
+    "Rest well. Drink fluids, and see how you feel tomorrow.",
+    "I think it is a cold; it should clear up on its own.",
+])
+def test_everyday_prose_skips_the_analyzer(text):
+    from compliance.phi.streaming import is_plain_prose
+
+    assert is_plain_prose(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ask john to help", "tell sarah", "my son mark", "I live in boston", "since may", "she is ninety",
+    "call 555 0100", "write to x@y.org", "see Dr Okafor", "talk to grace", "visit www.example.com",
+])
+def test_anything_that_could_identify_goes_to_the_analyzer(text):
+    from compliance.phi.streaming import is_plain_prose
+
+    assert not is_plain_prose(text)
