@@ -173,6 +173,7 @@ class InProcessHub:
         self._subscribers: set[asyncio.Queue[Event | None]] = set()
         self._inboxes: dict[str, set[asyncio.Queue[Event]]] = {}
         self._max_sessions = max_sessions
+        self._disconnects_since_prune = 0
 
     async def publish(self, event: Event) -> None:
         event = {**event, "at": event.get("at") or now_iso()}
@@ -180,6 +181,8 @@ class InProcessHub:
         self._fan_out(event)
         if summary is not None:
             self._fan_out({"type": "session", "session_id": summary.session_id, "session": asdict(summary)})
+        if event.get("type") == "patient_disconnected":
+            self._disconnects_since_prune += 1
         self._prune()
 
     def _fan_out(self, event: Event) -> None:
@@ -194,13 +197,17 @@ class InProcessHub:
                 queue.put_nowait(None)
 
     def _prune(self) -> None:
-        if len(self._sessions) <= self._max_sessions:
+        """Forget the oldest offline sessions once over the cap. Only offline ones can go, so there is nothing to
+        look for until someone disconnects; and it prunes to 90% of the cap so the sort is paid rarely."""
+        if len(self._sessions) <= self._max_sessions or not self._disconnects_since_prune:
             return
+        self._disconnects_since_prune = 0
+        target = int(self._max_sessions * 0.9)
         gone = sorted(
             (r.summary for r in self._sessions.values() if not r.summary.connected),
             key=lambda s: s.last_activity or s.started_at,
         )
-        for summary in gone[: len(self._sessions) - self._max_sessions]:
+        for summary in gone[: len(self._sessions) - target]:
             del self._sessions[summary.session_id]
 
     @contextlib.asynccontextmanager
