@@ -12,7 +12,7 @@ VENV=${1:?usage: install.sh VENV SRC}
 SRC=${2:?usage: install.sh VENV SRC}
 
 python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --upgrade "pip>=24" "setuptools>=68" wheel
+"$VENV/bin/python" -m pip install --upgrade "pip>=24" "setuptools>=77" wheel
 "$VENV/bin/python" -m pip install --no-build-isolation --constraint "$SRC/deploy/constraints.txt" "$SRC[postgres,redis]"
 "$VENV/bin/python" -m pip check
 cd / && "$VENV/bin/python" - <<'PY'
