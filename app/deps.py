@@ -11,10 +11,6 @@ from app.settings import Settings
 from compliance.audit import AuditTrail
 
 
-def _state(connection: Request | WebSocket):
-    return connection.app.state
-
-
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 

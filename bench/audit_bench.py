@@ -187,7 +187,6 @@ def main(argv: list[str] | None = None) -> int:
             write_pg = bench_writes(pg, writes)
             pg.dispose()
 
-    figures = {"verify_s": verify_s, "export_s": export_s, "export_peak_mb": peak_mb, "write_p50_ms": write_sqlite["p50"]}
     scale = records / 100_000
     passed = {
         "verify_s": verify_s / scale < TARGETS["verify_s"], "export_s": export_s / scale < TARGETS["export_s"],

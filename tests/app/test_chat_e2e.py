@@ -7,17 +7,14 @@ import json
 
 import pytest
 
-from tests.support.chat_client import answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes
+from tests.support.chat_client import (
+    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes,
+)
 from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import running_app, serve_in_thread
+from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = pytest.mark.integration
 
-PHI_MESSAGE = (
-    "Hi, my name is Johnathan Whitaker, call me on 415-555-0192. My date of birth is 03/14/1962. "
-    "I have had a sore throat and a runny nose for 3 days."
-)
-PHI_VALUES = ["Johnathan", "Whitaker", "415-555-0192", "03/14/1962"]
 
 
 @pytest.fixture(scope="module")
@@ -28,16 +25,13 @@ def local_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def peer():
-    peer = RecordingPeer()
-    with serve_in_thread(peer.app) as url:
-        peer.url = url
+    with serving(RecordingPeer()) as peer:
         yield peer
 
 
 @pytest.fixture(scope="module")
 def model_app(tmp_path_factory, peer):
-    env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer.url + "/v1", "TRIAGE_OPENAI_MODEL": "peer"}
-    with running_app(tmp_path_factory.mktemp("model"), env) as app:
+    with running_app(tmp_path_factory.mktemp("model"), openai_engine_env(peer.url, "peer")) as app:
         yield app
 
 
@@ -137,10 +131,8 @@ async def test_bad_frames_get_an_error_and_the_connection_keeps_working(local_ap
 
 
 async def test_client_that_leaves_mid_answer_leaves_one_interrupted_record(tmp_path):
-    slow = RecordingPeer(answer=" ".join(["word"] * 200), delay_s=0.05)
-    with serve_in_thread(slow.app) as url:
-        env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": url + "/v1"}
-        with running_app(tmp_path / "data", env) as app:
+    with serving(RecordingPeer(answer=" ".join(["word"] * 200), delay_s=0.05)) as slow:
+        with running_app(tmp_path / "data", openai_engine_env(slow.url, "default")) as app:
             conn, session_id = await open_chat(app.ws)
             await conn.send(json.dumps({"type": "message", "text": "I have a dry cough for a week"}))
             assert (await next_frame(conn))["type"] == "triage"

@@ -14,7 +14,7 @@ import pytest
 from agents.engines.router import FAILOVER_SEAM, GUARD_SEAM
 from tests.support.chat_client import answer_text, ask, audit_turns, open_chat
 from tests.support.fault_peer import CONTRADICTING_ANSWER, GOOD_ANSWER, FaultPeer
-from tests.support.servers import running_app, serve_in_thread
+from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = pytest.mark.integration
 
@@ -25,21 +25,14 @@ LOCAL_ENDING = "call emergency services (911)."
 
 @pytest.fixture(scope="module")
 def peer():
-    peer = FaultPeer(slow_s=4.0, retry_after=1)
-    with serve_in_thread(peer.app) as url:
-        peer.url = url
+    with serving(FaultPeer(slow_s=4.0, retry_after=1)) as peer:
         yield peer
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, peer):
-    env = {
-        "TRIAGE_ENGINE": "openai",
-        "TRIAGE_OPENAI_BASE_URL": peer.url + "/v1",
-        "TRIAGE_OPENAI_MODEL": "fault-peer",
-        "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "1.5",
-        "TRIAGE_BREAKER_FAILURE_THRESHOLD": "50",  # these tests fail the peer on purpose, one after another
-    }
+    # These tests fail the peer on purpose, one after another: keep the breaker out of the way.
+    env = openai_engine_env(peer.url, "fault-peer", first_token_timeout_s="1.5", breaker_failure_threshold="50")
     with running_app(tmp_path_factory.mktemp("faults"), env) as app:
         yield app
 

@@ -12,38 +12,27 @@ import json
 import httpx
 import pytest
 
-from tests.support.chat_client import answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes
+from tests.support.chat_client import (
+    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes,
+)
 from tests.support.recording_proxy import RecordingProxy
-from tests.support.servers import running_app, serve_in_thread
+from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm_server]
 
-PHI_MESSAGE = (
-    "Hi, my name is Johnathan Whitaker, call me on 415-555-0192. My date of birth is 03/14/1962. "
-    "I have had a sore throat and a runny nose for 3 days."
-)
-PHI_VALUES = ["Johnathan", "Whitaker", "415-555-0192", "03/14/1962"]
 
 
 @pytest.fixture(scope="module")
 def proxy(llama_server):
-    proxy = RecordingProxy(llama_server.url)
-    with serve_in_thread(proxy.app) as url:
-        proxy.url = url
+    with serving(RecordingProxy(llama_server.url)) as proxy:
         yield proxy
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, proxy):
-    env = {
-        "TRIAGE_ENGINE": "openai",
-        "TRIAGE_OPENAI_BASE_URL": proxy.url + "/v1",
-        "TRIAGE_OPENAI_MODEL": "smollm2-135m-instruct",
-        "TRIAGE_ENGINE_MAX_TOKENS": "64",
-        # Generous budgets: on two shared CPU cores a loaded machine makes the model slow, not broken.
-        "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "90",
-        "TRIAGE_TOTAL_TIMEOUT_S": "200",
-    }
+    # Generous budgets: on two shared CPU cores a loaded machine makes the model slow, not broken.
+    env = openai_engine_env(proxy.url, "smollm2-135m-instruct", engine_max_tokens="64",
+                            first_token_timeout_s="90", total_timeout_s="200")
     with running_app(tmp_path_factory.mktemp("llm"), env) as app:
         yield app
 

@@ -16,7 +16,7 @@ import pytest
 from agents.triage import assess
 from tests.support.chat_client import answer_text, ask, audit_turns, open_chat
 from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import running_app, serve_in_thread
+from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +33,13 @@ VICTIM_VALUES = ["Johnathan", "Whitaker", "415-555-0192", "03/14/1962", "4471923
 
 @pytest.fixture(scope="module")
 def peer():
-    peer = RecordingPeer(answer=DOWNGRADE)
-    with serve_in_thread(peer.app) as url:
-        peer.url = url
+    with serving(RecordingPeer(answer=DOWNGRADE)) as peer:
         yield peer
 
 
 @pytest.fixture(scope="module")
 def model_app(tmp_path_factory, peer):
-    env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer.url + "/v1", "TRIAGE_OPENAI_MODEL": "peer"}
-    with running_app(tmp_path_factory.mktemp("injection"), env) as app:
+    with running_app(tmp_path_factory.mktemp("injection"), openai_engine_env(peer.url, "peer")) as app:
         yield app
 
 

@@ -112,3 +112,17 @@ def serve_in_thread(asgi_app, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=5)
+
+
+@contextmanager
+def serving(peer):
+    """Serve a test peer (anything with an ASGI `.app`) on loopback; sets and yields it with `.url`."""
+    with serve_in_thread(peer.app) as url:
+        peer.url = url
+        yield peer
+
+
+def openai_engine_env(base_url: str, model: str, **settings: str) -> dict[str, str]:
+    """App environment that routes non-emergencies to an OpenAI-compatible server at `base_url`."""
+    return {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": base_url + "/v1", "TRIAGE_OPENAI_MODEL": model,
+            **{f"TRIAGE_{name.upper()}": value for name, value in settings.items()}}
