@@ -10,21 +10,17 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from langgraph.graph.state import CompiledStateGraph
 
 from agents.audit_record import turn_record
 from agents.deps import AgentDeps
-from agents.state import TurnContext, TurnTrace
+from agents.state import Emit, TurnContext, TurnTrace
 from agents.telemetry import traced_turn
 from compliance.audit import TurnRecord, TurnStatus
 
 log = logging.getLogger(__name__)
-
-Emit = Callable[[dict[str, Any]], Awaitable[None]]
-
 
 class ClientGone(Exception):
     """Raised by an emitter whose client has disconnected: the turn ends as interrupted."""
@@ -53,26 +49,27 @@ class TriageAgent:
             client_msg_id=client_msg_id,
             audience=audience,
         )
-        context = TurnContext(deps=self._deps, raw_text=text, trace=trace, clinician_in_charge=clinician_in_charge)
         config = {"configurable": {"thread_id": session_id}}
         status: TurnStatus = "interrupted"
         error: str | None = None
-        marker: asyncio.Future[None] | None = None
+        # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed mid-answer
+        # still leaves the message in the trail, as interrupted, after the restart. Its fsync (shared with the
+        # markers of messages arriving meanwhile) overlaps redaction and assessment; no frame goes out before it
+        # is on disk.
+        marker = self._deps.writer.received(session_id, trace.message_id, client_msg_id, trace.received_at, audience)
+
+        async def emit_after_marker(frame: dict[str, Any]) -> None:
+            nonlocal marker
+            if marker is not None:
+                await marker
+                marker = None
+            await emit(frame)
+
+        context = TurnContext(
+            deps=self._deps, raw_text=text, trace=trace, clinician_in_charge=clinician_in_charge, emit=emit_after_marker
+        )
         try:
-            # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed
-            # mid-answer still leaves the message in the trail, as interrupted, after the restart. Its fsync
-            # overlaps redaction and assessment; no frame goes out before it is on disk.
-            if (begin := getattr(self._deps.trail, "begin_turn", None)) is not None:
-                marker = asyncio.ensure_future(
-                    asyncio.to_thread(begin, session_id, trace.message_id, client_msg_id, trace.received_at, audience)
-                )
-            async for chunk in self._graph.astream(
-                {}, config, context=context, stream_mode="custom", durability="exit"
-            ):
-                if marker is not None:
-                    await marker
-                    marker = None
-                await emit(chunk)
+            await self._graph.ainvoke({}, config, context=context, durability="exit")
             status = "complete"
         except (asyncio.CancelledError, ClientGone):
             raise
@@ -92,7 +89,7 @@ class TriageAgent:
         if marker is not None:
             with contextlib.suppress(Exception):
                 await marker
-        return await asyncio.to_thread(self._deps.trail.record_turn, record)
+        return await self._deps.writer.record(record)
 
     async def _await_record(self, trace: TurnTrace) -> None:
         task = trace.record_task
@@ -105,3 +102,4 @@ class TriageAgent:
         """Wait for audit writes still in flight (shutdown)."""
         if self._pending_records:
             await asyncio.gather(*self._pending_records, return_exceptions=True)
+        await self._deps.writer.drain()

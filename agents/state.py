@@ -10,6 +10,7 @@ import operator
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 if TYPE_CHECKING:
@@ -63,6 +64,13 @@ class TurnTrace:
         return (time.perf_counter() - self.started) * 1000
 
 
+Emit = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def discard(frame: dict[str, Any]) -> None:
+    """An emitter for turns nobody watches (tests, replays)."""
+
+
 @dataclass
 class TurnContext:
     deps: "AgentDeps"
@@ -71,3 +79,7 @@ class TurnContext:
     #: A clinician has taken the conversation over: the agent still redacts, assesses and records, but only an
     #: emergency gets an automatic answer (the fixed script); everything else waits for the clinician.
     clinician_in_charge: bool = False
+    #: Where the nodes send the client's frames, awaited (so a slow client slows its own turn only). Frames
+    #: go straight to the socket rather than through LangGraph's custom stream writer, which hops every
+    #: frame through `call_soon_threadsafe` and a queue (issue 9's profile).
+    emit: Emit = discard

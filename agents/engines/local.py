@@ -1,16 +1,37 @@
-"""The embedded default engine: a deterministic jinja2 answer built from the disposition, streamed word by word."""
+"""The embedded default engine: a deterministic jinja2 answer built from the disposition, streamed in pieces."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 from agents.engines.base import Engine, GenerationRequest, word_chunks
 from agents.engines.templating import template
 
 
+#: A template's text is all there at once: its first word goes out alone (first-token latency), the rest in
+#: pieces of at least this many characters: the same text in a tenth of the frames of one per word (issue 9).
+FRAME_CHARS = 64
+
+
+def template_chunks(text: str) -> list[str]:
+    """The first word, then pieces of at least FRAME_CHARS characters (the last may be shorter)."""
+    words = word_chunks(text)
+    chunks = words[:1]
+    piece: list[str] = []
+    size = 0
+    for word in words[1:]:
+        piece.append(word)
+        size += len(word)
+        if size >= FRAME_CHARS:
+            chunks.append("".join(piece))
+            piece, size = [], 0
+    if piece:
+        chunks.append("".join(piece))
+    return chunks
+
+
 class TemplateEngine(Engine):
-    """Streams a rendered template; yields to the event loop between words so frames go out as they are made."""
+    """Streams a rendered template (our own text, built from protocol data: trusted by the output guard)."""
 
     trusted = True
 
@@ -25,9 +46,8 @@ class TemplateEngine(Engine):
         return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
-        for chunk in word_chunks(self.render(request)):
+        for chunk in template_chunks(self.render(request)):
             yield chunk
-            await asyncio.sleep(0)
 
 
 def local_engine(emergency_number: str = "911") -> TemplateEngine:

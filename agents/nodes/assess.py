@@ -19,15 +19,15 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
         current = state["conversation"][-1]["content"]
         assessment = clinical_assess(current, history=prior_user_turns(state))
         trace.assessment = assessment.model_dump(mode="json")
-        runtime.stream_writer(
-            {
-                "type": "triage",
-                "message_id": trace.message_id,
-                "level": assessment.level.value,
-                "urgency": assessment.urgency.value,
-                "red_flags": list(assessment.red_flags),
-                "rationale": assessment.rationale,
-                "missing_info": list(assessment.missing_info),
-            }
-        )
+    await runtime.context.emit(
+        {
+            "type": "triage",
+            "message_id": trace.message_id,
+            "level": assessment.level.value,
+            "urgency": assessment.urgency.value,
+            "red_flags": list(assessment.red_flags),
+            "rationale": assessment.rationale,
+            "missing_info": list(assessment.missing_info),
+        }
+    )
     return {"assessment": trace.assessment}

@@ -16,6 +16,6 @@ async def guard(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
             rest = output_guard.flush()
             if rest:
                 trace.output.append(rest)
-                runtime.stream_writer({"type": "token", "message_id": trace.message_id, "text": rest})
+                await runtime.context.emit({"type": "token", "message_id": trace.message_id, "text": rest})
         answer = "".join(trace.output)
     return {"answer": answer, "conversation": [{"role": "assistant", "content": answer}]}

@@ -17,12 +17,10 @@ async def record(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     with timed(trace, "record"):
         # Shielded and kept on the trace: if the turn is cancelled now, the runner awaits this same write
         # instead of writing a second record.
-        trace.record_task = asyncio.ensure_future(
-            asyncio.to_thread(ctx.deps.trail.record_turn, turn_record(trace, status="complete"))
-        )
+        trace.record_task = ctx.deps.writer.record(turn_record(trace, status="complete"))
         audit_id = trace.audit_id = await asyncio.shield(trace.record_task)
     used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
-    runtime.stream_writer(
+    await ctx.emit(
         {
             "type": "done",
             "message_id": trace.message_id,

@@ -9,6 +9,8 @@ consultation). Rules may also name facts to ask about when they are unknown.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from agents.triage import protocols
@@ -16,15 +18,46 @@ from agents.triage.assessment import Assessment
 from agents.triage.facts import Facts, extract
 from agents.triage.levels import Level
 from agents.triage.protocols import Clause, FactTest, Protocols, Rule
-from agents.triage.text import Document, Term, normalise
+from agents.triage.text import Conversation, Document, Term, normalise
 
 _TOKENS = re.compile(r"[^\W\d_]+")
 _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
+_DOCUMENTS_KEPT = 8192
 
 _NO_COMPLAINT = "No symptom or problem could be recognised, so a routine consultation is the safe default until we know what is wrong."
 _UNRECOGNISED = "The symptoms described did not match a specific protocol; a routine consultation is the safe default."
 _FOREIGN = "The message does not appear to be in English; a clinician should confirm the problem before any advice is relied on."
+
+
+class _MessageDocuments:
+    """Each message's normalised document, kept for the turns that follow (an LRU of pure results).
+
+    A conversation's earlier messages are read again on every turn; with this the engine normalises and
+    scans each message once, so a turn costs about the same at message 20 as at message 1 (issue 9).
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._docs: OrderedDict[tuple[str, str], Document] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str, p: Protocols) -> Document:
+        key = (p.version, text)
+        with self._lock:
+            doc = self._docs.get(key)
+            if doc is not None:
+                self._docs.move_to_end(key)
+                return doc
+        doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
+        with self._lock:
+            self._docs[key] = doc
+            if len(self._docs) > self._size:
+                self._docs.popitem(last=False)
+        return doc
+
+
+_documents = _MessageDocuments(_DOCUMENTS_KEPT)
 
 
 def _fact_holds(test: FactTest, facts: Facts) -> bool:
@@ -44,7 +77,7 @@ def _fact_holds(test: FactTest, facts: Facts) -> bool:
     return value >= test.value  # gte
 
 
-def _holds(clause: Clause, doc: Document, facts: Facts, terms: dict[str, Term]) -> bool:
+def _holds(clause: Clause, doc: Conversation, facts: Facts, terms: dict[str, Term]) -> bool:
     for test in clause.facts:
         if not _fact_holds(test, facts):
             return False
@@ -57,7 +90,7 @@ def _holds(clause: Clause, doc: Document, facts: Facts, terms: dict[str, Term]) 
     return not clause.any_of or any(_holds(sub, doc, facts, terms) for sub in clause.any_of)
 
 
-def _derive(doc: Document, facts: Facts, p: Protocols) -> None:
+def _derive(doc: Conversation, facts: Facts, p: Protocols) -> None:
     """Numbers settle what words only suggest: 37.2 C is not a fever."""
     if facts.temp_c is not None:
         doc.set_term("fever", True, facts.temp_c >= _FEVER_C)
@@ -67,7 +100,7 @@ def _derive(doc: Document, facts: Facts, p: Protocols) -> None:
         facts.sex = "female"
 
 
-def _known(key: str, doc: Document, facts: Facts, p: Protocols) -> bool:
+def _known(key: str, doc: Conversation, facts: Facts, p: Protocols) -> bool:
     if key == "age":
         return facts.age is not None
     if key == "duration":
@@ -127,9 +160,9 @@ def assess(
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     p = protocols.load()
-    combined = "\n".join(t for t in (*history, text) if isinstance(t, str) and t.strip())
-    norm = normalise(combined, p.spelling)
-    doc = Document(norm, p.negation, p.gram_index)
+    parts = [_documents.get(t, p) for t in (*history, text) if isinstance(t, str) and t.strip()]
+    doc = Conversation([part for part in parts if part.text])
+    norm = doc.text
     facts = extract(norm, age=age, sex=sex)
     _derive(doc, facts, p)
 

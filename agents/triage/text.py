@@ -159,7 +159,8 @@ def normalise(text: str, spelling: tuple[tuple[re.Pattern[str], Any], ...]) -> s
 
 
 class Document:
-    """Normalised text with its negation scopes, ready for term look-ups."""
+    """One message's normalised text with its negation scopes, ready for term look-ups (shared between turns,
+    so never overridden: `Conversation.set_term` overrides in the turn's own view)."""
 
     __slots__ = ("text", "possible", "_scopes", "_starts", "_post", "_cache")
 
@@ -220,6 +221,44 @@ class Document:
                 if not self._negated(match):
                     affirmed = True
                     break
+            hit = self._cache[name] = (mentioned, affirmed)
+        return hit
+
+
+class Conversation:
+    """Several messages' documents read as one: a term is mentioned (affirmed) when it is in any message.
+
+    Negation scopes end at a line break, so reading each message on its own gives what reading them joined
+    would; the message documents (and their look-up caches) are shared between turns, which makes a turn's
+    cost independent of how long the conversation has been. Overrides (`set_term`) stay in this view.
+    """
+
+    __slots__ = ("parts", "possible", "_cache")
+
+    def __init__(self, parts: list[Document]) -> None:
+        self.parts = parts
+        self.possible: set[str] = set().union(*(part.possible for part in parts))
+        self._cache: dict[str, tuple[bool, bool]] = {}
+
+    @property
+    def text(self) -> str:
+        return "\n".join(part.text for part in self.parts)
+
+    def lookup(self, name: str, term: Term) -> tuple[bool, bool]:
+        """(mentioned, affirmed) over every message, cached per view."""
+        hit = self._cache.get(name)
+        if hit is None:
+            mentioned = affirmed = False
+            gated = term.grams is not None
+            if not gated or name in self.possible:
+                for part in self.parts:
+                    if gated and name not in part.possible:
+                        continue
+                    seen, holds = part.lookup(name, term)
+                    mentioned = mentioned or seen
+                    if holds:
+                        affirmed = True
+                        break
             hit = self._cache[name] = (mentioned, affirmed)
         return hit
 

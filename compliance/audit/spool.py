@@ -39,7 +39,7 @@ from compliance.audit.db import locked_head
 from compliance.audit.models import AuditEntry
 from compliance.audit.records import TurnRecord
 from compliance.audit.sections import AccessEvent, ErrorEvent
-from compliance.audit.store import AuditTrail
+from compliance.audit.store import AuditTrail, turn_columns
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,16 @@ _ENTRY = AuditEntry.__table__
 
 def _append_line(path: Path, record: dict[str, Any]) -> None:
     """One JSON line, on disk (fsync) when this returns."""
+    _append_lines(path, [record])
+
+
+def _append_lines(path: Path, records: list[dict[str, Any]]) -> None:
+    """JSON lines in one write and one fsync, on disk when this returns."""
     new = not path.exists()
+    data = "".join(json.dumps(record, separators=(",", ":")) + "\n" for record in records).encode()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
-        os.write(fd, (json.dumps(record, separators=(",", ":")) + "\n").encode())
+        os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -90,6 +96,13 @@ def _truncate(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
+def received_marker(session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
+                    audience: str = "patient") -> dict[str, Any]:
+    """What a `received` marker holds: ids and time only, never the text."""
+    return {"session_id": session_id, "message_id": message_id, "client_msg_id": client_msg_id,
+            "received_at": received_at.isoformat(), "audience": audience}
+
+
 class SpoolingTrail:
     def __init__(self, trail: AuditTrail, spool_dir: Path) -> None:
         self._trail = trail
@@ -116,13 +129,15 @@ class SpoolingTrail:
 
     # --- the writing API ------------------------------------------------------------------------------------
     def record_turn(self, record: TurnRecord) -> str:
+        return self.record_turns([record])[0]
+
+    def record_turns(self, records: list[TurnRecord]) -> list[str]:
+        """Group commit of several turns (compliance/audit/group_commit.py); spooled together in an outage."""
         try:
-            return self._write(lambda: self._trail.record_turn(record), "turn", record.sections(), {
-                "session_id": record.session_id, "message_id": record.message_id,
-                "urgency": record.urgency, "level": record.level,
-            })
+            return self._write_many(lambda: self._trail.record_turns(records),
+                                    [("turn", record.sections(), turn_columns(record)) for record in records])
         finally:
-            self._settled(record.message_id)
+            self._settled([record.message_id for record in records])
 
     def record_access(self, event: AccessEvent) -> str:
         kind = "export" if event.action == "export" else "access"
@@ -137,20 +152,23 @@ class SpoolingTrail:
         return self._write(lambda: self._trail._append(kind, body, **columns), kind, body, columns)
 
     def _write(self, direct: Any, kind: str, body: dict[str, Any], columns: dict[str, Any]) -> str:
+        return self._write_many(lambda: [direct()], [(kind, body, columns)])[0]
+
+    def _write_many(self, direct: Any, entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
         if not self._pending:
             try:
                 return direct()
             except OUTAGE_ERRORS as exc:
                 log.warning("audit database unavailable (%s); spooling", type(exc).__name__)
             with self._lock:
-                return self._spool(kind, body, columns)
+                return [self._spool(*entry) for entry in entries]
         with self._lock:
             if self._flush_locked():
                 try:
                     return direct()
                 except OUTAGE_ERRORS:
                     pass
-            return self._spool(kind, body, columns)
+            return [self._spool(*entry) for entry in entries]
 
     def _spool(self, kind: str, body: dict[str, Any], columns: dict[str, Any]) -> str:
         audit_id = str(uuid.uuid4())
@@ -195,19 +213,25 @@ class SpoolingTrail:
     def begin_turn(self, session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
                    audience: str = "patient") -> None:
         """The durable `received` marker, before any answer. Ids and time only: never the text."""
-        marker = {"session_id": session_id, "message_id": message_id, "client_msg_id": client_msg_id,
-                  "received_at": received_at.isoformat(), "audience": audience}
+        self.begin_turns([received_marker(session_id, message_id, client_msg_id, received_at, audience)])
+
+    def begin_turns(self, markers: list[dict[str, Any]]) -> list[None]:
+        """Several markers (`received_marker`) in one write and one fsync (group commit)."""
         with self._markers_lock:
-            self._in_flight[message_id] = marker
+            for marker in markers:
+                self._in_flight[marker["message_id"]] = marker
             try:
-                _append_line(self.markers_path, marker)
+                _append_lines(self.markers_path, markers)
             except OSError:  # the answer matters more than the marker: go on, loudly
                 log.exception("could not write the received marker")
+        return [None] * len(markers)
 
-    def _settled(self, message_id: str) -> None:
-        """The message has its record: forget its marker (the file is rewritten with only the open ones when big)."""
+    def _settled(self, message_ids: list[str]) -> None:
+        """The messages have their records: forget their markers (the file is rewritten with only the open ones
+        when big)."""
         with self._markers_lock:
-            self._in_flight.pop(message_id, None)
+            for message_id in message_ids:
+                self._in_flight.pop(message_id, None)
             if self.markers_path.exists() and self.markers_path.stat().st_size > MARKERS_COMPACT_BYTES:
                 tmp = self.markers_path.with_suffix(".tmp")
                 with tmp.open("wb") as fh:

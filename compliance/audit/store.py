@@ -28,6 +28,12 @@ from compliance.audit.sections import AccessEvent, ErrorEvent
 from compliance.audit.verify import VerifyReport, verify_chain
 
 DEFAULT_CHECKPOINT_EVERY = 1000
+
+
+def turn_columns(record: TurnRecord) -> dict[str, Any]:
+    """The indexed columns of a turn entry (the rest is in its sections)."""
+    return {"session_id": record.session_id, "message_id": record.message_id, "urgency": record.urgency,
+            "level": record.level}
 _ENTRY = AuditEntry.__table__
 _HEAD = AuditHead.__table__
 
@@ -72,10 +78,11 @@ class AuditTrail:
     # --- writing ------------------------------------------------------------------------------------------
     def record_turn(self, record: TurnRecord) -> str:
         """The one `turn` entry for a user message, in typed sections. Durable when it returns."""
-        return self._append(
-            "turn", record.sections(), session_id=record.session_id, message_id=record.message_id,
-            urgency=record.urgency, level=record.level,
-        )
+        return self.record_turns([record])[0]
+
+    def record_turns(self, records: list[TurnRecord]) -> list[str]:
+        """Several turns' entries in one transaction (one commit, one fsync: group commit); their audit ids."""
+        return self._append_many([("turn", record.sections(), turn_columns(record)) for record in records])
 
     def record_access(self, event: AccessEvent) -> str:
         """Who viewed, listed, re-identified, verified or exported what, from where (`export` for exports)."""
@@ -97,16 +104,27 @@ class AuditTrail:
 
     def _append(self, kind: str, body: dict[str, Any], *, session_id: str | None = None, message_id: str | None = None,
                 urgency: str | None = None, level: str | None = None, actor: str | None = None) -> str:
-        audit_id = str(uuid.uuid4())
-        with self._lock, locked_head(self._engine) as (conn, last_seq, last_mac):
+        columns = {"session_id": session_id, "message_id": message_id, "urgency": urgency, "level": level, "actor": actor}
+        return self._append_many([(kind, body, columns)])[0]
+
+    def _append_many(self, entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
+        """Chain (kind, body, columns) entries in order, in one transaction; a periodic checkpoint where due."""
+        audit_ids: list[str] = []
+        with self._lock, locked_head(self._engine) as (conn, seq, mac):
             now = self._clock()
-            row = self.entry_row(last_seq + 1, last_mac, audit_id, kind, now, body, session_id=session_id,
-                                 message_id=message_id, urgency=urgency, level=level, actor=actor)
-            rows = [row]
-            if self._checkpoint_every and row["seq"] % self._checkpoint_every == 0:
-                rows.append(self._checkpoint_row(row["seq"] + 1, row["mac"], now, "periodic"))
+            rows: list[dict[str, Any]] = []
+            for kind, body, columns in entries:
+                audit_id = str(uuid.uuid4())
+                row = self.entry_row(seq + 1, mac, audit_id, kind, now, body, **columns)
+                rows.append(row)
+                audit_ids.append(audit_id)
+                seq, mac = row["seq"], row["mac"]
+                if self._checkpoint_every and seq % self._checkpoint_every == 0:
+                    row = self._checkpoint_row(seq + 1, mac, now, "periodic")
+                    rows.append(row)
+                    seq, mac = row["seq"], row["mac"]
             self._write(conn, rows)
-        return audit_id
+        return audit_ids
 
     def entry_row(self, seq: int, prev_mac: str, audit_id: str, kind: str, moment: datetime, body: dict[str, Any], *,
                   session_id: str | None = None, message_id: str | None = None, urgency: str | None = None,

@@ -150,3 +150,11 @@ def plain_words() -> frozenset[str]:
     names = first_names() | (last_names() - very_common)
     vocabulary = frozenset(top_n_list("en", 30000))
     return vocabulary - names - lower_set("ambiguous_names") - set(MONTHS) - set(MONTH_ABBREVIATIONS) - cues
+
+
+@cache
+def name_prefixes() -> frozenset[str]:
+    """Proper prefixes (three letters or more) of the listed names: a word among them may be a name that a token
+    boundary cut short ("Emi" + "ly"), so the streaming guard does not release it early."""
+    names = first_names() | last_names() | lower_set("ambiguous_names")
+    return frozenset(name[:k] for name in names for k in range(3, len(name)))

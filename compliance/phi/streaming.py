@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compliance.phi.lexicon import plain_words
+from compliance.phi.lexicon import name_prefixes, plain_words
 from compliance.phi.redactor import Redactor, apply_placeholders
 from compliance.phi.types import PhiSpan
 from compliance.phi.vault import PlaceholderVault
@@ -17,7 +17,8 @@ MAX_HOLD_CHARS = 80  # never hold more than this, even inside a long identifier
 class StreamingRedactor:
     """feed(token) returns what is safe to show now; flush() returns the rest.
 
-    The last, possibly unfinished word is held back. A detection that reaches into it holds back
+    The last, possibly unfinished word is held back, unless it and the text near it are plain prose (see
+    `is_plain_prose`), which no recognizer could take for an identifier. A detection that reaches into it holds back
     from its start, so an identifier split across tokens ("555-12" + "3-4567", "Emi" + "ly") is
     caught whole; a number-like word just before the held word is held too, so "(555) " + "123-4567"
     is not let out piecewise.
@@ -33,10 +34,20 @@ class StreamingRedactor:
         if not token:
             return ""
         self._pending += token
-        cut = self._hold_point(self._pending)
+        pending = self._pending
+        cut = self._hold_point(pending)
+        if cut < len(pending) and not could_be_cut_short(pending[cut:]) and self._plain(pending):
+            # Everything near is everyday prose and the last word cannot be the start of a listed name: no
+            # recognizer could find an identifier here, so the word goes now instead of one model token later
+            # (issue 5's first-token target). Should the next token still continue it into an identifier, that
+            # is caught as usual, and only the part not yet shown is replaced.
+            return self._emit(len(pending), plain=True)
         if cut <= 0:
             return ""
         return self._emit(cut)
+
+    def _plain(self, pending: str) -> bool:
+        return is_plain_prose(self._context[-PLAIN_CONTEXT_CHARS:] + pending)
 
     def flush(self) -> str:
         if not self._pending:
@@ -62,11 +73,12 @@ class StreamingRedactor:
             return word_start
         return cut
 
-    def _emit(self, cut: int, final: bool = False) -> str:
+    def _emit(self, cut: int, final: bool = False, plain: bool | None = None) -> str:
         window = self._context + self._pending
         offset = len(self._context)
         # Most of a model's answer is everyday prose: skip the analyzer when nothing near could be identifying.
-        plain = is_plain_prose(self._context[-PLAIN_CONTEXT_CHARS:] + self._pending)
+        if plain is None:
+            plain = self._plain(self._pending)
         spans = [] if plain else self.redactor.find(window)
         if not final:
             cut = self._respect_spans(spans, offset, cut)
@@ -96,6 +108,15 @@ class StreamingRedactor:
                     cut = span.start - offset
                     moved = True
         return cut
+
+
+def could_be_cut_short(word: str) -> bool:
+    """True when a held word of three letters or more, with no punctuation after it, is how a listed name
+    begins (a shorter one would reveal no more than an initial)."""
+    core = word.strip()
+    if not core or core[-1] in EDGE_PUNCTUATION:
+        return False
+    return len(core) >= 3 and core.lower() in name_prefixes()
 
 
 def is_plain_prose(text: str) -> bool:

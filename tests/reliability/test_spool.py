@@ -23,7 +23,7 @@ class Outage:
     def __init__(self, trail: AuditTrail) -> None:
         self.on = False
         self._trail = trail
-        for name in ("record_turn", "record_access", "record_error", "_append"):
+        for name in ("record_turn", "record_turns", "record_access", "record_error", "_append"):
             setattr(self, name, self._guard(getattr(trail, name)))
 
     def _guard(self, method):

@@ -68,3 +68,27 @@ def test_anything_that_could_identify_goes_to_the_analyzer(text):
     from compliance.phi.streaming import is_plain_prose
 
     assert not is_plain_prose(text)
+
+
+def test_a_plain_word_goes_out_at_once(redactor: Redactor) -> None:
+    """The model's first word is not held for its second token (issue 5's first-token budget)."""
+    guard = StreamingRedactor(redactor)
+    assert guard.feed("I") == "I"
+    assert guard.feed(" think") == " think"
+    assert guard.feed(" it") == " it"
+    assert guard.feed(" is") == " is"
+    assert guard.feed(" a") == " a"
+    assert guard.feed(" cold") == " cold"
+
+
+@pytest.mark.parametrize("tokens, secret", [
+    (["Call ", "555", "-0100 ", "today."], "555"),  # digits are never plain
+    (["Ask ", "Mar", "ia ", "to ", "rest."], "Mar"),  # a capital mid-sentence is never plain
+    (["Emi", "ly ", "should ", "rest."], "Emi"),  # not a common word, even at a sentence start
+])
+def test_a_word_that_could_start_an_identifier_is_still_held(redactor: Redactor, tokens, secret) -> None:
+    guard = StreamingRedactor(redactor)
+    first = [guard.feed(token) for token in tokens[:2]]
+    assert all(secret not in piece for piece in first)
+    out = "".join(first) + "".join(guard.feed(t) for t in tokens[2:]) + guard.flush()
+    assert secret not in out
