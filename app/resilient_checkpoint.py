@@ -53,7 +53,8 @@ class ResilientCheckpointer(BaseCheckpointSaver):
             call.close()
             return fallback
         try:
-            return await asyncio.wait_for(call, self.timeout_s)
+            async with asyncio.timeout(self.timeout_s):
+                return await call
         except OUTAGE_ERRORS as exc:
             self._down_until = time.monotonic() + self.cooldown_s
             log.warning("checkpoint store unavailable; %s skipped", what, extra={"reason": type(exc).__name__})

@@ -83,6 +83,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     nv = [_get(r, phase, "naive_over_app_local_triage") for phase in ("serial", "load")]
     nv = [v for v in nv if v is not None]
     add("naive p50 / app p50 (message -> triage)", min(nv) if nv else None, 3.0, True, "x", "worse of unloaded and loaded")
+    llm = results.get("llm") or {}
+    if _get(llm, "router_guard_added_ms", "p50") is not None:
+        add("router + guard added to the engine's first token, p50 (issue 5)", _get(llm, "router_guard_added_ms", "p50"),
+            1.0, False, "ms", "llama.cpp through the app, the app's own clock")
     return rows
 
 
@@ -230,7 +234,11 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_fmt(llm.get('added_first_token_ms_p50'))} ms. From the app's own clock for the same turns "
                 f"(turn start -> first token frame, minus request to the model -> the model's first token): "
                 f"p50 {_fmt(_get(llm, 'app_added_to_model_first_token_ms', 'p50'))} ms, "
-                f"max {_fmt(_get(llm, 'app_added_to_model_first_token_ms', 'max'))} ms.",
+                f"max {_fmt(_get(llm, 'app_added_to_model_first_token_ms', 'max'))} ms. Of that, the router and the "
+                f"output guard (generate node start -> first token frame written, minus the engine's request -> first "
+                f"chunk; the rest is redaction, assessment and the graph before it): "
+                f"p50 {_fmt(_get(llm, 'router_guard_added_ms', 'p50'), 2)} ms, "
+                f"max {_fmt(_get(llm, 'router_guard_added_ms', 'max'), 2)} ms.",
             ]
         else:
             lines.append(f"Not measured: {llm.get('skipped') or llm.get('error')}")

@@ -304,6 +304,7 @@ def _llm_records(db_path: Path, session_ids: list[str]) -> dict[str, Any]:
 
     counts: dict[str, int] = {}
     added: list[float] = []
+    router_guard: list[float] = []
     wanted = set(session_ids)
     if not db_path.exists():
         return {"engines_used": counts}
@@ -319,7 +320,10 @@ def _llm_records(db_path: Path, session_ids: list[str]) -> dict[str, Any]:
         first = next((a for a in routing.get("engines_tried") or [] if a.get("engine") == "openai"), None)
         if first and first.get("first_token_ms") is not None and response.get("first_token_ms") is not None:
             added.append(response["first_token_ms"] - first["first_token_ms"])
-    return {"engines_used": counts, "app_added_to_model_first_token_ms": summary(added)}
+        if (response.get("node_ms") or {}).get("router_guard") is not None:
+            router_guard.append(response["node_ms"]["router_guard"])
+    return {"engines_used": counts, "app_added_to_model_first_token_ms": summary(added),
+            "router_guard_added_ms": summary(router_guard)}
 
 
 # ---------------------------------------------------------------- main

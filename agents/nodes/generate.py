@@ -12,7 +12,7 @@ from contextlib import aclosing
 
 from langgraph.runtime import Runtime
 
-from agents.engines.base import ChatTurn, GenerationRequest
+from agents.engines.base import GenerationRequest
 from agents.engines.router import RoutePlan
 from agents.guard import OutputGuard
 from agents.state import TriageState, TurnContext
@@ -24,7 +24,7 @@ def build_request(state: TriageState, ctx: TurnContext) -> GenerationRequest:
     turns = state["conversation"][-ctx.deps.history_turns :]
     return GenerationRequest(
         assessment=assessment,
-        conversation=tuple(ChatTurn(**turn) for turn in turns),
+        conversation=turns,  # validated into ChatTurns by pydantic's core, faster than one by one here
         follow_up_questions=tuple(follow_up_question(key) for key in assessment.missing_info),
         audience=ctx.trace.audience,
     )
@@ -42,12 +42,18 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     message_id = trace.message_id
     output = trace.output
 
+    first_frame_at: float | None = None
+
     async def send(text: str) -> None:
+        nonlocal first_frame_at
         if not text:
             return
         output.append(text)
         if trace.first_token_ms is None:
             trace.first_token_ms = round(trace.elapsed_ms(), 3)
+            await emit({"type": "token", "message_id": message_id, "text": text})
+            first_frame_at = time.perf_counter()
+            return
         await emit({"type": "token", "message_id": message_id, "text": text})
 
     async with aclosing(router.stream(request, plan, trace.attempts)) as stream:
@@ -62,4 +68,10 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
         async for engine, chunk in router.replace(request, trace.attempts, reason=guard.events[-1], kind=hit.rule):
             await send(guard.feed(chunk, trusted=engine.trusted))
     trace.node_ms["generate"] = round((time.perf_counter() - started) * 1000, 3)
+    first = trace.attempts[0] if trace.attempts else None
+    if first_frame_at is not None and first is not None and first.first_token_ms is not None:
+        # What the router and the output guard added to the engine's own first token (issue 5's target): from
+        # this node's start to the first frame written, less the engine's request -> first chunk.
+        added = (first_frame_at - started) * 1000 - first.first_token_ms
+        trace.node_ms["router_guard"] = round(added, 3)
     return {}

@@ -131,7 +131,10 @@ class GuardedSocket:
                 return await self._receive()
             remaining = self.idle_timeout_s - (time.monotonic() - self.last_activity)
             try:
-                message = await asyncio.wait_for(self._receive(), max(remaining, 0.001))
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps the call in a new task, every
+                # frame (issue 9's profile).
+                async with asyncio.timeout(max(remaining, 0.001)):
+                    message = await self._receive()
             except TimeoutError:
                 if time.monotonic() - self.last_activity < self.idle_timeout_s:
                     continue  # something was sent meanwhile: not idle
@@ -172,7 +175,8 @@ class GuardedSocket:
             if message["type"] == "websocket.accept":
                 self.accepted = True
             try:
-                await asyncio.wait_for(self._send(message), self.send_timeout_s)
+                async with asyncio.timeout(self.send_timeout_s):
+                    await self._send(message)
             except TimeoutError:
                 self.finished = True
                 raise SlowClient(f"client did not read within {self.send_timeout_s:g}s") from None

@@ -70,7 +70,11 @@ class Response(SQLModel):
     guard_events: list[str] = Field(default_factory=list)
     first_token_ms: float | None = None
     total_ms: float | None = None
-    node_ms: dict[str, float] = Field(default_factory=dict)
+    node_ms: dict[str, float] = Field(
+        default_factory=dict,
+        description="wall ms per graph node; `router_guard`: what the router and output guard added to the first "
+                    "engine's own first-token time",
+    )
     status: TurnStatus = "complete"
 
 

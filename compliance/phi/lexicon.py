@@ -156,5 +156,10 @@ def plain_words() -> frozenset[str]:
 def name_prefixes() -> frozenset[str]:
     """Proper prefixes (three letters or more) of the listed names: a word among them may be a name that a token
     boundary cut short ("Emi" + "ly"), so the streaming guard does not release it early."""
+    from wordfreq import top_n_list
+
     names = first_names() | last_names() | lower_set("ambiguous_names")
-    return frozenset(name[:k] for name in names for k in range(3, len(name)))
+    # The commonest words ("the", "you", "this") start names too ("Theo"), but showing one reveals nothing:
+    # they are not held (a model's answer often starts with one).
+    commonest = frozenset(top_n_list("en", 500))
+    return frozenset(name[:k] for name in names for k in range(3, len(name))) - commonest

@@ -1,0 +1,52 @@
+"""Earlier messages count as if the conversation were one text, each message its own sentence, however the
+engine reads them (issue 9: each message is normalised and scanned once, then reused on later turns). A term
+never runs from one message into the next ("...my left arm" + "pain in my tummy" is no "arm pain")."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from agents.triage import assess
+
+CASES = [json.loads(line)["text"] for line in (Path(__file__).parents[3] / "bench/data/triage_cases.jsonl").open()]
+
+
+def _decision(assessment):
+    return assessment.level, assessment.red_flags, assessment.missing_info, assessment.matched_rules
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_history_reads_like_the_joined_conversation(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(50):
+        earlier = rng.sample(CASES, rng.randint(1, 4))
+        current = rng.choice(CASES)
+        assert _decision(assess(current, history=earlier)) == _decision(assess(" .\n".join([*earlier, current])))
+
+
+def test_a_term_does_not_run_across_two_messages() -> None:
+    joined = assess("pain in my lower tummy since yesterday", history=["I cannot move my left arm"])
+    assert "musculoskeletal.joint_pain" not in joined.matched_rules
+
+
+def test_a_red_flag_many_messages_ago_still_counts() -> None:
+    history = ["I have crushing chest pain spreading to my left arm and I am sweating"]
+    history += [f"it is day {n} of my cold, my nose is still runny" for n in range(30)]
+    result = assess("what should I drink?", history=history)
+    assert result.is_emergency and result.red_flags
+
+
+def test_a_negation_does_not_reach_into_the_next_message() -> None:
+    result = assess("I have chest pain and cannot breathe", history=["No fever, no cough"])
+    assert result.is_emergency
+
+
+def test_repeated_assessment_of_the_same_text_is_the_same() -> None:
+    text = "My 3 year old has a temperature of 39.5 and a rash that does not fade under a glass"
+    first = assess(text)
+    for _ in range(3):
+        assert assess(text) == first
