@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from agents.triage import protocols
 from agents.triage.assessment import Assessment
-from agents.triage.facts import Facts, extract
+from agents.triage.facts import Facts, extract, merge
 from agents.triage.levels import Level
 from agents.triage.protocols import Clause, FactTest, Protocols, Rule
 from agents.triage.text import Conversation, Document, Term, normalise
@@ -31,7 +31,7 @@ _FOREIGN = "The message does not appear to be in English; a clinician should con
 
 
 class _MessageDocuments:
-    """Each message's normalised document, kept for the turns that follow (an LRU of pure results).
+    """Each message's normalised document and facts, kept for the turns that follow (an LRU of pure results).
 
     A conversation's earlier messages are read again on every turn; with this the engine normalises and
     scans each message once, so a turn costs about the same at message 20 as at message 1 (issue 9).
@@ -39,22 +39,24 @@ class _MessageDocuments:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._docs: OrderedDict[tuple[str, str], Document] = OrderedDict()
+        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, text: str, p: Protocols) -> Document:
+    def get(self, text: str, p: Protocols) -> tuple[Document, Facts]:
+        """The message's document and facts (shared: copy the facts before changing them)."""
         key = (p.version, text)
         with self._lock:
-            doc = self._docs.get(key)
-            if doc is not None:
+            found = self._docs.get(key)
+            if found is not None:
                 self._docs.move_to_end(key)
-                return doc
+                return found
         doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
+        found = (doc, extract(doc.text))
         with self._lock:
-            self._docs[key] = doc
+            self._docs[key] = found
             if len(self._docs) > self._size:
                 self._docs.popitem(last=False)
-        return doc
+        return found
 
 
 _documents = _MessageDocuments(_DOCUMENTS_KEPT)
@@ -161,9 +163,14 @@ def assess(
         raise TypeError("text must be a string")
     p = protocols.load()
     parts = [_documents.get(t, p) for t in (*history, text) if isinstance(t, str) and t.strip()]
-    doc = Conversation([part for part in parts if part.text])
+    parts = [(part, facts) for part, facts in parts if part.text]
+    doc = Conversation([part for part, _ in parts])
     norm = doc.text
-    facts = extract(norm, age=age, sex=sex)
+    facts = merge([facts for _, facts in parts]) or extract(norm)
+    if age is not None:
+        facts.age = float(age)
+    if sex:
+        facts.sex = sex.lower()
     _derive(doc, facts, p)
 
     candidates = set(p.ungated)

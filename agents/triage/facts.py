@@ -353,3 +353,32 @@ def extract(text: str, *, age: float | None = None, sex: str | None = None) -> F
     facts.gest_weeks = parse_gestation(text)
     facts.pain_score = _first_float(_PAIN, text, 0, 10)
     return facts
+
+
+#: Facts read from many matches at once: the joined text's value follows from each message's own.
+_MERGED_EXACTLY = {"duration_days": max, "severity_stated": any}
+#: Facts read as one (a blood pressure is its two numbers).
+_READ_TOGETHER = {"dbp": "sbp"}
+
+
+def merge(per_message: list[Facts]) -> Facts | None:
+    """The facts of several messages read as one text, from each message's own facts; None when two messages
+    state the same fact differently (which one the joined text gives depends on which pattern matches first
+    across it: read the joined text then). Lets a turn reuse its earlier messages' facts (issue 9)."""
+    merged = Facts()
+    for name in FACT_NAMES:
+        if name in _READ_TOGETHER:
+            continue
+        partners = [other for other, leader in _READ_TOGETHER.items() if leader == name]
+        stated = [(facts.get(name), *(facts.get(p) for p in partners)) for facts in per_message
+                  if facts.get(name) is not None and facts.get(name) is not False]
+        if not stated:
+            continue
+        if name in _MERGED_EXACTLY:
+            setattr(merged, name, _MERGED_EXACTLY[name](value for value, *_ in stated))
+            continue
+        if len(set(stated)) > 1:
+            return None
+        for field_name, value in zip((name, *partners), stated[0], strict=True):
+            setattr(merged, field_name, value)
+    return merged

@@ -50,3 +50,30 @@ def test_repeated_assessment_of_the_same_text_is_the_same() -> None:
     first = assess(text)
     for _ in range(3):
         assert assess(text) == first
+
+
+def test_facts_from_several_messages_read_like_the_joined_text() -> None:
+    from agents.triage.facts import extract, merge
+    from agents.triage.protocols import load
+    from agents.triage.text import normalise
+
+    spelling = load().spelling
+    messages = ["she is 4 years old", "she has had a temperature of 39.2 for 3 days", "she has been off her food for a week"]
+    per_message = [extract(normalise(m, spelling)) for m in messages]
+    joined = extract(normalise("\n".join(messages), spelling))
+    merged = merge(per_message)
+    assert merged == joined
+    assert merged.age == 4 and merged.temp_c == 39.2 and merged.duration_days == 7
+
+
+def test_two_readings_of_one_fact_are_left_to_the_joined_text() -> None:
+    from agents.triage.facts import extract, merge
+
+    assert merge([extract("temp 37.2"), extract("temp now 39.4")]) is None
+
+
+def test_explicit_age_and_sex_still_win_over_history() -> None:
+    result = assess("he has a cough", age=80, sex="male", history=["my dad is 50"])
+    assert result == assess("he has a cough", age=80, sex="male", history=["my dad is 50"])
+    baby = assess("cough and a temperature of 38.5", age=0.1, history=["she is 40"])
+    assert baby.level.rank <= assess("cough and a temperature of 38.5", history=["she is 40"]).level.rank
