@@ -1,4 +1,7 @@
-"""FastAPI dependencies: the long-lived objects the lifespan built, as named types."""
+"""FastAPI dependencies: the long-lived objects the lifespan built, as named types.
+
+`async def` although they await nothing: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
+(and under load a new thread) per request and per socket for a dictionary look-up (issue 9's profile)."""
 
 from __future__ import annotations
 
@@ -11,19 +14,19 @@ from app.settings import Settings
 from compliance.audit import AuditTrail
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_agent_ws(websocket: WebSocket) -> TriageAgent:
+async def get_agent_ws(websocket: WebSocket) -> TriageAgent:
     return websocket.app.state.agent
 
 
-def get_settings_ws(websocket: WebSocket) -> Settings:
+async def get_settings_ws(websocket: WebSocket) -> Settings:
     return websocket.app.state.settings
 
 
-def get_trail(request: Request) -> AuditTrail:
+async def get_trail(request: Request) -> AuditTrail:
     return request.app.state.trail
 
 

@@ -29,7 +29,7 @@ from pydantic import BaseModel, StringConstraints
 from starlette.websockets import WebSocketDisconnect
 
 from agents.runner import ClientGone, TriageAgent
-from app.auth import ClinicianPrincipal, Principal, TokenError, current_principal, read_token
+from app.auth import ClinicianPrincipal, Principal, TokenError, request_principal, read_token
 from app.hub import Hub, HubConflict, SessionRecord, UnknownSession, hub_of
 from app.protocol import error_frame
 from app.routes.login import CSRF_COOKIE
@@ -54,7 +54,7 @@ def staff_page(
 ) -> HTMLResponse:
     """A page for signed-in staff with one of `roles` (`build` adds what only they may see); else a sign-in notice."""
     try:
-        principal = current_principal(request)
+        principal = request_principal(request)
     except HTTPException:
         principal = None
     if principal is None or principal.role not in roles:
@@ -69,7 +69,7 @@ def staff_page(
     return templates.TemplateResponse(request, template, {**context, **extra, "principal": principal, "csrf": csrf})
 
 
-def get_hub(request: Request) -> Hub:
+async def get_hub(request: Request) -> Hub:
     return hub_of(request)
 
 
