@@ -23,7 +23,7 @@ from agents.triage.text import Conversation, Document, Term, normalise
 _TOKENS = re.compile(r"[^\W\d_]+")
 _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
-_DOCUMENTS_KEPT = 8192
+_DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
 _NO_COMPLAINT = "No symptom or problem could be recognised, so a routine consultation is the safe default until we know what is wrong."
 _UNRECOGNISED = "The symptoms described did not match a specific protocol; a routine consultation is the safe default."
@@ -34,7 +34,9 @@ class _MessageDocuments:
     """Each message's normalised document and facts, kept for the turns that follow (an LRU of pure results).
 
     A conversation's earlier messages are read again on every turn; with this the engine normalises and
-    scans each message once, so a turn costs about the same at message 20 as at message 1 (issue 9).
+    scans each message once, so a turn costs about the same at message 20 as at message 1 (issue 9). It keeps
+    the text it is given; the service gives it redacted text only (agents/nodes/assess.py), as the checkpointer
+    keeps.
     """
 
     def __init__(self, size: int) -> None:
