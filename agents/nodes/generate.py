@@ -49,12 +49,12 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
         if not text:
             return
         output.append(text)
-        if trace.first_token_ms is None:
+        first = trace.first_token_ms is None
+        if first:
             trace.first_token_ms = round(trace.elapsed_ms(), 3)
-            await emit({"type": "token", "message_id": message_id, "text": text})
-            first_frame_at = time.perf_counter()
-            return
         await emit({"type": "token", "message_id": message_id, "text": text})
+        if first:
+            first_frame_at = time.perf_counter()
 
     async with aclosing(router.stream(request, plan, trace.attempts)) as stream:
         async for engine, chunk in stream:

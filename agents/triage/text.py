@@ -249,11 +249,8 @@ class Conversation:
         hit = self._cache.get(name)
         if hit is None:
             mentioned = affirmed = False
-            gated = term.grams is not None
-            if not gated or name in self.possible:
-                for part in self.parts:
-                    if gated and name not in part.possible:
-                        continue
+            if term.grams is None or name in self.possible:
+                for part in self.parts:  # each part skips (and caches) a term its text cannot hold
                     seen, holds = part.lookup(name, term)
                     mentioned = mentioned or seen
                     if holds:

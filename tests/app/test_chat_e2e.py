@@ -8,7 +8,8 @@ import json
 import pytest
 
 from tests.support.chat_client import (
-    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes,
+    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, session_turns_settled,
+    stored_bytes,
 )
 from tests.support.openai_peer import RecordingPeer
 from tests.support.servers import openai_engine_env, running_app, serving
@@ -138,13 +139,7 @@ async def test_client_that_leaves_mid_answer_leaves_one_interrupted_record(tmp_p
             assert (await next_frame(conn))["type"] == "triage"
             assert (await next_frame(conn))["type"] == "token"
             await conn.close()
-            for _ in range(100):
-                records = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
-                if records:
-                    break
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.3)
-            records = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
+            records = await session_turns_settled(app.data_dir, session_id)
             assert len(records) == 1
             assert records[0]["status"] == "interrupted"
             assert records[0]["level"] and records[0]["engine"] == "openai"

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from tests.support.chat_client import (
-    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, stored_bytes,
+    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, session_turns_settled,
+    stored_bytes,
 )
 from tests.support.recording_proxy import RecordingProxy
 from tests.support.servers import openai_engine_env, running_app, serving
@@ -79,13 +80,7 @@ async def test_hanging_up_cancels_the_generation_and_leaves_one_interrupted_reco
     finally:
         proxy.delay_s = 0.0
     assert proxy.cancelled == before + 1, "the engine request is closed when the client leaves"
-    for _ in range(100):
-        records = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
-        if records:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
-    records = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
+    records = await session_turns_settled(app.data_dir, session_id)
     assert len(records) == 1 and records[0]["status"] == "interrupted"
     assert records[0]["engines_tried"][0]["engine"] == "openai"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -49,6 +50,16 @@ def audit_turns(data_dir: Path) -> list[dict]:
     with sqlite3.connect(data_dir / "triage.db") as db:
         rows = db.execute("SELECT content FROM audit_entry WHERE kind = 'turn' ORDER BY seq").fetchall()
     return [flat_turn(json.loads(row[0])) for row in rows]
+
+
+async def session_turns_settled(data_dir: Path, session_id: str, *, settle_s: float = 0.3) -> list[dict]:
+    """A session's audit records once the first has appeared and a moment has passed for any (wrong) second one."""
+    for _ in range(100):
+        if any(r["session_id"] == session_id for r in audit_turns(data_dir)):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(settle_s)
+    return [r for r in audit_turns(data_dir) if r["session_id"] == session_id]
 
 
 def stored_bytes(data_dir: Path) -> bytes:
