@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import resource
 import sys
@@ -318,7 +319,11 @@ def main(argv: list[str] | None = None) -> int:
         runner = asyncio.run
     result = runner(main_async(spec))
     result["fd_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    # The event loop may leave the stdout pipe non-blocking: a result over the pipe's 64 KiB would then be cut
+    # short (a fast peer's thousands of samples did so). Write it whole.
+    os.set_blocking(sys.stdout.fileno(), True)
     sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
     return 0
 
 
