@@ -15,7 +15,14 @@ $(VENV)/.runtime-installed: pyproject.toml | $(PY)
 	$(PIP) install -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(PY)
+# llama.cpp for the tests' real OpenAI-compatible server, compiled for a portable x86-64 baseline (see
+# deploy/llama-cpp-build.env): rebuilt when that file changes, never taken from pip's wheel cache.
+$(VENV)/.llama-portable: deploy/llama-cpp-build.env | $(PY)
+	. ./deploy/llama-cpp-build.env && CMAKE_ARGS="$$LLAMA_CMAKE_ARGS" FORCE_CMAKE=1 \
+	  $(PIP) install --no-cache-dir --no-binary llama-cpp-python --force-reinstall --no-deps "llama-cpp-python==$$LLAMA_CPP_VERSION"
+	cp deploy/llama-cpp-build.env $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.llama-portable | $(PY)
 	$(PIP) install -e '.[dev]'
 	touch $@ $(VENV)/.runtime-installed
 

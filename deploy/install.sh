@@ -13,7 +13,9 @@ SRC=${2:?usage: install.sh VENV SRC}
 
 python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --upgrade "pip>=24" "setuptools>=77" wheel
-"$VENV/bin/python" -m pip install --no-build-isolation --constraint "$SRC/deploy/constraints.txt" "$SRC[postgres,redis]"
+# Dependencies come as published wheels only (--only-binary): nothing is compiled on the build host, so no
+# library is tuned to the CPU the image happened to be built on, and the image runs on any x86-64 host.
+"$VENV/bin/python" -m pip install --no-build-isolation --only-binary :all: --constraint "$SRC/deploy/constraints.txt" "$SRC[postgres,redis]"
 "$VENV/bin/python" -m pip check
 cd / && "$VENV/bin/python" - <<'PY'
 import importlib

@@ -46,7 +46,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():  # skips on a laptop without it; fails in CI, where .ci/run installs it
-        unavailable("Debian's chromium is not installed (apt-get install chromium)")
+        unavailable("Debian's chromium is not installed", fix="sudo apt-get install -y chromium")
     return CHROMIUM
 
 

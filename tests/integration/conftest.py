@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,6 +35,24 @@ class LlamaServer:
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def death(self) -> str | None:
+        """None while the server runs; else how it ended (signal or exit code) and its own log tail."""
+        code = self.proc.poll()
+        if code is None:
+            return None
+        how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
+        return f"the llama.cpp server {how}; its log ends:\n{self.log_text()[-3000:]}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that failed because the llama.cpp server died says so (signal and log), not a downstream ConnectError."""
+    report = yield
+    server = item.funcargs.get("llama_server") if hasattr(item, "funcargs") else None
+    if report.failed and isinstance(server, LlamaServer) and (died := server.death()):
+        report.longrepr = f"{died}\n\n(the test itself saw: {call.excinfo.exconly() if call.excinfo else report.longrepr})"
+    return report
+
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
@@ -50,11 +69,11 @@ def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     server = LlamaServer(proc, f"http://127.0.0.1:{port}/v1", log_path)
     try:
-        wait_ready(server.url + "/models", timeout=120, proc=proc)
+        try:
+            wait_ready(server.url + "/models", timeout=120, proc=proc)
+        except (RuntimeError, TimeoutError) as exc:
+            pytest.fail(server.death() or f"{exc}; its log ends:\n{server.log_text()[-3000:]}", pytrace=False)
         yield server
-    except Exception:
-        print(server.log_text()[-4000:])
-        raise
     finally:
         proc.terminate()
         try:

@@ -21,10 +21,28 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def unavailable(message: str) -> None:
+#: What the machine lacked for a part of the suite, and the one command that provides it (printed at the end).
+MISSING: dict[str, str] = {}
+
+
+def unavailable(message: str, fix: str | None = None) -> None:
+    """Fail in CI; elsewhere skip, and name the missing part and its fix in the run's closing lines."""
     if in_ci():
         pytest.fail(message)
+    if fix:
+        MISSING[message] = fix
     pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not MISSING:
+        return
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    for message, fix in MISSING.items():
+        terminalreporter.write_line(
+            f"NOT THE WHOLE SUITE: {skipped} tests skipped because {message}. Fix: {fix} (then make test again)",
+            yellow=True, bold=True,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +53,7 @@ def postgres_server_url() -> str:
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except Exception as exc:  # ImportError or OperationalError: no PostgreSQL to test against
-        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}", fix="bash .ci/run (starts PostgreSQL and Redis)")
     return PG_ADMIN_URL
 
 
@@ -68,7 +86,7 @@ def redis_server_url() -> str:
         client.ping()
         client.close()
     except Exception as exc:
-        unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
+        unavailable(f"Redis not reachable at {REDIS_URL}: {exc}", fix="bash .ci/run (starts PostgreSQL and Redis)")
     return REDIS_URL
 
 
