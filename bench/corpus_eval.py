@@ -1,0 +1,136 @@
+"""The blind evaluation corpus (bench/triage_corpus/): build its split, score the engine on a part.
+
+    python -m bench.corpus_eval build                      # source/ -> dev.jsonl + locked.jsonl (deterministic)
+    python -m bench.corpus_eval score --split dev [--misses]
+    python -m bench.corpus_eval score --split locked [--record]
+
+Cases were written by helpers that never saw the engine's code or data, and labelled by another helper
+who saw only the text and cited the guidance used (bench/triage_corpus/README.md). ``dev`` may be read
+and tuned against; ``locked`` may not be read case by case: this script never prints its cases, only
+aggregates, and ``--record`` appends the figures, with the engine and knowledge versions and the git
+commit, to ``bench/results/triage_corpus_runs.jsonl`` (the first record of a version is its first pass).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from agents.triage import Level
+from agents.triage.engine import ENGINE_VERSION
+from agents.triage.knowledge import load as load_knowledge
+from bench.triage_eval import LEVELS, SHORT3, SHORT5, URGENCIES, Report, evaluate, load_cases, matrix, summary_lines
+
+CORPUS = Path(__file__).parent / "triage_corpus"
+RUNS = Path(__file__).parent / "results" / "triage_corpus_runs.jsonl"
+DEV_SHARE = 40  # percent of cases, by a hash of the id: the rest is locked
+TARGETS = {"locked": {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12},
+           "dev": {"sensitivity": 1.0, "under_triage": 0.01}}
+BREAKDOWNS = ("style", "age_band", "system")
+
+
+def split_of(case_id: str) -> str:
+    return "dev" if int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % 100 < DEV_SHARE else "locked"
+
+
+def build() -> dict[str, int]:
+    """Join each writer's cases with the labeller's labels; write dev.jsonl and locked.jsonl."""
+    out: dict[str, list[dict[str, object]]] = {"dev": [], "locked": []}
+    for writer in sorted((CORPUS / "source" / "cases").glob("*.jsonl")):
+        labels = {str(row["id"]): row for row in load_cases(CORPUS / "source" / "labels" / writer.name)}
+        for case in load_cases(writer):
+            label = labels.get(str(case["id"]))
+            if label is None:
+                raise SystemExit(f"{writer.name}: case {case['id']} has no label")
+            level = Level(str(label["level"]))
+            out[split_of(str(case["id"]))].append({
+                "id": case["id"], "style": case["style"], "system": case["system"], "age_band": case["age_band"],
+                "text": case["text"], "level": level.value, "urgency": level.urgency.value,
+                "guidance": label.get("guidance", ""), "writer_level": case.get("intended"),
+            })
+    for split, cases in out.items():
+        with open(CORPUS / f"{split}.jsonl", "w", encoding="utf-8") as f:
+            for case in cases:
+                f.write(json.dumps(case, ensure_ascii=False) + "\n")
+    return {split: len(cases) for split, cases in out.items()}
+
+
+def figures(report: Report) -> dict[str, float | int]:
+    return {"n": report.n, "accuracy3": round(report.accuracy3, 4), "accuracy5": round(report.accuracy5, 4),
+            "sensitivity": round(report.sensitivity, 4), "em_caught": report.em_caught, "em_total": report.em_total,
+            "under_triage": round(report.under_triage, 4), "over_triage": round(report.over_triage, 4)}
+
+
+def missed_targets(split: str, found: dict[str, float | int]) -> list[str]:
+    missed = []
+    for name, target in TARGETS.get(split, {}).items():
+        value = float(found[name])
+        if (name in ("under_triage", "over_triage") and value > target) or (name not in ("under_triage", "over_triage") and value < target):
+            missed.append(f"{name} {value:.1%} (target {'<=' if 'triage' in name else '>='} {target:.0%})")
+    return missed
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=CORPUS, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def score(split: str, *, misses: bool, record: bool) -> int:
+    cases = load_cases(CORPUS / f"{split}.jsonl")
+    report = evaluate(cases)
+    found = figures(report)
+    print(f"# {split}: {report.n} cases, engine {ENGINE_VERSION}, knowledge {load_knowledge().version}\n")
+    print("\n".join(summary_lines(report)))
+    for field in BREAKDOWNS:
+        print(f"\nBy {field}: | value | cases | accuracy (3) | em caught | under-triage |")
+        for value in sorted({str(c.get(field)) for c in cases}):
+            sub = evaluate(c for c in cases if str(c.get(field)) == value)
+            print(f"| {value} | {sub.n} | {sub.accuracy3:.1%} | {sub.em_caught}/{sub.em_total} | {sub.under_triage:.1%} |")
+    print("\nConfusion matrix, five levels (rows expected, columns assessed)")
+    print("\n".join(matrix(report.cm5, LEVELS, SHORT5)))
+    print("\nConfusion matrix, three urgencies")
+    print("\n".join(matrix(report.cm3, URGENCIES, SHORT3)))
+    if misses:
+        if split == "locked":
+            print("\nThe locked part is never listed case by case.", file=sys.stderr)
+            return 2
+        print("\nDisagreements (five levels)")
+        for miss in report.misses:
+            print(f"- {miss['id']}: want {miss['want']}, got {miss['got']} {miss['rules']} :: {miss['text']}")
+    if record:
+        row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "split": split, "engine": ENGINE_VERSION,
+               "knowledge": load_knowledge().version, "commit": _commit(), **found}
+        earlier = [r for r in load_cases(RUNS) if r.get("split") == split and r.get("engine") == ENGINE_VERSION] if RUNS.exists() else []
+        row["first_pass"] = not earlier
+        with open(RUNS, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+    missed = missed_targets(split, found)
+    print("\nTargets: " + ("all met" if not missed else "missed: " + "; ".join(missed)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="write dev.jsonl and locked.jsonl from source/")
+    scoring = sub.add_parser("score", help="score the engine on one part")
+    scoring.add_argument("--split", choices=("dev", "locked"), required=True)
+    scoring.add_argument("--misses", action="store_true", help="list disagreements (dev only)")
+    scoring.add_argument("--record", action="store_true", help=f"append the figures to {RUNS.name}")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        print(json.dumps(build()))
+        return 0
+    return score(args.split, misses=args.misses, record=args.record)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
