@@ -1,9 +1,14 @@
 """The engine: text in, Assessment out. Deterministic, no I/O after the first load.
 
-Every rule that holds proposes its level; the most urgent proposal wins and
-nothing lowers it. Escalation rules (``level_is``) then look at the level
-reached so far (a self-care complaint that has lasted weeks becomes a
-consultation). Rules may also name facts to ask about when they are unknown.
+Two layers propose a disposition and the most urgent proposal wins; nothing lowers it.
+- The findings layer (``reading`` -> ``reasoning``): concepts from the knowledge base read on stems with
+  ConText (negation, history, family, hypothetical), physiology (NEWS2, qSOFA, age-specific limits,
+  critical labs) and a knowledge base of conditions, each with its findings and disposition.
+- The phrase rules of the first engine (``protocols/*.yaml``), kept as a safety floor while their
+  knowledge moves into the findings layer: every rule that holds proposes its level; escalation rules
+  (``level_is``) look at the level reached so far (a self-care complaint that has lasted weeks becomes a
+  consultation). Rules may also name facts to ask about when they are unknown.
+A message neither layer can read goes to a clinician (``needs_clinician``), never to a routine default.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from agents.triage import protocols
-from agents.triage.assessment import Assessment
+from agents.triage import knowledge, protocols
+from agents.triage.assessment import Assessment, ConditionConsidered
 from agents.triage.facts import Facts, extract, merge
-from agents.triage.levels import Level
+from agents.triage.knowledge import Knowledge
+from agents.triage.levels import Level, Urgency
+from agents.triage.reading import Mention, Reader
+from agents.triage.reasoning import Reasoning, reason
 from agents.triage.protocols import Clause, FactTest, Protocols, Rule
 from agents.triage.text import Conversation, Document, Term, normalise
 
@@ -25,9 +33,19 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-_NO_COMPLAINT = "No symptom or problem could be recognised, so a routine consultation is the safe default until we know what is wrong."
+ENGINE_VERSION = "2.0.0"
+_NO_COMPLAINT = ("We could not recognise a symptom or problem in this message, so a clinician will read it. "
+                 "If this is severe or you feel very unwell, call emergency services now.")
 _UNRECOGNISED = "The symptoms described did not match a specific protocol; a routine consultation is the safe default."
-_FOREIGN = "The message does not appear to be in English; a clinician should confirm the problem before any advice is relied on."
+_FOREIGN = ("The message does not appear to be in English, so a clinician will read it before any advice is relied on. "
+            "If this is severe, call emergency services now.")
+_LEVEL_PHRASES = {
+    Level.emergency_ambulance: "can be a sign of a life-threatening problem; call an ambulance now.",
+    Level.emergency: "needs urgent assessment at an emergency department now.",
+    Level.consultation_24: "should be seen by a doctor within 24 hours.",
+    Level.consultation: "should be checked by a doctor at a routine appointment.",
+    Level.self_care: "can usually be looked after at home.",
+}
 
 
 class _MessageDocuments:
@@ -41,11 +59,15 @@ class _MessageDocuments:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts]] = OrderedDict()
+        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts, tuple[Mention, ...]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, text: str, p: Protocols) -> tuple[Document, Facts]:
-        """The message's document and facts (shared: copy the facts before changing them)."""
+    def clear(self) -> None:
+        with self._lock:
+            self._docs.clear()
+
+    def get(self, text: str, p: Protocols, reader: Reader) -> tuple[Document, Facts, tuple[Mention, ...]]:
+        """The message's document, facts and mentions (shared: copy the facts before changing them)."""
         key = (p.version, text)
         with self._lock:
             found = self._docs.get(key)
@@ -53,7 +75,7 @@ class _MessageDocuments:
                 self._docs.move_to_end(key)
                 return found
         doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
-        found = (doc, extract(doc.text))
+        found = (doc, extract(doc.text), reader.read(doc.text))
         with self._lock:
             self._docs[key] = found
             if len(self._docs) > self._size:
@@ -62,6 +84,37 @@ class _MessageDocuments:
 
 
 _documents = _MessageDocuments(_DOCUMENTS_KEPT)
+_readers: dict[str, Reader] = {}
+
+
+def combine(rules: Level | None, findings: Level | None) -> Level | None:
+    """The disposition from the two layers' proposals.
+
+    The findings layer decides when it has read something it can weigh; the phrase rules' emergencies stay as a
+    floor (red flags short-circuit, whichever layer raised them); the rules decide alone only when the findings
+    layer proposed nothing."""
+    if findings is None:
+        return rules
+    if rules is None:
+        return findings
+    if rules.urgency is Urgency.em or COMBINE == "max":
+        return findings.at_least(rules)
+    return findings
+
+
+COMBINE = "max"
+
+
+def forget_messages() -> None:
+    """Empty the per-message cache (benchmarks measure cold reads with it)."""
+    _documents.clear()
+
+
+def _reader(kb: Knowledge) -> Reader:
+    found = _readers.get(kb.version)
+    if found is None:
+        found = _readers[kb.version] = Reader(kb)
+    return found
 
 
 def _fact_holds(test: FactTest, facts: Facts) -> bool:
@@ -164,16 +217,19 @@ def assess(
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     p = protocols.load()
-    parts = [_documents.get(t, p) for t in (*history, text) if isinstance(t, str) and t.strip()]
-    parts = [(part, facts) for part, facts in parts if part.text]
-    doc = Conversation([part for part, _ in parts])
+    kb = knowledge.load()
+    reader = _reader(kb)
+    parts = [_documents.get(t, p, reader) for t in (*history, text) if isinstance(t, str) and t.strip()]
+    parts = [part for part in parts if part[0].text]
+    doc = Conversation([part for part, _, _ in parts])
     norm = doc.text
-    facts = merge([facts for _, facts in parts]) or extract(norm)
+    facts = merge([facts for _, facts, _ in parts]) or extract(norm)
     if age is not None:
         facts.age = float(age)
     if sex:
         facts.sex = sex.lower()
     _derive(doc, facts, p)
+    findings = reason((m for _, _, mentions in parts for m in mentions), facts, kb)
 
     candidates = set(p.ungated)
     by_term = p.rules_by_term
@@ -197,14 +253,18 @@ def assess(
             asks.extend(rule.ask)
             level = level.at_least(rule.level) if rule.level else level
 
+    rules_level = level
+    level = combine(rules_level, findings.level)
     missing = [k for k in dict.fromkeys(asks) if not _known(k, doc, facts, p)]
     language = _language(norm, p)
     rationale = ""
+    needs_clinician = False
     if level is None:
-        level = Level.consultation
-        recognised = doc.lookup("symptom_any", p.terms["symptom_any"])[0] or any(
+        recognised = doc.lookup("symptom_any", p.terms["symptom_any"])[0] or findings.complaint_read or any(
             getattr(facts, name) is not None for name in ("temp_c", "spo2", "hr", "sbp", "rr", "glucose")
         )
+        level = Level.consultation if recognised and language == "english" else Level.consultation_24
+        needs_clinician = level is Level.consultation_24
         if language in ("foreign", "mixed", "unknown"):
             missing[:0] = ["complaint", "language"] if language == "unknown" else ["language"]
             rationale = _FOREIGN
@@ -216,19 +276,54 @@ def assess(
             rationale = _NO_COMPLAINT
     elif language in ("foreign", "mixed"):
         level = level.at_least(Level.consultation)
+        needs_clinician = True
         missing.insert(0, "language")
 
     ranked = sorted(matched, key=lambda r: (r.level.rank if r.level else 9, r.id))
-    rationale = rationale or _rationale(ranked, level) or _UNRECOGNISED
+    from_findings = findings.level is not None and (rules_level is None or findings.level.rank < rules_level.rank)
+    rationale = rationale or (_findings_rationale(findings, kb, level) if from_findings else "") \
+        or _rationale(ranked, level) or _findings_rationale(findings, kb, level) or _UNRECOGNISED
     red_flags = tuple(r.id for r in ranked if r.level is not None and r.level.rank <= Level.consultation_24.rank)
+    red_flags += tuple(dict.fromkeys(  # "finding:not_breathing" -> "finding.not_breathing"
+        p.source.replace(":", ".", 1) for p in findings.proposals
+        if p.level.rank <= Level.consultation_24.rank and not p.source.startswith("condition:")
+    ))
     return Assessment(
         level=level,
         red_flags=red_flags,
         rationale=rationale,
         missing_info=tuple(dict.fromkeys(missing)),
         protocol_version=p.version,
+        engine_version=ENGINE_VERSION,
+        knowledge_version=kb.version,
         matched_rules=tuple(r.id for r in ranked),
+        findings=tuple(sorted(findings.present)),
+        conditions=tuple(
+            ConditionConsidered(id=c.id, name=c.name, level=c.level, via=c.via, findings=c.findings)
+            for c in findings.considered[:8]
+        ),
+        scores=findings.scores,
+        needs_clinician=needs_clinician,
     )
+
+
+def _findings_rationale(findings: Reasoning, kb: Knowledge, level: Level) -> str:
+    """Plain words for a patient: what they described and what it needs (never a diagnosis)."""
+    top = next((p for p in findings.proposals if p.level is level), None)
+    if top is None:
+        return ""
+    kind, ident = top.source.split(":", 1)
+    if kind == "condition":
+        behind = next((c for c in findings.considered if c.id == ident), None)
+        ids = behind.findings if behind is not None else ()
+        named = [kb.concepts[i].name.lower() for i in ids if i in kb.concepts and kb.concepts[i].kind != "derived"]
+        what = ", ".join(dict.fromkeys(named)) if named else "what you describe"
+    elif kind == "physiology":
+        what = top.reason
+    else:
+        what = top.reason.lower()
+    text = f"{what[:1].upper()}{what[1:]} {_LEVEL_PHRASES[level]}"
+    return text
 
 
 def follow_up_question(key: str) -> str:

@@ -1,4 +1,4 @@
-"""Dispositions and their three-level summary (see CONVENTIONS.md)."""
+"""Dispositions and their three-level summary (see docs/contracts.md)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ C24, C, SC = Level.consultation_24, Level.consultation, Level.self_care
         ("my inhaler isn't helping at all and I'm getting more wheezy", EM, "breathing.asthma_reliever_failing"),
         ("his face is drooping on one side and his speech is slurred", EA, "neuro.stroke_face"),
         ("the worst headache of my life, came on suddenly like being hit on the head", EA, "headache.thunderclap"),
-        ("fever, stiff neck and the light hurts her eyes", EM, "headache.meningism"),
+        # NHS.uk meningitis: call 999 (the findings layer's meningitis pattern raises the phrase rule's level)
+        ("fever, stiff neck and the light hurts her eyes", EA, "headache.meningism"),
         ("pain started by my belly button and moved to the lower right side", EM, "abdominal.appendicitis"),
         ("sudden severe pain in my left testicle", EM, "abdominal.testicular_pain"),
         ("I vomited blood this morning", EM, "gi_bleeding.hematemesis"),
@@ -37,7 +38,8 @@ C24, C, SC = Level.consultation_24, Level.consultation, Level.self_care
         ("got bleach in my eye", EM, "eye.chemical"),
         ("I suddenly lost the vision in my right eye", EM, "eye.vision_loss"),
         ("contact lens wearer with a red painful eye", EM, "eye.contact_lens_red_eye"),
-        ("sore throat, drooling and can't swallow my saliva", EM, "ent.airway"),
+        # drooling and unable to swallow saliva: a threatened airway (epiglottitis), NHS.uk: call 999
+        ("sore throat, drooling and can't swallow my saliva", EA, "ent.airway"),
         ("back pain and numbness around my bottom and I can't control my bladder", EM, "back.cauda_equina"),
         ("my low back pain now comes with foot drop on the left", EM, "back.new_weakness"),
         ("I fell off my bike and my arm is bent the wrong way", EM, "musculoskeletal.open_or_deformed"),
@@ -63,7 +65,8 @@ def test_red_flags(text: str, level: Level, rule: str) -> None:
         ("a bit constipated for a couple of days", SC),
         ("burning when I pee for 2 days", C),
         ("I've had a cough for 6 weeks", C),
-        ("twisted my ankle and can't put any weight on it", C24),
+        # Ottawa ankle rules: unable to bear weight needs an X-ray today (NHS.uk: go to A&E or an urgent treatment centre)
+        ("twisted my ankle and can't put any weight on it", EM),
         ("shingles rash on my side", C24),
     ],
 )
@@ -105,7 +108,8 @@ def test_vitals_thresholds_without_words() -> None:
 
 def test_fever_by_age() -> None:
     assert assess("fever of 38.2", age=0.1).level is EM
-    assert assess("fever of 38.2", age=0.1).red_flags == ("fever.infant_under_3_months",)
+    assert "fever.infant_under_3_months" in assess("fever of 38.2", age=0.1).red_flags
+    assert "physiology.fever" in assess("fever of 38.2", age=0.1).red_flags  # NICE NG143, from the findings layer
     assert assess("temperature 39.3", age=0.4).level is C24
     assert assess("fever of 38.2 with a runny nose", age=4).level is SC
     assert assess("temperature 37.2", age=0.1).level is not EM  # a normal reading is not a fever

@@ -84,10 +84,12 @@ def test_age_placeholder_means_over_89() -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   ", "asdf qwer zxcv", "?!", "hello"])
-def test_empty_or_nonsense_is_consultation_asking_for_complaint(text: str) -> None:
+def test_unreadable_goes_to_a_clinician_never_to_a_routine_default(text: str) -> None:
     result = assess(text)
-    assert result.level is Level.consultation
+    assert result.needs_clinician
+    assert result.level is Level.consultation_24
     assert "complaint" in result.missing_info
+    assert "call emergency services" in result.rationale
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,8 @@ def test_empty_or_nonsense_is_consultation_asking_for_complaint(text: str) -> No
 def test_other_languages_ask_for_language(text: str) -> None:
     result = assess(text)
     assert "language" in result.missing_info
-    assert result.level is not Level.self_care
+    assert result.needs_clinician
+    assert result.level.rank <= Level.consultation_24.rank
 
 
 def test_other_language_with_english_red_flag_keeps_the_flag() -> None:

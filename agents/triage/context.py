@@ -1,0 +1,118 @@
+"""ConText: whether each finding the text mentions is the patient's, present now, and affirmed.
+
+Each trigger in ``knowledge/context.yaml`` reaches a few words forward or backward within its sentence,
+stopped by a terminator ("but", "now", "has" ...); one reading backwards ("absent", "ruled out") also stops
+at a comma, so in "high-riding testis, absent cremasteric reflex" only the reflex is absent. A finding inside a trigger's reach takes the trigger's
+category; a trigger inside the finding's own words does not count ("not breathing", "can't walk"), and
+pseudo-triggers ("no change", "not sure") are not triggers at all. Categories, strongest first:
+negated, family, hypothetical, historical, possible; otherwise present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from agents.triage.phrases import Hit, PhraseIndex
+from agents.triage.words import Token, term_stems
+
+
+class Assertion(str, Enum):
+    present = "present"
+    possible = "possible"
+    historical = "historical"
+    hypothetical = "hypothetical"
+    family = "family"
+    negated = "negated"
+
+    @property
+    def counts_now(self) -> bool:
+        """Whether the finding is taken as the patient's, now (suspected counts: triage errs towards safety)."""
+        return self in (Assertion.present, Assertion.possible)
+
+
+_PRECEDENCE = (Assertion.negated, Assertion.family, Assertion.hypothetical, Assertion.historical, Assertion.possible)
+
+
+@dataclass(frozen=True, slots=True)
+class _Stops:
+    always: list[int]
+    """Terminators for every category ("but", "however", "now" ...)."""
+    facts: list[int]
+    """Terminators that start a new statement of fact ("has", "got" ...): they end a negation or a history,
+    not a hypothetical ("what should I do if she has a seizure")."""
+
+    @property
+    def all(self) -> list[int]:
+        return self.always + self.facts
+
+
+@dataclass(frozen=True, slots=True)
+class _Trigger:
+    category: Assertion
+    forward: bool
+    first: int
+    last: int
+
+
+def _text(term: object) -> str:
+    if not isinstance(term, str):  # YAML reads a bare no/yes/on/off as a boolean: quote it
+        raise ValueError(f"context trigger {term!r} is not a string")
+    return term
+
+
+class ContextRules:
+    def __init__(self, data: dict[str, Any]) -> None:
+        window = data.get("window", {})
+        self.forward_window = int(window.get("forward", 6))
+        self.backward_window = int(window.get("backward", 4))
+        entries: list[tuple[tuple[str, ...], str]] = []
+        for category, directions in data["triggers"].items():
+            Assertion(category)
+            for direction, terms in directions.items():
+                entries.extend((term_stems(_text(t)), f"{category}:{direction}") for t in terms or ())
+        entries.extend((term_stems(_text(t)), "pseudo") for t in data.get("pseudo", ()))
+        entries.extend((term_stems(_text(t)), "stop") for t in data.get("terminators", ()))
+        entries.extend((term_stems(_text(t)), "stop-fact") for t in data.get("fact_terminators", ()))
+        self.index = PhraseIndex(entries)
+
+    def triggers(self, toks: Sequence[Token]) -> tuple[list[_Trigger], _Stops]:
+        """The message's triggers (pseudo-triggers removed) and the token positions of terminators."""
+        hits = self.index.find(toks)
+        pseudo = [(h.first, h.last) for h in hits if h.key == "pseudo"]
+        stops = _Stops([], [])
+        found: list[_Trigger] = []
+        for hit in hits:
+            if hit.key == "pseudo":
+                continue
+            if any(a <= hit.first and hit.last <= b for a, b in pseudo):
+                continue
+            if hit.key == "stop":
+                stops.always.append(hit.first)
+                continue
+            if hit.key == "stop-fact":
+                stops.facts.append(hit.first)
+                continue
+            category, direction = hit.key.split(":")
+            found.append(_Trigger(Assertion(category), direction == "forward", hit.first, hit.last))
+        return found, stops
+
+    def assert_hit(self, hit: Hit, toks: Sequence[Token], triggers: list[_Trigger], stops: _Stops) -> Assertion:
+        sentence = toks[hit.first].sentence
+        held: set[Assertion] = set()
+        for trig in triggers:
+            if toks[trig.first].sentence != sentence or (trig.first <= hit.last and hit.first <= trig.last):
+                continue
+            stops_here = stops.always if trig.category is Assertion.hypothetical else stops.all
+            if trig.forward and trig.last < hit.first:
+                if hit.first - trig.last <= self.forward_window and not any(trig.last < s < hit.first for s in stops_here):
+                    held.add(trig.category)
+            elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:
+                if trig.first - hit.last <= self.backward_window and not any(hit.last < s < trig.first for s in stops_here):
+                    held.add(trig.category)
+        for category in _PRECEDENCE:
+            if category in held:
+                return category
+        return Assertion.present

@@ -1,0 +1,212 @@
+"""The clinical knowledge base, typed: concepts (findings), conditions, context triggers and physiology.
+
+    from agents.triage.knowledge import load
+    kb = load()            # read once per process; pure data afterwards
+    kb.concepts["chest_pain"].name
+
+The files are described in this folder's README.md. Two files may declare the same concept id (writers
+work per body system): their terms are merged, and the first file's name, kind, level and source stand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agents.triage.levels import Level
+
+ROOT = Path(__file__).parent
+Kind = Literal["symptom", "sign", "test", "imaging", "risk", "medicine", "modifier", "exposure", "condition", "derived"]
+#: Ids the physiology layer and the person's details set (knowledge/README.md); files may add terms to them.
+DERIVED_IDS = frozenset(
+    "fever high_fever hyperpyrexia hypothermia tachycardia severe_tachycardia bradycardia tachypnoea "
+    "severe_tachypnoea bradypnoea hypotension severe_hypertension hypertension_in_pregnancy hypoxia severe_hypoxia "
+    "hypoglycaemia severe_hypoglycaemia hyperglycaemia severe_hyperglycaemia ketosis significant_ketosis hyperkalaemia "
+    "hypokalaemia hyponatraemia severe_hyponatraemia hypernatraemia raised_lactate high_lactate reduced_gcs low_gcs "
+    "severe_anaemia news2_medium news2_high qsofa_positive pregnant infant_under_3_months infant child older_adult".split()
+)
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file is malformed or refers to something that does not exist."""
+
+
+def _terms(value: Any) -> tuple[str, ...]:
+    terms = tuple(value or ())
+    for term in terms:
+        if isinstance(term, bool):  # YAML reads a bare no/yes/on/off as a boolean
+            raise ValueError(f"term {term!r} is a YAML boolean: quote it")
+    return tuple(str(t) for t in terms)
+
+
+class Who(BaseModel):
+    """The population an entry applies to; an unknown age or sex does not satisfy a limit on it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sex: Literal["female", "male"] | None = None
+    age_min: float | None = None
+    age_max: float | None = None
+    pregnant: bool | None = None
+
+
+class Concept(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: str
+    kind: Kind = "symptom"
+    name: str = ""
+    terms: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    level: Level | None = None
+    who: Who | None = None
+    source: str = ""
+
+    @field_validator("terms", "exclude", mode="before")
+    @classmethod
+    def _strings(cls, value: Any) -> Any:
+        return _terms(value)
+
+
+class Pattern(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    min_any: int = 1
+    level: Level | None = None
+    who: Who | None = None
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: str
+    name: str
+    system: str = ""
+    level: Level
+    who: Who | None = None
+    named: tuple[str, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    source: str = ""
+
+    @field_validator("named", mode="before")
+    @classmethod
+    def _strings(cls, value: Any) -> Any:
+        return _terms(value)
+
+
+class PhysiologyRule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    id: str
+    fact: str
+    op: Literal["<", "<=", ">", ">="]
+    value: float
+    level: Level | None = None
+    who: Who | None = None
+    source: str = ""
+
+
+class Knowledge(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    version: str
+    concepts: dict[str, Concept]
+    conditions: dict[str, Condition]
+    context: dict[str, Any]
+    physiology: tuple[PhysiologyRule, ...]
+    news2: dict[str, Any]
+    qsofa: dict[str, Any]
+    files: tuple[str, ...] = Field(default=())
+    duplicates: tuple[str, ...] = Field(default=())
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _merge_concept(old: Concept, new: Concept) -> Concept:
+    terms = tuple(dict.fromkeys((*old.terms, *new.terms)))
+    exclude = tuple(dict.fromkeys((*old.exclude, *new.exclude)))
+    level = old.level if new.level is None else (new.level if old.level is None else old.level.at_least(new.level))
+    return old.model_copy(update={"terms": terms, "exclude": exclude, "level": level})
+
+
+def read(root: Path = ROOT) -> Knowledge:
+    """Read and validate every knowledge file under ``root`` (raises KnowledgeError)."""
+    digest = hashlib.sha256()
+    files: list[str] = []
+    concepts: dict[str, Concept] = {}
+    conditions: dict[str, Condition] = {}
+    duplicates: list[str] = []
+    for path in sorted((root / "findings").glob("*.yaml")):
+        raw = path.read_bytes()
+        digest.update(path.name.encode() + raw)
+        files.append(f"findings/{path.name}")
+        for entry in _read(path).get("concepts") or ():
+            try:
+                concept = Concept.model_validate(entry)
+            except ValueError as exc:
+                raise KnowledgeError(f"{path.name}: {entry.get('id', entry) if isinstance(entry, dict) else entry}: {exc}") from exc
+            concepts[concept.id] = _merge_concept(concepts[concept.id], concept) if concept.id in concepts else concept
+    for path in sorted((root / "conditions").glob("*.yaml")):
+        digest.update(path.name.encode() + path.read_bytes())
+        files.append(f"conditions/{path.name}")
+        for entry in _read(path).get("conditions") or ():
+            try:
+                condition = Condition.model_validate(entry)
+            except ValueError as exc:
+                raise KnowledgeError(f"{path.name}: {entry.get('id', entry) if isinstance(entry, dict) else entry}: {exc}") from exc
+            if condition.id in conditions:
+                duplicates.append(f"{path.name}: condition id {condition.id!r} is declared twice (the first stands)")
+                continue
+            conditions[condition.id] = condition
+    for name in ("context.yaml", "physiology.yaml"):
+        digest.update(name.encode() + (root / name).read_bytes())
+    physiology = _read(root / "physiology.yaml")
+    for derived in DERIVED_IDS:
+        concepts.setdefault(derived, Concept(id=derived, kind="derived", name=derived.replace("_", " ").capitalize()))
+    version = (root / "VERSION").read_text(encoding="utf-8").strip() if (root / "VERSION").exists() else "dev"
+    return Knowledge(
+        version=f"{version}+{digest.hexdigest()[:10]}",
+        concepts=concepts,
+        conditions=conditions,
+        context=_read(root / "context.yaml"),
+        physiology=tuple(PhysiologyRule.model_validate(r) for r in physiology.get("rules", ())),
+        news2=physiology.get("news2", {}),
+        qsofa=physiology.get("qsofa", {}),
+        files=tuple(files),
+        duplicates=tuple(duplicates),
+    )
+
+
+def problems(kb: Knowledge) -> list[str]:
+    """What a reviewer must fix: references to unknown findings, entries without terms or sources."""
+    found: list[str] = list(kb.duplicates)
+    for condition in kb.conditions.values():
+        if not condition.named and not condition.patterns:
+            found.append(f"condition {condition.id}: neither named terms nor patterns")
+        if not condition.source:
+            found.append(f"condition {condition.id}: no source")
+        for i, pattern in enumerate(condition.patterns):
+            if not pattern.all and not pattern.any:
+                found.append(f"condition {condition.id} pattern {i}: empty")
+            for ref in (*pattern.all, *pattern.any, *pattern.none):
+                if ref not in kb.concepts and ref not in kb.conditions:
+                    found.append(f"condition {condition.id} pattern {i}: unknown finding {ref!r}")
+    for concept in kb.concepts.values():
+        if concept.kind != "derived" and not concept.terms:
+            found.append(f"concept {concept.id}: no terms")
+    for rule in kb.physiology:
+        if rule.id not in kb.concepts:
+            found.append(f"physiology rule sets unknown id {rule.id!r}")
+    return found
+
+
+@lru_cache(maxsize=1)
+def load() -> Knowledge:
+    return read(ROOT)

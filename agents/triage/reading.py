@@ -1,0 +1,62 @@
+"""Reading a message: every concept and named condition it mentions, with ConText's verdict on each.
+
+One ``Reader`` per knowledge base: a phrase index over every concept term (key ``f:<id>``), every
+condition name (``c:<id>``) and every exclusion (``x:<id>``), plus the context rules. Pure: the same
+normalised text always gives the same mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.triage.context import Assertion, ContextRules
+from agents.triage.knowledge import Knowledge
+from agents.triage.phrases import PhraseIndex
+from agents.triage.words import term_stems, tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    id: str
+    """A concept id, or a condition id when ``named``."""
+    named: bool
+    assertion: Assertion
+    words: str
+    """The words of the text that matched (normalised), for the audit record and clinician views."""
+
+
+class Reader:
+    def __init__(self, kb: Knowledge) -> None:
+        entries: list[tuple[tuple[str, ...], str]] = []
+        for concept in kb.concepts.values():
+            entries.extend((term_stems(t), f"f:{concept.id}") for t in concept.terms)
+            entries.extend((term_stems(t), f"x:{concept.id}") for t in concept.exclude)
+        for condition in kb.conditions.values():
+            entries.extend((term_stems(t), f"c:{condition.id}") for t in condition.named)
+        self._index = PhraseIndex(entries, loose=True)
+        self._context = ContextRules(kb.context)
+
+    def read(self, text: str) -> tuple[Mention, ...]:
+        """The mentions in one normalised message, in text order; one per (id, assertion)."""
+        toks = tokens(text)
+        if not toks:
+            return ()
+        hits = self._index.find(toks)
+        excluded = [(h.key[2:], h.first, h.last) for h in hits if h.key.startswith("x:")]
+        triggers, stops = self._context.triggers(toks)
+        seen: set[tuple[str, bool, Assertion]] = set()
+        mentions: list[Mention] = []
+        for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
+            kind, ident = hit.key[0], hit.key[2:]
+            if kind == "x":
+                continue
+            if any(x == ident and first <= hit.last and hit.first <= last for x, first, last in excluded):
+                continue
+            assertion = self._context.assert_hit(hit, toks, triggers, stops)
+            key = (ident, kind == "c", assertion)
+            if key in seen:
+                continue
+            seen.add(key)
+            words = " ".join(t.word for t in toks[hit.first:hit.last + 1])
+            mentions.append(Mention(ident, kind == "c", assertion, words))
+        return tuple(mentions)

@@ -1,0 +1,90 @@
+"""Words as the findings engine reads them: normalised text cut into stemmed tokens with sentence numbers.
+
+Terms in the knowledge files and the patient's text go through the same reading (knowledge/README.md):
+lower case, apostrophes dropped, each word reduced to its Snowball (Porter2) stem, filler words
+(determiners, possessives, intensifiers) skipped, punctuation ending a phrase. Pure and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+FILLERS = frozenset(
+    "a an the my his her their your our its this that these those very really quite so extremely pretty rather just".split()
+)
+GAP = "..."
+_TOKEN = re.compile(r"<[a-z_]+>|\d+(?:\.\d+)?%?|[a-z][a-z0-9+]*(?:-[a-z0-9]+)*|\?|[.!;:\n,]")
+#: Clinical shorthand for results: "+ve" and "-ve" would otherwise both read "ve".
+_SIGNED = ((re.compile(r"\+\s?ve\b"), " positive"), (re.compile(r"(?<![a-z0-9])-\s?ve\b|(?<=[a-z])-ve\b"), " negative"))
+_SENTENCE_END = frozenset({".", "!", ";", ":", "\n", "?"})
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    if not word.isalpha() or len(word) <= 3:
+        return word
+    return _stemmer.stemWord(word)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    stem: str
+    word: str
+    start: int
+    end: int
+    """Offsets in the text as read (after "+ve"/"-ve" became words)."""
+    sentence: int
+    index: int
+    """Position among the content tokens (fillers skipped)."""
+    clause: int = 0
+    """Advances at each comma and sentence end: a trigger reading backwards stays in its clause."""
+
+
+def tokens(text: str) -> tuple[Token, ...]:
+    """Content tokens of normalised (lower-case) text; sentence breaks and '?' advance the sentence number."""
+    out: list[Token] = []
+    sentence = clause = 0
+    if "ve" in text:
+        for pattern, replacement in _SIGNED:
+            text = pattern.sub(replacement, text)
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        if word == ",":
+            clause += 1
+            continue
+        if word in _SENTENCE_END:
+            clause += 1
+            if word == "?":
+                # "?appendicitis" is a clinician's query; a '?' that ends a question also ends its sentence
+                out.append(Token("?", "?", m.start(), m.end(), sentence, len(out), clause))
+                if text[m.end():m.end() + 1].isalpha():
+                    continue
+            sentence += 1
+            continue
+        if word in FILLERS:
+            continue
+        for part in word.split("-") if "-" in word and not word[0].isdigit() else (word,):
+            if part and part not in FILLERS:
+                out.append(Token(stem(part), part, m.start(), m.end(), sentence, len(out), clause))
+    return tuple(out)
+
+
+def term_stems(term: str) -> tuple[str, ...]:
+    """A knowledge term as the stems it must match, with GAP where '...' allows other words."""
+    if term.strip() == "?":
+        return ("?",)
+    parts: list[str] = []
+    for chunk in term.lower().replace("'", "").replace("\u2019", "").split(GAP):
+        if parts:
+            parts.append(GAP)
+        parts.extend(t.stem for t in tokens(chunk) if t.stem != "?")
+    while parts and parts[0] == GAP:
+        parts.pop(0)
+    while parts and parts[-1] == GAP:
+        parts.pop()
+    return tuple(parts)

@@ -1,0 +1,98 @@
+"""The findings layer: words, phrases, ConText, physiology and conditions, each on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.triage import Level, assess
+from agents.triage.context import Assertion, ContextRules
+from agents.triage.facts import extract
+from agents.triage.knowledge import DERIVED_IDS, load, problems
+from agents.triage.phrases import PhraseIndex
+from agents.triage.physiology import Person, signs
+from agents.triage.words import term_stems, tokens
+
+
+def test_terms_and_text_meet_on_stems_with_fillers_skipped():
+    index = PhraseIndex([(term_stems("pain in chest"), "chest_pain"), (term_stems("chest ... tight"), "tight")])
+    assert [h.key for h in index.find(tokens("sharp pains in my chest"))] == ["chest_pain"]
+    assert [h.key for h in index.find(tokens("my chest feels so tight"))] == ["tight"]
+    assert index.find(tokens("my chest. it is tight")) == []  # a gap never crosses a sentence
+
+
+def test_a_clinicians_query_mark_stays_with_its_word():
+    toks = tokens("?appendicitis")
+    assert [t.word for t in toks] == ["?", "appendicitis"]
+    assert toks[0].sentence == toks[1].sentence
+
+
+def _assertion(text: str, term: str) -> Assertion:
+    rules = ContextRules(load().context)
+    toks = tokens(text)
+    hit = next(h for h in PhraseIndex([(term_stems(term), "x")]).find(toks))
+    triggers, stops = rules.triggers(toks)
+    return rules.assert_hit(hit, toks, triggers, stops)
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "expected"),
+    [
+        ("no fever or cough", "cough", Assertion.negated),
+        ("no fever but a bad cough", "cough", Assertion.present),
+        ("denies chest pain", "chest pain", Assertion.negated),
+        ("chest pain ruled out", "chest pain", Assertion.negated),
+        ("he is not breathing", "not breathing", Assertion.present),  # the trigger is the finding's own word
+        ("history of asthma, now wheezy", "asthma", Assertion.historical),
+        ("family history of bowel cancer", "bowel cancer", Assertion.family),
+        ("?appendicitis", "appendicitis", Assertion.possible),
+        ("what should i do if she has a seizure", "seizure", Assertion.hypothetical),
+        ("no change in the rash", "rash", Assertion.present),  # a pseudo-trigger is no trigger
+    ],
+)
+def test_context(text, term, expected):
+    assert _assertion(text, term) is expected
+
+
+def test_news2_and_qsofa_from_stated_numbers():
+    kb = load()
+    facts = extract("rr 26, sats 90%, bp 88/50, hr 125, temp 38.9")
+    found = {s.id: s for s in signs(facts, Person(age=60, sex="male", pregnant=False), confused=False, kb=kb)}
+    assert found["news2_high"].level is Level.emergency_ambulance
+    assert found["qsofa_positive"].level is Level.emergency
+    assert found["hypotension"].level is Level.emergency
+
+
+def test_child_limits_are_age_specific():
+    kb = load()
+    facts = extract("heart rate 150, resp rate 45")
+    baby = {s.id for s in signs(facts, Person(age=0.5, sex=None, pregnant=False), confused=False, kb=kb)}
+    school = {s.id for s in signs(facts, Person(age=8, sex=None, pregnant=False), confused=False, kb=kb)}
+    assert "tachycardia" not in baby and "tachypnoea" not in baby  # 150 and 45 are within an infant's limits
+    assert {"tachycardia", "severe_tachypnoea"} <= school
+
+
+def test_pregnancy_blood_pressure_limits():
+    result = assess("34 weeks pregnant, BP 162/112, headache")
+    assert result.urgency.value == "em"
+    assert "physiology.severe_hypertension" in result.red_flags
+
+
+def test_critical_labs_are_read():
+    assert assess("K+ 6.9 on bloods, feels fine").level.rank <= Level.emergency.rank
+    assert assess("lactate 4.6").level.rank <= Level.emergency.rank
+
+
+def test_the_assessment_records_versions_findings_and_conditions():
+    result = assess("A 30-year-old woman, 7 weeks pregnant, has left iliac fossa pain and is hypotensive, BP 85/50")
+    assert result.engine_version and result.knowledge_version.startswith(load().version.split("+")[0])
+    assert "hypotension" in result.findings
+    assert result.urgency.value == "em"
+
+
+def test_the_knowledge_base_is_whole():
+    kb = load()
+    assert problems(kb) == []
+    assert len(kb.conditions) >= 250
+    assert DERIVED_IDS <= set(kb.concepts)
+    for condition in kb.conditions.values():
+        assert condition.source, condition.id
