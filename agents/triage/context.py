@@ -63,6 +63,15 @@ def _text(term: object) -> str:
     return term
 
 
+_NEGATING = frozenset("no not never cant cannot wont dont doesnt didnt isnt wasnt hasnt havent unable".split())
+
+
+def _new_negated_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
+    """Whether a clause between a trigger and a finding opens with its own negation ("won't break, can't keep
+    the tablets down"): that clause says something new, the earlier negation does not reach into it."""
+    return any(toks[k].clause != toks[k - 1].clause and toks[k].stem in _NEGATING for k in range(after + 1, upto + 1))
+
+
 class ContextRules:
     def __init__(self, data: dict[str, Any]) -> None:
         window = data.get("window", {})
@@ -106,8 +115,9 @@ class ContextRules:
             if toks[trig.first].sentence != sentence or (trig.first <= hit.last and hit.first <= trig.last):
                 continue
             stops_here = stops.always if trig.category is Assertion.hypothetical else stops.all
-            if trig.forward and trig.last < hit.first:
-                if hit.first - trig.last <= self.forward_window and not any(trig.last < s < hit.first for s in stops_here):
+            if trig.forward and trig.last < hit.first and toks[trig.last].aside == toks[hit.first].aside:
+                if hit.first - trig.last <= self.forward_window and not any(trig.last < s < hit.first for s in stops_here) \
+                        and not _new_negated_clause(toks, trig.last, hit.first):
                     held.add(trig.category)
             elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:
                 if trig.first - hit.last <= self.backward_window and not any(hit.last < s < trig.first for s in stops_here):

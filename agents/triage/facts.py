@@ -42,7 +42,7 @@ def _unit_days(unit: str) -> float:
     return _UNIT_DAYS.get(unit, _UNIT_DAYS.get(unit.rstrip("s"), 1.0))
 
 
-_FILL = r"(?:\s*(?:of|is|was|were|are|at|to|:|=|~|around|about|approx\.?|over|above|below|under|up to|only|just|reading|reads|read|showing|shows|showed|says|said|measured|down to|dropped to|of about|in the|was about|has been|have been|been|went up to|spiked to|high|low|nearly|almost|)\s*)*"
+_FILL = r"(?:\s*(?:of|is|was|were|are|at|to|:|=|~|and its|and it is|its|it is|which is|which was|around|about|approx\.?|over|above|below|under|up to|only|just|reading|reads|read|showing|shows|showed|says|said|measured|down to|dropped to|of about|in the|was about|has been|have been|been|went up to|spiked to|high|low|nearly|almost|)\s*)*"
 
 # --- age -------------------------------------------------------------------
 _AGE_UNIT = re.compile(
@@ -58,7 +58,7 @@ _AGE_IAM = re.compile(
 _AGE_RELATIVE = re.compile(
     r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|nan|nana"
     r"|grandmother|grandfather|brother|sister|friend|neighbour|neighbor|child|kid|boy|girl|man|woman|patient)"
-    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age)\s+(\d{1,3})\b"
+    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age|(?=\s+\d{2,3}\s*(?:[,.;]|and\b|$)))\s+(\d{1,3})\b"
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°))"
 )
 _AGE_BABY = re.compile(  # "baby is 5 weeks", "my son is only 3 months" (no "old")
@@ -116,10 +116,13 @@ _LACTATE = re.compile(r"\blactate" + _FILL + r"(\d{1,2}(?:\.\d+)?)\b")
 _HB = re.compile(r"\b(?:hb|hgb|ha?emoglobin)" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b")
 _POTASSIUM = re.compile(r"\b(?:potassium|k\+?)" + _FILL + r"(\d(?:\.\d+)?)\b")
 _SODIUM = re.compile(r"\b(?:sodium|na\+?)" + _FILL + r"(\d{3})\b")
+_CRT = re.compile(r"\b(?:crt|cap(?:illary)? refill(?: time)?)" + _FILL + r"([<>])?\s*(\d(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b")
 _PAIN = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b")
 
 # --- pregnancy --------------------------------------------------------------
 _GEST = (
+    # obstetric shorthand: "28/40", "34+2/40" (weeks of a 40-week pregnancy); not a blood pressure ("80/40")
+    re.compile(r"(?<![\d/.])(?<!bp )(?<!bp: )([4-9]|[1-3]\d|4[0-2])(?:\+[0-6])?/40(?![\d/.])"),
     re.compile(r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+and\s+\d+\s+days?)?\s*(?:pregnant|gestation|gestational|along|of (?:her |my )?pregnancy|pg|into (?:my|her|the) pregnancy|ga\b)"),
     re.compile(r"\b(?:pregnant|gestation|ga|g\dp\d|gravida \d|pregnancy)\b[^.;\n]{0,25}?\b(?:at|of|,|:)?\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b"),
     re.compile(r"\b(?:at|around|about)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?=[^.;\n]{0,40}\b(?:pregnan\w*|gestation|baby|midwife|antenatal))"),
@@ -187,6 +190,8 @@ class Facts:
     gest_weeks: float | None = None
     duration_days: float | None = None
     pain_score: float | None = None
+    crt_s: float | None = None
+    """Capillary refill time in seconds ("<2 s" reads 1.5, ">3 s" reads 3.5)."""
     severity_stated: bool = False
     extras: dict[str, float] = field(default_factory=dict)
 
@@ -293,6 +298,14 @@ def parse_duration(text: str) -> float | None:
     return round(max(found), 3) if found else None
 
 
+def parse_crt(text: str) -> float | None:
+    m = _CRT.search(text)
+    if m is None:
+        return None
+    value = float(m.group(2))
+    return value - 0.5 if m.group(1) == "<" else value + 0.5 if m.group(1) == ">" else value
+
+
 def parse_sex(text: str) -> str | None:
     female = len(_FEMALE.findall(text))
     male = len(_MALE.findall(text))
@@ -352,6 +365,8 @@ def extract(text: str, *, age: float | None = None, sex: str | None = None) -> F
         facts.sodium = _first_float(_SODIUM, text, 100, 190)
     facts.gest_weeks = parse_gestation(text)
     facts.pain_score = _first_float(_PAIN, text, 0, 10)
+    if "refill" in text or "crt" in text:
+        facts.crt_s = parse_crt(text)
     return facts
 
 

@@ -7,7 +7,8 @@ tokens costs n dictionary look-ups plus the few candidate walks that start there
 
 A loose index (the findings' terms) also lets ``LOOSE_GAP`` words stand between any two words of a term
 ("heavy feeling in my chest" meets "heavy chest"), never across a sentence and never across a negation
-("chest not painful" does not meet "chest pain"). Word order stays: reversed pairs read idioms wrongly
+("chest not painful" does not meet "chest pain"); a term that begins with a negation ("no breathing") is
+read word for word. Word order stays: reversed pairs read idioms wrongly
 ("cold out" is not "out cold").
 """
 
@@ -24,6 +25,9 @@ MAX_GAP = 3
 LOOSE_GAP = 2
 #: Words a loose gap may not hold: inside a match they would escape ConText (a trigger in a finding's own words
 #: does not count).
+#: A term that opens with one of these ("no breathing") is read word for word: loosened, "no sleep-disordered
+#: breathing" would meet it.
+_NEGATION_FIRST = frozenset("no not never without nor none nothing".split())
 _BLOCKING = frozenset("no not nt without never nor neither non isnt doesnt dont didnt wasnt werent hasnt havent arent wont cant cannot nothing none".split())
 
 
@@ -43,7 +47,7 @@ class PhraseIndex:
             if not stems:
                 continue
             words = frozenset(s for s in stems if s != GAP)
-            if loose and GAP not in stems and len(stems) > 1:
+            if loose and GAP not in stems and len(stems) > 1 and stems[0] not in _NEGATION_FIRST:
                 loosened: list[str] = [stems[0]]
                 for stem in stems[1:]:
                     loosened += [_LOOSE, stem]

@@ -16,7 +16,7 @@ from agents.triage.levels import Level
 _OPS: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _UNITS = {"temp_c": " C", "spo2": "%", "hr": "/min", "rr": "/min", "sbp": " mmHg", "dbp": " mmHg", "glucose": " mmol/L",
           "ketones": " mmol/L", "potassium": " mmol/L", "sodium": " mmol/L", "lactate": " mmol/L", "hb": " g/dL",
-          "gcs": "", "gest_weeks": " weeks"}
+          "gcs": "", "gest_weeks": " weeks", "crt_s": " s"}
 ADULT_AGE = 16.0
 
 

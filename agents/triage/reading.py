@@ -1,7 +1,8 @@
 """Reading a message: every concept and named condition it mentions, with ConText's verdict on each.
 
 One ``Reader`` per knowledge base: a phrase index over every concept term (key ``f:<id>``), every
-condition name (``c:<id>``) and every exclusion (``x:<id>``), plus the context rules. Pure: the same
+condition name (``c:<id>``) and every exclusion (``x:<id>`` for a concept, ``y:<id>`` for a condition's
+name), plus the context rules. Pure: the same
 normalised text always gives the same mentions.
 """
 
@@ -33,6 +34,7 @@ class Reader:
             entries.extend((term_stems(t), f"x:{concept.id}") for t in concept.exclude)
         for condition in kb.conditions.values():
             entries.extend((term_stems(t), f"c:{condition.id}") for t in condition.named)
+            entries.extend((term_stems(t), f"y:{condition.id}") for t in condition.exclude)
         self._index = PhraseIndex(entries, loose=True)
         self._context = ContextRules(kb.context)
 
@@ -42,15 +44,15 @@ class Reader:
         if not toks:
             return ()
         hits = self._index.find(toks)
-        excluded = [(h.key[2:], h.first, h.last) for h in hits if h.key.startswith("x:")]
+        excluded = [("c" if h.key[0] == "y" else "f", h.key[2:], h.first, h.last) for h in hits if h.key[0] in "xy"]
         triggers, stops = self._context.triggers(toks)
         seen: set[tuple[str, bool, Assertion]] = set()
         mentions: list[Mention] = []
         for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
             kind, ident = hit.key[0], hit.key[2:]
-            if kind == "x":
+            if kind in "xy":
                 continue
-            if any(x == ident and first <= hit.last and hit.first <= last for x, first, last in excluded):
+            if any(k == kind and x == ident and first <= hit.last and hit.first <= last for k, x, first, last in excluded):
                 continue
             assertion = self._context.assert_hit(hit, toks, triggers, stops)
             key = (ident, kind == "c", assertion)

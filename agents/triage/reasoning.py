@@ -56,9 +56,9 @@ class Reasoning:
 
 def person_of(facts: Facts, present: set[str]) -> Person:
     age = facts.age
-    if age is None:
-        age = next((value for ident, value in _AGE_HINTS if ident in present), None)
     pregnant = facts.gest_weeks is not None or "pregnant" in present
+    if age is None and not pregnant:  # "my baby" in a pregnancy is the fetus, not an infant patient
+        age = next((value for ident, value in _AGE_HINTS if ident in present), None)
     sex = facts.sex or ("female" if pregnant else None)
     return Person(age, sex, pregnant)
 

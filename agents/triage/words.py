@@ -17,7 +17,7 @@ FILLERS = frozenset(
     "a an the my his her their your our its this that these those very really quite so extremely pretty rather just".split()
 )
 GAP = "..."
-_TOKEN = re.compile(r"<[a-z_]+>|\d+(?:\.\d+)?%?|[a-z][a-z0-9+]*(?:-[a-z0-9]+)*|\?|[.!;:\n,]")
+_TOKEN = re.compile(r"<[a-z_]+>|\d+(?:\.\d+)?%?|[a-z][a-z0-9+]*(?:-[a-z0-9]+)*|\?|[.!;:\n,)]")
 #: Clinical shorthand for results: "+ve" and "-ve" would otherwise both read "ve".
 _SIGNED = ((re.compile(r"\+\s?ve\b"), " positive"), (re.compile(r"(?<![a-z0-9])-\s?ve\b|(?<=[a-z])-ve\b"), " negative"))
 _SENTENCE_END = frozenset({".", "!", ";", ":", "\n", "?"})
@@ -42,26 +42,29 @@ class Token:
     index: int
     """Position among the content tokens (fillers skipped)."""
     clause: int = 0
-    """Advances at each comma and sentence end: a trigger reading backwards stays in its clause."""
+    """Advances at each comma, closing bracket and sentence end: a trigger reading backwards stays in its clause."""
+    aside: int = 0
+    """Advances at each closing bracket: a negation inside "(not planned)" does not reach past it."""
 
 
 def tokens(text: str) -> tuple[Token, ...]:
     """Content tokens of normalised (lower-case) text; sentence breaks and '?' advance the sentence number."""
     out: list[Token] = []
-    sentence = clause = 0
+    sentence = clause = aside = 0
     if "ve" in text:
         for pattern, replacement in _SIGNED:
             text = pattern.sub(replacement, text)
     for m in _TOKEN.finditer(text):
         word = m.group()
-        if word == ",":
+        if word in (",", ")"):
             clause += 1
+            aside += word == ")"
             continue
         if word in _SENTENCE_END:
             clause += 1
             if word == "?":
                 # "?appendicitis" is a clinician's query; a '?' that ends a question also ends its sentence
-                out.append(Token("?", "?", m.start(), m.end(), sentence, len(out), clause))
+                out.append(Token("?", "?", m.start(), m.end(), sentence, len(out), clause, aside))
                 if text[m.end():m.end() + 1].isalpha():
                     continue
             sentence += 1
@@ -70,7 +73,7 @@ def tokens(text: str) -> tuple[Token, ...]:
             continue
         for part in word.split("-") if "-" in word and not word[0].isdigit() else (word,):
             if part and part not in FILLERS:
-                out.append(Token(stem(part), part, m.start(), m.end(), sentence, len(out), clause))
+                out.append(Token(stem(part), part, m.start(), m.end(), sentence, len(out), clause, aside))
     return tuple(out)
 
 

@@ -89,10 +89,12 @@ class Condition(BaseModel):
     level: Level
     who: Who | None = None
     named: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    """Phrases that cancel a name they overlap ("heat stroke" for stroke, "ectopic beats" for ectopic)."""
     patterns: tuple[Pattern, ...] = ()
     source: str = ""
 
-    @field_validator("named", mode="before")
+    @field_validator("named", "exclude", mode="before")
     @classmethod
     def _strings(cls, value: Any) -> Any:
         return _terms(value)
@@ -198,13 +200,25 @@ def problems(kb: Knowledge) -> list[str]:
             for ref in (*pattern.all, *pattern.any, *pattern.none):
                 if ref not in kb.concepts and ref not in kb.conditions:
                     found.append(f"condition {condition.id} pattern {i}: unknown finding {ref!r}")
+    from agents.triage.words import term_stems  # the reading of terms belongs to words.py
+
     for concept in kb.concepts.values():
         if concept.kind != "derived" and not concept.terms:
             found.append(f"concept {concept.id}: no terms")
+        own = [term_stems(t) for t in concept.terms]
+        for phrase in concept.exclude:
+            cancel = term_stems(phrase)
+            # an exclusion that every match of a term contains cancels that term everywhere
+            if any(_contains(stems, cancel) for stems in own):
+                found.append(f"concept {concept.id}: exclude {phrase!r} reads like one of its own terms, so it cancels them")
     for rule in kb.physiology:
         if rule.id not in kb.concepts:
             found.append(f"physiology rule sets unknown id {rule.id!r}")
     return found
+
+
+def _contains(stems: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return bool(part) and any(stems[i:i + len(part)] == part for i in range(len(stems) - len(part) + 1))
 
 
 @lru_cache(maxsize=1)

@@ -96,3 +96,44 @@ def test_the_knowledge_base_is_whole():
     assert DERIVED_IDS <= set(kb.concepts)
     for condition in kb.conditions.values():
         assert condition.source, condition.id
+
+
+def test_capillary_refill_is_a_number_with_a_direction():
+    assert "prolonged_capillary_refill" in assess("2 year old, crt >3s, temp 38.5").findings
+    assert "prolonged_capillary_refill" not in assess("2 year old, crt <2s, temp 38.5").findings
+
+
+def test_a_slow_pulse_in_plain_words_is_read():
+    result = assess("mum is 88, I checked her pulse and its about 40 and she is woozy")
+    assert "bradycardia" in result.findings
+    assert result.urgency.value == "em"
+
+
+def test_a_clause_with_its_own_negation_is_not_negated_by_the_one_before():
+    assert _assertion("it wont break, cant keep the tablets down", "cant keep ... down") is Assertion.present
+    assert _assertion("no fever, cough or rash", "rash") is Assertion.negated
+
+
+def test_a_condition_name_can_be_cancelled_by_an_exclusion():
+    from agents.triage.knowledge import Condition, Knowledge
+    from agents.triage.reading import Reader
+
+    kb = load()
+    stroke = Condition(id="stroke_test", name="Stroke", level=Level.emergency_ambulance, named=("stroke",),
+                       exclude=("stroke of luck", "heat stroke"), source="test")
+    reader = Reader(Knowledge.model_validate({**kb.model_dump(), "conditions": {"stroke_test": stroke}}))
+    assert not [m for m in reader.read("what a stroke of luck") if m.named]
+    assert [m.id for m in reader.read("i think he had a stroke") if m.named] == ["stroke_test"]
+
+
+def test_a_negation_inside_brackets_stays_there():
+    assert "valproate" in assess("pregnant (not planned) and I take sodium valproate").findings
+
+
+def test_obstetric_shorthand_is_weeks_of_pregnancy_not_a_blood_pressure():
+    assert extract("28/40, headache and swollen ankles").gest_weeks == 28
+    assert extract("bp 80/40").gest_weeks is None
+
+
+def test_a_negating_term_is_read_word_for_word():
+    assert "not_breathing" not in assess("no change in breathing or colour, a few hives").findings
