@@ -3,6 +3,7 @@
     python -m bench.corpus_eval build                      # source/ -> dev.jsonl + locked.jsonl (deterministic)
     python -m bench.corpus_eval score --split dev [--misses]
     python -m bench.corpus_eval score --split locked [--record]
+    python -m bench.corpus_eval report                     # bench/results/triage_corpus.md from the recorded runs
 
 Cases were written by helpers that never saw the engine's code or data, and labelled by another helper
 who saw only the text and cited the guidance used (bench/triage_corpus/README.md). ``dev`` may be read
@@ -28,13 +29,18 @@ from bench.triage_eval import LEVELS, SHORT3, SHORT5, URGENCIES, Report, evaluat
 
 CORPUS = Path(__file__).parent / "triage_corpus"
 RUNS = Path(__file__).parent / "results" / "triage_corpus_runs.jsonl"
-DEV_SHARE = 40  # percent of cases, by a hash of the id: the rest is locked
-TARGETS = {"locked": {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12},
-           "dev": {"sensitivity": 1.0, "under_triage": 0.01}}
+DEV_SHARE = 40  # percent of the first round's cases, by a hash of the id: the rest is locked
+#: Writers of later rounds: their whole batch is a fresh locked part, `locked<round>.jsonl`, scored once per release.
+LATER_ROUNDS = {"E": 2, "F": 2}
+LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
+DEV_TARGETS = {"sensitivity": 1.0, "under_triage": 0.01}
 BREAKDOWNS = ("style", "age_band", "system")
 
 
 def split_of(case_id: str) -> str:
+    writer = case_id.split("-", 1)[0]
+    if writer in LATER_ROUNDS:
+        return f"locked{LATER_ROUNDS[writer]}"
     return "dev" if int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % 100 < DEV_SHARE else "locked"
 
 
@@ -48,7 +54,7 @@ def build() -> dict[str, int]:
             if label is None:
                 raise SystemExit(f"{writer.name}: case {case['id']} has no label")
             level = Level(str(label["level"]))
-            out[split_of(str(case["id"]))].append({
+            out.setdefault(split_of(str(case["id"])), []).append({
                 "id": case["id"], "style": case["style"], "system": case["system"], "age_band": case["age_band"],
                 "text": case["text"], "level": level.value, "urgency": level.urgency.value,
                 "guidance": label.get("guidance", ""), "writer_level": case.get("intended"),
@@ -68,7 +74,7 @@ def figures(report: Report) -> dict[str, float | int]:
 
 def missed_targets(split: str, found: dict[str, float | int]) -> list[str]:
     missed = []
-    for name, target in TARGETS.get(split, {}).items():
+    for name, target in (DEV_TARGETS if split == "dev" else LOCKED_TARGETS).items():
         value = float(found[name])
         if (name in ("under_triage", "over_triage") and value > target) or (name not in ("under_triage", "over_triage") and value < target):
             missed.append(f"{name} {value:.1%} (target {'<=' if 'triage' in name else '>='} {target:.0%})")
@@ -84,6 +90,9 @@ def _commit() -> str:
 
 
 def score(split: str, *, misses: bool, record: bool) -> int:
+    if misses and split != "dev":
+        print("A locked part is never listed case by case.", file=sys.stderr)
+        return 2
     cases = load_cases(CORPUS / f"{split}.jsonl")
     report = evaluate(cases)
     found = figures(report)
@@ -99,9 +108,6 @@ def score(split: str, *, misses: bool, record: bool) -> int:
     print("\nConfusion matrix, three urgencies")
     print("\n".join(matrix(report.cm3, URGENCIES, SHORT3)))
     if misses:
-        if split == "locked":
-            print("\nThe locked part is never listed case by case.", file=sys.stderr)
-            return 2
         print("\nDisagreements (five levels)")
         for miss in report.misses:
             print(f"- {miss['id']}: want {miss['want']}, got {miss['got']} {miss['rules']} :: {miss['text']}")
@@ -109,7 +115,7 @@ def score(split: str, *, misses: bool, record: bool) -> int:
         row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "split": split, "engine": ENGINE_VERSION,
                "knowledge": load_knowledge().version, "commit": _commit(), **found}
         earlier = [r for r in load_cases(RUNS) if r.get("split") == split and r.get("engine") == ENGINE_VERSION] if RUNS.exists() else []
-        row["first_pass"] = not earlier
+        row["first_pass"] = split != "dev" and not earlier  # dev is tuned against: never a first pass
         with open(RUNS, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
     missed = missed_targets(split, found)
@@ -117,17 +123,46 @@ def score(split: str, *, misses: bool, record: bool) -> int:
     return 0
 
 
+REPORT = Path(__file__).parent / "results" / "triage_corpus.md"
+
+
+def report() -> Path:
+    """The results page: every recorded run, first passes marked (nothing here is typed in by hand)."""
+    rows = load_cases(RUNS) if RUNS.exists() else []
+    lines = [
+        "# Blind triage corpus: recorded runs", "",
+        "Written by `python -m bench.corpus_eval report` from `triage_corpus_runs.jsonl`, which `score --record` appends to.",
+        "A first pass is the first time an engine version met that part; it is the honest estimate for text nobody",
+        "here wrote. `dev` was read and tuned against; `locked` never. Targets (issue 15): locked first pass 3-level",
+        "accuracy >= 88%, emergency sensitivity >= 97%, under-triage <= 3%, over-triage <= 12%.", "",
+        "| when (UTC) | part | cases | engine | knowledge | commit | first pass | accuracy (3) | em caught | under-triage | over-triage | accuracy (5) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['at'][:16]} | {r['split']} | {r['n']} | {r['engine']} | {r['knowledge']} | {r['commit']} | "
+            f"{'yes' if r.get('first_pass') else 'no'} | {float(r['accuracy3']):.1%} | {r['em_caught']}/{r['em_total']} "
+            f"({float(r['sensitivity']):.1%}) | {float(r['under_triage']):.1%} | {float(r['over_triage']):.1%} | {float(r['accuracy5']):.1%} |"
+        )
+    REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return REPORT
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="write dev.jsonl and locked.jsonl from source/")
+    sub.add_parser("report", help=f"write {REPORT.name} from the recorded runs")
     scoring = sub.add_parser("score", help="score the engine on one part")
-    scoring.add_argument("--split", choices=("dev", "locked"), required=True)
+    scoring.add_argument("--split", choices=sorted(p.stem for p in CORPUS.glob("*.jsonl")), required=True)
     scoring.add_argument("--misses", action="store_true", help="list disagreements (dev only)")
     scoring.add_argument("--record", action="store_true", help=f"append the figures to {RUNS.name}")
     args = parser.parse_args(argv)
     if args.command == "build":
         print(json.dumps(build()))
+        return 0
+    if args.command == "report":
+        print(f"wrote {report()}")
         return 0
     return score(args.split, misses=args.misses, record=args.record)
 
