@@ -30,6 +30,15 @@ class AssessLine(TextLine):
         return value
 
 
+
+#: Characters that JSON leaves raw but that Python's str.splitlines (and other readers) take as line breaks.
+_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _one_line(encoded: str) -> str:
+    """One JSON Lines record is one line for every reader: escape the Unicode line breaks JSON allows raw."""
+    return encoded.translate(_LINE_BREAKS)
+
 def process_lines(
     lines: Iterable[str],
     model: type[In],
@@ -56,6 +65,6 @@ def process_lines(
             status = 1
             continue
         result = handle(item)
-        out.write(json.dumps({**data, **result}, ensure_ascii=False) + "\n")
+        out.write(_one_line(json.dumps({**data, **result}, ensure_ascii=False)) + "\n")
         out.flush()
     return status

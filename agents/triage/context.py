@@ -55,6 +55,7 @@ class _Trigger:
     forward: bool
     first: int
     last: int
+    clause_bound: bool = False
 
 
 def _text(term: object) -> str:
@@ -105,7 +106,8 @@ class ContextRules:
                 stops.facts.append(hit.first)
                 continue
             category, direction = hit.key.split(":")
-            found.append(_Trigger(Assertion(category), direction == "forward", hit.first, hit.last))
+            found.append(_Trigger(Assertion(category), direction != "backward", hit.first, hit.last,
+                                  direction == "forward_clause"))
         return found, stops
 
     def assert_hit(self, hit: Hit, toks: Sequence[Token], triggers: list[_Trigger], stops: _Stops) -> Assertion:
@@ -115,8 +117,11 @@ class ContextRules:
             if toks[trig.first].sentence != sentence or (trig.first <= hit.last and hit.first <= trig.last):
                 continue
             stops_here = stops.always if trig.category is Assertion.hypothetical else stops.all
+            if trig.clause_bound and toks[trig.last].clause != toks[hit.first].clause:
+                continue
             if trig.forward and trig.last < hit.first and toks[trig.last].aside == toks[hit.first].aside:
-                if hit.first - trig.last <= self.forward_window and not any(trig.last < s < hit.first for s in stops_here) \
+                # a terminator right after the trigger is its own verb ("doesn't have a rash"), not a new statement
+                if hit.first - trig.last <= self.forward_window and not any(trig.last + 1 < s < hit.first for s in stops_here) \
                         and not _new_negated_clause(toks, trig.last, hit.first):
                     held.add(trig.category)
             elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:

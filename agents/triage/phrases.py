@@ -87,12 +87,14 @@ def _walk(toks: Sequence[Token], pos: int, stems: tuple[str, ...], k: int) -> in
         most, blocked = gap
         want = stems[k + 1]
         for j in range(pos + 1, min(pos + 2 + most, len(toks))):
-            if toks[j].sentence != sentence or (blocked and toks[j].stem in _BLOCKING):
+            if toks[j].sentence != sentence:
                 return None
-            if toks[j].stem == want:
+            if toks[j].stem == want:  # the term's own word, even a negation ("baby not moving")
                 found = _walk(toks, j, stems, k + 2)
                 if found is not None:
                     return found
+            if blocked and toks[j].stem in _BLOCKING:
+                return None
         return None
     j = pos + 1
     if j < len(toks) and toks[j].sentence == sentence and toks[j].stem == stems[k]:

@@ -137,3 +137,12 @@ def test_obstetric_shorthand_is_weeks_of_pregnancy_not_a_blood_pressure():
 
 def test_a_negating_term_is_read_word_for_word():
     assert "not_breathing" not in assess("no change in breathing or colour, a few hives").findings
+
+
+def test_a_negated_verb_reaches_only_its_own_clause():
+    assert _assertion("screaming and wont settle, a weird high pitched cry", "high pitched cry") is Assertion.present
+    assert _assertion("he doesnt have a rash", "rash") is Assertion.negated
+
+
+def test_a_term_may_hold_its_own_negation_inside():
+    assert "reduced_fetal_movements" in assess("32 weeks, the baby has not moved since this morning").findings
