@@ -6,7 +6,7 @@ between two stems of the same sentence (never a negation: "abdomen soft and not 
 tokens costs n dictionary look-ups plus the few candidate walks that start there.
 
 A loose index (the findings' terms) also lets ``LOOSE_GAP`` words stand between any two words of a term
-("heavy feeling in my chest" meets "heavy chest"), never across a sentence and never across a negation
+("heavy feeling in my chest" meets "heavy chest"), never across a sentence, a comma, a number or a negation
 ("chest not painful" does not meet "chest pain"); a term that begins with a negation ("no breathing") is
 read word for word. Word order stays: reversed pairs read idioms wrongly
 ("cold out" is not "out cold").
@@ -85,9 +85,13 @@ def _walk(toks: Sequence[Token], pos: int, stems: tuple[str, ...], k: int) -> in
     gap = _GAPS.get(stems[k])
     if gap is not None:
         most, blocked = gap
+        loose = stems[k] == _LOOSE
         want = stems[k + 1]
         for j in range(pos + 1, min(pos + 2 + most, len(toks))):
             if toks[j].sentence != sentence:
+                return None
+            # a loose gap stays in its clause and skips no number ("30, 7 weeks pregnant" is not "30 weeks pregnant")
+            if loose and (toks[j].clause != toks[pos].clause or (toks[j].stem != want and toks[j].stem[:1].isdigit())):
                 return None
             if toks[j].stem == want:  # the term's own word, even a negation ("baby not moving")
                 found = _walk(toks, j, stems, k + 2)

@@ -91,6 +91,8 @@ def signs(facts: Facts, person: Person, confused: bool, kb: Knowledge) -> list[S
         value = getattr(facts, rule.fact, None)
         if value is None or not person.fits(rule.who) or not _OPS[rule.op](float(value), rule.value):
             continue
+        if rule.below is not None and float(value) >= rule.below:
+            continue
         found[rule.id] = Sign(rule.id, rule.level, f"{rule.fact} {value:g}{_UNITS.get(rule.fact, '')} ({rule.op} {rule.value:g})", rule.source)
     adult = person.age is None or person.age >= ADULT_AGE
     if adult:

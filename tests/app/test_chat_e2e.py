@@ -113,9 +113,11 @@ async def test_second_message_is_answered_with_the_first_in_context(model_app, p
     [
         ("this is not json", "invalid_json"),
         ('{"type": "shout", "text": "hi"}', "unknown_type"),
-        ('{"type": "message"}', "empty_text"),
+        ('{"type": "message"}', "invalid_frame"),
         ('{"type": "message", "text": "   "}', "empty_text"),
-        ('{"type": "message", "text": 42}', "empty_text"),
+        ('{"type": "message", "text": 42}', "invalid_frame"),
+        ('{"type": "message", "text": "hi", "client_msg_id": "Jo Smith 415-555-0192"}', "invalid_frame"),
+        (json.dumps({"type": "message", "text": "hi", "client_msg_id": "x" * 129}), "invalid_frame"),
         (json.dumps({"type": "message", "text": "a" * 4001}), "text_too_long"),
         ("[1, 2, 3]", "invalid_frame"),
         (b"\x00\x01binary", "binary_frame"),
@@ -155,3 +157,16 @@ def test_health_and_readiness(local_app):
     assert ready["status"] == "ready" and all(ready["checks"].values())
     page = httpx.get(local_app.http + "/")
     assert page.status_code == 200 and "/ws/chat" not in page.text and "chat.js" in page.text
+
+
+async def test_the_patient_gets_no_diagnosis_and_the_record_keeps_the_reasoning(local_app):
+    conn, session_id = await open_chat(local_app.ws)
+    async with conn:
+        frames = await ask(conn, "I'm 30, 7 weeks pregnant, with lower abdominal pain and vaginal bleeding, and I feel faint")
+    triage = frames[0]
+    assert triage["type"] == "triage" and triage["urgency"] == "em"
+    assert "conditions" not in triage  # conditions are for clinicians and the audit record only
+    records = await session_turns_settled(local_app.data_dir, session_id)
+    assert len(records) == 1
+    assert records[0]["engine_version"] and records[0]["knowledge_version"]
+    assert records[0]["findings"] and any(c["id"] == "ectopic_pregnancy" for c in records[0]["conditions"])

@@ -136,3 +136,17 @@ async def test_old_disconnected_sessions_are_pruned_first():
     await hub.publish({"type": "patient_disconnected", "session_id": "gone"})
     await hub.publish({"type": "patient_connected", "session_id": "new"})
     assert {s.session_id for s in hub.sessions()} == {"live", "new"}
+
+
+def test_a_message_the_engine_could_not_read_waits_ahead_of_other_non_emergencies():
+    from app.hub import SessionRecord, SessionSummary, apply_event
+
+    sessions: dict[str, SessionRecord] = {}
+    for sid, level, urgency, unread in (("routine", "consultation_24", "ne", False), ("unread", "consultation_24", "ne", True),
+                                        ("emergency", "emergency", "em", False)):
+        apply_event(sessions, {"type": "triage", "session_id": sid, "message_id": "m", "level": level, "urgency": urgency,
+                               "red_flags": [], "needs_clinician": unread, "conditions": [{"name": "X", "level": level, "via": "pattern"}]})
+    order = [s.summary.session_id for s in sorted(sessions.values(), key=lambda r: r.summary.sort_key())]
+    assert order == ["emergency", "unread", "routine"]
+    assert sessions["unread"].summary.needs_clinician and sessions["routine"].summary.conditions
+    assert isinstance(sessions["routine"].summary, SessionSummary)

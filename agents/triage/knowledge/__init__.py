@@ -106,6 +106,8 @@ class PhysiologyRule(BaseModel):
     fact: str
     op: Literal["<", "<=", ">", ">="]
     value: float
+    below: float | None = None
+    """An upper bound (exclusive) for a band: preterm is >= 24 and below 37 weeks."""
     level: Level | None = None
     who: Who | None = None
     source: str = ""
