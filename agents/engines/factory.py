@@ -70,4 +70,5 @@ def build_router(settings: EngineSettings, metrics: EngineMetrics | None = None)
         total_timeout_s=settings.total_timeout_s,
         breaker_factory=breaker,
         metrics=metrics,
+        emergency_number=settings.emergency_number,
     )

@@ -3,9 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
 from agents.engines.base import Engine, GenerationRequest, word_chunks
 from agents.engines.templating import template
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Our own sentences for one disposition (templates/advice.j2)."""
+
+    disposition: str  # said first; a model's answer only explains it
+    safe: str  # in place of a model's sentence that says less than the disposition
+    escalation: str  # in place of one that sends the patient to emergency care unconditionally
+
+    def instead_of(self, replacement: Literal["safe", "escalation"]) -> str:
+        return self.escalation if replacement == "escalation" else self.safe
+
+
+@lru_cache(maxsize=32)
+def advice(level: str, emergency_number: str = "911") -> Advice:
+    macros = template("advice.j2").module
+    sentences = (" ".join(str(getattr(macros, kind)(level, emergency_number)).split()) for kind in ("disposition", "safe", "escalation"))
+    return Advice(*sentences)
 
 
 #: A template's text is all there at once: its first word goes out alone (first-token latency), the rest in

@@ -42,7 +42,8 @@ class EngineMetrics:
             ["engine"], registry=registry,
         )
         self.guard_interventions = Counter(
-            "triage_guard_interventions_total", "Answers the output guard cut off and replaced, by reason.",
+            "triage_guard_interventions_total",
+            "Model sentences the output guard replaced, and answers it cut off, by reason (the rule).",
             ["reason"], registry=registry,
         )
 
@@ -65,6 +66,10 @@ class EngineMetrics:
     def skipped(self, engine: str) -> None:
         self.attempts.labels(engine, "skipped").inc()
         self.failovers.labels(engine, "breaker_open").inc()
+
+    def replaced(self, reason: str) -> None:
+        """The output guard put our sentence in place of one of the model's."""
+        self.guard_interventions.labels(reason).inc()
 
     def cut(self, engine: str, reason: str) -> None:
         self.attempts.labels(engine, "cut").inc()

@@ -9,6 +9,7 @@ import httpx
 from agents.engines.base import Engine, GenerationRequest
 from agents.engines.breaker import parse_retry_after
 from agents.engines.errors import EngineError, EngineHTTPError, EngineUnavailable, StreamBroken
+from agents.engines.local import advice
 from agents.engines.sse import ChatStreamDecoder
 from agents.engines.templating import template
 
@@ -24,10 +25,13 @@ _NO_CONNECTION = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, h
 
 
 def build_messages(request: GenerationRequest) -> list[dict[str, str]]:
-    """The system prompt (disposition fixed, not the model's to change) and the redacted conversation only."""
-    system = template("system_prompt.j2").render(
-        request=request, level_text=LEVEL_TEXT[request.assessment.level.value]
-    )
+    """The system prompt (disposition fixed, not the model's to change) and the redacted conversation only.
+
+    A patient is told the disposition in our own sentence before the model's answer (agents/nodes/generate.py):
+    the prompt quotes it so that the model explains it rather than restating it."""
+    level = request.assessment.level.value
+    said = advice(level).disposition if request.audience == "patient" else ""
+    system = template("system_prompt.j2").render(request=request, level_text=LEVEL_TEXT[level], said=said)
     return [{"role": "system", "content": system}] + [
         {"role": turn.role, "content": turn.content} for turn in request.conversation
     ]

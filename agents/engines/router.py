@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from agents.engines.base import Engine, EngineError, GenerationRequest
 from agents.engines.breaker import CircuitBreaker
 from agents.engines.errors import EmptyAnswer, EngineHTTPError, FirstTokenTimeout, TotalTimeout
-from agents.engines.local import local_engine
+from agents.engines.local import Advice, advice, local_engine
 from agents.engines.metrics import EngineMetrics, default_metrics
 from agents.triage import Assessment
 
@@ -61,11 +61,13 @@ class Router:
         fallback: Engine | None = None,
         breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker,
         metrics: EngineMetrics | None = None,
+        emergency_number: str = "911",
     ) -> None:
         if not chain:
             raise ValueError("the engine chain needs at least one engine")
         self._chain = {engine.name: engine for engine in chain}
         self._emergency = emergency
+        self.emergency_number = emergency_number
         self._first_token_timeout_s = first_token_timeout_s
         self._total_timeout_s = total_timeout_s
         trusted = [engine for engine in chain if engine.trusted]
@@ -91,6 +93,10 @@ class Router:
 
     def engine(self, name: str) -> Engine:
         return self._emergency if name == self._emergency.name else self._chain[name]
+
+    def advice(self, assessment: Assessment) -> Advice:
+        """Our own sentences for this disposition: the one said first, and those the output guard puts in."""
+        return advice(assessment.level.value, self.emergency_number)
 
     def safe_engine(self, assessment: Assessment) -> Engine:
         """Our own template for this disposition: the emergency script for emergencies, else the local answer."""

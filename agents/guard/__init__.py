@@ -1,6 +1,7 @@
-"""Output guard: PHI re-redaction and disposition-contradiction detection on streamed engine output."""
+"""Output guard: PHI re-redaction and judging each sentence of streamed engine output against the disposition."""
 
-from agents.guard.contradiction import ContradictionRules, ContradictionScanner, Hit, PhraseSet, default_rules
+from agents.guard.judge import AdviceJudge, Verdict, default_judge
 from agents.guard.output import OutputGuard
+from agents.guard.sentences import SentenceGuard
 
-__all__ = ["ContradictionRules", "ContradictionScanner", "Hit", "OutputGuard", "PhraseSet", "default_rules"]
+__all__ = ["AdviceJudge", "OutputGuard", "SentenceGuard", "Verdict", "default_judge"]

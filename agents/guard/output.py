@@ -1,17 +1,22 @@
-"""The streaming output guard: what a model says passes PHI re-redaction, then the contradiction scanner.
+"""The streaming output guard: what a model says passes PHI re-redaction, then the sentence judge.
 
-Text from trusted engines (our own templates, built only from protocol data) passes straight through, after
-releasing whatever model text was still held. When the scanner trips, the guard releases nothing more of the
-model's answer; the generate node then streams our template for the disposition instead.
+Each sentence of a model's answer is held until it is complete and judged against the disposition
+(agents/guard/sentences.py, rules in advice.yaml). A contradicting sentence is replaced by our own sentence for
+the disposition (agents/engines/templates/advice.j2) and the event is recorded; a second contradiction in the
+same answer trips the guard: nothing more of the model's answer is released and the generate node streams our
+template for the disposition instead. Text from trusted engines (our own templates, built only from protocol
+data) passes straight through, after releasing whatever model text was still held.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from agents.guard.contradiction import ContradictionScanner, Hit, PhraseSet, default_rules
+from agents.guard.judge import AdviceJudge, Verdict, default_judge
+from agents.guard.sentences import SentenceGuard
 
 if TYPE_CHECKING:
+    from agents.engines.local import Advice
     from agents.triage import Assessment
     from compliance.phi import PlaceholderVault, Redactor
 
@@ -25,75 +30,91 @@ class OutputGuard:
     def __init__(
         self,
         phi: TextStage | None,
-        contradictions: PhraseSet | None = None,
+        sentences: SentenceGuard | None = None,
         *,
-        level: str = "",
         events: list[str] | None = None,
     ) -> None:
         self._phi = phi
-        self._scanner = ContradictionScanner(contradictions) if contradictions else None
-        self._level = level
+        self._sentences = sentences
         self.events = events if events is not None else []
         self.model_chars = 0  # what the model sent
         self._phi_out = 0  # what the PHI stage gave back; differs from model_chars once it replaced something
         self._phi_reported = False
+        self._reported = 0  # verdicts already turned into events
 
     @classmethod
     def for_turn(
-        cls, redactor: "Redactor", vault: "PlaceholderVault | None", assessment: "Assessment", events: list[str] | None = None
+        cls,
+        redactor: "Redactor",
+        vault: "PlaceholderVault | None",
+        assessment: "Assessment",
+        advice: "Advice",
+        events: list[str] | None = None,
+        judge: AdviceJudge | None = None,
     ) -> "OutputGuard":
         from compliance.phi import StreamingRedactor
 
+        judge = judge or default_judge()
         level = assessment.level.value
-        return cls(StreamingRedactor(redactor, vault), default_rules().for_level(level), level=level, events=events)
+        sentences = SentenceGuard(judge, level, advice.instead_of) if judge.judges(level) else None
+        return cls(StreamingRedactor(redactor, vault), sentences, events=events)
 
     @property
-    def tripped(self) -> Hit | None:
-        return self._scanner.hit if self._scanner is not None else None
+    def tripped(self) -> Verdict | None:
+        return self._sentences.tripped if self._sentences is not None else None
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return self._sentences.verdicts if self._sentences is not None else []
 
     def feed(self, chunk: str, *, trusted: bool) -> str:
         if trusted:
             return self.flush() + chunk
-        scanner = self._scanner
-        if scanner is not None and scanner.hit is not None:
+        if self.tripped is not None:
             return ""
         self.model_chars += len(chunk)
         text = chunk
         if self._phi is not None:
             text = self._phi.feed(chunk)
             self._phi_out += len(text)
-        if scanner is None or not text:
-            return text
-        text = scanner.feed(text)
-        if scanner.hit is not None:
-            self._cut(scanner.hit)
-        return text
+        return self._judge(text, end=False)
 
     def flush(self) -> str:
         """Release held model text (end of a model's answer, or a seam before trusted text)."""
-        scanner = self._scanner
-        if scanner is not None and scanner.hit is not None:
+        if self.tripped is not None:
             return ""
         text = ""
         if self._phi is not None:
             text = self._phi.flush()
             self._phi_out += len(text)
             self._note_phi()
-        if scanner is None:
-            return text
-        text = scanner.feed(text)
-        if scanner.hit is not None:
-            self._cut(scanner.hit)
-            return ""
-        return text + scanner.flush()
+        return self._judge(text, end=True)
 
-    def _cut(self, hit: Hit) -> None:
-        if self._phi is not None:
-            self._phi.flush()  # discard what the PHI stage still holds of the withdrawn answer
-        self.events.append(
-            f"contradiction:{hit.rule}: model text {hit.phrase!r} contradicts the disposition {self._level}; "
-            f"answer cut after {self.model_chars} characters and replaced by the template"
-        )
+    def _judge(self, text: str, *, end: bool) -> str:
+        sentences = self._sentences
+        if sentences is None:
+            return text
+        out = sentences.feed(text) if text else ""
+        if end:
+            out += sentences.flush()
+        if len(sentences.verdicts) > self._reported:
+            self._report()
+        return out
+
+    def _report(self) -> None:
+        sentences = self._sentences
+        assert sentences is not None
+        for verdict in sentences.verdicts[self._reported :]:
+            if verdict is sentences.tripped:
+                if self._phi is not None:
+                    self._phi.flush()  # discard what the PHI stage still holds of the withdrawn answer
+                self.events.append(
+                    f"contradiction:{verdict.describe()}; a second contradiction: the answer was cut after "
+                    f"{self.model_chars} characters and replaced by the template"
+                )
+            else:
+                self.events.append(f"contradiction:{verdict.describe()}; replaced by our {verdict.replacement} sentence")
+        self._reported = len(sentences.verdicts)
 
     def _note_phi(self) -> None:
         if self._phi_out != self.model_chars and not self._phi_reported:

@@ -1,8 +1,10 @@
 """Node 4: stream the answer through the output guard to the client, a frame per chunk the engine yields (a
-model's tokens one by one; our own template's text in a few pieces, agents/engines/local.py).
+model's tokens as each sentence is judged; our own template's text in a few pieces, agents/engines/local.py).
 
-If the guard finds the model contradicting the disposition, the model's stream is closed at once and our own
-template for the disposition follows after a visible seam.
+A model never states the disposition: a patient hears our own sentence for it first, sent the moment the
+model's first token arrives, and the model's answer explains it. The guard replaces a model's sentence that
+contradicts the disposition with our own; at a second contradiction the model's stream is closed at once and
+our own template for the disposition follows after a visible seam.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     request = build_request(state, ctx)
     plan = RoutePlan.model_validate(state["plan"])
     router = ctx.deps.router
-    guard = trace.guard = OutputGuard.for_turn(ctx.deps.redactor, trace.vault, request.assessment, trace.guard_events)
+    advice = router.advice(request.assessment)
+    guard = trace.guard = OutputGuard.for_turn(ctx.deps.redactor, trace.vault, request.assessment, advice, trace.guard_events)
+    lead = advice.disposition + " " if request.audience == "patient" else ""
     emit = ctx.emit
     message_id = trace.message_id
     output = trace.output
@@ -58,12 +62,19 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
 
     async with aclosing(router.stream(request, plan, trace.attempts)) as stream:
         async for engine, chunk in stream:
+            if lead:  # our sentence first, before the first words of a model (our own templates carry it already)
+                if not engine.trusted:
+                    await send(guard.feed(lead, trusted=True))
+                lead = ""
             await send(guard.feed(chunk, trusted=engine.trusted))
             if guard.tripped:
                 break
     if not guard.tripped:
         await send(guard.flush())  # the model's last words, while they can still be withdrawn
     hit = guard.tripped
+    for verdict in guard.verdicts:
+        if verdict is not hit:
+            router.metrics.replaced(verdict.rule)
     if hit is not None:
         async for engine, chunk in router.replace(request, trace.attempts, reason=guard.events[-1], kind=hit.rule):
             await send(guard.feed(chunk, trusted=engine.trusted))

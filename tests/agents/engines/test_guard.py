@@ -1,4 +1,6 @@
-"""Output guard: contradiction phrases (data-driven), minimal hold-back, cut-off, PHI stage in front."""
+"""Output guard: each sentence of a model's answer is held until it is judged against the disposition (rules in
+agents/guard/advice.yaml), whatever the spelling and however the tokens are split; a contradicting sentence is
+replaced by our own sentence for the disposition, a second one ends the model's answer; the PHI stage runs first."""
 
 from __future__ import annotations
 
@@ -6,101 +8,199 @@ import time
 
 import pytest
 
-from agents.guard import ContradictionRules, ContradictionScanner, OutputGuard, default_rules
-from agents.guard.contradiction import normalise, spellings
+from agents.engines.base import ChatTurn, GenerationRequest, word_chunks
+from agents.engines.local import advice, local_engine
+from agents.guard import AdviceJudge, OutputGuard, SentenceGuard, default_judge
+from agents.triage import Assessment, Level
+
+C24, ROUTINE, SELF_CARE = "consultation_24", "consultation", "self_care"
+
+#: (level, model sentence, which of our sentences replaces it)
+CONTRADICTIONS = [
+    # the issue's phrasings, for the 24-hour disposition
+    (C24, "You do not need to be seen today or tomorrow.", "safe"),
+    (C24, "Skip the doctor, it's fine.", "safe"),
+    (C24, "Don't go to the ER.", "safe"),
+    (C24, "This will resolve by itself in a few days.", "safe"),
+    (C24, "You can wait.", "safe"),
+    (C24, "No need for an appointment.", "safe"),
+    (C24, "Just rest at home.", "safe"),
+    # paraphrases: time frames, whether to be seen, where to go
+    (C24, "Honestly, seeing a GP next week would be fine.", "safe"),
+    (C24, "Book something for the end of the week.", "safe"),
+    (C24, "It's not urgent, so there's no rush.", "safe"),
+    (C24, "If it hasn't settled in 3 days, then see your doctor.", "safe"),
+    (C24, "Give it a couple of days and see how you feel.", "safe"),
+    (C24, "A doctor's visit is really not necessary.", "safe"),
+    (C24, "Most likely it will clear up without any treatment.", "safe"),
+    (ROUTINE, "There's no need to bother your GP with this.", "safe"),
+    (ROUTINE, "You can treat this yourself at home.", "safe"),
+    (ROUTINE, "It's nothing to worry about.", "safe"),
+    (ROUTINE, "Seeing someone is optional, only if you want to.", "safe"),
+    (ROUTINE, "Stay away from the hospital, it's overkill.", "safe"),
+    # obfuscated: look-alike letters, zero-width characters, digits for letters, spacing, full-width, case
+    (C24, "You d0n't need to be seen t0n1ght or tomorrow.", "safe"),
+    (C24, "Sk\u0456p the d\u043ector.", "safe"),
+    (C24, "Y\u200bou ca\u200dn wa\u2060it.", "safe"),
+    (C24, "N O T  U R G E N T, wait till next week.", "safe"),
+    (C24, "\uff2e\uff4f \uff4e\uff45\uff45\uff44 \uff54\uff4f \uff53\uff45\uff45 \uff41 \uff44\uff4f\uff43\uff54\uff4f\uff52.", "safe"),
+    (C24, "no need for a doc tor", "safe"),
+    (C24, "THIS WILL GO AWAY ON ITS OWN!!!", "safe"),
+    (ROUTINE, "u dont need a dr 4 this", "safe"),
+    # over-escalation: sent to emergency care unconditionally when the disposition does not
+    (SELF_CARE, "Go to A&E now.", "escalation"),
+    (SELF_CARE, "Call an ambulance.", "escalation"),
+    (SELF_CARE, "This sounds like a medical emergency.", "escalation"),
+    (SELF_CARE, "You need to see a doctor immediately.", "escalation"),
+    (ROUTINE, "Head straight to the emergency department.", "escalation"),
+    (C24, "Dial 911 right away.", "escalation"),
+    # blocking the safety net, at every level
+    (SELF_CARE, "Even if it gets worse, don't bother calling anyone.", "safe"),
+    (SELF_CARE, "Never call 911 for this.", "safe"),
+    (C24, "Whatever happens, don't go to the hospital.", "safe"),
+]
+
+#: (level, answer that agrees with the disposition): none of it may be replaced
+CONSISTENT = [
+    (C24, "A doctor should examine this within 24 hours. If it gets worse, call 911."),
+    (C24, "No need to panic, but please see a doctor today. While you wait, rest and drink fluids."),
+    (C24, "Please don't wait to see if this goes away on its own; it needs to be looked at today or tomorrow."),
+    (C24, "You don't need to go to A&E unless things get worse, but you should be seen by a doctor within 24 hours."),
+    (C24, "With the right treatment, most people feel better within a few days."),
+    (C24, "If things get worse overnight, don't hesitate to call emergency services."),
+    (C24, "It isn't an emergency, but it does need a GP appointment today."),
+    (ROUTINE, "It's not urgent, but please book a routine appointment in the next week or two."),
+    (ROUTINE, "Most lumps are harmless, but it is important to have this one checked."),
+    (ROUTINE, "There is no need to go to the emergency department, but do book an appointment with your doctor."),
+    (ROUTINE, "A pharmacist can advise on treatment for now, but please also book an appointment with your GP."),
+    (SELF_CARE, "This usually clears up on its own within a week. Rest and drink plenty of fluids."),
+    (SELF_CARE, "You don't need to see a doctor right now. If it gets worse, contact your GP."),
+    (SELF_CARE, "If you have trouble breathing or chest pain, call 911 straight away."),
+    (SELF_CARE, "Nosebleeds usually stop with pressure. If it won't stop after 20 minutes, go to A&E."),
+    (SELF_CARE, "There's no need to go to A&E for this unless things get worse."),
+    (SELF_CARE, "e.g. paracetamol or ibuprofen can help. Dr. Jones says rest is key; drink water."),
+]
 
 
-def stream(scanner_or_guard, tokens, **kw) -> list[str]:
-    return [scanner_or_guard.feed(t, **kw) for t in tokens]
+def guard(level: str, events: list[str] | None = None, phi=None) -> OutputGuard:
+    return OutputGuard(phi, SentenceGuard(default_judge(), level, advice(level).instead_of), events=events)
 
 
-def scanner(level: str) -> ContradictionScanner:
-    return ContradictionScanner(default_rules().for_level(level))
+def stream(level: str, chunks: list[str], events: list[str] | None = None) -> tuple[str, OutputGuard]:
+    g = guard(level, events)
+    out = "".join(g.feed(c, trusted=False) for c in chunks) + g.flush()
+    return out, g
+
+
+def every_split(text: str):
+    """Every way to cut the text in two, one character at a time, and word by word (a model's tokens)."""
+    yield list(text)
+    yield word_chunks(text)
+    for i in range(1, len(text)):
+        yield [text[:i], text[i:]]
+
+
+def norm(text: str) -> str:
+    return default_judge().normalise(text)
 
 
 @pytest.mark.parametrize(
-    "level, text",
+    "raw, plain",
     [
-        ("consultation_24", "Honestly, this is nothing serious and should settle."),
-        ("consultation", "You don't need to see a doctor for this."),
-        ("consultation", "You do not need to see a doctor for this."),
-        ("consultation", "You DON\u2019T need to see a doctor for this."),
-        ("consultation_24", "There is no need to see a doctor; it's perfectly normal."),
-        ("consultation_24", "It can wait until next week."),
-        ("emergency", "You don't need to go to the ER, just rest."),
-        ("emergency", "No need to go to A&E tonight."),
-        ("emergency_ambulance", "This is not an emergency."),
-        ("emergency_ambulance", "It's not urgent, wait and see."),
-        ("consultation", "It is not\n  **serious**, relax."),
+        ("D\u043eN\u2019T g\u043e t\u043e the \u0395R", "do not go to the emergency room"),  # Cyrillic о, Greek Ε
+        ("d\u200bo\u200cn\u2060't\u00ad", "do not"),
+        ("\uff24\uff2f\uff2e'\uff34 \uff37\uff21\uff29\uff34", "do not wait"),  # full-width
+        ("d0n't w41t, s33 4 d0ct0r ton1ght", "do not wait see a doctor tonight"),
+        ("24h COVID19 911", "tday covid19 911"),
+        ("d o c t o r", "doctor"),
+        ("n o t  u r g e n t", "not urgent"),
+        ("doc tor appoint ment", "doctor appointment"),
+        ("u dont need 2 go 2day", "you do not need to go today"),
+        ("A&E, A & E, E.R.", "a and e a and e emergency room"),
+        ("its not serious, on its own", "it is not serious on its own"),
+        ("in a day or two; within 24 hours; over the next few days; next week; 1-2 days; 48hrs",
+         "in tlater within tday over the next tlater next tlater tlater tlater"),
     ],
 )
-def test_contradictions_trip_even_when_split_across_tokens(level, text):
-    for size in (1, 3, 7, len(text)):
-        s = scanner(level)
-        out = "".join(stream(s, [text[i : i + size] for i in range(0, len(text), size)])) + s.flush()
-        assert s.hit is not None, (size, text)
-        phrase_start = normalise(text).find(s.hit.phrase)
-        assert len(normalise(out)) <= phrase_start, "nothing from the phrase on may be released"
+def test_text_is_normalised_before_it_is_judged(raw, plain):
+    assert norm(raw).split() == plain.split()
 
 
-@pytest.mark.parametrize(
-    "level, text",
-    [
-        ("self_care", "This is not an emergency and nothing serious; rest at home."),
-        ("consultation", "Please book a routine appointment with your doctor in the next week or two."),
-        ("consultation_24", "Please see a doctor within 24 hours. If you get worse, call 911."),
-        ("emergency", "Call emergency services now. Do not drive yourself."),
-        ("consultation", "Nothingness, notable, serious-looking rash: see a doctor."),
-    ],
-)
-def test_consistent_answers_pass_unchanged(level, text):
-    s = scanner(level)
-    out = "".join(stream(s, [w + " " for w in text.split(" ")])) + s.flush()
-    assert s.hit is None
-    assert out.rstrip(" ") == text
+@pytest.mark.parametrize("level, text, replacement", CONTRADICTIONS)
+def test_a_contradicting_sentence_never_reaches_the_patient_however_the_tokens_are_split(level, text, replacement):
+    answer = f"Thanks for telling me. {text} Keep a note of your symptoms."
+    ours = advice(level).instead_of(replacement)
+    outputs = set()
+    for chunks in every_split(answer):
+        out, g = stream(level, chunks)
+        assert g.verdicts and g.verdicts[0].replacement == replacement, (chunks, g.verdicts)
+        assert norm(text).strip() not in norm(out), chunks
+        outputs.add(out)
+    assert outputs == {f"Thanks for telling me. {ours} Keep a note of your symptoms."}
 
 
-def test_ordinary_words_are_released_at_once_and_only_possible_phrase_starts_wait():
-    s = scanner("consultation_24")
-    assert s.feed("Please ") == "Please "
-    assert s.feed("rest ") == "rest "
-    assert s.feed("nothing ") == ""  # could become "nothing serious"
-    assert s.feed("else ") == "nothing else "
-    assert s.feed("matters") == "matters"
+@pytest.mark.parametrize("level, text", CONSISTENT)
+def test_an_answer_that_agrees_with_the_disposition_passes_unchanged_however_split(level, text):
+    for chunks in every_split(text):
+        out, g = stream(level, chunks)
+        assert out == text and not g.verdicts, (chunks, g.verdicts)
 
 
-def test_a_word_continued_across_tokens_is_not_a_phrase_start():
-    s = scanner("consultation")
-    assert s.feed("Some") == "Some"
-    assert s.feed("thing serious") == "thing serious"
-    assert s.hit is None
+@pytest.mark.parametrize("level", [C24, ROUTINE, SELF_CARE])
+def test_our_own_sentences_and_template_pass_the_judge_for_their_level(level):
+    assessment = Assessment(level=Level(level), rationale="Symptoms without red flags.", protocol_version="t")
+    request = GenerationRequest(assessment=assessment, conversation=(ChatTurn(role="user", content="x"),))
+    ours = advice(level)
+    for text in (ours.disposition, ours.safe, ours.escalation, local_engine().render(request)):
+        out, g = stream(level, word_chunks(text))
+        assert out == text and not g.verdicts, (text, g.verdicts)
 
 
-def test_after_a_trip_nothing_more_is_released():
-    s = scanner("consultation")
-    s.feed("It is nothing serious")
-    assert s.hit is not None
-    assert s.feed(" at all, see a doctor") == "" and s.flush() == ""
+def test_a_less_urgent_disposition_sentence_contradicts_a_more_urgent_one():
+    judge = default_judge()
+    assert judge.judge(C24, advice(SELF_CARE).disposition) is not None
+    assert judge.judge(C24, advice(ROUTINE).disposition) is None  # booking is not less than "within 24 hours"
+    assert judge.judge(ROUTINE, advice(SELF_CARE).disposition) is not None
 
 
-def test_contractions_are_expanded_both_ways():
-    assert {"dont need a doctor", "do not need a doctor"} <= spellings("don't need a doctor")
-    assert "dont need a doctor" in spellings("do not need a doctor")
-    assert "its not urgent" in spellings("it is not urgent")
+def test_escalation_sentence_keeps_emergency_care_open_and_restates_the_disposition():
+    for level in (C24, ROUTINE, SELF_CARE):
+        sentence = advice(level, "999").escalation
+        assert "call emergency services (999)" in sentence
+        assert advice(level).disposition.removeprefix("Based on what you describe, ").rstrip(".")[-20:] in sentence
 
 
-def test_rules_file_targets_levels_and_urgency_groups():
-    rules = default_rules()
-    em, ne24, ne, sc = (rules.for_level(x) for x in ("emergency", "consultation_24", "consultation", "self_care"))
-    assert not sc, "self care cannot be under-cautious"
-    assert em.match("not an emergency") and not ne.match("not an emergency")
-    assert ne24.match("routine appointment") and not ne.match("routine appointment")
-    assert ne.match("nothing serious") and em.match("nothing serious")
+def test_text_is_held_until_its_sentence_is_judged():
+    g = guard(C24)
+    assert g.feed("Rest well", trusted=False) == ""
+    assert g.feed(".", trusted=False) == ""  # a full stop ends a sentence only with the space after it
+    assert g.feed(" You can", trusted=False) == "Rest well. "
+    assert g.feed(" wait a few days.", trusted=False) == ""
+    assert g.feed(" If", trusted=False) == advice(C24).safe + " "
+    assert g.flush() == "If"
 
 
-def test_unknown_disposition_in_the_rules_is_an_error():
-    with pytest.raises(ValueError, match="unknown disposition"):
-        ContradictionRules({"rules": [{"id": "x", "contradicts": ["urgent-ish"], "phrases": ["a"]}]})
+def test_a_question_answered_no_is_read_with_the_question():
+    for chunks in every_split("Do you need to see a doctor? Not really. Rest."):
+        out, g = stream(C24, chunks)
+        assert out == f"Do you need to see a doctor? {advice(C24).safe} Rest.", chunks
+
+
+def test_a_second_contradiction_ends_the_models_answer():
+    events: list[str] = []
+    out, g = stream(C24, word_chunks("It is nothing serious. See a GP. You can wait. Call 911 if worse."), events)
+    assert out == advice(C24).safe + " See a GP. "
+    assert g.tripped is not None and g.tripped.rule == "can_wait" and [v.rule for v in g.verdicts] == ["dismisses_concern", "can_wait"]
+    assert [e.split(":")[1] for e in events] == ["dismisses_concern", "can_wait"]
+    assert "replaced by our safe sentence" in events[0] and "the answer was cut" in events[1]
+    assert g.feed("More text.", trusted=False) == "" and g.flush() == ""
+    assert g.feed("Template.", trusted=True) == "Template."
+
+
+def test_a_run_on_sentence_is_judged_at_the_hold_limit():
+    g = OutputGuard(None, SentenceGuard(default_judge(), C24, advice(C24).instead_of, max_hold_chars=80))
+    released = g.feed("word " * 30, trusted=False)
+    assert 40 <= len(released) <= 150 and released.startswith("word")
 
 
 class UpperPhi:
@@ -120,44 +220,45 @@ class UpperPhi:
         return out
 
 
-def guard_for(level: str, events: list[str] | None = None) -> OutputGuard:
-    return OutputGuard(UpperPhi(), default_rules().for_level(level), level=level, events=events)
-
-
-def test_guard_redacts_then_scans_and_reports_a_cut_once():
+def test_phi_is_redacted_before_judging_and_events_carry_no_phi():
     events: list[str] = []
-    guard = guard_for("consultation_24", events)
-    out = stream(guard, ["Hi ", "Alice, ", "it is ", "nothing ", "serious ", "at ", "all."], trusted=False)
-    out.append(guard.flush())
-    assert "".join(out) == "Hi <PERSON_1>, it is "
-    assert guard.tripped is not None and guard.tripped.rule == "dismisses_concern"
-    assert len([e for e in events if e.startswith("contradiction:dismisses_concern")]) == 1
-    assert "consultation_24" in events[-1] and "Alice" not in " ".join(events)
-    assert guard.feed("Template text.", trusted=True) == "Template text."
+    g = guard(C24, events, UpperPhi())
+    out = "".join(g.feed(t, trusted=False) for t in ["Hi ", "Alice. ", "It is ", "nothing ", "serious. ", "Bye."]) + g.flush()
+    assert out == f"Hi <PERSON_1>. {advice(C24).safe} Bye."
+    assert any(e.startswith("contradiction:dismisses_concern") for e in events)
+    assert any(e.startswith("phi_redacted") for e in events)
+    assert "Alice" not in " ".join(events)
 
 
 def test_trusted_text_releases_held_model_text_first():
-    guard = guard_for("consultation")
-    assert guard.feed("See a doc", trusted=False) == "See a "  # "doc" held by the PHI stage stand-in
-    assert guard.feed("[seam]", trusted=True) == "doc[seam]"
+    g = guard(ROUTINE, phi=UpperPhi())
+    assert g.feed("See a doc", trusted=False) == ""
+    assert g.feed("[seam]", trusted=True) == "See a doc[seam]"
 
 
-def test_phi_replacement_is_noted_as_an_event():
-    events: list[str] = []
-    guard = guard_for("self_care", events)
-    stream(guard, ["Thanks Alice, ", "rest well."], trusted=False)
-    guard.flush()
-    assert any(e.startswith("phi_redacted") for e in events)
+def test_rules_file_mistakes_are_errors():
+    import yaml
+
+    from agents.guard.judge import ADVICE_FILE
+
+    data = yaml.safe_load(ADVICE_FILE.read_text())
+    with pytest.raises(ValueError, match="unknown disposition"):
+        AdviceJudge({**data, "rules": [{"id": "x", "contradicts": ["urgent-ish"], "patterns": ["a"]}]})
+    with pytest.raises(ValueError, match="unknown lexicon class"):
+        AdviceJudge({**data, "rules": [{"id": "x", "contradicts": ["all"], "patterns": ["{nope}"]}]})
 
 
 def test_guard_cost_per_token_is_small():
-    tokens = ("Based on what you describe, you should be seen by a doctor within the next 24 hours. " * 20).split(" ")
+    text = ("Cellulitis is a skin infection that usually needs antibiotics, so a doctor should look at it soon. "
+            "Keep the area clean and mark the edge of the redness. If you get a fever, call 911. ") * 10
+    tokens = word_chunks(text)
     best = float("inf")
     for _ in range(5):  # the best of five: a shared, busy machine only ever makes a run slower
-        guard = OutputGuard(None, default_rules().for_level("consultation_24"), level="consultation_24")
+        g = guard(C24)
         started = time.perf_counter()
         for token in tokens:
-            guard.feed(" " + token, trusted=False)
+            g.feed(token, trusted=False)
+        g.flush()
         best = min(best, (time.perf_counter() - started) / len(tokens) * 1e6)
-        assert guard.tripped is None
-    assert best < 50, f"{best:.1f} us per token"
+        assert not g.verdicts
+    assert best < 300, f"{best:.1f} us per token"  # the budget is 1 ms per token for the whole guard

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.engines.base import ChatTurn, GenerationRequest
+from agents.engines.local import advice
 from agents.engines.openai_compat import LEVEL_TEXT, build_messages
 from tests.agents.engines.fakes import request_for
 
@@ -17,6 +18,13 @@ def test_system_prompt_fixes_the_disposition_and_asks_for_safety_net_advice(leve
     assert "Never suggest a less urgent course of action" in system
     assert "safety-net advice" in system
     assert "Cough for a week without red flags." in system
+    assert f'already been told: "{advice(level).disposition}"' in system, "the model explains our sentence"
+
+
+def test_a_clinician_prompt_quotes_no_patient_sentence():
+    base = request_for("consultation_24")
+    request = GenerationRequest(assessment=base.assessment, conversation=base.conversation, audience="clinician")
+    assert "already been told" not in build_messages(request)[0]["content"]
 
 
 def test_follow_up_questions_and_audience_reach_the_prompt():

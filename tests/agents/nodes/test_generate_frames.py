@@ -1,4 +1,5 @@
-"""Our own template text goes out in a few pieces, a model's tokens one by one (issue 9)."""
+"""Our own template text goes out in a few pieces (issue 9); a model's answer after our disposition sentence, a
+sentence at a time as the output guard judges each (issue 16)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from types import SimpleNamespace
 
 from agents.engines.base import word_chunks
 from agents.engines.factory import build_router
-from agents.engines.local import FRAME_CHARS
+from agents.engines.local import FRAME_CHARS, advice
 from agents.engines.zero import ZERO_ANSWER
 from agents.nodes.generate import generate
 from agents.state import TurnContext, TurnTrace
@@ -57,7 +58,11 @@ async def test_template_text_goes_out_in_a_few_frames_first_word_at_once():
     assert trace.first_token_ms is not None
 
 
-async def test_model_tokens_are_not_coalesced():
+async def test_our_disposition_sentence_comes_first_then_the_model_sentence_by_sentence():
     frames, trace = await run_generate("zero")
-    assert "".join(f["text"] for f in frames) == "".join(ZERO_ANSWER)
-    assert len(frames) >= len(ZERO_ANSWER) - 1  # one frame per token (the PHI stage may hold the last word)
+    texts = [f["text"] for f in frames]
+    lead = advice(assess(TEXT).level.value).disposition + " "
+    assert texts[0] == lead, "our own sentence for the disposition goes out with the model's first token"
+    assert "".join(texts) == lead + "".join(ZERO_ANSWER)
+    assert texts[1:] == ["Thank you. ", "Please follow the advice above."], "each model sentence once it is judged"
+    assert "".join(trace.output) == "".join(texts)

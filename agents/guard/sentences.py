@@ -1,0 +1,115 @@
+"""Holds a model's streamed text until each sentence is complete, judges it, and releases it or our sentence.
+
+A sentence ends at ".", "!" or "?" followed by white space (";" does not: "no need for A&E; see your GP" is one
+piece of advice) (closing quotes, brackets and markdown
+emphasis go with it; "e.g." and "Dr." do not end one), or at a line break. A sentence that contradicts the
+disposition is replaced by our own sentence for it; after `max_replaced` replacements the next contradiction
+trips the guard: nothing more of the answer is released, and our whole template follows (the generate node).
+Text is held at most `max_hold_chars` before it is judged at a clause or word boundary anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agents.guard.judge import AdviceJudge, Replacement, Verdict
+
+#: Words that start a sentence when they follow a lower-case word with no punctuation between ("call 911 now If
+#: you ..."): a model that drops its full stops still gets its sentences judged one by one.
+STARTERS = (
+    "If", "Please", "You", "Your", "This", "That", "It", "The", "Call", "See", "Go", "Get", "Rest", "Keep", "Drink",
+    "Try", "Most", "Do", "Don't", "Dont", "Should", "Seek", "Make", "Book", "There", "In", "While", "Until", "When",
+    "Take", "Avoid", "But", "However", "Also", "Remember", "Contact", "Ask", "Stay", "Use", "Always", "Never", "Watch",
+    "Monitor", "These", "We", "Just", "Let", "Even", "Whatever", "No", "Nothing", "Otherwise", "Meanwhile", "Wait",
+    "Give", "Head", "Ring", "Dial", "Phone", "Honestly", "Overall", "Sometimes", "Many", "Some",
+)
+_END = re.compile(
+    r"[.!?\u3002\uff0e\uff01\uff1f\u061f\u0964]+[)\]\"'\u2019\u201d\uff09*_]*\s+|\n\s*"
+    rf"|(?<=[a-z0-9]) (?=(?:{'|'.join(STARTERS)})[\s,.;:!?])"
+)
+_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "e.g", "i.e", "eg", "ie", "etc", "vs", "approx", "a.m", "p.m", "fig", "cf"})
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+_CLAUSE = re.compile(r"[,:\u2013\u2014-]\s+")
+_EDGES = re.compile(r"(\s*)(.*?)(\s*)", re.S)
+
+
+class SentenceGuard:
+    __slots__ = ("judge", "level", "_instead_of", "max_replaced", "max_hold_chars", "verdicts", "tripped",
+                 "_held", "_scan_from", "_previous")
+
+    def __init__(
+        self,
+        judge: AdviceJudge,
+        level: str,
+        instead_of: Callable[[Replacement], str],
+        *,
+        max_replaced: int = 1,
+        max_hold_chars: int = 400,
+    ) -> None:
+        self.judge = judge
+        self.level = level
+        self._instead_of = instead_of
+        self.max_replaced = max_replaced
+        self.max_hold_chars = max_hold_chars
+        self.verdicts: list[Verdict] = []
+        self.tripped: Verdict | None = None
+        self._held = ""
+        self._scan_from = 0
+        self._previous = " "  # the sentence before, normalised
+
+    @property
+    def held(self) -> str:
+        return self._held
+
+    def feed(self, text: str) -> str:
+        if self.tripped is not None or not text:
+            return ""
+        self._held += text
+        out: list[str] = []
+        while self.tripped is None:
+            end = self._sentence_end()
+            if end is None:
+                break
+            sentence, self._held, self._scan_from = self._held[:end], self._held[end:], 0
+            out.append(self._judged(sentence))
+        return "".join(out)
+
+    def flush(self) -> str:
+        """The end of the model's answer: what is held is a sentence."""
+        if self.tripped is not None:
+            return ""
+        held, self._held, self._scan_from = self._held, "", 0
+        return self._judged(held) if held else ""
+
+    def _sentence_end(self) -> int | None:
+        held = self._held
+        for match in _END.finditer(held, max(0, self._scan_from - 8)):
+            if held[match.start()] == "." and (word := _WORD_BEFORE.search(held, 0, match.start() + 1)):
+                if word[1].lower() in _ABBREVIATIONS:
+                    continue
+            return match.end()
+        self._scan_from = len(held)
+        if len(held) <= self.max_hold_chars:
+            return None
+        # A run-on sentence: judge it up to its last clause break, else its last space, else all of it.
+        cut = max((m.end() for m in _CLAUSE.finditer(held, self.max_hold_chars // 2)), default=-1)
+        if cut < 0:
+            cut = held.rfind(" ", self.max_hold_chars // 2) + 1
+        return cut or len(held)
+
+    def _judged(self, sentence: str) -> str:
+        normalised = self.judge.normalise(sentence)
+        verdict = self.judge.judge_normalised(
+            self.level, normalised, self._previous, question=sentence.rstrip().endswith("?")
+        )
+        self._previous = normalised
+        if verdict is None:
+            return sentence
+        self.verdicts.append(verdict)
+        if len(self.verdicts) > self.max_replaced:
+            self.tripped = verdict
+            self._held = ""
+            return ""
+        before, _, after = _EDGES.fullmatch(sentence).groups()  # type: ignore[union-attr]
+        return before + self._instead_of(verdict.replacement) + after
