@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.state import TurnTrace
-from compliance.audit import EngineAttempt, TurnRecord, TurnStatus
+from compliance.audit import ConditionConsidered, EngineAttempt, TurnRecord, TurnStatus
 
 
 def turn_record(trace: TurnTrace, *, status: TurnStatus, error: str | None = None) -> TurnRecord:
@@ -25,6 +25,12 @@ def turn_record(trace: TurnTrace, *, status: TurnStatus, error: str | None = Non
         rationale=assessment.get("rationale"),
         missing_info=list(assessment.get("missing_info", ())),
         protocol_version=assessment.get("protocol_version"),
+        engine_version=assessment.get("engine_version"),
+        knowledge_version=assessment.get("knowledge_version"),
+        findings=list(assessment.get("findings", ())),
+        conditions=[ConditionConsidered(**c) for c in assessment.get("conditions", ())],
+        scores=dict(assessment.get("scores", {})),
+        needs_clinician=bool(assessment.get("needs_clinician", False)),
         route=plan.get("kind"),
         route_reason=plan.get("reason"),
         engine=used.engine if used else None,

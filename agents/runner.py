@@ -1,7 +1,8 @@
 """Runs one user message through the graph and guarantees exactly one audit record for it.
 
-The record node writes the record on a normal finish. If the turn is cancelled (client gone), times out or
-fails, the record is written here instead, from what the trace holds so far, shielded from cancellation.
+The record node starts the record on a normal finish; the runner waits for it (the record is durable, in the
+database or the spool) and then sends `done` with its audit id. If the turn is cancelled (client gone), times
+out or fails, the record is written here instead, from what the trace holds so far, shielded from cancellation.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langgraph.graph.state import CompiledStateGraph
@@ -21,6 +23,13 @@ from agents.telemetry import traced_turn
 from compliance.audit import TurnRecord, TurnStatus
 
 log = logging.getLogger(__name__)
+
+
+def _quiet(future: asyncio.Future[Any]) -> None:
+    """Retrieve a fire-and-forget future's outcome (its writer already logged any failure)."""
+    if not future.cancelled():
+        future.exception()
+
 
 class ClientGone(Exception):
     """Raised by an emitter whose client has disconnected: the turn ends as interrupted."""
@@ -42,7 +51,13 @@ class TriageAgent:
         client_msg_id: str | None = None,
         audience: Literal["patient", "clinician"] = "patient",
         clinician_in_charge: bool = False,
+        on_answered: Callable[[TurnTrace], None] | None = None,
     ) -> TurnTrace:
+        """Run one message: frames to `emit`, then its one record, then its `done` frame (with the audit id).
+
+        `on_answered` is called once the answer is out and the conversation state saved, before the record is
+        waited for: the caller may start the next message of the conversation then (app/routes/chat.py), so a
+        slow audit database never holds a conversation's next `triage` frame (issue 16)."""
         trace = TurnTrace(
             session_id=session_id,
             message_id=str(uuid.uuid4()),
@@ -50,13 +65,12 @@ class TriageAgent:
             audience=audience,
         )
         config = {"configurable": {"thread_id": session_id}}
-        status: TurnStatus = "interrupted"
-        error: str | None = None
         # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed mid-answer
         # still leaves the message in the trail, as interrupted, after the restart. Its fsync (shared with the
         # markers of messages arriving meanwhile) overlaps redaction and assessment; no frame goes out before it
-        # is on disk.
+        # is on disk. So every message that got a frame has a record, whatever happens next.
         marker = self._deps.writer.received(session_id, trace.message_id, client_msg_id, trace.received_at, audience)
+        writer = self._deps.writer
 
         async def emit_after_marker(frame: dict[str, Any]) -> None:
             nonlocal marker
@@ -64,25 +78,43 @@ class TriageAgent:
                 await marker
                 marker = None
             await emit(frame)
+            if frame.get("type") == "triage":
+                # What the patient was told, added to the marker at once (not waited for): a record made after
+                # a crash then carries the disposition and the redacted text.
+                told = writer.told(turn_record(trace, status="interrupted", error="process_restarted"))
+                if told is not None:
+                    told.add_done_callback(_quiet)
 
         context = TurnContext(
             deps=self._deps, raw_text=text, trace=trace, clinician_in_charge=clinician_in_charge, emit=emit_after_marker
         )
         try:
             await self._graph.ainvoke({}, config, context=context, durability="exit")
-            status = "complete"
         except (asyncio.CancelledError, ClientGone):
+            self._ensure_record(trace, marker, "interrupted", None)
+            await self._await_record(trace)
             raise
         except Exception as exc:
-            status, error = "error", type(exc).__name__
             log.exception("turn failed", extra={"message_id": trace.message_id})
-            raise
-        finally:
-            if trace.record_task is None:
-                record = turn_record(trace, status=status, error=error)
-                trace.record_task = asyncio.ensure_future(self._record_after(marker, record))
+            self._ensure_record(trace, marker, "error", type(exc).__name__)
             await self._await_record(trace)
+            raise
+        self._ensure_record(trace, marker, "complete", None)  # the record node has normally started it
+        if on_answered is not None:
+            on_answered(trace)
+        await self._await_record(trace)
+        used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
+        await emit_after_marker(
+            {"type": "done", "message_id": trace.message_id, "engine": used.engine if used else None,
+             "audit_id": trace.audit_id}
+        )
         return trace
+
+    def _ensure_record(self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus,
+                       error: str | None) -> None:
+        if trace.record_task is None:
+            record = turn_record(trace, status=status, error=error)
+            trace.record_task = asyncio.ensure_future(self._record_after(marker, record))
 
     async def _record_after(self, marker: asyncio.Future[None] | None, record: TurnRecord) -> str:
         """Write the record once the received marker is down (the record settles the marker)."""

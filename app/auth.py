@@ -1,7 +1,11 @@
-"""Who is calling: signed bearer tokens carrying a role, checked by FastAPI dependencies.
+"""Who is calling: signed tokens carrying a role, checked by FastAPI dependencies and by the staff socket.
 
-Tokens are `base64url(json payload).hex(hmac-sha256)` signed with the service's secret key. Staff sign-in
-(passwords, OIDC) issues them; patients get one bound to their session.
+Tokens are `base64url(json payload).hex(hmac-sha256)` signed with the service's token key. Patients get one
+bound to their session. Staff tokens (app/staff_session.py) also carry the account's token version, the
+sign-in they belong to (`sid`) and when it began; one is honoured only while its account exists, is enabled,
+has the token's role and is still at that version (app/accounts.py: disable, sign-out and a new password
+revoke). A state change authorised by the cookie also needs the sign-in's CSRF token (app/security/csrf.py).
+Where the token is read from is decided in one place (app/security/credentials.py).
 """
 
 from __future__ import annotations
@@ -12,12 +16,20 @@ import hmac
 import json
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 from pydantic import BaseModel, ValidationError
+from starlette.types import Scope
+
+from app.accounts import StaffAccounts, staff_accounts
+from app.security import csrf
+from app.security.credentials import Credential, presented_credential
 
 Role = Literal["patient", "clinician", "compliance", "admin"]
+STAFF = frozenset({"clinician", "compliance", "admin"})
+UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
 class Principal(BaseModel):
@@ -25,22 +37,42 @@ class Principal(BaseModel):
     role: Role
     session_id: str | None = None
     expires_at: float
+    version: int | None = None
+    """Staff: the account's token version when the token was issued."""
+    sid: str | None = None
+    """Staff: the sign-in this token belongs to (kept by renewals); CSRF tokens are bound to it."""
+    signed_in_at: float | None = None
+    """Staff: when that sign-in happened; renewals stop `staff_session_max_s` after it."""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
 
 
 class TokenError(Exception):
     pass
 
 
-def issue_token(key: bytes, subject: str, role: Role, *, ttl_s: float = 900, session_id: str | None = None) -> str:
-    payload = Principal(subject=subject, role=role, session_id=session_id, expires_at=time.time() + ttl_s)
-    body = base64.urlsafe_b64encode(payload.model_dump_json().encode()).decode().rstrip("=")
+class BadSignature(TokenError):
+    """Not signed with this key (perhaps with another key of the ring)."""
+
+
+def issue_token(
+    key: bytes, subject: str, role: Role, *, ttl_s: float = 900, session_id: str | None = None,
+    version: int | None = None, sid: str | None = None, signed_in_at: float | None = None,
+    expires_at: float | None = None,
+) -> str:
+    payload = Principal(subject=subject, role=role, session_id=session_id, version=version, sid=sid,
+                        signed_in_at=signed_in_at, expires_at=expires_at if expires_at is not None else time.time() + ttl_s)
+    body = base64.urlsafe_b64encode(payload.model_dump_json(exclude_none=True).encode()).decode().rstrip("=")
     return f"{body}.{_sign(key, body)}"
 
 
 def read_token(key: bytes, token: str) -> Principal:
+    """The token's principal when its signature holds and it has not expired (nothing about accounts)."""
     body, _, signature = token.partition(".")
     if not body or not hmac.compare_digest(signature, _sign(key, body)):
-        raise TokenError("bad signature")
+        raise BadSignature("bad signature")
     try:
         principal = Principal.model_validate(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
     except (ValueError, ValidationError) as exc:
@@ -54,22 +86,91 @@ def _sign(key: bytes, body: str) -> str:
     return hmac.new(key, b"token|" + body.encode(), hashlib.sha256).hexdigest()
 
 
-def request_principal(request: Request) -> Principal:
-    """The signed-in principal of a request (bearer header or cookie); 401 when there is none."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    token = token if scheme.lower() == "bearer" else request.cookies.get("triage_token", "")
-    if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", headers={"WWW-Authenticate": "Bearer"})
+def token_keys(settings: Any) -> list[bytes]:
+    """The token key in use first, then the retired ones (`triage keys rotate`): tokens issued before a rotation
+    keep working until they expire."""
+    ring = getattr(settings, "token_keyring", None)
+    return list(ring.keys()) if ring is not None else [settings.token_key_bytes]
+
+
+def read_token_with(keys: list[bytes], token: str) -> Principal:
+    """`read_token` under the first of `keys` whose signature matches."""
+    failure = TokenError("no token key")
+    for key in keys:
+        try:
+            return read_token(key, token)
+        except BadSignature as exc:
+            failure = exc
+    raise failure
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    principal: Principal
+    credential: Credential
+
+
+def settings_of(scope: Scope) -> Any:
+    return scope["app"].state.settings
+
+
+def accounts_for(settings: Any) -> StaffAccounts:
+    return staff_accounts(settings.resolved_database_url, settings.staff_account_cache_s)
+
+
+async def authenticate(scope: Scope) -> Authenticated | None:
+    """The caller, its token checked in full (signature, expiry, and for staff the account: no thread hop while
+    the account's cached state is fresh); None when it presented no credential; TokenError when it is bad."""
+    settings, credential = settings_of(scope), presented_credential(scope)
+    if credential is None:
+        return None
+    principal = read_token_with(token_keys(settings), credential.token)
+    if principal.is_staff and not await still_admitted(settings, principal):
+        raise TokenError("revoked")
+    return Authenticated(principal, credential)
+
+
+async def still_admitted(settings: Any, principal: Principal) -> bool:
+    """The account still honours this staff principal (an open socket asks again every few seconds)."""
+    return await accounts_for(settings).admits(principal.subject, principal.role, principal.version)
+
+
+def claimed_principal(scope: Scope) -> Principal | None:
+    """Whom a request claims to be (signature and expiry checked, accounts not): for attributing refusals."""
+    credential = presented_credential(scope)
+    if credential is None:
+        return None
     try:
-        return read_token(request.app.state.settings.token_key_bytes, token)
+        return read_token_with(token_keys(settings_of(scope)), credential.token)
+    except (TokenError, AttributeError, KeyError):
+        return None
+
+
+def check_csrf(scope: Scope, found: Authenticated, submitted: str | None) -> None:
+    """403 unless a cookie-authorised state change carries its sign-in's CSRF token and no foreign `Origin`."""
+    if not found.credential.ambient or scope.get("method", "GET") in csrf.SAFE_METHODS:
+        return
+    keys = token_keys(settings_of(scope))
+    if not csrf.same_origin(scope) or not csrf.valid_session_token(keys, found.principal.sid, submitted):
+        csrf.mark_refused(scope)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or invalid CSRF token (X-CSRF-Token), or a foreign origin")
+
+
+async def current_sign_in(request: Request) -> Authenticated:
+    """The signed-in caller and how it proved it (bearer header or cookie); 401 when there is none or its
+    token is bad, expired or revoked; 403 for a cookie-authorised state change without its CSRF token."""
+    try:
+        found = await authenticate(request.scope)
     except TokenError:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid, expired or revoked token", headers=UNAUTHENTICATED) from None
+    if found is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", headers=UNAUTHENTICATED)
+    check_csrf(request.scope, found, csrf.submitted_header(request.scope))
+    return found
 
 
-async def current_principal(request: Request) -> Principal:
-    """The dependency form of `request_principal` (async: no worker-thread hop per request)."""
-    return request_principal(request)
+async def current_principal(found: Annotated[Authenticated, Depends(current_sign_in)]) -> Principal:
+    return found.principal
 
 
 def require_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:

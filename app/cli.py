@@ -1,4 +1,4 @@
-"""The `triage` command line (CONVENTIONS.md)."""
+"""The `triage` command line (docs/contracts.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from app.cli_audit import add_audit_commands
+from app.cli_keys import add_key_commands
 from app.cli_users import add_user_commands
 
 #: How `serve` runs uvicorn (the benchmark's peers use the same settings). uvloop, httptools and the sans-I/O
@@ -50,6 +51,8 @@ def _assess(_args: argparse.Namespace) -> int:
             "red_flags": list(result.red_flags),
             "rationale": result.rationale,
             "missing_info": list(result.missing_info),
+            "needs_clinician": result.needs_clinician,
+            "conditions": [c.id for c in result.conditions],
         }
 
     return process_lines(sys.stdin, AssessLine, handle)
@@ -81,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("assess", help="JSONL on stdin -> clinical assessment per line").set_defaults(func=_assess)
     commands.add_parser("redact", help="JSONL on stdin -> PHI-redacted text and spans per line").set_defaults(func=_redact)
     add_audit_commands(commands)
+    add_key_commands(commands)
     add_user_commands(commands)
     return parser
 

@@ -1,4 +1,4 @@
-"""`triage audit verify|export|purge`: the audit trail from the command line (CONVENTIONS.md).
+"""`triage audit verify|export|purge`: the audit trail from the command line (docs/contracts.md).
 
 Light at import time (argparse only); the database is opened when a command runs.
 """
@@ -51,15 +51,28 @@ def add_audit_commands(subparsers: Any) -> None:
     purge.set_defaults(func=_purge)
 
 
+class NoDatabase(Exception):
+    """There is no audit database to work on: the commands never create one (issue 16)."""
+
+
 def _open_trail() -> AuditTrail:
+    """The service's audit trail (its key ring and journal), on a database that must already exist: a missing
+    database (moved away, wrong data directory) is an error, never a fresh empty chain that verifies."""
     from app.settings import Settings
-    from compliance.audit import AuditTrail
+    from compliance.audit import AuditTrail, MissingDatabase
+    from compliance.audit.db import sqlite_path
 
     settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    trail = AuditTrail(settings.resolved_database_url, settings.audit_key_bytes,
-                       checkpoint_every=settings.audit_checkpoint_every)
-    trail.create_schema()
+    path = sqlite_path(settings.resolved_database_url)
+    if path is not None and not path.exists():  # before anything else: not even keys are made for nothing
+        raise NoDatabase(f"no audit database at {path}; refusing to create one (check TRIAGE_DATA_DIR / TRIAGE_DATABASE_URL)")
+    trail = AuditTrail(settings.resolved_database_url, settings.audit_keyring,
+                       checkpoint_every=settings.audit_checkpoint_every, journal=settings.resolved_audit_journal)
+    try:
+        trail.upgrade_schema()
+    except MissingDatabase as exc:
+        trail.dispose()
+        raise NoDatabase(f"{exc}; refusing to create one (check TRIAGE_DATA_DIR / TRIAGE_DATABASE_URL)") from None
     return trail
 
 
@@ -76,7 +89,10 @@ def _fail(command: str, message: str, code: int = 2) -> int:
 
 
 def _verify(_args: argparse.Namespace) -> int:
-    trail = _open_trail()
+    try:
+        trail = _open_trail()
+    except NoDatabase as exc:
+        return _fail("verify", str(exc))
     try:
         report = trail.verify()
     finally:
@@ -96,7 +112,10 @@ def _export(args: argparse.Namespace) -> int:
         where = EntryFilter.parse(since=args.since, until=args.until, session_id=args.session, urgency=args.urgency)
     except InvalidFilter as exc:
         return _fail("export", str(exc))
-    trail = _open_trail()
+    try:
+        trail = _open_trail()
+    except NoDatabase as exc:
+        return _fail("export", str(exc))
     try:
         _, chunks = export_stream(trail, args.format, where, _cli_actor("export", "audit_trail"))
         if args.output is None:
@@ -128,7 +147,10 @@ def _purge(args: argparse.Namespace) -> int:
     from compliance.audit import PurgeError
 
     before = args.before or datetime.now(UTC) - timedelta(days=Settings().audit_retention_days)
-    trail = _open_trail()
+    try:
+        trail = _open_trail()
+    except NoDatabase as exc:
+        return _fail("purge", str(exc))
     try:
         report = trail.purge(before)
         trail.record_access(_cli_actor("purge", "audit_trail", before=before.isoformat(), purged=report.purged))

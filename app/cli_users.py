@@ -19,9 +19,14 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     create.set_defaults(func=_create)
 
+    password = actions.add_parser("password", help="set a new password; every token issued before stops working")
+    password.add_argument("--username", required=True)
+    password.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    password.set_defaults(func=_set_password)
+
     actions.add_parser("list", help="accounts and their roles").set_defaults(func=_list)
     for name, disabled in (("disable", True), ("enable", False)):
-        command = actions.add_parser(name, help=f"{name} an account")
+        command = actions.add_parser(name, help=f"{name} an account" + ("; its tokens stop working" if disabled else ""))
         command.add_argument("--username", required=True)
         command.set_defaults(func=lambda args, disabled=disabled: _set_disabled(args, disabled))
 
@@ -52,6 +57,17 @@ def _create(args: argparse.Namespace) -> int:
         print(f"triage users create: {exc}", file=sys.stderr)
         return 2
     print(f"created {user.role} account {user.username!r}")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    try:
+        password = _read_password(args)
+        user = _store().set_password(args.username, password)
+    except UserError as exc:
+        print(f"triage users password: {exc}", file=sys.stderr)
+        return 2
+    print(f"{user.username}: new password set; earlier sign-ins revoked")
     return 0
 
 

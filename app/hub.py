@@ -52,6 +52,9 @@ class SessionSummary:
     urgency: str | None = None
     red_flags: list[str] = field(default_factory=list)
     rationale: str | None = None
+    needs_clinician: bool = False
+    """The clinical engine could not read a message: a clinician must, ahead of the other non-emergencies."""
+    conditions: list[dict] = field(default_factory=list)
     waiting_since: str | None = None
     last_activity: str | None = None
     last_text: str = ""
@@ -59,8 +62,10 @@ class SessionSummary:
     clinician: str | None = None
 
     def sort_key(self) -> tuple:
+        urgency = URGENCY_RANK.get(self.urgency or "", 3)
         return (
-            URGENCY_RANK.get(self.urgency or "", 3),
+            urgency,
+            not (self.needs_clinician and urgency > 0),
             LEVEL_RANK.get(self.level or "", 5),
             self.waiting_since or "~",
             self.started_at,
@@ -117,10 +122,12 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
         if LEVEL_RANK.get(event.get("level") or "", 5) <= LEVEL_RANK.get(summary.level or "", 5):
             summary.level, summary.urgency = event.get("level"), event.get("urgency")
             summary.rationale = event.get("rationale")
+            summary.conditions = list(event.get("conditions") or [])
+        summary.needs_clinician = summary.needs_clinician or bool(event.get("needs_clinician"))
         summary.red_flags = list(dict.fromkeys([*summary.red_flags, *(event.get("red_flags") or [])]))
         summary.waiting_since = summary.waiting_since or at
         entry = record.entry(event["message_id"], "assistant")
-        entry["triage"] = {k: event.get(k) for k in ("level", "urgency", "red_flags", "rationale")}
+        entry["triage"] = {k: event.get(k) for k in ("level", "urgency", "red_flags", "rationale", "needs_clinician", "conditions")}
     elif kind == "done":
         entry = record.entry(event["message_id"], "assistant")
         entry.update(engine=event.get("engine"), audit_id=event.get("audit_id"), done=True)

@@ -7,10 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from app.hub import InProcessHub
+from compliance.keys import KeyRing
 
 
 @contextlib.asynccontextmanager
-async def open_hub(redis_url: str | None, fernet_key: bytes, prefix: str = "triage:hub") -> AsyncIterator[InProcessHub]:
+async def open_hub(redis_url: str | None, fernet_key: bytes | KeyRing, prefix: str = "triage:hub") -> AsyncIterator[InProcessHub]:
     if not redis_url:
         yield InProcessHub()
         return

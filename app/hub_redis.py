@@ -22,11 +22,12 @@ import json
 import logging
 import uuid
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.hub import Event, HubConflict, InProcessHub, SessionSummary, now_iso
+from compliance.keys import KeyRing
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,12 @@ def stream_id(value: str) -> tuple[int, int]:
 
 
 class RedisHub(InProcessHub):
-    def __init__(self, redis: Redis, fernet_key: bytes, *, prefix: str = "triage:hub", log_length: int = 50_000,
+    def __init__(self, redis: Redis, fernet_key: bytes | KeyRing, *, prefix: str = "triage:hub", log_length: int = 50_000,
                  max_sessions: int = 1000, heartbeat_s: float = HEARTBEAT_S) -> None:
         super().__init__(max_sessions=max_sessions)
         self._redis = redis
-        self._fernet = Fernet(fernet_key)
+        # Encrypts with the current vault key; decrypts with any key of the ring (events from before a rotation).
+        self._fernet = MultiFernet([Fernet(key) for key in KeyRing.of(fernet_key).keys()])
         self._replica = uuid.uuid4().hex
         self._events = f"{prefix}:events"
         self._patient = f"{prefix}:patient"

@@ -17,7 +17,8 @@ from app.checkpoint import open_checkpointer
 from app.resilient_checkpoint import resilient
 from app.hub_backend import open_hub
 from app.routes import audit, chat, clinician, compliance_ui, health, login, metrics, pages
-from app.security import install as install_security
+from app.security.rates import build_limiters
+from app.security.stack import install as install_security
 from app.settings import Settings
 from app.shutdown import OpenSockets
 from compliance.audit import AuditTrail
@@ -30,23 +31,28 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    limiters = build_limiters(settings)  # in Redis when configured: shared by the replicas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with AsyncExitStack() as stack:
             trail = AuditTrail(
-                settings.resolved_database_url, settings.audit_key_bytes, checkpoint_every=settings.audit_checkpoint_every
+                settings.resolved_database_url, settings.audit_keyring, checkpoint_every=settings.audit_checkpoint_every,
+                journal=settings.resolved_audit_journal,
             )
             trail.create_schema()
-            trail = await stack.enter_async_context(spooling(trail, settings.data_dir / "audit-spool"))
+            trail = await stack.enter_async_context(
+                spooling(trail, settings.data_dir / "audit-spool", write_wait_s=settings.audit_write_wait_s)
+            )
             stack.callback(trail.dispose)
+            stack.push_async_callback(limiters.aclose)
             redactor = Redactor(settings.spacy_model)
             deps = AgentDeps(
                 redactor=redactor,
                 router=build_router(settings),
                 trail=trail,
-                vault_key=settings.vault_key_bytes,
+                vault_key=settings.vault_keyring,
                 history_turns=settings.history_turns,
             )
             stack.push_async_callback(deps.router.aclose)
@@ -57,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.trail = trail
             app.state.redactor = redactor
             app.state.agent = agent
-            hub = await stack.enter_async_context(open_hub(settings.redis_url, settings.vault_key_bytes, settings.redis_prefix))
+            hub = await stack.enter_async_context(open_hub(settings.redis_url, settings.vault_keyring, settings.redis_prefix))
             app.state.hub, app.state.checkpointer = hub, checkpointer
             log.info("triage service ready", extra={"engines": settings.engine_chain})
             try:
@@ -65,8 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             finally:
                 await agent.drain()
 
-    app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan)
+    docs = settings.docs_enabled  # off in production (app/settings.py)
+    app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan, docs_url="/docs" if docs else None,
+                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
     app.state.settings = settings
+    app.state.limiters = limiters
     app.state.open_sockets = OpenSockets()  # told to reconnect on shutdown
     app.include_router(health.router)
     app.include_router(audit.router)
@@ -77,5 +86,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clinician.router)
     app.include_router(compliance_ui.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    install_security(app, settings)
+    install_security(app, settings, limiters)
     return app

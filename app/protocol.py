@@ -1,4 +1,4 @@
-"""WebSocket chat frames (CONVENTIONS.md): typed, validated at the boundary."""
+"""WebSocket chat frames (docs/contracts.md): typed, validated at the boundary."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 
+CLIENT_MSG_ID = r"^[A-Za-z0-9_-]{1,128}$"
+
+
 class MessageFrame(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     type: Literal["message"]
     text: Annotated[str, StringConstraints(strip_whitespace=False, min_length=1)]
-    client_msg_id: Annotated[str, StringConstraints(max_length=128)] | None = None
+    client_msg_id: Annotated[str, StringConstraints(pattern=CLIENT_MSG_ID)] | None = None
+    """The client's own id for the message, stored in the audit trail: letters, digits, `_` and `-` only (1-128),
+    so that it can never carry free text (or PHI) into the trail."""
 
 
 ClientFrame = Annotated[MessageFrame, Field(discriminator="type")]
@@ -40,8 +45,10 @@ def parse_client_frame(raw: str, *, max_text_chars: int) -> MessageFrame:
     if kind != "message":
         raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}; expected 'message'")
     text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise FrameError("empty_text", "'text' must be a non-empty string")
+    if not isinstance(text, str):
+        raise FrameError("invalid_frame", "'text' must be a string")
+    if not text.strip():
+        raise FrameError("empty_text", "'text' must not be empty")
     if len(text) > max_text_chars:
         raise FrameError("text_too_long", f"'text' exceeds {max_text_chars} characters")
     try:

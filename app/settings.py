@@ -13,6 +13,21 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from compliance.keys import KeyRing
+
+SECRETS_FILE = "secrets.json"
+RETIRED_SUFFIX = "_retired"
+
+
+def read_retired_keys(data_dir: Path) -> dict[str, list[str]]:
+    """Retired keys kept in the laptop's secrets.json by `triage keys rotate` ({"audit_hmac_key": [...], ...})."""
+    path = data_dir / SECRETS_FILE
+    if not path.exists():
+        return {}
+    stored = json.loads(path.read_text())
+    return {name[: -len(RETIRED_SUFFIX)]: list(value) for name, value in stored.items()
+            if name.endswith(RETIRED_SUFFIX) and isinstance(value, list)}
+
 
 class MissingKeys(ValueError):
     """Keys a replica must be given (TRIAGE_REQUIRE_KEYS) are not set."""
@@ -54,10 +69,18 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = Field(default=1000, ge=0, description="a signed checkpoint after every N audit entries (0: only on purge)")
     vault_key: SecretStr | None = Field(default=None, description="Fernet key for placeholder vaults; generated under data_dir when unset")
     token_key: SecretStr | None = Field(default=None, description="HMAC key signing access tokens; generated under data_dir when unset")
+    # Key rotation and the audit trail under faults (issue 16; README "Audit trail").
+    audit_hmac_retired_keys: SecretStr | None = Field(default=None, description="comma separated audit HMAC keys no longer in use, kept to verify older entries (`triage keys rotate` keeps them in secrets.json instead)")
+    vault_retired_keys: SecretStr | None = Field(default=None, description="comma separated vault keys no longer in use, kept to decrypt older vaults")
+    token_retired_keys: SecretStr | None = Field(default=None, description="comma separated token keys no longer in use, kept to check tokens issued before a rotation")
+    audit_write_wait_s: float = Field(default=1.0, gt=0, description="longest a turn's audit write waits for the database before its entry goes to the spool")
+    audit_journal: Path | None = Field(default=None, description="append-only file that also records every signed checkpoint and the chain head (tail truncation); default data_dir/audit-journal.jsonl; put it on other storage or chattr +a")
 
     # Transport security and limits (app/security; issue 8). Each limit is answered with an error frame or 413/429.
     allowed_origins: str = Field(default="", description="comma separated origins (https://clinic.example) that may open the chat socket and frame the widget; same-origin always may")
-    staff_token_ttl_s: int = Field(default=1800, ge=60, description="lifetime of a staff sign-in token (cookie or bearer)")
+    staff_token_ttl_s: int = Field(default=600, ge=60, description="lifetime of a staff token (cookie or bearer); renewed while a staff page is in use (app/staff_session.py)")
+    staff_session_max_s: int = Field(default=43_200, ge=60, description="renewals stop this long after sign-in: sign in again")
+    staff_account_cache_s: float = Field(default=5.0, ge=0, description="a staff account's state (enabled, token version) is re-read after this long: revocations take effect within it")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest HTTP request body (413 beyond)")
     max_frame_bytes: int = Field(default=32_768, ge=256, description="largest WebSocket frame answered normally (error frame beyond)")
     conn_msgs_per_s: float = Field(default=2.0, gt=0, description="chat messages per second per connection (token bucket)")
@@ -79,6 +102,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, description="redis://... carries the live session hub across replicas; default in-process")
     redis_prefix: str = Field(default="triage:hub", description="prefix of the hub's Redis keys and channels: one per deployment sharing a Redis")
     require_keys: bool = Field(default=False, description="refuse to start unless the audit, vault and token keys are set (replicas must share them)")
+
+    # Production defaults (issue 16).
+    environment: Literal["development", "production"] | None = Field(default=None, description="production: no API docs and /metrics only with metrics_token; unset means production exactly when require_keys is set (as the deploy manifests do)")
+    api_docs: bool | None = Field(default=None, description="serve /docs, /redoc and /openapi.json; default: everywhere but production")
+    metrics_token: SecretStr | None = Field(default=None, description="when set, /metrics needs `Authorization: Bearer <it>`; in production /metrics is off without it")
 
     @property
     def resolved_database_url(self) -> str:
@@ -131,6 +159,37 @@ class Settings(BaseSettings):
     def token_key_bytes(self) -> bytes:
         value = self.token_key.get_secret_value() if self.token_key else self._local_secrets["token_key"]
         return value.encode()
+
+    def _retired(self, name: str, given: SecretStr | None) -> list[bytes]:
+        """Retired keys: from the environment when the key itself is, else from secrets.json (`triage keys rotate`)."""
+        if getattr(self, name) is not None:
+            return [k.strip().encode() for k in (given.get_secret_value() if given else "").split(",") if k.strip()]
+        return [k.encode() for k in read_retired_keys(self.data_dir).get(name, [])]
+
+    @cached_property
+    def audit_keyring(self) -> KeyRing:
+        """The audit HMAC key in use and the retired ones older entries verify with."""
+        return KeyRing.of(self.audit_key_bytes, self._retired("audit_hmac_key", self.audit_hmac_retired_keys))
+
+    @cached_property
+    def vault_keyring(self) -> KeyRing:
+        return KeyRing.of(self.vault_key_bytes, self._retired("vault_key", self.vault_retired_keys))
+
+    @cached_property
+    def token_keyring(self) -> KeyRing:
+        return KeyRing.of(self.token_key_bytes, self._retired("token_key", self.token_retired_keys))
+
+    @property
+    def resolved_audit_journal(self) -> Path:
+        return self.audit_journal or self.data_dir / "audit-journal.jsonl"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production" if self.environment is not None else self.require_keys
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else not self.is_production
 
     @property
     def origin_list(self) -> list[str]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlmodel import Field, Session, SQLModel, select
 
 from compliance.audit.db import normalize_url
@@ -37,6 +38,9 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     disabled: bool = False
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    token_version: int = 0
+    """Carried by every token issued to the account; bumped by disable, sign-out and a new password, which
+    revokes every token issued before (app/accounts.py)."""
 
 
 class UserStore:
@@ -51,6 +55,10 @@ class UserStore:
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self.engine, tables=[StaffUser.__table__])
+        columns = {c["name"] for c in inspect(self.engine).get_columns(StaffUser.__tablename__)}
+        if "token_version" not in columns:  # an account table from before token versions
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE staff_user ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0"))
 
     def create(self, username: str, role: str, password: str) -> StaffUser:
         username = username.strip().lower()
@@ -89,12 +97,32 @@ class UserStore:
         with Session(self.engine) as session:
             return list(session.exec(select(StaffUser).order_by(StaffUser.username)))
 
+    def get(self, username: str) -> StaffUser | None:
+        with Session(self.engine) as session:
+            return session.exec(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
+
     def set_disabled(self, username: str, disabled: bool) -> StaffUser:
+        """Disabling also revokes every token the account holds."""
+        return self._update(username, lambda user: setattr(user, "disabled", disabled), revoke=disabled)
+
+    def set_password(self, username: str, password: str) -> StaffUser:
+        """A new password revokes every token issued before it."""
+        check_password(password, username.strip().lower())
+        hashed = self.hasher.hash(password)
+        return self._update(username, lambda user: setattr(user, "password_hash", hashed), revoke=True)
+
+    def revoke_tokens(self, username: str) -> StaffUser:
+        """Every token issued to the account so far stops working (sign-out)."""
+        return self._update(username, lambda user: None, revoke=True)
+
+    def _update(self, username: str, change: Callable[[StaffUser], None], *, revoke: bool) -> StaffUser:
         with Session(self.engine) as session:
             user = session.exec(select(StaffUser).where(StaffUser.username == username.strip().lower())).first()
             if user is None:
                 raise UserError(f"no user {username!r}")
-            user.disabled = disabled
+            change(user)
+            if revoke:  # in SQL (`token_version + 1`): two concurrent revocations both count
+                user.token_version = StaffUser.token_version + 1  # type: ignore[assignment]
             session.add(user)
             session.commit()
             session.refresh(user)

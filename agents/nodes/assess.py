@@ -28,6 +28,9 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
             "red_flags": list(assessment.red_flags),
             "rationale": assessment.rationale,
             "missing_info": list(assessment.missing_info),
+            "needs_clinician": assessment.needs_clinician,
+            # For the clinician queue only (app/routes/chat.py's STAFF_ONLY keeps it from the patient).
+            "conditions": [{"name": c.name, "level": c.level.value, "via": c.via} for c in assessment.conditions[:5]],
         }
     )
     return {"assessment": trace.assessment}

@@ -1,8 +1,10 @@
-"""Node 6: write the turn's one audit record, then tell the client it is done."""
+"""Node 6: start the turn's one audit record (group-committed); the runner sends `done` once it is durable.
+
+The graph does not wait for the write: it ends, and the conversation state is saved, while the record is being
+committed, so a slow audit database holds neither this answer nor the conversation's next message (issue 16).
+"""
 
 from __future__ import annotations
-
-import asyncio
 
 from langgraph.runtime import Runtime
 
@@ -15,17 +17,6 @@ async def record(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
     ctx = runtime.context
     trace = ctx.trace
     with timed(trace, "record"):
-        # Shielded and kept on the trace: if the turn is cancelled now, the runner awaits this same write
-        # instead of writing a second record.
+        # Kept on the trace: the runner awaits this same write (shielded) instead of writing a second record.
         trace.record_task = ctx.deps.writer.record(turn_record(trace, status="complete"))
-        audit_id = trace.audit_id = await asyncio.shield(trace.record_task)
-    used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
-    await ctx.emit(
-        {
-            "type": "done",
-            "message_id": trace.message_id,
-            "engine": used.engine if used else None,
-            "audit_id": audit_id,
-        }
-    )
     return {}

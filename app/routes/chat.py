@@ -1,4 +1,4 @@
-"""`/ws/chat`: the chat protocol of CONVENTIONS.md over one WebSocket per conversation.
+"""`/ws/chat`: the chat protocol of docs/contracts.md over one WebSocket per conversation.
 
 Beyond the protocol's frames, a patient socket also:
 - gets a `token` in its `session` frame: a patient token bound to the session, to resume it after a network
@@ -38,21 +38,25 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 PATIENT_TOKEN_TTL_S = 4 * 3600
 #: Agent frames the clinician queue sees, and the fields it gets of each (never raw text: tokens are guarded).
 HUB_FIELDS = {
-    "triage": ("message_id", "level", "urgency", "red_flags", "rationale"),
+    "triage": ("message_id", "level", "urgency", "red_flags", "rationale", "needs_clinician", "conditions"),
     "token": ("message_id", "text"),
     "done": ("message_id", "engine", "audit_id"),
 }
+#: Fields for clinicians only: a patient gets plain advice, never the conditions the engine considered.
+STAFF_ONLY = frozenset({"conditions"})
 
 
 def resumable_session(settings: Settings, session_id: str | None, resume: str | None) -> str | None:
     """The session id to continue, when `resume` is a valid patient token bound to it."""
     if not session_id or not resume:
         return None
-    try:
-        principal = read_token(settings.token_key_bytes, resume)
-    except TokenError:
-        return None
-    return session_id if principal.role == "patient" and principal.session_id == session_id else None
+    for key in settings.token_keyring.keys():  # a token issued before a key rotation still resumes (issue 16)
+        try:
+            principal = read_token(key, resume)
+        except TokenError:
+            continue
+        return session_id if principal.role == "patient" and principal.session_id == session_id else None
+    return None
 
 
 class ChatConnection:
@@ -73,6 +77,9 @@ class ChatConnection:
         self.resume_rejected = resume_rejected
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self.turn: asyncio.Task | None = None
+        """The turn being answered now (cancelled when the client goes)."""
+        self.finishing: set[asyncio.Task] = set()
+        """Answered turns still waiting for their record before their `done` frame."""
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -91,7 +98,7 @@ class ChatConnection:
             await self.hub.publish(
                 {"type": frame["type"], "session_id": self.session_id, **{k: frame.get(k) for k in fields}}
             )
-        await self.send(frame)
+        await self.send({k: v for k, v in frame.items() if k not in STAFF_ONLY} if STAFF_ONLY.intersection(frame) else frame)
 
     async def read(self) -> None:
         try:
@@ -166,14 +173,35 @@ class ChatConnection:
             await self.send(error_frame(exc.code, exc.detail))
             return
         in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
-        self.turn = asyncio.create_task(
+        answered = asyncio.Event()
+        turn = asyncio.create_task(
             self.agent.handle_message(
                 self.session_id, frame.text, self.emit, client_msg_id=frame.client_msg_id,
-                clinician_in_charge=in_charge,
+                clinician_in_charge=in_charge, on_answered=lambda _trace: answered.set(),
             )
         )
+        self.turn = turn
+        waiter = asyncio.create_task(answered.wait())
         try:
-            trace = await self.turn
+            await asyncio.wait((turn, waiter), return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            turn.cancel()
+            raise
+        finally:
+            waiter.cancel()
+            self.turn = None
+        if turn.done():
+            await self._finish(turn)
+            return
+        # Answered and saved; its record (and then its `done` frame) may still wait for the audit database: the
+        # conversation's next message goes ahead meanwhile (issue 16). The record is written whatever happens.
+        finishing = asyncio.create_task(self._finish_quietly(turn))
+        self.finishing.add(finishing)
+        finishing.add_done_callback(self.finishing.discard)
+
+    async def _finish(self, turn: asyncio.Task) -> None:
+        try:
+            trace = await turn
         except (asyncio.CancelledError, ClientGone):
             raise ClientGone() from None
         except Exception:
@@ -185,8 +213,12 @@ class ChatConnection:
                     {"type": "patient_message", "session_id": self.session_id,
                      "message_id": trace.message_id, "text": trace.redacted_text}
                 )
-        finally:
-            self.turn = None
+
+    async def _finish_quietly(self, turn: asyncio.Task) -> None:
+        try:
+            await self._finish(turn)
+        except ClientGone:
+            pass
 
 
 @router.websocket("/ws/chat")

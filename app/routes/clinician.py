@@ -1,15 +1,19 @@
 """Clinician front end: the queue page, the `/ws/clinician` live socket and the session actions.
 
-REST (role clinician or admin; bearer token or the `triage_token` cookie):
+REST (role clinician or admin; a bearer token, or the `triage_token` cookie with the page's `X-CSRF-Token` on
+POSTs):
   GET  /api/clinician/sessions                      the queue, most urgent first, then longest waiting
   GET  /api/clinician/sessions/{id}                 one session: summary and redacted transcript
   POST /api/clinician/sessions/{id}/takeover        the agent pauses; replies go to the patient
   POST /api/clinician/sessions/{id}/release         hand the conversation back to the agent
   POST /api/clinician/sessions/{id}/reply           {"text"}: delivered to the patient, marked as a clinician's
   POST /api/clinician/sessions/{id}/reidentify      the patient's own words, recorded as an access audit event
-WebSocket `/ws/clinician`: `{"type": "snapshot", "sessions": [...]}` on connect, then every hub event (see
-app/hub.py). Client frame `{"type": "consult", "session_id", "text"}` asks the agent about that case in
-clinical style; its answer streams back as the chat protocol's frames with `"channel": "consult"`.
+WebSocket `/ws/clinician` (bearer, cookie or `?token=`, read as everywhere: app/security/credentials.py):
+`{"type": "snapshot", "sessions": [...]}` on connect, then every hub event (see app/hub.py). The account is
+checked again every second while the socket is open (through the account cache, app/accounts.py): a revoked
+or ended sign-in gets an `unauthorized` error frame (closing) and close 1008, audited. Client frame
+`{"type": "consult", "session_id", "text"}` asks the agent about that case in clinical style; its answer streams
+back as the chat protocol's frames with `"channel": "consult"`.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ import asyncio
 import json
 import logging
 import re
+import time
 import uuid
 from dataclasses import asdict
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, status
@@ -29,12 +33,13 @@ from pydantic import BaseModel, StringConstraints
 from starlette.websockets import WebSocketDisconnect
 
 from agents.runner import ClientGone, TriageAgent
-from app.auth import ClinicianPrincipal, Principal, TokenError, request_principal, read_token
+from app.auth import ClinicianPrincipal, Principal, still_admitted
 from app.hub import Hub, HubConflict, SessionRecord, UnknownSession, hub_of
 from app.protocol import error_frame
-from app.routes.login import CSRF_COOKIE
-from app.routes.pages import templates
+from app.routes.staff_pages import staff_page
+from app.security.access import POLICY_VIOLATION, record_scope_denial, refuse_staff_socket, socket_principal
 from app.shutdown import open_sockets, websocket_notifier
+from app.staff_session import session_ends_at
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -42,31 +47,11 @@ log = logging.getLogger(__name__)
 CLINICIAN_ROLES = ("clinician", "admin")
 PLACEHOLDER = re.compile(r"<[A-Z][A-Z_]*_\d+>")
 CONSULT_HISTORY_TURNS = 6
+ACCESS_CHECK_S = 1.0
 
 
 class ReplyBody(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-
-
-def staff_page(
-    request: Request, template: str, roles: tuple[str, ...], context: dict[str, Any],
-    build: Callable[[Principal], dict[str, Any]] | None = None,
-) -> HTMLResponse:
-    """A page for signed-in staff with one of `roles` (`build` adds what only they may see); else a sign-in notice."""
-    try:
-        principal = request_principal(request)
-    except HTTPException:
-        principal = None
-    if principal is None or principal.role not in roles:
-        reason, code = ("signin", status.HTTP_401_UNAUTHORIZED) if principal is None else ("role", status.HTTP_403_FORBIDDEN)
-        return templates.TemplateResponse(
-            request, "signin.html", {"title": "Sign-in required" if principal is None else "Access denied",
-                                     "roles": roles, "reason": reason, "principal": principal},
-            status_code=code,
-        )
-    extra = build(principal) if build is not None else {}
-    csrf = request.cookies.get(CSRF_COOKIE)  # present after a sign-in through /login: offers "Sign out"
-    return templates.TemplateResponse(request, template, {**context, **extra, "principal": principal, "csrf": csrf})
 
 
 async def get_hub(request: Request) -> Hub:
@@ -85,7 +70,7 @@ def live_session(hub: Hub, session_id: str) -> SessionRecord:
 
 @router.get("/clinician", response_class=HTMLResponse, include_in_schema=False)
 async def clinician_page(request: Request) -> HTMLResponse:
-    return staff_page(request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue", "active": "clinician"})
+    return await staff_page(request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue", "active": "clinician"})
 
 
 @router.get("/api/clinician/sessions")
@@ -208,24 +193,17 @@ def reveal_turns(values: dict[str, Any], vault_key: bytes) -> list[dict[str, str
     ]
 
 
-def socket_principal(websocket: WebSocket) -> Principal | None:
-    token = websocket.query_params.get("token") or websocket.cookies.get("triage_token", "")
-    try:
-        principal = read_token(websocket.app.state.settings.token_key_bytes, token) if token else None
-    except TokenError:
-        return None
-    return principal if principal and principal.role in CLINICIAN_ROLES else None
-
-
 @router.websocket("/ws/clinician")
 async def clinician_socket(websocket: WebSocket) -> None:
-    await websocket.accept()
-    principal = socket_principal(websocket)
-    if principal is None:
-        await websocket.send_text(json.dumps(error_frame("unauthorized", "clinician sign-in required", closing=True)))
-        await websocket.close(code=4401)
+    # The access middleware has let this caller through; asking the same function again (the account state is
+    # cached) only matters if the account was revoked in between, and is refused the same way.
+    principal, refusal = await socket_principal(websocket.scope, CLINICIAN_ROLES)
+    if refusal is not None or principal is None:
+        await refuse_staff_socket(websocket.scope, websocket.receive, websocket.send, principal,
+                                  refusal or "unauthenticated", CLINICIAN_ROLES)
         return
-    connection = ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent)
+    await websocket.accept()
+    connection = ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent, principal)
     with open_sockets(websocket).track(websocket_notifier(websocket, connection.send)):  # shutdown: reconnect
         await connection.serve()
 
@@ -233,10 +211,11 @@ async def clinician_socket(websocket: WebSocket) -> None:
 class ClinicianConnection:
     """Hub events out; consult questions in (one at a time, each streamed back)."""
 
-    def __init__(self, websocket: WebSocket, hub: Hub, agent: TriageAgent) -> None:
+    def __init__(self, websocket: WebSocket, hub: Hub, agent: TriageAgent, principal: Principal) -> None:
         self.websocket = websocket
         self.hub = hub
         self.agent = agent
+        self.principal = principal
         self.consult_threads: dict[str, str] = {}
         self._send_lock = asyncio.Lock()
 
@@ -251,10 +230,32 @@ class ClinicianConnection:
         async with self.hub.subscribe() as events:
             await self.send({"type": "snapshot", "sessions": [asdict(s) for s in self.hub.sessions()]})
             relay = asyncio.create_task(self._relay(events))
+            watch = asyncio.create_task(self._watch_access())
             try:
                 await self._read()
             finally:
                 relay.cancel()
+                watch.cancel()
+
+    async def _watch_access(self) -> None:
+        """Close the socket once the sign-in is revoked (disable, sign-out, new password) or has ended."""
+        settings = self.websocket.app.state.settings
+        ends_at = session_ends_at(settings, self.principal)
+        try:
+            while time.time() < ends_at and await self._admitted(settings):
+                await asyncio.sleep(ACCESS_CHECK_S)
+            await record_scope_denial(self.websocket.scope, POLICY_VIOLATION, "unauthenticated", self.principal)
+            await self.send(error_frame("unauthorized", "your sign-in was revoked or has ended; sign in again", closing=True))
+            await self.websocket.close(code=POLICY_VIOLATION)
+        except (ClientGone, RuntimeError, OSError):
+            pass
+
+    async def _admitted(self, settings: Any) -> bool:
+        try:
+            return await still_admitted(settings, self.principal)
+        except Exception:  # noqa: BLE001 - the account database is down: keep the socket, ask again next time
+            log.warning("could not check a staff account; its socket stays open meanwhile", exc_info=True)
+            return True
 
     async def _relay(self, events: Any) -> None:
         try:

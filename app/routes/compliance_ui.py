@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.auth import Principal
-from app.routes.clinician import staff_page
+from app.routes.staff_pages import staff_page
 from compliance.audit import URGENCIES, AccessEvent, AuditTrail, EntryFilter, InvalidFilter, StoredEntry, flat_turn
 from frontend.charts import LEVEL_COLORS, SERIES_COLORS, Bar, Series, bar_chart, line_chart, percentile
 
@@ -144,7 +144,7 @@ def charts(trail: AuditTrail, where: EntryFilter) -> dict[str, Any]:
 
 
 @router.get("/compliance", response_class=HTMLResponse)
-def compliance_page(request: Request) -> HTMLResponse:
+async def compliance_page(request: Request) -> HTMLResponse:
     review = Review.from_query(request.query_params)
 
     def build(principal: Principal) -> dict[str, Any]:
@@ -167,11 +167,11 @@ def compliance_page(request: Request) -> HTMLResponse:
 
     context = {"title": "Compliance review", "active": "compliance", "review": review, "urgencies": URGENCIES,
                "level_names": LEVEL_NAMES}
-    return staff_page(request, "compliance.html", COMPLIANCE_ROLES, context, build)
+    return await staff_page(request, "compliance.html", COMPLIANCE_ROLES, context, build)
 
 
 @router.get("/compliance/sessions/{session_id}", response_class=HTMLResponse)
-def session_page(request: Request, session_id: str) -> HTMLResponse:
+async def session_page(request: Request, session_id: str) -> HTMLResponse:
     def build(principal: Principal) -> dict[str, Any]:
         trail: AuditTrail = request.app.state.trail
         trail.record_access(_access(request, principal, "view", f"session:{session_id}", session_id))
@@ -184,4 +184,4 @@ def session_page(request: Request, session_id: str) -> HTMLResponse:
 
     context = {"title": f"Session {session_id[:8]}", "active": "compliance", "session_id": session_id,
                "level_names": LEVEL_NAMES}
-    return staff_page(request, "compliance_session.html", COMPLIANCE_ROLES, context, build)
+    return await staff_page(request, "compliance_session.html", COMPLIANCE_ROLES, context, build)

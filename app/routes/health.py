@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 router = APIRouter(tags=["health"])
+
+#: How long the readiness probe lets the audit database take its write lock (a probe writes nothing).
+PROBE_WAIT_S = 0.5
+#: The whole readiness check never takes longer than this (the Kubernetes probe's timeout is 3 s).
+READY_TIMEOUT_S = 2.0
 
 
 @router.get("/healthz")
@@ -18,12 +24,34 @@ async def healthz() -> dict:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """The database answers and the graph is built."""
+    """Ready when the graph is built and the audit trail takes writes: its spool is empty, its last write reached
+    the database, its chain is where this process left it, and a write could start now (a probe that takes the
+    chain's write lock and writes nothing). A database that only answers reads is not ready (issue 16)."""
     state = request.app.state
-    checks = {"graph": getattr(state, "agent", None) is not None}
+    checks: dict[str, Any] = {"graph": getattr(state, "agent", None) is not None}
+    trail = getattr(state, "trail", None)
+    detail: dict[str, Any] = {}
+    health = getattr(trail, "health", None)
+    if health is not None:
+        detail = health()
+        checks["audit_spool_empty"] = detail["spool_pending"] == 0
+        checks["audit_chain"] = detail["chain_diverged"] is None
+    probe = getattr(trail, "probe", None)
     try:
-        checks["database"] = await asyncio.to_thread(state.trail.ping)
+        if probe is not None and checks.get("audit_spool_empty", True) and checks.get("audit_chain", True):
+            checks["database"] = await asyncio.wait_for(asyncio.to_thread(probe, PROBE_WAIT_S), READY_TIMEOUT_S)
+        elif probe is None:
+            checks["database"] = await asyncio.wait_for(asyncio.to_thread(state.trail.ping), READY_TIMEOUT_S)
+        else:
+            checks["database"] = False  # writes are going to the spool: not probed again
     except Exception:
         checks["database"] = False
+    if health is not None:
+        detail = health()
+        checks["audit_writes"] = detail["write_failure"] is None
     ready = all(checks.values())
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)
+    body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks}
+    if detail:  # counts and flags only: the reasons (paths, driver messages) go to the log, not to a public probe
+        body["audit"] = {"spool_pending": detail["spool_pending"], "writes_failing": detail["write_failure"] is not None,
+                         "chain_diverged": detail["chain_diverged"] is not None}
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,37 +1,43 @@
 """Staff sign-in and accounts.
 
-- `GET /login`, `POST /login`: the sign-in form, protected against CSRF by a double-submit token (a random
-  value in the `triage_csrf` cookie that the form must echo). Success sets `triage_token`: a short-lived
-  signed token in a cookie that is HttpOnly, SameSite=Strict, and Secure when the request came over HTTPS.
-- `POST /logout` (same CSRF check): clears the cookie.
+- `GET /login`, `POST /login`: the sign-in form. Its CSRF token is an HMAC of a random nonce kept in the
+  `triage_csrf` cookie (app/security/csrf.py), and a foreign `Origin` is refused. Success sets `triage_token`:
+  a short-lived staff token (app/staff_session.py) in a cookie that is HttpOnly, SameSite=Strict, and Secure
+  when the request came over HTTPS.
+- `POST /logout` (the page's CSRF token), `POST /api/logout`: revoke every token of the account (its token
+  version is bumped) and clear the cookie.
 - `POST /api/login` (JSON): the same sign-in for programs; returns a bearer token and sets no cookie.
+- `POST /api/session/renew`: a fresh token for the same sign-in (cookie, or the bearer in the body), until the
+  sign-in's maximum length.
 - `GET /api/me`: who the caller is. `GET|POST /api/users`: list or create staff accounts (admin only).
-Failed sign-ins are throttled per client address (429) and, like every 401/403, recorded as audit events.
+Sign-in attempts are throttled per client address (429; shared by the replicas over Redis when configured) and,
+like every 401/403, recorded as audit events.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
-import secrets
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, StringConstraints
 
-from app.auth import Principal, current_principal, issue_token, require_role
-from app.security.buckets import KeyedBuckets
+from app.auth import (
+    Authenticated, Principal, accounts_for, check_csrf, current_principal, current_sign_in, require_role, token_keys,
+)
+from app.routes.staff_pages import signed_in
+from app.security import csrf
+from app.security.access import client_address
 from app.settings import Settings
+from app.staff_session import SessionOver, clear_token_cookie, renewed_token, secure_request, set_token_cookie, sign_in_token
 from app.users import STAFF_ROLES, StaffRole, StaffUser, UserError, UserStore, user_store
 
 router = APIRouter(tags=["auth"])
 
-CSRF_COOKIE = "triage_csrf"
-TOKEN_COOKIE = "triage_token"
 HOME = {"clinician": "/clinician", "admin": "/clinician", "compliance": "/compliance"}
-#: Sign-in attempts per client address: a burst of 10, then one every 6 seconds.
-_attempts = KeyedBuckets(rate_per_s=1 / 6, burst=10)
 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
@@ -53,6 +59,13 @@ class TokenOut(BaseModel):
     role: str
 
 
+class Renewed(BaseModel):
+    expires_at: float
+    expires_in: int
+    access_token: str | None = None
+    """Only for a bearer caller: a cookie caller gets the new token as its cookie."""
+
+
 def get_users(request: Request) -> UserStore:
     return user_store(request.app.state.settings.resolved_database_url)
 
@@ -65,10 +78,6 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no `//` or backslash tricks."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and len(target) < 512:
@@ -76,23 +85,18 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
-def _throttle(request: Request) -> None:
-    bucket = _attempts.bucket(request.client.host if request.client else "")
-    if not bucket.take():
+async def _throttle(request: Request) -> None:
+    decision = await request.app.state.limiters.sign_in.take(client_address(request.scope))
+    if not decision.allowed:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many sign-in attempts; wait a minute",
-                            headers={"Retry-After": str(int(bucket.retry_after()) + 1)})
+                            headers={"Retry-After": str(int(decision.retry_after_s) + 1)})
 
 
 async def _authenticate(users: UserStore, username: str, password: str) -> StaffUser | None:
     return await asyncio.to_thread(users.authenticate, username, password)
 
 
-def _token_for(request: Request, user: StaffUser) -> str:
-    settings = _settings(request)
-    return issue_token(settings.token_key_bytes, user.username, user.role, ttl_s=settings.staff_token_ttl_s)
-
-
-def login_page(csrf: str, *, next_path: str | None = None, error: str | None = None) -> str:
+def login_page(form_token: str, *, next_path: str | None = None, error: str | None = None) -> str:
     e = html.escape
     notice = f'<p class="error" role="alert">{e(error)}</p>' if error else ""
     hidden_next = f'<input type="hidden" name="next" value="{e(next_path)}">' if next_path else ""
@@ -110,7 +114,7 @@ def login_page(csrf: str, *, next_path: str | None = None, error: str | None = N
       <h1>Staff sign-in</h1>
       {notice}
       <form method="post" action="/login" autocomplete="on">
-        <input type="hidden" name="csrf_token" value="{e(csrf)}">
+        <input type="hidden" name="csrf_token" value="{e(form_token)}">
         {hidden_next}
         <p><label for="username">Username</label><br>
           <input id="username" name="username" autocomplete="username" required maxlength="64"></p>
@@ -126,18 +130,21 @@ def login_page(csrf: str, *, next_path: str | None = None, error: str | None = N
 
 
 def _page(request: Request, *, status_code: int = 200, next_path: str | None = None, error: str | None = None) -> HTMLResponse:
-    csrf = request.cookies.get(CSRF_COOKIE) or ""
-    if len(csrf) < 32:
-        csrf = secrets.token_urlsafe(32)
-    response = HTMLResponse(login_page(csrf, next_path=next_path, error=error), status_code=status_code)
+    nonce = request.cookies.get(csrf.CSRF_COOKIE) or ""
+    if len(nonce) < 32:
+        nonce = csrf.new_nonce()
+    form_token = csrf.login_token(_settings(request).token_key_bytes, nonce)
+    response = HTMLResponse(login_page(form_token, next_path=next_path, error=error), status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
-    response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/")
+    response.headers["Referrer-Policy"] = csrf.FORM_PAGE_REFERRER_POLICY
+    response.set_cookie(csrf.CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_request(request), path="/")
     return response
 
 
-def _check_csrf(request: Request, submitted: str) -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not submitted or not secrets.compare_digest(cookie.encode(), submitted.encode()):
+def _check_login_csrf(request: Request, submitted: str) -> None:
+    keys = token_keys(_settings(request))
+    if not csrf.same_origin(request.scope) or not csrf.valid_login_token(keys, request.cookies.get(csrf.CSRF_COOKIE), submitted):
+        csrf.mark_refused(request.scope)
         raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid or missing CSRF token; reload the form")
 
 
@@ -152,35 +159,68 @@ async def login_submit(
     username: Annotated[str, Form(max_length=64)] = "", password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form(max_length=128)] = "", next: Annotated[str | None, Form(max_length=512)] = None,  # noqa: A002
 ) -> Response:
-    _check_csrf(request, csrf_token)
-    _throttle(request)
+    _check_login_csrf(request, csrf_token)
+    await _throttle(request)
     user = await _authenticate(users, username, password) if username and password else None
     if user is None:
         return _page(request, status_code=status.HTTP_401_UNAUTHORIZED, next_path=_safe_next(next),
                      error="Unknown username or wrong password.")
     response = RedirectResponse(_safe_next(next) or HOME.get(user.role, "/"), status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(TOKEN_COOKIE, _token_for(request, user), max_age=_settings(request).staff_token_ttl_s,
-                        httponly=True, samesite="strict", secure=_secure(request), path="/")
+    set_token_cookie(response, request, *sign_in_token(_settings(request), user))
     return response
+
+
+async def _sign_out(request: Request, principal: Principal) -> None:
+    """Every token of the account stops working: this sign-in's, and any other device's."""
+    await accounts_for(_settings(request)).revoke(principal.subject)
 
 
 @router.post("/logout", include_in_schema=False)
 async def logout(request: Request, csrf_token: Annotated[str, Form(max_length=128)] = "") -> Response:
-    _check_csrf(request, csrf_token)
+    found = await signed_in(request)
+    if found is not None:  # a stale or revoked cookie has nothing left to revoke: it is only cleared
+        check_csrf(request.scope, found, csrf_token or csrf.submitted_header(request.scope))
+        await _sign_out(request, found.principal)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
+    clear_token_cookie(response, request)
+    return response
+
+
+@router.post("/api/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def api_logout(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> Response:
+    """Revoke every token of the caller's account (bearer, or the cookie with its CSRF token)."""
+    await _sign_out(request, principal)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_token_cookie(response, request)
     return response
 
 
 @router.post("/api/login")
 async def api_login(request: Request, body: Credentials, users: UsersDep) -> TokenOut:
     """A bearer token for a staff account (no cookie: programs send `Authorization: Bearer ...`)."""
-    _throttle(request)
+    await _throttle(request)
     user = await _authenticate(users, body.username, body.password)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown username or wrong password",
                             headers={"WWW-Authenticate": "Bearer"})
-    return TokenOut(access_token=_token_for(request, user), expires_in=_settings(request).staff_token_ttl_s, role=user.role)
+    token, _ = sign_in_token(_settings(request), user)
+    return TokenOut(access_token=token, expires_in=_settings(request).staff_token_ttl_s, role=user.role)
+
+
+@router.post("/api/session/renew", response_model_exclude_none=True)
+async def renew(request: Request, response: Response, found: Annotated[Authenticated, Depends(current_sign_in)]) -> Renewed:
+    """The same sign-in, a fresh lifetime: what a staff page calls while it is in use."""
+    if not found.principal.is_staff:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff sign-ins are renewed")
+    try:
+        token, expires_at = renewed_token(_settings(request), found.principal)
+    except SessionOver as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc), headers={"WWW-Authenticate": "Bearer"}) from None
+    expires_in = max(0, int(expires_at - time.time()))
+    if found.credential.ambient:
+        set_token_cookie(response, request, token, expires_at)
+        return Renewed(expires_at=expires_at, expires_in=expires_in)
+    return Renewed(expires_at=expires_at, expires_in=expires_in, access_token=token)
 
 
 @router.get("/api/me")

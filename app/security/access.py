@@ -1,10 +1,12 @@
 """Access control at the edge, and the audit record of every refusal.
 
 - Every HTTP 401 or 403 the app answers, from any route, is recorded as an `access_denied` audit event before
-  the response leaves (the route's own `require_role` dependencies decide; this only observes).
+  the response leaves (the route's own `require_role` dependencies decide; this only observes). A 403 for a
+  missing or wrong CSRF token is recorded with the reason `csrf`.
 - WebSocket handshakes from a foreign `Origin` are refused before accept (close code 1008; the server answers
   the handshake with 403), and staff sockets refuse callers without the role: the socket is accepted only to
-  say why in an error frame, then closed with 1008.
+  say why in an error frame, then closed with 1008. The caller is found exactly as the route finds it
+  (`app.auth.authenticate`: one credential parser, the account checked), so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from http.cookies import SimpleCookie
-from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import Principal, TokenError, read_token
+from app.auth import Principal, TokenError, authenticate, claimed_principal
 from app.protocol import error_frame
-from app.security.origins import header, origin_allowed
+from app.security import csrf
+from app.security.origins import origin_allowed
 from compliance.audit.denials import AccessDenied, DenialReason, record_denial
 
 log = logging.getLogger(__name__)
@@ -34,32 +35,26 @@ def client_address(scope: Scope) -> str:
     return client[0] if client else ""
 
 
-def scope_token(scope: Scope, *, query: bool = False) -> str:
-    """The bearer token, else the `triage_token` cookie (else, for sockets, the `token` query parameter)."""
-    scheme, _, token = (header(scope, b"authorization") or "").partition(" ")
-    if scheme.lower() == "bearer" and token:
-        return token.strip()
-    cookie = SimpleCookie()
+async def socket_principal(scope: Scope, roles: tuple[str, ...]) -> tuple[Principal | None, DenialReason | None]:
+    """(the caller, None) when it may open this staff socket; (whom it claimed to be, why not) otherwise."""
     try:
-        cookie.load(header(scope, b"cookie") or "")
-    except Exception:  # noqa: BLE001 - a malformed cookie header is just no cookie
-        pass
-    if "triage_token" in cookie:
-        return cookie["triage_token"].value
-    if query:
-        values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
-        return values[0] if values else ""
-    return ""
+        found = await authenticate(scope)
+    except TokenError:
+        found = None
+    if found is None:
+        return claimed_principal(scope), "unauthenticated"
+    if found.principal.role not in roles:
+        return found.principal, "forbidden"
+    return found.principal, None
 
 
-def scope_principal(scope: Scope, *, query: bool = False) -> Principal | None:
-    token = scope_token(scope, query=query)
-    if not token:
-        return None
-    try:
-        return read_token(scope["app"].state.settings.token_key_bytes, token)
-    except (TokenError, AttributeError, KeyError):
-        return None
+async def refuse_staff_socket(scope: Scope, receive: Receive, send: Send, principal: Principal | None,
+                              reason: DenialReason, roles: tuple[str, ...]) -> None:
+    """Audited first, then said in an error frame, then closed with 1008."""
+    await record_scope_denial(scope, POLICY_VIOLATION, reason, principal)
+    signed_in = reason != "unauthenticated"
+    await refuse_socket(receive, send, "forbidden" if signed_in else "unauthorized",
+                        f"requires role: {', '.join(roles)}" if signed_in else "sign-in required")
 
 
 async def record_scope_denial(scope: Scope, status: int, reason: DenialReason, principal: Principal | None = None,
@@ -97,7 +92,9 @@ class AccessMiddleware:
         async def observe(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in (401, 403):
                 reason: DenialReason = "unauthenticated" if message["status"] == 401 else "forbidden"
-                await record_scope_denial(scope, message["status"], reason, scope_principal(scope))
+                if message["status"] == 403 and csrf.refused(scope):
+                    reason = "csrf"
+                await record_scope_denial(scope, message["status"], reason, claimed_principal(scope))
             await send(message)
 
         return observe
@@ -110,12 +107,9 @@ class AccessMiddleware:
             return
         roles = WS_ROLES.get(scope.get("path", ""))
         if roles is not None:
-            principal = scope_principal(scope, query=True)
-            if principal is None or principal.role not in roles:
-                reason: DenialReason = "unauthenticated" if principal is None else "forbidden"
-                await record_scope_denial(scope, POLICY_VIOLATION, reason, principal)
-                await refuse_socket(receive, send, "unauthorized" if principal is None else "forbidden",
-                                    "sign-in required" if principal is None else f"requires role: {', '.join(roles)}")
+            principal, refusal = await socket_principal(scope, roles)
+            if refusal is not None:
+                await refuse_staff_socket(scope, receive, send, principal, refusal, roles)
                 return
         await self.app(scope, receive, send)
 

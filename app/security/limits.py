@@ -2,6 +2,8 @@
 
 HTTP: a body larger than `max_body_bytes` gets 413; more than `http_per_s` requests per second from one
 client address (burst `http_burst`) get 429 with Retry-After. Health probes are exempt.
+The per-address rates (HTTP requests, chat messages) are `Limiters` (app/security/rates.py): in Redis, shared
+by every replica, when Redis is configured.
 
 WebSocket:
 - more than `max_connections_per_addr` sockets from one address, or `max_connections` in all: the socket is
@@ -27,7 +29,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.protocol import error_frame
 from app.security.access import client_address, refuse_socket
-from app.security.buckets import KeyedBuckets, TokenBucket
+from app.security.buckets import TokenBucket
+from app.security.rates import Limiters, RateLimiter
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 TRY_AGAIN_LATER = 1013
@@ -38,11 +41,10 @@ class SlowClient(ConnectionError):
 
 
 class LimitsMiddleware:
-    def __init__(self, app: ASGIApp, settings: Any) -> None:
+    def __init__(self, app: ASGIApp, settings: Any, limiters: Limiters) -> None:
         self.app = app
         self.settings = settings
-        self.http_buckets = KeyedBuckets(settings.http_per_s, settings.http_burst)
-        self.address_buckets = KeyedBuckets(settings.addr_msgs_per_s, settings.addr_msgs_burst)
+        self.limiters = limiters
         self.open_by_address: Counter[str] = Counter()
         self.open_total = 0
 
@@ -59,9 +61,9 @@ class LimitsMiddleware:
         if scope.get("path", "") in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        bucket = self.http_buckets.bucket(client_address(scope))
-        if not bucket.take():
-            retry = str(max(1, math.ceil(bucket.retry_after())))
+        decision = await self.limiters.http.take(client_address(scope))
+        if not decision.allowed:
+            retry = str(max(1, math.ceil(decision.retry_after_s)))
             await plain_response(send, 429, "rate_limited", "too many requests; slow down", {"retry-after": retry})
             return
         limit = self.settings.max_body_bytes
@@ -97,7 +99,7 @@ class LimitsMiddleware:
             return
         self.open_total += 1
         self.open_by_address[address] += 1
-        guarded = GuardedSocket(receive, send, settings, self.address_buckets.bucket(address))
+        guarded = GuardedSocket(receive, send, settings, self.limiters.messages, address)
         try:
             await self.app(scope, guarded.receive, guarded.send)
         finally:
@@ -110,14 +112,15 @@ class LimitsMiddleware:
 class GuardedSocket:
     """One socket's receive and send, with its limits applied (see the module docstring)."""
 
-    def __init__(self, receive: Receive, send: Send, settings: Any, address_bucket: TokenBucket) -> None:
+    def __init__(self, receive: Receive, send: Send, settings: Any, address_limiter: RateLimiter, address: str) -> None:
         self._receive = receive
         self._send = send
         self.max_frame_bytes: int = settings.max_frame_bytes
         self.idle_timeout_s: float = settings.idle_timeout_s
         self.send_timeout_s: float = settings.send_timeout_s
         self.bucket = TokenBucket(settings.conn_msgs_per_s, settings.conn_msgs_burst)
-        self.address_bucket = address_bucket
+        self.address_limiter = address_limiter
+        self.address = address
         self.accepted = False
         self.finished = False
         self.last_activity = time.monotonic()
@@ -145,7 +148,7 @@ class GuardedSocket:
                     self.finished = True
                 return message
             self.last_activity = time.monotonic()
-            refusal = self._refusal(message)
+            refusal = await self._refusal(message)
             if refusal is None:
                 return message
             try:
@@ -153,7 +156,7 @@ class GuardedSocket:
             except OSError:
                 return {"type": "websocket.disconnect", "code": 1006}
 
-    def _refusal(self, message: Message) -> dict[str, Any] | None:
+    async def _refusal(self, message: Message) -> dict[str, Any] | None:
         text, data = message.get("text"), message.get("bytes")
         size = len(text.encode("utf-8", "surrogatepass")) if text is not None else len(data or b"")
         if size > self.max_frame_bytes:
@@ -161,9 +164,10 @@ class GuardedSocket:
         if not self.bucket.take():
             return {**error_frame("rate_limited", "too many messages on this connection; slow down"),
                     "retry_after_s": round(self.bucket.retry_after(), 2)}
-        if not self.address_bucket.take():
+        decision = await self.address_limiter.take(self.address)
+        if not decision.allowed:
             return {**error_frame("rate_limited", "too many messages from your network; slow down"),
-                    "retry_after_s": round(self.address_bucket.retry_after(), 2)}
+                    "retry_after_s": round(decision.retry_after_s, 2)}
         return None
 
     async def send(self, message: Message) -> None:

@@ -1,6 +1,6 @@
 """The benchmark's peers: the floor (a bare WebSocket echo) and the naive pipeline a team would write first.
 
-Both speak enough of the chat protocol (CONVENTIONS.md) for the same load client to drive them, and both run
+Both speak enough of the chat protocol (docs/contracts.md) for the same load client to drive them, and both run
 under uvicorn with the service's own settings (`app.cli.UVICORN_OPTIONS`).
 """
 

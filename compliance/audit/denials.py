@@ -28,4 +28,4 @@ class AccessDenied(SQLModel):
 
 def record_denial(trail: Any, event: AccessDenied) -> str:
     """Append one `access_denied` entry; durable when it returns (or spooled, with the spooling trail)."""
-    return trail._append(KIND, {KIND: event.model_dump(mode="json")}, session_id=event.session_id, actor=event.actor)
+    return trail.append(KIND, {KIND: event.model_dump(mode="json")}, session_id=event.session_id, actor=event.actor)

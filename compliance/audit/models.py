@@ -2,6 +2,7 @@
 
 - `audit_entry`: append-only, one row per event, HMAC-chained by `seq`. `content` is the canonical JSON the MAC
   covers; the other columns are what filters and pagination need, and the MAC covers them too (chain.py).
+  `key_id` names the HMAC key of the MAC (compliance/keys.py), so keys can be rotated and old entries still verify.
 - `audit_head`: one row (id 1) with the chain's last seq and MAC. Writers lock it (PostgreSQL `FOR UPDATE`,
   SQLite `BEGIN IMMEDIATE`), so every worker and replica appends to one chain in one order.
 - `audit_anchor`: one row per purge: where the remaining chain now starts, signed.
@@ -30,6 +31,7 @@ class AuditEntry(SQLModel, table=True):
     content: str = Field(sa_column=Column(Text, nullable=False))
     prev_mac: str = Field(max_length=64)
     mac: str = Field(max_length=64)
+    key_id: str | None = Field(default=None, max_length=16)  # which HMAC key made `mac`; NULL before rotation (0002)
 
 
 class AuditHead(SQLModel, table=True):

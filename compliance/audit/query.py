@@ -21,7 +21,7 @@ STREAM_BATCH = 1000
 
 T = AuditEntry.__table__
 COLUMNS = (T.c.seq, T.c.audit_id, T.c.kind, T.c.recorded_at, T.c.session_id, T.c.message_id, T.c.urgency,
-           T.c.level, T.c.actor, T.c.content, T.c.prev_mac, T.c.mac)
+           T.c.level, T.c.actor, T.c.content, T.c.prev_mac, T.c.mac, T.c.key_id)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -102,6 +102,7 @@ class StoredEntry:
     raw_content: str
     prev_mac: str
     mac: str
+    key_id: str | None = None
 
     @property
     def content(self) -> dict[str, Any]:
@@ -109,8 +110,9 @@ class StoredEntry:
 
     @classmethod
     def from_row(cls, row: Any) -> StoredEntry:
-        seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level, actor, content, prev, mac = row
-        return cls(seq, audit_id, kind, as_utc(recorded_at), session_id, message_id, urgency, level, actor, content, prev, mac)
+        seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level, actor, content, prev, mac, kid = row
+        return cls(seq, audit_id, kind, as_utc(recorded_at), session_id, message_id, urgency, level, actor, content, prev,
+                   mac, kid)
 
 
 def entry_query(where: EntryFilter | None = None, *, descending: bool = False, limit: int | None = None) -> Select:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from compliance.audit.sections import (
     Assessment,
+    ConditionConsidered,
     EngineAttempt,
     MessageReceived,
     Response,
@@ -38,6 +39,12 @@ class TurnRecord(BaseModel):
     rationale: str | None = None
     missing_info: list[str] = Field(default_factory=list)
     protocol_version: str | None = None
+    engine_version: str | None = None
+    knowledge_version: str | None = None
+    findings: list[str] = Field(default_factory=list)
+    conditions: list[ConditionConsidered] = Field(default_factory=list)
+    scores: dict[str, str] = Field(default_factory=dict)
+    needs_clinician: bool = False
     route: str | None = None
     route_reason: str | None = None
     engine: str | None = None
@@ -64,6 +71,8 @@ class TurnRecord(BaseModel):
             "assessment": Assessment(
                 level=self.level, urgency=self.urgency, red_flags=self.red_flags, rationale=self.rationale,
                 missing_info=self.missing_info, protocol_version=self.protocol_version,
+                engine_version=self.engine_version, knowledge_version=self.knowledge_version, findings=self.findings,
+                conditions=self.conditions, scores=self.scores, needs_clinician=self.needs_clinician,
             ),
             "routing": Routing(
                 route=self.route, reason=self.route_reason, engines_tried=self.engines_tried, engine=self.engine,

@@ -38,8 +38,8 @@ def purge_before(trail: AuditTrail, before: datetime) -> PurgeReport:
     before = as_utc(before)
     if before > trail.now():
         raise PurgeError("the cut-off is in the future")
-    lock, head = trail._locked()  # noqa: SLF001 - the trail's own write path
-    with lock, head as (conn, last_seq, last_mac):
+    with trail.write_transaction() as tx:
+        conn, last_seq = tx.conn, tx.seq
         start = conn.execute(select(func.max(_ANCHOR.c.through_seq))).scalar() or 0
         first_kept = conn.execute(select(func.min(_ENTRY.c.seq)).where(_ENTRY.c.recorded_at >= before)).scalar()
         through = min(first_kept - 1 if first_kept is not None else last_seq, last_seq)
@@ -48,16 +48,15 @@ def purge_before(trail: AuditTrail, before: datetime) -> PurgeReport:
         else:
             through_mac = conn.execute(select(_ENTRY.c.mac).where(_ENTRY.c.seq == through)).scalar_one()
             purged = conn.execute(select(func.count()).select_from(_ENTRY).where(_ENTRY.c.seq <= through)).scalar_one()
-            now = trail.now()
+            now = tx.now
             purge = {"through_seq": through, "through_mac": through_mac, "purged": purged, "before": before.isoformat()}
-            row = trail._checkpoint_row(last_seq + 1, last_mac, now, "purge", {"purge": purge})  # noqa: SLF001
-            trail._write(conn, [row])  # noqa: SLF001
-            signature = trail._signer.sign(anchor_statement(through, through_mac, purged))  # noqa: SLF001
+            checkpoint_id = tx.checkpoint("purge", {"purge": purge})
+            signature = tx.sign(anchor_statement(through, through_mac, purged))
             conn.execute(insert(_ANCHOR).values(
                 through_seq=through, through_mac=through_mac, purged=purged, purged_at=now,
-                checkpoint_audit_id=row["audit_id"], signature=signature,
+                checkpoint_audit_id=checkpoint_id, signature=signature,
             ))
-            report = PurgeReport(before=before, purged=purged, through_seq=through, checkpoint_audit_id=row["audit_id"])
+            report = PurgeReport(before=before, purged=purged, through_seq=through, checkpoint_audit_id=checkpoint_id)
         anchored = max(start, report.through_seq or 0)
     _delete_through(trail, anchored)
     return report

@@ -40,8 +40,18 @@ class MessageReceived(SQLModel):
     redaction_counts: dict[str, int] = Field(default_factory=dict)
 
 
+class ConditionConsidered(SQLModel):
+    """A condition the clinical engine considered, with the findings behind it (clinicians and audit only)."""
+
+    id: str
+    name: str
+    level: str
+    via: str
+    findings: list[str] = Field(default_factory=list)
+
+
 class Assessment(SQLModel):
-    """The deterministic clinical decision."""
+    """The deterministic clinical decision, with the engine and knowledge versions that made it."""
 
     level: str | None = None
     urgency: str | None = None
@@ -49,6 +59,12 @@ class Assessment(SQLModel):
     rationale: str | None = None
     missing_info: list[str] = Field(default_factory=list)
     protocol_version: str | None = None
+    engine_version: str | None = None
+    knowledge_version: str | None = None
+    findings: list[str] = Field(default_factory=list)
+    conditions: list[ConditionConsidered] = Field(default_factory=list)
+    scores: dict[str, str] = Field(default_factory=dict)
+    needs_clinician: bool = False
 
 
 class Routing(SQLModel):

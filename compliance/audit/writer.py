@@ -1,4 +1,5 @@
-"""The agent's way into the trail: each message's `received` marker and its turn record, committed in groups."""
+"""The agent's way into the trail: each message's `received` marker, what the patient was told, and its turn
+record, committed in groups."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 
 from compliance.audit.group_commit import GroupCommit
 from compliance.audit.records import TurnRecord
-from compliance.audit.spool import received_marker
+from compliance.audit.spool import received_marker, told_update
 from compliance.audit.store import AuditTrail
 
 
@@ -16,7 +17,9 @@ class TurnWriter:
         self._records: GroupCommit[TurnRecord, str] = GroupCommit(trail.record_turns)
         # Only the spooling trail (app/main.py) keeps received markers; a bare trail has none to write.
         begin_turns = getattr(trail, "begin_turns", None)
+        update_turns = getattr(trail, "update_turns", None)
         self._markers: GroupCommit[dict, None] | None = GroupCommit(begin_turns) if begin_turns else None
+        self._updates: GroupCommit[dict, None] | None = GroupCommit(update_turns) if update_turns else None
 
     def received(self, session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
                  audience: str) -> asyncio.Future[None] | None:
@@ -25,11 +28,19 @@ class TurnWriter:
             return None
         return self._markers.submit(received_marker(session_id, message_id, client_msg_id, received_at, audience))
 
+    def told(self, record: TurnRecord) -> asyncio.Future[None] | None:
+        """Add to the message's marker what the patient has been told so far (the turn as it stands, status
+        aside): a record made after a crash then carries it. None when the trail keeps no markers."""
+        if self._updates is None:
+            return None
+        return self._updates.submit(told_update(record))
+
     def record(self, record: TurnRecord) -> asyncio.Future[str]:
         """The turn's one record; the future holds its audit id once committed."""
         return self._records.submit(record)
 
     async def drain(self) -> None:
         await self._records.drain()
-        if self._markers is not None:
-            await self._markers.drain()
+        for group in (self._markers, self._updates):
+            if group is not None:
+                await group.drain()

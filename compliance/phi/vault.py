@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import threading
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from compliance.keys import KeyRing, key_id
 from compliance.phi.errors import VaultError
 
 FORMAT_VERSION = 1
+#: An encrypted vault is `k1.<key id>.<Fernet token>`: the id names the vault key it was encrypted with, so keys
+#: can be rotated (compliance/keys.py). A bare Fernet token (before rotation existed) is tried with every key.
+KEYED_PREFIX = b"k1."
 
 
 def _normalise(value: str) -> str:
@@ -59,16 +63,28 @@ class PlaceholderVault:
     def __reduce__(self):
         raise TypeError("PlaceholderVault holds PHI: persist it with encrypt(key), never by pickling")
 
-    def encrypt(self, key: bytes | str) -> bytes:
+    def encrypt(self, key: bytes | str | KeyRing) -> bytes:
+        """Encrypted with the key (a ring's current key), named by its key id."""
         with self._lock:
             entries = [[placeholder, original] for placeholder, original in self._originals.items()]
         payload = json.dumps({"v": FORMAT_VERSION, "entries": entries}, ensure_ascii=False).encode("utf-8")
-        return _fernet(key).encrypt(payload)
+        current = KeyRing.of(key).current
+        return KEYED_PREFIX + key_id(current).encode() + b"." + _fernet(current).encrypt(payload)
 
     @classmethod
-    def decrypt(cls, blob: bytes, key: bytes | str) -> PlaceholderVault:
+    def decrypt(cls, blob: bytes, key: bytes | str | KeyRing) -> PlaceholderVault:
+        """With the key its id names (any key of the ring, retired ones included)."""
+        ring = KeyRing.of(key)
+        blob = blob.encode() if isinstance(blob, str) else blob
         try:
-            payload = json.loads(_fernet(key).decrypt(blob))
+            if blob.startswith(KEYED_PREFIX):
+                kid, _, token = blob[len(KEYED_PREFIX):].partition(b".")
+                found = ring.get(kid.decode("ascii", "replace"))
+                if found is None:
+                    raise VaultError(f"the vault was encrypted with key {kid.decode('ascii', 'replace')!r}, which this service does not hold")
+                payload = json.loads(_fernet(found).decrypt(token))
+            else:
+                payload = json.loads(MultiFernet([_fernet(k) for k in ring.keys()]).decrypt(blob))
         except InvalidToken as exc:
             raise VaultError("wrong key or tampered vault") from exc
         if payload.get("v") != FORMAT_VERSION:

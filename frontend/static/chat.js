@@ -1,4 +1,4 @@
-// Minimal chat over /ws/chat (protocol in CONVENTIONS.md): triage frame, streamed tokens, done.
+// Minimal chat over /ws/chat (protocol in docs/contracts.md): triage frame, streamed tokens, done.
 import { LEVEL_LABELS } from "./shared.js";
 
 const log = document.getElementById("log");

@@ -1,5 +1,5 @@
 // Clinician queue: live sessions over /ws/clinician (events from app/hub.py), one open case at a time.
-import { LEVEL_LABELS, URGENCY_RANK, LEVEL_RANK, el, waitedFor } from "./shared.js";
+import { LEVEL_LABELS, URGENCY_RANK, LEVEL_RANK, csrfToken, el, waitedFor } from "./shared.js";
 
 const queue = document.getElementById("queue");
 const queueEmpty = document.getElementById("queue-empty");
@@ -27,6 +27,7 @@ let me = null;
 let openId = null;
 let socket = null;
 let retry = 0;
+let signedOut = false;
 const entries = new Map(); // `${kind}:${message_id}` -> <li> in the open transcript
 const consultAnswers = new Map();
 
@@ -81,6 +82,11 @@ function renderAssessment(s) {
     el("p", { class: `disposition urgency-${s.urgency || "none"}`, text: LEVEL_LABELS[s.level] || "Not yet assessed" }),
     flags.length ? el("div", {}, el("h3", { text: "Red flags" }), el("ul", { class: "flags" }, ...flags)) : "",
     s.rationale ? el("p", { class: "rationale" }, el("strong", { text: "Rationale: " }), s.rationale) : "",
+    s.needs_clinician ? el("p", { class: "needs-clinician", text: "The clinical engine could not read this conversation: please read it and decide." }) : "",
+    (s.conditions || []).length ? el("div", {},
+      el("h3", { text: "Conditions considered" }),
+      el("ul", { class: "conditions" }, ...s.conditions.map((c) =>
+        el("li", { text: `${c.name} (${LEVEL_LABELS[c.level] || c.level}; ${c.via === "named" ? "named in the text" : "from the findings"})` })))) : "",
   );
   caseTitle.textContent = `Conversation ${shortId(s.session_id)} · ${statusText(s)}`;
   const mine = s.clinician === me;
@@ -119,7 +125,8 @@ function markDone(li) {
 }
 
 async function api(path, options = {}) {
-  const response = await fetch(path, { credentials: "same-origin", headers: { "content-type": "application/json" }, ...options });
+  const headers = { "content-type": "application/json", "x-csrf-token": csrfToken() };
+  const response = await fetch(path, { credentials: "same-origin", headers, ...options });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.detail || response.statusText);
   return body;
@@ -158,6 +165,7 @@ function onEvent(event) {
     }
     case "error":
       linkStatus.textContent = event.detail;
+      if (event.code === "unauthorized") signedOut = true; // revoked or ended: sign in again, do not reconnect
       return;
   }
   if (event.channel === "consult") return onConsult(event);
@@ -197,6 +205,10 @@ function connect() {
   socket.addEventListener("open", () => { retry = 0; linkStatus.textContent = "Live"; linkStatus.className = "link-status live"; });
   socket.addEventListener("message", (message) => onEvent(JSON.parse(message.data)));
   socket.addEventListener("close", () => {
+    if (signedOut) {
+      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      return;
+    }
     linkStatus.textContent = "Reconnecting…";
     linkStatus.className = "link-status";
     setTimeout(connect, Math.min(8000, 500 * 2 ** retry++));

@@ -26,3 +26,40 @@ export function waitedFor(iso) {
   if (minutes < 60) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+// The signed-in page's CSRF token (bound to the sign-in; app/security/csrf.py): sent as X-CSRF-Token on POSTs.
+export function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]')?.content || "";
+}
+
+// Silent renewal: a staff token lives minutes (data-token-ttl seconds); while the page is in use (visible, or
+// touched since the last renewal) it is renewed once past half its life, until the sign-in's maximum length.
+export function keepSignedIn() {
+  let expiresAt = Number(document.body.dataset.expiresAt || 0) * 1000;
+  const ttl = Number(document.body.dataset.tokenTtl || 0) * 1000;
+  if (!expiresAt || !ttl) return;
+  let touched = false;
+  for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => { touched = true; }, { passive: true });
+  const inUse = () => touched || document.visibilityState === "visible";
+
+  async function tick() {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return;
+    if (left < ttl / 2 && inUse()) {
+      try {
+        const response = await fetch("/api/session/renew", {
+          method: "POST", credentials: "same-origin", headers: { "x-csrf-token": csrfToken() },
+        });
+        if (response.status === 401 || response.status === 403) return; // revoked or over: the next request says so
+        if (response.ok) {
+          expiresAt = (await response.json()).expires_at * 1000;
+          touched = false;
+        }
+      } catch {
+        // offline for a moment: try again at the next tick
+      }
+    }
+    setTimeout(tick, Math.max(1000, Math.min(30000, (expiresAt - Date.now()) / 4)));
+  }
+  setTimeout(tick, 1000);
+}

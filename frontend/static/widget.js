@@ -1,6 +1,6 @@
 /*
  * Embeddable patient widget: one <script src=".../static/widget.js" data-...> tag on a clinic's site.
- * A floating button opens a chat panel speaking the /ws/chat protocol (CONVENTIONS.md); options are the
+ * A floating button opens a chat panel speaking the /ws/chat protocol (docs/contracts.md); options are the
  * script tag's data- attributes, documented in frontend/README.md. No dependencies, no build step.
  */
 (function () {

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from app.auth import issue_token
 from app.routes import audit
 from app.settings import Settings
+from app.users import UserStore
 from compliance.audit import AuditTrail, EntryFilter
 from tests.compliance.conftest import AUDIT_KEY, turn
 
@@ -37,13 +38,25 @@ def client(trail, tmp_path):
     app = FastAPI()
     app.state.settings = Settings(data_dir=tmp_path, token_key=TOKEN_KEY)
     app.state.trail = trail
+    users = UserStore(app.state.settings.resolved_database_url)
+    users.create_schema()
+    for username, role in ACCOUNTS.items():
+        users.create(username, role, "a long enough passphrase")
+    users.engine.dispose()
     app.include_router(audit.router)
     with TestClient(app) as client:
         yield client
 
 
-def auth(role: str = "compliance", subject: str = "olga") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(TOKEN_KEY.encode(), subject, role)}"}
+#: Staff accounts the app's database holds (staff tokens are honoured only for a live account at its version).
+ACCOUNTS = {"olga": "compliance", "clin": "clinician", "root": "admin"}
+SUBJECT_OF = {role: name for name, role in ACCOUNTS.items()} | {"patient": "patient:s-a"}
+
+
+def auth(role: str = "compliance", subject: str | None = None) -> dict[str, str]:
+    """A token as sign-in issues it: a new account is at token version 0."""
+    token = issue_token(TOKEN_KEY.encode(), subject or SUBJECT_OF[role], role, version=0 if role != "patient" else None)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_only_compliance_and_admin_may_read(client):

@@ -12,8 +12,10 @@ from app.protocol import FrameError, parse_client_frame
 
 
 def test_valid_message_frame():
-    frame = parse_client_frame('{"type": "message", "text": "I feel dizzy", "client_msg_id": "abc"}', max_text_chars=50)
-    assert frame.text == "I feel dizzy" and frame.client_msg_id == "abc"
+    frame = parse_client_frame('{"type": "message", "text": "I feel dizzy", "client_msg_id": "w-Ab_9"}', max_text_chars=50)
+    assert frame.text == "I feel dizzy" and frame.client_msg_id == "w-Ab_9"
+    longest = "x" * 128
+    assert parse_client_frame(json.dumps({"type": "message", "text": "hi", "client_msg_id": longest}), max_text_chars=50)
 
 
 def test_text_at_the_limit_is_accepted_and_one_over_is_not():
@@ -31,7 +33,14 @@ def test_text_at_the_limit_is_accepted_and_one_over_is_not():
         ('"message"', "invalid_frame"),
         ('{"text": "hi"}', "unknown_type"),
         ('{"type": "message", "text": ""}', "empty_text"),
-        ('{"type": "message", "text": ["a"]}', "empty_text"),
+        ('{"type": "message", "text": "   "}', "empty_text"),
+        ('{"type": "message", "text": ["a"]}', "invalid_frame"),
+        ('{"type": "message", "text": 123}', "invalid_frame"),
+        ('{"type": "message", "text": null}', "invalid_frame"),
+        ('{"type": "message", "text": "hi", "client_msg_id": "my name is Jo"}', "invalid_frame"),
+        ('{"type": "message", "text": "hi", "client_msg_id": "jo@example.com"}', "invalid_frame"),
+        ('{"type": "message", "text": "hi", "client_msg_id": ""}', "invalid_frame"),
+        ('{"type": "message", "text": "hi", "client_msg_id": "abc\\n"}', "invalid_frame"),
         ('{"type": "message", "text": "hi", "client_msg_id": 7}', "invalid_frame"),
         ('{"type": "message", "text": "hi", "client_msg_id": "' + "x" * 200 + '"}', "invalid_frame"),
         ("[" * 100000 + "]" * 100000, "invalid_json"),

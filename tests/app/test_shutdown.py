@@ -13,7 +13,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.auth import issue_token
+from tests.security.helpers import make_staff, sign_in
 from tests.support.chat_client import audit_turns, next_frame, open_chat
 from tests.support.openai_peer import RecordingPeer
 from tests.support.servers import running_app, serve_in_thread
@@ -27,10 +27,11 @@ async def test_sigterm_tells_clients_to_reconnect_and_records_the_interrupted_tu
         token_key = secrets.token_urlsafe(32)
         env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer_url + "/v1", "TRIAGE_OPENAI_MODEL": "peer",
                "TRIAGE_TOKEN_KEY": token_key}
+        make_staff(tmp_path, {"dr.a": "clinician"})
         with running_app(tmp_path, env) as app:
             conn, session_id = await open_chat(app.ws)
             idle, _ = await open_chat(app.ws)
-            staff = await connect(f"{app.ws}/ws/clinician?token={issue_token(token_key.encode(), 'dr.a', 'clinician')}")
+            staff = await connect(f"{app.ws}/ws/clinician?token={sign_in(app.http, 'dr.a')}")
             assert (await next_frame(staff))["type"] == "snapshot"
             await conn.send(json.dumps({"type": "message", "text": "I have a mild headache since this morning"}))
             while (await next_frame(conn))["type"] != "token":

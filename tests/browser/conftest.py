@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,9 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from app.auth import Role, issue_token
+from app.auth import Role
+from app.users import UserStore
+from tests.security.helpers import PASSWORD, sign_in
 from tests.support.servers import REPO, AppProcess, free_port, running_app, serve_in_thread
 from tests.support.services import unavailable
 
@@ -99,8 +100,13 @@ def clinic_site(triage_app, clinic_port) -> Iterator[str]:
 
 
 def staff_token(app: AppProcess, subject: str, role: Role) -> str:
-    key = json.loads((app.data_dir / "secrets.json").read_text())["token_key"].encode()
-    return issue_token(key, subject, role, ttl_s=3600)
+    """A real sign-in (staff tokens are honoured only for a live account): the account is made on first use."""
+    store = UserStore(f"sqlite:///{app.data_dir / 'triage.db'}")
+    store.create_schema()
+    if store.get(subject) is None:
+        store.create(subject, role, PASSWORD)
+    store.engine.dispose()
+    return sign_in(app.http, subject)
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import asyncio
 import httpx
 import pytest
 
+from agents.engines.local import advice
 from agents.engines.router import FAILOVER_SEAM, GUARD_SEAM
 from tests.support.chat_client import answer_text, ask, audit_turns, open_chat
-from tests.support.fault_peer import CONTRADICTING_ANSWER, GOOD_ANSWER, FaultPeer
+from tests.support.fault_peer import GOOD_ANSWER, FaultPeer
 from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = pytest.mark.integration
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.integration
 QUESTION = "I have had a dry cough for a week"
 NEEDS_A_DOCTOR = "I have had burning when I pee for two days"  # consultation: "no need to see a doctor" contradicts it
 LOCAL_ENDING = "call emergency services (911)."
+LEAD = advice("consultation").disposition + " "  # both questions are routine appointments: our sentence comes first
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +60,8 @@ def tried(record: dict) -> list[tuple[str, str, str | None]]:
 
 async def test_a_healthy_peer_answers(app, peer):
     frames, record = await one_turn(app)
-    assert frames[-1]["engine"] == "openai"
-    assert answer_text(frames).strip() == GOOD_ANSWER
+    assert frames[-1]["engine"] == "openai" and frames[0]["level"] == "consultation"
+    assert answer_text(frames).strip() == LEAD + GOOD_ANSWER
     assert tried(record) == [("openai", "used", None)]
     assert record["engines_tried"][0]["completed"] is True
 
@@ -83,7 +85,7 @@ async def test_faults_fail_over_to_the_local_engine(app, peer, fault, kind, seam
     assert tried(record) == [("openai", "failed", kind), ("local", "used", None)]
     assert record["engine"] == "local" and record["engines_tried"][1]["completed"] is True
     if seam:
-        assert answer.startswith("Please see")
+        assert answer.startswith(LEAD + "Please see"), "what the peer said before failing is judged and released"
         assert record["engines_tried"][0]["tokens"] >= 1
 
 
@@ -119,19 +121,23 @@ async def test_429_opens_the_breaker_for_retry_after_then_a_probe_closes_it(app,
     assert record["engines_tried"][0]["breaker"] == "closed"
 
 
-async def test_an_answer_that_contradicts_the_disposition_is_cut_and_replaced(app, peer):
+async def test_an_answer_that_contradicts_the_disposition_is_replaced_then_cut(app, peer):
+    # "... no need to see a doctor. Just rest.": the first sentence is replaced by ours, the second contradiction
+    # ends the model's answer and our template follows.
     peer.script("contradict")
     frames, record = await one_turn(app, NEEDS_A_DOCTOR)
-    assert frames[0]["urgency"] == "ne"
+    assert frames[0]["urgency"] == "ne" and frames[0]["level"] == "consultation"
     answer = answer_text(frames)
     assert "nothing serious" not in answer.lower() and "no need to see a doctor" not in answer.lower()
+    assert "just rest" not in answer.lower()
     assert GUARD_SEAM in answer and answer.rstrip().endswith(LOCAL_ENDING)
-    before_cut = answer.split(GUARD_SEAM)[0]
-    assert CONTRADICTING_ANSWER.startswith(before_cut) and "nothing" not in before_cut
+    assert answer.split(GUARD_SEAM)[0] == LEAD + advice("consultation").safe + " "
     assert frames[-1]["engine"] == "local"
-    assert tried(record) == [("openai", "cut", "dismisses_concern"), ("local", "used", None)]
-    (event,) = [e for e in record["guard_events"] if e.startswith("contradiction:")]
-    assert "nothing serious" in event and record["level"] in event
+    assert tried(record) == [("openai", "cut", "home_care_suffices"), ("local", "used", None)]
+    events = [e for e in record["guard_events"] if e.startswith("contradiction:")]
+    assert [e.split(":")[1] for e in events] == ["no_doctor_needed", "home_care_suffices"]
+    assert "no need to see a doctor" in events[0] and "replaced" in events[0] and record["level"] in events[0]
+    assert "cut" in events[1]
 
 
 def test_metrics_expose_engine_latency_failovers_and_breaker_state(app):
@@ -141,4 +147,5 @@ def test_metrics_expose_engine_latency_failovers_and_breaker_state(app):
     assert 'triage_engine_failovers_total{engine="openai",reason="http_500"} 1.0' in text
     assert 'triage_engine_failovers_total{engine="openai",reason="breaker_open"} 1.0' in text
     assert 'triage_engine_breaker_state{engine="openai"} 0.0' in text
-    assert 'triage_guard_interventions_total{reason="dismisses_concern"} 1.0' in text
+    assert 'triage_guard_interventions_total{reason="no_doctor_needed"} 1.0' in text  # a sentence replaced
+    assert 'triage_guard_interventions_total{reason="home_care_suffices"} 1.0' in text  # the answer cut

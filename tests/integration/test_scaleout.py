@@ -25,8 +25,9 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.auth import issue_token
 from app.checkpoint import open_checkpointer
+from app.users import UserStore
+from tests.security.helpers import PASSWORD, sign_in
 from tests.support.chat_client import ask, next_frame
 from tests.support.servers import REPO, AppProcess
 
@@ -93,7 +94,11 @@ def audit_rows(url: str, session_id: str) -> list[tuple[str, str]]:
 
 async def test_two_replicas_share_queue_takeover_conversation_and_audit_chain(replicas, shared_env) -> None:
     a, b = replicas
-    clinician = issue_token(shared_env["TRIAGE_TOKEN_KEY"].encode(), "dr.b", "clinician")
+    accounts = UserStore(shared_env["TRIAGE_DATABASE_URL"])  # one account table for both replicas
+    accounts.create_schema()
+    accounts.create("dr.b", "clinician", PASSWORD)
+    accounts.engine.dispose()
+    clinician = sign_in(a.http, "dr.b")  # signed in on A, honoured on B
     headers = {"authorization": f"Bearer {clinician}"}
 
     # The patient on A.

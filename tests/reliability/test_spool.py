@@ -23,7 +23,8 @@ class Outage:
     def __init__(self, trail: AuditTrail) -> None:
         self.on = False
         self._trail = trail
-        for name in ("record_turn", "record_turns", "record_access", "record_error", "_append"):
+        for name in ("record_turn", "record_turns", "record_access", "record_error", "append", "_append",
+                     "append_entries", "check_writable"):
             setattr(self, name, self._guard(getattr(trail, name)))
 
     def _guard(self, method):
@@ -72,7 +73,9 @@ def test_entries_made_during_an_outage_are_spooled_then_written_in_order(trail, 
     assert [json.loads(line)["audit_id"] for line in lines] == [*spooled, denial, access]
     assert not spool.flush()  # still down: nothing lost, nothing written
     outage.on = False
-    late = spool.record_turn(_turn(5))  # the next write drains the spool first
+    late = spool.record_turn(_turn(5))  # the spool holds entries: this one queues behind them, no database wait
+    assert spool.pending == 7 and _message_ids(trail) == ["m0"]
+    assert spool.flush()  # the background replay (every 2 s in the service) writes them, oldest first
     assert spool.pending == 0
     assert _message_ids(trail) == [f"m{n}" for n in range(6)]
     ids = [e.audit_id for e in trail.entries() if e.kind != "checkpoint"]
@@ -127,3 +130,117 @@ def test_the_marker_file_stays_small_under_endless_traffic(trail, tmp_path, monk
         spool.record_turn(_turn(n))
     markers = (tmp_path / "spool" / "received.jsonl").read_text()
     assert len(markers) < 4000 and "always-open" in markers
+
+
+# --- issue 16: a bounded wait, a chain that is not where we left it, what the patient was told -------------------
+
+LOCKER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()
+db.execute("ROLLBACK")
+"""
+
+
+def test_a_write_waits_at_most_the_cap_for_a_database_locked_by_another_process(trail, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    spool = SpoolingTrail(trail, tmp_path / "spool", write_wait_s=0.3)
+    first = spool.record_turn(_turn(0))
+    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(tmp_path / "audit.db")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert locker.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        second = spool.record_turn(_turn(1))
+        capped = time.monotonic() - started
+        started = time.monotonic()
+        third = spool.record_turn(_turn(2))  # the spool holds something: straight to it, no database wait
+        queued = time.monotonic() - started
+        assert spool.pending == 2 and spool.last_failure is not None
+        assert not spool.flush()  # still locked: nothing written, nothing lost
+    finally:
+        locker.stdin.close()
+        locker.wait(timeout=10)
+    assert 0.25 < capped < 0.8 and queued < 0.1, (capped, queued)
+    assert spool.flush() and spool.pending == 0 and spool.last_failure is None
+    assert [e.audit_id for e in trail.entries()] == [first, second, third]
+    assert trail.verify().ok
+
+
+def test_a_write_given_up_on_never_commits_later(trail, tmp_path):
+    """The caller stopped waiting and spooled the entry: the attempt still under way must not commit it too."""
+    import time
+
+    spool = SpoolingTrail(trail, tmp_path / "spool", write_wait_s=0.2)
+    real = trail.append_entries
+
+    def slow(entries, **options):  # reaches the database only after the caller has given up
+        time.sleep(0.4)
+        return real(entries, **options)
+
+    trail.append_entries = slow  # type: ignore[method-assign]
+    audit_id = spool.record_turn(_turn(0))
+    assert spool.pending == 1
+    time.sleep(0.6)  # the attempt got to its commit and was refused
+    trail.append_entries = real  # type: ignore[method-assign]
+    assert list(trail.entries()) == []
+    assert spool.flush()
+    assert [e.audit_id for e in trail.entries()] == [audit_id]  # once: from the spool, not also from the attempt
+    assert trail.verify().ok
+
+
+def test_a_replaced_database_gets_no_entry_and_a_restored_one_gets_them_all(trail, tmp_path):
+    path = tmp_path / "audit.db"
+    spool = SpoolingTrail(trail, tmp_path / "spool", write_wait_s=0.5)
+    spool.record_turn(_turn(0))
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for file in tmp_path.glob("audit.db*"):
+        file.rename(aside / file.name)
+    stranger = AuditTrail(f"sqlite:///{path}", b"someone else's key")
+    stranger.create_schema()
+    stranger.record_turn(_turn(99))
+    stranger.dispose()
+    spooled = [spool.record_turn(_turn(n)) for n in range(1, 4)]
+    assert not spool.flush()  # the chain there is not ours: refused, not continued
+    assert spool.health()["chain_diverged"] and spool.pending == 3
+    assert [e.message_id for e in AuditTrail(f"sqlite:///{path}", KEY).entries()] == ["m99"]
+    for file in tmp_path.glob("audit.db*"):
+        file.unlink()
+    for file in aside.iterdir():
+        file.rename(tmp_path / file.name)
+    assert spool.flush()  # stale pooled connections were recycled: no restart needed
+    assert spool.health() == {"spool_pending": 0, "write_failure": None, "chain_diverged": None}
+    assert [e.audit_id for e in trail.entries()][1:] == spooled
+    assert trail.verify().ok
+
+
+def test_a_missing_database_is_not_created_by_a_write(trail, tmp_path):
+    spool = SpoolingTrail(trail, tmp_path / "spool", write_wait_s=0.5)
+    for file in tmp_path.glob("audit.db*"):
+        file.unlink()
+    spool.record_turn(_turn(0))
+    assert spool.pending == 1 and not (tmp_path / "audit.db").exists()
+
+
+def test_an_interrupted_record_carries_what_the_patient_was_told(trail, tmp_path):
+    from compliance.audit.spool import told_update
+
+    spool = SpoolingTrail(trail, tmp_path / "spool")
+    now = datetime.now(UTC)
+    spool.begin_turn("s1", "told", "c-1", now)
+    spool.update_turns([told_update(_turn(1).model_copy(update={"message_id": "told", "session_id": "s1"}))])
+    spool.begin_turn("s1", "untold", "c-2", now)  # killed before its triage frame went out
+    restarted = SpoolingTrail(trail, tmp_path / "spool")
+    assert sorted(restarted.recover()) == ["told", "untold"]
+    records = {e.message_id: TurnRecord.from_content(e.content) for e in trail.entries()}
+    told, untold = records["told"], records["untold"]
+    assert (told.status, told.error, told.client_msg_id) == ("interrupted", "process_restarted", "c-1")
+    assert (told.level, told.urgency, told.redacted_text) == ("emergency", "em", "chest pain <PERSON_1> #1")
+    assert (untold.level, untold.redacted_text) == (None, "")
+    assert trail.verify().ok

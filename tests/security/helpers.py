@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -62,3 +66,27 @@ async def socket_refusal(url: str, **kwargs) -> tuple[int | None, list[dict]]:
     except ConnectionClosed:
         pass
     return conn.close_code, frames
+
+
+def form_sign_in(base: str, username: str, password: str = PASSWORD, **headers: str) -> httpx.Client:
+    """A browser-like client signed in through the `/login` form: it holds the `triage_token` cookie."""
+    client = httpx.Client(base_url=base, timeout=30)
+    form = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf},
+                           headers=headers)
+    assert response.status_code == 303, response.text
+    return client
+
+
+def page_csrf(client: httpx.Client, path: str = "/clinician") -> str:
+    """The CSRF token a signed-in staff page carries for its scripts."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    return re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text).group(1)
+
+
+def run_cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TRIAGE_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=Path(__file__).resolve().parents[2], timeout=120)

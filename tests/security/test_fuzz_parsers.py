@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from app.protocol import FrameError, MessageFrame, parse_client_frame
 
 CODES = {"invalid_json", "invalid_frame", "unknown_type", "empty_text", "text_too_long"}
 MAX = 200
+CLIENT_MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50),
@@ -42,12 +45,15 @@ def test_frame_parser_accepts_or_names_the_problem(raw):
         assert len(exc.detail) < 200  # the client's input is never echoed at length
         return
     assert isinstance(frame, MessageFrame)
-    assert frame.text.strip() and len(frame.text) <= MAX
-    assert frame.client_msg_id is None or len(frame.client_msg_id) <= 128
+    assert isinstance(frame.text, str) and frame.text.strip() and len(frame.text) <= MAX
+    assert frame.client_msg_id is None or CLIENT_MSG_ID.fullmatch(frame.client_msg_id)
+
+
+client_msg_ids = st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=128)
 
 
 @fast
-@given(st.text(min_size=1, max_size=MAX).filter(str.strip), st.none() | st.text(max_size=128))
+@given(st.text(min_size=1, max_size=MAX).filter(str.strip), st.none() | client_msg_ids)
 def test_every_well_formed_message_is_accepted_unchanged(text, client_msg_id):
     raw = json.dumps({"type": "message", "text": text, "client_msg_id": client_msg_id})
     frame = parse_client_frame(raw, max_text_chars=MAX)

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from app.security.buckets import TokenBucket
 from app.security.limits import GuardedSocket, SlowClient
+from app.security.rates import LocalLimiter
 from app.settings import Settings
 from tests.security.helpers import socket_refusal
 from tests.support.chat_client import ask, next_frame, open_chat
@@ -92,7 +92,7 @@ async def test_a_client_that_does_not_read_is_dropped_not_waited_for():
         if message["type"] == "websocket.send":
             await stuck.wait()
 
-    socket = GuardedSocket(receive, send, settings, TokenBucket(10, 10))
+    socket = GuardedSocket(receive, send, settings, LocalLimiter(10, 10), "127.0.0.1")
     await socket.send({"type": "websocket.accept"})
     started = time.monotonic()
     with pytest.raises(SlowClient):

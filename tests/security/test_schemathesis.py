@@ -16,7 +16,8 @@ EXAMPLES_PER_OPERATION = 10
 def test_no_server_errors_for_any_generated_request(secured_app):
     schema = schemathesis.openapi.from_url(secured_app.http + "/openapi.json")
     headers = {"Authorization": f"Bearer {secured_app.tokens['root']}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Sign-out would end the very token the fuzzer calls with (tests/security/test_revocation.py covers it).
+    operations = [op for op in (result.ok() for result in schema.get_all_operations()) if op.path != "/api/logout"]
     assert len(operations) >= 10
     seen: dict[str, set[int]] = {}
     failures: list[str] = []

@@ -1,4 +1,4 @@
-"""A WebSocket chat client for tests, speaking the protocol in CONVENTIONS.md."""
+"""A WebSocket chat client for tests, speaking the protocol in docs/contracts.md."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 class RecordingPeer:
     def __init__(self, answer: str = "Please rest, drink fluids and see a doctor if it gets worse.", delay_s: float = 0.0) -> None:
         self.answer = answer
+        self.chunks: list[str] | None = None  # when set, streamed as they are instead of the answer word by word
         self.delay_s = delay_s
         self.cancelled = 0
         self.requests: list[dict] = []
@@ -27,8 +28,8 @@ class RecordingPeer:
 
         async def events():
             try:
-                for word in self.answer.split(" "):
-                    chunk = {"choices": [{"index": 0, "delta": {"content": word + " "}}]}
+                for text in self.chunks if self.chunks is not None else [w + " " for w in self.answer.split(" ")]:
+                    chunk = {"choices": [{"index": 0, "delta": {"content": text}}]}
                     yield f"data: {json.dumps(chunk)}\n\n"
                     await asyncio.sleep(self.delay_s)
                 yield "data: [DONE]\n\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -101,6 +102,7 @@ def test_schema_comes_from_migrations_and_is_idempotent(trail, database_url):
 
 def test_the_unversioned_first_draft_table_is_kept_aside(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
+    sqlite3.connect(tmp_path / "old.db").close()  # the old database exists: a trail's connections never create one
     legacy = AuditTrail(url, AUDIT_KEY)
     with legacy.engine.begin() as conn:
         conn.execute(text("CREATE TABLE audit_entry (seq INTEGER PRIMARY KEY, audit_id VARCHAR, kind VARCHAR, "

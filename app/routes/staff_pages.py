@@ -1,0 +1,54 @@
+"""Server-rendered staff pages: who may see one, what the page needs to act (its CSRF token, when its token
+expires, for silent renewal), and the renewal of a cookie past half its life on each visit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request, status
+from fastapi.responses import HTMLResponse
+
+from app.auth import Authenticated, Principal, TokenError, authenticate
+from app.routes.pages import templates
+from app.security.csrf import FORM_PAGE_REFERRER_POLICY, session_token
+from app.staff_session import due_for_renewal, renewed_token, set_token_cookie
+
+
+async def signed_in(request: Request) -> Authenticated | None:
+    """The caller when its credential is good (account checked); None otherwise."""
+    try:
+        return await authenticate(request.scope)
+    except TokenError:
+        return None
+
+
+async def staff_page(
+    request: Request, template: str, roles: tuple[str, ...], context: dict[str, Any],
+    build: Callable[[Principal], dict[str, Any]] | None = None,
+) -> HTMLResponse:
+    """A page for signed-in staff with one of `roles` (`build`, run in a worker thread, adds what only they may
+    see); else a sign-in notice (401) or an access-denied one (403)."""
+    found = await signed_in(request)
+    principal = found.principal if found else None
+    if found is None or principal is None or principal.role not in roles:
+        reason, code = ("signin", status.HTTP_401_UNAUTHORIZED) if principal is None else ("role", status.HTTP_403_FORBIDDEN)
+        return templates.TemplateResponse(
+            request, "signin.html", {"title": "Sign-in required" if principal is None else "Access denied",
+                                     "roles": roles, "reason": reason, "principal": principal},
+            status_code=code,
+        )
+    settings = request.app.state.settings
+    extra = await asyncio.to_thread(build, principal) if build is not None else {}
+    renewal = renewed_token(settings, principal) if found.credential.ambient and due_for_renewal(settings, principal) else None
+    page = {
+        **context, **extra, "principal": principal,
+        "csrf": session_token(settings.token_key_bytes, principal.sid) if principal.sid else None,
+        "expires_at": renewal[1] if renewal else principal.expires_at, "token_ttl": settings.staff_token_ttl_s,
+    }
+    response = templates.TemplateResponse(request, template, page)
+    response.headers["Referrer-Policy"] = FORM_PAGE_REFERRER_POLICY  # the sign-out form's POST carries its Origin
+    if renewal is not None:
+        set_token_cookie(response, request, *renewal)
+    return response
