@@ -48,17 +48,19 @@ CONTRADICTIONS = DATA / "guard_contradictions.jsonl"
 FRESH = tuple(DATA / f"guard_contradictions_fresh{n}.jsonl" for n in ("", "2", "3", "4"))
 CORRECT = DATA / "guard_correct.jsonl"
 CORRECT_FRESH = DATA / "guard_correct_fresh.jsonl"  # written after the rules; first pass in the README
-#: SmolLM2 answers: (name, the triage cases asked, the stored answers). The development set was read while the
-#: rules were tuned; the held-out set was generated afterwards from other cases and scored once as it came.
+PER_LEVEL = 50  # SmolLM2 answers per level
+#: SmolLM2 answers: (name, the triage cases asked, cases skipped per level, the stored answers). The development
+#: set was read while the rules were tuned; each held-out set was generated after the last change to the rules,
+#: from cases not asked before, and scored once as it came (then read, and its findings fixed for the next set).
 MODEL_SETS = (
-    ("development", DATA / "triage_cases.jsonl", DATA / "guard_smollm2_answers.jsonl"),
-    ("held-out", DATA / "triage_cases_fresh.jsonl", DATA / "guard_smollm2_heldout.jsonl"),
+    ("development", DATA / "triage_cases.jsonl", 0, DATA / "guard_smollm2_answers.jsonl"),
+    ("held-out", DATA / "triage_cases_fresh.jsonl", 0, DATA / "guard_smollm2_heldout.jsonl"),
+    ("held-out-2", DATA / "triage_cases.jsonl", PER_LEVEL, DATA / "guard_smollm2_heldout2.jsonl"),
 )
 REVIEW = DATA / "guard_smollm2_review.jsonl"
 BLIND = DATA / "guard_contradictions_blind.jsonl"
 RESULTS = REPO / "bench" / "results" / "guard.md"
 LEVELS = ("consultation_24", "consultation", "self_care")
-PER_LEVEL = 50  # SmolLM2 answers per level
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -199,26 +201,26 @@ def cuts(level: str, text: str, chunks: Sequence[str] | None = None) -> list[str
 # --- SmolLM2 answers -------------------------------------------------------------------------------------------
 
 
-def pick_cases(cases: Path) -> list[dict]:
-    """PER_LEVEL triage cases per non-emergency level, as the clinical engine decides them today."""
+def pick_cases(cases: Path, skip: int) -> list[dict]:
+    """PER_LEVEL triage cases per non-emergency level (after the first `skip`), as the clinical engine decides them."""
     from agents.triage import assess
 
     picked: dict[str, list[dict]] = defaultdict(list)
     for case in read_jsonl(cases):
         level = assess(case["text"]).level.value
-        if level in LEVELS and len(picked[level]) < PER_LEVEL:
+        if level in LEVELS and len(picked[level]) < skip + PER_LEVEL:
             picked[level].append(case)
-    return [c for level in LEVELS for c in picked[level]]
+    return [c for level in LEVELS for c in picked[level][skip:]]
 
 
-async def generate_answers(url: str, cases: Path, out: Path) -> None:
+async def generate_answers(url: str, cases: Path, skip: int, out: Path) -> None:
     from agents.engines.base import ChatTurn, GenerationRequest
     from agents.engines.openai_compat import OpenAICompatibleEngine
     from agents.triage import assess, follow_up_question
 
     engine = OpenAICompatibleEngine("openai", url, "smollm2-135m-instruct", max_tokens=256)  # the app's defaults
     out.write_text("", encoding="utf-8")
-    for case in pick_cases(cases):
+    for case in pick_cases(cases, skip):
         assessment = assess(case["text"])
         request = GenerationRequest(
             assessment=assessment,
@@ -237,7 +239,7 @@ async def generate_answers(url: str, cases: Path, out: Path) -> None:
     await engine.aclose()
 
 
-def start_llama_and_generate(cases: Path, out: Path) -> None:
+def start_llama_and_generate(cases: Path, skip: int, out: Path) -> None:
     """Starts llama.cpp's server the way tests/integration/conftest.py does, generates, stops it."""
     import importlib.util
     import os
@@ -258,7 +260,7 @@ def start_llama_and_generate(cases: Path, out: Path) -> None:
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         wait_ready(f"http://127.0.0.1:{port}/v1/models", timeout=120, proc=proc)
-        asyncio.run(generate_answers(f"http://127.0.0.1:{port}/v1", cases, out))
+        asyncio.run(generate_answers(f"http://127.0.0.1:{port}/v1", cases, skip, out))
     finally:
         proc.terminate()
         proc.wait(timeout=15)
@@ -377,7 +379,7 @@ def report(args: argparse.Namespace) -> str:
 
     review = {(r["set"], r["id"]): r for r in read_jsonl(REVIEW)} if REVIEW.exists() else {}
     timed: list[dict] = []
-    for name, _, path in MODEL_SETS:
+    for name, _, _, path in MODEL_SETS:
         if not path.exists():
             continue
         rows = read_jsonl(path)
@@ -436,13 +438,13 @@ def report(args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--generate", choices=[name for name, _, _ in MODEL_SETS], help="ask a llama.cpp server (started here) again")
+    parser.add_argument("--generate", choices=[m[0] for m in MODEL_SETS], help="ask a llama.cpp server (started here) again")
     parser.add_argument("--show", action="store_true", help="print misses and cuts of the own sets")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.generate:
-        _, cases, out = next(m for m in MODEL_SETS if m[0] == args.generate)
-        start_llama_and_generate(cases, out)
+        _, cases, skip, out = next(m for m in MODEL_SETS if m[0] == args.generate)
+        start_llama_and_generate(cases, skip, out)
     text = report(args)
     args.out.write_text(text, encoding="utf-8")
     print(text)
