@@ -13,10 +13,10 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from agents.triage.levels import Level
 
@@ -44,6 +44,9 @@ def _terms(value: Any) -> tuple[str, ...]:
     return tuple(str(t) for t in terms)
 
 
+Terms = Annotated[tuple[str, ...], BeforeValidator(_terms)]
+
+
 class Who(BaseModel):
     """The population an entry applies to; an unknown age or sex does not satisfy a limit on it."""
 
@@ -59,16 +62,11 @@ class Concept(BaseModel):
     id: str
     kind: Kind = "symptom"
     name: str = ""
-    terms: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
+    terms: Terms = ()
+    exclude: Terms = ()
     level: Level | None = None
     who: Who | None = None
     source: str = ""
-
-    @field_validator("terms", "exclude", mode="before")
-    @classmethod
-    def _strings(cls, value: Any) -> Any:
-        return _terms(value)
 
 
 class Pattern(BaseModel):
@@ -88,16 +86,11 @@ class Condition(BaseModel):
     system: str = ""
     level: Level
     who: Who | None = None
-    named: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
+    named: Terms = ()
+    exclude: Terms = ()
     """Phrases that cancel a name they overlap ("heat stroke" for stroke, "ectopic beats" for ectopic)."""
     patterns: tuple[Pattern, ...] = ()
     source: str = ""
-
-    @field_validator("named", "exclude", mode="before")
-    @classmethod
-    def _strings(cls, value: Any) -> Any:
-        return _terms(value)
 
 
 class PhysiologyRule(BaseModel):
