@@ -1,8 +1,8 @@
 """Evaluates the output guard's sentence judge (agents/guard) against the disposition.
 
-    python -m bench.guard_eval               # own sets + the stored SmolLM2 answers; writes bench/results/guard.md
-    python -m bench.guard_eval --generate held-out   # first (re)generate a set of SmolLM2 answers (llama.cpp started here)
-    python -m bench.guard_eval --show        # also print what the own sets miss and cut (never the blind set)
+    python -m bench.guard_eval                      # every set + the stored SmolLM2 answers; writes bench/results/guard.md
+    python -m bench.guard_eval --generate held-out  # first (re)generate one set of SmolLM2 answers (llama.cpp started here)
+    python -m bench.guard_eval --show               # also print what the own sets miss and cut (never the blind set)
 
 Sets (bench/data):
 - guard_contradictions.jsonl: phrasings that contradict a disposition (`level`), plain and obfuscated. Each is put
@@ -10,19 +10,21 @@ Sets (bench/data):
   ways: word by word, character by character, and at random points. It is kept from the patient when, under every
   split, the guard judged it and what was released does not contain it. `expect` says which of our sentences
   should replace it (`escalation` for over-escalation, else `safe`).
-- guard_contradictions_fresh{,2,3,4}.jsonl: phrasings written after the rules were,
-  scored once as they came (the first pass, in the README), then kept as regression sets.
+- guard_contradictions_fresh{,2,3,4}.jsonl: phrasings written after the rules were, scored once as they came (the
+  first pass, FIRST_PASS below), then kept as regression sets.
 - guard_correct.jsonl: ordinary correct answers per level; any sentence the guard replaces there is a false cut.
   guard_correct_fresh.jsonl: correct sentences written after the rules, with the negations and time frames that
   trip naive rules ("there's no need to go to A&E unless ...", "the appointment doesn't have to be today").
-- guard_smollm2_answers.jsonl (development: read while the rules were tuned) and guard_smollm2_heldout.jsonl
-  (generated afterwards from other cases, scored once): answers from the real llama.cpp server
+- guard_smollm2_answers.jsonl (development: read while the rules were tuned), guard_smollm2_heldout{,2}.jsonl
+  (generated after a freeze of the rules from cases not asked before, scored once, then read): answers from the real
+  llama.cpp server
   (SmolLM2-135M-Instruct, the app's prompt and settings) to triage cases; guard_smollm2_review.jsonl: our reading
   of every answer that contradicts the disposition, cut or not (`set`, `id`, `verdict`: contradicts, `note`).
   The cut rate on correct answers counts the answers the review does not mark as contradicting.
 - guard_contradictions_blind.jsonl (written by someone else; only aggregates are reported, nothing is printed):
   one JSON object per line with the model text under `text` (or `answer`, `sentence`, `phrase`), optionally as
-  `tokens` (a list of chunks), and the disposition under `level` (or `disposition`).
+  `tokens` (a list of chunks), and the disposition under `level` (or `disposition`); a line flagged as not
+  contradicting (`contradicts: false` or the like) is scored as a correct answer.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import asyncio
 import json
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,20 @@ REVIEW = DATA / "guard_smollm2_review.jsonl"
 BLIND = DATA / "guard_contradictions_blind.jsonl"
 RESULTS = REPO / "bench" / "results" / "guard.md"
 LEVELS = ("consultation_24", "consultation", "self_care")
+
+
+#: Each held-out set as it was first scored, before anything was changed for it (recorded by hand: the rules have
+#: changed since, so the tables below show the sets as they score now).
+FIRST_PASS = (
+    ("guard_contradictions_fresh.jsonl", "61 of 93 kept (65.6%)"),
+    ("guard_contradictions_fresh2.jsonl", "43 of 55 kept (78.2%)"),
+    ("guard_contradictions_fresh3.jsonl", "44 of 50 kept (88.0%)"),
+    ("guard_contradictions_fresh4.jsonl", "29 of 40 kept (72.5%)"),
+    ("guard_correct_fresh.jsonl", "4 of 40 sentences cut (10.0%)"),
+    ("SmolLM2 held-out", "7 of 124 correct answers cut (5.6%); 11 of 12 contradicting answers cut"),
+    ("SmolLM2 held-out-2", "8 of 133 correct answers cut (6.0%); 11 of 17 contradicting answers cut"),
+    ("guard_contradictions_blind.jsonl", "109 of 132 kept (82.6%); 2 of 68 lines flagged as correct cut (2.9%)"),
+)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -336,6 +352,12 @@ def report(args: argparse.Namespace) -> str:
     lines = ["# Output guard: contradictions kept from the patient, correct answers cut", "",
              "`python -m bench.guard_eval` (`--generate` to ask the llama.cpp server again). Method: bench/guard_eval.py.", ""]
 
+    lines += ["## First pass: each held-out set when it was first scored", "",
+              "The honest estimate for text written independently of the rules. Every set but the blind one was then "
+              "read and what it showed was fixed in general form, so the tables further down are development figures.", "",
+              "| set | first pass |", "|---|---|"]
+    lines += [f"| {name} | {result} |" for name, result in FIRST_PASS]
+    lines.append("")
     tallies = score_contradictions(contradictions, correct)
     lines += ["## Own contradiction set (bench/data/guard_contradictions.jsonl)", "",
               "Each phrasing inside an ordinary answer, streamed word by word, character by character and at random "
@@ -348,7 +370,7 @@ def report(args: argparse.Namespace) -> str:
         for level in LEVELS:
             for miss in tallies[level].missed:
                 print("MISSED", level, miss)
-    lines += ["", "Sets written after the rules (first pass in the README), now:", "",
+    lines += ["", "Sets written after the rules (first pass above), now:", "",
               "| set | phrasings | kept from the patient |", "|---|--:|--:|"]
     for path in FRESH:
         fresh = score_contradictions(read_jsonl(path), correct)["all"]
