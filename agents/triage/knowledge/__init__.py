@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -133,6 +134,22 @@ def _merge_concept(old: Concept, new: Concept) -> Concept:
     return old.model_copy(update={"terms": terms, "exclude": exclude, "level": level})
 
 
+_Entry = TypeVar("_Entry", "Concept", "Condition")
+
+
+def _entries(root: Path, folder: str, key: str, model: type[_Entry], digest: Any, files: list[str]) -> Iterator[tuple[Path, _Entry]]:
+    """Each validated entry under ``key`` of every YAML file in ``folder``; the files go into the version digest."""
+    for path in sorted((root / folder).glob("*.yaml")):
+        digest.update(path.name.encode() + path.read_bytes())
+        files.append(f"{folder}/{path.name}")
+        for entry in _read(path).get(key) or ():
+            try:
+                yield path, model.model_validate(entry)
+            except ValueError as exc:
+                name = entry.get("id", entry) if isinstance(entry, dict) else entry
+                raise KnowledgeError(f"{path.name}: {name}: {exc}") from exc
+
+
 def read(root: Path = ROOT) -> Knowledge:
     """Read and validate every knowledge file under ``root`` (raises KnowledgeError)."""
     digest = hashlib.sha256()
@@ -140,28 +157,13 @@ def read(root: Path = ROOT) -> Knowledge:
     concepts: dict[str, Concept] = {}
     conditions: dict[str, Condition] = {}
     duplicates: list[str] = []
-    for path in sorted((root / "findings").glob("*.yaml")):
-        raw = path.read_bytes()
-        digest.update(path.name.encode() + raw)
-        files.append(f"findings/{path.name}")
-        for entry in _read(path).get("concepts") or ():
-            try:
-                concept = Concept.model_validate(entry)
-            except ValueError as exc:
-                raise KnowledgeError(f"{path.name}: {entry.get('id', entry) if isinstance(entry, dict) else entry}: {exc}") from exc
-            concepts[concept.id] = _merge_concept(concepts[concept.id], concept) if concept.id in concepts else concept
-    for path in sorted((root / "conditions").glob("*.yaml")):
-        digest.update(path.name.encode() + path.read_bytes())
-        files.append(f"conditions/{path.name}")
-        for entry in _read(path).get("conditions") or ():
-            try:
-                condition = Condition.model_validate(entry)
-            except ValueError as exc:
-                raise KnowledgeError(f"{path.name}: {entry.get('id', entry) if isinstance(entry, dict) else entry}: {exc}") from exc
-            if condition.id in conditions:
-                duplicates.append(f"{path.name}: condition id {condition.id!r} is declared twice (the first stands)")
-                continue
-            conditions[condition.id] = condition
+    for path, concept in _entries(root, "findings", "concepts", Concept, digest, files):
+        concepts[concept.id] = _merge_concept(concepts[concept.id], concept) if concept.id in concepts else concept
+    for path, condition in _entries(root, "conditions", "conditions", Condition, digest, files):
+        if condition.id in conditions:
+            duplicates.append(f"{path.name}: condition id {condition.id!r} is declared twice (the first stands)")
+            continue
+        conditions[condition.id] = condition
     for name in ("context.yaml", "physiology.yaml"):
         digest.update(name.encode() + (root / name).read_bytes())
     physiology = _read(root / "physiology.yaml")
