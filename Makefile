@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench bench-quick clean
+.PHONY: run test check bench bench-quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,23 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.llama-portable | $(PY)
 
 run: $(VENV)/.runtime-installed
 	mkdir -p var
-	@echo "No staff account exists by default. Make the first one with: $(VENV)/bin/triage users create --username admin --role admin"
 	$(VENV)/bin/triage serve --host 127.0.0.1 --port 8000
 
-test: $(VENV)/.dev-installed
+# axe-core for the browser tests' accessibility checks, from the committed lock file (tests/browser/axe.py).
+# Without npm those checks skip (and fail in CI), as the browser tests do without chromium.
+AXE := tests/browser/node_modules/.installed
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	  else echo "npm not found: the axe-core checks of the browser tests will skip (apt-get install -y npm)"; fi
+
+# Lint, format, types and the import contracts (configured in pyproject.toml); each runs even when an earlier one
+# failed, so one run lists every finding, and the target fails if any did.
+check: $(VENV)/.dev-installed
+	@status=0; for tool in "ruff check ." "ruff format --check ." "mypy" "lint-imports --no-cache --no-logo"; do \
+	  echo "$$ $$tool"; $(VENV)/bin/$$tool || status=1; done; exit $$status
+
+test: $(VENV)/.dev-installed $(AXE)
+	$(MAKE) --no-print-directory check
 	$(PY) -m pytest -q -ra
 
 bench: $(VENV)/.dev-installed
@@ -41,4 +54,4 @@ bench-quick: $(VENV)/.dev-installed
 	$(PY) -m bench.run --quick
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

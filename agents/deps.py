@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from agents.engines.router import Router
 from agents.guard import default_judge
-from compliance.audit import AuditTrail
+from compliance.audit.sink import AuditSink
 from compliance.audit.writer import TurnWriter
 from compliance.keys import KeyRing
 from compliance.phi import Redactor
@@ -16,7 +16,8 @@ from compliance.phi import Redactor
 class AgentDeps:
     redactor: Redactor
     router: Router
-    trail: AuditTrail
+    trail: AuditSink
+    """Where the turns' records go: the spooling trail in the service (compliance/audit/sink.py)."""
     vault_key: bytes | KeyRing
     """The vault key, or the ring of the current and retired ones (compliance/keys.py)."""
     history_turns: int = 12

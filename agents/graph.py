@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -18,7 +20,11 @@ from agents.telemetry import traced_node
 NODES = (("redact", redact), ("assess", assess), ("route", route), ("generate", generate), ("guard", guard), ("record", record))
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+#: The compiled graph: state in and out, with the turn's runtime context.
+TriageGraph = CompiledStateGraph[TriageState, TurnContext, TriageState, TriageState]
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> TriageGraph:
     builder = StateGraph(TriageState, context_schema=TurnContext)
     previous = START
     for name, node in NODES:

@@ -14,10 +14,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 
-from langgraph.graph.state import CompiledStateGraph
+from langchain_core.runnables import RunnableConfig
 
 from agents.audit_record import turn_record
 from agents.deps import AgentDeps
+from agents.graph import TriageGraph
 from agents.state import Emit, TurnContext, TurnTrace
 from agents.telemetry import traced_turn
 from compliance.audit import TurnRecord, TurnStatus
@@ -36,10 +37,10 @@ class ClientGone(Exception):
 
 
 class TriageAgent:
-    def __init__(self, graph: CompiledStateGraph, deps: AgentDeps) -> None:
+    def __init__(self, graph: TriageGraph, deps: AgentDeps) -> None:
         self._graph = graph
         self._deps = deps
-        self._pending_records: set[asyncio.Task[str]] = set()
+        self._pending_records: set[asyncio.Future[str]] = set()
 
     @traced_turn
     async def handle_message(
@@ -52,8 +53,14 @@ class TriageAgent:
         audience: Literal["patient", "clinician"] = "patient",
         clinician_in_charge: bool = False,
         on_answered: Callable[[TurnTrace], None] | None = None,
+        thread_id: str | None = None,
+        actor: str | None = None,
     ) -> TurnTrace:
         """Run one message: frames to `emit`, then its one record, then its `done` frame (with the audit id).
+
+        The record is filed under `session_id`; the conversation's state is kept under `thread_id` (default the
+        same): a clinician's consult about a patient has a thread of its own, is filed under the patient's
+        session, and names the clinician who asked as `actor`.
 
         `on_answered` is called once the answer is out and the conversation state saved, before the record is
         waited for: the caller may start the next message of the conversation then (app/routes/chat.py), so a
@@ -63,8 +70,9 @@ class TriageAgent:
             message_id=str(uuid.uuid4()),
             client_msg_id=client_msg_id,
             audience=audience,
+            actor=actor,
         )
-        config = {"configurable": {"thread_id": session_id}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id or session_id}}
         # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed mid-answer
         # still leaves the message in the trail, as interrupted, after the restart. Its fsync (shared with the
         # markers of messages arriving meanwhile) overlaps redaction and assessment; no frame goes out before it
@@ -125,7 +133,7 @@ class TriageAgent:
 
     async def _await_record(self, trace: TurnTrace) -> None:
         task = trace.record_task
-        assert task is not None
+        assert task is not None  # noqa: S101 - _ensure_record has started it
         self._pending_records.add(task)
         task.add_done_callback(self._pending_records.discard)
         trace.audit_id = await asyncio.shield(task)

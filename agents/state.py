@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import operator
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ class TriageState(TypedDict, total=False):
     assessment: dict[str, Any]
     plan: dict[str, Any]
     answer: str
+    #: The emergency this conversation was told about (level and reasons): a follow-up is not told again.
+    emergency_told: dict[str, Any]
 
 
 @dataclass
@@ -44,6 +46,7 @@ class TurnTrace:
     message_id: str
     client_msg_id: str | None
     audience: Literal["patient", "clinician"]
+    actor: str | None = None
     started: float = field(default_factory=time.perf_counter)
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     node_ms: dict[str, float] = field(default_factory=dict)
@@ -51,14 +54,14 @@ class TurnTrace:
     redaction_counts: dict[str, int] = field(default_factory=dict)
     assessment: dict[str, Any] | None = None
     plan: dict[str, Any] | None = None
-    attempts: list["Attempt"] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     first_token_ms: float | None = None
     guard_events: list[str] = field(default_factory=list)
-    vault: "PlaceholderVault | None" = None
-    guard: "OutputGuard | None" = None
+    vault: PlaceholderVault | None = None
+    guard: OutputGuard | None = None
     audit_id: str | None = None
-    record_task: "asyncio.Future[str] | None" = None
+    record_task: asyncio.Future[str] | None = None
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000
@@ -73,7 +76,7 @@ async def discard(frame: dict[str, Any]) -> None:
 
 @dataclass
 class TurnContext:
-    deps: "AgentDeps"
+    deps: AgentDeps
     raw_text: str
     trace: TurnTrace
     #: A clinician has taken the conversation over: the agent still redacts, assesses and records, but only an

@@ -4,6 +4,10 @@ the token's version (disable, sign-out and a new password bump it: app/users.py)
 Checked on every staff request and socket, against the database at most once per `cache_s` (default 5 s) per
 account and process: a revocation made anywhere (another replica, `triage users disable`) takes effect within
 that time everywhere, and at once in the process that made it.
+
+When the database does not answer, an account whose state is not cached cannot be checked: `AccountsUnavailable`,
+which staff HTTP requests answer with 503 (app/security/unavailable.py). Staff access fails closed; the patient
+chat needs no account and is unaffected.
 """
 
 from __future__ import annotations
@@ -11,9 +15,21 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.users import StaffUser, UserStore, user_store
+
+T = TypeVar("T")
+
+
+class AccountsUnavailable(Exception):
+    """The accounts database did not answer (down, unreachable, or its pool exhausted)."""
+
+    safe_to_log = True
 
 
 @dataclass(frozen=True)
@@ -32,12 +48,18 @@ class StaffAccounts:
     async def admits(self, subject: str, role: str, version: int | None) -> bool:
         """No thread hop while the cached state is fresh."""
         hit, state = self._hit(subject)
-        return _admits(state if hit else await asyncio.to_thread(self._load, subject), role, version)
+        if not hit:
+            state = await _unless_down(asyncio.to_thread(self._load, subject))
+        return _admits(state, role, version)
 
     async def revoke(self, subject: str) -> None:
         """Every token of the account stops working: in this process at once, elsewhere within `cache_s`."""
-        user = await asyncio.to_thread(self.store.revoke_tokens, subject)
+        user = await _unless_down(asyncio.to_thread(self.store.revoke_tokens, subject))
         self._cache[subject] = (time.monotonic(), _state(user))
+
+    def note(self, user: StaffUser) -> None:
+        """An account changed by this process (disabled, new password or role): honoured as changed at once."""
+        self._cache[user.username] = (time.monotonic(), _state(user))
 
     def _hit(self, subject: str) -> tuple[bool, AccountState | None]:
         entry = self._cache.get(subject)
@@ -53,6 +75,13 @@ class StaffAccounts:
             return entry[1]  # a revocation noted while this read ran is newer than what it read
         self._cache[subject] = (time.monotonic(), state)
         return state
+
+
+async def _unless_down(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except (SQLAlchemyError, OSError) as exc:
+        raise AccountsUnavailable("the staff accounts database did not answer") from exc
 
 
 def _state(user: StaffUser | None) -> AccountState | None:

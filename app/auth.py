@@ -1,11 +1,14 @@
 """Who is calling: signed tokens carrying a role, checked by FastAPI dependencies and by the staff socket.
 
-Tokens are `base64url(json payload).hex(hmac-sha256)` signed with the service's token key. Patients get one
-bound to their session. Staff tokens (app/staff_session.py) also carry the account's token version, the
-sign-in they belong to (`sid`) and when it began; one is honoured only while its account exists, is enabled,
-has the token's role and is still at that version (app/accounts.py: disable, sign-out and a new password
-revoke). A state change authorised by the cookie also needs the sign-in's CSRF token (app/security/csrf.py).
-Where the token is read from is decided in one place (app/security/credentials.py).
+Tokens are `<key id>.base64url(json payload).hex(hmac-sha256)`: signed with the token key in use, named by its key
+id (compliance/keys.py) and checked with the key of that id, current or retired (`Settings.token_keyring`), so
+`triage keys rotate --key token` signs nobody out: tokens issued before it keep working until they expire. A token
+from before key ids (`payload.signature`) is checked with every key held. Patients get one bound to their session.
+Staff tokens (app/staff_session.py) also carry the account's token version, the sign-in they belong to (`sid`)
+and when it began; one is honoured only while its account exists, is enabled, has the token's role and is still at
+that version (app/accounts.py: disable, sign-out and a new password revoke). A state change authorised by the
+cookie also needs the sign-in's CSRF token (app/security/csrf.py). Where the token is read from is decided in one
+place (app/security/credentials.py).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from starlette.types import Scope
 from app.accounts import StaffAccounts, staff_accounts
 from app.security import csrf
 from app.security.credentials import Credential, presented_credential
+from compliance.keys import KeyRing, key_id
 
 Role = Literal["patient", "clinician", "compliance", "admin"]
 STAFF = frozenset({"clinician", "compliance", "admin"})
@@ -54,25 +58,39 @@ class TokenError(Exception):
 
 
 class BadSignature(TokenError):
-    """Not signed with this key (perhaps with another key of the ring)."""
+    """Not signed with any key held (a forgery, or a key since dropped from the ring)."""
 
 
 def issue_token(
-    key: bytes, subject: str, role: Role, *, ttl_s: float = 900, session_id: str | None = None,
+    key: bytes | KeyRing, subject: str, role: Role, *, ttl_s: float = 900, session_id: str | None = None,
     version: int | None = None, sid: str | None = None, signed_in_at: float | None = None,
     expires_at: float | None = None,
 ) -> str:
+    """Signed with `key` (a ring's current key), whose id heads the token."""
+    signing = KeyRing.of(key).current
     payload = Principal(subject=subject, role=role, session_id=session_id, version=version, sid=sid,
                         signed_in_at=signed_in_at, expires_at=expires_at if expires_at is not None else time.time() + ttl_s)
     body = base64.urlsafe_b64encode(payload.model_dump_json(exclude_none=True).encode()).decode().rstrip("=")
-    return f"{body}.{_sign(key, body)}"
+    signed = f"{key_id(signing)}.{body}"
+    return f"{signed}.{_sign(signing, signed)}"
 
 
-def read_token(key: bytes, token: str) -> Principal:
-    """The token's principal when its signature holds and it has not expired (nothing about accounts)."""
-    body, _, signature = token.partition(".")
-    if not body or not hmac.compare_digest(signature, _sign(key, body)):
-        raise BadSignature("bad signature")
+def read_token(key: bytes | KeyRing, token: str) -> Principal:
+    """The token's principal when it is signed with the key its id names (any key of the ring) and has not
+    expired (nothing about accounts)."""
+    ring = KeyRing.of(key)
+    parts = token.split(".")
+    if len(parts) == 3 and all(parts):
+        kid, body, signature = parts
+        signing = ring.get(kid)
+        if signing is None or not hmac.compare_digest(signature, _sign(signing, f"{kid}.{body}")):
+            raise BadSignature("bad signature, or a key this service does not hold")
+    elif len(parts) == 2 and all(parts):  # issued before key ids: any key held
+        body, signature = parts
+        if not any(hmac.compare_digest(signature, _sign(held, body)) for held in ring.keys()):
+            raise BadSignature("bad signature")
+    else:
+        raise BadSignature("malformed token")
     try:
         principal = Principal.model_validate(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
     except (ValueError, ValidationError) as exc:
@@ -86,22 +104,16 @@ def _sign(key: bytes, body: str) -> str:
     return hmac.new(key, b"token|" + body.encode(), hashlib.sha256).hexdigest()
 
 
-def token_keys(settings: Any) -> list[bytes]:
-    """The token key in use first, then the retired ones (`triage keys rotate`): tokens issued before a rotation
-    keep working until they expire."""
+def token_ring(settings: Any) -> KeyRing:
+    """The token key in use and the retired ones (`triage keys rotate`): tokens are signed with the first and
+    checked with whichever their key id names."""
     ring = getattr(settings, "token_keyring", None)
-    return list(ring.keys()) if ring is not None else [settings.token_key_bytes]
+    return ring if ring is not None else KeyRing.of(settings.token_key_bytes)
 
 
-def read_token_with(keys: list[bytes], token: str) -> Principal:
-    """`read_token` under the first of `keys` whose signature matches."""
-    failure = TokenError("no token key")
-    for key in keys:
-        try:
-            return read_token(key, token)
-        except BadSignature as exc:
-            failure = exc
-    raise failure
+def token_keys(settings: Any) -> list[bytes]:
+    """Every token key held, the one in use first (CSRF tokens are checked with each)."""
+    return list(token_ring(settings).keys())
 
 
 @dataclass(frozen=True)
@@ -124,7 +136,7 @@ async def authenticate(scope: Scope) -> Authenticated | None:
     settings, credential = settings_of(scope), presented_credential(scope)
     if credential is None:
         return None
-    principal = read_token_with(token_keys(settings), credential.token)
+    principal = read_token(token_ring(settings), credential.token)
     if principal.is_staff and not await still_admitted(settings, principal):
         raise TokenError("revoked")
     return Authenticated(principal, credential)
@@ -141,7 +153,7 @@ def claimed_principal(scope: Scope) -> Principal | None:
     if credential is None:
         return None
     try:
-        return read_token_with(token_keys(settings_of(scope)), credential.token)
+        return read_token(token_ring(settings_of(scope)), credential.token)
     except (TokenError, AttributeError, KeyError):
         return None
 

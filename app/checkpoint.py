@@ -29,12 +29,16 @@ async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
     if url.startswith(("postgresql://", "postgres://")):
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
         from psycopg import AsyncConnection
-        from psycopg.rows import dict_row
+        from psycopg.rows import DictRow, dict_row
         from psycopg_pool import AsyncConnectionPool
 
         # A pool, not one shared connection: every replica serves many sessions at once.
         options = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
-        async with AsyncConnectionPool(url, kwargs=options, min_size=1, max_size=POOL_SIZE, open=False) as pool:
+        # The annotation tells type checkers the rows are dicts (row_factory); the pool is built as before.
+        pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
+            url, kwargs=options, min_size=1, max_size=POOL_SIZE, open=False
+        )
+        async with pool:
             saver = AsyncPostgresSaver(pool)
             # Replicas starting together would race on the saver's migrations: one at a time.
             async with await AsyncConnection.connect(url, autocommit=True) as lock:
@@ -50,9 +54,9 @@ async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
         # the last turns' conversation context (never their audit records, which compliance/audit commits with
         # fsync). This is what keeps a commit off the disk's latency on the event loop.
         conn.execute("PRAGMA synchronous=NORMAL")
-        saver = InLoopSqliteSaver(conn)
-        saver.setup()
-        yield saver
+        local = InLoopSqliteSaver(conn)
+        local.setup()
+        yield local
 
 
 class InLoopSqliteSaver(SqliteSaver):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from app.cli_audit import add_audit_commands
 from app.cli_keys import add_key_commands
@@ -35,8 +38,34 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     configure_logging(settings.log_level, settings.log_format)
     configure_tracing(trace_file=settings.trace_file)
-    serve(create_app(settings), host=host, port=port, log_level=settings.log_level, log_config=None, **UVICORN_OPTIONS)
+    serve(create_app(settings), on_ready=lambda: print(ready_notice(settings, host, port), flush=True),
+          host=host, port=port, log_level=settings.log_level, log_config=None, **UVICORN_OPTIONS)
     return 0
+
+
+def ready_notice(settings: Any, host: str, port: int) -> str:
+    """What a newcomer needs once the server is up (printed after the start-up logs, not among them): where it
+    is, where its data is, and, while there is no staff account, the command that makes the first one."""
+    from app.users import user_store
+
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison, not a bind
+    data_dir = settings.data_dir.resolve()
+    relative = "" if settings.data_dir.is_absolute() else (
+        f"  (TRIAGE_DATA_DIR={settings.data_dir}: relative to the directory the server started in)")
+    lines = [f"Triage is ready: {url}/", f"Data directory: {data_dir}{relative}"]
+    try:
+        has_account = bool(user_store(settings.resolved_database_url).list())
+    except Exception:  # noqa: BLE001 - only a hint: never stop the server for it
+        has_account = True
+    if not has_account:
+        triage = Path(sys.executable).with_name("triage")
+        where = "" if settings.database_url else f"TRIAGE_DATA_DIR={shlex.quote(str(data_dir))} "
+        command = shlex.quote(str(triage)) if triage.exists() else "triage"
+        lines += ["No staff account yet. Make the first one (from any directory; it asks for a password):",
+                  f"    {where}{command} users create --username admin --role admin",
+                  f"then sign in at {url}/login (accounts: {url}/admin/accounts, widget set-up: {url}/admin/widget)."]
+    rule = "-" * 72
+    return "\n".join([rule, *lines, rule])
 
 
 def _assess(_args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from compliance.audit import AccessEvent, AuditTrail
+    from compliance.audit import AccessAction, AccessEvent, AuditTrail
 
 FORMATS = ("csv", "jsonl", "fhir")
 URGENCIES = ("em", "ne", "sc")
@@ -76,7 +76,7 @@ def _open_trail() -> AuditTrail:
     return trail
 
 
-def _cli_actor(action: str, target: str, **detail: Any) -> AccessEvent:
+def _cli_actor(action: AccessAction, target: str, **detail: Any) -> AccessEvent:
     from compliance.audit import AccessEvent
 
     return AccessEvent(actor=getpass.getuser(), role="cli", action=action, target=target,
@@ -100,7 +100,7 @@ def _verify(_args: argparse.Namespace) -> int:
     print(report.model_dump_json())
     if report.ok:
         return 0
-    assert report.problem is not None
+    assert report.problem is not None  # noqa: S101 - a failed report names its problem
     return _fail("verify", report.problem.describe(), code=1)
 
 

@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from app.users import STAFF_ROLES, UserError
+from app.users import STAFF_ROLES, UserError, UserStore
 
 
 def add_user_commands(commands: argparse._SubParsersAction) -> None:
@@ -24,6 +24,11 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
     password.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     password.set_defaults(func=_set_password)
 
+    role = actions.add_parser("role", help="give an account another role; its tokens stop working")
+    role.add_argument("--username", required=True)
+    role.add_argument("--role", required=True, choices=STAFF_ROLES)
+    role.set_defaults(func=_set_role)
+
     actions.add_parser("list", help="accounts and their roles").set_defaults(func=_list)
     for name, disabled in (("disable", True), ("enable", False)):
         command = actions.add_parser(name, help=f"{name} an account" + ("; its tokens stop working" if disabled else ""))
@@ -31,7 +36,7 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
         command.set_defaults(func=lambda args, disabled=disabled: _set_disabled(args, disabled))
 
 
-def _store():  # noqa: ANN202
+def _store() -> UserStore:
     from app.settings import Settings
     from app.users import user_store
 
@@ -68,6 +73,16 @@ def _set_password(args: argparse.Namespace) -> int:
         print(f"triage users password: {exc}", file=sys.stderr)
         return 2
     print(f"{user.username}: new password set; earlier sign-ins revoked")
+    return 0
+
+
+def _set_role(args: argparse.Namespace) -> int:
+    try:
+        user = _store().set_role(args.username, args.role)
+    except UserError as exc:
+        print(f"triage users role: {exc}", file=sys.stderr)
+        return 2
+    print(f"{user.username}: role {user.role}; earlier sign-ins revoked")
     return 0
 
 

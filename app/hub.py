@@ -7,26 +7,41 @@ registry is a pure reducer (`apply_event`) that any backend can run on the event
 
 Events (each has `type` and `session_id`):
   `patient_connected`, `patient_disconnected`,
-  `patient_message` (message_id, text: redacted), `triage` (message_id, level, urgency, red_flags, rationale),
-  `token` (message_id, text), `done` (message_id, engine, audit_id),
-  `clinician_message` (message_id, text: redacted, clinician), `takeover` / `release` (clinician).
+  `patient_message` (message_id, text: redacted), `triage` (message_id, level, urgency, red_flags, rationale,
+  red_flag_labels, findings, conditions, needs_clinician), `token` (message_id, text),
+  `done` (message_id, engine, audit_id; `text`, the whole answer, where a backend carries it),
+  `clinician_message` (message_id, text: redacted, clinician), `takeover` / `release` (clinician),
+  and the queue's lifecycle: `assign` (clinician, by), `unassign` (by), `resolve` (by), `reopen` (by).
 Subscribers receive each event as published and, when a session's summary changed, `{"type": "session",
-"session": summary}` after it.
+"session": summary}` after it. Applying an event twice changes nothing more than applying it once (a replayed
+log may overlap what a replica already has), except `token`, which only live listeners get.
+
+Two things are kept apart: who talks to the patient (`status`: active | taken_over | disconnected, and
+`clinician`, the one in charge) and the queue's lifecycle (`state`: open | assigned | resolved, with who and
+when). A new message from the patient reopens a resolved session. With a `QueueStore` (app/hub_store.py) the
+registry survives a restart: loaded at start, every change but a token written behind, off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import logging
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
 
 URGENCY_RANK = {"em": 0, "ne": 1, "sc": 2}
 LEVEL_RANK = {"emergency_ambulance": 0, "emergency": 1, "consultation_24": 2, "consultation": 3, "self_care": 4}
 TRANSCRIPT_LIMIT = 200
 SUBSCRIBER_BACKLOG = 1000
+STORE_RETRY_S = 2.0
+STORE_BATCH_S = 0.2
+"""Changes are gathered this long before a write: one short transaction for a burst of events."""
 Event = dict[str, Any]
 
 
@@ -51,19 +66,32 @@ class SessionSummary:
     level: str | None = None
     urgency: str | None = None
     red_flags: list[str] = field(default_factory=list)
+    red_flag_labels: list[dict] = field(default_factory=list)
+    """The red flags by name: `{"id", "name"}` each."""
     rationale: str | None = None
     needs_clinician: bool = False
     """The clinical engine could not read a message: a clinician must, ahead of the other non-emergencies."""
     conditions: list[dict] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    """The findings behind the disposition kept (`{"id", "name"}` each), with its conditions and rationale."""
     waiting_since: str | None = None
     last_activity: str | None = None
     last_text: str = ""
     messages: int = 0
     clinician: str | None = None
+    state: str = "open"  # open | assigned | resolved
+    assigned_to: str | None = None
+    assigned_by: str | None = None
+    assigned_at: str | None = None
+    resolved_by: str | None = None
+    resolved_at: str | None = None
 
     def sort_key(self) -> tuple:
+        """Live sessions before offline ones, resolved last; then most urgent, unread, longest waiting."""
         urgency = URGENCY_RANK.get(self.urgency or "", 3)
         return (
+            self.state == "resolved",
+            not self.connected,
             urgency,
             not (self.needs_clinician and urgency > 0),
             LEVEL_RANK.get(self.level or "", 5),
@@ -77,12 +105,18 @@ class SessionRecord:
     summary: SessionSummary
     transcript: list[Event] = field(default_factory=list)
 
-    def entry(self, message_id: str, kind: str) -> Event:
-        """The transcript entry of one turn's side (`patient` or `assistant`), created in place if new."""
+    def find(self, message_id: str, kind: str) -> Event | None:
         for item in reversed(self.transcript):
             if item.get("message_id") == message_id and item["kind"] == kind:
                 return item
-        item: Event = {"kind": kind, "message_id": message_id, "text": "", "at": now_iso()}
+        return None
+
+    def entry(self, message_id: str, kind: str, at: str | None = None) -> Event:
+        """The transcript entry of one turn's side (`patient` or `assistant`), created in place if new."""
+        found = self.find(message_id, kind)
+        if found is not None:
+            return found
+        item: Event = {"kind": kind, "message_id": message_id, "text": "", "at": at or now_iso()}
         if kind == "patient":
             # The patient's words precede the answer they prompted, whichever event arrived first.
             index = next((i for i, e in enumerate(self.transcript) if e.get("message_id") == message_id), None)
@@ -104,7 +138,9 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
         record = sessions[session_id] = SessionRecord(SessionSummary(session_id=session_id, started_at=at))
     summary = record.summary
     if kind == "token":
-        record.entry(event["message_id"], "assistant")["text"] += event["text"]
+        entry = record.entry(event["message_id"], "assistant", at)
+        if not entry.get("done"):  # a token heard after its `done` (which may carry the whole answer) is late
+            entry["text"] += event["text"]
         return None
     if kind == "patient_connected":
         summary.connected = True
@@ -113,9 +149,11 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
         summary.connected = False
         summary.status = "disconnected"
     elif kind == "patient_message":
-        record.entry(event["message_id"], "patient")["text"] = event["text"]
+        if record.find(event["message_id"], "patient") is None:
+            summary.messages += 1
+        record.entry(event["message_id"], "patient", at)["text"] = event["text"]
         summary.last_text = event["text"][:200]
-        summary.messages += 1
+        _reopen(summary)
     elif kind == "triage":
         # The queue keeps the most urgent disposition the session has had: a later "I feel a bit better"
         # must not sink an earlier emergency down the queue before a clinician has seen it.
@@ -123,31 +161,86 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
             summary.level, summary.urgency = event.get("level"), event.get("urgency")
             summary.rationale = event.get("rationale")
             summary.conditions = list(event.get("conditions") or [])
+            summary.findings = list(event.get("findings") or [])
         summary.needs_clinician = summary.needs_clinician or bool(event.get("needs_clinician"))
         summary.red_flags = list(dict.fromkeys([*summary.red_flags, *(event.get("red_flags") or [])]))
+        known = {label.get("id") for label in summary.red_flag_labels}
+        summary.red_flag_labels += [label for label in event.get("red_flag_labels") or [] if label.get("id") not in known]
         summary.waiting_since = summary.waiting_since or at
-        entry = record.entry(event["message_id"], "assistant")
-        entry["triage"] = {k: event.get(k) for k in ("level", "urgency", "red_flags", "rationale", "needs_clinician", "conditions")}
+        _reopen(summary)
+        entry = record.entry(event["message_id"], "assistant", at)
+        entry["triage"] = {k: event.get(k) for k in ("level", "urgency", "red_flags", "rationale", "needs_clinician",
+                                                      "conditions", "red_flag_labels", "findings")}
     elif kind == "done":
-        entry = record.entry(event["message_id"], "assistant")
+        entry = record.entry(event["message_id"], "assistant", at)
+        if isinstance(event.get("text"), str):
+            entry["text"] = event["text"]
         entry.update(engine=event.get("engine"), audit_id=event.get("audit_id"), done=True)
     elif kind == "clinician_message":
-        record.transcript.append(
-            {"kind": "clinician", "message_id": event["message_id"], "text": event["text"], "at": at,
-             "clinician": event.get("clinician")}
-        )
-        del record.transcript[:-TRANSCRIPT_LIMIT]
+        if record.find(event["message_id"], "clinician") is None:
+            record.transcript.append(
+                {"kind": "clinician", "message_id": event["message_id"], "text": event["text"], "at": at,
+                 "clinician": event.get("clinician")}
+            )
+            del record.transcript[:-TRANSCRIPT_LIMIT]
         summary.waiting_since = None
     elif kind == "takeover":
         summary.clinician = event["clinician"]
         summary.status = "taken_over" if summary.connected else "disconnected"
+        if summary.assigned_to is None or summary.state == "resolved":  # whoever talks to the patient handles it
+            _assign(summary, event["clinician"], event["clinician"], at)
     elif kind == "release":
         summary.clinician = None
         summary.status = "active" if summary.connected else "disconnected"
+    elif kind == "assign":
+        _assign(summary, event["clinician"], event.get("by"), at)
+    elif kind == "unassign":
+        summary.assigned_to = summary.assigned_by = summary.assigned_at = None
+        if summary.state == "assigned":
+            summary.state = "open"
+    elif kind == "resolve":
+        summary.state, summary.resolved_by, summary.resolved_at = "resolved", event.get("by"), at
+        summary.waiting_since = None
+    elif kind == "reopen":
+        _reopen(summary)
     else:
         return None
     summary.last_activity = at
     return summary
+
+
+def _assign(summary: SessionSummary, clinician: str, by: str | None, at: str) -> None:
+    summary.assigned_to, summary.assigned_by, summary.assigned_at = clinician, by, at
+    summary.state = "assigned"
+    summary.resolved_by = summary.resolved_at = None
+
+
+def _reopen(summary: SessionSummary) -> None:
+    """Back in the queue (a new message, or a clinician's `reopen`): to whoever it was assigned to, if anyone."""
+    if summary.state == "resolved":
+        summary.state = "assigned" if summary.assigned_to else "open"
+        summary.resolved_by = summary.resolved_at = None
+
+
+def record_json(record: SessionRecord) -> str:
+    """A session as the store keeps it (redacted text only, like every hub payload)."""
+    return json.dumps({"summary": asdict(record.summary), "transcript": record.transcript}, separators=(",", ":"))
+
+
+def record_from_json(data: str) -> SessionRecord:
+    """The inverse of `record_json`; fields added or removed since it was written are tolerated."""
+    raw = json.loads(data)
+    known = {f.name for f in fields(SessionSummary)}
+    summary = SessionSummary(**{k: v for k, v in raw["summary"].items() if k in known})
+    return SessionRecord(summary, list(raw.get("transcript") or []))
+
+
+class QueueStore(Protocol):
+    """Where the queue is kept between restarts (app/hub_store.py). Called from a worker thread."""
+
+    def load(self) -> list[str]: ...
+
+    def write(self, records: dict[str, str], gone: set[str]) -> None: ...
 
 
 class Hub(Protocol):
@@ -165,6 +258,14 @@ class Hub(Protocol):
 
     async def release(self, session_id: str, clinician: str, *, force: bool = False) -> SessionSummary: ...
 
+    async def assign(self, session_id: str, clinician: str, by: str) -> SessionSummary: ...
+
+    async def unassign(self, session_id: str, by: str) -> SessionSummary: ...
+
+    async def resolve(self, session_id: str, by: str) -> SessionSummary: ...
+
+    async def reopen(self, session_id: str, by: str) -> SessionSummary: ...
+
     def in_charge(self, session_id: str) -> str | None: ...
 
     def sessions(self) -> list[SessionSummary]: ...
@@ -173,14 +274,76 @@ class Hub(Protocol):
 
 
 class InProcessHub:
-    """One process: the registry in memory, subscribers and patient inboxes as asyncio queues."""
+    """One process: the registry in memory, subscribers and patient inboxes as asyncio queues; with a `store`,
+    the registry is loaded at `start` and written behind as it changes (`close` writes what is left)."""
 
-    def __init__(self, max_sessions: int = 1000) -> None:
+    def __init__(self, max_sessions: int = 1000, store: QueueStore | None = None) -> None:
         self._sessions: dict[str, SessionRecord] = {}
         self._subscribers: set[asyncio.Queue[Event | None]] = set()
         self._inboxes: dict[str, set[asyncio.Queue[Event]]] = {}
         self._max_sessions = max_sessions
         self._disconnects_since_prune = 0
+        self._store = store
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+
+    # the durable copy
+
+    async def start(self) -> None:
+        """Load the stored queue. Nobody is connected to a process that just started: every patient shows as
+        offline until their widget reconnects (it resumes the same session)."""
+        if self._store is None:
+            return
+        for data in await asyncio.to_thread(self._store.load):
+            try:
+                record = record_from_json(data)
+            except (ValueError, KeyError, TypeError):
+                log.warning("an unreadable stored queue entry was skipped")
+                continue
+            record.summary.connected = False
+            record.summary.status = "disconnected"
+            self._sessions[record.summary.session_id] = record
+        self._writer = asyncio.create_task(self._write_behind(), name="hub-store")
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._writer = None
+            await self._flush()
+
+    def _changed(self, session_id: str) -> None:
+        if self._store is not None:
+            self._dirty.add(session_id)
+            self._wake.set()
+
+    async def _write_behind(self) -> None:
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(STORE_BATCH_S)
+            self._wake.clear()
+            if not await self._flush():
+                await asyncio.sleep(STORE_RETRY_S)
+                self._wake.set()
+
+    async def _flush(self) -> bool:
+        """Write the sessions changed since the last write (their state now, serialised here, written in a
+        thread). On failure they stay to be written at the next try; the live queue is unaffected."""
+        if self._store is None or not self._dirty:
+            return True
+        dirty, self._dirty = self._dirty, set()
+        rows = {sid: record_json(self._sessions[sid]) for sid in dirty if sid in self._sessions}
+        try:
+            await asyncio.to_thread(self._store.write, rows, dirty - rows.keys())
+        except Exception:  # a database hiccup must not stop the queue
+            log.warning("the clinician queue could not be saved; retrying", exc_info=True)
+            self._dirty |= dirty
+            return False
+        return True
+
+    # events
 
     async def publish(self, event: Event) -> None:
         event = {**event, "at": event.get("at") or now_iso()}
@@ -188,7 +351,9 @@ class InProcessHub:
         self._fan_out(event)
         if summary is not None:
             self._fan_out({"type": "session", "session_id": summary.session_id, "session": asdict(summary)})
-        if event.get("type") == "patient_disconnected":
+        if event.get("type") != "token" and event["session_id"] in self._sessions:
+            self._changed(event["session_id"])
+        if event.get("type") in ("patient_disconnected", "resolve"):
             self._disconnects_since_prune += 1
         self._prune()
 
@@ -210,12 +375,13 @@ class InProcessHub:
             return
         self._disconnects_since_prune = 0
         target = int(self._max_sessions * 0.9)
-        gone = sorted(
+        gone = sorted(  # resolved ones first, then the longest quiet
             (r.summary for r in self._sessions.values() if not r.summary.connected),
-            key=lambda s: s.last_activity or s.started_at,
+            key=lambda s: (s.state != "resolved", s.last_activity or s.started_at),
         )
         for summary in gone[: len(self._sessions) - target]:
             del self._sessions[summary.session_id]
+            self._changed(summary.session_id)
 
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[AsyncIterator[Event]]:
@@ -266,6 +432,34 @@ class InProcessHub:
             raise HubConflict(f"session is in the hands of {current}")
         await self.publish({"type": "release", "session_id": session_id, "clinician": clinician})
         await self.deliver_to_patient(session_id, {"type": "handoff", "to": "agent"})
+        return self.session(session_id).summary
+
+    # the queue's lifecycle (last word wins across replicas: these are labels, not exclusive like a takeover)
+
+    async def assign(self, session_id: str, clinician: str, by: str) -> SessionSummary:
+        self.session(session_id)
+        await self.publish({"type": "assign", "session_id": session_id, "clinician": clinician, "by": by})
+        return self.session(session_id).summary
+
+    async def unassign(self, session_id: str, by: str) -> SessionSummary:
+        if self.session(session_id).summary.assigned_to is None:
+            raise HubConflict("nobody is assigned to this session")
+        await self.publish({"type": "unassign", "session_id": session_id, "by": by})
+        return self.session(session_id).summary
+
+    async def resolve(self, session_id: str, by: str) -> SessionSummary:
+        summary = self.session(session_id).summary
+        if summary.state == "resolved":
+            raise HubConflict("this session is already resolved")
+        if summary.clinician is not None:
+            raise HubConflict(f"hand the conversation back first: it is in the hands of {summary.clinician}")
+        await self.publish({"type": "resolve", "session_id": session_id, "by": by})
+        return self.session(session_id).summary
+
+    async def reopen(self, session_id: str, by: str) -> SessionSummary:
+        if self.session(session_id).summary.state != "resolved":
+            raise HubConflict("this session is not resolved")
+        await self.publish({"type": "reopen", "session_id": session_id, "by": by})
         return self.session(session_id).summary
 
     def in_charge(self, session_id: str) -> str | None:

@@ -3,7 +3,10 @@
 Each replica keeps the registry in memory as the in-process hub does, and folds into it every event that any
 replica publishes (`apply_event` is a pure reducer, so all registries converge). Redis carries:
 - `<prefix>:events` (pub/sub): hub events, each also appended to the capped stream `<prefix>:log` by the same
-  script, atomically, so that a replica that starts (or reconnects) later replays what it missed;
+  script, atomically, so that a replica that starts (or reconnects) later replays what it missed: the log is
+  the queue's durable copy (lifecycle included), so a restart of every replica shows the same queue. Answer
+  tokens are only published (as `- <event>`), never logged: each `done` carries its whole answer instead, so
+  the log holds a few entries per message and its cap reaches back over many thousands of them;
 - `<prefix>:patient` (pub/sub): frames for a patient's socket, wherever it is. They can hold a clinician's
   words verbatim, so they travel encrypted (Fernet, with the service's vault key), never in the clear;
 - `<prefix>:owner:<session>`: who has taken a session over, set with SET NX so two clinicians on two replicas
@@ -103,11 +106,22 @@ class RedisHub(InProcessHub):
         if self._stale(event):
             return
         self._track(event)
+        if event["type"] == "done":
+            event["text"] = self._answer(event["session_id"], event["message_id"])
         await super().publish(event)  # this replica's screens at once, whatever Redis does
         try:
-            await self._publish_script(keys=[self._log, self._events], args=[json.dumps(event), self._log_length])
+            if event["type"] == "token":
+                await self._redis.publish(self._events, "- " + json.dumps(event))
+            else:
+                await self._publish_script(keys=[self._log, self._events], args=[json.dumps(event), self._log_length])
         except RedisError as exc:
             log.warning("hub event not shared with other replicas", extra={"reason": type(exc).__name__})
+
+    def _answer(self, session_id: str, message_id: str) -> str:
+        """The answer as this replica heard it, token by token: what a `done` carries into the log."""
+        record = self._sessions.get(session_id)
+        entry = record.find(message_id, "assistant") if record is not None else None
+        return entry["text"] if entry is not None else ""
 
     async def deliver_to_patient(self, session_id: str, frame: Event) -> int:
         delivered = await super().deliver_to_patient(session_id, frame)
@@ -172,7 +186,9 @@ class RedisHub(InProcessHub):
     async def _catch_up(self) -> None:
         """Events in the log after the last one seen (all of them at start), in order."""
         start = "-" if self._last_id == (0, 0) else f"({self._last_id[0]}-{self._last_id[1]}"
-        for entry_id, fields in await self._redis.xrange(self._log, min=start):
+        for entry_id, fields in await self._redis.xrange(self._log, min=start) or []:
+            if entry_id is None or fields is None:  # the client's types allow them; a stream entry has both
+                continue
             await self._apply(_text(entry_id), _text(fields[b"e"] if b"e" in fields else fields["e"]))
 
     async def _receive(self, channel: bytes | str, data: bytes | str) -> None:
@@ -183,10 +199,11 @@ class RedisHub(InProcessHub):
         await self._apply(entry_id, body)
 
     async def _apply(self, entry_id: str, body: str) -> None:
-        position = stream_id(entry_id)
-        if position <= self._last_id:
-            return  # already seen (replayed, then heard live)
-        self._last_id = position
+        if entry_id != "-":  # "-": a token, heard live only
+            position = stream_id(entry_id)
+            if position <= self._last_id:
+                return  # already seen (replayed, then heard live)
+            self._last_id = position
         event = json.loads(body)
         if event.get("origin") != self._replica and not self._stale(event):
             self._track(event)

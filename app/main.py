@@ -14,9 +14,9 @@ from agents.engines.factory import build_router
 from agents.graph import build_graph
 from agents.runner import TriageAgent
 from app.checkpoint import open_checkpointer
-from app.resilient_checkpoint import resilient
 from app.hub_backend import open_hub
-from app.routes import audit, chat, clinician, compliance_ui, health, login, metrics, pages
+from app.resilient_checkpoint import resilient
+from app.routes import admin_pages, audit, chat, clinician, compliance_ui, health, login, metrics, pages, users
 from app.security.rates import build_limiters
 from app.security.stack import install as install_security
 from app.settings import Settings
@@ -37,13 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with AsyncExitStack() as stack:
-            trail = AuditTrail(
+            store = AuditTrail(
                 settings.resolved_database_url, settings.audit_keyring, checkpoint_every=settings.audit_checkpoint_every,
                 journal=settings.resolved_audit_journal,
             )
-            trail.create_schema()
+            store.create_schema()
             trail = await stack.enter_async_context(
-                spooling(trail, settings.data_dir / "audit-spool", write_wait_s=settings.audit_write_wait_s)
+                spooling(store, settings.data_dir / "audit-spool", write_wait_s=settings.audit_write_wait_s)
             )
             stack.callback(trail.dispose)
             stack.push_async_callback(limiters.aclose)
@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.trail = trail
             app.state.redactor = redactor
             app.state.agent = agent
-            hub = await stack.enter_async_context(open_hub(settings.redis_url, settings.vault_keyring, settings.redis_prefix))
+            hub = await stack.enter_async_context(
+                open_hub(settings.redis_url, settings.vault_keyring, settings.redis_prefix, settings.resolved_database_url)
+            )
             app.state.hub, app.state.checkpointer = hub, checkpointer
             log.info("triage service ready", extra={"engines": settings.engine_chain})
             try:
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(login.router)
     app.include_router(clinician.router)
     app.include_router(compliance_ui.router)
+    app.include_router(users.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security(app, settings, limiters)
     return app

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-
 CLIENT_MSG_ID = r"^[A-Za-z0-9_-]{1,128}$"
+NOTICE_VERSION = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 class MessageFrame(BaseModel):
@@ -21,7 +21,17 @@ class MessageFrame(BaseModel):
     so that it can never carry free text (or PHI) into the trail."""
 
 
-ClientFrame = Annotated[MessageFrame, Field(discriminator="type")]
+class ConsentFrame(BaseModel):
+    """The patient agreed to the privacy notice of the `session` frame (`notice`: its version); recorded in the
+    audit trail (kind `consent`) and answered with `consent_recorded`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["consent"]
+    notice: Annotated[str, StringConstraints(pattern=NOTICE_VERSION)]
+
+
+ClientFrame = Annotated[MessageFrame | ConsentFrame, Field(discriminator="type")]
 _client_frame = TypeAdapter(ClientFrame)
 
 
@@ -34,7 +44,7 @@ class FrameError(Exception):
         self.detail = detail
 
 
-def parse_client_frame(raw: str, *, max_text_chars: int) -> MessageFrame:
+def parse_client_frame(raw: str, *, max_text_chars: int) -> MessageFrame | ConsentFrame:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, RecursionError):
@@ -42,8 +52,10 @@ def parse_client_frame(raw: str, *, max_text_chars: int) -> MessageFrame:
     if not isinstance(data, dict):
         raise FrameError("invalid_frame", "frame must be a JSON object")
     kind = data.get("type")
+    if kind == "consent":
+        return _consent(data)
     if kind != "message":
-        raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}; expected 'message'")
+        raise FrameError("unknown_type", f"unknown frame type {str(kind)[:40]!r}; expected 'message' or 'consent'")
     text = data.get("text")
     if not isinstance(text, str):
         raise FrameError("invalid_frame", "'text' must be a string")
@@ -57,8 +69,15 @@ def parse_client_frame(raw: str, *, max_text_chars: int) -> MessageFrame:
         raise FrameError("invalid_frame", exc.errors()[0]["msg"]) from None
 
 
-def error_frame(code: str, detail: str, *, closing: bool = False) -> dict:
-    frame = {"type": "error", "code": code, "detail": detail}
+def _consent(data: dict) -> ConsentFrame:
+    try:
+        return ConsentFrame.model_validate(data)
+    except ValidationError:
+        raise FrameError("invalid_frame", "'notice' must be the privacy notice's version from the session frame") from None
+
+
+def error_frame(code: str, detail: str, *, closing: bool = False) -> dict[str, Any]:
+    frame: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
     if closing:
         frame["closing"] = True
     return frame

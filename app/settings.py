@@ -60,7 +60,14 @@ class Settings(BaseSettings):
     breaker_cooldown_s: float = Field(default=15.0, description="first wait before probing an open engine; doubles per failed probe")
     breaker_max_cooldown_s: float = 300.0
 
-    emergency_number: str = "911"
+    emergency_number: str = Field(default="911", description="the number the emergency message and the widget's banner tell people to call (sent in the `session` frame: one source for both)")
+    privacy_notice: str = Field(
+        default=("This assistant gives general guidance, not a diagnosis. To answer you, what you type is processed "
+                 "by this service; names, dates of birth and record numbers are removed before anything is stored, and "
+                 "a record of each answer is kept for safety and audit."),
+        description="the privacy notice a patient agrees to before the first message (sent in the `session` frame)",
+    )
+    privacy_url: str = Field(default="", description="link to the full privacy policy, shown with the notice (none when empty)")
     max_message_chars: int = 4000
     history_turns: int = 12
 

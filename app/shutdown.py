@@ -83,6 +83,15 @@ def open_sockets(connection: Any) -> OpenSockets:
 
 
 class GracefulServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self.on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_ready is not None:  # after uvicorn's own "running on" line
+            self.on_ready()
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
             server.close()
@@ -93,7 +102,8 @@ class GracefulServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def serve(app: Any, **options: Any) -> None:
-    """uvicorn.run, with the shutdown above. `options` are uvicorn.Config's."""
+def serve(app: Any, on_ready: Callable[[], None] | None = None, **options: Any) -> None:
+    """uvicorn.run, with the shutdown above; `on_ready` is called once the server accepts connections.
+    `options` are uvicorn.Config's."""
     options.setdefault("timeout_graceful_shutdown", 20)
-    GracefulServer(uvicorn.Config(app, **options)).run()
+    GracefulServer(uvicorn.Config(app, **options), on_ready).run()

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.auth import Principal, issue_token
+from app.auth import Principal, issue_token, token_ring
 from app.security.credentials import TOKEN_COOKIE
 from app.users import StaffUser
 
@@ -29,7 +29,7 @@ def sign_in_token(settings: Any, user: StaffUser) -> tuple[str, float]:
     """A token for a fresh sign-in, and when it expires."""
     now = time.time()
     expires_at = now + settings.staff_token_ttl_s
-    token = issue_token(settings.token_key_bytes, user.username, user.role,  # type: ignore[arg-type]
+    token = issue_token(token_ring(settings), user.username, user.role,  # type: ignore[arg-type]
                         version=user.token_version, sid=secrets.token_urlsafe(16), signed_in_at=now, expires_at=expires_at)
     return token, expires_at
 
@@ -46,7 +46,7 @@ def renewed_token(settings: Any, principal: Principal) -> tuple[str, float]:
     if now >= ends_at - 1:
         raise SessionOver("the sign-in has reached its maximum length; sign in again")
     expires_at = min(now + settings.staff_token_ttl_s, ends_at)
-    token = issue_token(settings.token_key_bytes, principal.subject, principal.role, version=principal.version,
+    token = issue_token(token_ring(settings), principal.subject, principal.role, version=principal.version,
                         sid=principal.sid, signed_in_at=principal.signed_in_at, expires_at=expires_at)
     return token, expires_at
 

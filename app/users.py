@@ -54,7 +54,7 @@ class UserStore:
         self._dummy_hash = self.hasher.hash("not a real password, only for constant timing")
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self.engine, tables=[StaffUser.__table__])
+        SQLModel.metadata.create_all(self.engine, tables=[SQLModel.metadata.tables["staff_user"]])
         columns = {c["name"] for c in inspect(self.engine).get_columns(StaffUser.__tablename__)}
         if "token_version" not in columns:  # an account table from before token versions
             with self.engine.begin() as conn:
@@ -111,6 +111,12 @@ class UserStore:
         hashed = self.hasher.hash(password)
         return self._update(username, lambda user: setattr(user, "password_hash", hashed), revoke=True)
 
+    def set_role(self, username: str, role: str) -> StaffUser:
+        """A new role revokes every token issued before it (they carry the old role)."""
+        if role not in STAFF_ROLES:
+            raise UserError(f"role must be one of {', '.join(STAFF_ROLES)}")
+        return self._update(username, lambda user: setattr(user, "role", role), revoke=True)
+
     def revoke_tokens(self, username: str) -> StaffUser:
         """Every token issued to the account so far stops working (sign-out)."""
         return self._update(username, lambda user: None, revoke=True)
@@ -122,7 +128,7 @@ class UserStore:
                 raise UserError(f"no user {username!r}")
             change(user)
             if revoke:  # in SQL (`token_version + 1`): two concurrent revocations both count
-                user.token_version = StaffUser.token_version + 1  # type: ignore[assignment]
+                user.token_version = StaffUser.token_version + 1
             session.add(user)
             session.commit()
             session.refresh(user)

@@ -30,8 +30,10 @@ from bench.triage_eval import LEVELS, SHORT3, SHORT5, URGENCIES, Report, evaluat
 CORPUS = Path(__file__).parent / "triage_corpus"
 RUNS = Path(__file__).parent / "results" / "triage_corpus_runs.jsonl"
 DEV_SHARE = 40  # percent of the first round's cases, by a hash of the id: the rest is locked
-#: Writers of later rounds: their whole batch is a fresh locked part, `locked<round>.jsonl`, scored once per release.
-LATER_ROUNDS = {"E": 2, "F": 2}
+#: Writers of later rounds and the part their whole batch forms: a fresh locked part (`locked<round>.jsonl`,
+#: scored once per release) or `train` (read and trained on, like dev; the learned layer's training set).
+LATER_ROUNDS = {"E": "locked2", "F": "locked2", "G": "train", "H": "train", "I": "locked3"}
+READABLE = ("dev", "train")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
 DEV_TARGETS = {"sensitivity": 1.0, "under_triage": 0.01}
 BREAKDOWNS = ("style", "age_band", "system")
@@ -40,12 +42,12 @@ BREAKDOWNS = ("style", "age_band", "system")
 def split_of(case_id: str) -> str:
     writer = case_id.split("-", 1)[0]
     if writer in LATER_ROUNDS:
-        return f"locked{LATER_ROUNDS[writer]}"
+        return LATER_ROUNDS[writer]
     return "dev" if int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % 100 < DEV_SHARE else "locked"
 
 
 def build() -> dict[str, int]:
-    """Join each writer's cases with the labeller's labels; write dev.jsonl and locked.jsonl."""
+    """Join each writer's cases with the labeller's labels; write each part's file."""
     out: dict[str, list[dict[str, object]]] = {"dev": [], "locked": []}
     for writer in sorted((CORPUS / "source" / "cases").glob("*.jsonl")):
         labels = {str(row["id"]): row for row in load_cases(CORPUS / "source" / "labels" / writer.name)}
@@ -74,7 +76,7 @@ def figures(report: Report) -> dict[str, float | int]:
 
 def missed_targets(split: str, found: dict[str, float | int]) -> list[str]:
     missed = []
-    for name, target in (DEV_TARGETS if split == "dev" else LOCKED_TARGETS).items():
+    for name, target in (DEV_TARGETS if split in READABLE else LOCKED_TARGETS).items():
         value = float(found[name])
         if (name in ("under_triage", "over_triage") and value > target) or (name not in ("under_triage", "over_triage") and value < target):
             missed.append(f"{name} {value:.1%} (target {'<=' if 'triage' in name else '>='} {target:.0%})")
@@ -90,7 +92,7 @@ def _commit() -> str:
 
 
 def score(split: str, *, misses: bool, record: bool) -> int:
-    if misses and split != "dev":
+    if misses and split not in READABLE:
         print("A locked part is never listed case by case.", file=sys.stderr)
         return 2
     cases = load_cases(CORPUS / f"{split}.jsonl")
@@ -115,7 +117,7 @@ def score(split: str, *, misses: bool, record: bool) -> int:
         row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "split": split, "engine": ENGINE_VERSION,
                "knowledge": load_knowledge().version, "commit": _commit(), **found}
         earlier = [r for r in load_cases(RUNS) if r.get("split") == split and r.get("engine") == ENGINE_VERSION] if RUNS.exists() else []
-        row["first_pass"] = split != "dev" and not earlier  # dev is tuned against: never a first pass
+        row["first_pass"] = split not in READABLE and not earlier  # dev and train are tuned against: never a first pass
         with open(RUNS, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
     missed = missed_targets(split, found)

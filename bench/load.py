@@ -18,6 +18,7 @@ Times are from the moment a message is written to the socket to the arrival of i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -73,10 +74,8 @@ class ServerProbe:
     async def watch_peak(self, stop: asyncio.Event, every_s: float = 0.25) -> None:
         while not stop.is_set():
             self.rss()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), every_s)
-            except TimeoutError:
-                pass
 
 
 @dataclass
@@ -199,7 +198,7 @@ async def run_sessions(spec: dict[str, Any], probe: ServerProbe) -> dict[str, An
     ]
     await marker
     # Sessions finish the message in flight; give them a bounded grace period.
-    done, pending = await asyncio.wait(tasks, timeout=spec.get("grace", 30.0))
+    _done, pending = await asyncio.wait(tasks, timeout=spec.get("grace", 30.0))
     for task in pending:
         task.cancel()
     stop.set()

@@ -111,7 +111,7 @@ def facility() -> str:
     return rng.choice([
         f"{last()} Memorial Hospital", f"St. {first()}'s Medical Center", f"{rng.choice(CITIES)} General Hospital", f"{US.city()} Urgent Care",
         f"{last()} Family Clinic", f"Mount {last()} Hospital", f"{rng.choice(CITIES)} Regional Medical Center", f"{last()} Pediatrics",
-        f"{US.city()} Community Health Center", f"Sunrise Senior Living", f"{last()} Rehabilitation Center", f"{rng.choice(CITIES)} Children's Hospital",
+        f"{US.city()} Community Health Center", "Sunrise Senior Living", f"{last()} Rehabilitation Center", f"{rng.choice(CITIES)} Children's Hospital",
     ])
 
 

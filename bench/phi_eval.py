@@ -98,7 +98,7 @@ def streaming_cost(redactor: Redactor, repeats: int = 5) -> dict[str, float]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def out_of_lists(value: str) -> bool:
@@ -112,7 +112,7 @@ def score(messages: list[dict], predictions: list[list[tuple[int, int]]]) -> dic
     redacted_chars = correct_chars = 0
     misses: list[str] = []
     clobbered: list[str] = []
-    for message, spans in zip(messages, predictions):
+    for message, spans in zip(messages, predictions, strict=True):
         text = message["text"]
         mask = [False] * len(text)
         for start, end in spans:
@@ -192,7 +192,7 @@ def render_set(title: str, path: str, results: dict[str, dict], times: dict[str,
         "| type | spans | this redactor | Presidio OOTB |",
         "| --- | ---: | ---: | ---: |",
     ]
-    keys = sorted(k for k in ours["recall"] if k != "ALL") + ["ALL"]
+    keys = [*sorted(k for k in ours["recall"] if k != "ALL"), "ALL"]
     for key in keys:
         label = "**overall**" if key == "ALL" else key
         lines.append(f"| {label} | {ours['counts'][key]} | {ours['recall'][key]:.1%} | {ootb['recall'][key]:.1%} |")
@@ -204,7 +204,7 @@ def render_set(title: str, path: str, results: dict[str, dict], times: dict[str,
         "| --- | ---: | ---: |",
         f"| character precision | {ours['precision']:.1%} | {ootb['precision']:.1%} |",
     ]
-    for key in sorted(k for k in ours["preserved"] if k != "ALL") + ["ALL"]:
+    for key in [*sorted(k for k in ours["preserved"] if k != "ALL"), "ALL"]:
         label = "**clinical spans kept, overall**" if key == "ALL" else f"kept: {key} ({ours['keep_counts'][key]})"
         lines.append(f"| {label} | {ours['preserved'][key]:.1%} | {ootb['preserved'][key]:.1%} |")
     lines += [
@@ -224,7 +224,7 @@ def render_set(title: str, path: str, results: dict[str, dict], times: dict[str,
         "",
     ]
     lines += [f"- [{'x' if ok else ' '}] {name}" for name, ok in checks.items()]
-    return lines + [""], checks
+    return [*lines, ""], checks
 
 
 def render(sections: list[list[str]]) -> str:

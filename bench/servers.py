@@ -55,9 +55,9 @@ class Server:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/chat"
 
-    def start(self, timeout_s: float = 180.0) -> "Server":
+    def start(self, timeout_s: float = 180.0) -> Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the server process writes to it for its whole life
         self.proc = subprocess.Popen(self.argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                      preexec_fn=_raise_fd_limit)
         deadline = time.monotonic() + timeout_s
@@ -85,7 +85,7 @@ class Server:
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

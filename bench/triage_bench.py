@@ -16,7 +16,7 @@ import platform
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from agents.triage import KNOWLEDGE_VERSION, PROTOCOL_VERSION, assess
@@ -98,7 +98,7 @@ def page(figures: dict[str, float], cases: list[dict[str, object]], calibration:
     lines = [
         "# Deterministic triage engine: evaluation and benchmark",
         "",
-        f"Knowledge `{KNOWLEDGE_VERSION}`, protocol version `{PROTOCOL_VERSION}`, measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        f"Knowledge `{KNOWLEDGE_VERSION}`, protocol version `{PROTOCOL_VERSION}`, measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         "Commands: `python -m bench.triage_eval` (exits non-zero when a target is missed) and `python -m bench.triage_bench` (writes this page).",
         "",
         "## Evaluation (`bench/data/triage_cases.jsonl`)",

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-
 FRONTEND_DIR = Path(__file__).parent
 TEMPLATES_DIR = FRONTEND_DIR / "templates"
 STATIC_DIR = FRONTEND_DIR / "static"

@@ -20,6 +20,8 @@ LEVEL_COLORS = {
     "self_care": "#1e6b34",
 }
 SERIES_COLORS = ("#0b5cad", "#8a5a00", "#b00020")
+#: Up to this many periods a latency chart is drawn as labelled bars rather than lines.
+FEW_PERIODS = 2
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 
 def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> str:
-    """Horizontal bars, one per category, labelled with count and share."""
+    """Horizontal bars, one per category (a category at zero keeps its row), labelled with count and share."""
     row_h, label_w, pad = 34, 190, 12
     height = max(1, len(bars)) * row_h + 2 * pad
     total = sum(b.value for b in bars) or 1
@@ -68,8 +70,14 @@ def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> str:
     return "".join(parts)
 
 
-def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, chart_id: str, unit: str = "ms") -> str:
-    """Lines over time buckets (x: labels), a shared y axis from zero with four grid lines."""
+def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, chart_id: str, unit: str = "ms",
+               counts: Sequence[int] | None = None) -> str:
+    """Lines over time buckets (x: labels), a shared y axis from zero with four grid lines.
+
+    With few periods (FEW_PERIODS or fewer) lines say little and points of equal value hide each other, so the
+    series are drawn as bars side by side, each with its value; `counts` (samples per period) label the axis."""
+    if 0 < len(labels) <= FEW_PERIODS:
+        return _grouped_bars(labels, series, title=title, chart_id=chart_id, unit=unit, counts=counts)
     height, left, right, top, bottom = 260, 56, 16, 14, 46
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = [v for s in series for v in s.points if v is not None]
@@ -102,6 +110,56 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, c
         parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">No timings yet</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str, chart_id: str, unit: str,
+                  counts: Sequence[int] | None) -> str:
+    """One group per period, one labelled bar per series (a missing value is a dash, "no data" in the description)."""
+    height, left, right, top, bottom = 260, 56, 16, 22, 62
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    values = [v for s in series for v in s.points if v is not None]
+    ceiling = _nice_ceiling(max(values, default=0))
+    names = ", ".join(s.name for s in series)
+    desc = "; ".join(
+        f"{label}: " + ", ".join(f"{s.name} {_value(s.points[i], unit)}" for s in series) for i, label in enumerate(labels)
+    )
+    parts = [_open(chart_id, title, f"{names} per period. {desc}", height)]
+    for i in range(5):
+        y = top + plot_h - plot_h * i / 4
+        parts.append(
+            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">{ceiling * i / 4:g}</text>'
+        )
+    parts.append(f'<text x="{left}" y="{height - 4}" class="axis">{escape(unit)}</text>')
+    group_w = plot_w / len(labels)
+    bar_w = min(56.0, group_w * 0.8 / max(1, len(series)))
+    for i, label in enumerate(labels):
+        centre = left + group_w * (i + 0.5)
+        start = centre - bar_w * len(series) / 2
+        for j, s in enumerate(series):
+            x, v = start + j * bar_w, s.points[i]
+            if v is None:
+                parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4:.1f}" text-anchor="middle" '
+                             'class="axis">–</text>')
+                continue
+            h = plot_h * v / ceiling
+            mid, bar_top = x + bar_w / 2, top + plot_h - h
+            parts.append(
+                f'<rect x="{x + 2:.1f}" y="{bar_top:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" rx="2" fill="{s.color}"/>'
+                f'<text x="{mid:.1f}" y="{bar_top - 5:.1f}" text-anchor="middle" class="value">{v:.0f}</text>'
+                f'<text x="{mid:.1f}" y="{top + plot_h + 14:.1f}" text-anchor="middle" class="axis">{escape(s.name)}</text>'
+            )
+        count = f" (n = {counts[i]})" if counts is not None and i < len(counts) else ""
+        parts.append(f'<text x="{centre:.1f}" y="{height - bottom + 34}" text-anchor="middle" class="axis">'
+                     f'{escape(label)}{count}</text>')
+    if not values:
+        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">No timings yet</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _value(v: float | None, unit: str) -> str:
+    return "no data" if v is None else f"{v:.0f} {unit}"
 
 
 def _open(chart_id: str, title: str, desc: str, height: int) -> str:

@@ -1,3 +1,4 @@
-"""Fixtures for the machine's PostgreSQL and Redis are shared by every test package."""
+"""Fixtures shared by every test package: the machine's PostgreSQL and Redis, and an app answering through a model
+peer (tests/support/model_peer.py)."""
 
-pytest_plugins = ["tests.support.services"]
+pytest_plugins = ["tests.support.services", "tests.support.model_peer"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -42,10 +42,10 @@ class Engine(ABC):
     trusted: bool = False
 
     @abstractmethod
-    def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+    def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         """Yield the answer as text chunks, as soon as each is available."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - an optional hook, a no-op by default
         """Release connections (engines that hold none need not override this)."""
 
 

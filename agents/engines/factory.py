@@ -17,7 +17,8 @@ from agents.engines.router import Router
 
 
 class EngineSettings(Protocol):
-    engine_chain: list[str]
+    @property
+    def engine_chain(self) -> list[str]: ...  # read-only: a field or a property both do
     emergency_number: str
     first_token_timeout_s: float
     total_timeout_s: float

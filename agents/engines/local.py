@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -67,7 +67,7 @@ class TemplateEngine(Engine):
         text = template(self._template_name).render(request=request, **self._context)
         return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
-    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+    async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         for chunk in template_chunks(self.render(request)):
             yield chunk
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from typing import Any
 
 import httpx
 
@@ -60,7 +61,7 @@ class OpenAICompatibleEngine(Engine):
         self._max_tokens = max_tokens
         self._temperature = temperature
 
-    def body(self, request: GenerationRequest) -> dict:
+    def body(self, request: GenerationRequest) -> dict[str, Any]:
         return {
             "model": self.model,
             "messages": build_messages(request),
@@ -69,7 +70,7 @@ class OpenAICompatibleEngine(Engine):
             "temperature": self._temperature,
         }
 
-    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+    async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         decoder = ChatStreamDecoder()
         try:
             async with self._client.stream("POST", self._url, json=self.body(request), headers=self._headers) as response:

@@ -8,7 +8,7 @@ audit record keeps.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
@@ -27,7 +27,7 @@ Outcome = Literal["used", "failed", "skipped", "cut"]
 
 
 class RoutePlan(BaseModel):
-    kind: Literal["emergency_script", "engine_chain", "clinician_in_charge"]
+    kind: Literal["emergency_script", "emergency_follow_up", "engine_chain", "clinician_in_charge"]
     engines: tuple[str, ...]
     reason: str
 
@@ -77,9 +77,14 @@ class Router:
         for name, breaker in self.breakers.items():
             self.metrics.watch_breaker(name, breaker)
 
-    def plan(self, assessment: Assessment, *, clinician_in_charge: bool = False) -> RoutePlan:
-        """Emergencies always get the fixed script; while a clinician has taken over, nothing else is answered."""
-        if assessment.is_emergency:
+    def plan(self, assessment: Assessment, *, clinician_in_charge: bool = False, emergency_told: bool = False) -> RoutePlan:
+        """Emergencies get the fixed script; while a clinician has taken over, nothing else is answered.
+
+        `emergency_told`: this conversation was already given the script for this emergency and the message brings
+        nothing more urgent (agents/nodes/route.py). The disposition stays the emergency, and the follow-up is
+        answered under it by the engine chain (our disposition sentence first, the output guard judging every
+        sentence against it) rather than with the whole script again; a clinician in charge answers it instead."""
+        if assessment.is_emergency and not emergency_told:
             return RoutePlan(
                 kind="emergency_script",
                 engines=(self._emergency.name,),
@@ -88,6 +93,11 @@ class Router:
         if clinician_in_charge:
             return RoutePlan(
                 kind="clinician_in_charge", engines=(), reason="a clinician has taken over: the agent does not answer"
+            )
+        if assessment.is_emergency:
+            return RoutePlan(
+                kind="emergency_follow_up", engines=tuple(self._chain),
+                reason="follow-up in an emergency already told: answered under the emergency disposition",
             )
         return RoutePlan(kind="engine_chain", engines=tuple(self._chain), reason="non-emergency: configured engine chain")
 
@@ -104,7 +114,7 @@ class Router:
 
     async def stream(
         self, request: GenerationRequest, plan: RoutePlan, attempts: list[Attempt]
-    ) -> AsyncIterator[tuple[Engine, str]]:
+    ) -> AsyncGenerator[tuple[Engine, str], None]:
         """Yield the answer; on an engine failure continue with the next engine after a visible seam."""
         if not plan.engines:
             return
@@ -189,7 +199,7 @@ class Router:
 
     async def replace(
         self, request: GenerationRequest, attempts: list[Attempt], *, reason: str, kind: str
-    ) -> AsyncIterator[tuple[Engine, str]]:
+    ) -> AsyncGenerator[tuple[Engine, str], None]:
         """The guard withdrew the model's answer: mark it cut and continue with our own template after a seam."""
         for attempt in reversed(attempts):
             if attempt.outcome == "used":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
@@ -18,10 +18,10 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        autoescape=False,  # plain text for engines and the chat stream; the browser escapes on display
+        autoescape=False,  # noqa: S701 - plain text for engines and the chat stream; the browser escapes on display
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> Template:
     return _environment().get_template(name)

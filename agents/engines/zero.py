@@ -7,7 +7,7 @@ engine. Not for patients: its answer ignores the conversation.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from agents.engines.base import Engine, GenerationRequest
 
@@ -22,6 +22,6 @@ class ZeroEngine(Engine):
         self.model = "zero"
         self._answer = answer
 
-    async def stream(self, request: GenerationRequest) -> AsyncIterator[str]:
+    async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         for chunk in self._answer:
             yield chunk

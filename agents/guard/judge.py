@@ -1,9 +1,15 @@
-"""Judges one sentence of a model's answer against the disposition, with the rules in advice.yaml.
+"""Judges one sentence of a model's answer against the disposition: default-deny for care-seeking statements.
 
-A sentence is normalised (agents/guard/normalise.py) and matched against the rules for the level; the first rule
-that matches, and is not undone by a negation or condition just before the match or by a check on the same
-sentence, gives the verdict. (One combined pattern per level was slower than the rules one by one: Python's
-`re` loses its literal-prefix scan on a large alternation.)
+Two readings, the first verdict wins:
+1. The phrase rules of advice.yaml: known ways to contradict a disposition. The sentence is normalised
+   (agents/guard/normalise.py) and matched against the rules for the level; the first rule that matches, and is
+   not undone by a negation or condition just before the match or by a check on the same sentence, gives the
+   verdict. (One combined pattern per level was slower than the rules one by one: Python's `re` loses its
+   literal-prefix scan on a large alternation.)
+2. Default-deny (agents/guard/care.py, care.yaml): a sentence that talks about care-seeking at all (being seen,
+   time frames, waiting, urgency, emergency services, "no need", "it will pass") passes only when what it says is
+   recognised as agreeing with the disposition; anything else about care is replaced. The phrase rules stay as a
+   second check on a sentence the default-deny reading accepted, and they name the contradiction in the event.
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ from typing import Any, Literal
 
 import yaml
 
-from agents.guard.normalise import Normaliser, TimeScale
+from agents.guard.care import CARE_FILE, CareReader
+from agents.guard.normalise import CLAUSE_MARK, Normaliser, TimeScale
+from agents.guard.patterns import GAP as _GAP
+from agents.guard.patterns import Compiler
 
 ADVICE_FILE = Path(__file__).with_name("advice.yaml")
 LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
@@ -28,8 +37,6 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
 }
 Replacement = Literal["safe", "escalation"]
 
-_CLASS = re.compile(r"\{([a-z_]+)\}")
-_GAP = re.compile(r"~(\d+)")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -41,92 +48,13 @@ class Verdict:
     level: str
     replacement: Replacement
     span: str  # the normalised words that matched
+    claim: str = ""  # default-deny: what the clause was read as saying (care.yaml claim kind, "unread": nothing)
 
     def describe(self) -> str:
+        if self.claim:
+            return (f"{self.rule}: {self.span!r} ({self.claim}) is about care and not recognised as agreeing with "
+                    f"the disposition {self.level}")
         return f"{self.rule}: {self.span!r} contradicts the disposition {self.level}"
-
-
-def _items(pattern: str) -> list[str]:
-    """Split a pattern at spaces outside parentheses."""
-    items, depth, current = [], 0, []
-    for char in pattern:
-        if char == " " and depth == 0:
-            if current:
-                items.append("".join(current))
-            current = []
-            continue
-        depth += (char == "(") - (char == ")")
-        current.append(char)
-    if current:
-        items.append("".join(current))
-    return items
-
-
-def _is_group(text: str) -> bool:
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for i, char in enumerate(text):
-        depth += (char == "(") - (char == ")")
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
-class _Compiler:
-    def __init__(self, lexicon: Mapping[str, str]) -> None:
-        self._lexicon = dict(lexicon)
-        self._expanded: dict[str, str] = {}
-
-    def expand(self, fragment: str, seen: tuple[str, ...] = ()) -> str:
-        def replace(match: re.Match[str]) -> str:
-            name = match[1]
-            if name in seen:
-                raise ValueError(f"lexicon class {name!r} refers to itself")
-            if name not in self._lexicon:
-                raise ValueError(f"unknown lexicon class {{{name}}}")
-            if name not in self._expanded:
-                self._expanded[name] = "(?:" + self.expand(self._lexicon[name], (*seen, name)) + ")"
-            return self._expanded[name]
-
-        return _CLASS.sub(replace, fragment)
-
-    def pattern(self, text: str) -> str:
-        """The DSL (see advice.yaml) to a regex over " word word ... " text; every item ends with its space."""
-        return "(?<= )" + self._sequence(text)
-
-    def _sequence(self, text: str) -> str:
-        parts = []
-        for item in _items(text):
-            if gap := _GAP.fullmatch(item):
-                parts.append(rf"(?:\S+ ){{0,{gap[1]}}}")
-                continue
-            if item == "$":
-                parts.append("$")
-                continue
-            core, suffix = item, ""
-            if item[-1] in "?*" and (_CLASS.fullmatch(item[:-1]) or _is_group(item[:-1])):
-                core, suffix = item[:-1], item[-1]
-            if _is_group(core):  # a group is alternatives of item sequences, each ending with its space
-                alternatives = "|".join(self._sequence(alt) for alt in _alternatives(core[1:-1]))
-                parts.append(f"(?:{alternatives}){suffix}")
-            else:
-                parts.append(f"(?:(?:{self.expand(core)}) ){suffix}")
-        return "".join(parts)
-
-
-def _alternatives(text: str) -> list[str]:
-    """Split at "|" outside parentheses."""
-    out, depth, current = [], 0, []
-    for char in text:
-        if char == "|" and depth == 0:
-            out.append("".join(current))
-            current = []
-            continue
-        depth += (char == "(") - (char == ")")
-        current.append(char)
-    out.append("".join(current))
-    return out
 
 
 def _window_words(before: Iterable[str]) -> tuple[str, ...]:
@@ -166,10 +94,14 @@ class _Rule(_Check):
     replacement: Replacement
 
 
+#: The rule name of a default-deny verdict (also the guard metric's label).
+NOT_AGREEING = "not_agreeing"
+
+
 class AdviceJudge:
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any], care: Mapping[str, Any] | None = None) -> None:
         norm, time = data["normalise"], data["time"]
-        compiler = _Compiler(data["lexicon"])
+        compiler = Compiler(data["lexicon"])
         window = int(data["window"])
         word_sets = {name: _window_words(words) for name, words in data["before"].items()}
 
@@ -206,7 +138,9 @@ class AdviceJudge:
                 )
             )
         self._rules = {level: tuple(r for r in rules if level in r.levels) for level in LEVELS}
-        words = (w for text in _strings(data["lexicon"], data["rules"], data["checks"]) for w in _WORD.findall(_GAP.sub(" ", text)))
+        sources = (data["lexicon"], data["rules"], data["checks"], care["lexicon"], care["claims"], care["about_care"]) if care else (
+            data["lexicon"], data["rules"], data["checks"])
+        words = (w for text in _strings(*sources) for w in _WORD.findall(_GAP.sub(" ", text)))
         vocabulary = {w for w in words if not w.isdigit() or len(w) >= 3}  # "911", not the "4" of "~4"
         vocabulary |= set(time["units"]) | {w for a in time["amounts"] for w in a.split()}
         self.normalise = Normaliser(
@@ -216,30 +150,47 @@ class AdviceJudge:
                 float(time["within_hours"]), time["units"], time["amounts"], frozenset(tuple(k.split()) for k in time["kept"])
             ),
         )
+        self.care = CareReader(care, data["lexicon"], self.normalise) if care else None
 
     @classmethod
-    def load(cls, path: Path = ADVICE_FILE) -> "AdviceJudge":
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path = ADVICE_FILE, care: Path | None = CARE_FILE) -> AdviceJudge:
+        def read(p: Path) -> Any:
+            return yaml.safe_load(p.read_text(encoding="utf-8"))
+
+        return cls(read(path), read(care) if care is not None else None)
 
     def judges(self, level: str) -> bool:
-        """Are there rules for this level at all?"""
-        return bool(self._rules.get(level))
+        """Is anything judged at this level?"""
+        return bool(self._rules.get(level)) or (self.care is not None and self.care.judges(level))
 
     def judge(self, level: str, sentence: str, previous: str = "") -> Verdict | None:
         """`sentence` (raw model text) against the disposition `level`; `previous` is the sentence before it."""
-        return self.judge_normalised(
-            level, self.normalise(sentence), self.normalise(previous) if previous else " ",
-            question=sentence.rstrip().endswith("?"),
-        )
+        return self.judge_sentence(level, sentence, self.normalise(previous) if previous else " ")[0]
+
+    def judge_sentence(self, level: str, sentence: str, previous: str = " ") -> tuple[Verdict | None, str]:
+        """`sentence` as the model wrote it; `previous` the sentence before it, normalised. Also returns `sentence`
+        normalised (one pass serves both readings)."""
+        question = sentence.rstrip().endswith("?")
+        care = self.care if self.care is not None and self.care.judges(level) else None
+        if care is None:
+            text = self.normalise(sentence)
+            return self.judge_normalised(level, text, previous, question=question), text
+        marked = self.normalise(sentence, clause_breaks=care.clause_breaks)
+        text = marked.replace(f" {CLAUSE_MARK} ", " ")
+        verdict = self.judge_normalised(level, text, previous, question=question)
+        if verdict is None:
+            reading = care.read_marked(level, marked, question=question)
+            if reading.denied is not None:
+                claim = reading.denied
+                verdict = Verdict(NOT_AGREEING, level, reading.replacement, claim.span, claim.kind)
+        return verdict, text
 
     def judge_normalised(self, level: str, text: str, previous: str = " ", *, question: bool = False) -> Verdict | None:
+        """The phrase rules alone, over normalised text."""
         for rule in self._rules.get(level, ()):
             if question and not rule.questions:
                 continue
-            if rule.previous:
-                match = rule.first(previous[:-1] + text, end_after=len(previous))
-            else:
-                match = rule.first(text)
+            match = rule.first(previous[:-1] + text, end_after=len(previous)) if rule.previous else rule.first(text)
             if match is None or any(check.first(text) for check in rule.unless):
                 continue
             return Verdict(rule.name, level, rule.replacement, match.group().strip())

@@ -10,7 +10,8 @@ Steps, each driven by the `normalise` and `time` sections of advice.yaml:
 4. Time expressions: an amount and a unit become `tday` (within `within_hours`) or `tlater` ("in a day or two",
    "48 hours", "next week" -> "in tlater", "tlater", "next tlater").
 5. Short numbers left over are read as the words they spell where they spell one ("need 70 see" -> "need to see").
-The result is " word word ... " (a space at each end) for the rules' patterns to match whole words.
+The result is " word word ... " (a space at each end) for the rules' patterns to match whole words; read clause by
+clause, punctuation that ends a clause stays as the word CLAUSE_MARK.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ _WORDS = re.compile(r"[a-z0-9]+")
 # Characters spaced out: "d o c t o r", "E.R.", "9-1-1", "n o t  u r g e n t" (one or two separators each).
 _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][ .\-_*\u00b7]{1,2})+[a-z0-9](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
+#: Stands for a clause break in normalised text read clause by clause; a word no rule or repair uses.
+CLAUSE_MARK = "qqclauseqq"
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ class Normaliser:
         vocabulary: Iterable[str],
         time: TimeScale,
     ) -> None:
-        self._confusables = str.maketrans({k: v for k, v in confusables.items()})
+        self._confusables = str.maketrans(dict(confusables))
         self._leet = {k: tuple(v) for k, v in leet.items()}
         leet_chars = re.escape("".join(k for k in self._leet if not k.isdigit()))
         self._leet_word = re.compile(rf"[a-z0-9{leet_chars}']*[0-9{leet_chars}][a-z0-9{leet_chars}']*")
@@ -143,10 +146,13 @@ class Normaliser:
         self._time = time
         self._its_is = frozenset(its_is_before)
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, *, clause_breaks: re.Pattern[str] | None = None) -> str:
+        """`clause_breaks`: punctuation that ends a clause, kept as the word CLAUSE_MARK (agents/guard/care.py)."""
         text = unicodedata.normalize("NFKC", text).lower()
         text = _INVISIBLE.sub("", unicodedata.normalize("NFD", text)).translate(self._confusables)
         text = _APOSTROPHES.sub("'", text)
+        if clause_breaks is not None:
+            text = clause_breaks.sub(f" {CLAUSE_MARK} ", text)
         text = self._leet_word.sub(self._unleet, text)
         for pattern, replacement in _CONTRACTED:
             text = pattern.sub(replacement, text)

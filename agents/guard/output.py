@@ -45,13 +45,13 @@ class OutputGuard:
     @classmethod
     def for_turn(
         cls,
-        redactor: "Redactor",
-        vault: "PlaceholderVault | None",
-        assessment: "Assessment",
-        advice: "Advice",
+        redactor: Redactor,
+        vault: PlaceholderVault | None,
+        assessment: Assessment,
+        advice: Advice,
         events: list[str] | None = None,
         judge: AdviceJudge | None = None,
-    ) -> "OutputGuard":
+    ) -> OutputGuard:
         from compliance.phi import StreamingRedactor
 
         judge = judge or default_judge()
@@ -103,7 +103,7 @@ class OutputGuard:
 
     def _report(self) -> None:
         sentences = self._sentences
-        assert sentences is not None
+        assert sentences is not None  # noqa: S101 - reported only when the sentence guard exists
         for verdict in sentences.verdicts[self._reported :]:
             if verdict is sentences.tripped:
                 if self._phi is not None:

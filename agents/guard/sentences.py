@@ -35,8 +35,18 @@ _EDGES = re.compile(r"(\s*)(.*?)(\s*)", re.S)
 
 
 class SentenceGuard:
-    __slots__ = ("judge", "level", "_instead_of", "max_replaced", "max_hold_chars", "verdicts", "tripped",
-                 "_held", "_scan_from", "_previous")
+    __slots__ = (
+        "_held",
+        "_instead_of",
+        "_previous",
+        "_scan_from",
+        "judge",
+        "level",
+        "max_hold_chars",
+        "max_replaced",
+        "tripped",
+        "verdicts",
+    )
 
     def __init__(
         self,
@@ -99,10 +109,7 @@ class SentenceGuard:
         return cut or len(held)
 
     def _judged(self, sentence: str) -> str:
-        normalised = self.judge.normalise(sentence)
-        verdict = self.judge.judge_normalised(
-            self.level, normalised, self._previous, question=sentence.rstrip().endswith("?")
-        )
+        verdict, normalised = self.judge.judge_sentence(self.level, sentence, self._previous)
         self._previous = normalised
         if verdict is None:
             return sentence

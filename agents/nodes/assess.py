@@ -7,13 +7,14 @@ from langgraph.runtime import Runtime
 from agents.state import TriageState, TurnContext
 from agents.timing import timed
 from agents.triage import assess as clinical_assess
+from agents.triage import finding_name, red_flag_name
 
 
 def prior_user_turns(state: TriageState) -> list[str]:
     return [turn["content"] for turn in state.get("conversation", [])[:-1] if turn["role"] == "user"]
 
 
-async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     trace = runtime.context.trace
     with timed(trace, "assess"):
         current = state["conversation"][-1]["content"]
@@ -29,8 +30,16 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
             "rationale": assessment.rationale,
             "missing_info": list(assessment.missing_info),
             "needs_clinician": assessment.needs_clinician,
-            # For the clinician queue only (app/routes/chat.py's STAFF_ONLY keeps it from the patient).
-            "conditions": [{"name": c.name, "level": c.level.value, "via": c.via} for c in assessment.conditions[:5]],
+            # The message as stored (identifiers replaced): what a client may keep of it, never the raw text.
+            "redacted_text": trace.redacted_text,
+            # For the clinician queue only (app/routes/chat.py's STAFF_ONLY keeps these from the patient): red
+            # flags and findings by name, and the conditions behind the level with their findings.
+            "red_flag_labels": [{"id": f, "name": red_flag_name(f)} for f in assessment.red_flags],
+            "findings": [{"id": f, "name": finding_name(f)} for f in assessment.findings],
+            "conditions": [
+                {"name": c.name, "level": c.level.value, "via": c.via, "findings": [finding_name(f) for f in c.findings]}
+                for c in assessment.conditions[:5]
+            ],
         }
     )
     return {"assessment": trace.assessment}

@@ -24,15 +24,15 @@ from agents.triage import Assessment, follow_up_question
 def build_request(state: TriageState, ctx: TurnContext) -> GenerationRequest:
     assessment = Assessment.model_validate(state["assessment"])
     turns = state["conversation"][-ctx.deps.history_turns :]
-    return GenerationRequest(
-        assessment=assessment,
-        conversation=turns,  # validated into ChatTurns by pydantic's core, faster than one by one here
-        follow_up_questions=tuple(follow_up_question(key) for key in assessment.missing_info),
-        audience=ctx.trace.audience,
-    )
+    return GenerationRequest.model_validate({
+        "assessment": assessment,
+        "conversation": turns,  # validated into ChatTurns by pydantic's core, faster than one by one here
+        "follow_up_questions": tuple(follow_up_question(key) for key in assessment.missing_info),
+        "audience": ctx.trace.audience,
+    })
 
 
-async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     ctx = runtime.context
     trace = ctx.trace
     started = time.perf_counter()

@@ -8,7 +8,7 @@ from agents.state import TriageState, TurnContext
 from agents.timing import timed
 
 
-async def guard(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def guard(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     trace = runtime.context.trace
     with timed(trace, "guard"):
         output_guard = trace.guard

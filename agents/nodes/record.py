@@ -13,7 +13,7 @@ from agents.state import TriageState, TurnContext
 from agents.timing import timed
 
 
-async def record(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def record(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     ctx = runtime.context
     trace = ctx.trace
     with timed(trace, "record"):

@@ -9,7 +9,7 @@ from agents.timing import timed
 from compliance.phi import PlaceholderVault
 
 
-async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     ctx = runtime.context
     trace = ctx.trace
     with timed(trace, "redact"):
@@ -19,7 +19,7 @@ async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
         trace.vault = vault
         trace.redacted_text = result.redacted
         trace.redaction_counts = result.counts
-        update = {
+        update: TriageState = {
             "session_id": trace.session_id,
             "message_id": trace.message_id,
             "conversation": [{"role": "user", "content": result.redacted}],

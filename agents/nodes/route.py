@@ -1,19 +1,48 @@
-"""Node 3: emergencies go to the fixed script; everything else to the engine chain."""
+"""Node 3: emergencies go to the fixed script; everything else to the engine chain.
+
+A conversation keeps what it was told in an emergency (`emergency_told`: the level and the reasons, red flags
+and emergency conditions): a later message that brings nothing more urgent and no new reason is a follow-up,
+answered under the same emergency disposition instead of with the whole script again. A new red flag, a new
+emergency condition or a more urgent level gets the script at once.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from langgraph.runtime import Runtime
 
 from agents.state import TriageState, TurnContext
 from agents.timing import timed
 from agents.triage import Assessment
+from agents.triage.levels import Level
 
 
-async def route(state: TriageState, runtime: Runtime[TurnContext]) -> dict:
+def emergency_reasons(assessment: Assessment) -> set[str]:
+    """Why this is an emergency: its red flags and the emergency conditions considered."""
+    return set(assessment.red_flags) | {c.id for c in assessment.conditions if c.level.urgency == assessment.urgency}
+
+
+def already_told(told: dict[str, Any] | None, assessment: Assessment) -> bool:
+    if told is None or not assessment.is_emergency:
+        return False
+    return Level(told["level"]).rank <= assessment.level.rank and emergency_reasons(assessment) <= set(told["reasons"])
+
+
+async def route(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     ctx = runtime.context
     with timed(ctx.trace, "route"):
+        assessment = Assessment.model_validate(state["assessment"])
+        told = state.get("emergency_told")
         plan = ctx.deps.router.plan(
-            Assessment.model_validate(state["assessment"]), clinician_in_charge=ctx.clinician_in_charge
+            assessment, clinician_in_charge=ctx.clinician_in_charge, emergency_told=already_told(told, assessment)
         )
         ctx.trace.plan = plan.model_dump(mode="json")
-    return {"plan": ctx.trace.plan}
+    update: TriageState = {"plan": ctx.trace.plan}
+    if plan.kind == "emergency_script":
+        before = told or {"level": assessment.level.value, "reasons": []}
+        update["emergency_told"] = {
+            "level": Level(before["level"]).at_least(assessment.level).value,
+            "reasons": sorted(set(before["reasons"]) | emergency_reasons(assessment)),
+        }
+    return update

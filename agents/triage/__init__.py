@@ -16,6 +16,7 @@ from __future__ import annotations
 from agents.triage import knowledge
 from agents.triage.assessment import Assessment, ConditionConsidered
 from agents.triage.engine import ENGINE_VERSION, assess, follow_up_question
+from agents.triage.labels import condition_name, finding_name, red_flag_name
 from agents.triage.levels import Level, Urgency
 from agents.triage.protocols import ProtocolError, load
 
@@ -32,5 +33,8 @@ __all__ = [
     "ProtocolError",
     "Urgency",
     "assess",
+    "condition_name",
+    "finding_name",
     "follow_up_question",
+    "red_flag_name",
 ]

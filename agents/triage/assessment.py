@@ -40,6 +40,8 @@ class Assessment(BaseModel):
     """Physiological scores that held (NEWS2, qSOFA), with their values."""
     needs_clinician: bool = False
     """The engine could not read the message (no complaint recognised, or not English): a clinician must."""
+    layers: dict[str, str] = {}
+    """What each layer proposed: 'rules' and 'findings' (a level or 'none'), 'model' (its level and probability)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

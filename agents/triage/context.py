@@ -64,6 +64,7 @@ def _text(term: object) -> str:
     return term
 
 
+_LIST_JOINS = frozenset({"or", "and", "nor"})
 _NEGATING = frozenset("no not never cant cannot wont dont doesnt didnt isnt wasnt hasnt havent unable".split())
 
 
@@ -131,3 +132,16 @@ class ContextRules:
             if category in held:
                 return category
         return Assertion.present
+
+    @staticmethod
+    def continues_list(toks: Sequence[Token], previous: Hit, hit: Hit, stops: _Stops) -> bool:
+        """Whether ``hit`` is the next item of a list that ``previous`` belongs to: same sentence and aside, nothing
+        between them but a comma or one "or"/"and"/"nor" ("no dysphagia, vomiting, weight loss, melaena or ...").
+        A negation reaches every item of the list it opens, however long the list."""
+        if hit.first <= previous.last:
+            return False
+        a, b = toks[previous.last], toks[hit.first]
+        if a.sentence != b.sentence or a.aside != b.aside or any(previous.last < s <= hit.first for s in stops.all):
+            return False
+        between = [t.stem for t in toks[previous.last + 1:hit.first]]
+        return not between or (len(between) == 1 and between[0] in _LIST_JOINS)

@@ -18,22 +18,23 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from agents.triage import knowledge, protocols
+from agents.triage import knowledge, learned, protocols
 from agents.triage.assessment import Assessment, ConditionConsidered
 from agents.triage.facts import Facts, extract, merge
 from agents.triage.knowledge import Knowledge
 from agents.triage.levels import Level
+from agents.triage.protocols import Clause, FactTest, Protocols, Rule
 from agents.triage.reading import Mention, Reader
 from agents.triage.reasoning import Reasoning, reason
-from agents.triage.protocols import Clause, FactTest, Protocols, Rule
 from agents.triage.text import Conversation, Document, Term, normalise
+from agents.triage.words import tokens
 
 _TOKENS = re.compile(r"[^\W\d_]+")
 _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.0.2"
+ENGINE_VERSION = "2.1.0"
 _NO_COMPLAINT = ("We could not recognise a symptom or problem in this message, so a clinician will read it. "
                  "If this is severe or you feel very unwell, call emergency services now.")
 _UNRECOGNISED = "The symptoms described did not match a specific protocol; a routine consultation is the safe default."
@@ -59,15 +60,15 @@ class _MessageDocuments:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts, tuple[Mention, ...]]] = OrderedDict()
+        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._docs.clear()
 
-    def get(self, text: str, p: Protocols, reader: Reader) -> tuple[Document, Facts, tuple[Mention, ...]]:
-        """The message's document, facts and mentions (shared: copy the facts before changing them)."""
+    def get(self, text: str, p: Protocols, reader: Reader) -> tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]:
+        """The message's document, facts, mentions and stems (shared: copy the facts before changing them)."""
         key = (p.version, text)
         with self._lock:
             found = self._docs.get(key)
@@ -75,7 +76,7 @@ class _MessageDocuments:
                 self._docs.move_to_end(key)
                 return found
         doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
-        found = (doc, extract(doc.text), reader.read(doc.text))
+        found = (doc, extract(doc.text), reader.read(doc.text), tuple(t.stem for t in tokens(doc.text)))
         with self._lock:
             self._docs[key] = found
             if len(self._docs) > self._size:
@@ -115,15 +116,16 @@ def _fact_holds(test: FactTest, facts: Facts) -> bool:
         return (value is not None) == bool(test.value)
     if value is None:
         return test.or_unknown
+    # test.value is whatever the protocol file holds (a number, a word or a flag): compare, then say yes or no.
     if test.op == "eq":
-        return value == test.value
+        return bool(value == test.value)
     if test.op == "lt":
-        return value < test.value
+        return bool(value < test.value)
     if test.op == "lte":
-        return value <= test.value
+        return bool(value <= test.value)
     if test.op == "gt":
-        return value > test.value
-    return value >= test.value  # gte
+        return bool(value > test.value)
+    return bool(value >= test.value)  # gte
 
 
 def _holds(clause: Clause, doc: Conversation, facts: Facts, terms: dict[str, Term]) -> bool:
@@ -206,6 +208,47 @@ def assess(
     history: Sequence[str] = (),
 ) -> Assessment:
     """Triage one message (plus the patient's earlier messages, oldest first)."""
+    base, feats = assess_layers(text, age=age, sex=sex, history=history)
+    model = learned.model()
+    if model is None:
+        return base
+    return apply_model(base, feats, model)
+
+
+def apply_model(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:
+    """The deterministic layers' assessment with the learned layer's decision (``learned`` says what it may do).
+
+    A message the engine could not read keeps its level unless the model raises it: a clinician reads it."""
+    decision = model.decide(_base_of(base), feats)
+    layers = {**base.layers, "model": decision.summary()}
+    level = decision.level
+    if base.needs_clinician and level.rank > base.level.rank:
+        level = base.level
+    if level is base.level:
+        return base.model_copy(update={"layers": layers})
+    rationale = f"What you describe {_LEVEL_PHRASES[level]}"
+    return base.model_copy(update={"level": level, "rationale": rationale, "layers": layers})
+
+
+def _base_of(a: Assessment) -> learned.Base:
+    return learned.Base(
+        level=a.level,
+        rules=a.matched_rules,
+        findings=a.findings,
+        conditions=tuple((c.id, c.level, c.via) for c in a.conditions),
+        scores=tuple(a.scores),
+        needs_clinician=a.needs_clinician,
+    )
+
+
+def assess_layers(
+    text: str,
+    *,
+    age: float | None = None,
+    sex: str | None = None,
+    history: Sequence[str] = (),
+) -> tuple[Assessment, tuple[str, ...]]:
+    """The deterministic layers' assessment and the learned layer's features (the trainer's view)."""
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     p = protocols.load()
@@ -213,15 +256,15 @@ def assess(
     reader = _reader(kb)
     parts = [_documents.get(t, p, reader) for t in (*history, text) if isinstance(t, str) and t.strip()]
     parts = [part for part in parts if part[0].text]
-    doc = Conversation([part for part, _, _ in parts])
+    doc = Conversation([part for part, _, _, _ in parts])
     norm = doc.text
-    facts = merge([facts for _, facts, _ in parts]) or extract(norm)
+    facts = merge([facts for _, facts, _, _ in parts]) or extract(norm)
     if age is not None:
         facts.age = float(age)
     if sex:
         facts.sex = sex.lower()
     _derive(doc, facts, p)
-    findings = reason((m for _, _, mentions in parts for m in mentions), facts, kb)
+    findings = reason((m for _, _, mentions, _ in parts for m in mentions), facts, kb)
 
     candidates = set(p.ungated)
     by_term = p.rules_by_term
@@ -280,7 +323,7 @@ def assess(
         p.source.replace(":", ".", 1) for p in findings.proposals
         if p.level.rank <= Level.consultation_24.rank and not p.source.startswith("condition:")
     ))
-    return Assessment(
+    assessment = Assessment(
         level=level,
         red_flags=red_flags,
         rationale=rationale,
@@ -296,7 +339,10 @@ def assess(
         ),
         scores=findings.scores,
         needs_clinician=needs_clinician,
+        layers={"rules": rules_level.value if rules_level else "none",
+                "findings": findings.level.value if findings.level else "none"},
     )
+    return assessment, learned.features(_base_of(assessment), (s for *_, stems in parts for s in stems))
 
 
 def _findings_rationale(findings: Reasoning, kb: Knowledge, level: Level) -> str:

@@ -9,7 +9,9 @@ protocol files).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -196,7 +198,8 @@ class Facts:
     extras: dict[str, float] = field(default_factory=dict)
 
     def get(self, name: str) -> float | str | bool | None:
-        return getattr(self, name)
+        value: float | str | bool | None = getattr(self, name)
+        return value
 
 
 FACT_NAMES = frozenset(
@@ -371,7 +374,7 @@ def extract(text: str, *, age: float | None = None, sex: str | None = None) -> F
 
 
 #: Facts read from many matches at once: the joined text's value follows from each message's own.
-_MERGED_EXACTLY = {"duration_days": max, "severity_stated": any}
+_MERGED_EXACTLY: dict[str, Callable[[Iterable[Any]], Any]] = {"duration_days": max, "severity_stated": any}
 #: Facts read as one (a blood pressure is its two numbers).
 _READ_TOGETHER = {"dbp": "sbp"}
 

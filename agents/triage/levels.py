@@ -20,10 +20,10 @@ class Level(str, Enum):
         return _ORDER.index(self)
 
     @property
-    def urgency(self) -> "Urgency":
+    def urgency(self) -> Urgency:
         return _URGENCY[self]
 
-    def at_least(self, other: "Level") -> "Level":
+    def at_least(self, other: Level) -> Level:
         """The more urgent of the two: nothing may lower a disposition."""
         return self if self.rank <= other.rank else other
 

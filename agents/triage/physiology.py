@@ -39,9 +39,7 @@ class Person:
         low, high = (self.age, self.age) if self.age is not None else (ADULT_AGE, 74.0)
         if who.age_min is not None and high < who.age_min:
             return False
-        if who.age_max is not None and low >= who.age_max:
-            return False
-        return True
+        return who.age_max is None or low < who.age_max
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ class Clause:
     all: tuple[tuple[str, ...], ...] = ()
     none: tuple[str, ...] = ()
     facts: tuple[FactTest, ...] = ()
-    any_of: tuple["Clause", ...] = ()
+    any_of: tuple[Clause, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

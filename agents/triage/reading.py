@@ -48,6 +48,7 @@ class Reader:
         triggers, stops = self._context.triggers(toks)
         seen: set[tuple[str, bool, Assertion]] = set()
         mentions: list[Mention] = []
+        negated_item = None  # the last negated hit: the list it belongs to may run past the trigger's window
         for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
             kind, ident = hit.key[0], hit.key[2:]
             if kind in "xy":
@@ -55,6 +56,13 @@ class Reader:
             if any(k == kind and x == ident and first <= hit.last and hit.first <= last for k, x, first, last in excluded):
                 continue
             assertion = self._context.assert_hit(hit, toks, triggers, stops)
+            if assertion is Assertion.present and negated_item is not None \
+                    and self._context.continues_list(toks, negated_item, hit, stops):
+                assertion = Assertion.negated
+            if assertion is Assertion.negated:
+                negated_item = hit
+            elif negated_item is not None and hit.first > negated_item.last:
+                negated_item = None
             key = (ident, kind == "c", assertion)
             if key in seen:
                 continue

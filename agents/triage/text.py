@@ -12,8 +12,6 @@ fever. A cue inside a term's own match does not negate it ("can't breathe",
 from __future__ import annotations
 
 import re
-import re._constants as _c
-import re._parser as _parser
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
@@ -64,25 +62,266 @@ def grams(text: str) -> set[str]:
     return found
 
 
-def _required(seq: list[tuple[object, object]]) -> set[str] | None:
+# --- required literals: a small reader of the regular expressions the knowledge uses ----------------------------
+# It reads a pattern into the shape Python's own `re` parser gives it (non-capturing groups inlined, a prefix common
+# to all alternatives taken out, alternatives of single characters made a class), so the literals found are the ones
+# that parser's tree gives; anything it does not know (inline flags, conditionals, numbered back-references) gives
+# no prefilter, which is always safe.
+
+
+class _Unsupported(ValueError):
+    """A construct the reader does not handle: the pattern gets no prefilter."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Lit:
+    char: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Atom:
+    """One position that is not a literal (a class, an anchor, any character); equal when `re` would see it so."""
+
+    key: tuple[Any, ...]
+
+
+@dataclass(eq=False, slots=True)
+class _Group:
+    body: list[Any]
+    inline: bool = False
+    """Non-capturing: its items join the enclosing sequence once that is read."""
+
+
+@dataclass(eq=False, slots=True)
+class _Branch:
+    alternatives: list[list[Any]]
+
+
+@dataclass(eq=False, slots=True)
+class _Repeat:
+    min: int
+    body: list[Any]
+
+
+@dataclass(eq=False, slots=True)
+class _Opaque:
+    """Requires no literal that can be shown: a look-around, an atomic group, a possessive repeat."""
+
+    repeat: bool = False
+
+
+_CONTROL = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+class _Reader:
+    def __init__(self, pattern: str) -> None:
+        self.source = pattern
+        self.at = 0
+
+    def parse(self) -> list[Any]:
+        items = self.alternation()
+        if self.at != len(self.source):
+            raise _Unsupported("unbalanced parenthesis")
+        return items
+
+    def peek(self) -> str | None:
+        return self.source[self.at] if self.at < len(self.source) else None
+
+    def take(self) -> str:
+        char = self.peek()
+        if char is None:
+            raise _Unsupported("unexpected end of pattern")
+        self.at += 1
+        return char
+
+    def match(self, char: str) -> bool:
+        if self.peek() == char:
+            self.at += 1
+            return True
+        return False
+
+    def alternation(self) -> list[Any]:
+        items = [self.sequence()]
+        while self.match("|"):
+            items.append(self.sequence())
+        if len(items) == 1:
+            return items[0]
+        out: list[Any] = []
+        while all(items) and all(item[0] == items[0][0] for item in items):
+            out.append(items[0][0])
+            for item in items:
+                del item[0]
+        chars: list[tuple[Any, ...]] = []
+        for item in items:
+            if len(item) != 1:
+                break
+            node = item[0]
+            if isinstance(node, _Lit):
+                chars.append(("lit", node.char))
+            elif isinstance(node, _Atom) and node.key[0] == "in" and not node.key[1]:
+                chars.extend(node.key[2])
+            else:
+                break
+        else:
+            out.append(_Atom(("in", False, tuple(dict.fromkeys(chars)))))
+            return out
+        out.append(_Branch(items))
+        return out
+
+    def sequence(self) -> list[Any]:
+        seq: list[Any] = []
+        while (char := self.peek()) is not None and char not in "|)":
+            self.at += 1
+            if char == "\\":
+                seq.append(self.escape())
+            elif char == "[":
+                seq.append(self.char_class())
+            elif char in "*+?{":
+                self.repeat(char, seq)
+            elif char == ".":
+                seq.append(_Atom(("any",)))
+            elif char == "(":
+                seq.append(self.group())
+            elif char in "^$":
+                seq.append(_Atom(("at", char)))
+            else:
+                seq.append(_Lit(char))
+        flat: list[Any] = []
+        for node in seq:
+            flat.extend(node.body if isinstance(node, _Group) and node.inline else [node])
+        return flat
+
+    def repeat(self, char: str, seq: list[Any]) -> None:
+        least = 1 if char == "+" else 0
+        if char == "{":
+            start = self.at
+            low = self.digits()
+            high = self.digits() if self.match(",") else low
+            if self.peek() == "}" and (low or high or self.source[start] == ","):
+                self.at += 1
+                least = int(low) if low else 0
+                if high and int(high) < least:
+                    raise _Unsupported("min repeat greater than max repeat")
+            else:  # not a quantifier: a literal brace
+                self.at = start
+                seq.append(_Lit("{"))
+                return
+        last = seq[-1] if seq else None
+        if last is None or isinstance(last, _Repeat) or (isinstance(last, _Opaque) and last.repeat) or (
+                isinstance(last, _Atom) and last.key[0] == "at"):
+            raise _Unsupported("nothing to repeat")
+        body = last.body if isinstance(last, _Group) and last.inline else [last]
+        if self.match("?"):  # lazy: requires what the greedy form requires
+            seq[-1] = _Repeat(least, body)
+        elif self.match("+"):
+            seq[-1] = _Opaque(repeat=True)
+        else:
+            seq[-1] = _Repeat(least, body)
+
+    def digits(self) -> str:
+        start = self.at
+        while (char := self.peek()) is not None and char in "0123456789":
+            self.at += 1
+        return self.source[start:self.at]
+
+    def group(self) -> Any:
+        if not self.match("?"):
+            return self.closed(_Group(self.alternation()))
+        kind = self.take()
+        if kind == ":":
+            return self.closed(_Group(self.alternation(), inline=True))
+        if kind == "P" and self.match("<"):
+            while self.take() != ">":
+                pass
+            return self.closed(_Group(self.alternation()))
+        if kind == "<" and self.peek() in ("=", "!"):
+            self.at += 1
+            kind = "="
+        if kind in "=!>":
+            self.closed(_Group(self.alternation()))
+            return _Opaque()
+        raise _Unsupported(f"(?{kind}")
+
+    def closed(self, group: _Group) -> _Group:
+        if not self.match(")"):
+            raise _Unsupported("missing )")
+        return group
+
+    def escape(self) -> Any:
+        char = self.take()
+        if char in "dDsSwW":
+            return _Atom(("in", False, (("category", char),)))
+        if char in "AbBZ":
+            return _Atom(("at", "\\" + char))
+        return _Lit(self.escaped(char))
+
+    def escaped(self, char: str) -> str:
+        """The character an escape stands for (outside a class, or in one: the same for these)."""
+        if char in _CONTROL:
+            return _CONTROL[char]
+        if char in _HEX_DIGITS:
+            code = self.source[self.at:self.at + _HEX_DIGITS[char]]
+            if len(code) != _HEX_DIGITS[char] or any(c not in "0123456789abcdefABCDEF" for c in code):
+                raise _Unsupported("bad escape")
+            self.at += len(code)
+            return chr(int(code, 16))
+        if char in "0123456789" or (char.isascii() and char.isalpha()):
+            raise _Unsupported(f"escape \\{char}")  # octal, a back-reference, \N{...}: not in the knowledge
+        return char
+
+    def class_item(self, char: str) -> tuple[Any, ...]:
+        if char != "\\":
+            return ("lit", char)
+        char = self.take()
+        if char in "dDsSwW":
+            return ("category", char)
+        return ("lit", "\b" if char == "b" else self.escaped(char))
+
+    def char_class(self) -> _Lit | _Atom:
+        negate = self.match("^")
+        items: list[tuple[Any, ...]] = []
+        while True:
+            char = self.take()
+            if char == "]" and items:
+                break
+            first = self.class_item(char)
+            if self.match("-"):
+                char = self.take()
+                if char == "]":
+                    items += [first, ("lit", "-")]
+                    break
+                last = self.class_item(char)
+                if first[0] != "lit" or last[0] != "lit" or last[1] < first[1]:
+                    raise _Unsupported("bad character range")
+                items.append(("range", first[1], last[1]))
+            else:
+                items.append(first)
+        unique = tuple(dict.fromkeys(items))
+        if len(unique) == 1 and unique[0][0] == "lit":
+            return _Atom(("not", unique[0][1])) if negate else _Lit(unique[0][1])
+        return _Atom(("in", negate, unique))
+
+
+def _required(seq: list[Any]) -> set[str] | None:
     """Literal strings, one of which any match of ``seq`` must contain (None: unknown)."""
     candidates: list[set[str]] = []
     run: list[str] = []
-    for op, av in seq:
-        if op is _c.LITERAL:
-            run.append(chr(av))  # type: ignore[arg-type]
+    for node in seq:
+        if isinstance(node, _Lit):
+            run.append(node.char)
             continue
         if run:
             candidates.append({"".join(run)})
             run = []
         found: set[str] | None = None
-        if op is _c.SUBPATTERN:
-            found = _required(list(av[-1]))  # type: ignore[index]
-        elif op is _c.BRANCH:
-            parts = [_required(list(branch)) for branch in av[1]]  # type: ignore[index]
+        if isinstance(node, _Group):
+            found = _required(node.body)
+        elif isinstance(node, _Branch):
+            parts = [_required(branch) for branch in node.alternatives]
             found = set().union(*parts) if all(parts) else None  # type: ignore[arg-type]
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
-            found = _required(list(av[2]))  # type: ignore[index]
+        elif isinstance(node, _Repeat) and node.min >= 1:
+            found = _required(node.body)
         if found:
             candidates.append(found)
     if run:
@@ -98,8 +337,8 @@ def required_literals(patterns: list[str] | tuple[str, ...]) -> tuple[str, ...] 
     found: set[str] = set()
     for pattern in patterns:
         try:
-            lits = _required(list(_parser.parse(pattern)))
-        except Exception:  # pragma: no cover - private parser API changed
+            lits = _required(_Reader(pattern).parse())
+        except _Unsupported:
             return None
         if not lits or min(len(x) for x in lits) < 2:
             return None
@@ -162,7 +401,7 @@ class Document:
     """One message's normalised text with its negation scopes, ready for term look-ups (shared between turns,
     so never overridden: `Conversation.set_term` overrides in the turn's own view)."""
 
-    __slots__ = ("text", "possible", "_scopes", "_starts", "_post", "_cache")
+    __slots__ = ("_cache", "_post", "_scopes", "_starts", "possible", "text")
 
     def __init__(self, text: str, grammar: NegationGrammar, gram_index: dict[str, tuple[tuple[str, str], ...]]) -> None:
         self.text = text
@@ -233,7 +472,7 @@ class Conversation:
     cost independent of how long the conversation has been. Overrides (`set_term`) stay in this view.
     """
 
-    __slots__ = ("parts", "possible", "_cache")
+    __slots__ = ("_cache", "parts", "possible")
 
     def __init__(self, parts: list[Document]) -> None:
         self.parts = parts

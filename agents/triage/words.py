@@ -20,6 +20,9 @@ GAP = "..."
 _TOKEN = re.compile(r"<[a-z_]+>|\d+(?:\.\d+)?%?|[a-z][a-z0-9+]*(?:-[a-z0-9]+)*|\?|[.!;:\n,)]")
 #: Clinical shorthand for results: "+ve" and "-ve" would otherwise both read "ve".
 _SIGNED = ((re.compile(r"\+\s?ve\b"), " positive"), (re.compile(r"(?<![a-z0-9])-\s?ve\b|(?<=[a-z])-ve\b"), " negative"))
+#: A dipstick grade written apart from its word at the end of a clause ("nitrites +, leucocytes ++") reads as one
+#: word ("nitrites+"), as it does written together; "paracetamol + ibuprofen" is left alone.
+_GRADE = re.compile(r"(?<=[a-z]) (\+{1,3})(?=[,.;)\n]|$)")
 _SENTENCE_END = frozenset({".", "!", ";", ":", "\n", "?"})
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -28,7 +31,8 @@ _stemmer = snowballstemmer.stemmer("english")
 def stem(word: str) -> str:
     if not word.isalpha() or len(word) <= 3:
         return word
-    return _stemmer.stemWord(word)
+    stemmed: str = _stemmer.stemWord(word)
+    return stemmed
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ def tokens(text: str) -> tuple[Token, ...]:
     if "ve" in text:
         for pattern, replacement in _SIGNED:
             text = pattern.sub(replacement, text)
+    if "+" in text:
+        text = _GRADE.sub(r"\1", text)
     for m in _TOKEN.finditer(text):
         word = m.group()
         if word in (",", ")"):

@@ -6,6 +6,7 @@ access event: who, what, from where. There is no route that edits or deletes rec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -15,18 +16,31 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import CompliancePrincipal, Principal
 from app.deps import TrailDep
-from compliance.audit import AccessEvent, AuditTrail, EntryFilter, InvalidFilter, StoredEntry, VerifyReport
+from compliance.audit import (
+    AccessAction,
+    AccessEvent,
+    AuditTrail,
+    EntryFilter,
+    InvalidFilter,
+    StoredEntry,
+    VerifyReport,
+)
 from compliance.audit.chain import timestamp
 from compliance.export import export_stream, media_type
-from compliance.export.formats import file_suffix
+from compliance.export.formats import export_filename
 
 router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 Urgency = Literal["em", "ne", "sc"]
-Kind = Literal["turn", "access", "export", "error", "checkpoint", "access_denied"]
+Kind = Literal["turn", "access", "export", "error", "checkpoint", "access_denied", "consent"]
 Since = Annotated[datetime | None, Query(description="ISO 8601, inclusive; naive means UTC")]
 Until = Annotated[datetime | None, Query(description="ISO 8601, exclusive; naive means UTC")]
 SessionId = Annotated[str | None, Query(alias="session", max_length=64)]
+SessionPrefix = Annotated[str | None, Query(max_length=64, description="sessions whose id starts with this")]
+Actor = Annotated[str | None, Query(max_length=128, description="the staff account behind the entry")]
+Levels = Annotated[list[str] | None, Query(alias="level", description="dispositions (repeatable)")]
+Statuses = Annotated[list[str] | None, Query(alias="status", description="complete, interrupted, error, timeout (repeatable)")]
+Audience = Annotated[Literal["patient", "clinician"] | None, Query(description="a patient's message, or a clinician's consult")]
 MAX_PAGE = 500
 
 
@@ -37,7 +51,11 @@ def _filter(**values: Any) -> EntryFilter:
         raise HTTPException(422, str(exc)) from None
 
 
-def _access(request: Request, principal: Principal, action: str, target: str, session_id: str | None = None,
+def _many(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values else None
+
+
+def _access(request: Request, principal: Principal, action: AccessAction, target: str, session_id: str | None = None,
             **detail: Any) -> AccessEvent:
     return AccessEvent(
         actor=principal.subject, role=principal.role, action=action, target=target,
@@ -66,10 +84,13 @@ def list_decisions(
     request: Request, principal: CompliancePrincipal, trail: TrailDep, since: Since = None, until: Until = None,
     session_id: SessionId = None, urgency: Urgency | None = None, kind: Kind = "turn",
     cursor: Annotated[int | None, Query(ge=0, description="next_cursor of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50, session_prefix: SessionPrefix = None, actor: Actor = None,
+    level: Levels = None, status: Statuses = None, audience: Audience = None,
 ) -> dict[str, Any]:
     """Entries in chain order (turns, i.e. decisions, by default), filtered, a page at a time."""
-    where = _filter(since=since, until=until, session_id=session_id, urgency=urgency, kinds=(kind,), after_seq=cursor)
+    where = _filter(since=since, until=until, session_id=session_id, urgency=urgency, kinds=(kind,), after_seq=cursor,
+                    session_prefix=session_prefix, actor=actor, levels=_many(level), statuses=_many(status),
+                    audience=audience)
     trail.record_access(_access(request, principal, "list", "decisions", session_id, kind=kind, urgency=urgency,
                                 since=since.isoformat() if since else None, until=until.isoformat() if until else None))
     return _page(trail, where, limit)
@@ -104,10 +125,16 @@ async def verify_status(_principal: CompliancePrincipal, trail: TrailDep) -> Ver
 def export(
     request: Request, principal: CompliancePrincipal, trail: TrailDep, format: Literal["csv", "jsonl", "fhir"],  # noqa: A002
     since: Since = None, until: Until = None, session_id: SessionId = None, urgency: Urgency | None = None,
+    session_prefix: SessionPrefix = None, actor: Actor = None, level: Levels = None, status: Statuses = None,
+    audience: Audience = None, kind: Annotated[list[Kind] | None, Query(description="entry kinds (repeatable)")] = None,
+    bom: Annotated[bool, Query(description="CSV: start with a UTF-8 byte order mark (for Excel)")] = False,
 ) -> StreamingResponse:
-    """The filtered trail as a download, streamed; recorded as an `export` event before the first byte."""
-    where = _filter(since=since, until=until, session_id=session_id, urgency=urgency)
-    audit_id, chunks = export_stream(trail, format, where, _access(request, principal, "export", "audit_trail", session_id))
-    filename = f"audit-{audit_id}.{file_suffix(format)}"
+    """The filtered trail as a download, streamed; recorded as an `export` event before the first byte. The file
+    name says the date range and the filter (`triage-audit_2026-12-01_to_2026-12-04_urgency-em.csv`)."""
+    where = _filter(since=since, until=until, session_id=session_id, urgency=urgency, session_prefix=session_prefix,
+                    actor=actor, levels=_many(level), statuses=_many(status), audience=audience, kinds=_many(kind))
+    audit_id, chunks = export_stream(trail, format, where, _access(request, principal, "export", "audit_trail", session_id),
+                                     bom=bom)
+    filename = export_filename(format, where)
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Audit-Id": audit_id}
     return StreamingResponse(chunks, media_type=media_type(format), headers=headers)

@@ -5,13 +5,17 @@ Beyond the protocol's frames, a patient socket also:
   drop with `/ws/chat?session_id=...&resume=<token>` (the `session` frame then says `"resumed": true`);
 - publishes what happens (redacted text only) to the live session hub, for the clinician queue;
 - receives `{"type": "handoff", "to": "clinician"|"agent"}` when a clinician takes over or hands back, and
-  `{"type": "clinician", "message_id", "text", "from": "clinician"}` for each clinician reply. While a
-  clinician is in charge the agent still triages and records every message but answers only emergencies.
+  `{"type": "clinician", "message_id", "text", "from": "clinician", "redacted_text"}` for each clinician reply.
+  While a clinician is in charge the agent still triages and records every message but answers only
+  emergencies, and those turns' `triage` frames say `"clinician_in_charge": true`;
+- learns in its `session` frame the emergency number, the longest message and the privacy notice, and records
+  the patient's `consent` to that notice in the audit trail (`consent_recorded`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -24,10 +28,12 @@ from agents.runner import ClientGone, TriageAgent
 from app.auth import TokenError, issue_token, read_token
 from app.deps import AgentWsDep, SettingsWsDep
 from app.hub import Hub, hub_of
-from app.protocol import FrameError, error_frame, parse_client_frame
-from app.security.access import record_scope_denial
+from app.privacy import PrivacyNotice
+from app.protocol import ConsentFrame, FrameError, error_frame, parse_client_frame
+from app.security.access import client_address, record_scope_denial
 from app.settings import Settings
 from app.shutdown import SERVICE_RESTART, SHUTDOWN_FRAME, open_sockets, websocket_notifier
+from compliance.audit.consent import ConsentGiven, record_consent
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -38,12 +44,13 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 PATIENT_TOKEN_TTL_S = 4 * 3600
 #: Agent frames the clinician queue sees, and the fields it gets of each (never raw text: tokens are guarded).
 HUB_FIELDS = {
-    "triage": ("message_id", "level", "urgency", "red_flags", "rationale", "needs_clinician", "conditions"),
+    "triage": ("message_id", "level", "urgency", "red_flags", "rationale", "needs_clinician", "conditions",
+               "red_flag_labels", "findings"),
     "token": ("message_id", "text"),
     "done": ("message_id", "engine", "audit_id"),
 }
-#: Fields for clinicians only: a patient gets plain advice, never the conditions the engine considered.
-STAFF_ONLY = frozenset({"conditions"})
+#: Fields for clinicians only: a patient gets plain advice, never the conditions and findings the engine considered.
+STAFF_ONLY = frozenset({"conditions", "red_flag_labels", "findings"})
 
 
 def resumable_session(settings: Settings, session_id: str | None, resume: str | None) -> str | None:
@@ -65,7 +72,8 @@ class ChatConnection:
     def __init__(
         self, websocket: WebSocket, agent: TriageAgent, max_text_chars: int, *,
         hub: Hub | None = None, session_id: str | None = None, token_key: bytes | None = None,
-        resume_rejected: bool = False,
+        resume_rejected: bool = False, emergency_number: str = "911", privacy: PrivacyNotice | None = None,
+        trail: Any = None, redactor: Any = None,
     ) -> None:
         self.websocket = websocket
         self.agent = agent
@@ -75,11 +83,17 @@ class ChatConnection:
         self.session_id = session_id or str(uuid.uuid4())
         self.token_key = token_key
         self.resume_rejected = resume_rejected
+        self.emergency_number = emergency_number
+        self.privacy = privacy
+        self.trail = trail
+        self.redactor = redactor
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self.turn: asyncio.Task | None = None
         """The turn being answered now (cancelled when the client goes)."""
         self.finishing: set[asyncio.Task] = set()
         """Answered turns still waiting for their record before their `done` frame."""
+        self.published: set[str] = set()
+        """Message ids whose `patient_message` the hub already has."""
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -94,6 +108,8 @@ class ChatConnection:
     async def emit(self, frame: dict[str, Any]) -> None:
         """Agent frames go to the patient, and their redacted essentials to the hub."""
         fields = HUB_FIELDS.get(frame.get("type", ""))
+        if self.hub is not None and frame.get("type") == "triage" and frame.get("redacted_text") is not None:
+            await self.publish_patient_message(frame["message_id"], frame["redacted_text"])  # before the answer
         if self.hub is not None and fields is not None:
             await self.hub.publish(
                 {"type": frame["type"], "session_id": self.session_id, **{k: frame.get(k) for k in fields}}
@@ -118,7 +134,12 @@ class ChatConnection:
             await self.inbox.put(_CLOSED)
 
     def session_frame(self) -> dict[str, Any]:
-        frame: dict[str, Any] = {"type": "session", "session_id": self.session_id}
+        frame: dict[str, Any] = {
+            "type": "session", "session_id": self.session_id, "emergency_number": self.emergency_number,
+            "max_message_chars": self.max_text_chars,
+        }
+        if self.privacy is not None:
+            frame["privacy"] = self.privacy.frame()
         if self.token_key is not None:
             frame["token"] = issue_token(
                 self.token_key, f"patient:{self.session_id}", "patient",
@@ -159,9 +180,50 @@ class ChatConnection:
         """Clinician replies and handoff notices, sent to the patient as they come."""
         try:
             while True:
-                await self.send(await deliveries.get())
+                frame = await deliveries.get()
+                if frame.get("type") == "clinician":
+                    frame = await self._with_redacted_copy(frame)
+                await self.send(frame)
         except ClientGone:
             pass
+
+    async def _with_redacted_copy(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """A clinician's reply with a redacted copy: what the widget may keep on the patient's device."""
+        if self.redactor is None:
+            return frame
+        from compliance.phi import PlaceholderVault
+
+        try:
+            redacted = await asyncio.to_thread(lambda: self.redactor.redact(frame["text"], PlaceholderVault()).redacted)
+        except Exception:  # the reply goes out all the same, with nothing for the device to keep
+            log.exception("could not redact a clinician reply for the patient's device")
+            return frame
+        return {**frame, "redacted_text": redacted}
+
+    async def consent(self, frame: ConsentFrame) -> None:
+        """Record the patient's agreement to the privacy notice it was shown (kind `consent`), then confirm it."""
+        if self.privacy is None or self.trail is None or frame.notice != self.privacy.version:
+            error = error_frame("notice_changed", "the privacy notice has changed; please read it again")
+            if self.privacy is not None:
+                error["privacy"] = self.privacy.frame()
+            await self.send(error)
+            return
+        event = ConsentGiven(
+            actor=f"patient:{self.session_id}", session_id=self.session_id, notice_version=self.privacy.version,
+            notice_url=self.privacy.url, source=client_address(self.websocket.scope),
+        )
+        try:
+            audit_id = await asyncio.to_thread(record_consent, self.trail, event)
+        except Exception:
+            log.exception("could not record a consent")
+            await self.send(error_frame("internal_error", "your agreement could not be recorded; please try again"))
+            return
+        await self.send({"type": "consent_recorded", "notice": self.privacy.version, "audit_id": audit_id})
+
+    async def _emit_in_charge(self, frame: dict[str, Any]) -> None:
+        """While a clinician is in charge the patient's `triage` frame says so: no automatic answer follows it
+        unless it is an emergency."""
+        await self.emit({**frame, "clinician_in_charge": True} if frame.get("type") == "triage" else frame)
 
     async def handle(self, raw: str | bytes) -> None:
         if isinstance(raw, bytes):
@@ -172,11 +234,14 @@ class ChatConnection:
         except FrameError as exc:
             await self.send(error_frame(exc.code, exc.detail))
             return
+        if isinstance(frame, ConsentFrame):
+            await self.consent(frame)
+            return
         in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
         answered = asyncio.Event()
         turn = asyncio.create_task(
             self.agent.handle_message(
-                self.session_id, frame.text, self.emit, client_msg_id=frame.client_msg_id,
+                self.session_id, frame.text, self._emit_in_charge if in_charge else self.emit, client_msg_id=frame.client_msg_id,
                 clinician_in_charge=in_charge, on_answered=lambda _trace: answered.set(),
             )
         )
@@ -208,17 +273,19 @@ class ChatConnection:
             log.exception("turn failed")
             await self.send(error_frame("internal_error", "the message could not be processed; please try again"))
         else:
-            if self.hub is not None:
-                await self.hub.publish(
-                    {"type": "patient_message", "session_id": self.session_id,
-                     "message_id": trace.message_id, "text": trace.redacted_text}
-                )
+            if self.hub is not None and trace.message_id not in self.published:
+                await self.publish_patient_message(trace.message_id, trace.redacted_text)
+
+    async def publish_patient_message(self, message_id: str, redacted_text: str) -> None:
+        """The patient's words (redacted) reach the clinician queue when they arrive, while the answer streams."""
+        self.published.add(message_id)
+        await self.hub.publish(  # type: ignore[union-attr]
+            {"type": "patient_message", "session_id": self.session_id, "message_id": message_id, "text": redacted_text}
+        )
 
     async def _finish_quietly(self, turn: asyncio.Task) -> None:
-        try:
+        with contextlib.suppress(ClientGone):
             await self._finish(turn)
-        except ClientGone:
-            pass
 
 
 @router.websocket("/ws/chat")
@@ -234,6 +301,8 @@ async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep)
     connection = ChatConnection(
         websocket, agent, settings.max_message_chars, hub=hub_of(websocket), session_id=resumed,
         token_key=settings.token_key_bytes, resume_rejected=bool(params.get("resume")) and resumed is None,
+        emergency_number=settings.emergency_number, privacy=PrivacyNotice.of(settings),
+        trail=getattr(websocket.app.state, "trail", None), redactor=getattr(websocket.app.state, "redactor", None),
     )
     if connection.resume_rejected:  # someone else's (or a stale) session: an audited denial (issue 8)
         await record_scope_denial(websocket.scope, 1008, "resume_rejected", session_id=params.get("session_id", "")[:64])

@@ -8,6 +8,11 @@ POSTs):
   POST /api/clinician/sessions/{id}/release         hand the conversation back to the agent
   POST /api/clinician/sessions/{id}/reply           {"text"}: delivered to the patient, marked as a clinician's
   POST /api/clinician/sessions/{id}/reidentify      the patient's own words, recorded as an access audit event
+  POST /api/clinician/sessions/{id}/assign          {"to"?: username, default the caller}: who handles it
+  POST /api/clinician/sessions/{id}/unassign        back to open
+  POST /api/clinician/sessions/{id}/resolve         done with it (hands it back first when the caller is in charge)
+  POST /api/clinician/sessions/{id}/reopen          back in the queue (a new patient message also reopens it)
+Every action above except reading is an access event in the audit trail (who, what, from where).
 WebSocket `/ws/clinician` (bearer, cookie or `?token=`, read as everywhere: app/security/credentials.py):
 `{"type": "snapshot", "sessions": [...]}` on connect, then every hub event (see app/hub.py). The account is
 checked again every second while the socket is open (through the account cache, app/accounts.py): a revoked
@@ -40,6 +45,9 @@ from app.routes.staff_pages import staff_page
 from app.security.access import POLICY_VIOLATION, record_scope_denial, refuse_staff_socket, socket_principal
 from app.shutdown import open_sockets, websocket_notifier
 from app.staff_session import session_ends_at
+from compliance.audit import AccessAction
+from compliance.keys import KeyRing
+from compliance.phi.errors import VaultError
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -52,6 +60,10 @@ ACCESS_CHECK_S = 1.0
 
 class ReplyBody(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class AssignBody(BaseModel):
+    to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
 
 
 async def get_hub(request: Request) -> Hub:
@@ -106,6 +118,60 @@ async def hand_back(session_id: str, request: Request, hub: HubDep, principal: C
     return {"session": asdict(summary)}
 
 
+@router.post("/api/clinician/sessions/{session_id}/assign")
+async def assign(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal,
+                 body: AssignBody | None = None) -> dict:
+    live_session(hub, session_id)
+    to = (body.to if body else None) or principal.subject
+    if to != principal.subject and not await asyncio.to_thread(can_take_patients, request.app.state.settings, to):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{to} is not an active clinician account")
+    summary = await hub.assign(session_id, to, principal.subject)
+    await record_clinician_action(request, principal, session_id, "assign", {"assigned_to": to})
+    return {"session": asdict(summary)}
+
+
+def can_take_patients(settings: Any, username: str) -> bool:
+    from app.users import user_store
+
+    user = user_store(settings.resolved_database_url).get(username)
+    return user is not None and not user.disabled and user.role in CLINICIAN_ROLES
+
+
+@router.post("/api/clinician/sessions/{session_id}/unassign")
+async def unassign(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+    previous = live_session(hub, session_id).summary.assigned_to
+    summary = await lifecycle(hub.unassign(session_id, principal.subject))
+    await record_clinician_action(request, principal, session_id, "unassign", {"previous": previous})
+    return {"session": asdict(summary)}
+
+
+@router.post("/api/clinician/sessions/{session_id}/resolve")
+async def resolve(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+    in_charge = live_session(hub, session_id).summary.clinician
+    if in_charge is not None and (in_charge == principal.subject or principal.role == "admin"):
+        await lifecycle(hub.release(session_id, principal.subject, force=principal.role == "admin"))
+        await record_clinician_action(request, principal, session_id, "release")
+    summary = await lifecycle(hub.resolve(session_id, principal.subject))
+    await record_clinician_action(request, principal, session_id, "resolve")
+    return {"session": asdict(summary)}
+
+
+@router.post("/api/clinician/sessions/{session_id}/reopen")
+async def reopen(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+    live_session(hub, session_id)
+    summary = await lifecycle(hub.reopen(session_id, principal.subject))
+    await record_clinician_action(request, principal, session_id, "reopen")
+    return {"session": asdict(summary)}
+
+
+async def lifecycle(action: Any) -> Any:
+    """A hub action; a clash with the session's state is a 409."""
+    try:
+        return await action
+    except HubConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
 @router.post("/api/clinician/sessions/{session_id}/reply")
 async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
     record = live_session(hub, session_id)
@@ -144,7 +210,12 @@ async def reidentify(session_id: str, request: Request, principal: ClinicianPrin
     if not values:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no stored conversation with that id")
     await asyncio.to_thread(record_access, access_event(principal, session_id, request_source(request)))
-    turns = reveal_turns(values, state.settings.vault_key_bytes)
+    try:  # the ring: a vault last saved before `triage keys rotate --key vault` opens with the retired key
+        turns = reveal_turns(values, state.settings.vault_keyring)
+    except VaultError as exc:
+        log.error("re-identification failed: the session's vault does not open", extra={"reason": str(exc)})
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "this conversation's vault was encrypted with a key "
+                            "this service no longer holds; re-identification is not possible") from None
     return {"session_id": session_id, "turns": turns}
 
 
@@ -153,7 +224,7 @@ def request_source(request: Request) -> str:
 
 
 def access_event(
-    principal: Principal, session_id: str, source: str, action: str = "reidentify", detail: dict | None = None
+    principal: Principal, session_id: str, source: str, action: AccessAction = "reidentify", detail: dict | None = None
 ) -> Any:
     from compliance.audit import AccessEvent
 
@@ -164,7 +235,7 @@ def access_event(
 
 
 async def record_clinician_action(
-    request: Request, principal: Principal, session_id: str, action: str, detail: dict | None = None
+    request: Request, principal: Principal, session_id: str, action: AccessAction, detail: dict | None = None
 ) -> None:
     """Takeovers, hand-backs and what a clinician told a patient (redacted) are part of the trail."""
     event = access_event(principal, session_id, request_source(request), action, detail)
@@ -176,7 +247,7 @@ async def checkpoint_values(checkpointer: Any, session_id: str) -> dict[str, Any
     return dict(saved.checkpoint.get("channel_values", {})) if saved else {}
 
 
-def reveal_turns(values: dict[str, Any], vault_key: bytes) -> list[dict[str, str]]:
+def reveal_turns(values: dict[str, Any], vault_key: bytes | KeyRing) -> list[dict[str, str]]:
     from compliance.phi import PlaceholderVault
 
     blob = values.get("vault")
@@ -242,7 +313,8 @@ class ClinicianConnection:
         settings = self.websocket.app.state.settings
         ends_at = session_ends_at(settings, self.principal)
         try:
-            while time.time() < ends_at and await self._admitted(settings):
+            # ASYNC110: a periodic check of the account database, not a wait on a flag an Event could signal
+            while time.time() < ends_at and await self._admitted(settings):  # noqa: ASYNC110
                 await asyncio.sleep(ACCESS_CHECK_S)
             await record_scope_denial(self.websocket.scope, POLICY_VIOLATION, "unauthenticated", self.principal)
             await self.send(error_frame("unauthorized", "your sign-in was revoked or has ended; sign in again", closing=True))
@@ -253,7 +325,7 @@ class ClinicianConnection:
     async def _admitted(self, settings: Any) -> bool:
         try:
             return await still_admitted(settings, self.principal)
-        except Exception:  # noqa: BLE001 - the account database is down: keep the socket, ask again next time
+        except Exception:  # the account database is down: keep the socket, ask again next time
             log.warning("could not check a staff account; its socket stays open meanwhile", exc_info=True)
             return True
 
@@ -277,10 +349,12 @@ class ClinicianConnection:
     async def handle(self, raw: str) -> None:
         try:
             frame = json.loads(raw)
-            assert isinstance(frame, dict) and frame.get("type") == "consult"
+            if not isinstance(frame, dict) or frame.get("type") != "consult":
+                raise ValueError("not a consult frame")
             session_id, text = str(frame["session_id"]), str(frame["text"]).strip()
-            assert text and len(text) <= 4000
-        except (ValueError, AssertionError, KeyError):
+            if not text or len(text) > 4000:
+                raise ValueError("empty or too long")
+        except (ValueError, KeyError):
             await self.send(error_frame("invalid_frame", "expected {type: consult, session_id, text}"))
             return
         try:
@@ -302,7 +376,9 @@ class ClinicianConnection:
             await self.send({**frame, "channel": "consult", "session_id": session_id})
 
         try:
-            await self.agent.handle_message(thread, text, emit, audience="clinician")
+            # Filed under the patient's session, in the name of the clinician who asked; its own thread.
+            await self.agent.handle_message(session_id, text, emit, audience="clinician", thread_id=thread,
+                                            actor=self.principal.subject)
         except (asyncio.CancelledError, ClientGone):
             raise
         except Exception:

@@ -9,7 +9,7 @@
 - `POST /api/login` (JSON): the same sign-in for programs; returns a bearer token and sets no cookie.
 - `POST /api/session/renew`: a fresh token for the same sign-in (cookie, or the bearer in the body), until the
   sign-in's maximum length.
-- `GET /api/me`: who the caller is. `GET|POST /api/users`: list or create staff accounts (admin only).
+- `GET /api/me`: who the caller is. Staff accounts (admin only): app/routes/users.py.
 Sign-in attempts are throttled per client address (429; shared by the replicas over Redis when configured) and,
 like every 401/403, recorded as audit events.
 """
@@ -26,14 +26,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, StringConstraints
 
 from app.auth import (
-    Authenticated, Principal, accounts_for, check_csrf, current_principal, current_sign_in, require_role, token_keys,
+    Authenticated,
+    Principal,
+    accounts_for,
+    check_csrf,
+    current_principal,
+    current_sign_in,
+    token_keys,
 )
 from app.routes.staff_pages import signed_in
 from app.security import csrf
 from app.security.access import client_address
 from app.settings import Settings
-from app.staff_session import SessionOver, clear_token_cookie, renewed_token, secure_request, set_token_cookie, sign_in_token
-from app.users import STAFF_ROLES, StaffRole, StaffUser, UserError, UserStore, user_store
+from app.staff_session import (
+    SessionOver,
+    clear_token_cookie,
+    renewed_token,
+    secure_request,
+    set_token_cookie,
+    sign_in_token,
+)
+from app.users import StaffUser, UserStore, user_store
 
 router = APIRouter(tags=["auth"])
 
@@ -46,10 +59,6 @@ Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 class Credentials(BaseModel):
     username: Username
     password: Password
-
-
-class NewUser(Credentials):
-    role: StaffRole
 
 
 class TokenOut(BaseModel):
@@ -71,7 +80,6 @@ def get_users(request: Request) -> UserStore:
 
 
 UsersDep = Annotated[UserStore, Depends(get_users)]
-AdminPrincipal = Annotated[Principal, Depends(require_role("admin"))]
 
 
 def _settings(request: Request) -> Settings:
@@ -226,22 +234,3 @@ async def renew(request: Request, response: Response, found: Annotated[Authentic
 @router.get("/api/me")
 async def me(principal: Annotated[Principal, Depends(current_principal)]) -> dict[str, Any]:
     return {"subject": principal.subject, "role": principal.role, "expires_at": principal.expires_at}
-
-
-def _user_out(user: StaffUser) -> dict[str, Any]:
-    return {"username": user.username, "role": user.role, "disabled": user.disabled,
-            "created_at": user.created_at.isoformat()}
-
-
-@router.get("/api/users")
-async def list_users(_: AdminPrincipal, users: UsersDep) -> dict[str, Any]:
-    return {"users": [_user_out(u) for u in await asyncio.to_thread(users.list)], "roles": list(STAFF_ROLES)}
-
-
-@router.post("/api/users", status_code=status.HTTP_201_CREATED)
-async def create_user(_: AdminPrincipal, body: NewUser, users: UsersDep) -> dict[str, Any]:
-    try:
-        user = await asyncio.to_thread(users.create, body.username, body.role, body.password)
-    except UserError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
-    return _user_out(user)

@@ -17,6 +17,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.accounts import AccountsUnavailable
 from app.auth import Principal, TokenError, authenticate, claimed_principal
 from app.protocol import error_frame
 from app.security import csrf
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 #: Staff sockets and the roles they need; everything else under /ws is open to patients.
 WS_ROLES: dict[str, tuple[str, ...]] = {"/ws/clinician": ("clinician", "admin")}
 POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
 
 
 def client_address(scope: Scope) -> str:
@@ -71,7 +73,7 @@ async def record_scope_denial(scope: Scope, status: int, reason: DenialReason, p
     )
     try:
         await asyncio.to_thread(record_denial, trail, event)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("could not record an access denial", extra={"path": event.target, "reason": reason})
 
 
@@ -107,7 +109,12 @@ class AccessMiddleware:
             return
         roles = WS_ROLES.get(scope.get("path", ""))
         if roles is not None:
-            principal, refusal = await socket_principal(scope, roles)
+            try:
+                principal, refusal = await socket_principal(scope, roles)
+            except AccountsUnavailable:  # fail closed, and say so: not a denial, so not audited as one
+                await refuse_socket(receive, send, "unavailable", "staff accounts cannot be checked right now; "
+                                    "try again shortly", close_code=TRY_AGAIN_LATER)
+                return
             if refusal is not None:
                 await refuse_staff_socket(scope, receive, send, principal, refusal, roles)
                 return

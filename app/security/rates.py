@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -61,8 +62,8 @@ class RateLimiter(Protocol):
 class LocalLimiter:
     """Token buckets in this process, one per key."""
 
-    def __init__(self, rate_per_s: float, burst: int) -> None:
-        self.buckets = KeyedBuckets(rate_per_s, burst)
+    def __init__(self, rate_per_s: float, burst: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.buckets = KeyedBuckets(rate_per_s, burst, clock=clock)
 
     async def take(self, key: str) -> Decision:
         bucket = self.buckets.bucket(key)

@@ -10,6 +10,7 @@ from app.security.access import AccessMiddleware
 from app.security.headers import SecurityHeadersMiddleware
 from app.security.limits import LimitsMiddleware
 from app.security.rates import Limiters
+from app.security.unavailable import install as install_unavailable
 
 
 def install(app: FastAPI, settings: Any, limiters: Limiters) -> None:
@@ -17,3 +18,4 @@ def install(app: FastAPI, settings: Any, limiters: Limiters) -> None:
     app.add_middleware(LimitsMiddleware, settings=settings, limiters=limiters)
     app.add_middleware(AccessMiddleware, allowed_origins=settings.origin_list)
     app.add_middleware(SecurityHeadersMiddleware, frame_origins=settings.origin_list)
+    install_unavailable(app)  # staff requests answer 503 while the accounts database is down

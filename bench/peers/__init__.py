@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 import uvicorn
+from starlette.types import ASGIApp
 
 
 def uvicorn_options() -> dict[str, object]:
@@ -19,7 +20,7 @@ def uvicorn_options() -> dict[str, object]:
     return dict(UVICORN_OPTIONS)
 
 
-def serve(app, argv: list[str] | None = None) -> None:  # noqa: ANN001 - an ASGI app
+def serve(app: ASGIApp, argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)

@@ -14,6 +14,7 @@ from compliance.audit.query import KINDS, URGENCIES, EntryFilter, StoredEntry
 from compliance.audit.records import TurnRecord, flat_turn
 from compliance.audit.retention import PurgeReport
 from compliance.audit.sections import (
+    AccessAction,
     AccessEvent,
     Assessment,
     ConditionConsidered,
@@ -25,13 +26,43 @@ from compliance.audit.sections import (
     TurnError,
     TurnStatus,
 )
+from compliance.audit.sink import AuditSink, TurnMarkers
 from compliance.audit.store import AuditTrail, NewEntry
 from compliance.audit.verify import Problem, VerifyReport
 
 __all__ = [
-    "KINDS", "URGENCIES", "AccessEvent", "Assessment", "AuditAnchor", "AuditEntry", "AuditError", "AuditHead",
-    "AuditTrail", "ConditionConsidered", "EngineAttempt", "EntryFilter", "ErrorEvent", "InvalidFilter", "MessageReceived", "Problem",
-    "PurgeError", "PurgeReport", "Response", "Routing", "SchemaError", "StoredEntry", "TurnError", "TurnRecord",
-    "TurnStatus", "VerifyReport", "flat_turn",
-    "ChainDiverged", "MissingDatabase", "NewEntry", "WriteAbandoned",
+    "KINDS",
+    "URGENCIES",
+    "AccessAction",
+    "AccessEvent",
+    "Assessment",
+    "AuditAnchor",
+    "AuditEntry",
+    "AuditError",
+    "AuditHead",
+    "AuditSink",
+    "AuditTrail",
+    "ChainDiverged",
+    "ConditionConsidered",
+    "EngineAttempt",
+    "EntryFilter",
+    "ErrorEvent",
+    "InvalidFilter",
+    "MessageReceived",
+    "MissingDatabase",
+    "NewEntry",
+    "Problem",
+    "PurgeError",
+    "PurgeReport",
+    "Response",
+    "Routing",
+    "SchemaError",
+    "StoredEntry",
+    "TurnError",
+    "TurnMarkers",
+    "TurnRecord",
+    "TurnStatus",
+    "VerifyReport",
+    "WriteAbandoned",
+    "flat_turn",
 ]

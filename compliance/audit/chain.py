@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -61,7 +62,7 @@ class Signer:
 def signature_valid(public_key: Ed25519PublicKey, statement: str, signature: str) -> bool:
     try:
         public_key.verify(bytes.fromhex(signature), statement.encode())
-    except Exception:  # InvalidSignature, or a signature that is not hex
+    except (InvalidSignature, ValueError):  # ValueError: a signature that is not hex
         return False
     return True
 

@@ -23,6 +23,7 @@ from urllib.parse import quote
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 #: The busy timeout of a connection when a write does not say otherwise (the bare trail, the CLI, reads).
@@ -85,7 +86,7 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def _sqlite_connect(dbapi_connection, record) -> None:  # noqa: ANN001
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
     # The driver's own implicit BEGIN is switched off so that appends can say BEGIN IMMEDIATE themselves.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -152,8 +153,10 @@ def append_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
     columns = ", ".join(ENTRY_COLUMNS)
     values = ", ".join(mark.format(name) for name in ENTRY_COLUMNS)
     params = [{**row, "recorded_at": _sqlite_datetime(row["recorded_at"])} for row in rows] if sqlite else rows
-    conn.exec_driver_sql(f"INSERT INTO audit_entry ({columns}) VALUES ({values})", params if len(params) > 1 else params[0])
-    head = f"UPDATE audit_head SET last_seq = {mark.format('seq')}, last_mac = {mark.format('mac')} WHERE id = 1"
+    # Only the module's own column names and placeholders are formatted in; the values travel as parameters.
+    insert = f"INSERT INTO audit_entry ({columns}) VALUES ({values})"  # noqa: S608
+    conn.exec_driver_sql(insert, params if len(params) > 1 else params[0])
+    head = f"UPDATE audit_head SET last_seq = {mark.format('seq')}, last_mac = {mark.format('mac')} WHERE id = 1"  # noqa: S608
     conn.exec_driver_sql(head, {"seq": rows[-1]["seq"], "mac": rows[-1]["mac"]})
 
 

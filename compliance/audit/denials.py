@@ -1,14 +1,16 @@
 """Refused access as audit events (kind `access_denied`): who tried what, from where, and why it was refused.
 
-A small addition beside the trail: it appends through the trail's own chained append path, so a denial is
-chained, verified and exported like every other entry.
+A small addition beside the trail: it appends through any `AuditSink` (sink.py), so a denial is chained,
+verified and exported like every other entry.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from sqlmodel import Field, SQLModel
+
+from compliance.audit.sink import AuditSink
 
 KIND = "access_denied"
 DenialReason = Literal["unauthenticated", "forbidden", "origin", "csrf", "resume_rejected", "bad_credentials"]
@@ -26,6 +28,6 @@ class AccessDenied(SQLModel):
     session_id: str | None = None
 
 
-def record_denial(trail: Any, event: AccessDenied) -> str:
+def record_denial(sink: AuditSink, event: AccessDenied) -> str:
     """Append one `access_denied` entry; durable when it returns (or spooled, with the spooling trail)."""
-    return trail.append(KIND, {KIND: event.model_dump(mode="json")}, session_id=event.session_id, actor=event.actor)
+    return sink.append(KIND, {KIND: event.model_dump(mode="json")}, session_id=event.session_id, actor=event.actor)

@@ -11,16 +11,18 @@ from typing import Any
 
 try:
     import orjson
+
+    HAVE_ORJSON = True
 except ImportError:  # pragma: no cover - orjson is a transitive dependency of langgraph
-    orjson = None
+    HAVE_ORJSON = False
 
 
 def loads(text: str | bytes) -> Any:
-    return orjson.loads(text) if orjson is not None else json.loads(text)
+    return orjson.loads(text) if HAVE_ORJSON else json.loads(text)
 
 
 def dumps(value: Any) -> str:
     """Compact, UTF-8 (not ASCII-escaped) JSON text."""
-    if orjson is not None:
+    if HAVE_ORJSON:
         return orjson.dumps(value).decode()
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -45,7 +45,7 @@ class GroupCommit(Generic[Item, Result]):
                         future.cancel()
                     self._queue = []
                     raise
-                except Exception as exc:  # every caller of the batch sees the failure, as it would alone
+                except Exception as exc:  # noqa: BLE001 - every caller of the batch sees the failure, as it would alone
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)

@@ -108,7 +108,7 @@ class ChainJournal:
             self.failed = False
         except OSError:
             self.failed = True
-            log.error("could not append to the audit chain journal %s", self.path.name, exc_info=True)
+            log.exception("could not append to the audit chain journal %s", self.path.name)
 
     # --- reading (verify) ----------------------------------------------------------------------------------
     def expectations(self, signers: dict[str, Signer]) -> tuple[dict[int, str], int, int]:

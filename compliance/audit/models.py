@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, DateTime, Text
+from sqlalchemy import BigInteger, Column, DateTime, Table, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -53,4 +53,8 @@ class AuditAnchor(SQLModel, table=True):
     signature: str = Field(max_length=128)
 
 
-TABLES = [AuditEntry.__table__, AuditHead.__table__, AuditAnchor.__table__]
+# The Core tables behind the models, typed (SQLModel does not declare `__table__` to type checkers).
+ENTRY_TABLE: Table = SQLModel.metadata.tables["audit_entry"]
+HEAD_TABLE: Table = SQLModel.metadata.tables["audit_head"]
+ANCHOR_TABLE: Table = SQLModel.metadata.tables["audit_anchor"]
+TABLES = [ENTRY_TABLE, HEAD_TABLE, ANCHOR_TABLE]

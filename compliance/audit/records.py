@@ -31,6 +31,8 @@ class TurnRecord(BaseModel):
     client_msg_id: str | None = None
     received_at: datetime
     audience: str = "patient"
+    actor: str | None = None
+    """The staff account that asked (a clinician's consult about a patient's session); None for a patient."""
     redacted_text: str = ""
     redaction_counts: dict[str, int] = Field(default_factory=dict)
     level: str | None = None
@@ -45,6 +47,7 @@ class TurnRecord(BaseModel):
     conditions: list[ConditionConsidered] = Field(default_factory=list)
     scores: dict[str, str] = Field(default_factory=dict)
     needs_clinician: bool = False
+    layers: dict[str, str] = Field(default_factory=dict)
     route: str | None = None
     route_reason: str | None = None
     engine: str | None = None
@@ -73,6 +76,7 @@ class TurnRecord(BaseModel):
                 missing_info=self.missing_info, protocol_version=self.protocol_version,
                 engine_version=self.engine_version, knowledge_version=self.knowledge_version, findings=self.findings,
                 conditions=self.conditions, scores=self.scores, needs_clinician=self.needs_clinician,
+                layers=self.layers,
             ),
             "routing": Routing(
                 route=self.route, reason=self.route_reason, engines_tried=self.engines_tried, engine=self.engine,

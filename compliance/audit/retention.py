@@ -16,15 +16,15 @@ from sqlalchemy import delete, func, insert, select
 
 from compliance.audit.chain import anchor_statement
 from compliance.audit.errors import PurgeError
-from compliance.audit.models import AuditAnchor, AuditEntry
+from compliance.audit.models import ANCHOR_TABLE, ENTRY_TABLE
 from compliance.audit.query import as_utc
 
 if TYPE_CHECKING:
     from compliance.audit.store import AuditTrail
 
 DELETE_BATCH = 5000
-_ENTRY = AuditEntry.__table__
-_ANCHOR = AuditAnchor.__table__
+_ENTRY = ENTRY_TABLE
+_ANCHOR = ANCHOR_TABLE
 
 
 class PurgeReport(BaseModel):

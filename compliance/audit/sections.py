@@ -12,7 +12,9 @@ from typing import Literal
 from sqlmodel import Field, SQLModel
 
 TurnStatus = Literal["complete", "interrupted", "error", "timeout"]
-AccessAction = Literal["view", "list", "reidentify", "export", "verify", "purge", "takeover", "release", "reply"]
+AccessAction = Literal["view", "list", "reidentify", "export", "verify", "purge", "takeover", "release", "reply",
+                       "assign", "unassign", "resolve", "reopen",
+                       "account_create", "account_disable", "account_enable", "account_password", "account_role"]
 
 
 class EngineAttempt(SQLModel):
@@ -65,6 +67,8 @@ class Assessment(SQLModel):
     conditions: list[ConditionConsidered] = Field(default_factory=list)
     scores: dict[str, str] = Field(default_factory=dict)
     needs_clinician: bool = False
+    layers: dict[str, str] = Field(default_factory=dict)
+    """What each layer of the engine proposed (rules, findings, model), for explaining the level."""
 
 
 class Routing(SQLModel):

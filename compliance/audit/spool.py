@@ -1,7 +1,8 @@
 """Audit records that survive a database outage and a killed process, and a turn that never waits on the database.
 
-`SpoolingTrail` wraps an `AuditTrail` with the same writing API (`record_turn(s)`, `record_access`,
-`record_error`, `append`) and delegates everything else to it.
+`SpoolingTrail` wraps an `AuditTrail`: it is an `AuditSink` (sink.py) that also keeps received markers
+(`TurnMarkers`), and it offers the trail's reads (entries, pages, verification) as the trail's own, so the service
+holds one audit object.
 
 Guarantees (issues 8 and 16):
 - Bounded wait: a write waits at most `write_wait_s` (1 s) for the database. A write that has not committed by
@@ -40,10 +41,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 
 from compliance.audit.errors import ChainDiverged, WriteAbandoned
-from compliance.audit.models import AuditEntry
+from compliance.audit.models import ENTRY_TABLE
+from compliance.audit.query import EntryFilter, StoredEntry
 from compliance.audit.records import TurnRecord
 from compliance.audit.sections import AccessEvent, ErrorEvent
 from compliance.audit.store import AuditTrail, NewEntry, access_entry, error_entry, turn_entry
+from compliance.audit.verify import VerifyReport
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,7 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
 MARKERS_COMPACT_BYTES = 1 << 20
 DEFAULT_WRITE_WAIT_S = 1.0
 REPLAY_BATCH = 256
-_ENTRY = AuditEntry.__table__
+_ENTRY = ENTRY_TABLE
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -179,12 +182,15 @@ class SpoolingTrail:
         """Why the last write or replay could not reach the database (None once one has since)."""
         self.spooled_total = 0
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._trail, name)
-
     @property
     def trail(self) -> AuditTrail:
+        """The chain this spool writes to."""
         return self._trail
+
+    @property
+    def markers(self) -> SpoolingTrail:
+        """The received markers (`begin_turns`, `update_turns`) are kept here."""
+        return self
 
     @property
     def pending(self) -> int:
@@ -208,10 +214,10 @@ class SpoolingTrail:
     def record_error(self, event: ErrorEvent) -> str:
         return self.write([error_entry(event)])[0]
 
-    def append(self, kind: str, body: dict[str, Any], **columns: Any) -> str:
+    def append(self, kind: str, body: dict[str, Any], *, session_id: str | None = None, message_id: str | None = None,
+               urgency: str | None = None, level: str | None = None, actor: str | None = None) -> str:
+        columns = {"session_id": session_id, "message_id": message_id, "urgency": urgency, "level": level, "actor": actor}
         return self.write([NewEntry(kind, body, columns)])[0]
-
-    _append = append  # the earlier private name
 
     def write(self, entries: list[NewEntry]) -> list[str]:
         """Entries in the chain, or in the spool; their audit ids, durable either way, within about
@@ -281,6 +287,28 @@ class SpoolingTrail:
         self._pending += len(entries)
         self.spooled_total += len(entries)
         return [entry.audit_id for entry in entries]  # type: ignore[misc]
+
+    # --- reading: the chain's own (what the spool still holds is not in it yet) ------------------------------
+    def entries(self, where: EntryFilter | None = None) -> Iterator[StoredEntry]:
+        return self._trail.entries(where)
+
+    def page(self, where: EntryFilter, limit: int, *, newest_first: bool = False) -> list[StoredEntry]:
+        return self._trail.page(where, limit, newest_first=newest_first)
+
+    def get(self, audit_id: str) -> StoredEntry | None:
+        return self._trail.get(audit_id)
+
+    def count(self, where: EntryFilter | None = None) -> int:
+        return self._trail.count(where)
+
+    def verify(self) -> VerifyReport:
+        return self._trail.verify()
+
+    def ping(self) -> bool:
+        return self._trail.ping()
+
+    def dispose(self) -> None:
+        self._trail.dispose()
 
     # --- replay ---------------------------------------------------------------------------------------------
     def flush(self) -> bool:

@@ -32,7 +32,7 @@ from compliance.audit.chain import Signer, canonical, checkpoint_statement, entr
 from compliance.audit.db import append_rows, locked_head, make_engine, read_snapshot, sqlite_path
 from compliance.audit.errors import ChainDiverged, MissingDatabase, SchemaError, WriteAbandoned
 from compliance.audit.journal import ChainJournal
-from compliance.audit.models import AuditAnchor, AuditEntry, AuditHead
+from compliance.audit.models import ANCHOR_TABLE, ENTRY_TABLE, HEAD_TABLE
 from compliance.audit.query import EntryFilter, StoredEntry, entry_query, stream
 from compliance.audit.records import TurnRecord
 from compliance.audit.retention import PurgeReport, purge_before
@@ -48,10 +48,10 @@ DEFAULT_CHECKPOINT_EVERY = 1000
 def turn_columns(record: TurnRecord) -> dict[str, Any]:
     """The indexed columns of a turn entry (the rest is in its sections)."""
     return {"session_id": record.session_id, "message_id": record.message_id, "urgency": record.urgency,
-            "level": record.level}
-_ENTRY = AuditEntry.__table__
-_HEAD = AuditHead.__table__
-_ANCHOR = AuditAnchor.__table__
+            "level": record.level, "actor": record.actor}
+_ENTRY = ENTRY_TABLE
+_HEAD = HEAD_TABLE
+_ANCHOR = ANCHOR_TABLE
 
 
 @dataclass(slots=True)
@@ -76,14 +76,16 @@ class WriteTimeout(sa_exc.OperationalError):
 class ChainTransaction:
     """One write transaction on the chain, holding its lock: append entries and checkpoints, sign statements.
 
+    Made by `AuditTrail.write_transaction()` (retention.py appends a checkpoint and stores an anchor in one).
     Rows are chained as they are added and inserted together by `flush()` (called on commit at the latest)."""
 
-    def __init__(self, trail: AuditTrail, conn: Connection, seq: int, mac: str) -> None:
+    def __init__(self, trail: AuditTrail, conn: Connection, seq: int, mac: str, signer: Signer) -> None:
         self.trail = trail
         self.conn = conn
         self.seq = seq
         self.mac = mac
         self.now = trail.now()
+        self._signer = signer
         self.rows: list[dict[str, Any]] = []
         self._unwritten = 0
 
@@ -100,12 +102,19 @@ class ChainTransaction:
 
     def checkpoint(self, reason: str, extra: dict[str, Any] | None = None) -> str:
         """A signed checkpoint over the chain as it stands in this transaction; its audit id."""
-        row = self.trail._checkpoint_row(self.seq + 1, self.mac, self.now, reason, extra)  # noqa: SLF001 - own class
+        signer, through, through_mac = self._signer, self.seq, self.mac
+        body = {"checkpoint": {
+            "through_seq": through, "through_mac": through_mac, "reason": reason, "key_id": signer.key_id,
+            "public_key": signer.public_hex, "signature": signer.sign(checkpoint_statement(through, through_mac)),
+            **(extra or {}),
+        }}
+        row = self.trail.entry_row(through + 1, through_mac, str(uuid.uuid4()), "checkpoint", self.now, body)
         self._push(row)
-        return row["audit_id"]
+        return str(row["audit_id"])
 
     def sign(self, statement: str) -> str:
-        return self.trail._signer.sign(statement)  # noqa: SLF001 - own class
+        """Sign a statement with the trail's checkpoint key (retention's anchors)."""
+        return self._signer.sign(statement)
 
     def existing(self, audit_ids: Sequence[str]) -> set[str]:
         """Which of these audit ids the chain already holds (a replay skips them)."""
@@ -127,6 +136,12 @@ class ChainTransaction:
 
 
 class AuditTrail:
+    """The chain in its database: an `AuditSink` (sink.py) whose writes return once committed, and the reads,
+    verification and retention over it.
+
+    Writing: `append_entries()` appends entries in one write transaction; `write_transaction()` yields that
+    transaction (`ChainTransaction`) for a caller that must do more inside it (retention.py)."""
+
     def __init__(self, database_url: str, key: bytes | KeyRing, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
                  clock: Callable[[], datetime] | None = None, journal: Path | str | None = None) -> None:
         """`key`: the HMAC key, or a ring of the current and retired keys (compliance/keys.py). `journal`: the
@@ -169,6 +184,11 @@ class AuditTrail:
     @property
     def journal(self) -> ChainJournal | None:
         return self._journal
+
+    @property
+    def markers(self) -> None:
+        """The plain trail keeps no received markers (the spooling trail does: spool.py)."""
+        return None
 
     # --- schema -------------------------------------------------------------------------------------------
     def create_schema(self) -> None:
@@ -234,8 +254,6 @@ class AuditTrail:
         columns = {"session_id": session_id, "message_id": message_id, "urgency": urgency, "level": level, "actor": actor}
         return self.append_entries([NewEntry(kind, body, columns)])[0]
 
-    _append = append  # the earlier private name
-
     def checkpoint(self, reason: str = "manual") -> str:
         """A signed checkpoint over the chain as it stands now."""
         with self.write_transaction() as tx:
@@ -254,7 +272,7 @@ class AuditTrail:
             tx.flush()
             if commit_if is not None and not commit_if():
                 raise WriteAbandoned("the caller gave up before the commit")
-        return ids  # type: ignore[return-value]
+        return ids
 
     @contextmanager
     def write_transaction(self, *, wait_s: float | None = None) -> Iterator[ChainTransaction]:
@@ -269,7 +287,7 @@ class AuditTrail:
             try:
                 with locked_head(self._engine, remaining) as (conn, seq, mac):
                     self._check_head(conn, seq, mac)
-                    tx = ChainTransaction(self, conn, seq, mac)
+                    tx = ChainTransaction(self, conn, seq, mac, self._signer)
                     yield tx
                     tx.flush()
             except (sa_exc.DBAPIError, ChainDiverged, OSError):
@@ -328,25 +346,16 @@ class AuditTrail:
                 "message_id": message_id, "urgency": urgency, "level": level, "actor": actor, "content": content,
                 "prev_mac": prev_mac, "mac": mac_of(self._key, message), "key_id": self._key_id}
 
-    def _checkpoint_row(self, seq: int, prev_mac: str, moment: datetime, reason: str,
-                        extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        through = seq - 1
-        body = {"checkpoint": {
-            "through_seq": through, "through_mac": prev_mac, "reason": reason, "key_id": self._signer.key_id,
-            "public_key": self._signer.public_hex, "signature": self._signer.sign(checkpoint_statement(through, prev_mac)),
-            **(extra or {}),
-        }}
-        return self.entry_row(seq, prev_mac, str(uuid.uuid4()), "checkpoint", moment, body)
-
     # --- reading ------------------------------------------------------------------------------------------
     def entries(self, where: EntryFilter | None = None) -> Iterator[StoredEntry]:
         """Every matching entry in chain order, streamed (bounded memory however many there are)."""
         with read_snapshot(self._engine) as conn:
             yield from stream(conn, entry_query(where))
 
-    def page(self, where: EntryFilter, limit: int) -> list[StoredEntry]:
+    def page(self, where: EntryFilter, limit: int, *, newest_first: bool = False) -> list[StoredEntry]:
+        """Up to `limit` entries in chain order, or newest first (page on with `before_seq`)."""
         with self._engine.connect() as conn:
-            return [StoredEntry.from_row(r) for r in conn.execute(entry_query(where, limit=limit))]
+            return [StoredEntry.from_row(r) for r in conn.execute(entry_query(where, descending=newest_first, limit=limit))]
 
     def get(self, audit_id: str) -> StoredEntry | None:
         with self._engine.connect() as conn:
@@ -356,7 +365,8 @@ class AuditTrail:
     def count(self, where: EntryFilter | None = None) -> int:
         query = select(func.count()).select_from(_ENTRY)
         with self._engine.connect() as conn:
-            return conn.execute(where.apply(query) if where else query).scalar_one()
+            count: int = conn.execute(where.apply(query) if where else query).scalar_one()
+        return count
 
     def head(self) -> tuple[int, str]:
         with self._engine.connect() as conn:

@@ -7,10 +7,11 @@ are checked with each key held); checkpoints and anchors with the signing key of
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, select
+from sqlmodel import col
 
 from compliance.audit.chain import (
     GENESIS,
@@ -92,8 +93,9 @@ def _anchor_signed(signers: dict[str, Signer], statement: str, signature: str) -
 
 
 def _verify(conn: Connection, keys: _Keys, signers: dict[str, Signer], journal: ChainJournal | None) -> VerifyReport:
-    head_seq, head_mac = conn.execute(select(AuditHead.last_seq, AuditHead.last_mac).where(AuditHead.id == 1)).one()
-    anchor = conn.execute(select(AuditAnchor).order_by(AuditAnchor.through_seq.desc()).limit(1)).first()
+    head = select(col(AuditHead.last_seq), col(AuditHead.last_mac)).where(col(AuditHead.id) == 1)
+    head_seq, head_mac = conn.execute(head).one()
+    anchor = conn.execute(select(AuditAnchor).order_by(col(AuditAnchor.through_seq).desc()).limit(1)).first()
     expected, prev = 1, GENESIS
     report = VerifyReport(ok=True, checked=0, head_seq=head_seq)
     noted: dict[int, str] = {}
@@ -129,7 +131,7 @@ def _verify(conn: Connection, keys: _Keys, signers: dict[str, Signer], journal: 
     report.last_seq = expected - 1 if checked else None
     if problem is not None:
         return _fail(report, problem)
-    if not anchor_seen:
+    if not anchor_seen and anchor is not None:
         return _fail(report, Problem(seq=anchor.through_seq, kind="bad_anchor", detail="no purge checkpoint in the chain for this anchor"))
     if head_seq != expected - 1 or head_mac != prev:
         return _fail(report, Problem(
@@ -164,8 +166,8 @@ def _check(entry: StoredEntry, expected: int, prev: str, keys: _Keys) -> Problem
     return Problem(seq=entry.seq, audit_id=entry.audit_id, kind="out_of_place", detail=detail)
 
 
-def _check_checkpoint(entry: StoredEntry, signers: dict[str, Signer]) -> tuple[Problem | None, dict]:
-    body: dict = {}
+def _check_checkpoint(entry: StoredEntry, signers: dict[str, Signer]) -> tuple[Problem | None, dict[str, Any]]:
+    body: dict[str, Any] = {}
     try:
         body = json.loads(entry.raw_content)["checkpoint"]
         statement = checkpoint_statement(body["through_seq"], body["through_mac"])

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from compliance.audit.group_commit import GroupCommit
 from compliance.audit.records import TurnRecord
+from compliance.audit.sink import AuditSink
 from compliance.audit.spool import received_marker, told_update
-from compliance.audit.store import AuditTrail
 
 
 class TurnWriter:
-    def __init__(self, trail: AuditTrail) -> None:
-        self._records: GroupCommit[TurnRecord, str] = GroupCommit(trail.record_turns)
-        # Only the spooling trail (app/main.py) keeps received markers; a bare trail has none to write.
-        begin_turns = getattr(trail, "begin_turns", None)
-        update_turns = getattr(trail, "update_turns", None)
-        self._markers: GroupCommit[dict, None] | None = GroupCommit(begin_turns) if begin_turns else None
-        self._updates: GroupCommit[dict, None] | None = GroupCommit(update_turns) if update_turns else None
+    def __init__(self, sink: AuditSink) -> None:
+        self._records: GroupCommit[TurnRecord, str] = GroupCommit(sink.record_turns)
+        # Only the spooling trail (app/main.py) keeps received markers; a plain trail has none to write.
+        markers = sink.markers
+        self._markers: GroupCommit[dict[str, Any], None] | None = None
+        self._updates: GroupCommit[dict[str, Any], None] | None = None
+        if markers is not None:
+            self._markers, self._updates = GroupCommit(markers.begin_turns), GroupCommit(markers.update_turns)
 
     def received(self, session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
                  audience: str) -> asyncio.Future[None] | None:

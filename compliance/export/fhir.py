@@ -43,6 +43,9 @@ SOURCE = {
     "observer": {"display": "triage service", "identifier": {"system": f"{BASE}:service", "value": "triage"}},
     "type": [{"system": SOURCE_TYPE, "code": "4", "display": "Application Server"}],
 }
+#: FHIR's AuditEvent.action for an access event: reads are "R".
+ACCESS_ACTION_CODE = {"purge": "D", "account_create": "C", "account_disable": "U", "account_enable": "U",
+                      "account_password": "U", "account_role": "U"}
 # System-initiated events (errors, checkpoints): the service is the requestor.
 SERVICE_AGENT = {"who": {"display": "triage service"}, "requestor": True}
 
@@ -75,14 +78,19 @@ def _turn(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
         "redactions": ",".join(f"{k}={v}" for k, v in sorted((content["message"].get("redaction_counts") or {}).items())),
     }
     engine = routing.get("engine") or "none"
+    asker = (  # a consult: the clinician who asked about the patient's session
+        {"who": {"identifier": {"system": USER_SYSTEM, "value": entry.actor}, "display": entry.actor}, "requestor": True}
+        if entry.actor else
+        {"type": {"coding": [{"system": ROLE_CLASS, "code": "PAT", "display": "patient"}]},
+         "who": {"identifier": {"system": SESSION_SYSTEM, "value": entry.session_id}}, "requestor": True}
+    )
     return {
         "type": PATIENT_RECORD,
         "action": "C",
         "outcome": OUTCOME.get(status, "8"),
         "outcomeDesc": status,
         "agent": [
-            {"type": {"coding": [{"system": ROLE_CLASS, "code": "PAT", "display": "patient"}]},
-             "who": {"identifier": {"system": SESSION_SYSTEM, "value": entry.session_id}}, "requestor": True},
+            asker,
             {"who": {"display": "triage service", "identifier": {"system": ENGINE_SYSTEM, "value": engine}},
              "requestor": False},
         ],
@@ -107,7 +115,7 @@ def _access(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
         entities.insert(0, _entity(SESSION_SYSTEM, entry.session_id))
     return {
         "type": EXPORT if access["action"] == "export" else (PATIENT_RECORD if access["action"] in ("view", "list", "reidentify") else APPLICATION),
-        "action": "R" if access["action"] != "purge" else "D",
+        "action": ACCESS_ACTION_CODE.get(access["action"], "R"),
         "outcome": "0",
         "agent": [agent],
         "entity": entities,

@@ -8,7 +8,8 @@
     # -> "my daughter <PERSON_1> has had a fever for 3 days"
 
 Entity types (stable; placeholders are "<TYPE_n>"):
-    PERSON       names: full names, first names after cues, lower-case after "my name is"
+    PERSON       names: full names, first names after cues, lower-case after "my name is", double-barrelled
+                 surnames in any case ("anna smith-jones")
     DATE         any date element finer than a year (DOB, visit/admission dates, "March 3", "since June")
     PHONE        telephone and fax numbers
     EMAIL        e-mail addresses
@@ -26,6 +27,8 @@ Entity types (stable; placeholders are "<TYPE_n>"):
     ZIP          ZIP codes
     AGE          ages over 89 (ages up to 89 are kept)
     FACILITY     named hospitals, clinics and other care facilities
+    EMPLOYER     where someone works, after a cue ("I work at Brightwater Logistics", "employed by ...")
+    USERNAME     sign-in names after a cue ("my login is j.smith84"), and dotted names ("john.doe")
 
 Not redacted, by design: years alone, weekdays, durations and relative times ("for 3 days",
 "yesterday"), ages up to 89, doses, vitals and labs, disease eponyms, drug names, body parts,

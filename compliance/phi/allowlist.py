@@ -33,7 +33,7 @@ class ClinicalSpan:
 
 
 @cache
-def _patterns() -> tuple[tuple[str, regex.Pattern], ...]:
+def _patterns() -> tuple[tuple[str, regex.Pattern[str]], ...]:
     data = yaml.safe_load((DATA_DIR / "clinical_patterns.yaml").read_text(encoding="utf-8"))
     return tuple((name, regex.compile(rx, regex.IGNORECASE)) for name, rx in data["patterns"].items())
 

@@ -43,11 +43,24 @@ class NameVocabulary:
 
     def is_listed(self, word: str) -> bool:
         form = base_form(word)
-        return form in self.first or form in self.last
+        return form in self.first or form in self.last or self.is_compound_name(word)
 
     def is_plain_name(self, word: str) -> bool:
         """A listed name that is not also an ordinary word."""
-        return base_form(word) in self.plain
+        return base_form(word) in self.plain or self.is_compound_name(word)
+
+    def is_compound_name(self, word: str, after_name: bool = False) -> bool:
+        """A double-barrelled name in any case ("smith-jones", "o'neill-hughes", "Garcia-Lopez"): every part a listed
+        name and no part an ordinary word, one of them a name and nothing else (unless it follows a name word:
+        "tom baker-wilson"). English hyphenations ("follow-up", "long-term", "x-ray") fail on an ordinary or
+        unlisted part."""
+        form = base_form(word)
+        if "-" not in form:
+            return False
+        parts = [part.replace("'", "") for part in form.split("-")]
+        if any(len(part) < 2 or (part not in self.first and part not in self.last) for part in parts):
+            return False
+        return not any(part in self.common for part in parts) and (after_name or any(part in self.plain for part in parts))
 
 
 @cache
@@ -55,9 +68,9 @@ def vocabulary() -> NameVocabulary:
     return NameVocabulary(first_names(), last_names(), plain_names(), ambiguous_names(), common_words())
 
 
-def words_from(text: str, pos: int, limit: int = 5) -> list[regex.Match]:
+def words_from(text: str, pos: int, limit: int = 5) -> list[regex.Match[str]]:
     """Up to `limit` consecutive words starting at `pos`, separated by at most a double space."""
-    out: list[regex.Match] = []
+    out: list[regex.Match[str]] = []
     while len(out) < limit:
         match = WORD.match(text, pos)
         if not match:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.language import Language
 from spacy.tokens import Doc
 
 UNUSED_COMPONENTS = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer", "trainable_lemmatizer", "textcat", "textcat_multilabel", "entity_linker", "spancat")
@@ -17,6 +18,9 @@ SHARED_ENCODERS = ("tok2vec", "transformer")
 
 class OnDemandNerNlpEngine(SpacyNlpEngine):
     """A SpacyNlpEngine whose process_text only tokenises; run_ner adds entities when needed."""
+
+    # Presidio's __init__ sets it to None (so mypy reads its type as None); load() fills it.
+    nlp: dict[str, Language] | None  # type: ignore[assignment]
 
     def __init__(self, model_name: str) -> None:
         super().__init__(
@@ -49,6 +53,8 @@ class OnDemandNerNlpEngine(SpacyNlpEngine):
 
     def run_ner(self, doc: Doc, language: str = "en") -> Doc:
         """Run the loaded pipeline (NER, and a shared encoder if it needs one) over a tokenised doc."""
+        if not self.nlp:
+            raise ValueError("NLP engine is not loaded")
         for _, component in self.nlp[language].pipeline:
             doc = component(doc)
         return doc

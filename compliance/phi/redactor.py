@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import regex
 from presidio_analyzer import RecognizerResult
 
+from compliance.language import detect
 from compliance.phi.allowlist import ClinicalAllowList, ClinicalSpan
 from compliance.phi.analyzer import build_analyzer
 from compliance.phi.entities import FACILITY, MAX_TEXT_CHARS, PERSON, STRONG_SCORE
 from compliance.phi.errors import TextTooLong
+from compliance.phi.ja import DEFAULT_DICTIONARY, JapaneseFinder
 from compliance.phi.names import vocabulary
 from compliance.phi.recognizers import FALLBACK
 from compliance.phi.types import PhiSpan, Redaction
@@ -22,6 +24,7 @@ WARM_UP = "Warm-up: Zorbtilde Quennick called from Springfield on March 3 about 
 COORDINATED_LEFT = regex.compile(r"\b(\p{Lu}[\p{L}\p{M}'-]*\p{Ll}[\p{L}\p{M}'-]*),?\s+(?:and|&)\s+\Z")
 COORDINATED_RIGHT = regex.compile(r",?\s+(?:and|&)\s+(\p{Lu}[\p{L}\p{M}'-]*\p{Ll}[\p{L}\p{M}'-]*)\b")
 EDGE_CHARS = " \t\r\n,.;:!?\"()[]{}<>*_`|/\\"
+JAPANESE_SCRIPT = regex.compile(r"[\p{Hiragana}\p{Katakana}\p{Han}]")
 
 
 @dataclass
@@ -37,25 +40,37 @@ class Redactor:
 
     find() runs the engine's list and pattern recognizers, then the spaCy NER fallback over the
     capitalised words they left unexplained, lets clinical spans veto weaker detections, and
-    merges what is left into non-overlapping spans.
+    merges what is left into non-overlapping spans. A Japanese message (the caller's language hint, or
+    compliance.language.detect) goes to the Japanese finder instead (compliance/phi/ja: Sudachi with
+    the `japanese_dictionary` named, "core" by default), which hands English stretches back to this one.
     """
 
-    def __init__(self, model_name: str = DEFAULT_MODEL) -> None:
+    def __init__(self, model_name: str = DEFAULT_MODEL, japanese_dictionary: str = DEFAULT_DICTIONARY) -> None:
         self.model_name = model_name
         self.analyzer = build_analyzer(model_name)
         self.allowlist = ClinicalAllowList()
         self.ner = FALLBACK()
         self._lock = threading.Lock()
         self.find(WARM_UP)  # first real message should not pay for lazy loading
+        self.japanese = JapaneseFinder(japanese_dictionary, english=self._find_english)
 
-    def find(self, text: str) -> list[PhiSpan]:
-        """PHI spans in ORIGINAL-text offsets: non-overlapping, sorted, each slicing to the detected value."""
+    def find(self, text: str, language: str | None = None) -> list[PhiSpan]:
+        """PHI spans in ORIGINAL-text offsets: non-overlapping, sorted, each slicing to the detected value.
+
+        `language` is a hint ("ja", "en", "ja-JP" ...); without one the text's script decides. A text with no
+        Japanese letter at all goes to the English pipeline whatever the hint (a Japanese widget's user may
+        write in English)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         if len(text) > MAX_TEXT_CHARS:
             raise TextTooLong(f"{len(text)} characters; the limit is {MAX_TEXT_CHARS}")
         if not text.strip():
             return []
+        if detect(text, language) == "ja" and JAPANESE_SCRIPT.search(text):
+            return self.japanese.find(text)
+        return self._find_english(text)
+
+    def _find_english(self, text: str) -> list[PhiSpan]:
         guards = self.allowlist.spans(text)
         with self._lock:  # one spaCy pipeline, one registry: not shared across threads mid-call
             artifacts = self.analyzer.nlp_engine.process_text(text, "en")
@@ -66,8 +81,8 @@ class Redactor:
         hits += _coordinated_names(text, hits, guards)
         return [PhiSpan(start=h.start, end=h.end, type=h.type) for h in _resolve(text, hits)]
 
-    def redact(self, text: str, vault: PlaceholderVault | None = None) -> Redaction:
-        spans = self.find(text)
+    def redact(self, text: str, vault: PlaceholderVault | None = None, language: str | None = None) -> Redaction:
+        spans = self.find(text, language)
         vault = vault if vault is not None else PlaceholderVault()
         return Redaction(redacted=apply_placeholders(text, spans, vault), spans=tuple(spans))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compliance.phi.lexicon import name_prefixes, plain_words
+from compliance.phi.recognizers.address import OPEN_ADDRESS
 from compliance.phi.redactor import Redactor, apply_placeholders
 from compliance.phi.types import PhiSpan
 from compliance.phi.vault import PlaceholderVault
@@ -56,7 +57,12 @@ class StreamingRedactor:
 
     @staticmethod
     def _hold_point(pending: str) -> int:
-        """Index in pending before which text may go: the start of the last word, or of a number-like word before it."""
+        """Index in pending before which text may go: the start of the last word, or of a number-like word before it,
+        or of a street address that the next tokens may still complete ("12 Elm " before "Street")."""
+        tail = pending[-MAX_HOLD_CHARS:]
+        street = OPEN_ADDRESS.search(tail)
+        if street is not None:
+            return len(pending) - len(tail) + street.start()
         cut = len(pending)
         while cut > 0 and not pending[cut - 1].isspace():
             cut -= 1

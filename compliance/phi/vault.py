@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import NoReturn
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -60,7 +61,7 @@ class PlaceholderVault:
     def __repr__(self) -> str:
         return f"PlaceholderVault({len(self)} placeholders)"
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("PlaceholderVault holds PHI: persist it with encrypt(key), never by pickling")
 
     def encrypt(self, key: bytes | str | KeyRing) -> bytes:
@@ -72,7 +73,7 @@ class PlaceholderVault:
         return KEYED_PREFIX + key_id(current).encode() + b"." + _fernet(current).encrypt(payload)
 
     @classmethod
-    def decrypt(cls, blob: bytes, key: bytes | str | KeyRing) -> PlaceholderVault:
+    def decrypt(cls, blob: bytes | str, key: bytes | str | KeyRing) -> PlaceholderVault:
         """With the key its id names (any key of the ring, retired ones included)."""
         ring = KeyRing.of(key)
         blob = blob.encode() if isinstance(blob, str) else blob

@@ -1,4 +1,6 @@
 // Minimal chat over /ws/chat (protocol in docs/contracts.md): triage frame, streamed tokens, done.
+// After a drop it reconnects and resumes the same conversation (session id and resume token, kept in memory
+// only); the emergency banner shows the number from the server's session frame, the one the answers use.
 import { LEVEL_LABELS } from "./shared.js";
 
 const log = document.getElementById("log");
@@ -7,7 +9,17 @@ const input = document.getElementById("text");
 const statusLine = document.getElementById("status");
 const banner = document.getElementById("banner");
 
+const FRIENDLY_ERRORS = {
+  text_too_long: "That message is too long. Please shorten it and send it again.",
+  message_too_large: "That message is too long. Please shorten it and send it again.",
+  empty_text: "Please type a message first.",
+  rate_limited: "You are sending messages very quickly. Please wait a moment, then send it again.",
+};
+
 let socket;
+let session = {};
+let emergencyNumber = document.body.dataset.emergencyNumber || "911";
+let failures = 0;
 const answers = new Map();
 
 function addEntry(role, text) {
@@ -22,10 +34,22 @@ function addEntry(role, text) {
   return item;
 }
 
+function showEmergency() {
+  const call = document.createElement("a");
+  call.href = `tel:${emergencyNumber.replace(/[^0-9+]/g, "")}`;
+  call.textContent = emergencyNumber;
+  banner.replaceChildren("This may be an emergency. Call ", call, " now, or go to the nearest emergency department.");
+  banner.hidden = false;
+}
+
 function onFrame(frame) {
   switch (frame.type) {
     case "session":
-      statusLine.textContent = "Connected";
+      session = { sessionId: frame.session_id, token: frame.token };
+      if (frame.emergency_number) emergencyNumber = frame.emergency_number;
+      if (!banner.hidden) showEmergency();
+      failures = 0;
+      statusLine.textContent = frame.resumed ? "Connected (conversation resumed)" : "Connected";
       break;
     case "triage": {
       const item = addEntry("assistant", "");
@@ -35,10 +59,7 @@ function onFrame(frame) {
       badge.textContent = LEVEL_LABELS[frame.level] || frame.level;
       item.prepend(badge);
       answers.set(frame.message_id, item.querySelector(".body"));
-      if (frame.urgency === "em") {
-        banner.hidden = false;
-        banner.textContent = "This may be an emergency. Call emergency services now.";
-      }
+      if (frame.urgency === "em") showEmergency();
       break;
     }
     case "token": {
@@ -50,25 +71,39 @@ function onFrame(frame) {
       statusLine.textContent = "Answered";
       break;
     case "error":
-      addEntry("error", `Error: ${frame.detail}`);
+      if (frame.code === "resume_rejected" || frame.closing) break;
+      addEntry("error", FRIENDLY_ERRORS[frame.code] || "Sorry, something went wrong. Please try again.");
+      statusLine.textContent = "Not answered";
       break;
   }
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws/chat`);
+  const url = new URL(`${scheme}://${location.host}/ws/chat`);
+  if (session.sessionId && session.token) {
+    url.searchParams.set("session_id", session.sessionId);
+    url.searchParams.set("resume", session.token);
+  }
+  socket = new WebSocket(url);
   socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
   socket.addEventListener("close", () => {
-    statusLine.textContent = "Disconnected, reconnecting…";
-    setTimeout(connect, 1000);
+    failures += 1;
+    statusLine.textContent = failures > 3
+      ? `Unavailable right now, still trying. In an emergency call ${emergencyNumber}.`
+      : "Disconnected, reconnecting…";
+    setTimeout(connect, Math.min(8000, 500 * 2 ** failures));
   });
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value.trim();
-  if (!text || !socket || socket.readyState !== WebSocket.OPEN) return;
+  if (!text) return;
+  if (!socket || socket.readyState !== WebSocket.OPEN) {
+    statusLine.textContent = `Not sent: not connected. In an emergency call ${emergencyNumber}.`;
+    return;
+  }
   addEntry("user", text);
   socket.send(JSON.stringify({ type: "message", text }));
   input.value = "";

@@ -1,11 +1,29 @@
 // Clinician queue: live sessions over /ws/clinician (events from app/hub.py), one open case at a time.
-import { LEVEL_LABELS, URGENCY_RANK, LEVEL_RANK, csrfToken, el, waitedFor } from "./shared.js";
+// The queue in three groups (live, offline, resolved); alerts for a new emergency (screen reader, sound, desktop
+// notification, the count in the title); the case's lifecycle (assign, resolve, reopen) beside the takeover.
+import { LEVEL_LABELS, URGENCY_RANK, LEVEL_RANK, csrfToken, el, signInAgain, waitedFor } from "./shared.js";
 
 const queue = document.getElementById("queue");
 const queueEmpty = document.getElementById("queue-empty");
 const queueCount = document.getElementById("queue-count");
+const queueOffline = document.getElementById("queue-offline");
+const queueResolved = document.getElementById("queue-resolved");
+const offlineGroup = document.getElementById("offline-group");
+const resolvedGroup = document.getElementById("resolved-group");
+const offlineCount = document.getElementById("offline-count");
+const resolvedCount = document.getElementById("resolved-count");
 const linkStatus = document.getElementById("link-status");
+const consoleAlert = document.getElementById("console-alert");
 const announcer = document.getElementById("announcer");
+const soundToggle = document.getElementById("sound-toggle");
+const notifyButton = document.getElementById("notify-permission");
+const lifecycleLine = document.getElementById("lifecycle");
+const transcriptLog = document.getElementById("transcript-log");
+const consultScroll = document.getElementById("consult-scroll");
+const assignButton = document.getElementById("assign");
+const unassignButton = document.getElementById("unassign");
+const resolveButton = document.getElementById("resolve");
+const reopenButton = document.getElementById("reopen");
 const casePane = document.getElementById("case");
 const placeholder = document.getElementById("case-placeholder");
 const caseTitle = document.getElementById("case-title");
@@ -28,13 +46,29 @@ let openId = null;
 let socket = null;
 let retry = 0;
 let signedOut = false;
+let firstSnapshot = true;
 const entries = new Map(); // `${kind}:${message_id}` -> <li> in the open transcript
 const consultAnswers = new Map();
+const consultLogs = new Map(); // session id -> the <li>s of its consultation, shown only with that case
+// This clinician's own replies as typed, by message id: shown back to them as written (the hub, the other
+// screens and the trail keep the redacted copy). In memory only, never stored.
+const ownReplies = new Map();
+const baseTitle = document.title;
+const SOUND_SETTING = "triage-console:sound";
 
 const shortId = (id) => id.slice(0, 8);
+const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "");
+const inWords = (id) => id.split(".").pop().replaceAll("_", " ");
 
 function sortKey(s) {
-  return [URGENCY_RANK[s.urgency] ?? 3, LEVEL_RANK[s.level] ?? 5, s.waiting_since || "~", s.started_at];
+  const urgency = URGENCY_RANK[s.urgency] ?? 3;
+  return [urgency, s.needs_clinician && urgency > 0 ? 0 : 1, LEVEL_RANK[s.level] ?? 5, s.waiting_since || "~", s.started_at];
+}
+
+// Live patients wait in the queue; those who left wait apart (never above a live emergency); resolved last.
+function group(s) {
+  if (s.state === "resolved") return "resolved";
+  return s.connected === false ? "offline" : "live";
 }
 
 function compare(a, b) {
@@ -52,32 +86,128 @@ function statusText(s) {
   return "With the assistant";
 }
 
+function ownerText(s) {
+  if (s.state === "resolved") return `Resolved by ${s.resolved_by || "someone"}`;
+  if (s.assigned_to) return `Assigned to ${s.assigned_to === me ? "you" : s.assigned_to}`;
+  return "";
+}
+
+// The button's name is its visible text (no aria-label that could say something else).
+function queueItem(s) {
+  const owner = ownerText(s);
+  const button = el("button", { type: "button", class: "session", "data-session": s.session_id },
+    el("span", { class: `badge urgency-${s.urgency || "none"}`, text: (s.urgency || "new").toUpperCase() }),
+    el("span", { class: "session-main" },
+      el("span", { class: "session-level", text: LEVEL_LABELS[s.level] || "Not yet assessed" }),
+      el("span", { class: "session-text", text: s.last_text || "…" })),
+    el("span", { class: "session-meta" },
+      el("span", { text: s.waiting_since ? `waiting ${waitedFor(s.waiting_since)}` : "" }),
+      el("span", { class: `state state-${s.status}`, text: statusText(s) })),
+    owner ? el("span", { class: "session-owner", text: owner }) : "");
+  if (s.session_id === openId) button.setAttribute("aria-current", "true");
+  button.addEventListener("click", () => openSession(s.session_id));
+  return el("li", {}, button);
+}
+
 function renderQueue() {
-  const focused = queue.contains(document.activeElement) ? document.activeElement.dataset.session : null;
-  const items = [...sessions.values()].sort(compare);
-  queue.replaceChildren(...items.map((s) => {
-    const button = el("button", { type: "button", class: "session", "data-session": s.session_id },
-      el("span", { class: `badge urgency-${s.urgency || "none"}`, text: (s.urgency || "new").toUpperCase() }),
-      el("span", { class: "session-main" },
-        el("span", { class: "session-level", text: LEVEL_LABELS[s.level] || "Not yet assessed" }),
-        el("span", { class: "session-text", text: s.last_text || "…" })),
-      el("span", { class: "session-meta" },
-        el("span", { text: s.waiting_since ? `waiting ${waitedFor(s.waiting_since)}` : "" }),
-        el("span", { class: `state state-${s.status}`, text: statusText(s) })));
-    button.setAttribute("aria-label",
-      `${LEVEL_LABELS[s.level] || "Not yet assessed"}, ${statusText(s)}, session ${shortId(s.session_id)}` +
-      (s.waiting_since ? `, waiting ${waitedFor(s.waiting_since)}` : ""));
-    if (s.session_id === openId) button.setAttribute("aria-current", "true");
-    button.addEventListener("click", () => openSession(s.session_id));
-    return el("li", {}, button);
-  }));
-  if (focused) queue.querySelector(`[data-session="${focused}"]`)?.focus();
-  queueEmpty.hidden = items.length > 0;
-  queueCount.textContent = String(items.length);
+  const focused = document.activeElement?.closest?.(".session")?.dataset.session;
+  const groups = { live: [], offline: [], resolved: [] };
+  [...sessions.values()].sort(compare).forEach((s) => groups[group(s)].push(s));
+  groups.resolved.sort((a, b) => (b.resolved_at || "").localeCompare(a.resolved_at || ""));
+  queue.replaceChildren(...groups.live.map(queueItem));
+  queueOffline.replaceChildren(...groups.offline.map(queueItem));
+  queueResolved.replaceChildren(...groups.resolved.map(queueItem));
+  if (focused) document.querySelector(`.session[data-session="${focused}"]`)?.focus();
+  queueEmpty.hidden = groups.live.length > 0;
+  queueCount.textContent = String(groups.live.length);
+  offlineCount.textContent = String(groups.offline.length);
+  resolvedCount.textContent = String(groups.resolved.length);
+  offlineGroup.hidden = !groups.offline.length;
+  resolvedGroup.hidden = !groups.resolved.length;
+  const unattended = groups.live.filter((s) => s.urgency === "em" && s.state === "open").length;
+  document.title = unattended ? `(${unattended}) ${baseTitle}` : baseTitle;
+}
+
+// Alerts for a new emergency: when a session's urgency becomes `em` (it exists before its urgency arrives).
+function becameEmergency(before, after) {
+  return after.urgency === "em" && before?.urgency !== "em" && after.connected !== false && after.state !== "resolved";
+}
+
+function alertEmergency(s) {
+  const flags = (s.red_flag_labels || []).slice(0, 3).map((f) => f.name).join(", ");
+  const text = `New emergency in the queue: ${LEVEL_LABELS[s.level] || "emergency"}${flags ? ` (${flags})` : ""}.`;
+  announcer.append(el("p", { text })); // an added node is announced even when the words repeat
+  while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
+  playAlertSound();
+  notifyDesktop(s, text);
+}
+
+let audio = null;
+function playAlertSound() {
+  if (!soundToggle.checked) return;
+  try {
+    audio = audio || new AudioContext();
+    const start = audio.currentTime;
+    [880, 660].forEach((frequency, i) => {
+      const tone = audio.createOscillator();
+      const volume = audio.createGain();
+      tone.frequency.value = frequency;
+      volume.gain.value = 0.2;
+      tone.connect(volume).connect(audio.destination);
+      tone.start(start + i * 0.25);
+      tone.stop(start + i * 0.25 + 0.18);
+    });
+  } catch {
+    // no audio output on this machine: the other alerts still fire
+  }
+}
+
+// Browsers start sound only after the page has been touched once: open the audio then.
+for (const type of ["pointerdown", "keydown"]) {
+  document.addEventListener(type, () => {
+    if (!soundToggle.checked) return;
+    try { audio = audio || new AudioContext(); audio.resume(); } catch { /* no audio output */ }
+  }, { passive: true });
+}
+
+function notifyDesktop(s, text) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  try {
+    // The level and red flags only: a notification can show on a locked screen, so never the patient's words.
+    const notice = new Notification("Triage: new emergency", { body: text, tag: `triage-${s.session_id}` });
+    notice.addEventListener("click", () => { window.focus(); openSession(s.session_id); notice.close(); });
+  } catch {
+    // notifications unavailable here (some browsers allow them only from a service worker)
+  }
+}
+
+function showNotifyButton() {
+  notifyButton.hidden = !("Notification" in window) || Notification.permission !== "default";
+}
+
+function showError(message) {
+  consoleAlert.textContent = message;
+  consoleAlert.hidden = false;
+}
+
+function clearError() {
+  consoleAlert.hidden = true;
+  consoleAlert.textContent = "";
+}
+
+function lifecycleText(s) {
+  if (s.state === "resolved") return `Resolved by ${s.resolved_by || "someone"} at ${clock(s.resolved_at)}.`;
+  if (s.assigned_to) {
+    const by = s.assigned_by && s.assigned_by !== s.assigned_to ? ` by ${s.assigned_by}` : "";
+    return `Assigned to ${s.assigned_to === me ? "you" : s.assigned_to}${by} at ${clock(s.assigned_at)}.`;
+  }
+  return "Open: nobody is assigned yet.";
 }
 
 function renderAssessment(s) {
-  const flags = (s.red_flags || []).map((f) => el("li", { class: "flag", text: f.replaceAll("_", " ") }));
+  const names = new Map((s.red_flag_labels || []).map((f) => [f.id, f.name]));
+  const flags = (s.red_flags || []).map((id) => el("li", { class: "flag", "data-flag": id, text: names.get(id) || inWords(id) }));
+  const findings = (s.findings || []).map((f) => el("li", { text: f.name }));
   assessment.replaceChildren(
     el("p", { class: `disposition urgency-${s.urgency || "none"}`, text: LEVEL_LABELS[s.level] || "Not yet assessed" }),
     flags.length ? el("div", {}, el("h3", { text: "Red flags" }), el("ul", { class: "flags" }, ...flags)) : "",
@@ -86,13 +216,30 @@ function renderAssessment(s) {
     (s.conditions || []).length ? el("div", {},
       el("h3", { text: "Conditions considered" }),
       el("ul", { class: "conditions" }, ...s.conditions.map((c) =>
-        el("li", { text: `${c.name} (${LEVEL_LABELS[c.level] || c.level}; ${c.via === "named" ? "named in the text" : "from the findings"})` })))) : "",
+        el("li", {},
+          `${c.name} (${LEVEL_LABELS[c.level] || c.level}; ${c.via === "named" ? "named in the text" : "from the findings"})`,
+          (c.findings || []).length ? el("span", { class: "behind", text: `: ${c.findings.join(", ")}` }) : "")))) : "",
+    findings.length ? el("div", {}, el("h3", { text: "Findings" }), el("ul", { class: "findings" }, ...findings)) : "",
   );
   caseTitle.textContent = `Conversation ${shortId(s.session_id)} · ${statusText(s)}`;
+  lifecycleLine.textContent = lifecycleText(s);
   const mine = s.clinician === me;
-  takeoverButton.hidden = Boolean(s.clinician);
+  const resolved = s.state === "resolved";
+  takeoverButton.hidden = Boolean(s.clinician) || resolved;
   releaseButton.hidden = !mine;
   replyForm.hidden = !mine;
+  assignButton.hidden = resolved || s.assigned_to === me;
+  unassignButton.hidden = resolved || !s.assigned_to;
+  resolveButton.hidden = resolved || Boolean(s.clinician && !mine);
+  reopenButton.hidden = !resolved;
+}
+
+// Keep a scrolled log at its end when it was there: new words arrive in view, unless one scrolled up to read.
+function follow(scroller, change) {
+  const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+  const result = change();
+  if (atEnd) scroller.scrollTop = scroller.scrollHeight;
+  return result;
 }
 
 function transcriptEntry(item) {
@@ -101,6 +248,7 @@ function transcriptEntry(item) {
   if (!li) {
     const who = { patient: "Patient", assistant: "Assistant", clinician: `Clinician${item.clinician ? ` (${item.clinician})` : ""}` }[item.kind];
     li = el("li", { class: `turn turn-${item.kind}` }, el("p", { class: "who", text: who }), el("div", { class: "text" }));
+    if (item.kind === "assistant") li.setAttribute("aria-busy", "true"); // until its `done`
     entries.set(key, li);
     const answer = entries.get(`assistant:${item.message_id}`);
     if (item.kind === "patient" && answer) answer.before(li);
@@ -111,12 +259,16 @@ function transcriptEntry(item) {
       class: `disposition urgency-${item.triage.urgency}`, text: LEVEL_LABELS[item.triage.level] || item.triage.level,
     }));
   }
-  if (item.text !== undefined) li.querySelector(".text").textContent = item.text;
+  if (item.text !== undefined) {
+    const own = item.kind === "clinician" ? ownReplies.get(item.message_id) : undefined;
+    li.querySelector(".text").textContent = own ?? item.text;
+  }
   if (item.done) markDone(li);
   return li;
 }
 
 function markDone(li) {
+  li.setAttribute("aria-busy", "false");
   const text = li.querySelector(".text");
   if (li.classList.contains("turn-assistant") && !text.textContent) {
     text.textContent = "No automatic answer: a clinician is in charge.";
@@ -128,48 +280,85 @@ async function api(path, options = {}) {
   const headers = { "content-type": "application/json", "x-csrf-token": csrfToken() };
   const response = await fetch(path, { credentials: "same-origin", headers, ...options });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.detail || response.statusText);
+  if (response.status === 401) {
+    signInAgain("Your sign-in has ended, so that action was not done. Sign in again to continue.");
+    throw new Error("signed out");
+  }
+  if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : response.statusText);
   return body;
+}
+
+function consultItems(id) {
+  if (!consultLogs.has(id)) consultLogs.set(id, []);
+  return consultLogs.get(id);
+}
+
+function addConsult(sessionId, li) {
+  consultItems(sessionId).push(li);
+  if (sessionId === openId) follow(consultScroll, () => consultLog.append(li));
 }
 
 async function openSession(id) {
   openId = id;
   entries.clear();
   transcript.replaceChildren();
+  consultLog.replaceChildren(...consultItems(id)); // this case's consultation only
   original.hidden = true;
   casePane.hidden = false;
   placeholder.hidden = true;
   renderQueue();
-  const { session, transcript: items } = await api(`/api/clinician/sessions/${id}`);
-  sessions.set(id, session);
-  renderAssessment(session);
-  items.forEach(transcriptEntry);
+  let loaded;
+  try {
+    loaded = await api(`/api/clinician/sessions/${id}`);
+  } catch (error) {
+    showError(`Could not open the conversation: ${error.message}`);
+    return;
+  }
+  if (openId !== id) return; // another case was opened meanwhile
+  sessions.set(id, loaded.session);
+  renderAssessment(loaded.session);
+  loaded.transcript.forEach(transcriptEntry);
+  transcriptLog.scrollTop = transcriptLog.scrollHeight;
+  consultScroll.scrollTop = consultScroll.scrollHeight;
   caseTitle.focus();
 }
 
 function onEvent(event) {
   switch (event.type) {
-    case "snapshot":
+    case "snapshot": {
+      const before = new Map(sessions);
       sessions.clear();
       event.sessions.forEach((s) => sessions.set(s.session_id, s));
       renderQueue();
+      // After a reconnect, what became an emergency meanwhile alerts too; the first load only counts them.
+      if (!firstSnapshot) event.sessions.filter((s) => becameEmergency(before.get(s.session_id), s)).forEach(alertEmergency);
+      firstSnapshot = false;
       if (openId && sessions.has(openId)) renderAssessment(sessions.get(openId));
       return;
+    }
     case "session": {
-      const isNew = !sessions.has(event.session_id);
+      const before = sessions.get(event.session_id);
       sessions.set(event.session_id, event.session);
       renderQueue();
-      if (event.session.urgency === "em" && isNew) announcer.textContent = "New emergency conversation in the queue.";
+      if (becameEmergency(before, event.session)) alertEmergency(event.session);
       if (event.session_id === openId) renderAssessment(event.session);
       return;
     }
     case "error":
-      linkStatus.textContent = event.detail;
-      if (event.code === "unauthorized") signedOut = true; // revoked or ended: sign in again, do not reconnect
+      if (event.code === "unauthorized") { // revoked or ended: sign in again, do not reconnect
+        signedOut = true;
+        signInAgain(event.detail);
+      } else {
+        showError(event.detail);
+      }
       return;
   }
   if (event.channel === "consult") return onConsult(event);
   if (event.session_id !== openId) return;
+  follow(transcriptLog, () => showEvent(event));
+}
+
+function showEvent(event) {
   switch (event.type) {
     case "patient_message": transcriptEntry({ kind: "patient", message_id: event.message_id, text: event.text }); break;
     case "triage": transcriptEntry({ kind: "assistant", message_id: event.message_id, triage: event }); break;
@@ -178,8 +367,8 @@ function onEvent(event) {
       li.querySelector(".text").textContent += event.text;
       break;
     }
-    case "done":
-      markDone(transcriptEntry({ kind: "assistant", message_id: event.message_id }));
+    case "done": // over Redis it carries the whole answer (tokens are not replayed)
+      transcriptEntry({ kind: "assistant", message_id: event.message_id, text: typeof event.text === "string" ? event.text : undefined, done: true });
       break;
     case "clinician_message":
       transcriptEntry({ kind: "clinician", message_id: event.message_id, text: event.text, clinician: event.clinician });
@@ -190,48 +379,82 @@ function onEvent(event) {
 function onConsult(frame) {
   if (frame.type === "triage") {
     const li = el("li", { class: "turn turn-assistant", "aria-busy": "true" }, el("p", { class: "who", text: "Assistant" }), el("div", { class: "text" }));
-    consultLog.append(li);
     consultAnswers.set(frame.message_id, li);
+    addConsult(frame.session_id, li);
   } else if (frame.type === "token") {
-    consultAnswers.get(frame.message_id)?.querySelector(".text").append(frame.text);
+    const text = consultAnswers.get(frame.message_id)?.querySelector(".text");
+    if (text) follow(consultScroll, () => text.append(frame.text));
   } else if (frame.type === "done") {
     consultAnswers.get(frame.message_id)?.setAttribute("aria-busy", "false");
+    consultAnswers.delete(frame.message_id);
   }
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}/ws/clinician`);
-  socket.addEventListener("open", () => { retry = 0; linkStatus.textContent = "Live"; linkStatus.className = "link-status live"; });
+  socket.addEventListener("open", () => {
+    retry = 0;
+    linkStatus.textContent = "Live";
+    linkStatus.className = "link-status live";
+    document.body.dataset.watching = "true"; // watching for emergencies: the sign-in is renewed (shared.js)
+  });
   socket.addEventListener("message", (message) => onEvent(JSON.parse(message.data)));
-  socket.addEventListener("close", () => {
+  socket.addEventListener("close", (closed) => {
+    document.body.dataset.watching = "false";
+    linkStatus.className = "link-status";
+    if (closed.code === 1008) { // refused: the sign-in has ended (an expired token is never "Live")
+      signedOut = true;
+      signInAgain();
+    }
     if (signedOut) {
-      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      linkStatus.textContent = "Signed out";
       return;
     }
     linkStatus.textContent = "Reconnecting…";
-    linkStatus.className = "link-status";
     setTimeout(connect, Math.min(8000, 500 * 2 ** retry++));
   });
 }
+
+document.addEventListener("staff:signed-out", () => {
+  signedOut = true;
+  linkStatus.textContent = "Signed out";
+  linkStatus.className = "link-status";
+  document.body.dataset.watching = "false";
+  socket?.close();
+});
 
 async function act(path, button) {
   button.disabled = true;
   try {
     const { session } = await api(path, { method: "POST" });
+    clearError();
     sessions.set(session.session_id, session);
     renderQueue();
     renderAssessment(session);
     if (!replyForm.hidden) replyText.focus();
   } catch (error) {
-    linkStatus.textContent = error.message;
+    if (!signedOut) showError(error.message);
   } finally {
     button.disabled = false;
   }
 }
 
-takeoverButton.addEventListener("click", () => act(`/api/clinician/sessions/${openId}/takeover`, takeoverButton));
-releaseButton.addEventListener("click", () => act(`/api/clinician/sessions/${openId}/release`, releaseButton));
+const action = (name, button) => button.addEventListener("click", () => act(`/api/clinician/sessions/${openId}/${name}`, button));
+action("takeover", takeoverButton);
+action("release", releaseButton);
+action("assign", assignButton);
+action("unassign", unassignButton);
+action("resolve", resolveButton);
+action("reopen", reopenButton);
+
+soundToggle.checked = localStorage.getItem(SOUND_SETTING) !== "off";
+soundToggle.addEventListener("change", () => localStorage.setItem(SOUND_SETTING, soundToggle.checked ? "on" : "off"));
+notifyButton.addEventListener("click", async () => {
+  await Notification.requestPermission();
+  showNotifyButton();
+});
+showNotifyButton();
 
 revealButton.addEventListener("click", async () => {
   try {
@@ -239,6 +462,7 @@ revealButton.addEventListener("click", async () => {
     originalList.replaceChildren(...turns.filter((t) => t.role === "user").map((t) => el("li", { text: t.text })));
     original.hidden = false;
   } catch (error) {
+    if (signedOut) return;
     originalList.replaceChildren(el("li", { class: "error", text: `Not available: ${error.message}` }));
     original.hidden = false;
   }
@@ -249,10 +473,15 @@ replyForm.addEventListener("submit", async (event) => {
   const text = replyText.value.trim();
   if (!text) return;
   try {
-    await api(`/api/clinician/sessions/${openId}/reply`, { method: "POST", body: JSON.stringify({ text }) });
+    const { message_id: messageId } = await api(`/api/clinician/sessions/${openId}/reply`, { method: "POST", body: JSON.stringify({ text }) });
+    ownReplies.set(messageId, text);
+    const shown = entries.get(`clinician:${messageId}`); // its redacted copy may have come over the socket first
+    if (shown) shown.querySelector(".text").textContent = text;
+    transcriptLog.scrollTop = transcriptLog.scrollHeight;
     replyText.value = "";
+    clearError();
   } catch (error) {
-    linkStatus.textContent = error.message;
+    if (!signedOut) showError(error.message);
   }
 });
 
@@ -260,7 +489,7 @@ consultForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = consultText.value.trim();
   if (!text || !openId || socket.readyState !== WebSocket.OPEN) return;
-  consultLog.append(el("li", { class: "turn turn-clinician" }, el("p", { class: "who", text: "You" }), el("div", { class: "text", text })));
+  addConsult(openId, el("li", { class: "turn turn-clinician" }, el("p", { class: "who", text: "You" }), el("div", { class: "text", text })));
   socket.send(JSON.stringify({ type: "consult", session_id: openId, text }));
   consultText.value = "";
 });

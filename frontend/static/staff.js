@@ -1,4 +1,4 @@
 // Every signed-in staff page: keep the sign-in alive while the page is in use (app/staff_session.py).
-import { keepSignedIn } from "./shared.js";
+import { keepSignedIn, signInAgain } from "./shared.js";
 
-keepSignedIn();
+keepSignedIn(signInAgain);

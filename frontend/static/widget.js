@@ -2,6 +2,11 @@
  * Embeddable patient widget: one <script src=".../static/widget.js" data-...> tag on a clinic's site.
  * A floating button opens a chat panel speaking the /ws/chat protocol (docs/contracts.md); options are the
  * script tag's data- attributes, documented in frontend/README.md. No dependencies, no build step.
+ *
+ * The server's `session` frame is the one source for the emergency number, the longest message and the privacy
+ * notice: the banner shows the number the answers use. The tag's data-emergency-number is shown only while the
+ * server has never been reached (the "unavailable" state), so that state too always carries a number.
+ * sessionStorage keeps only what a reload needs: the session's resume token and its redacted transcript.
  */
 (function () {
   "use strict";
@@ -13,7 +18,7 @@
   const options = {
     title: data.title || "Health assistant",
     primary: data.primaryColor || "#0b5cad",
-    emergencyNumber: data.emergencyNumber || "911",
+    emergencyNumber: data.emergencyNumber || "",
     position: data.position === "left" ? "left" : "right",
     greeting: data.greeting || "Hello. Tell me what is bothering you and I will suggest what to do next.",
     disclaimer: data.disclaimer ||
@@ -21,10 +26,9 @@
     open: data.open === "true",
     allowedOrigins: (data.allowedOrigins || "").split(",").map((s) => s.trim()).filter(Boolean),
   };
-  if (options.allowedOrigins.length && !options.allowedOrigins.includes(location.origin)) {
-    console.warn(`triage widget: ${location.origin} is not in data-allowed-origins; not shown`);
-    return;
-  }
+  // On a page outside data-allowed-origins the widget still appears, as unavailable, with the emergency number.
+  const pageAllowed = !options.allowedOrigins.length || options.allowedOrigins.includes(location.origin);
+  if (!pageAllowed) console.warn(`triage widget: ${location.origin} is not in data-allowed-origins; shown as unavailable`);
 
   const LEVEL_LABELS = {
     emergency_ambulance: "Emergency: call an ambulance now",
@@ -33,8 +37,18 @@
     consultation: "Book a doctor's appointment",
     self_care: "You can look after this at home",
   };
+  // Friendly words for the server's error codes: a patient never sees a server's own message.
+  const ERROR_TEXT = {
+    text_too_long: "That message is too long for the assistant. Please shorten it and send it again.",
+    message_too_large: "That message is too long for the assistant. Please shorten it and send it again.",
+    empty_text: "Please type a message first.",
+    rate_limited: "You are sending messages very quickly. Please wait a moment, then send it again.",
+  };
+  const NOT_SENT = "Sorry, that message could not be sent. Please try again.";
   const STORE_KEY = `triage-widget:${server}`;
   const MAX_STORED = 60;
+  const DEFAULT_MAX_CHARS = 4000;
+  const UNAVAILABLE_AFTER = 3; // failed reconnects before "Reconnecting…" becomes "unavailable"
 
   // ---- colours: the configured primary colour, with whichever text colour reads best on it ----
   function luminance(hex) {
@@ -79,39 +93,73 @@
     class: "tw-launcher", type: "button", "aria-expanded": "false", "aria-controls": "tw-panel",
   }, el("span", { class: "tw-launcher-icon", "aria-hidden": "true", text: "\u{1F4AC}" }), el("span", { text: options.title }));
 
-  const panel = el("section", { class: "tw-panel", id: "tw-panel", role: "dialog", "aria-labelledby": "tw-title", hidden: "" });
+  // A <div>, not <section>/<header>: inside the host page they would be a second region and banner landmark.
+  const panel = el("div", { class: "tw-panel", id: "tw-panel", role: "dialog", "aria-labelledby": "tw-title", tabindex: "-1", hidden: "" });
   const closeButton = el("button", { class: "tw-close", type: "button", "aria-label": "Close chat", text: "\u00D7" });
-  const header = el("header", { class: "tw-header" }, el("h2", { id: "tw-title", text: options.title }), closeButton);
+  const newButton = el("button", { class: "tw-new", type: "button", text: "New conversation", hidden: "" });
+  const header = el("div", { class: "tw-header" }, el("h2", { id: "tw-title", text: options.title }), newButton, closeButton);
   const banner = el("div", { class: "tw-banner", role: "alert", hidden: "" });
   const disclaimer = el("p", { class: "tw-disclaimer", text: options.disclaimer });
-  const log = el("ol", { class: "tw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+  // The live region wraps the list: role="log" on the <ol> itself would take its list semantics away.
+  const list = el("ol", { class: "tw-list" });
+  const log = el("div", { class: "tw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" }, list);
+  const unavailable = el("div", { class: "tw-unavailable", role: "alert", hidden: "" });
   const statusLine = el("p", { class: "tw-status", role: "status", text: "Connecting\u2026" });
+  const consent = el("div", { class: "tw-consent", role: "group", "aria-labelledby": "tw-consent-title", hidden: "" });
   const input = el("textarea", {
-    id: "tw-input", rows: "2", maxlength: "4000", placeholder: "Describe what is wrong\u2026", "aria-describedby": "tw-hint",
+    id: "tw-input", rows: "2", placeholder: "Describe what is wrong\u2026", "aria-describedby": "tw-hint tw-count tw-field-msg",
   });
   const hint = el("span", { id: "tw-hint", class: "tw-vh", text: "Press Enter to send, Shift and Enter for a new line." });
+  const counter = el("span", { id: "tw-count", class: "tw-counter", hidden: "" });
+  const fieldMessage = el("p", { id: "tw-field-msg", class: "tw-field-msg", role: "status" });
   const send = el("button", { class: "tw-send", type: "submit", text: "Send" });
-  const form = el("form", { class: "tw-composer", autocomplete: "off" },
-    el("label", { for: "tw-input", class: "tw-vh", text: "Your message" }), input, hint, send);
-  panel.append(header, banner, disclaimer, log, statusLine, form);
+  const form = el("form", { class: "tw-composer", autocomplete: "off", hidden: "" },
+    el("div", { class: "tw-compose-row" }, el("label", { for: "tw-input", class: "tw-vh", text: "Your message" }), input, hint, send),
+    el("div", { class: "tw-compose-info" }, fieldMessage, counter));
+  panel.append(header, banner, disclaimer, log, unavailable, statusLine, consent, form);
   wrapper.append(panel, launcher);
   root.append(wrapper);
 
-  // ---- conversation view ----
-  const answers = new Map();
-  let stored = [];
-  try { stored = JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}").entries || []; } catch { stored = []; }
-  let session = {};
-  try { session = JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}"); } catch { session = {}; }
+  // ---- what a reload needs, in sessionStorage: never the patient's raw words ----
+  function load() {
+    try { return JSON.parse(sessionStorage.getItem(STORE_KEY) || "{}") || {}; } catch { return {}; }
+  }
+  const saved = load();
+  let session = { sessionId: saved.sessionId, token: saved.token };
+  // An entry list without `maxChars` beside it was written by an earlier widget, which kept raw words: dropped.
+  let stored = Array.isArray(saved.entries) && saved.maxChars ? saved.entries : [];
+  let serverNumber = saved.emergencyNumber || null; // the server's, from its last session frame
+  let consentedTo = saved.consent || null; // the privacy notice version this session agreed to
+  let privacy = null; // the notice of the last session frame
+  let maxChars = Number(saved.maxChars) || DEFAULT_MAX_CHARS;
 
   function persist() {
     try {
       sessionStorage.setItem(STORE_KEY, JSON.stringify({
-        sessionId: session.sessionId, token: session.token, entries: stored.slice(-MAX_STORED),
+        sessionId: session.sessionId, token: session.token, emergencyNumber: serverNumber, consent: consentedTo,
+        maxChars, entries: stored.slice(-MAX_STORED),
       }));
     } catch { /* private mode: the conversation just won't survive a reload */ }
   }
 
+  function emergencyNumber() { return serverNumber || options.emergencyNumber || "911"; }
+
+  // ---- socket state (declared before anything below can open the panel: a replayed emergency does) ----
+  let socket = null;
+  let generation = 0; // a new conversation retires the old socket's handlers
+  let retry = 0;
+  let failures = 0; // connection attempts in a row that never got a session frame
+  let everConnected = false;
+  let isUnavailable = false;
+  let inFlight = null;
+  let clinicianInCharge = false;
+  let consentPending = false;
+  let focusConsent = false; // the panel was opened (or started over) before the notice arrived
+  const outbox = []; // frames typed while reconnecting, with their bubbles
+  const pending = []; // sent messages awaiting their triage (or error) frame, oldest first
+  const answers = new Map();
+
+  // ---- conversation view ----
   function addEntry(role, text, extra = {}) {
     const item = el("li", { class: `tw-entry tw-${role}` });
     if (role === "clinician") item.append(el("p", { class: "tw-from", text: "Clinician" }));
@@ -120,13 +168,21 @@
     if (extra.level) item.append(disposition(extra.level, extra.urgency));
     const body = el("div", { class: "tw-body", text });
     item.append(body);
-    log.append(item);
+    list.append(item);
     log.scrollTop = log.scrollHeight;
+    let index = -1;
     if (extra.store !== false) {
-      stored.push({ role, text, level: extra.level, urgency: extra.urgency });
+      // A patient's own words are stored only once the server has sent back their redacted form.
+      stored.push({ role, text: extra.storedText ?? text, level: extra.level, urgency: extra.urgency });
+      index = stored.length - 1;
       persist();
     }
-    return { item, body, index: stored.length - 1 };
+    return { item, body, index };
+  }
+
+  function markEntry(item, note) {
+    item.querySelector(".tw-note")?.remove();
+    if (note) item.append(el("p", { class: "tw-note", text: note }));
   }
 
   // Follow a streaming answer down, but never past its first line: a long answer is read from its start.
@@ -139,52 +195,211 @@
     return el("p", { class: `tw-disposition tw-urgency-${urgency}`, "data-level": level, text: LEVEL_LABELS[level] || level });
   }
 
-  function showEmergency() {
+  function callLink() {
+    const number = emergencyNumber();
+    return el("a", { href: `tel:${number.replace(/[^0-9+]/g, "")}`, class: "tw-call", text: number });
+  }
+
+  function renderBanner() {
     banner.replaceChildren(
-      el("strong", { text: "This may be an emergency." }), " Call ",
-      el("a", { href: `tel:${options.emergencyNumber.replace(/[^0-9+]/g, "")}`, class: "tw-call", text: options.emergencyNumber }),
+      el("strong", { text: "This may be an emergency." }), " Call ", callLink(),
       " now, or go to the nearest emergency department. Do not wait for a reply here.",
+      el("span", { class: "tw-banner-more" }, "You can still ask questions below. About someone else, or a new problem? ",
+        el("button", { class: "tw-new-inline", type: "button", text: "Start a new conversation" })),
     );
+  }
+
+  function showEmergency() {
+    renderBanner();
     banner.hidden = false;
     setOpen(true);
   }
 
+  function renderUnavailable() {
+    unavailable.replaceChildren(
+      el("strong", { text: pageAllowed ? "The assistant is unavailable right now." : "The assistant is not available on this page." }),
+      " If this may be an emergency, call ", callLink(), " now.",
+    );
+  }
+
+  function setAvailable(available) {
+    isUnavailable = !available;
+    unavailable.hidden = available;
+    if (!available) {
+      renderUnavailable();
+      setStatus("Unavailable");
+    }
+  }
+
+  // The composer appears once this session has agreed to the privacy notice (recorded by the server).
+  function needsConsent() {
+    return privacy !== null ? consentedTo !== privacy.version : consentedTo === null;
+  }
+
+  function renderComposer() {
+    const asking = needsConsent() && privacy !== null && !isUnavailable;
+    consent.hidden = !asking;
+    form.hidden = needsConsent();
+    if (asking) {
+      const agree = el("button", { class: "tw-agree", type: "button", text: "I agree, start" });
+      if (consentPending) agree.setAttribute("aria-disabled", "true");
+      agree.addEventListener("click", giveConsent);
+      consent.replaceChildren(
+        el("h3", { id: "tw-consent-title", class: "tw-consent-title", text: "Before you start" }),
+        el("p", { class: "tw-consent-text", text: privacy.text }),
+        ...(privacy.url ? [el("a", { class: "tw-privacy-link", href: privacy.url, target: "_blank", rel: "noopener", text: "Read the full privacy notice" })] : []),
+        agree,
+      );
+      if (focusConsent && !panel.hidden) agree.focus();
+    }
+    focusConsent = false;
+  }
+
+  function giveConsent() {
+    if (consentPending || !privacy) return;
+    consentPending = true;
+    setStatus("Recording your agreement\u2026");
+    transmit(JSON.stringify({ type: "consent", notice: privacy.version }));
+    renderComposer();
+  }
+
+  function updateCounter() {
+    const length = input.value.length;
+    const over = length - maxChars;
+    counter.hidden = length === 0;
+    counter.textContent = `${length.toLocaleString()} / ${maxChars.toLocaleString()}`;
+    counter.classList.toggle("tw-over", over > 0);
+    input.setAttribute("aria-invalid", String(over > 0));
+    const message = over > 0
+      ? `Your message is ${over.toLocaleString()} character${over === 1 ? "" : "s"} too long. Please shorten it to ${maxChars.toLocaleString()} characters or fewer.`
+      : "";
+    if (fieldMessage.textContent !== message) fieldMessage.textContent = message;
+  }
+
+  function resetView() {
+    list.replaceChildren();
+    banner.hidden = true;
+    answers.clear();
+    addEntry("assistant", options.greeting, { store: false });
+  }
+
   for (const entry of stored) {
-    addEntry(entry.role, entry.text, { level: entry.level, urgency: entry.urgency, store: false });
-    if (entry.urgency === "em") showEmergency();
+    const text = entry.role === "clinician" && !entry.text ? "(A clinician replied. The reply is not kept on this device.)" : entry.text;
+    addEntry(entry.role, text, { level: entry.level, urgency: entry.urgency, store: false });
   }
   if (!stored.length) addEntry("assistant", options.greeting, { store: false });
+  newButton.hidden = !stored.length;
 
   // ---- socket: connect, resume after a drop, queue what was typed meanwhile ----
-  let socket = null;
-  let retry = 0;
-  let inFlight = null;
-  let clinicianInCharge = false;
-  const outbox = [];
-
   function setStatus(text) { statusLine.textContent = text; }
+
+  function settled(text) {
+    inFlight = null;
+    setStatus(text);
+  }
+
+  function onSession(frame) {
+    if (session.sessionId && frame.session_id !== session.sessionId) {
+      // The earlier conversation could not be resumed (expired): what is on screen stays, nothing of it is kept.
+      stored = [];
+      consentedTo = null;
+      addEntry("notice", "Your earlier conversation could not be continued. This is a new one.", { store: false });
+    }
+    session = { sessionId: frame.session_id, token: frame.token };
+    if (frame.emergency_number) {
+      if (options.emergencyNumber && options.emergencyNumber !== frame.emergency_number) {
+        console.warn(`triage widget: data-emergency-number ${options.emergencyNumber} differs from the server's ${frame.emergency_number}; showing the server's, which the answers use`);
+      }
+      serverNumber = frame.emergency_number;
+      if (!banner.hidden) renderBanner();
+    }
+    if (frame.max_message_chars) maxChars = frame.max_message_chars;
+    privacy = frame.privacy || null;
+    if (!privacy && consentedTo === null) consentedTo = "none"; // a server without a notice asks for none
+    persist();
+    retry = 0;
+    failures = 0;
+    everConnected = true;
+    setAvailable(true);
+    clinicianInCharge = Boolean(frame.clinician_in_charge);
+    consentPending = false;
+    renderComposer();
+    updateCounter();
+    setStatus(clinicianInCharge ? "A clinician is with you" : "Connected");
+    while (outbox.length && socket.readyState === WebSocket.OPEN) {
+      const queued = outbox.shift();
+      socket.send(queued.frame);
+      if (queued.item) { markEntry(queued.item, ""); pending.push(queued); inFlight = queued; }
+    }
+    if (inFlight) setStatus(clinicianInCharge ? "Sent to the clinician" : "Thinking\u2026");
+  }
+
+  function onTriage(frame) {
+    const sent = pending.shift();
+    if (sent && frame.redacted_text) {
+      stored.push({ role: "user", text: frame.redacted_text });
+      persist();
+    }
+    newButton.hidden = false;
+    if (frame.urgency === "em") showEmergency();
+    const inCharge = frame.clinician_in_charge ?? clinicianInCharge;
+    if (inCharge && frame.urgency !== "em") {
+      // A clinician answers: no automatic assistant bubble, only a note that the message reached them.
+      answers.set(frame.message_id, { silent: true, sent });
+      return;
+    }
+    const { item, body, index } = addEntry("assistant", "", { level: frame.level, urgency: frame.urgency });
+    item.setAttribute("aria-busy", "true");
+    body.dataset.tokens = "0";
+    answers.set(frame.message_id, { item, body, index });
+  }
+
+  function onError(frame) {
+    if (frame.code === "resume_rejected") return;
+    if (frame.closing) { setStatus("Reconnecting\u2026"); return; } // e.g. a server restart: the socket reconnects
+    if (frame.code === "notice_changed") {
+      consentPending = false;
+      privacy = frame.privacy || privacy;
+      renderComposer();
+      setStatus("The privacy notice has changed. Please read it again.");
+      return;
+    }
+    if (consentPending) { // the agreement could not be recorded: ask again
+      consentPending = false;
+      renderComposer();
+      setStatus("Your agreement could not be recorded. Please try again.");
+      return;
+    }
+    const words = ERROR_TEXT[frame.code];
+    const sent = words ? pending.shift() : null;
+    if (sent) {
+      markEntry(sent.item, "Not sent");
+      if (!input.value) { input.value = sent.text; updateCounter(); }
+    }
+    addEntry("error", words || `${NOT_SENT} If this may be an emergency, call ${emergencyNumber()} now.`, { store: false });
+    for (const answer of answers.values()) answer.item?.setAttribute("aria-busy", "false");
+    settled(sent ? "Not sent" : "Something went wrong");
+  }
 
   function onFrame(frame) {
     switch (frame.type) {
       case "session":
-        session = { sessionId: frame.session_id, token: frame.token };
+        onSession(frame);
+        break;
+      case "consent_recorded":
+        consentedTo = frame.notice;
+        consentPending = false;
         persist();
-        retry = 0;
-        clinicianInCharge = Boolean(frame.clinician_in_charge);
+        renderComposer();
         setStatus(clinicianInCharge ? "A clinician is with you" : "Connected");
-        while (outbox.length && socket.readyState === WebSocket.OPEN) socket.send(outbox.shift());
+        input.focus();
         break;
-      case "triage": {
-        const { item, body, index } = addEntry("assistant", "", { level: frame.level, urgency: frame.urgency });
-        item.setAttribute("aria-busy", "true");
-        body.dataset.tokens = "0";
-        answers.set(frame.message_id, { item, body, index });
-        if (frame.urgency === "em") showEmergency();
+      case "triage":
+        onTriage(frame);
         break;
-      }
       case "token": {
         const answer = answers.get(frame.message_id);
-        if (!answer) break;
+        if (!answer || answer.silent) break;
         answer.body.textContent += frame.text;
         answer.body.dataset.tokens = String(Number(answer.body.dataset.tokens) + 1);
         stored[answer.index].text = answer.body.textContent;
@@ -193,7 +408,9 @@
       }
       case "done": {
         const answer = answers.get(frame.message_id);
-        if (answer) {
+        if (answer?.silent) {
+          if (answer.sent?.item) markEntry(answer.sent.item, "Delivered to the clinician");
+        } else if (answer) {
           answer.item.setAttribute("aria-busy", "false");
           if (!answer.body.textContent) {
             answer.body.textContent = "Thank you. A clinician has your message and will reply here.";
@@ -201,63 +418,123 @@
           }
           persist();
         }
-        inFlight = null;
-        setStatus(clinicianInCharge ? "A clinician is with you" : "Answered");
+        settled(clinicianInCharge ? "A clinician is with you" : "Answered");
         break;
       }
       case "clinician":
-        addEntry("clinician", frame.text);
+        addEntry("clinician", frame.text, { storedText: frame.redacted_text ?? "" });
         setStatus("A clinician replied");
         break;
       case "handoff":
         clinicianInCharge = frame.to === "clinician";
         addEntry("notice", clinicianInCharge
           ? "A clinician has joined the conversation."
-          : "The clinician has handed you back to the assistant.");
+          : "The clinician has handed you back to the assistant.", { store: false });
         setStatus(clinicianInCharge ? "A clinician is with you" : "Connected");
         break;
       case "error":
-        if (frame.code === "resume_rejected") break;
-        if (frame.closing) { setStatus("Reconnecting\u2026"); break; } // e.g. a server restart: the socket reconnects
-        addEntry("error", `Sorry, something went wrong: ${frame.detail}`, { store: false });
-        inFlight = null;
+        onError(frame);
         break;
     }
   }
 
   function connect() {
+    if (!pageAllowed) { setAvailable(false); return; }
     const url = new URL("/ws/chat", server.replace(/^http/, "ws"));
     if (session.sessionId && session.token) {
       url.searchParams.set("session_id", session.sessionId);
       url.searchParams.set("resume", session.token);
     }
+    const mine = ++generation;
+    let gotSession = false;
     socket = new WebSocket(url);
-    socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
+    socket.addEventListener("message", (event) => {
+      if (mine !== generation) return;
+      const frame = JSON.parse(event.data);
+      if (frame.type === "session") gotSession = true;
+      onFrame(frame);
+    });
     socket.addEventListener("close", () => {
-      if (inFlight) {
+      if (mine !== generation) return;
+      if (inFlight || pending.length) {
+        for (const sent of pending.splice(0)) markEntry(sent.item, "Not sent: the connection dropped");
         addEntry("notice", "The connection dropped before the answer finished. Please send your message again.", { store: false });
         inFlight = null;
       }
+      consentPending = false;
+      if (!gotSession) failures += 1;
+      // Never "Reconnecting…" for ever: a server that refuses us (origin) or cannot be reached is unavailable.
+      if ((!everConnected && failures >= 1) || failures >= UNAVAILABLE_AFTER) setAvailable(false);
+      else setStatus("Connection lost. Reconnecting\u2026");
+      renderComposer();
       const delay = Math.min(8000, 500 * 2 ** retry++);
-      setStatus("Connection lost. Reconnecting\u2026");
-      setTimeout(connect, delay);
+      setTimeout(() => { if (mine === generation) connect(); }, delay);
     });
+  }
+
+  // Send now, or (while reconnecting) once the connection is back.
+  function transmit(frame, entry = null) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(frame);
+      if (entry) { pending.push(entry); inFlight = entry; }
+      return true;
+    }
+    outbox.push({ ...(entry || {}), frame });
+    return false;
   }
 
   function submit() {
     const text = input.value.trim();
-    if (!text) return;
-    addEntry("user", text);
+    if (!text || needsConsent()) return;
+    if (isUnavailable) {
+      renderUnavailable();
+      setStatus("Not sent: the assistant is unavailable right now.");
+      return;
+    }
+    if (text.length > maxChars) {
+      updateCounter();
+      input.focus();
+      return;
+    }
+    const { item } = addEntry("user", text, { store: false });
+    newButton.hidden = false;
     const frame = JSON.stringify({ type: "message", text, client_msg_id: `w-${Date.now().toString(36)}` });
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(frame);
-      inFlight = text;
+    if (transmit(frame, { item, text })) {
       setStatus(clinicianInCharge ? "Sent to the clinician" : "Thinking\u2026");
     } else {
-      outbox.push(frame);
+      markEntry(item, "Not sent yet");
       setStatus("Offline: your message will be sent when the connection is back.");
     }
     input.value = "";
+    updateCounter();
+  }
+
+  // A new conversation is a new session (its own consent and audit records); nothing of the old one is kept.
+  function startOver() {
+    generation += 1;
+    if (socket) socket.close();
+    socket = null;
+    try { sessionStorage.removeItem(STORE_KEY); } catch { /* nothing was stored */ }
+    session = {};
+    stored = [];
+    consentedTo = null;
+    privacy = null;
+    consentPending = false;
+    clinicianInCharge = false;
+    inFlight = null;
+    outbox.length = 0;
+    pending.length = 0;
+    retry = 0;
+    failures = 0;
+    input.value = "";
+    updateCounter();
+    resetView();
+    newButton.hidden = true;
+    focusConsent = true;
+    renderComposer();
+    setStatus("Connecting\u2026");
+    connect();
+    panel.focus();
   }
 
   // ---- open/close and keyboard ----
@@ -267,20 +544,27 @@
     wrapper.classList.toggle("tw-is-open", open);
     if (open) {
       if (!socket) connect();
-      input.focus();
+      if (!form.hidden) input.focus();
+      else if (!consent.hidden) consent.querySelector(".tw-agree").focus();
+      else { focusConsent = true; panel.focus(); } // the notice is on its way: focus moves to it when it comes
     }
   }
 
   launcher.addEventListener("click", () => setOpen(panel.hidden));
   closeButton.addEventListener("click", () => { setOpen(false); launcher.focus(); });
+  newButton.addEventListener("click", startOver);
+  banner.addEventListener("click", (event) => { if (event.target.closest(".tw-new-inline")) startOver(); });
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { setOpen(false); launcher.focus(); }
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
+  input.addEventListener("input", updateCounter);
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); submit(); }
   });
 
+  renderComposer();
+  if (stored.some((entry) => entry.urgency === "em")) showEmergency();
   if (options.open) setOpen(true);
   else if (session.sessionId && !socket) connect();
 })();

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
 
 from tests.support.chat_client import (
-    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, session_turns_settled,
+    PHI_MESSAGE,
+    PHI_VALUES,
+    answer_text,
+    ask,
+    audit_turns,
+    next_frame,
+    open_chat,
+    session_turns_settled,
     stored_bytes,
 )
 from tests.support.openai_peer import RecordingPeer
@@ -17,22 +23,9 @@ from tests.support.servers import openai_engine_env, running_app, serving
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture(scope="module")
 def local_app(tmp_path_factory):
     with running_app(tmp_path_factory.mktemp("local")) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def peer():
-    with serving(RecordingPeer()) as peer:
-        yield peer
-
-
-@pytest.fixture(scope="module")
-def model_app(tmp_path_factory, peer):
-    with running_app(tmp_path_factory.mktemp("model"), openai_engine_env(peer.url, "peer")) as app:
         yield app
 
 
@@ -134,19 +127,21 @@ async def test_bad_frames_get_an_error_and_the_connection_keeps_working(local_ap
 
 
 async def test_client_that_leaves_mid_answer_leaves_one_interrupted_record(tmp_path):
-    with serving(RecordingPeer(answer=" ".join(["word"] * 200), delay_s=0.05)) as slow:
-        with running_app(tmp_path / "data", openai_engine_env(slow.url, "default")) as app:
-            conn, session_id = await open_chat(app.ws)
-            await conn.send(json.dumps({"type": "message", "text": "I have a dry cough for a week"}))
-            assert (await next_frame(conn))["type"] == "triage"
-            assert (await next_frame(conn))["type"] == "token"
-            await conn.close()
-            records = await session_turns_settled(app.data_dir, session_id)
-            assert len(records) == 1
-            assert records[0]["status"] == "interrupted"
-            assert records[0]["level"] and records[0]["engine"] == "openai"
-            assert 0 < records[0]["token_count"] < 200
-            assert slow.cancelled == 1, "the engine request is cancelled when the client leaves"
+    with (
+        serving(RecordingPeer(answer=" ".join(["word"] * 200), delay_s=0.05)) as slow,
+        running_app(tmp_path / "data", openai_engine_env(slow.url, "default")) as app,
+    ):
+        conn, session_id = await open_chat(app.ws)
+        await conn.send(json.dumps({"type": "message", "text": "I have a dry cough for a week"}))
+        assert (await next_frame(conn))["type"] == "triage"
+        assert (await next_frame(conn))["type"] == "token"
+        await conn.close()
+        records = await session_turns_settled(app.data_dir, session_id)
+        assert len(records) == 1
+        assert records[0]["status"] == "interrupted"
+        assert records[0]["level"] and records[0]["engine"] == "openai"
+        assert 0 < records[0]["token_count"] < 200
+        assert slow.cancelled == 1, "the engine request is cancelled when the client leaves"
 
 
 def test_health_and_readiness(local_app):

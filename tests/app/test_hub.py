@@ -150,3 +150,146 @@ def test_a_message_the_engine_could_not_read_waits_ahead_of_other_non_emergencie
     assert order == ["emergency", "unread", "routine"]
     assert sessions["unread"].summary.needs_clinician and sessions["routine"].summary.conditions
     assert isinstance(sessions["routine"].summary, SessionSummary)
+
+
+async def test_queue_lifecycle_open_assigned_resolved_with_who_and_when():
+    hub = InProcessHub()
+    await turn(hub, "s", "m1", level="consultation_24", urgency="ne")
+    summary = hub.session("s").summary
+    assert summary.state == "open" and summary.assigned_to is None
+    await hub.assign("s", "dr.lee", by="nurse.kay")
+    assert (summary.state, summary.assigned_to, summary.assigned_by) == ("assigned", "dr.lee", "nurse.kay")
+    assert summary.assigned_at
+    await hub.resolve("s", by="dr.lee")
+    assert (summary.state, summary.resolved_by) == ("resolved", "dr.lee") and summary.resolved_at
+    assert summary.waiting_since is None
+    with pytest.raises(HubConflict):
+        await hub.resolve("s", by="dr.lee")
+    await hub.reopen("s", by="dr.lee")
+    assert summary.state == "assigned" and summary.resolved_by is None  # back to whoever had it
+    await hub.unassign("s", by="dr.lee")
+    assert summary.state == "open" and summary.assigned_to is None
+    with pytest.raises(HubConflict):
+        await hub.unassign("s", by="dr.lee")
+
+
+async def test_a_new_message_reopens_a_resolved_session_and_an_emergency_comes_back_on_top():
+    hub = InProcessHub()
+    for sid in ("calm", "routine"):
+        await hub.publish({"type": "patient_connected", "session_id": sid})
+    await turn(hub, "calm", "m1", level="self_care", urgency="sc")
+    await turn(hub, "routine", "m2", level="consultation", urgency="ne")
+    await hub.resolve("calm", by="dr.lee")
+    assert [s.session_id for s in hub.sessions()] == ["routine", "calm"]  # resolved ones last
+    await turn(hub, "calm", "m3", level="emergency_ambulance", urgency="em")
+    first = hub.sessions()[0]
+    assert first.session_id == "calm" and first.state == "open" and first.waiting_since
+
+
+async def test_resolving_needs_the_conversation_handed_back_and_takeover_assigns():
+    hub = InProcessHub()
+    await hub.publish({"type": "patient_connected", "session_id": "s"})
+    await hub.takeover("s", "dr.lee")
+    summary = hub.session("s").summary
+    assert (summary.state, summary.assigned_to) == ("assigned", "dr.lee")
+    with pytest.raises(HubConflict):
+        await hub.resolve("s", by="dr.lee")
+    await hub.release("s", "dr.lee")
+    await hub.resolve("s", by="dr.lee")
+    assert summary.state == "resolved"
+
+
+async def test_offline_sessions_wait_below_every_live_one():
+    hub = InProcessHub()
+    for sid in ("left", "live-stroke", "live-cough"):
+        await hub.publish({"type": "patient_connected", "session_id": sid})
+    await turn(hub, "left", "m1", level="emergency_ambulance", urgency="em")
+    await turn(hub, "live-stroke", "m2", level="emergency_ambulance", urgency="em")
+    await turn(hub, "live-cough", "m3", level="consultation", urgency="ne")
+    await hub.publish({"type": "patient_disconnected", "session_id": "left"})
+    assert [s.session_id for s in hub.sessions()] == ["live-stroke", "live-cough", "left"]
+
+
+async def test_events_applied_twice_change_nothing_more():
+    """A replayed log may overlap what a registry already holds (app/hub_redis.py)."""
+    from app.hub import SessionRecord, apply_event
+
+    events = [
+        {"type": "patient_connected", "session_id": "s", "at": "2025-01-01T10:00:00+00:00"},
+        {"type": "patient_message", "session_id": "s", "message_id": "m1", "text": "cough", "at": "2025-01-01T10:00:01+00:00"},
+        {"type": "triage", "session_id": "s", "message_id": "m1", "level": "consultation", "urgency": "ne",
+         "red_flags": ["x.y"], "red_flag_labels": [{"id": "x.y", "name": "Y"}], "at": "2025-01-01T10:00:02+00:00"},
+        {"type": "done", "session_id": "s", "message_id": "m1", "text": "Rest.", "at": "2025-01-01T10:00:03+00:00"},
+        {"type": "clinician_message", "session_id": "s", "message_id": "c1", "text": "hi", "clinician": "dr.lee",
+         "at": "2025-01-01T10:00:04+00:00"},
+        {"type": "resolve", "session_id": "s", "by": "dr.lee", "at": "2025-01-01T10:00:05+00:00"},
+    ]
+    once: dict[str, SessionRecord] = {}
+    twice: dict[str, SessionRecord] = {}
+    for event in events:
+        apply_event(once, event)
+    for event in events + events:
+        apply_event(twice, event)
+    assert twice["s"].summary == once["s"].summary
+    assert twice["s"].transcript == once["s"].transcript
+    assert once["s"].summary.messages == 1 and once["s"].summary.red_flag_labels == [{"id": "x.y", "name": "Y"}]
+
+
+async def test_a_late_token_does_not_repeat_an_answer_its_done_carried():
+    hub = InProcessHub()
+    await hub.publish({"type": "patient_message", "session_id": "s", "message_id": "m", "text": "q"})
+    await hub.publish({"type": "done", "session_id": "s", "message_id": "m", "text": "Whole answer."})
+    await hub.publish({"type": "token", "session_id": "s", "message_id": "m", "text": "answer."})
+    assert hub.session("s").transcript[-1]["text"] == "Whole answer."
+
+
+async def test_the_queue_survives_a_restart_in_the_database(tmp_path):
+    from app.hub_store import SqlQueueStore
+
+    url = f"sqlite:///{tmp_path / 'triage.db'}"
+    first = InProcessHub(store=SqlQueueStore(url))
+    await first.start()
+    await first.publish({"type": "patient_connected", "session_id": "s"})
+    await turn(first, "s", "m1", level="emergency", urgency="em", text="<PERSON_1> has chest pain")
+    await first.assign("s", "dr.lee", by="dr.lee")
+    await first.publish({"type": "patient_connected", "session_id": "gone"})
+    await first.resolve("gone", by="dr.lee")
+    await first.close()
+
+    second = InProcessHub(store=SqlQueueStore(url))
+    await second.start()
+    try:
+        restored = second.session("s")
+        assert restored.summary.urgency == "em" and restored.summary.assigned_to == "dr.lee"
+        assert restored.summary.connected is False and restored.summary.status == "disconnected"
+        assert [e["kind"] for e in restored.transcript] == ["patient", "assistant"]
+        assert restored.transcript[1]["text"] == "Please rest."  # the answer, though tokens are not written one by one
+        assert second.session("gone").summary.state == "resolved"
+        await second.publish({"type": "patient_connected", "session_id": "s"})  # the widget resumes
+        assert second.session("s").summary.connected and second.session("s").summary.messages == 1
+    finally:
+        await second.close()
+
+
+async def test_a_store_that_fails_leaves_the_live_queue_working_and_catches_up(tmp_path):
+    class Flaky:
+        def __init__(self) -> None:
+            self.rows: dict[str, str] = {}
+            self.fail = True
+
+        def load(self) -> list[str]:
+            return list(self.rows.values())
+
+        def write(self, records: dict[str, str], gone: set[str]) -> None:
+            if self.fail:
+                raise OSError("disk full")
+            self.rows.update(records)
+
+    store = Flaky()
+    hub = InProcessHub(store=store)
+    await hub.start()
+    await hub.publish({"type": "patient_connected", "session_id": "s"})
+    assert [s.session_id for s in hub.sessions()] == ["s"] and store.rows == {}
+    store.fail = False
+    await hub.close()  # what could not be written is written at the end
+    assert list(store.rows) == ["s"]

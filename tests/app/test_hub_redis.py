@@ -121,3 +121,42 @@ async def test_a_late_disconnect_from_the_old_replica_does_not_hide_the_reconnec
     await a.publish({"type": "patient_disconnected", "session_id": "s1"})  # ...before A noticed the old socket go
     await asyncio.sleep(0.3)
     assert a.session("s1").summary.connected and b.session("s1").summary.connected
+
+
+async def test_the_queue_and_its_lifecycle_survive_every_replica_restarting(replicas, redis_server_url, redis_prefix) -> None:
+    a = await replicas()
+    await a.publish({"type": "patient_connected", "session_id": "s1"})
+    await a.publish({"type": "patient_message", "session_id": "s1", "message_id": "m1", "text": "crushing chest pain"})
+    await a.publish({"type": "triage", "session_id": "s1", "message_id": "m1", "level": "emergency_ambulance",
+                     "urgency": "em", "red_flags": ["cardiac.chest_pain_crushing"], "rationale": "r"})
+    for word in ("Call ", "an ", "ambulance."):
+        await a.publish({"type": "token", "session_id": "s1", "message_id": "m1", "text": word})
+    await a.publish({"type": "done", "session_id": "s1", "message_id": "m1", "engine": "local", "audit_id": "x"})
+    await a.assign("s1", "dr.lee", by="dr.kim")
+    await a.publish({"type": "patient_connected", "session_id": "s2"})
+    await a.resolve("s2", by="dr.lee")
+    await a.close()
+
+    spy = Redis.from_url(redis_server_url)
+    logged = [fields[b"e"] for _, fields in await spy.xrange(f"{redis_prefix}:log")]
+    await spy.aclose()
+    assert not any(b'"type": "token"' in e for e in logged), "tokens are not kept in the log"
+
+    restarted = await replicas()
+    s1 = restarted.session("s1")
+    assert s1.summary.urgency == "em" and (s1.summary.state, s1.summary.assigned_to, s1.summary.assigned_by) == (
+        "assigned", "dr.lee", "dr.kim")
+    assert s1.transcript[-1]["text"] == "Call an ambulance." and s1.transcript[-1]["done"]
+    assert restarted.session("s2").summary.state == "resolved"
+
+
+async def test_tokens_still_stream_live_to_other_replicas(replicas) -> None:
+    a, b = await replicas(), await replicas()
+    await a.publish({"type": "patient_message", "session_id": "s1", "message_id": "m1", "text": "q"})
+    await eventually(lambda: bool(b.sessions()))
+    await a.publish({"type": "token", "session_id": "s1", "message_id": "m1", "text": "Rest "})
+    await a.publish({"type": "token", "session_id": "s1", "message_id": "m1", "text": "well."})
+    await eventually(lambda: b.session("s1").transcript[-1]["text"] == "Rest well.")
+    await a.publish({"type": "done", "session_id": "s1", "message_id": "m1", "engine": "local", "audit_id": "x"})
+    await eventually(lambda: bool(b.session("s1").transcript[-1].get("done")))
+    assert b.session("s1").transcript[-1]["text"] == "Rest well."

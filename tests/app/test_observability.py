@@ -72,7 +72,7 @@ def test_traced_nodes_get_one_span_each_without_their_input_or_error_message(mem
     builder.add_edge("first", "second")
     builder.add_edge("second", END)
     memory_spans.clear()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot parse"):
         asyncio.run(builder.compile().ainvoke({"text": f"{NAME} {PHONE}"}))
     spans = {s.name: s for s in memory_spans.get_finished_spans()}
     assert {"node first", "node second"} <= spans.keys()

@@ -68,3 +68,14 @@ def test_any_json_object_either_parses_or_raises_frame_error(obj):
         parse_client_frame(json.dumps(obj), max_text_chars=4000)
     except FrameError as exc:
         assert exc.code in {"invalid_json", "invalid_frame", "unknown_type", "empty_text", "text_too_long"}
+
+
+def test_a_consent_frame_names_a_notice_version_and_never_free_text():
+    from app.protocol import ConsentFrame
+
+    assert parse_client_frame('{"type": "consent", "notice": "3f2a9c01b7de"}', max_text_chars=10) == ConsentFrame(
+        type="consent", notice="3f2a9c01b7de")
+    for raw in ('{"type": "consent"}', '{"type": "consent", "notice": "I agree, Jo Bloggs"}', '{"type": "consent", "notice": 7}'):
+        with pytest.raises(FrameError) as err:
+            parse_client_frame(raw, max_text_chars=10)
+        assert err.value.code == "invalid_frame"

@@ -39,7 +39,7 @@ async def test_sigterm_tells_clients_to_reconnect_and_records_the_interrupted_tu
             app.proc.send_signal(signal.SIGTERM)
             for socket in (conn, idle, staff):
                 frames = []
-                with pytest.raises(ConnectionClosed) as closed:
+                with pytest.raises(ConnectionClosed) as closed:  # noqa: PT012 - reads until the server closes
                     while True:
                         frames.append(await asyncio.wait_for(next_frame(socket), 15))
                 errors = [f for f in frames if f["type"] == "error"]

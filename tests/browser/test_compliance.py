@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import csv
-from concurrent.futures import ThreadPoolExecutor
 import io
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -51,7 +51,7 @@ def test_compliance_filters_and_downloads_a_csv_matching_the_database(staff_cont
     expected = db_rows(triage_app.data_dir, "em")
     assert len(expected) >= 2
     shown = page.locator("#decisions tbody tr").evaluate_all("rows => rows.map(r => r.dataset.auditId)")
-    assert shown == [row[1] for row in expected][: len(shown)]
+    assert shown == [row[1] for row in reversed(expected)][: len(shown)], "newest first"
     assert f"of {len(expected)} decisions" in page.locator("#result-count").text_content()
     page.screenshot(path=screenshots / "compliance-filtered.png", full_page=True)
 

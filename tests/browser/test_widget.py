@@ -25,6 +25,10 @@ def test_patient_uses_the_keyboard_and_sees_the_answer_arrive_token_by_token(pat
     assert page.evaluate(FOCUSED_IN_WIDGET) == "tw-launcher", "the launcher must be reachable with Tab"
     page.keyboard.press("Enter")
     assert launcher.get_attribute("aria-expanded") == "true"
+    # First the privacy notice: focus is on its button once it arrives; agreeing moves focus to the message box.
+    page.wait_for_function(f"{FOCUSED_IN_WIDGET} === 'tw-agree'")
+    page.keyboard.press("Enter")
+    page.locator("#tw-input").wait_for(state="visible")
     assert page.evaluate("document.querySelector('.triage-widget-host').shadowRoot.activeElement.id") == "tw-input"
     assert page.locator(".tw-log").get_attribute("aria-live") == "polite"
     assert page.locator("#tw-input").get_attribute("id") == page.locator("label[for=tw-input]").get_attribute("for")

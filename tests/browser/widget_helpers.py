@@ -18,7 +18,16 @@ SESSION_ID = """() => {
 }"""
 
 
+def agree(page) -> None:
+    """Through the privacy notice, when this session has not agreed to it yet (the message box shows after)."""
+    page.locator("#tw-input:visible, .tw-agree:visible").first.wait_for()
+    if page.locator(".tw-agree").is_visible():
+        page.locator(".tw-agree").click()
+        page.locator("#tw-input").wait_for(state="visible")
+
+
 def send(page, text: str) -> None:
+    agree(page)
     box = page.locator("#tw-input")
     box.fill(text)
     box.press("Enter")

@@ -165,7 +165,7 @@ def test_compose_has_the_backing_services_with_health_checks(compose: dict[str, 
     assert env["TRIAGE_CHECKPOINT_URL"].startswith("postgresql://")
     assert env["TRIAGE_REDIS_URL"].startswith("redis://")
     for name in SECRET_KEYS - {"TRIAGE_DATABASE_URL"}:
-        assert re.fullmatch(r"\$\{%s:\?[^}]+\}" % name, env[name]), f"{name} must come from deploy/.env"
+        assert re.fullmatch(r"\$\{" + re.escape(name) + r":\?[^}]+\}", env[name]), f"{name} must come from deploy/.env"
     for service in services.values():
         image = service.get("image", "")
         assert image and ":" in image and not image.endswith(":latest"), f"unpinned image {image!r}"
@@ -220,3 +220,45 @@ def test_a_replica_that_must_be_given_keys_refuses_to_invent_them(tmp_path) -> N
     assert not (tmp_path / "secrets.json").exists()
     given = Settings(_env_file=None, data_dir=tmp_path, require_keys=True, audit_hmac_key="a", vault_key="v", token_key="t")
     assert (given.audit_key_bytes, given.vault_key_bytes, given.token_key_bytes) == (b"a", b"v", b"t")
+
+
+def _interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}`, as `docker compose` fills them in."""
+    def fill(match: re.Match) -> str:
+        name, op, arg = match.group(1), match.group(2), match.group(3) or ""
+        if env.get(name):
+            return env[name]
+        assert op != ":?", f"{name} is required: {arg}"
+        return arg if op == ":-" else ""
+    return re.sub(r"\$\{(\w+)(:-|:\?)?([^}]*)\}", fill, value)
+
+
+@pytest.mark.parametrize("token", ["a-scrape-token", ""])
+def test_compose_and_kubernetes_pass_the_metrics_token_and_metrics_work_with_it(compose: dict[str, Any], token: str) -> None:
+    """Issue 16: compose did not pass TRIAGE_METRICS_TOKEN, so /metrics answered 404 there whatever deploy/.env held."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from app.routes import metrics
+
+    env = compose["x-app"]["environment"]
+    assert env["TRIAGE_METRICS_TOKEN"] == "${TRIAGE_METRICS_TOKEN:-}"  # from deploy/.env, optional, never inlined
+    assert re.search(r"^TRIAGE_METRICS_TOKEN=$", (DEPLOY / "env.example").read_text(), re.M)
+    k8s = {e["name"]: e for e in app_container()["env"]}["TRIAGE_METRICS_TOKEN"]
+    assert k8s["valueFrom"]["secretKeyRef"] == {"name": one("Secret")["metadata"]["name"], "key": "TRIAGE_METRICS_TOKEN",
+                                                "optional": True}
+
+    dot_env = {"POSTGRES_PASSWORD": "pw", "TRIAGE_AUDIT_HMAC_KEY": "a", "TRIAGE_VAULT_KEY": "v", "TRIAGE_TOKEN_KEY": "t",
+               "TRIAGE_METRICS_TOKEN": token}
+    given = {name.removeprefix("TRIAGE_").lower(): _interpolate(str(value), dot_env)
+             for name, value in env.items() if name.startswith("TRIAGE_")}
+    app = FastAPI()
+    app.state.settings = Settings(_env_file=None, **given)
+    app.include_router(metrics.router)
+    assert app.state.settings.is_production
+    with TestClient(app) as client:
+        if token:
+            assert client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+            assert client.get("/metrics").status_code == 401
+        else:
+            assert client.get("/metrics", headers={"Authorization": "Bearer "}).status_code == 404

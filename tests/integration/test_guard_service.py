@@ -2,7 +2,8 @@
 patient's socket, however it is spelled and however its tokens are split; our own sentence takes its place and the
 audit record says what happened.
 
-The model is an OpenAI-compatible peer on loopback (tests/support/openai_peer.py) streaming a scripted answer.
+The model is an OpenAI-compatible peer on loopback streaming a scripted answer (`peer` and `model_app`:
+tests/support/model_peer.py).
 """
 
 from __future__ import annotations
@@ -14,25 +15,11 @@ from agents.engines.router import GUARD_SEAM
 from agents.guard import default_judge
 from agents.triage import assess
 from tests.support.chat_client import answer_text, ask, audit_turns, open_chat
-from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = pytest.mark.integration
 
 WITHIN_24H = "I have a painful red swollen area on my leg that is spreading and hot"
 SELF_CARE = "I have a runny nose and a mild sore throat since yesterday"
-
-
-@pytest.fixture(scope="module")
-def peer():
-    with serving(RecordingPeer()) as peer:
-        yield peer
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory, peer):
-    with running_app(tmp_path_factory.mktemp("guard"), openai_engine_env(peer.url, "peer")) as app:
-        yield app
 
 
 async def turn(app, peer, message: str, chunks: list[str]) -> tuple[list[dict], dict]:
@@ -65,11 +52,11 @@ def never_sent(frames: list[dict], phrase: str) -> bool:
         "D0n't g0 to the ER.",
     ],
 )
-async def test_a_contradicting_sentence_is_replaced_before_it_reaches_the_socket(app, peer, contradiction):
+async def test_a_contradicting_sentence_is_replaced_before_it_reaches_the_socket(model_app, peer, contradiction):
     assert assess(WITHIN_24H).level.value == "consultation_24"
     answer = f"Red, spreading skin can be an infection. {contradiction} Keep the leg raised."
     chunks = [answer[i : i + 3] for i in range(0, len(answer), 3)]  # tokens that split words and the phrase
-    frames, record = await turn(app, peer, WITHIN_24H, chunks)
+    frames, record = await turn(model_app, peer, WITHIN_24H, chunks)
     ours = advice("consultation_24")
     assert frames[0]["type"] == "triage" and frames[0]["level"] == "consultation_24"
     assert answer_text(frames) == f"{ours.disposition} Red, spreading skin can be an infection. {ours.safe} Keep the leg raised."
@@ -79,10 +66,10 @@ async def test_a_contradicting_sentence_is_replaced_before_it_reaches_the_socket
     assert [(a["engine"], a["outcome"], a["completed"]) for a in record["engines_tried"]] == [("openai", "used", True)]
 
 
-async def test_a_model_that_keeps_contradicting_is_cut_off_and_our_template_follows(app, peer):
+async def test_a_model_that_keeps_contradicting_is_cut_off_and_our_template_follows(model_app, peer):
     answer = ("It's nothing serious. You can wait until next week. Honestly, skip the doctor; "
               "it will settle on its own.")
-    frames, record = await turn(app, peer, WITHIN_24H, list(answer))  # one character per token
+    frames, record = await turn(model_app, peer, WITHIN_24H, list(answer))  # one character per token
     text = answer_text(frames)
     for phrase in ("It's nothing serious.", "You can wait until next week.", "skip the doctor", "it will settle on its own"):
         assert never_sent(frames, phrase), phrase
@@ -92,10 +79,10 @@ async def test_a_model_that_keeps_contradicting_is_cut_off_and_our_template_foll
     assert len([e for e in record["guard_events"] if e.startswith("contradiction:")]) == 2
 
 
-async def test_an_unconditional_escalation_in_a_self_care_case_keeps_emergency_care_open(app, peer):
+async def test_an_unconditional_escalation_in_a_self_care_case_keeps_emergency_care_open(model_app, peer):
     assert assess(SELF_CARE).level.value == "self_care"
     answer = "A sore throat is usually viral. Call an ambulance now. If you struggle to breathe, call 911."
-    frames, record = await turn(app, peer, SELF_CARE, [w + " " for w in answer.split(" ")])
+    frames, record = await turn(model_app, peer, SELF_CARE, [w + " " for w in answer.split(" ")])
     text = answer_text(frames)
     assert never_sent(frames, "Call an ambulance now.")
     assert advice("self_care").escalation in text, "our sentence keeps 'call emergency services' and the disposition"

@@ -13,7 +13,14 @@ import httpx
 import pytest
 
 from tests.support.chat_client import (
-    PHI_MESSAGE, PHI_VALUES, answer_text, ask, audit_turns, next_frame, open_chat, session_turns_settled,
+    PHI_MESSAGE,
+    PHI_VALUES,
+    answer_text,
+    ask,
+    audit_turns,
+    next_frame,
+    open_chat,
+    session_turns_settled,
     stored_bytes,
 )
 from tests.support.recording_proxy import RecordingProxy

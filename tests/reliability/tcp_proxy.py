@@ -3,6 +3,7 @@ database "briefly unavailable" without stopping a server other tests share."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -30,10 +31,8 @@ class CuttableProxy:
         """Refuse new connections and reset the open ones."""
         listener, self._listener = self._listener, None
         if listener is not None:
-            try:
+            with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
             listener.close()
         with self._lock:
             conns, self._conns = self._conns, set()
@@ -74,7 +73,5 @@ class CuttableProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass

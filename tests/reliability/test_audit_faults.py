@@ -25,7 +25,7 @@ from websockets.asyncio.client import connect
 from compliance.audit import AuditTrail
 from tests.support.chat_client import audit_turns, open_chat
 from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import REPO, AppProcess, running_app, serve_in_thread
+from tests.support.servers import REPO, AppProcess, openai_engine_env, running_app, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -70,7 +70,7 @@ class Chat:
             async for raw in self.conn:
                 self.frames.append((time.monotonic(), json.loads(raw)))
                 self._arrived.set()
-        except Exception:  # the connection went away (a killed server)
+        except Exception:  # noqa: BLE001 - the connection went away (a killed server)
             pass
         finally:
             self._arrived.set()
@@ -89,10 +89,8 @@ class Chat:
                 raise TimeoutError(f"{len(self.of_type(kind))} of {count} {kind} frames after {timeout}s")
             self._arrived.clear()
             with_timeout = max(deadline - time.monotonic(), 0.01)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), with_timeout)
-            except TimeoutError:
-                pass
 
     def triage_latencies(self) -> list[float]:
         """Seconds from each message sent to its `triage` frame (they come in the order the messages went)."""
@@ -157,7 +155,7 @@ async def test_a_locked_audit_database_does_not_delay_triage_and_loses_no_record
             locker.stdin.close()
             locker.wait(timeout=10)
         wait_until_ready(app)  # the background replay empties the spool within a few seconds
-        after, after_ids = await conversation_rounds(app, 1)
+        _after, after_ids = await conversation_rounds(app, 1)
     print(f"\ntriage p50/p99 normal {statistics.median(normal) * 1000:.1f}/{p99(normal) * 1000:.1f} ms, "
           f"database locked {statistics.median(locked) * 1000:.1f}/{p99(locked) * 1000:.1f} ms "
           f"({len(locked)} messages in {locked_for:.1f}s; {len(spooled)} entries spooled)")
@@ -225,7 +223,7 @@ async def test_every_acknowledged_message_has_a_record_after_a_sigkill(tmp_path)
     patient was shown."""
     peer = RecordingPeer(answer=" ".join(["Rest and drink plenty of fluids."] * 40), delay_s=0.02)
     with serve_in_thread(peer.app) as peer_url:
-        env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer_url + "/v1", "TRIAGE_OPENAI_MODEL": "peer"}
+        env = openai_engine_env(peer_url, "peer")
         app = AppProcess(tmp_path, env).start()
         chats: list[Chat] = []
         try:

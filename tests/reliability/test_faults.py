@@ -13,7 +13,6 @@ import time
 
 import httpx
 import pytest
-
 from starlette.applications import Starlette
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
@@ -21,7 +20,7 @@ from starlette.routing import Route
 from tests.reliability.tcp_proxy import CuttableProxy
 from tests.support.chat_client import answer_text, ask, audit_turns, next_frame, open_chat
 from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import REPO, AppProcess, free_port, running_app, serve_in_thread
+from tests.support.servers import REPO, AppProcess, free_port, openai_engine_env, running_app, serve_in_thread
 from tests.support.services import PG_ADMIN_URL
 
 pytestmark = pytest.mark.integration
@@ -80,7 +79,7 @@ async def test_database_outage_answers_every_message_and_loses_no_record(tmp_pat
 async def test_sigkill_mid_answer_leaves_the_message_recorded_as_interrupted(tmp_path):
     peer = RecordingPeer(answer=" ".join(["Rest and drink plenty of fluids."] * 30), delay_s=0.03)
     with serve_in_thread(peer.app) as peer_url:
-        env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer_url + "/v1", "TRIAGE_OPENAI_MODEL": "peer"}
+        env = openai_engine_env(peer_url, "peer")
         app = AppProcess(tmp_path, env).start()
         try:
             conn, session_id = await open_chat(app.ws)

@@ -23,7 +23,7 @@ class Outage:
     def __init__(self, trail: AuditTrail) -> None:
         self.on = False
         self._trail = trail
-        for name in ("record_turn", "record_turns", "record_access", "record_error", "append", "_append",
+        for name in ("record_turn", "record_turns", "record_access", "record_error", "append",
                      "append_entries", "check_writable"):
             setattr(self, name, self._guard(getattr(trail, name)))
 
@@ -244,3 +244,42 @@ def test_an_interrupted_record_carries_what_the_patient_was_told(trail, tmp_path
     assert (told.level, told.urgency, told.redacted_text) == ("emergency", "em", "chest pain <PERSON_1> #1")
     assert (untold.level, untold.redacted_text) == (None, "")
     assert trail.verify().ok
+
+
+# --- the AuditSink seam (compliance/audit/sink.py) ------------------------------------------------------------
+
+async def test_the_turn_writer_writes_received_markers_only_through_a_sink_that_keeps_them(trail, tmp_path):
+    from compliance.audit.writer import TurnWriter
+
+    now = datetime.now(UTC)
+    plain = TurnWriter(trail)
+    assert trail.markers is None and plain.received("s0", "m0", None, now, "patient") is None
+    spool = SpoolingTrail(trail, tmp_path / "spool")
+    writer = TurnWriter(spool)
+    received = writer.received("s1", "m1", "c-1", now, "patient")
+    assert received is not None
+    await received
+    marker = json.loads((tmp_path / "spool" / "received.jsonl").read_text())
+    assert (marker["message_id"], marker["client_msg_id"]) == ("m1", "c-1")
+    ids = [await plain.record(_turn(0)), await writer.record(_turn(1))]
+    await plain.drain()
+    await writer.drain()
+    assert [e.audit_id for e in trail.entries()] == ids and trail.verify().ok
+    assert SpoolingTrail(trail, tmp_path / "spool").recover() == []  # m1 has its record: not interrupted
+
+
+def test_the_spooling_trail_reads_the_chain_and_spooled_entries_join_it_once_replayed(trail, tmp_path):
+    from compliance.audit import EntryFilter
+
+    outage = Outage(trail)
+    spool = SpoolingTrail(outage, tmp_path / "spool")  # type: ignore[arg-type]
+    first = spool.record_turn(_turn(0))
+    outage.on = True
+    spooled = spool.record_turn(_turn(1))
+    where = EntryFilter()
+    assert spool.count(where) == 1 and spool.get(spooled) is None
+    assert [e.audit_id for e in spool.page(where, 10)] == [first]
+    outage.on = False
+    assert spool.flush()
+    assert [e.audit_id for e in spool.page(where, 10, newest_first=True)] == [spooled, first]
+    assert spool.get(spooled).message_id == "m1" and spool.count(where) == 2 and spool.verify().ok

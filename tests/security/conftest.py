@@ -19,6 +19,8 @@ LIMITS = {
     "TRIAGE_HTTP_PER_S": "20",
     "TRIAGE_HTTP_BURST": "300",
     "TRIAGE_MAX_BODY_BYTES": "65536",
+    # The tokens signed in once for the session outlive a slow run (the 10-minute default has its own tests).
+    "TRIAGE_STAFF_TOKEN_TTL_S": "3600",
 }
 
 

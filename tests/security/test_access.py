@@ -79,7 +79,7 @@ async def test_http_denial_matrix_and_each_denial_is_audited(app, patients):
 
 
 async def test_roles_reach_what_is_theirs(app, patients):
-    (own, _), _ = patients
+    (_own, _), _ = patients
     assert _call(app, "GET", "/api/clinician/sessions", app.tokens["clin"]) == 200
     assert _call(app, "GET", "/api/audit/decisions", app.tokens["comp"]) == 200
     assert _call(app, "GET", "/api/audit/export?format=jsonl", app.tokens["comp"]) == 200

@@ -10,13 +10,31 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from app.security.limits import GuardedSocket, SlowClient
-from app.security.rates import LocalLimiter
+from app.security.limits import GuardedSocket, LimitsMiddleware, SlowClient, plain_response
+from app.security.rates import Limiters, LocalLimiter
 from app.settings import Settings
+from tests.security.conftest import LIMITS
 from tests.security.helpers import socket_refusal
 from tests.support.chat_client import ask, next_frame, open_chat
 
 pytestmark = pytest.mark.integration
+
+#: Another loopback address (Linux answers on all of 127.0.0.0/8): a client with its own rate-limit buckets.
+FLOODER = "127.0.0.2"
+
+
+class Clock:
+    """The buckets' clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def not_found(scope, receive, send) -> None:
+    await plain_response(send, 404, "not_found", "no such thing")
 
 
 async def test_oversized_frame_gets_an_error_frame_and_the_socket_stays_usable(secured_app):
@@ -69,16 +87,37 @@ def test_http_body_and_rate_limits(secured_app):
     big = httpx.post(secured_app.http + "/api/login", content=b"{" + b" " * 70000 + b"}",
                      headers={"content-type": "application/json"})
     assert big.status_code == 413 and big.json()["code"] == "payload_too_large"
-    with httpx.Client(base_url=secured_app.http) as client:
+    # The flood comes from another loopback address: the limit is per address, so the tests that follow (from
+    # 127.0.0.1) keep their allowance and nothing has to wait for a refill (the refill: the test below).
+    with httpx.Client(base_url=secured_app.http, transport=httpx.HTTPTransport(local_address=FLOODER)) as client:
         statuses = []
         while 429 not in statuses and len(statuses) < 2000:
             statuses.append(client.get("/api/no-such-thing").status_code)
         limited = client.get("/api/no-such-thing")
+        assert client.get("/healthz").status_code == 200  # probes are exempt
     assert set(statuses) == {404, 429} and len(statuses) > 250
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
     assert int(limited.headers["retry-after"]) >= 1
-    assert httpx.get(secured_app.http + "/healthz").status_code == 200
-    time.sleep(5)  # refill for the tests that follow
+    assert httpx.get(secured_app.http + "/api/no-such-thing").status_code == 404  # another address: not limited
+
+
+async def test_an_address_over_the_http_rate_gets_429_until_its_bucket_refills():
+    clock = Clock()
+    rate, burst = float(LIMITS["TRIAGE_HTTP_PER_S"]), int(LIMITS["TRIAGE_HTTP_BURST"])
+    limiters = Limiters(http=LocalLimiter(rate, burst, clock=clock), messages=LocalLimiter(1, 1), sign_in=LocalLimiter(1, 1))
+    guarded = LimitsMiddleware(not_found, Settings(), limiters)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guarded), base_url="http://app") as client:
+        statuses = [(await client.get("/api/x")).status_code for _ in range(burst + 1)]
+        assert statuses == [404] * burst + [429]
+        limited = await client.get("/api/x")
+        assert limited.json()["code"] == "rate_limited" and limited.headers["retry-after"] == "1"
+        clock.now += 0.5 / rate
+        assert (await client.get("/api/x")).status_code == 429
+        clock.now += 0.6 / rate  # one token back (and a little)
+        assert [(await client.get("/api/x")).status_code for _ in range(2)] == [404, 429]
+        clock.now += burst / rate  # the whole burst back, and no more
+        statuses = [(await client.get("/api/x")).status_code for _ in range(burst + 1)]
+        assert statuses == [404] * burst + [429]
 
 
 async def test_a_client_that_does_not_read_is_dropped_not_waited_for():

@@ -16,7 +16,6 @@ import pytest
 from agents.triage import assess
 from tests.support.chat_client import answer_text, ask, audit_turns, open_chat
 from tests.support.openai_peer import RecordingPeer
-from tests.support.servers import openai_engine_env, running_app, serving
 
 pytestmark = pytest.mark.integration
 
@@ -32,15 +31,9 @@ VICTIM_VALUES = ["Johnathan", "Whitaker", "415-555-0192", "03/14/1962", "4471923
 
 
 @pytest.fixture(scope="module")
-def peer():
-    with serving(RecordingPeer(answer=DOWNGRADE)) as peer:
-        yield peer
-
-
-@pytest.fixture(scope="module")
-def model_app(tmp_path_factory, peer):
-    with running_app(tmp_path_factory.mktemp("injection"), openai_engine_env(peer.url, "peer")) as app:
-        yield app
+def make_peer():
+    """The peer and `model_app`: tests/support/model_peer.py."""
+    return lambda: RecordingPeer(answer=DOWNGRADE)
 
 
 async def test_an_injected_downgrade_does_not_move_the_disposition_or_reach_the_patient(model_app, peer):

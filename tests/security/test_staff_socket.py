@@ -50,3 +50,33 @@ async def test_every_refusal_closes_with_1008_and_is_audited(secured_app):
     assert [(e["channel"], e["status"], e["target"], e["role"]) for e in events] == [
         ("websocket", 1008, "/ws/clinician", role) for *_, role in refusals]
     assert all("token" not in e["target"] for e in events)  # never the query string
+
+
+async def test_a_malformed_consult_frame_is_named_and_the_socket_stays_usable(secured_app):
+    bad = [
+        "not json",
+        json.dumps(["consult"]),
+        json.dumps({"type": "reply", "session_id": "s", "text": "hello"}),
+        json.dumps({"type": "consult", "text": "no session id"}),
+        json.dumps({"type": "consult", "session_id": "s", "text": "   "}),
+        json.dumps({"type": "consult", "session_id": "s", "text": "x" * 4001}),
+    ]
+    # A well-formed consult passes the checks: only the unknown session stops it.
+    good = json.dumps({"type": "consult", "session_id": "no-such-session", "text": "x" * 4000})
+
+    async def answers(raws: list[str]) -> list[str]:
+        """Error codes, one per frame, on one socket (at most the per-connection burst of frames)."""
+        codes = []
+        conn = await connect(secured_app.ws + "/ws/clinician", additional_headers=bearer(secured_app.tokens["clin"]))
+        async with conn:
+            assert json.loads(await conn.recv())["type"] == "snapshot"
+            for raw in raws:
+                await conn.send(raw)
+                while (frame := json.loads(await conn.recv()))["type"] != "error":
+                    pass  # a hub event in between
+                codes.append(frame["code"])
+        return codes
+
+    assert await answers(bad[:3]) == ["invalid_frame"] * 3
+    assert await answers(bad[3:]) == ["invalid_frame"] * 3
+    assert await answers([good]) == ["unknown_session"]

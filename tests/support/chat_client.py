@@ -9,14 +9,14 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from compliance.audit import flat_turn
+
 #: A message with a name, a phone number and a date of birth around clinical content that must survive.
 PHI_MESSAGE = (
     "Hi, my name is Johnathan Whitaker, call me on 415-555-0192. My date of birth is 03/14/1962. "
     "I have had a sore throat and a runny nose for 3 days."
 )
 PHI_VALUES = ["Johnathan", "Whitaker", "415-555-0192", "03/14/1962"]
-
-from compliance.audit import flat_turn
 
 
 async def open_chat(ws_base: str) -> tuple[ClientConnection, str]:

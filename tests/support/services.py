@@ -52,7 +52,7 @@ def postgres_server_url() -> str:
 
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
-    except Exception as exc:  # ImportError or OperationalError: no PostgreSQL to test against
+    except Exception as exc:  # noqa: BLE001 - ImportError or OperationalError: no PostgreSQL to test against
         unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}", fix="bash .ci/run (starts PostgreSQL and Redis)")
     return PG_ADMIN_URL
 
@@ -85,7 +85,7 @@ def redis_server_url() -> str:
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
         client.ping()
         client.close()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - ImportError or a connection error: no Redis to test against
         unavailable(f"Redis not reachable at {REDIS_URL}: {exc}", fix="bash .ci/run (starts PostgreSQL and Redis)")
     return REDIS_URL
 

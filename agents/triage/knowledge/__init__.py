@@ -11,14 +11,16 @@ work per body system): their terms are merged, and the first file's name, kind, 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from agents.triage.knowledge import japanese
+from agents.triage.knowledge.japanese import Vocabulary
 from agents.triage.levels import Level
 
 ROOT = Path(__file__).parent
@@ -118,6 +120,8 @@ class Knowledge(BaseModel):
     qsofa: dict[str, Any]
     files: tuple[str, ...] = Field(default=())
     duplicates: tuple[str, ...] = Field(default=())
+    ja: Vocabulary | None = None
+    """Japanese words for the same concepts and conditions (``ja/``, ``japanese.py``)."""
 
 
 def _read(path: Path) -> Any:
@@ -157,16 +161,18 @@ def read(root: Path = ROOT) -> Knowledge:
     concepts: dict[str, Concept] = {}
     conditions: dict[str, Condition] = {}
     duplicates: list[str] = []
-    for path, concept in _entries(root, "findings", "concepts", Concept, digest, files):
+    for _path, concept in _entries(root, "findings", "concepts", Concept, digest, files):
         concepts[concept.id] = _merge_concept(concepts[concept.id], concept) if concept.id in concepts else concept
     for path, condition in _entries(root, "conditions", "conditions", Condition, digest, files):
         if condition.id in conditions:
             duplicates.append(f"{path.name}: condition id {condition.id!r} is declared twice (the first stands)")
             continue
         conditions[condition.id] = condition
-    for name in ("context.yaml", "physiology.yaml"):
-        digest.update(name.encode() + (root / name).read_bytes())
+    for name in ("context.yaml", "physiology.yaml", "learned.json"):  # learned.json: agents/triage/learned.py
+        if (root / name).exists() or name != "learned.json":
+            digest.update(name.encode() + (root / name).read_bytes())
     physiology = _read(root / "physiology.yaml")
+    ja = japanese.read(root / "ja", digest, files, _read)
     for derived in DERIVED_IDS:
         concepts.setdefault(derived, Concept(id=derived, kind="derived", name=derived.replace("_", " ").capitalize()))
     version = (root / "VERSION").read_text(encoding="utf-8").strip() if (root / "VERSION").exists() else "dev"
@@ -180,6 +186,7 @@ def read(root: Path = ROOT) -> Knowledge:
         qsofa=physiology.get("qsofa", {}),
         files=tuple(files),
         duplicates=tuple(duplicates),
+        ja=ja,
     )
 
 
@@ -211,6 +218,7 @@ def problems(kb: Knowledge) -> list[str]:
     for rule in kb.physiology:
         if rule.id not in kb.concepts:
             found.append(f"physiology rule sets unknown id {rule.id!r}")
+    found.extend(japanese.problems(kb))
     return found
 
 

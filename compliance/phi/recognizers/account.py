@@ -16,8 +16,8 @@ CUE = (
 class PhiAccountRecognizer(DataPatternRecognizer):
     ENTITY = ACCOUNT
     TRIGGER = DIGIT
-    PATTERNS = [
+    PATTERNS = (
         Pattern("id after account cue", rf"{CUE}\K{ID_TOKEN}(?:[ -]\d{{4}}){{0,3}}", 0.95),
         Pattern("prefixed number", r"(?<![\w#])(?i:rx|claim|acct|ref|inv|order|ticket|case)\s?#\s?\d{5,12}\b", 0.85),
         Pattern("payment card", r"(?<![\d-])(?:\d{4}[ -]){3}\d{4}(?![\d-])", 0.85),
-    ]
+    )

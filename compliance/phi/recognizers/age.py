@@ -19,7 +19,7 @@ CUE = (
 
 class PhiAgeRecognizer(DataPatternRecognizer):
     ENTITY = AGE
-    PATTERNS = [
+    PATTERNS = (
         Pattern("number with year-old suffix", rf"(?<![\d.,/]){OVER_89}{SUFFIX}", 0.95),
         Pattern("number after age cue", rf"{CUE}\K{OVER_89}(?![\d%°]|[.,/]\d|\s*(?i:%|mg|kg|lbs?|bpm|mmhg|percent|degrees|°|f\b|c\b))", 0.9),
         Pattern("words after age cue", rf"{CUE}\K{WORDS}\b", 0.9),
@@ -29,4 +29,4 @@ class PhiAgeRecognizer(DataPatternRecognizer):
         Pattern("words", rf"\b{WORDS}(?:{SUFFIX})", 0.9),
         Pattern("decade", r"(?i:\b(?:in\s+(?:his|her|their|my)\s+)(?:nineties|90s|hundreds))\b", 0.8),
         Pattern("centenarian", r"(?i:\bcentenarian\b)", 0.8),
-    ]
+    )

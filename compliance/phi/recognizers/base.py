@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import regex
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 # Building blocks shared by several patterns.
 NAME_WORD = r"\p{Lu}[\p{L}\p{M}]*\p{Ll}[\p{L}\p{M}]*(?:['\u2019-]\p{L}[\p{L}\p{M}]*)*"
@@ -28,19 +29,25 @@ class DataPatternRecognizer(PatternRecognizer):
     TRIGGER   optional cheap regex that must occur somewhere in the text for any pattern to match
               (e.g. two digits for identifiers); when absent, the patterns are not run at all
     FLAGS     regex flags; the default is case-sensitive, patterns opt in with (?i:...)
+    LANGUAGE  the language the recognizer is registered for ("en"; the Japanese ones say "ja")
 
     analyze() is a lean version of Presidio's loop (same results, same validate/invalidate hooks,
     without per-pattern timing, debug logging and explanations, which cost more than the regexes).
     """
 
     ENTITY: ClassVar[str]
-    PATTERNS: ClassVar[list[Pattern]]
+    PATTERNS: ClassVar[tuple[Pattern, ...]]
     TRIGGER: ClassVar[str | None] = None
     FLAGS: ClassVar[int] = regex.MULTILINE
+    LANGUAGE: ClassVar[str] = "en"
+    # Set by Presidio's __init__, which does not annotate them.
+    name: str
+    patterns: list[Pattern]
 
     def __init__(self) -> None:
         super().__init__(
             supported_entity=self.ENTITY,
+            supported_language=self.LANGUAGE,
             name=type(self).__name__,
             patterns=list(self.PATTERNS),
             global_regex_flags=self.FLAGS,
@@ -49,10 +56,12 @@ class DataPatternRecognizer(PatternRecognizer):
         self._compiled = [(pattern, regex.compile(pattern.regex, self.FLAGS)) for pattern in self.patterns]
         self._metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
         if self._trigger is not None and not self._trigger.search(text):
             return []
-        results = []
+        results: list[RecognizerResult] = []
         for pattern, compiled in self._compiled:
             for match in compiled.finditer(text):
                 start, end = match.span()

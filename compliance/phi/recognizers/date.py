@@ -28,7 +28,7 @@ HOLIDAY = r"(?:Christmas(?:\s+(?:Eve|Day))?|Xmas|New\s+Year's\s+(?:Eve|Day)|Boxi
 
 class PhiDateRecognizer(DataPatternRecognizer):
     ENTITY = DATE
-    PATTERNS = [
+    PATTERNS = (
         Pattern("numeric m/d/y", rf"(?<![\d/.-])(?:{DAY}|0?[1-9]|1[0-2])([/.-])(?:{DAY})\1(?:\d{{4}}|\d{{2}})(?![\d/.-]*\d)", 0.85),
         Pattern("iso y-m-d", r"(?<![\d/.-])(?:19|20)\d\d([/.-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])(?![\d/.-]*\d)", 0.9),
         Pattern("day-mon-year", rf"\b{DAY}[-/ ]{MONTH_I}[-/ ](?:\d{{4}}|\d{{2}})\b", 0.9),
@@ -40,13 +40,13 @@ class PhiDateRecognizer(DataPatternRecognizer):
         Pattern("month year", rf"\b{MONTH}\.?,?\s+(?:of\s+)?{YEAR}\b", 0.8),
         Pattern("month alone used as a date", rf"{TEMPORAL}\K(?:(?!May\b){MONTH_SAFE}\b|May\b(?!\s+\p{{Ll}}))", 0.6),
         Pattern("day may after on", rf"(?i:\b(?:on|since|from|until|dob|born)\s+)\K{DAY}{ORD}?\s+(?i:may)\b", 0.8),
-        Pattern("full month name", rf"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b", 0.5),
+        Pattern("full month name", r"\b(?:January|February|March|April|June|July|August|September|October|November|December)\b", 0.5),
         Pattern("m/d without year", rf"(?<![\d/.-])(?:0?[1-9]|1[0-2])/{DAY}(?![\d/]|\.\d|\s*(?i:mg|ml|pain|\(|scale))", 0.6),
         Pattern("fixed-date holiday with year", rf"\b{HOLIDAY}\s+(?:of\s+)?(?:19\d\d|20\d\d)\b", 0.85),
         Pattern("fixed-date holiday day or eve", r"\b(?:Christmas|New\s+Year's)\s+(?:Eve|Day)\b", 0.7),
         Pattern("dob compact", r"(?i:\bdob\s*:?\s*)\K\d{6,8}\b", 0.9),
         Pattern("ordinal day after on/the", rf"(?i:\b(?:on|since|by|until|before|after)\s+the\s+)\K{DAY}{ORD}\b", 0.7),
-    ]
+    )
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
         # "10/10" pain scores and "1/2" tablet fractions: no year and a denominator of 10 or a tiny fraction.

@@ -17,7 +17,7 @@ CUE = (
 class PhiDeviceIdRecognizer(DataPatternRecognizer):
     ENTITY = DEVICE_ID
     TRIGGER = DIGIT
-    PATTERNS = [
+    PATTERNS = (
         Pattern("id after device cue", rf"{CUE}\K{ID_TOKEN}", 0.95),
         Pattern("mac address", r"(?i)\b(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}\b", 0.9),
-    ]
+    )

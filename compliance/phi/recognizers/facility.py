@@ -1,6 +1,7 @@
 """Named health-care facilities: "Mercy General Hospital", "St. Luke's Medical Center", "Riverside Urgent Care"."""
 
 from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from compliance.phi.entities import FACILITY
 from compliance.phi.lexicon import common_words
@@ -35,7 +36,7 @@ TRAILER = rf"(?:\s+(?:Hospital|Medical\s+Cent(?:er|re)|Clinic))?(?:\s+of\s+(?:th
 
 class PhiFacilityRecognizer(DataPatternRecognizer):
     ENTITY = FACILITY
-    PATTERNS = [
+    PATTERNS = (
         Pattern("named facility", rf"{NAME_CHAIN}\s+{HEAD}\b{TRAILER}", 0.85),
         Pattern("lower-case facility", r"(?i:\b(?:at|from|to|in)\s+)\K(?:[a-z][a-z'-]+\s+){1,3}(?:hospital|medical\s+center|clinic|urgent\s+care|pediatrics|health\s+center|rehabilitation\s+center|family\s+clinic)\b", 0.7),
         Pattern(
@@ -44,12 +45,14 @@ class PhiFacilityRecognizer(DataPatternRecognizer):
             0.8,
         ),
         Pattern("facility of place", rf"\b(?:Hospital|Medical\s+Cent(?:er|re)|Clinic|University)\s+of\s+(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}", 0.8),
-    ]
+    )
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
         """Drop leading sentence words ("Went", "The", "Called") that the capitalised chain swallowed."""
         common = common_words() | GENERIC
-        kept = []
+        kept: list[RecognizerResult] = []
         for result in super().analyze(text, entities, nlp_artifacts, regex_flags):
             value = text[result.start : result.end]
             offset = 0

@@ -18,7 +18,7 @@ MBI = r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP
 class PhiHealthPlanRecognizer(DataPatternRecognizer):
     ENTITY = HEALTH_PLAN
     TRIGGER = DIGIT
-    PATTERNS = [
+    PATTERNS = (
         Pattern("id after plan cue", rf"{CUE}\K{ID_TOKEN}", 0.95),
         Pattern("medicare mbi", MBI, 0.85),
-    ]
+    )

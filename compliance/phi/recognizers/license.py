@@ -16,7 +16,7 @@ CUE = (
 class PhiLicenseRecognizer(DataPatternRecognizer):
     ENTITY = LICENSE
     TRIGGER = DIGIT
-    PATTERNS = [
+    PATTERNS = (
         Pattern("id after licence cue", rf"{CUE}\K(?!plate\b){ID_TOKEN}", 0.95),
         Pattern("dea number", r"\b[ABFGMPRX][A-Z]\d{7}\b", 0.6),
-    ]
+    )

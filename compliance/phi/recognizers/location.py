@@ -1,6 +1,7 @@
 """Cities and towns: after residence cues ("I live in", "moved to", "from"), or before ", ST"."""
 
 from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from compliance.phi.entities import LOCATION
 from compliance.phi.lexicon import common_words, lower_set, word_list
@@ -19,17 +20,19 @@ CUE = (
 
 class PhiLocationRecognizer(DataPatternRecognizer):
     ENTITY = LOCATION
-    PATTERNS = [
+    PATTERNS = (
         Pattern("place after residence cue", rf"{CUE}\K{PLACE}", 0.7),
         Pattern("place before state", rf"\b{PLACE}(?=,\s*(?:{STATES})\b)", 0.85),
         Pattern("lower-case place after live in", r"(?i:\b(?:live|lives|living|reside|resides|based|located|moved\s+to|i'm\s+in|im\s+in)\s+(?:in\s+)?)\K(?!(?:with|alone|together|on|at|by|near|for|here|there|now|nearby)\b)[a-z]{3,}(?:\s[a-z]{3,})?\b", 0.5),
-    ]
+    )
 
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         not_places = lower_set("not_phi_places")
         common = common_words()
-        kept = []
+        kept: list[RecognizerResult] = []
         for result in results:
             value = text[result.start : result.end].lower()
             words = value.split()

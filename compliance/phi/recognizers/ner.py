@@ -8,19 +8,21 @@ then only over a window of tokens around those words; most messages skip it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.tokens import Doc, Span, Token
 
 from compliance.phi.entities import FACILITY, LOCATION, PERSON
 from compliance.phi.lexicon import looks_like_typo, lower_set, sentence_start_words
 from compliance.phi.names import PARTICLES, base_form, is_capitalised, is_initial, vocabulary
 
-
 SENTENCE_ENDS = frozenset({".", "!", "?", ":", ";", "\n"})
 
 
-def _starts_sentence(doc, i: int) -> bool:
+def _starts_sentence(doc: Doc, i: int) -> bool:
     while i > 0 and doc[i - 1].is_space:
         i -= 1
     return i == 0 or doc[i - 1].text in SENTENCE_ENDS or "\n" in doc[i - 1].text
@@ -50,6 +52,7 @@ class PhiNerRecognizer(LocalRecognizer):
     SCORE: ClassVar[float] = 0.85
     UNKNOWN_SCORE: ClassVar[float] = 0.6  # an unknown capitalised word the model left unlabelled
     WINDOW_TOKENS: ClassVar[int] = 8  # context kept on each side of the unexplained words
+    name: str  # set by Presidio's __init__, which does not annotate it
 
     def __init__(self) -> None:
         super().__init__(supported_entities=sorted(set(self.LABELS.values())), name=type(self).__name__)
@@ -61,10 +64,10 @@ class PhiNerRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def unexplained(self, doc, covered: list[tuple[int, int]] = ()) -> list[int]:
+    def unexplained(self, doc: Doc, covered: Sequence[tuple[int, int]] = ()) -> list[int]:
         """Indices of capitalised tokens that no list and no earlier detection explains."""
         vocab = self._vocab
-        out = []
+        out: list[int] = []
         for token in doc:
             text = token.text
             if len(text) < 2 or not is_capitalised(text):
@@ -81,7 +84,10 @@ class PhiNerRecognizer(LocalRecognizer):
             out.append(token.i)
         return out
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None, covered: list[tuple[int, int]] = ()) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None,
+        covered: Sequence[tuple[int, int]] = (),
+    ) -> list[RecognizerResult]:
         if nlp_artifacts is None:
             return []
         doc = nlp_artifacts.tokens
@@ -94,12 +100,12 @@ class PhiNerRecognizer(LocalRecognizer):
         window = doc if (first == 0 and last == len(doc)) else doc[first:last].as_doc()
         offset = 0 if window is doc else doc[first].idx
         window = nlp_artifacts.nlp_engine.run_ner(window)
-        results = []
+        results: list[RecognizerResult] = []
         found: list[tuple[int, int]] = []
         for ent in window.ents:
             entity = self.LABELS.get(ent.label_)
             span = self._clean(ent, entity) if entity else None
-            if span is None:
+            if entity is None or span is None:
                 continue
             found.append((ent.start_char + offset, ent.end_char + offset))
             results.append(self._result(entity, span[0] + offset, span[1] + offset, self.SCORE))
@@ -113,7 +119,7 @@ class PhiNerRecognizer(LocalRecognizer):
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
         })
 
-    def _unknown_words(self, doc, triggers: list[int], found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _unknown_words(self, doc: Doc, triggers: list[int], found: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Unexplained capitalised words the model labelled as nothing, and that are not English words either:
         "I'm worried about Oluwaseun tonight", "Can Ifeoma have ...". The small model misses lone unknown names
         mid-sentence; an unknown proper noun in a chat is a person or a place far more often than anything else.
@@ -141,13 +147,13 @@ class PhiNerRecognizer(LocalRecognizer):
             out.append((start, end))
         return out
 
-    def _clean(self, ent, entity: str) -> tuple[int, int] | None:
+    def _clean(self, ent: Span, entity: str) -> tuple[int, int] | None:
         """Keep the leading run of name-like tokens; drop states, countries and ordinary words."""
         tokens = list(ent)
         if entity == PERSON:
             while tokens and (self._vocab.is_common(tokens[0].text) or tokens[0].text in {".", ","}):
                 tokens = tokens[1:]
-            kept = []
+            kept: list[Token] = []
             for token in tokens:
                 word = token.text
                 if word in {"'s", "\u2019s", "'", "\u2019"} and kept:

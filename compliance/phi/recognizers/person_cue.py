@@ -14,12 +14,28 @@ from typing import ClassVar
 
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
-
-from compliance.phi.entities import PERSON
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from compliance.phi.lexicon import MONTH_ABBREVIATIONS, MONTHS, everyday_words, looks_like_typo, lower_set, sentence_start_words, word_list
-from compliance.phi.names import PARTICLES, base_form, is_capitalised, is_initial, strip_possessive, vocabulary, words_from
+from compliance.phi.entities import PERSON
+from compliance.phi.lexicon import (
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    everyday_words,
+    looks_like_typo,
+    lower_set,
+    sentence_start_words,
+    word_list,
+)
+from compliance.phi.names import (
+    PARTICLES,
+    base_form,
+    is_capitalised,
+    is_initial,
+    strip_possessive,
+    vocabulary,
+    words_from,
+)
 from compliance.phi.recognizers.base import NAME_WORD, alternation
 
 MONTH_WORDS = frozenset(MONTHS) | frozenset(MONTH_ABBREVIATIONS)
@@ -76,13 +92,13 @@ class PhiPersonCueRecognizer(LocalRecognizer):
     MAX_WORDS: ClassVar[int] = 4
 
     # "Amber here, mom of ...": a name right before "here" at the start of a message or sentence.
-    SIGNATURE: ClassVar[regex.Pattern] = regex.compile(
+    SIGNATURE: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?:^|[.!?]\s+|\b(?:hi|hello|hey)[!,.]?\s+)(?:it's\s+|its\s+)?\K(\p{L}[\p{L}\p{M}'-]*)(?=\s+here\b)", regex.IGNORECASE | regex.MULTILINE
     )
 
     # "Alpsu fell at school", "Kwame has a fever": a capitalised word opening a sentence, then a verb people
     # take. Not "is"/"was" ("Sleep is poor"); nouns shaped like symptoms ("Redness has spread") are skipped.
-    SUBJECT: ClassVar[regex.Pattern] = regex.compile(
+    SUBJECT: ClassVar[regex.Pattern[str]] = regex.compile(
         r"(?:^|[.!?]\s+)\K(\p{Lu}[\p{L}\p{M}'-]*\p{Ll}[\p{L}\p{M}'-]*)(?=\s+(?:has|had|says|said|told|asked|called|texted|woke|fell|cried|"
         r"keeps|kept|threw|complains|complained|reports|reported|denies|denied|vomited|fainted|collapsed|can't|won't)\b)",
         regex.MULTILINE,
@@ -90,28 +106,30 @@ class PhiPersonCueRecognizer(LocalRecognizer):
     NOUN_ENDINGS: ClassVar[tuple[str, ...]] = ("ness", "ing", "tion", "sion", "ity", "ment", "ance", "ence", "ache", "itis", "osis", "emia", "algia", "age", "ure")
 
     # "Balogh, Istvan - 104-year-old ...": "Last, First" opening a clinician's line.
-    INVERTED: ClassVar[regex.Pattern] = regex.compile(
+    INVERTED: ClassVar[regex.Pattern[str]] = regex.compile(
         rf"^[ \t]*\K({NAME_WORD},[ \t]+{NAME_WORD})(?=[ \t]*[-\u2013\u2014:(])", regex.MULTILINE
     )
     # "Patient: DOE, JANE." — upper-case "LAST, FIRST" in clinical headers; one of the two must be a listed name.
-    INVERTED_CAPS: ClassVar[regex.Pattern] = regex.compile(
+    INVERTED_CAPS: ClassVar[regex.Pattern[str]] = regex.compile(
         r"\b(\p{Lu}{2,}(?:['-]\p{Lu}+)?),[ \t]*(\p{Lu}{2,}(?:['-]\p{Lu}+)?)(?:[ \t]+(\p{Lu}{2,}(?:['-]\p{Lu}+)?))?\b(?![ \t]*\d)"
     )
     # "Sunny my son has croup", "jordan my roommate passed out": a word right before "my <relation>".
-    APPOSITIVE: ClassVar[regex.Pattern] = regex.compile(
+    APPOSITIVE: ClassVar[regex.Pattern[str]] = regex.compile(
         rf"(?<![\p{{L}}'-])(\p{{L}}[\p{{L}}\p{{M}}'-]+),?[ \t]+(?=(?:my|our)[ \t]+{KIN_MODIFIERS}{alternation(word_list('kinship_cues'))}s?\b)",
         regex.IGNORECASE,
     )
     # "im with chidi and ebuka": two unknown lower-case words joined by "and" after a people verb or preposition.
-    LOWER_PAIR: ClassVar[regex.Pattern] = regex.compile(
+    LOWER_PAIR: ClassVar[regex.Pattern[str]] = regex.compile(
         r"\b(?:with|me\s+and|tell|ask|call|told|and|both)\s+(\p{Ll}[\p{Ll}\p{M}'-]+)\s+(?:and|&)\s+(\p{Ll}[\p{Ll}\p{M}'-]+)\b"
     )
     # "halvard is 6 and has chickenpox": an unknown lower-case word opening the message, then a verb people take.
-    LOWER_SUBJECT: ClassVar[regex.Pattern] = regex.compile(
+    LOWER_SUBJECT: ClassVar[regex.Pattern[str]] = regex.compile(
         r"^\s*(\p{Ll}[\p{Ll}\p{M}'-]+)(?=\s+(?:is|was|has|had|says|said|keeps|kept|fell|needs|wont|won't|cant|can't|just)\b)"
     )
     # "我叫王芳", "我是李娜": a Chinese self-introduction followed by two to four Han characters.
-    HAN_INTRODUCTION: ClassVar[regex.Pattern] = regex.compile(r"(?:我叫|我是|我的名字是|我的名字叫|名字[:：])\s*\K\p{Han}{2,4}")
+    HAN_INTRODUCTION: ClassVar[regex.Pattern[str]] = regex.compile(r"(?:我叫|我是|我的名字是|我的名字叫|名字[:：])\s*\K\p{Han}{2,4}")
+
+    name: str  # set by Presidio's __init__, which does not annotate it
 
     def __init__(self) -> None:
         super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__)
@@ -125,7 +143,7 @@ class PhiPersonCueRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         for kind, cue in self._cues:
             for match in cue.finditer(text):
@@ -192,7 +210,7 @@ class PhiPersonCueRecognizer(LocalRecognizer):
 
     def _name_after(self, text: str, pos: int, kind: str, lower_case: bool = True) -> tuple[int, int] | None:
         words = words_from(text, pos, self.MAX_WORDS + 2)
-        taken = []
+        taken: list[regex.Match[str]] = []
         for index, word in enumerate(words):
             value = word.group()
             if taken and base_form(value) in PARTICLES and index + 1 < len(words) and is_capitalised(words[index + 1].group()):
@@ -212,13 +230,15 @@ class PhiPersonCueRecognizer(LocalRecognizer):
         start, end = taken[0].start(), taken[-1].end()
         return start, strip_possessive(text, start, end)
 
-    def _introduced_lower_case(self, text: str, words: list, unclosed: bool = True) -> list:
+    def _introduced_lower_case(
+        self, text: str, words: list[regex.Match[str]], unclosed: bool = True
+    ) -> list[regex.Match[str]]:
         """ "this is cakrabuana, my son ...": one or two unknown lower-case words closed by a comma.
 
         Not closed by punctuation ("im lerato and i think", "it's mo again"): words that are not English
         words, or one short word closed by "again"/"here"/the end of the text.
         """
-        taken = []
+        taken: list[regex.Match[str]] = []
         for word in words[:2]:
             value = word.group()
             cased_ok = value.islower() or (taken and is_capitalised(value))
@@ -229,7 +249,7 @@ class PhiPersonCueRecognizer(LocalRecognizer):
                 return taken
         if not unclosed:
             return []
-        out = []
+        out: list[regex.Match[str]] = []
         for word in taken:
             value = word.group()
             english = base_form(value) in self._english
@@ -251,7 +271,7 @@ class PhiPersonCueRecognizer(LocalRecognizer):
             return True  # "mom of Georgia", "my daughter April"
         if vocab.is_common(word) or any(ch.isdigit() for ch in word):
             return False
-        if is_capitalised(word):
+        if is_capitalised(word) or vocab.is_compound_name(word, after_name=previous is not None):  # "Priya ahmed-khan"
             return True
         if word.isupper():
             return len(word) > 1 and word.isalpha() and vocab.is_listed(word)

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from compliance.phi.entities import PERSON
 from compliance.phi.names import PARTICLES, WORD, base_form, is_capitalised, is_initial, strip_possessive, vocabulary
@@ -23,7 +24,9 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
     SCORE_FULL: ClassVar[float] = 0.85
     SCORE_LOWER: ClassVar[float] = 0.6
     MAX_WORDS: ClassVar[int] = 4
-    GAP: ClassVar[regex.Pattern] = regex.compile(r"[ \t]{1,2}|-")
+    GAP: ClassVar[regex.Pattern[str]] = regex.compile(r"[ \t]{1,2}|-")
+
+    name: str  # set by Presidio's __init__, which does not annotate it
 
     def __init__(self) -> None:
         super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__)
@@ -32,7 +35,7 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list[RecognizerResult]:
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         words = list(WORD.finditer(text))
         results: list[RecognizerResult] = []
         index = 0
@@ -51,7 +54,7 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
             index = last + 1
         return results
 
-    def _extend_left(self, text: str, words: list[regex.Match], index: int, results: list[RecognizerResult]) -> int:
+    def _extend_left(self, text: str, words: list[regex.Match[str]], index: int, results: list[RecognizerResult]) -> int:
         """Take in an unlisted capitalised word just before ("Jarmo Herrera"), or "Last, First" at a line start."""
         if index == 0:
             return index
@@ -70,11 +73,11 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
                 return index - 1
         return index
 
-    def _adjacent(self, text: str, left: regex.Match, right: regex.Match) -> bool:
+    def _adjacent(self, text: str, left: regex.Match[str], right: regex.Match[str]) -> bool:
         gap = text[left.end() : right.start()]
         return gap == "" or bool(self.GAP.fullmatch(gap))
 
-    def _name_at(self, text: str, words: list[regex.Match], index: int) -> tuple[int, float] | None:
+    def _name_at(self, text: str, words: list[regex.Match[str]], index: int) -> tuple[int, float] | None:
         vocab = self._vocab
         head = words[index].group()
         if is_capitalised(head):
@@ -85,14 +88,17 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
             if last == index:
                 return (index, self.SCORE_SINGLE) if plain else None
             return last, self.SCORE_FULL
-        if head.islower() and index + 1 < len(words) and vocab.is_plain_name(head):
+        if head.islower() and index + 1 < len(words) and (vocab.is_plain_name(head) or vocab.is_listed(head)):
             nxt = words[index + 1].group()
             if self._adjacent(text, words[index], words[index + 1]) and nxt.islower() and not vocab.is_common(nxt):
-                if vocab.is_listed(nxt) or not nxt.isascii():
+                # "tom baker-wilson": a double-barrelled surname vouches for a first name that is also a word
+                if vocab.is_compound_name(nxt, after_name=True) or (vocab.is_plain_name(head) and (vocab.is_listed(nxt) or not nxt.isascii())):
                     return index + 1, self.SCORE_LOWER
+        if vocab.is_compound_name(head):  # "smith-jones" alone, in any case
+            return index, self.SCORE_LOWER
         return None
 
-    def _extend(self, text: str, words: list[regex.Match], index: int) -> int:
+    def _extend(self, text: str, words: list[regex.Match[str]], index: int) -> int:
         """Index of the last word of the name starting at `index`."""
         vocab = self._vocab
         last = index
@@ -104,7 +110,7 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
             if base_form(word) in PARTICLES and step + 1 < len(words) and is_capitalised(words[step + 1].group()):
                 step += 1
                 continue
-            if is_initial(word) or (is_capitalised(word) and not vocab.is_common(word)):
+            if is_initial(word) or (is_capitalised(word) and not vocab.is_common(word)) or vocab.is_compound_name(word, after_name=True):
                 last = step
                 step += 1
                 continue

@@ -12,7 +12,7 @@ CUE = r"(?i:\b(?:call|calls|called|text|phone|cell|mobile|tel|telephone|fax|page
 class PhiPhoneRecognizer(DataPatternRecognizer):
     ENTITY = PHONE
     TRIGGER = r"\d{3}"
-    PATTERNS = [
+    PATTERNS = (
         Pattern(
             "nanp",
             rf"(?<![\w+-])(?:(?:\+?1|001)[\s.-]?)?(?:\(\d{{3}}\)\s?|\d{{3}}[\s.-])\d{{3}}[\s.-]\d{{4}}{EXT}(?![\w-])",
@@ -31,7 +31,7 @@ class PhiPhoneRecognizer(DataPatternRecognizer):
         ),
         Pattern("ten digits after cue", rf"{CUE}\K\+?\d{{10,12}}{EXT}\b", 0.9),
         Pattern("local seven digits after cue", rf"{CUE}\K\d{{3}}[\s.-]\d{{4}}\b", 0.8),
-    ]
+    )
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
         digits = sum(ch.isdigit() for ch in pattern_text)

@@ -11,7 +11,7 @@ TLDS = "com|org|net|edu|gov|mil|io|info|biz|health|care|clinic|us|uk|ca|au|de|fr
 class PhiUrlRecognizer(DataPatternRecognizer):
     ENTITY = URL
     TRIGGER = r"\w\.\w|www"
-    PATTERNS = [
+    PATTERNS = (
         Pattern("url with scheme", r"(?i)\b(?:https?|ftp)://[^\s<>\"'()]+[^\s<>\"'().,;:!?]", 0.95),
         Pattern("www url", r"(?i)\bwww\.[^\s<>\"'()]+[^\s<>\"'().,;:!?]", 0.95),
         Pattern(
@@ -19,4 +19,4 @@ class PhiUrlRecognizer(DataPatternRecognizer):
             rf"(?i)(?<![@\w.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{TLDS})\b(?:/[^\s<>\"']*[^\s<>\"'.,;:!?])?(?![@\w])",
             0.8,
         ),
-    ]
+    )

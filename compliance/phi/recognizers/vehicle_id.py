@@ -13,10 +13,10 @@ class PhiVehicleIdRecognizer(DataPatternRecognizer):
 
     ENTITY = VEHICLE_ID
     TRIGGER = DIGIT
-    PATTERNS = [
+    PATTERNS = (
         Pattern("vin", r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])[A-HJ-NPR-Z0-9]{17}\b", 0.85),
         Pattern("plate after cue", rf"{CUE}\K(?:[A-Za-z0-9]{{1,4}}[ -])?[A-Za-z0-9]{{2,8}}\b", 0.95),
-    ]
+    )
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
         alnum = [ch for ch in pattern_text if ch.isalnum()]

@@ -13,9 +13,9 @@ CUE = r"(?i:\b(?:zip|zip\s*code|zipcode|postal\s*code|postcode|zip\s*is|area\s+c
 class PhiZipRecognizer(DataPatternRecognizer):
     ENTITY = ZIP
     TRIGGER = r"\d"
-    PATTERNS = [
+    PATTERNS = (
         Pattern("zip after cue", rf"{CUE}\K\d{{5}}(?:-\d{{4}})?\b", 0.95),
         Pattern("canadian postal code", r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b", 0.8),
         Pattern("uk postcode", r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b", 0.8),
         Pattern("zip after state", rf"(?<=\b{STATES},?\s)\d{{5}}(?:-\d{{4}})?\b", 0.85),
-    ]
+    )

@@ -182,7 +182,7 @@ def test_text_is_held_until_its_sentence_is_judged():
 
 def test_a_question_answered_no_is_read_with_the_question():
     for chunks in every_split("Do you need to see a doctor? Not really. Rest."):
-        out, g = stream(C24, chunks)
+        out, _g = stream(C24, chunks)
         assert out == f"Do you need to see a doctor? {advice(C24).safe} Rest.", chunks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import aclosing
 
 import pytest
@@ -16,15 +17,26 @@ from agents.engines.router import FAILOVER_SEAM, GUARD_SEAM, Router
 from tests.agents.engines.fakes import ScriptedEngine, failing, request_for
 
 
+class Clock:
+    """The breakers' clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def make_router(
-    *engines, first_token_timeout_s=0.5, total_timeout_s=2.0, threshold=3, cooldown_s=60.0, registry=None, **kw
+    *engines, first_token_timeout_s=0.5, total_timeout_s=2.0, threshold=3, cooldown_s=60.0, registry=None,
+    clock=time.monotonic, **kw
 ) -> Router:
     return Router(
         [*engines, local_engine()],
         emergency_script(),
         first_token_timeout_s=first_token_timeout_s,
         total_timeout_s=total_timeout_s,
-        breaker_factory=lambda: CircuitBreaker(failure_threshold=threshold, cooldown_s=cooldown_s),
+        breaker_factory=lambda: CircuitBreaker(failure_threshold=threshold, cooldown_s=cooldown_s, clock=clock),
         metrics=EngineMetrics(registry or CollectorRegistry()),
         **kw,
     )
@@ -130,7 +142,7 @@ async def test_breaker_opens_after_the_threshold_and_the_engine_is_skipped():
     router = make_router(model, threshold=2)
     for _ in range(2):
         await collect(router, request_for())
-    out, attempts = await collect(router, request_for())
+    _out, attempts = await collect(router, request_for())
     assert model.calls == 2, "an open circuit must not call the engine"
     assert attempts[0].outcome == "skipped" and attempts[0].error_kind == "breaker_open"
     assert "next probe in" in attempts[0].reason
@@ -138,13 +150,17 @@ async def test_breaker_opens_after_the_threshold_and_the_engine_is_skipped():
 
 
 async def test_429_retry_after_opens_the_breaker_for_that_long():
+    clock = Clock()
     model = failing("openai", EngineHTTPError(429, retry_after_s=0.2))
-    router = make_router(model)
+    router = make_router(model, clock=clock)
     _, attempts = await collect(router, request_for())
     assert attempts[0].status_code == 429 and attempts[0].retry_after_s == 0.2
     _, attempts = await collect(router, request_for())
     assert attempts[0].outcome == "skipped" and model.calls == 1
-    await asyncio.sleep(0.25)
+    clock.now += 0.19
+    _, attempts = await collect(router, request_for())
+    assert attempts[0].outcome == "skipped" and model.calls == 1, "not before the Retry-After"
+    clock.now += 0.02
     model.fail = None
     out, attempts = await collect(router, request_for())
     assert attempts[0].outcome == "used" and attempts[0].breaker == "half_open" and text(out) == "Hello there."
@@ -185,7 +201,7 @@ async def test_replace_marks_the_model_answer_cut_and_streams_the_template_after
     registry = CollectorRegistry()
     router = make_router(ScriptedEngine("openai"), registry=registry)
     request = request_for("consultation_24")
-    out, attempts = await collect(router, request)
+    _out, attempts = await collect(router, request)
     replacement = [(e.name, c) async for e, c in router.replace(request, attempts, reason="contradiction", kind="dismisses_concern")]
     assert replacement[0] == ("local", GUARD_SEAM)
     assert "within the next 24 hours" in text(replacement)

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from compliance.audit import PurgeError
-from compliance.audit import retention
+from compliance.audit import PurgeError, retention
 from tests.compliance.conftest import turn
 
 

@@ -131,7 +131,7 @@ def test_refused_access_and_unknown_kinds_still_export_as_valid_audit_events(tra
 
     record_denial(trail, AccessDenied(actor="anonymous", channel="http", method="GET", target="/api/audit/export",
                                       status=401, reason="unauthenticated", source="203.0.113.5"))
-    trail._append("future_kind", {"future_kind": {"x": 1}})
+    trail.append("future_kind", {"future_kind": {"x": 1}})
     raw = json.loads(export_text(trail, "fhir"))
     events = [AuditEvent.model_validate(e["resource"]) for e in raw["entry"]]
     assert [e.subtype[0].code for e in events[:2]] == ["access_denied", "future_kind"]

@@ -29,7 +29,7 @@ def test_tokens_keep_flowing(redactor: Redactor) -> None:
     guard = StreamingRedactor(redactor)
     emitted = [guard.feed(token) for token in tokens]
     # Each word goes out as soon as the next one starts: at most one word is ever held back.
-    assert all(piece == token for piece, token in zip(emitted, tokens))
+    assert all(piece == token for piece, token in zip(emitted, tokens, strict=True))
     assert guard.flush() == ""
 
 
@@ -92,3 +92,24 @@ def test_a_word_that_could_start_an_identifier_is_still_held(redactor: Redactor,
     assert all(secret not in piece for piece in first)
     out = "".join(first) + "".join(guard.feed(t) for t in tokens[2:]) + guard.flush()
     assert secret not in out
+
+
+@pytest.mark.parametrize("tokens", [
+    ["The ", "clinic ", "is ", "at ", "12 ", "Elm ", "Street", ", ", "open ", "late."],  # number before the suffix
+    ["Go ", "to ", "3 ", "Elm ", "Street ", "today."],  # a one-digit number
+    ["Go ", "to ", "12 ", "oak ", "st ", "today."],  # lower case
+    ["See ", "221 ", "North ", "Maple ", "Avenue, ", "Suite ", "5 ", "today."],  # a unit after the street
+])
+def test_a_street_address_goes_out_whole(redactor: Redactor, tokens: list[str]) -> None:
+    """Issue 16: "12 Elm " went out before "Street" arrived, so the stream showed "12 Elm <ADDRESS_1>"."""
+    out, _pieces = _stream(redactor, tokens)
+    assert out.count("<ADDRESS_1>") == 1 and "<ADDRESS_2>" not in out
+    assert not any(word in out for word in ("12", "3 Elm", "Elm", "oak", "221", "Maple", "Suite"))
+    assert out.endswith(("today.", "late."))
+
+
+def test_a_number_that_starts_no_address_is_released_at_the_next_word(redactor: Redactor) -> None:
+    guard = StreamingRedactor(redactor)
+    shown = "".join(guard.feed(token) for token in ["Rest ", "for ", "3 ", "days ", "and ", "drink ", "water."])
+    assert shown.startswith("Rest for 3 days and")
+    assert shown + guard.flush() == "Rest for 3 days and drink water."

@@ -1,0 +1,100 @@
+"""Reading a Japanese message: every concept and named condition it mentions, with the context's verdict on each.
+
+    reader = JapaneseReader(kb)
+    reader.read("胸がぎゅーっと痛くて、冷や汗が出ています。熱はありません。")
+    # Reading(mentions=(Mention("chest_pain", ...present), Mention("crushing_chest_pain", ...), Mention("sweating", ...),
+    #                   Mention("fever", ..., negated)), conditional=())
+
+Concept terms and condition names are matched in two passes (each longest first, with the ``ignore`` words), so a
+condition's name and a finding inside it are both read, as the English reader reads overlapping phrases. Pure: the
+same text always gives the same reading; the mentions are the English reader's (agents/triage/reading.py), so the
+same reasoning (conditions, physiology, red flags) reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.triage.context import Assertion
+from agents.triage.japanese.context import JapaneseContext
+from agents.triage.japanese.matcher import Match, Matcher
+from agents.triage.japanese.text import normalise
+from agents.triage.knowledge import Knowledge
+from agents.triage.reading import Mention
+
+_BOUNDARIES = "。、！？!?\n,;"
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """A mention that counts only when one of ``with_any`` is read in the conversation (出血 in a pregnancy)."""
+
+    mention: Mention
+    with_any: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    mentions: tuple[Mention, ...]
+    conditional: tuple[Conditional, ...] = ()
+
+
+class JapaneseReader:
+    def __init__(self, kb: Knowledge) -> None:
+        ja = kb.ja
+        if ja is None:
+            raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
+        ignore = [(normalise(w), "x") for w in ja.ignore]
+        concepts = list(ignore)
+        self._with_any: dict[str, tuple[str, ...]] = {}
+        for ident, concept in ja.concepts.items():
+            concepts.extend((normalise(t), f"f:{ident}") for t in concept.terms)
+            concepts.extend((normalise(t), f"g:{ident}") for t in concept.context_terms)
+            if concept.context_terms:
+                self._with_any[ident] = concept.with_any
+        names = list(ignore)
+        for ident, condition in ja.conditions.items():
+            names.extend((normalise(t), f"c:{ident}") for t in condition.named)
+        self._concepts = Matcher(concepts, boundaries=_BOUNDARIES)
+        self._names = Matcher(names, boundaries=_BOUNDARIES)
+        self._context = JapaneseContext(ja.context)
+
+    def read(self, text: str) -> Reading:
+        """The mentions of one message (raw or normalised text), in text order; one per (id, named, assertion)."""
+        text = normalise(text)
+        found = [m for m in (*self._concepts.find(text), *self._names.find(text)) if m.keys != ("x",)]
+        if not found:
+            return Reading(())
+        found.sort(key=lambda m: (m.start, -m.end))
+        slots = _slots(found)
+        verdicts = self._context.assertions(text, slots)
+        mentions: list[Mention] = []
+        conditional: list[Conditional] = []
+        seen: set[tuple[str, bool, Assertion]] = set()
+        for match in found:
+            assertion = verdicts[next(i for i, (a, b) in enumerate(slots) if a <= match.start and match.end <= b)]
+            words = text[match.start:match.end]
+            for key in match.keys:
+                kind, ident = key[0], key[2:]
+                if kind == "x":
+                    continue
+                mention = Mention(ident, kind == "c", assertion, words)
+                if kind == "g":
+                    conditional.append(Conditional(mention, self._with_any[ident]))
+                    continue
+                if (ident, kind == "c", assertion) in seen:
+                    continue
+                seen.add((ident, kind == "c", assertion))
+                mentions.append(mention)
+        return Reading(tuple(mentions), tuple(conditional))
+
+
+def _slots(found: list[Match]) -> list[tuple[int, int]]:
+    """Spans of the findings, overlapping ones merged (a condition's name and a finding inside it share a verdict)."""
+    slots: list[tuple[int, int]] = []
+    for m in found:
+        if slots and m.start < slots[-1][1]:
+            slots[-1] = (slots[-1][0], max(slots[-1][1], m.end))
+        else:
+            slots.append((m.start, m.end))
+    return slots

@@ -1,0 +1,125 @@
+"""The learned layer: a linear model over what the other layers read, trained on labelled cases.
+
+    features(base, stems) -> tuple[str, ...]      what the model sees (pure)
+    model() -> Model | None                        the trained weights (knowledge/learned.json), cached
+    Model.decide(base, features) -> Decision       the level it proposes, within the safety rules below
+
+The deterministic layers (phrase rules, findings, physiology, conditions) each propose a level and the most
+urgent wins (``engine.combine``). That floor catches every emergency the layers recognise but over-triages
+reassuring messages that mention an alarming word, and sends a complaint none of them recognise to a routine
+default. The model weighs everything they recognised together (rule ids, findings, conditions, scores) with the
+message's stems, as a clinician reads the whole message rather than its most alarming word. Its authority is
+bounded:
+- an emergency proposed by any deterministic layer stands (the model never lowers an emergency);
+- it may raise a non-emergency to an emergency when the probability of an emergency reaches ``raise_at``;
+- among the three non-emergency levels it picks the most probable, lowering the floor only when that level's
+  share reaches ``lower_at``.
+The model is data: weights with the training sets' digests, written by ``python -m bench.train_triage`` and
+reproducible from the stored cases (deterministic full-batch training).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from agents.triage.levels import Level
+
+PATH = Path(__file__).parent / "knowledge" / "learned.json"
+LEVELS = tuple(Level)
+_EMERGENCIES = (Level.emergency_ambulance, Level.emergency)
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """What the deterministic layers concluded: the model's input besides the text."""
+
+    level: Level
+    rules: tuple[str, ...]
+    findings: tuple[str, ...]
+    conditions: tuple[tuple[str, Level, str], ...]
+    """(id, level, via) of each condition considered."""
+    scores: tuple[str, ...]
+    needs_clinician: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    level: Level
+    probabilities: dict[Level, float]
+
+    def summary(self) -> str:
+        """'self_care 0.71' - the level and its probability, for the audit record."""
+        return f"{self.level.value} {self.probabilities[self.level]:.2f}"
+
+
+def features(base: Base, stems: Iterable[str]) -> tuple[str, ...]:
+    """The model's features: the layers' conclusions and the text's stems and stem pairs."""
+    out = {"bias", f"base:{base.level.value}"}
+    out.update(f"rule:{r}" for r in base.rules)
+    out.update(f"find:{f}" for f in base.findings)
+    for ident, level, via in base.conditions:
+        out.update((f"cond:{ident}", f"condlevel:{level.value}", f"condvia:{via}:{level.value}"))
+    out.update(f"score:{s}" for s in base.scores)
+    if base.needs_clinician:
+        out.add("needs_clinician")
+    words = [s for s in stems if s[:1].isalpha()]
+    out.update(f"s:{s}" for s in words)
+    out.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
+    return tuple(sorted(out))
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    weights: dict[str, tuple[float, ...]]
+    raise_at: float
+    lower_at: float
+    digest: str
+
+    def probabilities(self, feats: Iterable[str]) -> dict[Level, float]:
+        z = [0.0] * len(LEVELS)
+        for f in feats:
+            w = self.weights.get(f)
+            if w is not None:
+                for i, x in enumerate(w):
+                    z[i] += x
+        top = max(z)
+        e = [math.exp(x - top) for x in z]
+        total = sum(e)
+        return {level: v / total for level, v in zip(LEVELS, e, strict=True)}
+
+    def decide(self, base: Base, feats: Iterable[str]) -> Decision:
+        p = self.probabilities(feats)
+        if base.level in _EMERGENCIES:
+            return Decision(base.level, p)
+        if p[Level.emergency_ambulance] + p[Level.emergency] >= self.raise_at:
+            return Decision(max(_EMERGENCIES, key=p.__getitem__), p)
+        rest = (Level.consultation_24, Level.consultation, Level.self_care)
+        share = sum(p[x] for x in rest)
+        pick = max(rest, key=p.__getitem__)
+        if pick.rank > base.level.rank and p[pick] / share < self.lower_at:
+            pick = base.level
+        return Decision(pick, p)
+
+
+def from_json(data: dict[str, Any]) -> Model:
+    return Model(
+        weights={k: tuple(v) for k, v in data["weights"].items()},
+        raise_at=float(data["raise_at"]),
+        lower_at=float(data["lower_at"]),
+        digest=str(data.get("digest", "")),
+    )
+
+
+@lru_cache(maxsize=1)
+def model() -> Model | None:
+    """The trained model, or None when no weights ship (the deterministic layers then decide alone)."""
+    if not PATH.exists():
+        return None
+    return from_json(json.loads(PATH.read_text(encoding="utf-8")))

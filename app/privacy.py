@@ -1,0 +1,32 @@
+"""The privacy notice a patient agrees to before the first message (settings `privacy_notice`, `privacy_url`).
+
+Its version is a hash of its text and link: the `session` frame carries it, the widget sends it back with the
+patient's consent, and the audit trail records which version was agreed to (compliance/audit/consent.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel, ConfigDict
+
+from app.settings import Settings
+
+
+class PrivacyNotice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    url: str | None
+    version: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> PrivacyNotice:
+        text = " ".join(settings.privacy_notice.split())
+        url = settings.privacy_url.strip() or None
+        version = hashlib.sha256(f"{text}\n{url or ''}".encode()).hexdigest()[:12]
+        return cls(text=text, url=url, version=version)
+
+    def frame(self) -> dict[str, str | None]:
+        """As the `session` frame's `privacy` field."""
+        return {"text": self.text, "url": self.url, "version": self.version}

@@ -1,0 +1,162 @@
+"""Train the clinical engine's learned layer (agents/triage/learned.py) from stored, labelled cases.
+
+    python -m bench.train_triage                       # train on the training sets, write knowledge/learned.json
+    python -m bench.train_triage --hold-out FILE       # train without FILE's cases, then score them (no write)
+    python -m bench.train_triage --cv 5                # cross-validated figures on the corpus's dev part
+
+Deterministic: the same cases and engine give the same weights (full-batch training, no randomness), so the
+weights file is reproducible from the repository. The locked parts are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agents.triage import learned
+from agents.triage.engine import apply_model, assess_layers, forget_messages
+from agents.triage.levels import Level
+from bench.triage_eval import load_cases
+
+ROOT = Path(__file__).resolve().parent
+TRAINING = (ROOT / "data" / "triage_cases.jsonl", ROOT / "triage_corpus" / "dev.jsonl", ROOT / "triage_corpus" / "train.jsonl")
+LEVELS = list(Level)
+L2 = 10.0
+EPOCHS = 300
+STEP = 0.05
+MIN_COUNT = 2
+RAISE_AT = 0.25
+LOWER_AT = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    id: str
+    label: Level
+    base: object
+    features: tuple[str, ...]
+
+
+def examples(path: Path) -> list[Example]:
+    forget_messages()
+    out = []
+    for case in load_cases(path):
+        base, feats = assess_layers(str(case["text"]))
+        out.append(Example(str(case["id"]), Level(case["level"]), base, feats))
+    return out
+
+
+def fit(train: Sequence[Example], *, raise_at: float = RAISE_AT, lower_at: float = LOWER_AT) -> learned.Model:
+    counts = Counter(f for e in train for f in e.features)
+    vocab = sorted(f for f, n in counts.items() if n >= MIN_COUNT or f.startswith("base:") or f == "bias")
+    index = {f: i for i, f in enumerate(vocab)}
+    x = np.zeros((len(train), len(vocab)))
+    for row, e in enumerate(train):
+        for f in e.features:
+            if f in index:
+                x[row, index[f]] = 1.0
+    y = np.eye(len(LEVELS))[[LEVELS.index(e.label) for e in train]]
+    w = np.zeros((len(vocab), len(LEVELS)))
+    m = np.zeros_like(w)
+    v = np.zeros_like(w)
+    for t in range(1, EPOCHS + 1):  # Adam, full batch: deterministic
+        z = x @ w
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (x.T @ (p - y) + L2 * w) / len(train)
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= STEP * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
+    weights = {f: tuple(round(float(a), 4) for a in w[i]) for f, i in index.items() if np.abs(w[i]).max() >= 0.001}
+    digest = hashlib.sha256(json.dumps(weights, sort_keys=True).encode()).hexdigest()[:12]
+    return learned.Model(weights=weights, raise_at=raise_at, lower_at=lower_at, digest=digest)
+
+
+def figures(pairs: Sequence[tuple[Level, Level]]) -> dict[str, float]:
+    n = len(pairs)
+    rank3 = {"em": 0, "ne": 1, "sc": 2}
+    em = [(g, p) for g, p in pairs if g.urgency.value == "em"]
+    return {
+        "n": n,
+        "accuracy_3": sum(g.urgency is p.urgency for g, p in pairs) / n,
+        "accuracy_5": sum(g is p for g, p in pairs) / n,
+        "emergency_sensitivity": sum(p.urgency.value == "em" for _, p in em) / max(len(em), 1),
+        "under_triage": sum(rank3[p.urgency.value] > rank3[g.urgency.value] for g, p in pairs) / n,
+        "over_triage": sum(rank3[p.urgency.value] < rank3[g.urgency.value] for g, p in pairs) / n,
+    }
+
+
+def show(name: str, found: dict[str, float]) -> None:
+    print(f"{name:<28} n={found['n']:<4} 3-level {found['accuracy_3']:.1%}  5-level {found['accuracy_5']:.1%}  "
+          f"emergencies {found['emergency_sensitivity']:.1%}  under {found['under_triage']:.1%}  over {found['over_triage']:.1%}")
+
+
+def score(model: learned.Model | None, test: Sequence[Example]) -> dict[str, float]:
+    pairs = []
+    for e in test:
+        level = e.base.level if model is None else apply_model(e.base, e.features, model).level
+        pairs.append((e.label, level))
+    return figures(pairs)
+
+
+def _fold(case_id: str, k: int) -> int:
+    return int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % k
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hold-out", type=Path, help="train without this file's cases and score them")
+    parser.add_argument("--cv", type=int, default=0, help="k-fold cross-validation over the dev part")
+    args = parser.parse_args(argv)
+    sets = {path: examples(path) for path in TRAINING if path.exists()}
+    if args.hold_out:
+        test = examples(args.hold_out)
+        held = {e.id for e in test}
+        train = [e for path, es in sets.items() for e in es if e.id not in held and path.resolve() != args.hold_out.resolve()]
+        show("deterministic layers", score(None, test))
+        show("with the learned layer", score(fit(train), test))
+        return 0
+    if args.cv:
+        dev = sets[TRAINING[1]]
+        rest = [e for path, es in sets.items() if path != TRAINING[1] for e in es]
+        base_pairs, model_pairs = [], []
+        for k in range(args.cv):
+            model = fit(rest + [e for e in dev if _fold(e.id, args.cv) != k])
+            for e in dev:
+                if _fold(e.id, args.cv) == k:
+                    base_pairs.append((e.label, e.base.level))
+                    model_pairs.append((e.label, apply_model(e.base, e.features, model).level))
+        show("dev, deterministic layers", figures(base_pairs))
+        show(f"dev, learned ({args.cv}-fold)", figures(model_pairs))
+        return 0
+    train = [e for es in sets.values() for e in es]
+    model = fit(train)
+    data = {
+        "about": "Weights of the clinical engine's learned layer (agents/triage/learned.py); written by "
+                 "`python -m bench.train_triage` from the files below. Do not edit by hand.",
+        "trained_on": [
+            {"file": str(path.relative_to(ROOT.parent)), "cases": len(es),
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+            for path, es in sets.items()
+        ],
+        "l2": L2, "epochs": EPOCHS, "min_count": MIN_COUNT,
+        "raise_at": model.raise_at, "lower_at": model.lower_at, "digest": model.digest,
+        "weights": dict(sorted(model.weights.items())),
+    }
+    learned.PATH.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {learned.PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases")
+    for path, es in sets.items():
+        show(f"{path.name} (in sample)", score(model, es))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

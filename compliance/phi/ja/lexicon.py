@@ -1,0 +1,45 @@
+"""Japanese word lists and cue tables under data/ja/, loaded once."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import regex
+import yaml
+
+from compliance.phi.lexicon import DATA_DIR
+
+JA_DIR = DATA_DIR / "ja"
+
+
+@cache
+def words(name: str) -> tuple[str, ...]:
+    """Lines of data/ja/<name>.txt, comments and blanks dropped, in file order."""
+    lines = (JA_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+@cache
+def word_set(name: str) -> frozenset[str]:
+    return frozenset(words(name))
+
+
+@cache
+def table(name: str) -> dict[str, Any]:
+    """data/ja/<name>.yaml as a mapping."""
+    data = yaml.safe_load((JA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"data/ja/{name}.yaml must hold a mapping")
+    return data
+
+
+def alternation(items: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of literal strings, longest first (so 整形外科 wins over 外科)."""
+    return "(?:" + "|".join(regex.escape(item) for item in sorted(set(items), key=len, reverse=True)) + ")"
+
+
+@cache
+def kept_places() -> frozenset[str]:
+    """Prefectures and larger regions: places that are not identifiers on their own."""
+    return word_set("prefectures") | word_set("regions")

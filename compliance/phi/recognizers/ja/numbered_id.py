@@ -1,0 +1,74 @@
+"""Numbered identifiers announced by a cue (data/ja/id_cues.yaml): patient-card and chart numbers (MRN),
+health-insurance card symbols and numbers (HEALTH_PLAN), driving licence and passport numbers (LICENSE), and
+My Number (SSN: the Social Security and Tax Number, 12 digits with a check digit).
+
+An insurance card has a symbol (記号, kana or kanji allowed: ホ12, 千葉あ123) and a number (番号): a 番号 is
+the card's when a 記号 came just before it. A My Number without a cue counts when its check digit is right.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from presidio_analyzer import Pattern
+
+from compliance.phi.entities import HEALTH_PLAN, LICENSE, MRN, SSN
+from compliance.phi.ja.lexicon import alternation, table
+from compliance.phi.recognizers.ja.base import DASH_CHARS, JaPatternRecognizer
+
+JOIN = r"\s*(?:の)?(?:番号|No\.?)?\s*(?:は|:|#|=)?\s*"
+ASCII_ID = rf"(?=[A-Za-z0-9{DASH_CHARS}]*\d)[A-Za-z0-9](?:[A-Za-z0-9{DASH_CHARS}]*[A-Za-z0-9])?"
+# My Number check digit weights, for the 11 digits read from the right (Ministry of Internal Affairs ordinance).
+MY_NUMBER_WEIGHTS = (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6)
+
+
+def cue_pattern(entity: str, value: str, score: float) -> Pattern:
+    cues: list[str] = table("id_cues")[entity]
+    return Pattern(f"{entity.lower()} after cue", rf"{alternation(cues)}{JOIN}\K{value}(?![A-Za-z0-9])", score)
+
+
+def my_number_is_valid(digits: str) -> bool:
+    if len(digits) != 12 or not digits.isdigit():
+        return False
+    body = [int(ch) for ch in reversed(digits[:11])]
+    remainder = sum(d * w for d, w in zip(body, MY_NUMBER_WEIGHTS, strict=True)) % 11
+    return int(digits[11]) == (0 if remainder <= 1 else 11 - remainder)
+
+
+class JaMrnRecognizer(JaPatternRecognizer):
+    ENTITY = MRN
+    TRIGGER = r"\d"
+    PATTERNS = (cue_pattern(MRN, ASCII_ID, 0.9),)
+
+
+class JaHealthPlanRecognizer(JaPatternRecognizer):
+    ENTITY = HEALTH_PLAN
+    TRIGGER = r"\d"
+    VALUE: ClassVar[str] = rf"[\p{{Han}}\p{{Katakana}}\p{{Hiragana}}]{{0,3}}{ASCII_ID}"
+    PATTERNS = (
+        cue_pattern(HEALTH_PLAN, VALUE, 0.9),
+        Pattern("number after a symbol", rf"記号[^。\n]{{0,30}}?番号{JOIN}\K{ASCII_ID}(?![A-Za-z0-9])", 0.9),
+    )
+
+
+class JaLicenseRecognizer(JaPatternRecognizer):
+    ENTITY = LICENSE
+    TRIGGER = r"\d"
+    PATTERNS = (cue_pattern(LICENSE, r"[A-Za-z]{0,2}\d{6,12}", 0.95),)
+
+
+class JaMyNumberRecognizer(JaPatternRecognizer):
+    ENTITY = SSN
+    TRIGGER = r"\d{4}"
+    PATTERNS = (cue_pattern(SSN, r"\d{4}[\s-]?\d{4}[\s-]?\d{4}", 1.0),)
+
+
+class JaMyNumberCheckDigitRecognizer(JaPatternRecognizer):
+    """Twelve digits with no cue: a My Number only when its check digit is right (1 in 10 numbers pass)."""
+
+    ENTITY = SSN
+    TRIGGER = r"\d{4}"
+    PATTERNS = (Pattern("check digit", r"(?<![\d-])\d{4}[\s-]?\d{4}[\s-]?\d{4}(?![\d-])", 0.7),)
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None if my_number_is_valid("".join(ch for ch in pattern_text if ch.isdigit())) else False

@@ -1,0 +1,108 @@
+"""A name announced by the words around it (cues in data/ja/person_cues.yaml and data/ja/kinship_cues.txt).
+
+  relation      母の和子, 息子のケンタが, 夫隆、, 同僚の森が: a kinship or relation word, の optional
+  naming        名前は佐々木蒼です, 氏名: ヤマダ タロウ: everything up to the name's end is the name
+  introduction  私は高橋美咲です, ぼくはそうた、: a word that reads as a name must follow
+  after         佐藤と申します, 四十物といいます: the name is the run right before
+  sign-off      美穂より (at the start of a line)
+
+How sure each is comes from the cue and from how the name reads (person_words, names.Strength): a relation
+word followed by an ordinary word is no name (母の血圧, 娘のアトピー).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from compliance.phi.entities import PERSON
+from compliance.phi.ja.lexicon import alternation, table, words
+from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
+from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
+from compliance.phi.recognizers.ja.names import Strength, strength
+from compliance.phi.recognizers.ja.person_words import name_after, name_before
+
+NAMING_END = regex.compile(r"(?:です|と申します|ともうします|といいます|と言います|[、。,!?！？()（）\n]|\s{2}|\s*\Z)")
+MAX_NAMED = 20
+LEADING_WORDS = regex.compile(r"\A(?:私|わたし|僕|ぼく|俺|おれ|あたし|自分)")
+
+
+class JaPersonCueRecognizer(JaTokenRecognizer):
+    ENTITY = PERSON
+
+    def __init__(self) -> None:
+        super().__init__()
+        cues: dict[str, Any] = table("person_cues")
+        kin = alternation(words("kinship_cues"))
+        self._relation = compile_ja(rf"{kin}(?:の|、|:| )?")
+        self._naming = compile_ja(rf"{alternation(cues['naming'])}\s*")
+        self._introduction = compile_ja(rf"{alternation(cues['introduction'])}\s*")
+        self._after = compile_ja(alternation(cues["after"]))
+        self._sign_off = compile_ja(rf"^\s*([^\s、。]{{1,8}}?){alternation(cues['sign_off'])}[:：\s]")
+
+    def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+        out: list[tuple[int, int, float]] = []
+        out += self._relations(text, tokens, engine)
+        out += self._namings(text)
+        out += self._introductions(text, tokens, engine)
+        out += self._afters(text, tokens, engine)
+        for match in self._sign_off.finditer(text):
+            if strength(engine, match.group(1)) >= Strength.UNKNOWN:
+                out.append((match.start(1), match.end(1), 0.8))
+        return out
+
+    def _relations(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+        out = []
+        for match in self._relation.finditer(text):
+            if token_index_at(tokens, match.start()) is None:  # 母子手帳: the cue is part of a longer word
+                continue
+            found = name_after(text, match.end(), tokens, engine)
+            if found is None:
+                continue
+            end, found_strength = found
+            if found_strength >= Strength.UNKNOWN:
+                out.append((match.end(), end, 0.8))
+            elif found_strength == Strength.WORD and regex.fullmatch(r"[\p{Hiragana}ー]+", text[match.end() : end]):
+                out.append((match.end(), end, 0.5))  # 娘のひなたが: a hiragana name that is also a word
+        return out
+
+    def _namings(self, text: str) -> list[tuple[int, int, float]]:
+        out = []
+        for match in self._naming.finditer(text):
+            end = NAMING_END.search(text, match.end(), match.end() + MAX_NAMED + 2)
+            if end is None:
+                continue
+            value = text[match.end() : end.start()].rstrip()
+            if value and not any(ch.isdigit() for ch in value) and len(value) <= MAX_NAMED:
+                out.append((match.end(), match.end() + len(value), 0.9))
+        return out
+
+    def _introductions(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+        out = []
+        for match in self._introduction.finditer(text):
+            found = name_after(text, match.end(), tokens, engine)
+            if found is None:
+                continue
+            end, found_strength = found
+            if found_strength >= Strength.UNKNOWN and NAMING_END.match(text, end):
+                out.append((match.end(), end, 0.8))
+        return out
+
+    def _afters(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+        out = []
+        for match in self._after.finditer(text):
+            found = name_before(text, match.start(), tokens, engine)
+            if found is None:
+                continue
+            start, found_strength = found
+            value = text[start : match.start()]
+            lead = LEADING_WORDS.match(value)
+            if lead is not None and len(value) > lead.end():
+                start += lead.end()
+                found_strength = max(found_strength, strength(engine, text[start : match.start()]))
+            plain = match.group().startswith("です")
+            needed = Strength.UNKNOWN if plain else Strength.WORD
+            if found_strength >= needed and start < match.start():
+                out.append((start, match.start(), 0.75 if plain else 0.85))
+        return out

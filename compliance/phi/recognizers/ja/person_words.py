@@ -1,0 +1,135 @@
+"""Reading a name out of the characters next to a cue: which characters belong to it, and how sure that is.
+
+Japanese writes no spaces, so a name's edges are found from its script (a kanji run, a katakana run with
+middle dots, a Latin run, a hiragana run) and from Sudachi's morphemes inside that run. Shared by the
+honorific and cue recognizers.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
+from compliance.phi.recognizers.ja.base import token_index_at
+from compliance.phi.recognizers.ja.names import Strength, strength
+
+MAX_NAME = 12
+KANJI_RUN = regex.compile(r"[\p{Han}々〆ヶ]+")
+KATAKANA_NAME = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}ー]+){0,3}")
+LATIN_NAME = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,2}")
+HIRAGANA_RUN = regex.compile(r"[\p{Hiragana}ー]+")
+KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々〆ヶ]{1,8}\Z")
+KATAKANA_NAME_BEFORE = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}ー]+){0,3}\Z")
+LATIN_NAME_BEFORE = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,2} ?\Z")
+HIRAGANA_RUN_BEFORE = regex.compile(r"[\p{Hiragana}ー]{1,10}\Z")
+# What may follow a name: strong ends cannot end a name written in hiragana; weak ones can (ゆうと, はるか).
+STRONG_END = regex.compile(r"(?:さん|ちゃん|くん|君|様|さま|先生|氏|が|は|を|に|の|です|から|まで|より|って|[、。,.!?！？:;()（）「」\s]|\Z)")
+WEAK_END = regex.compile(r"(?:と|も|で|へ|や)")
+
+
+def name_after(text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+    """The end of a name that starts at `position`, and its strength; None when no name starts there."""
+    if position >= len(text):
+        return None
+    for pattern in (LATIN_NAME, KATAKANA_NAME):
+        match = pattern.match(text, position)
+        if match is not None:
+            end = match.end()
+            return end, strength(engine, text[position:end])
+    if KANJI_RUN.match(text, position):
+        return _kanji_after(text, position, tokens, engine)
+    run = HIRAGANA_RUN.match(text, position)
+    if run is not None:
+        return _hiragana_after(text, position, run.end(), engine)
+    return None
+
+
+def _kanji_after(text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+    index = token_index_at(tokens, position)
+    if index is None:
+        return None
+    end = position
+    best = Strength.NAME
+    while index < len(tokens) and KANJI_RUN.fullmatch(tokens[index].surface) and end - position < MAX_NAME:
+        found = strength(engine, tokens[index].surface)
+        if found < Strength.UNKNOWN:
+            break
+        best = min(best, found)
+        end = tokens[index].end
+        index += 1
+    if end == position:
+        return None
+    return end, best
+
+
+def _hiragana_after(text: str, position: int, run_end: int, engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+    """The hiragana name at `position`: of the prefixes that end where a particle or punctuation follows, the
+    strongest (ties: the shortest); prefixes ending before a weak particle (と, も) only when none other fits."""
+    for ends in (STRONG_END, WEAK_END):
+        best: tuple[int, Strength] | None = None
+        for end in range(position + 2, min(run_end, position + 6) + 1):
+            if not ends.match(text, end):
+                continue
+            found = strength(engine, text[position:end])
+            if found >= Strength.WORD and (best is None or found > best[1]):
+                best = (end, found)
+        if best is not None:
+            return best
+    return None
+
+
+def name_before(
+    text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+) -> tuple[int, Strength] | None:
+    """The start of a name that ends at `position` (before an honorific or a cue such as と申します)."""
+    head = text[max(0, position - 40) : position]
+    for pattern in (LATIN_NAME_BEFORE, KATAKANA_NAME_BEFORE):
+        match = pattern.search(head)
+        if match is not None:
+            start = position - len(head) + match.start()
+            value = text[start:position].rstrip()
+            return start, strength(engine, value)
+    match = KANJI_RUN_BEFORE.search(head)
+    if match is not None:
+        return _kanji_before(text, position - len(head) + match.start(), position, tokens, engine)
+    match = HIRAGANA_RUN_BEFORE.search(head)
+    if match is not None:
+        return _hiragana_before(text, position - len(head) + match.start(), position, engine)
+    return None
+
+
+def _kanji_before(
+    text: str, run_start: int, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+) -> tuple[int, Strength] | None:
+    """Walk back over the run's morphemes while they read as names; a lone ordinary word is a weak name
+    (四十物さん), a role word none (看護師さん)."""
+    index = token_index_at(tokens, position)
+    last = (index - 1) if index is not None else (len(tokens) - 1 if tokens and tokens[-1].end == position else None)
+    if last is None or last < 0:
+        value = text[run_start:position]
+        return run_start, strength(engine, value)
+    start = position
+    best = Strength.NAME
+    while last >= 0 and tokens[last].start >= run_start:
+        found = strength(engine, tokens[last].surface)
+        if found < Strength.UNKNOWN:
+            if start == position:  # the word right before the honorific is an ordinary one
+                return (tokens[last].start, found) if found > Strength.NEVER else None
+            break
+        best = min(best, found)
+        start = tokens[last].start
+        last -= 1
+    return (start, best) if start < position else None
+
+
+def _hiragana_before(text: str, run_start: int, position: int, engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+    run = text[run_start:position]
+    for size in range(min(6, len(run)), 1, -1):  # the dictionary knows the name: のぞみ in ののぞみ
+        if strength(engine, run[-size:]) == Strength.NAME:
+            return position - size, Strength.NAME
+    pieces = [token for token in engine.tokens(run) if token.pos[0] == "助詞" and len(run) - token.end >= 2]
+    start = run_start + (pieces[-1].end if pieces else 0)
+    if position - start < 2 or position - start > 6:
+        return None
+    found = strength(engine, text[start:position])
+    return (start, found) if found > Strength.NEVER else None

@@ -1,0 +1,100 @@
+"""Classes of wording the corpus showed the engine misreading, each in more than one author's words.
+
+Each case names the class; the level is the one a clinician gives (NICE CKS, NHS.uk, NICE NG143 for children).
+The deterministic layers are tested (``assess_layers``): the learned layer on top of them is trained and tested apart.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.triage import Level
+from agents.triage.engine import assess_layers
+from agents.triage.words import tokens
+
+A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_24, Level.consultation, Level.self_care)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a carer's reassurance that names an alarming sign ("not breathing fast", "no breathing problems")
+        ("my 4 yr old had a temp of 38.3 with a runny nose, now running round, drinking. no rash, no breathing problems", S),
+        ("he is not breathing and his lips are blue", A),
+        # a word in another sense
+        ("ate a dodgy kebab last night (stroke of luck my mate didnt have one), been sick twice, keeping water down", S),
+        ("my 5 yr old only poos every 4 or 5 days, big hard ones that hurt him so he holds it in, some soiling", R),
+        ("i want to hurt him", E),
+        ("ache under my right ribs for 2 days and the whites of my eyes look a bit yellow, pee dark", D),
+        # something pushed up a child's nose: A&E the same day; in the ear: a doctor within 24 hours
+        ("My 4 year old pushed a small plastic bead up her right nostril an hour ago, I can't get it out", E),
+        ("my toddler has shoved a pea up his nose", E),
+        ("my 3 year old has put a bead in her ear and I can't get it out, she's fine otherwise", D),
+        # a scald in a young child, in a parent's words
+        ("my 3 yr old pulled a mug of tea off the table over his chest, its red and blistered", E),
+        # a febrile child with a positive dipstick written the clinician's way
+        ("2yo F, fever 4 days up to 38.9, alert, drinking. Clean-catch urine: nitrites +, leucocytes ++.", D),
+        # sudden hearing loss said plainly
+        ("Woke up this morning and my left ear is basically deaf, like it's full of cotton wool", D),
+        # a growing, bleeding scaly spot in an older person: suspected skin cancer (NICE NG12)
+        ("dad is 84 and has a scaly crusty patch on his bald head that bleeds when he scratches it, slowly getting bigger", R),
+        # mastitis after birth ("feel like I've got flu") is not postpartum sepsis by itself
+        ("had my baby 3 weeks ago, breastfeeding. now a red hot painful wedge shaped patch on my left boob, temp 38.3 "
+         "and I feel like I've got flu", D),
+        ("gave birth 5 days ago, fever 38.9, tummy pain and smelly discharge", E),
+        # NICE NG143: a baby over 3 months feeding less is amber; refusing feeds or under 3 months is more
+        ("my 5 month old has been off her feeds for 2 days, taking about half what she normally does, temp 38.0", D),
+        ("my baby is 6 months and refusing all feeds", E),
+        ("my 7 week old is off her feeds", E),
+        # blood in a baby's nappy: bowel with colic signs, well baby, or a newborn girl's pseudomenses
+        ("my 9 month old keeps screaming and drawing his legs up, and there was blood and mucus in his nappy", E),
+        ("my 8 week old has had streaks of blood and mucus in his poo for 2 days, otherwise feeding and weeing ok", D),
+        ("our baby girl is 5 days old and there's a little blood in her nappy from her front bottom, like a tiny period. "
+         "she's feeding well", S),
+        # non-major bleeding on an anticoagulant
+        ("I'm 80, bright red blood in my pee with small clots, on rivaroxaban. still passing water fine, no pain", D),
+        # one vomit with fluids kept down is not a kidney infection that needs a drip
+        ("4F, dysuria and fever 38.5, vomited once, mild right loin discomfort. Alert, drinking.", D),
+        ("burning when i pee, fever 39 and keep vomiting, pain in my side", E),
+        # reassurance for common, benign things in children and pregnancy
+        ("My son is 3 and his foreskin doesn't pull back at all. He wees in a normal stream, no pain or redness", S),
+        ("30 wks pregnant and my tummy skin is so itchy where its stretching, no itch on my hands or feet", S),
+        ("my 2 month old only poos every 3 or 4 days but it's soft and yellow, breastfed, feeding well", S),
+        # heartburn in pregnancy with the pre-eclampsia symptoms listed as absent
+        ("A 29-year-old at 28 weeks' gestation has a burning sensation behind the sternum after evening meals. "
+         "There is no epigastric or right upper quadrant pain, headache or visual disturbance.", S),
+        # a hypo in type 2 diabetes needs a review of the tablets; incontinence needs a GP assessment
+        ("A 67-year-old with type 2 diabetes had a glucose of 3.6 mmol/L, treated with juice; now 6.8 and feels well.", R),
+        ("I leak urine when I need to go and can't always make it to the toilet", R),
+        # NICE NG112: recurrent UTIs need a GP review even when well now; NHS: a painful wart needs a GP
+        ("A 28-year-old woman has had recurrent urine infections, three in the last 6 months; she is currently well.", R),
+        ("my 9 year old has warts on his feet that hurt when he walks", R),
+        # a bad smell is not a severe symptom
+        ("mum 79 has had diarrhoea for 3 days since starting antibiotics, 6 or 7 times a day and smells awful, "
+         "some tummy cramps. drinking ok", D),
+        # a known type 1 diabetic with high sugars is not a new diagnosis (was read as new type 1 diabetes)
+        ("im 15 and i have type 1. bad cold and my sugars have been 15-17 all day. ketones 0.8. not being sick", D),
+        ("type 1, sugar 22, ketones 0.6, vomiting since this morning", E),
+        # one forgotten dose of an ordinary medicine
+        ("My father is 81 and takes levothyroxine. He forgot to take it yesterday. He feels completely normal.", S),
+    ],
+)
+def test_wording_class(text: str, level: Level) -> None:
+    assert assess_layers(text)[0].level is level
+
+
+def test_a_negation_reaches_every_item_of_its_list():
+    found = assess_layers("He has no dysphagia, vomiting, weight loss, melaena, jaundice, abdominal mass or family history.")[0].findings
+    assert not {"vomiting", "weight_loss", "melaena", "jaundice"} & set(found)
+    assert "vomiting" in assess_layers("no fever. vomiting since this morning")[0].findings  # a list ends with its sentence
+
+
+def test_a_dipstick_grade_apart_from_its_word_reads_with_it():
+    assert [t.stem for t in tokens("nitrites +, leucocytes ++.")] == ["nitrites+", "leucocytes++"]
+    assert [t.stem for t in tokens("paracetamol + ibuprofen")] == ["paracetamol", "ibuprofen"]
+
+
+def test_not_breathing_fast_is_a_reassurance():
+    found = assess_layers("my 3 month old is snuffly, no temp, feeding ok, plenty of wet nappies, not breathing fast")[0]
+    assert found.level.rank > Level.consultation_24.rank
+    assert not {"not_breathing", "tachypnoea"} & set(found.findings)
