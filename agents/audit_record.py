@@ -20,6 +20,7 @@ def turn_record(trace: TurnTrace, *, status: TurnStatus, error: str | None = Non
         actor=trace.actor,
         redacted_text=trace.redacted_text,
         redaction_counts=trace.redaction_counts,
+        language=trace.language,
         level=assessment.get("level"),
         urgency=assessment.get("urgency"),
         red_flags=list(assessment.get("red_flags", ())),

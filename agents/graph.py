@@ -17,7 +17,14 @@ from agents.nodes.route import route
 from agents.state import TriageState, TurnContext
 from agents.telemetry import traced_node
 
-NODES = (("redact", redact), ("assess", assess), ("route", route), ("generate", generate), ("guard", guard), ("record", record))
+NODES = (
+    ("redact", redact),
+    ("assess", assess),
+    ("route", route),
+    ("generate", generate),
+    ("guard", guard),
+    ("record", record),
+)
 
 
 #: The compiled graph: state in and out, with the turn's runtime context.

@@ -22,6 +22,7 @@ from agents.graph import TriageGraph
 from agents.state import Emit, TurnContext, TurnTrace
 from agents.telemetry import traced_turn
 from compliance.audit import TurnRecord, TurnStatus
+from compliance.language import detect
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,17 @@ class TriageAgent:
         on_answered: Callable[[TurnTrace], None] | None = None,
         thread_id: str | None = None,
         actor: str | None = None,
+        lang: str | None = None,
     ) -> TurnTrace:
         """Run one message: frames to `emit`, then its one record, then its `done` frame (with the audit id).
 
         The record is filed under `session_id`; the conversation's state is kept under `thread_id` (default the
         same): a clinician's consult about a patient has a thread of its own, is filed under the patient's
         session, and names the clinician who asked as `actor`.
+
+        `lang` is the caller's language hint (the message frame's `lang`, else the widget's `data-lang`): the
+        message's language is detected once, here, before redaction (compliance/language.py; a supported hint
+        wins), kept on the trace for every stage and recorded in the audit entry.
 
         `on_answered` is called once the answer is out and the conversation state saved, before the record is
         waited for: the caller may start the next message of the conversation then (app/routes/chat.py), so a
@@ -71,6 +77,7 @@ class TriageAgent:
             client_msg_id=client_msg_id,
             audience=audience,
             actor=actor,
+            language=detect(text, lang),
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id or session_id}}
         # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed mid-answer
@@ -113,13 +120,18 @@ class TriageAgent:
         await self._await_record(trace)
         used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
         await emit_after_marker(
-            {"type": "done", "message_id": trace.message_id, "engine": used.engine if used else None,
-             "audit_id": trace.audit_id}
+            {
+                "type": "done",
+                "message_id": trace.message_id,
+                "engine": used.engine if used else None,
+                "audit_id": trace.audit_id,
+            }
         )
         return trace
 
-    def _ensure_record(self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus,
-                       error: str | None) -> None:
+    def _ensure_record(
+        self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus, error: str | None
+    ) -> None:
         if trace.record_task is None:
             record = turn_record(trace, status=status, error=error)
             trace.record_task = asyncio.ensure_future(self._record_after(marker, record))

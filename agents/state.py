@@ -36,6 +36,8 @@ class TriageState(TypedDict, total=False):
     answer: str
     #: The emergency this conversation was told about (level and reasons): a follow-up is not told again.
     emergency_told: dict[str, Any]
+    #: The language of the conversation's last message with words (a message of numbers only keeps it).
+    language: str
 
 
 @dataclass
@@ -47,6 +49,8 @@ class TurnTrace:
     client_msg_id: str | None
     audience: Literal["patient", "clinician"]
     actor: str | None = None
+    language: str = "en"
+    """The message's language (compliance/language.py), read before redaction: every stage uses it."""
     started: float = field(default_factory=time.perf_counter)
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     node_ms: dict[str, float] = field(default_factory=dict)

@@ -62,14 +62,28 @@ class BadSignature(TokenError):
 
 
 def issue_token(
-    key: bytes | KeyRing, subject: str, role: Role, *, ttl_s: float = 900, session_id: str | None = None,
-    version: int | None = None, sid: str | None = None, signed_in_at: float | None = None,
+    key: bytes | KeyRing,
+    subject: str,
+    role: Role,
+    *,
+    ttl_s: float = 900,
+    session_id: str | None = None,
+    version: int | None = None,
+    sid: str | None = None,
+    signed_in_at: float | None = None,
     expires_at: float | None = None,
 ) -> str:
     """Signed with `key` (a ring's current key), whose id heads the token."""
     signing = KeyRing.of(key).current
-    payload = Principal(subject=subject, role=role, session_id=session_id, version=version, sid=sid,
-                        signed_in_at=signed_in_at, expires_at=expires_at if expires_at is not None else time.time() + ttl_s)
+    payload = Principal(
+        subject=subject,
+        role=role,
+        session_id=session_id,
+        version=version,
+        sid=sid,
+        signed_in_at=signed_in_at,
+        expires_at=expires_at if expires_at is not None else time.time() + ttl_s,
+    )
     body = base64.urlsafe_b64encode(payload.model_dump_json(exclude_none=True).encode()).decode().rstrip("=")
     signed = f"{key_id(signing)}.{body}"
     return f"{signed}.{_sign(signing, signed)}"
@@ -165,7 +179,9 @@ def check_csrf(scope: Scope, found: Authenticated, submitted: str | None) -> Non
     keys = token_keys(settings_of(scope))
     if not csrf.same_origin(scope) or not csrf.valid_session_token(keys, found.principal.sid, submitted):
         csrf.mark_refused(scope)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or invalid CSRF token (X-CSRF-Token), or a foreign origin")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "missing or invalid CSRF token (X-CSRF-Token), or a foreign origin"
+        )
 
 
 async def current_sign_in(request: Request) -> Authenticated:
@@ -174,7 +190,9 @@ async def current_sign_in(request: Request) -> Authenticated:
     try:
         found = await authenticate(request.scope)
     except TokenError:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid, expired or revoked token", headers=UNAUTHENTICATED) from None
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "invalid, expired or revoked token", headers=UNAUTHENTICATED
+        ) from None
     if found is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required", headers=UNAUTHENTICATED)
     check_csrf(request.scope, found, csrf.submitted_header(request.scope))

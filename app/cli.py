@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 import sys
 from collections.abc import Sequence
@@ -38,9 +39,24 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     configure_logging(settings.log_level, settings.log_format)
     configure_tracing(trace_file=settings.trace_file)
-    serve(create_app(settings), on_ready=lambda: print(ready_notice(settings, host, port), flush=True),
-          host=host, port=port, log_level=settings.log_level, log_config=None, **UVICORN_OPTIONS)
+    serve(
+        create_app(settings),
+        on_ready=lambda: _announce(ready_notice(settings, host, port), settings.log_format),
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        log_config=None,
+        **UVICORN_OPTIONS,
+    )
     return 0
+
+
+def _announce(notice: str, log_format: str) -> None:
+    """A person at a terminal reads the notice as text; a log collector (JSON logs, no terminal) gets one record."""
+    if log_format == "text" or sys.stdout.isatty():
+        print(notice, flush=True)
+    else:
+        logging.getLogger("triage.ready").info(notice.replace("-" * 72 + "\n", "").replace("\n" + "-" * 72, ""))
 
 
 def ready_notice(settings: Any, host: str, port: int) -> str:
@@ -50,8 +66,11 @@ def ready_notice(settings: Any, host: str, port: int) -> str:
 
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104 - a comparison, not a bind
     data_dir = settings.data_dir.resolve()
-    relative = "" if settings.data_dir.is_absolute() else (
-        f"  (TRIAGE_DATA_DIR={settings.data_dir}: relative to the directory the server started in)")
+    relative = (
+        ""
+        if settings.data_dir.is_absolute()
+        else (f"  (TRIAGE_DATA_DIR={settings.data_dir}: relative to the directory the server started in)")
+    )
     lines = [f"Triage is ready: {url}/", f"Data directory: {data_dir}{relative}"]
     try:
         has_account = bool(user_store(settings.resolved_database_url).list())
@@ -61,9 +80,11 @@ def ready_notice(settings: Any, host: str, port: int) -> str:
         triage = Path(sys.executable).with_name("triage")
         where = "" if settings.database_url else f"TRIAGE_DATA_DIR={shlex.quote(str(data_dir))} "
         command = shlex.quote(str(triage)) if triage.exists() else "triage"
-        lines += ["No staff account yet. Make the first one (from any directory; it asks for a password):",
-                  f"    {where}{command} users create --username admin --role admin",
-                  f"then sign in at {url}/login (accounts: {url}/admin/accounts, widget set-up: {url}/admin/widget)."]
+        lines += [
+            "No staff account yet. Make the first one (from any directory; it asks for a password):",
+            f"    {where}{command} users create --username admin --role admin",
+            f"then sign in at {url}/login (accounts: {url}/admin/accounts, widget set-up: {url}/admin/widget).",
+        ]
     rule = "-" * 72
     return "\n".join([rule, *lines, rule])
 
@@ -71,10 +92,13 @@ def ready_notice(settings: Any, host: str, port: int) -> str:
 def _assess(_args: argparse.Namespace) -> int:
     from agents.triage import assess
     from app.jsonl import AssessLine, process_lines
+    from compliance.language import detect
 
     def handle(line: AssessLine) -> dict:
-        result = assess(line.text, age=line.age, sex=line.sex)
+        language = detect(line.text, line.lang)
+        result = assess(line.text, age=line.age, sex=line.sex, lang=language)
         return {
+            "language": language,
             "level": result.level.value,
             "urgency": result.urgency.value,
             "red_flags": list(result.red_flags),
@@ -111,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     commands.add_parser("assess", help="JSONL on stdin -> clinical assessment per line").set_defaults(func=_assess)
-    commands.add_parser("redact", help="JSONL on stdin -> PHI-redacted text and spans per line").set_defaults(func=_redact)
+    commands.add_parser("redact", help="JSONL on stdin -> PHI-redacted text and spans per line").set_defaults(
+        func=_redact
+    )
     add_audit_commands(commands)
     add_key_commands(commands)
     add_user_commands(commands)

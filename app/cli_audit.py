@@ -35,9 +35,13 @@ def add_audit_commands(subparsers: Any) -> None:
     audit = subparsers.add_parser("audit", help="verify, export or purge the audit trail")
     commands = audit.add_subparsers(dest="audit_command", required=True)
 
-    commands.add_parser("verify", help="check the chain; exit 0 when intact, 1 naming the first bad record").set_defaults(func=_verify)
+    commands.add_parser(
+        "verify", help="check the chain; exit 0 when intact, 1 naming the first bad record"
+    ).set_defaults(func=_verify)
 
-    export = commands.add_parser("export", help="write the trail (or a filtered part) as CSV, JSONL or a FHIR R4 Bundle")
+    export = commands.add_parser(
+        "export", help="write the trail (or a filtered part) as CSV, JSONL or a FHIR R4 Bundle"
+    )
     export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--since", type=iso_datetime, help="ISO 8601, inclusive (naive means UTC)")
     export.add_argument("--until", type=iso_datetime, help="ISO 8601, exclusive (naive means UTC)")
@@ -65,9 +69,15 @@ def _open_trail() -> AuditTrail:
     settings = Settings()
     path = sqlite_path(settings.resolved_database_url)
     if path is not None and not path.exists():  # before anything else: not even keys are made for nothing
-        raise NoDatabase(f"no audit database at {path}; refusing to create one (check TRIAGE_DATA_DIR / TRIAGE_DATABASE_URL)")
-    trail = AuditTrail(settings.resolved_database_url, settings.audit_keyring,
-                       checkpoint_every=settings.audit_checkpoint_every, journal=settings.resolved_audit_journal)
+        raise NoDatabase(
+            f"no audit database at {path}; refusing to create one (check TRIAGE_DATA_DIR / TRIAGE_DATABASE_URL)"
+        )
+    trail = AuditTrail(
+        settings.resolved_database_url,
+        settings.audit_keyring,
+        checkpoint_every=settings.audit_checkpoint_every,
+        journal=settings.resolved_audit_journal,
+    )
     try:
         trail.upgrade_schema()
     except MissingDatabase as exc:
@@ -79,8 +89,14 @@ def _open_trail() -> AuditTrail:
 def _cli_actor(action: AccessAction, target: str, **detail: Any) -> AccessEvent:
     from compliance.audit import AccessEvent
 
-    return AccessEvent(actor=getpass.getuser(), role="cli", action=action, target=target,
-                       source=f"cli@{socket.gethostname()}", detail=detail)
+    return AccessEvent(
+        actor=getpass.getuser(),
+        role="cli",
+        action=action,
+        target=target,
+        source=f"cli@{socket.gethostname()}",
+        detail=detail,
+    )
 
 
 def _fail(command: str, message: str, code: int = 2) -> int:

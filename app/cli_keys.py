@@ -41,7 +41,9 @@ def add_key_commands(subparsers: Any) -> None:
     commands = keys.add_subparsers(dest="keys_command", required=True)
     commands.add_parser("list", help="the id of each key in use and of the retired ones").set_defaults(func=_list)
     rotate = commands.add_parser("rotate", help="put new keys in use, keeping the old ones for checking older records")
-    rotate.add_argument("--key", action="append", choices=sorted(KEYS), help="which key (repeatable; default all three)")
+    rotate.add_argument(
+        "--key", action="append", choices=sorted(KEYS), help="which key (repeatable; default all three)"
+    )
     rotate.set_defaults(func=_rotate)
 
 
@@ -53,9 +55,14 @@ def _rings() -> dict[str, Any]:
 
 
 def _describe(rings: dict[str, Any]) -> dict[str, Any]:
-    return {name: {"current": ring.current_id, "retired": ring.ids()[1:],
-                   "source": "environment" if os.environ.get(KEYS[name][1]) else "secrets.json"}
-            for name, ring in rings.items()}
+    return {
+        name: {
+            "current": ring.current_id,
+            "retired": ring.ids()[1:],
+            "source": "environment" if os.environ.get(KEYS[name][1]) else "secrets.json",
+        }
+        for name, ring in rings.items()
+    }
 
 
 def _list(_args: argparse.Namespace) -> int:
@@ -69,9 +76,11 @@ def _rotate(args: argparse.Namespace) -> int:
     chosen = args.key or sorted(KEYS)
     in_env = [KEYS[name][1] for name in chosen if os.environ.get(KEYS[name][1])]
     if in_env:
-        print(f"triage keys rotate: {', '.join(in_env)} set in the environment: rotate there (the new key in the "
-              "variable, the old one appended to its _RETIRED_KEYS variable), then restart every replica",
-              file=sys.stderr)
+        print(
+            f"triage keys rotate: {', '.join(in_env)} set in the environment: rotate there (the new key in the "
+            "variable, the old one appended to its _RETIRED_KEYS variable), then restart every replica",
+            file=sys.stderr,
+        )
         return 2
     settings = Settings()
     _ = settings.audit_key_bytes  # makes the laptop's secrets.json when there is none yet

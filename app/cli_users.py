@@ -21,7 +21,9 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
 
     password = actions.add_parser("password", help="set a new password; every token issued before stops working")
     password.add_argument("--username", required=True)
-    password.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
     password.set_defaults(func=_set_password)
 
     role = actions.add_parser("role", help="give an account another role; its tokens stop working")
@@ -31,7 +33,9 @@ def add_user_commands(commands: argparse._SubParsersAction) -> None:
 
     actions.add_parser("list", help="accounts and their roles").set_defaults(func=_list)
     for name, disabled in (("disable", True), ("enable", False)):
-        command = actions.add_parser(name, help=f"{name} an account" + ("; its tokens stop working" if disabled else ""))
+        command = actions.add_parser(
+            name, help=f"{name} an account" + ("; its tokens stop working" if disabled else "")
+        )
         command.add_argument("--username", required=True)
         command.set_defaults(func=lambda args, disabled=disabled: _set_disabled(args, disabled))
 

@@ -17,17 +17,27 @@ from compliance.audit import KINDS, URGENCIES, EntryFilter, InvalidFilter
 from compliance.audit.query import LEVELS, STATUSES
 
 LEVEL_NAMES = {
-    "emergency_ambulance": "Ambulance", "emergency": "Emergency dept.", "consultation_24": "Doctor within 24 h",
-    "consultation": "Doctor (routine)", "self_care": "Self-care",
+    "emergency_ambulance": "Ambulance",
+    "emergency": "Emergency dept.",
+    "consultation_24": "Doctor within 24 h",
+    "consultation": "Doctor (routine)",
+    "self_care": "Self-care",
 }
 URGENCY_NAMES = {"em": "Emergency", "ne": "Needs a doctor", "sc": "Self-care"}
 STATUS_NAMES = {"complete": "Complete", "interrupted": "Interrupted", "error": "Error", "timeout": "Timed out"}
 #: The event kinds offered, by what they are to a reader. "" (the default) is every turn: patients' messages
 #: and clinicians' consults; "decision" and "consult" split them; the rest are the trail's own kinds.
 KIND_NAMES = {
-    "": "Decisions and consults", "decision": "Patient decisions", "consult": "Clinician consults",
-    "access": "Views and clinician actions", "export": "Exports", "access_denied": "Refusals", "error": "Errors",
-    "consent": "Privacy consents", "checkpoint": "Checkpoints", "all": "Every event",
+    "": "Decisions and consults",
+    "decision": "Patient decisions",
+    "consult": "Clinician consults",
+    "access": "Views and clinician actions",
+    "export": "Exports",
+    "access_denied": "Refusals",
+    "error": "Errors",
+    "consent": "Privacy consents",
+    "checkpoint": "Checkpoints",
+    "all": "Every event",
 }
 ORDERS = ("newest", "oldest")
 DATE_EXAMPLE = "2026-12-04"
@@ -56,17 +66,29 @@ class Review:
         def value(name: str, limit: int = 64) -> str:
             return str(query.get(name, "")).strip()[:limit]
 
-        review = cls(since=value("since", 32), until=value("until", 32), urgency=value("urgency"), level=value("level"),
-                     status=value("status"), kind=value("kind"), actor=value("actor", 128).lower(),
-                     session=value("session"), order=value("order") or "newest")
+        review = cls(
+            since=value("since", 32),
+            until=value("until", 32),
+            urgency=value("urgency"),
+            level=value("level"),
+            status=value("status"),
+            kind=value("kind"),
+            actor=value("actor", 128).lower(),
+            session=value("session"),
+            order=value("order") or "newest",
+        )
         try:
             review.cursor = int(query["cursor"]) if query.get("cursor") else None
             review.back = [int(v) for v in str(query.get("back", "")).split(",") if v][-50:]
         except ValueError:
             review.cursor, review.back = None, []
-        for name, known, label in (("urgency", URGENCIES, "urgency"), ("level", LEVELS, "disposition"),
-                                   ("status", STATUSES, "status"), ("kind", KIND_NAMES, "event kind"),
-                                   ("order", ORDERS, "order")):
+        for name, known, label in (
+            ("urgency", URGENCIES, "urgency"),
+            ("level", LEVELS, "disposition"),
+            ("status", STATUSES, "status"),
+            ("kind", KIND_NAMES, "event kind"),
+            ("order", ORDERS, "order"),
+        ):
             typed = getattr(review, name)
             if typed and typed not in known:
                 review.errors.append(f"There is no {label} called “{typed}”; it was not applied.")
@@ -83,7 +105,9 @@ class Review:
         start = datetime.combine(since, time(), UTC) if since else None
         end = datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None
         if start and end and start >= end:
-            self.errors.append(f"The From date ({self.since}) is after the To date ({self.until}); no dates were applied.")
+            self.errors.append(
+                f"The From date ({self.since}) is after the To date ({self.until}); no dates were applied."
+            )
             return None, None
         return start, end
 
@@ -95,13 +119,23 @@ class Review:
         """The typed filter as the trail reads it (`paged`: only what comes after this page's cursor)."""
         since, until = self._bounds
         kinds, audience = _kind(self.kind)
-        cursor = {} if not paged or self.cursor is None else (
-            {"before_seq": self.cursor} if self.newest_first else {"after_seq": self.cursor})
+        cursor = (
+            {}
+            if not paged or self.cursor is None
+            else ({"before_seq": self.cursor} if self.newest_first else {"after_seq": self.cursor})
+        )
         try:
             return EntryFilter.parse(
-                since=since, until=until, urgency=self.urgency or None, levels=(self.level,) if self.level else None,
-                statuses=(self.status,) if self.status else None, actor=self.actor or None,
-                session_prefix=self.session or None, kinds=kinds, audience=audience, **cursor,
+                since=since,
+                until=until,
+                urgency=self.urgency or None,
+                levels=(self.level,) if self.level else None,
+                statuses=(self.status,) if self.status else None,
+                actor=self.actor or None,
+                session_prefix=self.session or None,
+                kinds=kinds,
+                audience=audience,
+                **cursor,
             )
         except InvalidFilter as exc:  # every value was checked above: only a bug lands here
             self.errors.append(f"The filter could not be applied: {exc}")
@@ -110,21 +144,38 @@ class Review:
     def chart_filter(self) -> EntryFilter:
         """The charts count patients' decisions only (a consult is a clinician's question, not a disposition),
         within the same dates, session, urgency, disposition and status."""
-        return self.entry_filter(paged=False).model_copy(update={"kinds": ("turn",), "audience": "patient", "actor": None})
+        return self.entry_filter(paged=False).model_copy(
+            update={"kinds": ("turn",), "audience": "patient", "actor": None}
+        )
 
     def fields(self) -> dict[str, str]:
-        return {"since": self.since, "until": self.until, "urgency": self.urgency, "level": self.level,
-                "status": self.status, "kind": self.kind, "actor": self.actor, "session": self.session,
-                "order": "" if self.order == "newest" else self.order}
+        return {
+            "since": self.since,
+            "until": self.until,
+            "urgency": self.urgency,
+            "level": self.level,
+            "status": self.status,
+            "kind": self.kind,
+            "actor": self.actor,
+            "session": self.session,
+            "order": "" if self.order == "newest" else self.order,
+        }
 
     def api_params(self) -> dict[str, str]:
         """The same filter as /api/audit/export's query parameters (the download buttons)."""
         since, until = self._bounds
         kinds, audience = _kind(self.kind) if self.kind else (None, None)  # default: the whole trail, as before
-        params = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
-                  "urgency": self.urgency, "level": self.level, "status": self.status, "actor": self.actor,
-                  "session_prefix": self.session, "kind": kinds[0] if kinds and len(kinds) == 1 else "",
-                  "audience": audience or ""}
+        params = {
+            "since": since.isoformat() if since else "",
+            "until": until.isoformat() if until else "",
+            "urgency": self.urgency,
+            "level": self.level,
+            "status": self.status,
+            "actor": self.actor,
+            "session_prefix": self.session,
+            "kind": kinds[0] if kinds and len(kinds) == 1 else "",
+            "audience": audience or "",
+        }
         return {k: v for k, v in params.items() if v}
 
     def page_link(self, cursor: int | None, back: list[int]) -> str:
@@ -141,8 +192,10 @@ def _day(typed: str, label: str) -> tuple[date | None, str | None]:
     try:
         return date.fromisoformat(typed), None
     except ValueError:
-        return None, (f"The {label} date “{typed}” is not a date this page can read; write it as YYYY-MM-DD "
-                      f"(for example {DATE_EXAMPLE}). It was not applied.")
+        return None, (
+            f"The {label} date “{typed}” is not a date this page can read; write it as YYYY-MM-DD "
+            f"(for example {DATE_EXAMPLE}). It was not applied."
+        )
 
 
 def _kind(kind: str) -> tuple[tuple[str, ...] | None, str | None]:

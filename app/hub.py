@@ -165,12 +165,25 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
         summary.needs_clinician = summary.needs_clinician or bool(event.get("needs_clinician"))
         summary.red_flags = list(dict.fromkeys([*summary.red_flags, *(event.get("red_flags") or [])]))
         known = {label.get("id") for label in summary.red_flag_labels}
-        summary.red_flag_labels += [label for label in event.get("red_flag_labels") or [] if label.get("id") not in known]
+        summary.red_flag_labels += [
+            label for label in event.get("red_flag_labels") or [] if label.get("id") not in known
+        ]
         summary.waiting_since = summary.waiting_since or at
         _reopen(summary)
         entry = record.entry(event["message_id"], "assistant", at)
-        entry["triage"] = {k: event.get(k) for k in ("level", "urgency", "red_flags", "rationale", "needs_clinician",
-                                                      "conditions", "red_flag_labels", "findings")}
+        entry["triage"] = {
+            k: event.get(k)
+            for k in (
+                "level",
+                "urgency",
+                "red_flags",
+                "rationale",
+                "needs_clinician",
+                "conditions",
+                "red_flag_labels",
+                "findings",
+            )
+        }
     elif kind == "done":
         entry = record.entry(event["message_id"], "assistant", at)
         if isinstance(event.get("text"), str):
@@ -179,8 +192,13 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
     elif kind == "clinician_message":
         if record.find(event["message_id"], "clinician") is None:
             record.transcript.append(
-                {"kind": "clinician", "message_id": event["message_id"], "text": event["text"], "at": at,
-                 "clinician": event.get("clinician")}
+                {
+                    "kind": "clinician",
+                    "message_id": event["message_id"],
+                    "text": event["text"],
+                    "at": at,
+                    "clinician": event.get("clinician"),
+                }
             )
             del record.transcript[:-TRANSCRIPT_LIMIT]
         summary.waiting_since = None

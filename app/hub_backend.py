@@ -12,8 +12,9 @@ from compliance.keys import KeyRing
 
 
 @contextlib.asynccontextmanager
-async def open_hub(redis_url: str | None, fernet_key: bytes | KeyRing, prefix: str = "triage:hub",
-                   database_url: str | None = None) -> AsyncIterator[InProcessHub]:
+async def open_hub(
+    redis_url: str | None, fernet_key: bytes | KeyRing, prefix: str = "triage:hub", database_url: str | None = None
+) -> AsyncIterator[InProcessHub]:
     if not redis_url:
         store = None
         if database_url:

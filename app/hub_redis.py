@@ -58,8 +58,16 @@ def stream_id(value: str) -> tuple[int, int]:
 
 
 class RedisHub(InProcessHub):
-    def __init__(self, redis: Redis, fernet_key: bytes | KeyRing, *, prefix: str = "triage:hub", log_length: int = 50_000,
-                 max_sessions: int = 1000, heartbeat_s: float = HEARTBEAT_S) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        fernet_key: bytes | KeyRing,
+        *,
+        prefix: str = "triage:hub",
+        log_length: int = 50_000,
+        max_sessions: int = 1000,
+        heartbeat_s: float = HEARTBEAT_S,
+    ) -> None:
         super().__init__(max_sessions=max_sessions)
         self._redis = redis
         # Encrypts with the current vault key; decrypts with any key of the ring (events from before a rotation).
@@ -154,10 +162,14 @@ class RedisHub(InProcessHub):
 
     async def release(self, session_id: str, clinician: str, *, force: bool = False) -> SessionSummary:
         self.session(session_id)
-        released, current = await self._release_script(keys=[self._owner + session_id], args=[clinician, "1" if force else "0"])
+        released, current = await self._release_script(
+            keys=[self._owner + session_id], args=[clinician, "1" if force else "0"]
+        )
         current = current.decode() if isinstance(current, bytes) else current
         if not released:
-            raise HubConflict("nobody has taken this session over" if not current else f"session is in the hands of {current}")
+            raise HubConflict(
+                "nobody has taken this session over" if not current else f"session is in the hands of {current}"
+            )
         await self.publish({"type": "release", "session_id": session_id, "clinician": clinician})
         await self.deliver_to_patient(session_id, {"type": "handoff", "to": "agent"})
         return self.session(session_id).summary
@@ -261,4 +273,3 @@ class RedisHub(InProcessHub):
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-

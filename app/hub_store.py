@@ -25,7 +25,8 @@ from compliance.audit.db import normalize_url
 
 metadata = MetaData()
 hub_session = Table(
-    "hub_session", metadata,
+    "hub_session",
+    metadata,
     Column("session_id", String(128), primary_key=True),
     Column("record", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -53,9 +54,10 @@ class SqlQueueStore:
             if ids:
                 conn.execute(delete(hub_session).where(hub_session.c.session_id.in_(ids)))
             if records:
-                conn.execute(insert(hub_session), [
-                    {"session_id": sid, "record": data, "updated_at": now} for sid, data in records.items()
-                ])
+                conn.execute(
+                    insert(hub_session),
+                    [{"session_id": sid, "record": data, "updated_at": now} for sid, data in records.items()],
+                )
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -21,6 +21,8 @@ class TextLine(BaseModel):
 class AssessLine(TextLine):
     age: float | None = None
     sex: str | None = None
+    lang: str | None = None
+    """A language hint (`en`, `ja`): a supported one wins over detection (compliance/language.py)."""
 
     @field_validator("age")
     @classmethod
@@ -30,7 +32,6 @@ class AssessLine(TextLine):
         return value
 
 
-
 #: Characters that JSON leaves raw but that Python's str.splitlines (and other readers) take as line breaks.
 _LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
@@ -38,6 +39,7 @@ _LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029"
 def _one_line(encoded: str) -> str:
     """One JSON Lines record is one line for every reader: escape the Unicode line breaks JSON allows raw."""
     return encoded.translate(_LINE_BREAKS)
+
 
 def process_lines(
     lines: Iterable[str],

@@ -21,10 +21,26 @@ from typing import Any, Literal
 
 from opentelemetry import trace
 
-SAFE_EXTRA_KEYS = frozenset({
-    "audit_id", "code", "engine", "engines", "message_id", "session_id", "status", "node", "route", "replica",
-    "level", "urgency", "reason", "outcome", "event", "channel",
-})
+SAFE_EXTRA_KEYS = frozenset(
+    {
+        "audit_id",
+        "code",
+        "engine",
+        "engines",
+        "message_id",
+        "session_id",
+        "status",
+        "node",
+        "route",
+        "replica",
+        "level",
+        "urgency",
+        "reason",
+        "outcome",
+        "event",
+        "channel",
+    }
+)
 _RECORD_FIELDS = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 _SAFE_SCALARS = (bool, int, float)
 REQUEST_LOGGERS = ("uvicorn.access", "uvicorn.error")

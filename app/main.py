@@ -38,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with AsyncExitStack() as stack:
             store = AuditTrail(
-                settings.resolved_database_url, settings.audit_keyring, checkpoint_every=settings.audit_checkpoint_every,
+                settings.resolved_database_url,
+                settings.audit_keyring,
+                checkpoint_every=settings.audit_checkpoint_every,
                 journal=settings.resolved_audit_journal,
             )
             store.create_schema()
@@ -57,14 +59,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             stack.push_async_callback(deps.router.aclose)
             checkpointer = await stack.enter_async_context(open_checkpointer(settings.resolved_checkpoint_url))
-            checkpointer = resilient(checkpointer, settings.resolved_checkpoint_url)  # outages degrade, not fail (issue 8)
+            checkpointer = resilient(
+                checkpointer, settings.resolved_checkpoint_url
+            )  # outages degrade, not fail (issue 8)
             agent = TriageAgent(build_graph(checkpointer), deps)
             app.state.settings = settings
             app.state.trail = trail
             app.state.redactor = redactor
             app.state.agent = agent
             hub = await stack.enter_async_context(
-                open_hub(settings.redis_url, settings.vault_keyring, settings.redis_prefix, settings.resolved_database_url)
+                open_hub(
+                    settings.redis_url, settings.vault_keyring, settings.redis_prefix, settings.resolved_database_url
+                )
             )
             app.state.hub, app.state.checkpointer = hub, checkpointer
             log.info("triage service ready", extra={"engines": settings.engine_chain})
@@ -74,8 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await agent.drain()
 
     docs = settings.docs_enabled  # off in production (app/settings.py)
-    app = FastAPI(title="Triage", version="0.1.0", lifespan=lifespan, docs_url="/docs" if docs else None,
-                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
+    app = FastAPI(
+        title="Triage",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
     app.state.limiters = limiters
     app.state.open_sockets = OpenSockets()  # told to reconnect on shutdown

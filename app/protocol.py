@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 CLIENT_MSG_ID = r"^[A-Za-z0-9_-]{1,128}$"
+LANG_TAG = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}$"
+"""A language tag (BCP 47 shape: ja, en-GB, ja-JP): a hint for the message's language, never free text."""
 NOTICE_VERSION = r"^[A-Za-z0-9_-]{1,64}$"
 
 
@@ -19,6 +21,9 @@ class MessageFrame(BaseModel):
     client_msg_id: Annotated[str, StringConstraints(pattern=CLIENT_MSG_ID)] | None = None
     """The client's own id for the message, stored in the audit trail: letters, digits, `_` and `-` only (1-128),
     so that it can never carry free text (or PHI) into the trail."""
+    lang: Annotated[str, StringConstraints(pattern=LANG_TAG)] | None = None
+    """The client's language for the message (the widget's `data-lang`): a hint; the server detects the language
+    and a supported hint (`en`, `ja`) wins (compliance/language.py)."""
 
 
 class ConsentFrame(BaseModel):
@@ -73,7 +78,9 @@ def _consent(data: dict) -> ConsentFrame:
     try:
         return ConsentFrame.model_validate(data)
     except ValidationError:
-        raise FrameError("invalid_frame", "'notice' must be the privacy notice's version from the session frame") from None
+        raise FrameError(
+            "invalid_frame", "'notice' must be the privacy notice's version from the session frame"
+        ) from None
 
 
 def error_frame(code: str, detail: str, *, closing: bool = False) -> dict[str, Any]:

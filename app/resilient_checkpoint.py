@@ -54,12 +54,20 @@ class ResilientCheckpointer(BaseCheckpointSaver):
     """A call on a network store that takes longer than `timeout_s` counts as a failure (None: no limit, for
     SQLite); `clock` is the breaker's (seconds, monotonic)."""
 
-    def __init__(self, inner: BaseCheckpointSaver, *, timeout_s: float | None = None, cooldown_s: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        inner: BaseCheckpointSaver,
+        *,
+        timeout_s: float | None = None,
+        cooldown_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(serde=inner.serde)
         self.inner = inner
         self.timeout_s = timeout_s
-        self.breaker = CircuitBreaker(failure_threshold=1, cooldown_s=cooldown_s, max_cooldown_s=cooldown_s, clock=clock)
+        self.breaker = CircuitBreaker(
+            failure_threshold=1, cooldown_s=cooldown_s, max_cooldown_s=cooldown_s, clock=clock
+        )
 
     async def _guard(self, what: str, call: Coroutine[Any, Any, T], fallback: T) -> T:
         if not self.breaker.allow():
@@ -81,17 +89,30 @@ class ResilientCheckpointer(BaseCheckpointSaver):
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return await self._guard("read", self.inner.aget_tuple(config), None)
 
-    async def alist(self, config: RunnableConfig | None, *, filter: dict[str, Any] | None = None,  # noqa: A002
-                    before: RunnableConfig | None = None, limit: int | None = None) -> AsyncIterator[CheckpointTuple]:
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,  # noqa: A002
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
         async for item in self.inner.alist(config, filter=filter, before=before, limit=limit):
             yield item
 
-    async def aput(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
-                   new_versions: ChannelVersions) -> RunnableConfig:
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
         saved: RunnableConfig = {"configurable": {**config.get("configurable", {}), "checkpoint_id": checkpoint["id"]}}
         return await self._guard("write", self.inner.aput(config, checkpoint, metadata, new_versions), saved)
 
-    async def aput_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = "") -> None:
+    async def aput_writes(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
+    ) -> None:
         await self._guard("write", self.inner.aput_writes(config, writes, task_id, task_path), None)
 
     async def adelete_thread(self, thread_id: str) -> None:

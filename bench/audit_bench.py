@@ -35,16 +35,32 @@ URGENCY = {"emergency": "em", "consultation_24": "ne", "consultation": "ne", "se
 def sample_turn(n: int) -> TurnRecord:
     level = ("self_care", "consultation", "consultation_24", "emergency")[n % 4]
     return TurnRecord(
-        session_id=f"bench-{n // 8}", message_id=str(uuid.uuid4()), client_msg_id=f"c-{n}",
-        received_at=datetime.now(UTC), redacted_text=f"I am <PERSON_1>, sore throat and a mild fever for {n % 9} days, "
-        "no trouble breathing; my number is <PHONE_1>.", redaction_counts={"PERSON": 1, "PHONE": 1},
-        level=level, urgency=URGENCY[level], red_flags=["resp.stridor"] if level == "emergency" else [],
-        rationale="matched sore-throat protocol, no red flags", missing_info=["age"], protocol_version="2026.1",
-        route="engine_chain", route_reason="non-emergency", engine="local", model="templates",
-        engines_tried=[EngineAttempt(engine="openai", model="m", outcome="failed", reason="first-token timeout"),
-                       EngineAttempt(engine="local", model="templates", outcome="used", tokens=60)],
-        output_redacted="Rest, drink fluids and take paracetamol if needed. " * 4, token_count=60,
-        first_token_ms=3.2, total_ms=48.0, node_ms={"redact": 4.1, "assess": 0.4, "route": 0.1, "generate": 40.0},
+        session_id=f"bench-{n // 8}",
+        message_id=str(uuid.uuid4()),
+        client_msg_id=f"c-{n}",
+        received_at=datetime.now(UTC),
+        redacted_text=f"I am <PERSON_1>, sore throat and a mild fever for {n % 9} days, "
+        "no trouble breathing; my number is <PHONE_1>.",
+        redaction_counts={"PERSON": 1, "PHONE": 1},
+        level=level,
+        urgency=URGENCY[level],
+        red_flags=["resp.stridor"] if level == "emergency" else [],
+        rationale="matched sore-throat protocol, no red flags",
+        missing_info=["age"],
+        protocol_version="2026.1",
+        route="engine_chain",
+        route_reason="non-emergency",
+        engine="local",
+        model="templates",
+        engines_tried=[
+            EngineAttempt(engine="openai", model="m", outcome="failed", reason="first-token timeout"),
+            EngineAttempt(engine="local", model="templates", outcome="used", tokens=60),
+        ],
+        output_redacted="Rest, drink fluids and take paracetamol if needed. " * 4,
+        token_count=60,
+        first_token_ms=3.2,
+        total_ms=48.0,
+        node_ms={"redact": 4.1, "assess": 0.4, "route": 0.1, "generate": 40.0},
     )
 
 
@@ -64,9 +80,18 @@ def fill(trail: AuditTrail, count: int, batch: int = 2000) -> None:
             for n in range(first, min(first + batch, count)):
                 record, body = variants[n % 36], sections[n % 36]
                 seq += 1
-                row = trail.entry_row(seq, mac, str(uuid.uuid4()), "turn", start + timedelta(milliseconds=n), body,
-                                      session_id=f"bench-{n // 8}", message_id=str(uuid.uuid4()),
-                                      urgency=record.urgency, level=record.level)
+                row = trail.entry_row(
+                    seq,
+                    mac,
+                    str(uuid.uuid4()),
+                    "turn",
+                    start + timedelta(milliseconds=n),
+                    body,
+                    session_id=f"bench-{n // 8}",
+                    message_id=str(uuid.uuid4()),
+                    urgency=record.urgency,
+                    level=record.level,
+                )
                 mac = row["mac"]
                 rows.append(row)
             conn.execute(insert(entries), rows)
@@ -109,8 +134,12 @@ def export_child(url: str, out: str) -> None:
 def bench_export(url: str, workdir: Path) -> tuple[float, float, int, float]:
     """(wall seconds, peak RSS MB, bytes, CPU seconds of the whole child process including start-up)."""
     out = workdir / "export.fhir.json"
-    done = subprocess.run([sys.executable, "-m", "bench.audit_bench", "--export-child", url, str(out)],
-                          check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.audit_bench", "--export-child", url, str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     elapsed, peak, size, cpu = done.stdout.split()
     return float(elapsed), float(peak), int(size), float(cpu)
 
@@ -149,8 +178,12 @@ def bench_writes(trail: AuditTrail, count: int) -> dict[str, float]:
 
     times, cpus = asyncio.run(run())
     times.sort()
-    return {"p50": statistics.median(times), "p95": times[int(len(times) * 0.95)], "p99": times[int(len(times) * 0.99)],
-            "cpu_p50": statistics.median(cpus)}
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95)],
+        "p99": times[int(len(times) * 0.99)],
+        "cpu_p50": statistics.median(cpus),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,8 +222,10 @@ def main(argv: list[str] | None = None) -> int:
 
     scale = records / 100_000
     passed = {
-        "verify_s": verify_s / scale < TARGETS["verify_s"], "export_s": export_s / scale < TARGETS["export_s"],
-        "export_peak_mb": peak_mb < TARGETS["export_peak_mb"], "write_p50_ms": write_sqlite["p50"] <= TARGETS["write_p50_ms"],
+        "verify_s": verify_s / scale < TARGETS["verify_s"],
+        "export_s": export_s / scale < TARGETS["export_s"],
+        "export_peak_mb": peak_mb < TARGETS["export_peak_mb"],
+        "write_p50_ms": write_sqlite["p50"] <= TARGETS["write_p50_ms"],
     }
     lines = [
         "# Audit trail benchmark",
@@ -208,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| write one turn record, p50 / p95 / p99 ({writes} writes, SQLite) | {write_sqlite['p50']:.2f} / {write_sqlite['p95']:.2f} / {write_sqlite['p99']:.2f} ms | p50 {write_sqlite['cpu_p50']:.2f} ms | p50 <= 2 ms | {'ok' if passed['write_p50_ms'] else 'MISSED'} |",
     ]
     if write_pg:
-        lines.append(f"| write one turn record, p50 / p95 / p99 ({writes} writes, PostgreSQL) | {write_pg['p50']:.2f} / {write_pg['p95']:.2f} / {write_pg['p99']:.2f} ms | p50 {write_pg['cpu_p50']:.2f} ms | (reported) | |")
+        lines.append(
+            f"| write one turn record, p50 / p95 / p99 ({writes} writes, PostgreSQL) | {write_pg['p50']:.2f} / {write_pg['p95']:.2f} / {write_pg['p99']:.2f} ms | p50 {write_pg['cpu_p50']:.2f} ms | (reported) | |"
+        )
     lines += [
         "",
         f"Filling {records:,} chained records in bulk took {fill_s:.1f} s (setup, not a target). FHIR output: {valid}.",

@@ -56,11 +56,19 @@ def build() -> dict[str, int]:
             if label is None:
                 raise SystemExit(f"{writer.name}: case {case['id']} has no label")
             level = Level(str(label["level"]))
-            out.setdefault(split_of(str(case["id"])), []).append({
-                "id": case["id"], "style": case["style"], "system": case["system"], "age_band": case["age_band"],
-                "text": case["text"], "level": level.value, "urgency": level.urgency.value,
-                "guidance": label.get("guidance", ""), "writer_level": case.get("intended"),
-            })
+            out.setdefault(split_of(str(case["id"])), []).append(
+                {
+                    "id": case["id"],
+                    "style": case["style"],
+                    "system": case["system"],
+                    "age_band": case["age_band"],
+                    "text": case["text"],
+                    "level": level.value,
+                    "urgency": level.urgency.value,
+                    "guidance": label.get("guidance", ""),
+                    "writer_level": case.get("intended"),
+                }
+            )
     for split, cases in out.items():
         with open(CORPUS / f"{split}.jsonl", "w", encoding="utf-8") as f:
             for case in cases:
@@ -69,24 +77,34 @@ def build() -> dict[str, int]:
 
 
 def figures(report: Report) -> dict[str, float | int]:
-    return {"n": report.n, "accuracy3": round(report.accuracy3, 4), "accuracy5": round(report.accuracy5, 4),
-            "sensitivity": round(report.sensitivity, 4), "em_caught": report.em_caught, "em_total": report.em_total,
-            "under_triage": round(report.under_triage, 4), "over_triage": round(report.over_triage, 4)}
+    return {
+        "n": report.n,
+        "accuracy3": round(report.accuracy3, 4),
+        "accuracy5": round(report.accuracy5, 4),
+        "sensitivity": round(report.sensitivity, 4),
+        "em_caught": report.em_caught,
+        "em_total": report.em_total,
+        "under_triage": round(report.under_triage, 4),
+        "over_triage": round(report.over_triage, 4),
+    }
 
 
 def missed_targets(split: str, found: dict[str, float | int]) -> list[str]:
     missed = []
     for name, target in (DEV_TARGETS if split in READABLE else LOCKED_TARGETS).items():
         value = float(found[name])
-        if (name in ("under_triage", "over_triage") and value > target) or (name not in ("under_triage", "over_triage") and value < target):
+        if (name in ("under_triage", "over_triage") and value > target) or (
+            name not in ("under_triage", "over_triage") and value < target
+        ):
             missed.append(f"{name} {value:.1%} (target {'<=' if 'triage' in name else '>='} {target:.0%})")
     return missed
 
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "describe", "--tags", "--always", "--dirty"], cwd=CORPUS, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "describe", "--tags", "--always", "--dirty"], cwd=CORPUS, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -104,7 +122,9 @@ def score(split: str, *, misses: bool, record: bool) -> int:
         print(f"\nBy {field}: | value | cases | accuracy (3) | em caught | under-triage |")
         for value in sorted({str(c.get(field)) for c in cases}):
             sub = evaluate(c for c in cases if str(c.get(field)) == value)
-            print(f"| {value} | {sub.n} | {sub.accuracy3:.1%} | {sub.em_caught}/{sub.em_total} | {sub.under_triage:.1%} |")
+            print(
+                f"| {value} | {sub.n} | {sub.accuracy3:.1%} | {sub.em_caught}/{sub.em_total} | {sub.under_triage:.1%} |"
+            )
     print("\nConfusion matrix, five levels (rows expected, columns assessed)")
     print("\n".join(matrix(report.cm5, LEVELS, SHORT5)))
     print("\nConfusion matrix, three urgencies")
@@ -114,9 +134,19 @@ def score(split: str, *, misses: bool, record: bool) -> int:
         for miss in report.misses:
             print(f"- {miss['id']}: want {miss['want']}, got {miss['got']} {miss['rules']} :: {miss['text']}")
     if record:
-        row = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "split": split, "engine": ENGINE_VERSION,
-               "knowledge": load_knowledge().version, "commit": _commit(), **found}
-        earlier = [r for r in load_cases(RUNS) if r.get("split") == split and r.get("engine") == ENGINE_VERSION] if RUNS.exists() else []
+        row = {
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "split": split,
+            "engine": ENGINE_VERSION,
+            "knowledge": load_knowledge().version,
+            "commit": _commit(),
+            **found,
+        }
+        earlier = (
+            [r for r in load_cases(RUNS) if r.get("split") == split and r.get("engine") == ENGINE_VERSION]
+            if RUNS.exists()
+            else []
+        )
         row["first_pass"] = split not in READABLE and not earlier  # dev and train are tuned against: never a first pass
         with open(RUNS, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
@@ -132,11 +162,13 @@ def report() -> Path:
     """The results page: every recorded run, first passes marked (nothing here is typed in by hand)."""
     rows = load_cases(RUNS) if RUNS.exists() else []
     lines = [
-        "# Blind triage corpus: recorded runs", "",
+        "# Blind triage corpus: recorded runs",
+        "",
         "Written by `python -m bench.corpus_eval report` from `triage_corpus_runs.jsonl`, which `score --record` appends to.",
         "A first pass is the first time an engine version met that part; it is the honest estimate for text nobody",
         "here wrote. `dev` was read and tuned against; `locked` never. Targets (issue 15): locked first pass 3-level",
-        "accuracy >= 88%, emergency sensitivity >= 97%, under-triage <= 3%, over-triage <= 12%.", "",
+        "accuracy >= 88%, emergency sensitivity >= 97%, under-triage <= 3%, over-triage <= 12%.",
+        "",
         "| when (UTC) | part | cases | engine | knowledge | commit | first pass | accuracy (3) | em caught | under-triage | over-triage | accuracy (5) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]

@@ -136,8 +136,14 @@ async def ask(conn: ClientConnection, text: str, index: int) -> Sample:
 
 
 async def session_loop(
-    url: str, tally: Tally, *, rate_per_session: float | None, measure_from: float,
-    stop_at: float, turns_per_session: int, rng: random.Random,
+    url: str,
+    tally: Tally,
+    *,
+    rate_per_session: float | None,
+    measure_from: float,
+    stop_at: float,
+    turns_per_session: int,
+    rng: random.Random,
 ) -> None:
     index = rng.randrange(len(MESSAGES))
     while time.perf_counter() < stop_at:
@@ -190,8 +196,13 @@ async def run_sessions(spec: dict[str, Any], probe: ServerProbe) -> dict[str, An
     tasks = [
         asyncio.create_task(
             session_loop(
-                spec["url"], tally, rate_per_session=per_session, measure_from=measure_from,
-                stop_at=stop_at, turns_per_session=spec.get("turns_per_session", 6), rng=random.Random(rng.random()),
+                spec["url"],
+                tally,
+                rate_per_session=per_session,
+                measure_from=measure_from,
+                stop_at=stop_at,
+                turns_per_session=spec.get("turns_per_session", 6),
+                rng=random.Random(rng.random()),
             )
         )
         for _ in range(sessions)

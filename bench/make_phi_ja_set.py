@@ -1,6 +1,7 @@
-"""Build bench/data/phi_ja_own.jsonl from its hand-written, marked-up source bench/data/phi_ja_own.txt.
+"""Build the Japanese PHI sets (bench/data/phi_ja_own.jsonl, phi_ja_fresh.jsonl) from their hand-written,
+marked-up sources (the .txt files of the same names).
 
-    python -m bench.make_phi_ja_set
+    python -m bench.make_phi_ja_set [SOURCE.txt ...]
 
 Source lines are `voice|text`; in the text, PHI is marked ⟦TYPE:value⟧ and clinical spans that must survive
 ⟪kind:value⟫ (blank lines and lines starting with # are skipped). The output has the format of
@@ -16,12 +17,11 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE / "data" / "phi_ja_own.txt"
-OUT = HERE / "data" / "phi_ja_own.jsonl"
+SOURCES = (HERE / "data" / "phi_ja_own.txt", HERE / "data" / "phi_ja_fresh.txt")
 MARK = re.compile(r"⟦(?P<type>[A-Z_]+):(?P<phi>[^⟧]+)⟧|⟪(?P<kind>[a-z_]+):(?P<keep>[^⟫]+)⟫")
 
 
-def parse(line: str, number: int) -> dict:
+def parse(line: str, number: int, prefix: str) -> dict:
     voice, _, marked = line.partition("|")
     text_parts: list[str] = []
     phi: list[dict] = []
@@ -43,14 +43,27 @@ def parse(line: str, number: int) -> dict:
     text = "".join(text_parts)
     if "⟦" in text or "⟪" in text:
         raise ValueError(f"line {number}: an unclosed mark")
-    return {"id": f"ja-own-{number:04d}", "voice": voice.strip(), "text": text, "phi": phi, "keep": keep}
+    return {"id": f"{prefix}-{number:04d}", "voice": voice.strip(), "text": text, "phi": phi, "keep": keep}
 
 
-def main() -> int:
-    lines = [line for line in SOURCE.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
-    rows = [parse(line, number) for number, line in enumerate(lines)]
-    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    print(f"{len(rows)} messages, {sum(len(r['phi']) for r in rows)} PHI spans, {sum(len(r['keep']) for r in rows)} clinical spans -> {OUT}")
+def build(source: Path) -> Path:
+    lines = [
+        line for line in source.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+    ]
+    prefix = source.stem.removeprefix("phi_").replace("_", "-")
+    rows = [parse(line, number, prefix) for number, line in enumerate(lines)]
+    out = source.with_suffix(".jsonl")
+    out.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    print(
+        f"{len(rows)} messages, {sum(len(r['phi']) for r in rows)} PHI spans, {sum(len(r['keep']) for r in rows)} clinical spans -> {out}"
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    sources = [Path(arg) for arg in (sys.argv[1:] if argv is None else argv)] or list(SOURCES)
+    for source in sources:
+        build(source)
     return 0
 
 

@@ -29,14 +29,189 @@ Faker.seed(SEED)
 FAKERS = {locale: Faker(locale) for locale in GAZETTEER_LOCALES + HELD_OUT_LOCALES}
 US = FAKERS["en_US"]
 
-WORD_NAMES = ["Hope", "Grace", "Will", "April", "Faith", "Joy", "Rose", "Mark", "Dawn", "June", "Summer", "Hunter", "Ivy", "Autumn", "Bill", "Frank", "Destiny", "Dean", "Amber", "Holly", "Angel", "Chase", "Sky", "Ray"]
-CITIES = ["Tulsa", "Fresno", "Boise", "Dayton", "Macon", "Yakima", "Akron", "Bozeman", "Flagstaff", "Duluth", "Savannah", "Plano", "Ithaca", "Provo", "Asheville", "Gainesville", "Spokane", "Chattanooga", "Kalamazoo", "Lubbock"]
-EPONYMS = ["Parkinson's", "Crohn's disease", "Bell's palsy", "Hodgkin lymphoma", "Down syndrome", "Graves' disease", "Cushing's", "Alzheimer's", "Hashimoto's", "Raynaud's", "Addison's disease", "Huntington's disease", "Tourette syndrome", "Lyme disease", "Guillain-Barre", "Kawasaki disease", "Meniere's disease", "Paget's disease", "Sjogren's syndrome", "Wilson's disease", "Asperger syndrome", "Marfan syndrome", "Crohn's", "Parkinson's disease"]
-DRUGS = ["Tylenol", "ibuprofen", "Advil", "amoxicillin", "metformin", "lisinopril", "Eliquis", "albuterol", "prednisone", "Zoloft", "Xarelto", "insulin", "Motrin", "Benadryl", "Lasix", "atorvastatin", "Ozempic", "levothyroxine", "Keppra", "Augmentin", "Zofran", "omeprazole", "gabapentin", "Plavix", "warfarin", "Singulair", "Flonase", "azithromycin", "Lexapro", "Humira", "EpiPen"]
-BODY = ["chest", "left arm", "lower back", "stomach", "right knee", "throat", "head", "ankle", "neck", "left ear", "abdomen", "right hip", "eyes", "shoulder", "wrist", "foot", "ribs", "jaw"]
-SYMPTOMS = ["fever", "cough", "headache", "rash", "vomiting", "diarrhea", "dizziness", "shortness of breath", "chest pain", "nausea", "wheezing", "swelling", "numbness", "fatigue", "chills", "sore throat", "palpitations", "confusion"]
-DURATIONS = ["for 3 days", "two days", "yesterday", "since Monday", "for a week", "3 hours", "last night", "since this morning", "for about 2 weeks", "a few days", "since yesterday", "for 10 days", "this morning", "24 hours", "since Friday", "for six months", "2 days ago", "for the past week", "tonight", "over the weekend"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+WORD_NAMES = [
+    "Hope",
+    "Grace",
+    "Will",
+    "April",
+    "Faith",
+    "Joy",
+    "Rose",
+    "Mark",
+    "Dawn",
+    "June",
+    "Summer",
+    "Hunter",
+    "Ivy",
+    "Autumn",
+    "Bill",
+    "Frank",
+    "Destiny",
+    "Dean",
+    "Amber",
+    "Holly",
+    "Angel",
+    "Chase",
+    "Sky",
+    "Ray",
+]
+CITIES = [
+    "Tulsa",
+    "Fresno",
+    "Boise",
+    "Dayton",
+    "Macon",
+    "Yakima",
+    "Akron",
+    "Bozeman",
+    "Flagstaff",
+    "Duluth",
+    "Savannah",
+    "Plano",
+    "Ithaca",
+    "Provo",
+    "Asheville",
+    "Gainesville",
+    "Spokane",
+    "Chattanooga",
+    "Kalamazoo",
+    "Lubbock",
+]
+EPONYMS = [
+    "Parkinson's",
+    "Crohn's disease",
+    "Bell's palsy",
+    "Hodgkin lymphoma",
+    "Down syndrome",
+    "Graves' disease",
+    "Cushing's",
+    "Alzheimer's",
+    "Hashimoto's",
+    "Raynaud's",
+    "Addison's disease",
+    "Huntington's disease",
+    "Tourette syndrome",
+    "Lyme disease",
+    "Guillain-Barre",
+    "Kawasaki disease",
+    "Meniere's disease",
+    "Paget's disease",
+    "Sjogren's syndrome",
+    "Wilson's disease",
+    "Asperger syndrome",
+    "Marfan syndrome",
+    "Crohn's",
+    "Parkinson's disease",
+]
+DRUGS = [
+    "Tylenol",
+    "ibuprofen",
+    "Advil",
+    "amoxicillin",
+    "metformin",
+    "lisinopril",
+    "Eliquis",
+    "albuterol",
+    "prednisone",
+    "Zoloft",
+    "Xarelto",
+    "insulin",
+    "Motrin",
+    "Benadryl",
+    "Lasix",
+    "atorvastatin",
+    "Ozempic",
+    "levothyroxine",
+    "Keppra",
+    "Augmentin",
+    "Zofran",
+    "omeprazole",
+    "gabapentin",
+    "Plavix",
+    "warfarin",
+    "Singulair",
+    "Flonase",
+    "azithromycin",
+    "Lexapro",
+    "Humira",
+    "EpiPen",
+]
+BODY = [
+    "chest",
+    "left arm",
+    "lower back",
+    "stomach",
+    "right knee",
+    "throat",
+    "head",
+    "ankle",
+    "neck",
+    "left ear",
+    "abdomen",
+    "right hip",
+    "eyes",
+    "shoulder",
+    "wrist",
+    "foot",
+    "ribs",
+    "jaw",
+]
+SYMPTOMS = [
+    "fever",
+    "cough",
+    "headache",
+    "rash",
+    "vomiting",
+    "diarrhea",
+    "dizziness",
+    "shortness of breath",
+    "chest pain",
+    "nausea",
+    "wheezing",
+    "swelling",
+    "numbness",
+    "fatigue",
+    "chills",
+    "sore throat",
+    "palpitations",
+    "confusion",
+]
+DURATIONS = [
+    "for 3 days",
+    "two days",
+    "yesterday",
+    "since Monday",
+    "for a week",
+    "3 hours",
+    "last night",
+    "since this morning",
+    "for about 2 weeks",
+    "a few days",
+    "since yesterday",
+    "for 10 days",
+    "this morning",
+    "24 hours",
+    "since Friday",
+    "for six months",
+    "2 days ago",
+    "for the past week",
+    "tonight",
+    "over the weekend",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"]
 
 
@@ -73,28 +248,53 @@ def ordinal(n: int) -> str:
 
 def dob() -> str:
     d = US.date_of_birth(minimum_age=1, maximum_age=88)
-    return rng.choice([
-        d.strftime("%m/%d/%Y"), f"{d.month}/{d.day}/{d.year}", d.strftime("%B %d, %Y").replace(" 0", " "), d.strftime("%Y-%m-%d"),
-        f"{d.day} {d.strftime('%B')} {d.year}", d.strftime("%b %d %Y"), f"{d.month}-{d.day}-{str(d.year)[2:]}", d.strftime("%d.%m.%Y"),
-        f"{ordinal(d.day)} of {d.strftime('%B')} {d.year}",
-    ])
+    return rng.choice(
+        [
+            d.strftime("%m/%d/%Y"),
+            f"{d.month}/{d.day}/{d.year}",
+            d.strftime("%B %d, %Y").replace(" 0", " "),
+            d.strftime("%Y-%m-%d"),
+            f"{d.day} {d.strftime('%B')} {d.year}",
+            d.strftime("%b %d %Y"),
+            f"{d.month}-{d.day}-{str(d.year)[2:]}",
+            d.strftime("%d.%m.%Y"),
+            f"{ordinal(d.day)} of {d.strftime('%B')} {d.year}",
+        ]
+    )
 
 
 def visit_date() -> str:
     d = US.date_between("-1y", "+60d")
-    return rng.choice([
-        f"{d.strftime('%B')} {d.day}", f"{d.strftime('%B')} {ordinal(d.day)}", f"{d.month}/{d.day}", f"{rng.choice(MONTH_ABBR)} {d.day}",
-        f"the {ordinal(d.day)} of {d.strftime('%B')}", f"{d.day} {d.strftime('%B')}", d.strftime("%m/%d/%Y"), f"{d.strftime('%B')} {d.day}, {d.year}",
-    ])
+    return rng.choice(
+        [
+            f"{d.strftime('%B')} {d.day}",
+            f"{d.strftime('%B')} {ordinal(d.day)}",
+            f"{d.month}/{d.day}",
+            f"{rng.choice(MONTH_ABBR)} {d.day}",
+            f"the {ordinal(d.day)} of {d.strftime('%B')}",
+            f"{d.day} {d.strftime('%B')}",
+            d.strftime("%m/%d/%Y"),
+            f"{d.strftime('%B')} {d.day}, {d.year}",
+        ]
+    )
 
 
 def phone() -> str:
     a, b, c = rng.randint(201, 989), rng.randint(200, 999), rng.randint(0, 9999)
-    return rng.choice([
-        f"({a}) {b}-{c:04d}", f"{a}-{b}-{c:04d}", f"{a}.{b}.{c:04d}", f"+1 {a} {b} {c:04d}", f"1-{a}-{b}-{c:04d}",
-        f"{a} {b} {c:04d}", f"({a}){b}-{c:04d}", f"{a}-{b}-{c:04d} ext. {rng.randint(10, 999)}", f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
-        US.phone_number(),
-    ])
+    return rng.choice(
+        [
+            f"({a}) {b}-{c:04d}",
+            f"{a}-{b}-{c:04d}",
+            f"{a}.{b}.{c:04d}",
+            f"+1 {a} {b} {c:04d}",
+            f"1-{a}-{b}-{c:04d}",
+            f"{a} {b} {c:04d}",
+            f"({a}){b}-{c:04d}",
+            f"{a}-{b}-{c:04d} ext. {rng.randint(10, 999)}",
+            f"+44 20 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+            US.phone_number(),
+        ]
+    )
 
 
 def oldage() -> str:
@@ -108,11 +308,22 @@ def youngage() -> str:
 
 
 def facility() -> str:
-    return rng.choice([
-        f"{last()} Memorial Hospital", f"St. {first()}'s Medical Center", f"{rng.choice(CITIES)} General Hospital", f"{US.city()} Urgent Care",
-        f"{last()} Family Clinic", f"Mount {last()} Hospital", f"{rng.choice(CITIES)} Regional Medical Center", f"{last()} Pediatrics",
-        f"{US.city()} Community Health Center", "Sunrise Senior Living", f"{last()} Rehabilitation Center", f"{rng.choice(CITIES)} Children's Hospital",
-    ])
+    return rng.choice(
+        [
+            f"{last()} Memorial Hospital",
+            f"St. {first()}'s Medical Center",
+            f"{rng.choice(CITIES)} General Hospital",
+            f"{US.city()} Urgent Care",
+            f"{last()} Family Clinic",
+            f"Mount {last()} Hospital",
+            f"{rng.choice(CITIES)} Regional Medical Center",
+            f"{last()} Pediatrics",
+            f"{US.city()} Community Health Center",
+            "Sunrise Senior Living",
+            f"{last()} Rehabilitation Center",
+            f"{rng.choice(CITIES)} Children's Hospital",
+        ]
+    )
 
 
 def street() -> str:
@@ -130,7 +341,11 @@ def city() -> str:
 def ident(prefix: str = "", digits: int = 8) -> str:
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
     body = "".join(rng.choice("0123456789") for _ in range(digits))
-    return prefix + body if prefix else rng.choice([body, rng.choice(letters) + body, rng.choice(letters) + rng.choice(letters) + body[:-1]])
+    return (
+        prefix + body
+        if prefix
+        else rng.choice([body, rng.choice(letters) + body, rng.choice(letters) + rng.choice(letters) + body[:-1]])
+    )
 
 
 def vin() -> str:
@@ -139,40 +354,113 @@ def vin() -> str:
 
 
 def plate() -> str:
-    return rng.choice([f"{US.bothify('???-####').upper()}", f"{US.bothify('#??? ###').upper()}", f"{US.bothify('??# ####').upper()}"])
+    return rng.choice(
+        [f"{US.bothify('???-####').upper()}", f"{US.bothify('#??? ###').upper()}", f"{US.bothify('??# ####').upper()}"]
+    )
 
 
 def vital() -> str:
-    return rng.choice([
-        f"SpO2 {rng.randint(84, 99)}%", f"BP {rng.randint(95, 190)}/{rng.randint(55, 115)}", f"HR {rng.randint(48, 150)}", f"temp {rng.randint(99, 104)}.{rng.randint(0, 9)}F",
-        f"RR {rng.randint(12, 34)}", f"pain {rng.randint(3, 10)}/10", f"glucose {rng.randint(50, 420)}", f"O2 sat {rng.randint(85, 99)}%", f"heart rate {rng.randint(55, 140)}",
-        f"blood pressure {rng.randint(100, 180)}/{rng.randint(60, 110)}", f"temperature of {rng.randint(38, 40)}.{rng.randint(0, 9)} C", f"A1c {rng.randint(6, 11)}.{rng.randint(0, 9)}%",
-    ])
+    return rng.choice(
+        [
+            f"SpO2 {rng.randint(84, 99)}%",
+            f"BP {rng.randint(95, 190)}/{rng.randint(55, 115)}",
+            f"HR {rng.randint(48, 150)}",
+            f"temp {rng.randint(99, 104)}.{rng.randint(0, 9)}F",
+            f"RR {rng.randint(12, 34)}",
+            f"pain {rng.randint(3, 10)}/10",
+            f"glucose {rng.randint(50, 420)}",
+            f"O2 sat {rng.randint(85, 99)}%",
+            f"heart rate {rng.randint(55, 140)}",
+            f"blood pressure {rng.randint(100, 180)}/{rng.randint(60, 110)}",
+            f"temperature of {rng.randint(38, 40)}.{rng.randint(0, 9)} C",
+            f"A1c {rng.randint(6, 11)}.{rng.randint(0, 9)}%",
+        ]
+    )
 
 
 def dose() -> str:
-    return rng.choice([f"{rng.choice([200, 400, 500, 600, 800, 1000])} mg", f"{rng.randint(1, 4)} puffs", f"{rng.choice([2.5, 5, 10])} ml", f"{rng.randint(4, 40)} units", f"{rng.choice([25, 50, 81, 100])}mg", f"{rng.randint(1, 2)} tablets"])
+    return rng.choice(
+        [
+            f"{rng.choice([200, 400, 500, 600, 800, 1000])} mg",
+            f"{rng.randint(1, 4)} puffs",
+            f"{rng.choice([2.5, 5, 10])} ml",
+            f"{rng.randint(4, 40)} units",
+            f"{rng.choice([25, 50, 81, 100])}mg",
+            f"{rng.randint(1, 2)} tablets",
+        ]
+    )
 
 
 PHI = {
-    "first": ("PERSON", first), "full": ("PERSON", full), "last": ("PERSON", last), "wordname": ("PERSON", lambda: rng.choice(WORD_NAMES)),
-    "lowerfull": ("PERSON", lambda: full().lower()), "lowerfirst": ("PERSON", lambda: first().lower()),
-    "dob": ("DATE", dob), "date": ("DATE", visit_date), "month": ("DATE", lambda: rng.choice(MONTHS[:4] + MONTHS[5:])),
-    "phone": ("PHONE", phone), "email": ("EMAIL", lambda: pick_faker().email() if rng.random() < 0.5 else US.free_email()),
-    "ssn": ("SSN", lambda: rng.choice([US.ssn(), US.ssn().replace("-", " ")])), "mrn": ("MRN", lambda: ident(digits=rng.randint(6, 10))),
-    "account": ("ACCOUNT", lambda: rng.choice([ident(digits=10), f"{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}-{rng.randint(10, 99)}"])),
+    "first": ("PERSON", first),
+    "full": ("PERSON", full),
+    "last": ("PERSON", last),
+    "wordname": ("PERSON", lambda: rng.choice(WORD_NAMES)),
+    "lowerfull": ("PERSON", lambda: full().lower()),
+    "lowerfirst": ("PERSON", lambda: first().lower()),
+    "dob": ("DATE", dob),
+    "date": ("DATE", visit_date),
+    "month": ("DATE", lambda: rng.choice(MONTHS[:4] + MONTHS[5:])),
+    "phone": ("PHONE", phone),
+    "email": ("EMAIL", lambda: pick_faker().email() if rng.random() < 0.5 else US.free_email()),
+    "ssn": ("SSN", lambda: rng.choice([US.ssn(), US.ssn().replace("-", " ")])),
+    "mrn": ("MRN", lambda: ident(digits=rng.randint(6, 10))),
+    "account": (
+        "ACCOUNT",
+        lambda: rng.choice(
+            [ident(digits=10), f"{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}-{rng.randint(10, 99)}"]
+        ),
+    ),
     "member": ("HEALTH_PLAN", lambda: rng.choice([ident(rng.choice(["XWB", "MBR", "ZGP", "H"]), 9), ident(digits=11)])),
-    "license": ("LICENSE", lambda: rng.choice([ident(rng.choice(["D", "S", "F"]), 7), ident(digits=9), f"{rng.choice('ABFM')}{rng.choice('ABCDEFGHJ')}{rng.randint(1000000, 9999999)}"])),
-    "device": ("DEVICE_ID", lambda: rng.choice([ident(rng.choice(["PJN", "SN", "MDT", "G"]), 7), US.bothify("??#######").upper(), US.bothify("####-??-####").upper()])),
-    "vin": ("VEHICLE_ID", vin), "plate": ("VEHICLE_ID", plate),
-    "url": ("URL", lambda: rng.choice([US.url() + rng.choice(["", "patient/" + str(rng.randint(1000, 99999))]), f"www.{US.domain_name()}", f"{US.domain_name()}/{US.uri_path()}", f"https://mychart.{US.domain_name()}/login"]).rstrip("/")),
+    "license": (
+        "LICENSE",
+        lambda: rng.choice(
+            [
+                ident(rng.choice(["D", "S", "F"]), 7),
+                ident(digits=9),
+                f"{rng.choice('ABFM')}{rng.choice('ABCDEFGHJ')}{rng.randint(1000000, 9999999)}",
+            ]
+        ),
+    ),
+    "device": (
+        "DEVICE_ID",
+        lambda: rng.choice(
+            [
+                ident(rng.choice(["PJN", "SN", "MDT", "G"]), 7),
+                US.bothify("??#######").upper(),
+                US.bothify("####-??-####").upper(),
+            ]
+        ),
+    ),
+    "vin": ("VEHICLE_ID", vin),
+    "plate": ("VEHICLE_ID", plate),
+    "url": (
+        "URL",
+        lambda: rng.choice(
+            [
+                US.url() + rng.choice(["", "patient/" + str(rng.randint(1000, 99999))]),
+                f"www.{US.domain_name()}",
+                f"{US.domain_name()}/{US.uri_path()}",
+                f"https://mychart.{US.domain_name()}/login",
+            ]
+        ).rstrip("/"),
+    ),
     "ip": ("IP_ADDRESS", lambda: rng.choice([US.ipv4(), US.ipv4_private(), US.ipv6()])),
-    "street": ("ADDRESS", street), "address": ("ADDRESS", full_address), "city": ("LOCATION", city), "zip": ("ZIP", US.zipcode),
-    "oldage": ("AGE", oldage), "facility": ("FACILITY", facility),
+    "street": ("ADDRESS", street),
+    "address": ("ADDRESS", full_address),
+    "city": ("LOCATION", city),
+    "zip": ("ZIP", US.zipcode),
+    "oldage": ("AGE", oldage),
+    "facility": ("FACILITY", facility),
 }
 KEEP = {
-    "dur": ("duration", lambda: rng.choice(DURATIONS)), "youngage": ("age", youngage), "dose": ("dose", dose), "vital": ("vital", vital),
-    "eponym": ("eponym", lambda: rng.choice(EPONYMS)), "drug": ("drug", lambda: rng.choice(DRUGS)), "body": ("body", lambda: rng.choice(BODY)),
+    "dur": ("duration", lambda: rng.choice(DURATIONS)),
+    "youngage": ("age", youngage),
+    "dose": ("dose", dose),
+    "vital": ("vital", vital),
+    "eponym": ("eponym", lambda: rng.choice(EPONYMS)),
+    "drug": ("drug", lambda: rng.choice(DRUGS)),
+    "body": ("body", lambda: rng.choice(BODY)),
     "symptom": ("symptom", lambda: rng.choice(SYMPTOMS)),
 }
 
@@ -311,7 +599,9 @@ def main() -> None:
     with OUT.open("w", encoding="utf-8") as handle:
         for message in messages:
             handle.write(json.dumps(message, ensure_ascii=False) + "\n")
-    print(f"{len(messages)} messages, {sum(len(m['phi']) for m in messages)} PHI spans, {sum(len(m['keep']) for m in messages)} keep spans -> {OUT}")
+    print(
+        f"{len(messages)} messages, {sum(len(m['phi']) for m in messages)} PHI spans, {sum(len(m['keep']) for m in messages)} keep spans -> {OUT}"
+    )
 
 
 if __name__ == "__main__":

@@ -63,25 +63,48 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         raw = args.raw or Path(tmp) / "stacks.txt"
         with app_server(Path(tmp) / "app", engine=args.engine) as server:
+
             def load(mode: str, **spec: object) -> dict:
                 body = {"url": server.ws, "server_pid": server.pid, "mode": mode, **spec}
-                proc = subprocess.run([sys.executable, "-m", "bench.load", json.dumps(body)], cwd=REPO,
-                                      capture_output=True, text=True, check=True)
+                proc = subprocess.run(
+                    [sys.executable, "-m", "bench.load", json.dumps(body)],
+                    cwd=REPO,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 return json.loads(proc.stdout.strip().splitlines()[-1])
 
             load("serial", messages=10, warmup_messages=5)
             recorder = subprocess.Popen(
-                [spy, "record", "--gil", "--nonblocking", "-p", str(server.pid), "-r", str(args.rate),
-                 "-d", str(int(args.seconds + 2)), "-f", "raw", "-o", str(raw)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [
+                    spy,
+                    "record",
+                    "--gil",
+                    "--nonblocking",
+                    "-p",
+                    str(server.pid),
+                    "-r",
+                    str(args.rate),
+                    "-d",
+                    str(int(args.seconds + 2)),
+                    "-f",
+                    "raw",
+                    "-o",
+                    str(raw),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             result = load("saturate", sessions=args.sessions, duration=args.seconds, warmup=1.0)
             recorder.wait()
         total, inclusive, own = fold(raw)
     done = result["completed"] or 1
-    print(f"engine {args.engine}, {args.sessions} sessions back to back for {args.seconds:g} s: "
-          f"{result['throughput_msg_s']} msg/s, server CPU {1000 * result['server_cpu_s'] / done:.2f} ms/msg, "
-          f"{total} samples\n")
+    print(
+        f"engine {args.engine}, {args.sessions} sessions back to back for {args.seconds:g} s: "
+        f"{result['throughput_msg_s']} msg/s, server CPU {1000 * result['server_cpu_s'] / done:.2f} ms/msg, "
+        f"{total} samples\n"
+    )
     print("| inclusive | frame |\n|--:|---|")
     print("\n".join(table(total, inclusive, args.top, skip_above=0.5)))
     print("\n| self | frame |\n|--:|---|")

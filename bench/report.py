@@ -63,30 +63,71 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     def add(name: str, value: float | None, limit: float, higher_is_better: bool, unit: str, note: str = "") -> None:
         met = None if value is None else (value >= limit if higher_is_better else value <= limit)
-        rows.append({"target": name, "limit": limit, "unit": unit, "value": value, "met": met, "note": note,
-                     "direction": ">=" if higher_is_better else "<="})
+        rows.append(
+            {
+                "target": name,
+                "limit": limit,
+                "unit": unit,
+                "value": value,
+                "met": met,
+                "note": note,
+                "direction": ">=" if higher_is_better else "<=",
+            }
+        )
 
     add("message -> triage p50", _get(local_load, "latency", "triage_ms", "p50"), 10, False, "ms", where)
     add("message -> triage p99", _get(local_load, "latency", "triage_ms", "p99"), 40, False, "ms", where)
-    add("message -> first token p99 (local engine)", _get(local_load, "latency", "first_token_ms", "p99"), 30, False, "ms", where)
-    add("messages per second at saturation", _get(systems, "app-local", "saturate", "throughput_msg_s"), 150, True,
-        "msg/s", "app-local, one process")
+    add(
+        "message -> first token p99 (local engine)",
+        _get(local_load, "latency", "first_token_ms", "p99"),
+        30,
+        False,
+        "ms",
+        where,
+    )
+    add(
+        "messages per second at saturation",
+        _get(systems, "app-local", "saturate", "throughput_msg_s"),
+        150,
+        True,
+        "msg/s",
+        "app-local, one process",
+    )
     idle = _get(systems, "app-local", "idle") or {}
     if idle.get("open", 0) >= 5000:
         add("RSS with 5,000 idle connections", round(idle["server_rss_idle"] / GIB, 3), 1.0, False, "GiB", "measured")
     elif idle:
-        add("RSS with 5,000 idle connections", round(idle["rss_projected_5000_mib"] / 1024, 3), 1.0, False, "GiB",
-            f"projected from {idle.get('open')} connections")
+        add(
+            "RSS with 5,000 idle connections",
+            round(idle["rss_projected_5000_mib"] / 1024, 3),
+            1.0,
+            False,
+            "GiB",
+            f"projected from {idle.get('open')} connections",
+        )
     ex = [_get(r, phase, "app_zero_excl_redaction_over_echo") for phase in ("serial", "load")]
     ex = [v for v in ex if v is not None]
     add("p50 excluding redaction / echo p50", max(ex) if ex else None, 2.0, False, "x", "worse of unloaded and loaded")
     nv = [_get(r, phase, "naive_over_app_local_triage") for phase in ("serial", "load")]
     nv = [v for v in nv if v is not None]
-    add("naive p50 / app p50 (message -> triage)", min(nv) if nv else None, 3.0, True, "x", "worse of unloaded and loaded")
+    add(
+        "naive p50 / app p50 (message -> triage)",
+        min(nv) if nv else None,
+        3.0,
+        True,
+        "x",
+        "worse of unloaded and loaded",
+    )
     llm = results.get("llm") or {}
     if _get(llm, "router_guard_added_ms", "p50") is not None:
-        add("router + guard added to the engine's first token, p50 (issue 5)", _get(llm, "router_guard_added_ms", "p50"),
-            1.0, False, "ms", "llama.cpp through the app, the app's own clock")
+        add(
+            "router + guard added to the engine's first token, p50 (issue 5)",
+            _get(llm, "router_guard_added_ms", "p50"),
+            1.0,
+            False,
+            "ms",
+            "llama.cpp through the app, the app's own clock",
+        )
     return rows
 
 
@@ -130,7 +171,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Phases: `serial` = 1 session, {plan['serial_messages']} messages one after another; "
         f"`load` = {plan['sessions']} sessions offering {plan['rates'][0]:g} msg/s in all for {plan['load_s']:g} s "
         f"(each session a message every {plan['sessions'] / plan['rates'][0]:g} s on average)"
-        + "".join(f"; `load_{r:g}` = the same at {r:g} msg/s" for r in plan["rates"][1:]) + "; "
+        + "".join(f"; `load_{r:g}` = the same at {r:g} msg/s" for r in plan["rates"][1:])
+        + "; "
         f"`saturate` = {plan['sessions']} sessions back to back for {plan['saturate_s']:g} s.",
         "",
         "## Latency (ms, client clock: message written -> frame received)",
@@ -177,7 +219,9 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for name, system in systems.items():
         cores = [_get(system, phase, "machine", "other_processes_cores") for phase in _phases(system)]
-        lines.append(f"| {name} | " + " | ".join(f"{_fmt(c, 2)} cores" for c in cores) + f" | {system.get('loadavg_after')} |")
+        lines.append(
+            f"| {name} | " + " | ".join(f"{_fmt(c, 2)} cores" for c in cores) + f" | {system.get('loadavg_after')} |"
+        )
     idle_rows = [(n, s["idle"]) for n, s in systems.items() if s.get("idle")]
     for name, idle in idle_rows:
         lines.append("")
@@ -197,11 +241,19 @@ def markdown(results: dict[str, Any]) -> str:
         for name, per_phase in nodes.items():
             for phase in ("serial", "load"):
                 for node, s in (per_phase.get(phase) or {}).items():
-                    lines.append(f"| {name} | {phase} | {node} | {s['n']} | {_fmt(s['p50'], 3)} | {_fmt(s['p95'], 3)} | {_fmt(s['p99'], 3)} |")
+                    lines.append(
+                        f"| {name} | {phase} | {node} | {s['n']} | {_fmt(s['p50'], 3)} | {_fmt(s['p95'], 3)} | {_fmt(s['p99'], 3)} |"
+                    )
     r = results.get("ratios") or {}
     if r:
-        lines += ["", "## Ratios (p50, message -> triage)", "", "| phase | app-zero excl. redaction / echo | app-zero / echo | "
-                  "app-local / echo | naive / app-local (triage) | naive / app-local (done) |", "|---|--:|--:|--:|--:|--:|"]
+        lines += [
+            "",
+            "## Ratios (p50, message -> triage)",
+            "",
+            "| phase | app-zero excl. redaction / echo | app-zero / echo | "
+            "app-local / echo | naive / app-local (triage) | naive / app-local (done) |",
+            "|---|--:|--:|--:|--:|--:|",
+        ]
         for phase, v in r.items():
             lines.append(
                 f"| {phase} | {_fmt(v['app_zero_excl_redaction_over_echo'], 2)} | {_fmt(v['app_zero_over_echo'], 2)} | "
@@ -213,7 +265,9 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Targets", "", "| target | limit | measured | met | where |", "|---|--:|--:|:-:|---|"]
         for row in rows:
             met = {True: "yes", False: "**no**", None: "–"}[row["met"]]
-            lines.append(f"| {row['target']} | {row['direction']} {row['limit']:g} {row['unit']} | {_fmt(row['value'], 2)} | {met} | {row['note']} |")
+            lines.append(
+                f"| {row['target']} | {row['direction']} {row['limit']:g} {row['unit']} | {_fmt(row['value'], 2)} | {met} | {row['note']} |"
+            )
     llm = results.get("llm")
     if llm:
         lines += ["", "## llama.cpp (SmolLM2) first token: the server's own vs through the app", ""]
@@ -272,8 +326,10 @@ def svg(results: dict[str, Any]) -> str:
         return top + ph * (1 - q / 100)
 
     plan = results["plan"]
-    title = (f"Message -> frame latency, {plan['sessions']} sessions at {plan['rates'][0]:g} msg/s "
-             f"({results['machine']['nproc']} cores, loopback)")
+    title = (
+        f"Message -> frame latency, {plan['sessions']} sessions at {plan['rates'][0]:g} msg/s "
+        f"({results['machine']['nproc']} cores, loopback)"
+    )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="sans-serif" font-size="12">',
@@ -295,17 +351,23 @@ def svg(results: dict[str, Any]) -> str:
         out.append(f'<text x="{left - 6}" y="{y(q) + 4:.1f}" text-anchor="end">{q}</text>')
     for ms, label in ((10, "p50 target"), (40, "p99 target")):
         if lo <= ms <= hi:
-            out.append(f'<line x1="{x(ms):.1f}" y1="{top}" x2="{x(ms):.1f}" y2="{top + ph}" stroke="#f0a000" stroke-dasharray="3,3"/>')
+            out.append(
+                f'<line x1="{x(ms):.1f}" y1="{top}" x2="{x(ms):.1f}" y2="{top + ph}" stroke="#f0a000" stroke-dasharray="3,3"/>'
+            )
             out.append(f'<text x="{x(ms) + 3:.1f}" y="{top + 12}" fill="#c08000" font-size="10">{label}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
     out.append(f'<text x="{left + pw / 2}" y="{height - 15}" text-anchor="middle">milliseconds (log scale)</text>')
-    out.append(f'<text x="18" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 18 {top + ph / 2})">percentile</text>')
+    out.append(
+        f'<text x="18" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 18 {top + ph / 2})">percentile</text>'
+    )
     for i, (label, color, pts, dash) in enumerate(series):
         path = " ".join(f"{'M' if j == 0 else 'L'}{x(ms):.1f},{y(q):.1f}" for j, (q, ms) in enumerate(pts))
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="2"{dash_attr}/>')
         ly = top + 10 + i * 20
-        out.append(f'<line x1="{left + pw + 12}" y1="{ly}" x2="{left + pw + 36}" y2="{ly}" stroke="{color}" stroke-width="2"{dash_attr}/>')
+        out.append(
+            f'<line x1="{left + pw + 12}" y1="{ly}" x2="{left + pw + 36}" y2="{ly}" stroke="{color}" stroke-width="2"{dash_attr}/>'
+        )
         out.append(f'<text x="{left + pw + 42}" y="{ly + 4}">{_esc(label)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -318,8 +380,10 @@ def _as_points(values: list) -> list[list[float]]:
 
 
 def _phases(system: dict[str, Any]) -> list[str]:
-    loads = sorted((k for k in system if k.startswith("load_") and isinstance(system[k], dict)),
-                   key=lambda k: float(k.removeprefix("load_")))
+    loads = sorted(
+        (k for k in system if k.startswith("load_") and isinstance(system[k], dict)),
+        key=lambda k: float(k.removeprefix("load_")),
+    )
     return [p for p in ("serial", "load", *loads, "saturate") if isinstance(system.get(p), dict)]
 
 

@@ -63,8 +63,17 @@ class Plan:
 
 FULL = Plan()
 QUICK = Plan(
-    warmup_messages=2, serial_messages=5, sessions=10, rates=(10.0,), load_s=1.5, load_warmup_s=0.3,
-    saturate_s=1.5, saturate_warmup_s=0.3, idle_connections=50, llm_messages=0, client_timeout_s=90.0,
+    warmup_messages=2,
+    serial_messages=5,
+    sessions=10,
+    rates=(10.0,),
+    load_s=1.5,
+    load_warmup_s=0.3,
+    saturate_s=1.5,
+    saturate_warmup_s=0.3,
+    idle_connections=50,
+    llm_messages=0,
+    client_timeout_s=90.0,
 )
 
 
@@ -73,7 +82,11 @@ QUICK = Plan(
 
 def machine() -> dict[str, Any]:
     model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown",
     )
     return {
@@ -113,7 +126,11 @@ def client(spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
     if spec.get("server_pid"):
         server0 = psutil.Process(spec["server_pid"]).cpu_times()
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.load", json.dumps(spec)], cwd=REPO, capture_output=True, text=True, timeout=timeout_s
+        [sys.executable, "-m", "bench.load", json.dumps(spec)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
     )
     if proc.returncode != 0 or not proc.stdout.strip():
         raise RuntimeError(f"load client failed ({proc.returncode}): {proc.stderr[-3000:]}")
@@ -200,15 +217,28 @@ def measure(system: str, server: Server, plan: Plan, log: Any) -> dict[str, Any]
     for rate in plan.rates:
         log(f"  {system}: load {plan.sessions} sessions @ {rate:g} msg/s for {plan.load_s:g}s")
         sweep[rate] = client(
-            {**base, "mode": "load", "sessions": plan.sessions, "rate": rate, "duration": plan.load_s,
-             "warmup": plan.load_warmup_s}, timeout,
+            {
+                **base,
+                "mode": "load",
+                "sessions": plan.sessions,
+                "rate": rate,
+                "duration": plan.load_s,
+                "warmup": plan.load_warmup_s,
+            },
+            timeout,
         )
         out["load" if rate == plan.rates[0] else f"load_{rate:g}"] = phase_summary(sweep[rate])
     load = sweep[plan.rates[0]]
     log(f"  {system}: saturate {plan.sessions} sessions for {plan.saturate_s:g}s")
     saturate = client(
-        {**base, "mode": "saturate", "sessions": plan.sessions, "duration": plan.saturate_s,
-         "warmup": plan.saturate_warmup_s}, timeout,
+        {
+            **base,
+            "mode": "saturate",
+            "sessions": plan.sessions,
+            "duration": plan.saturate_s,
+            "warmup": plan.saturate_warmup_s,
+        },
+        timeout,
     )
     out["saturate"] = phase_summary(saturate)
     out["rss_end_mib"] = round(psutil.Process(server.pid).memory_info().rss / 2**20, 1)
@@ -259,17 +289,27 @@ def measure_llm(plan: Plan, root: Path, log: Any) -> dict[str, Any]:
             for text in texts:
                 assessment = assess(text)
                 request = GenerationRequest(
-                    assessment=assessment, conversation=(ChatTurn(role="user", content=text),),
+                    assessment=assessment,
+                    conversation=(ChatTurn(role="user", content=text),),
                     follow_up_questions=tuple(follow_up_question(k) for k in assessment.missing_info),
                 )
-                body = {"model": "default", "messages": build_messages(request), "stream": True,
-                        "max_tokens": max_tokens, "temperature": 0.2}
+                body = {
+                    "model": "default",
+                    "messages": build_messages(request),
+                    "stream": True,
+                    "max_tokens": max_tokens,
+                    "temperature": 0.2,
+                }
                 t0 = time.perf_counter()
                 first = None
                 async with http.stream("POST", url + "/v1/chat/completions", json=body) as response:
                     async for line in response.aiter_lines():
-                        if first is None and line.startswith("data: {") and '"content":"' in line.replace(" ", "") \
-                                and '"content":""' not in line.replace(" ", ""):
+                        if (
+                            first is None
+                            and line.startswith("data: {")
+                            and '"content":"' in line.replace(" ", "")
+                            and '"content":""' not in line.replace(" ", "")
+                        ):
                             first = (time.perf_counter() - t0) * 1000
                 rows.append([first, (time.perf_counter() - t0) * 1000])
         return rows
@@ -280,12 +320,21 @@ def measure_llm(plan: Plan, root: Path, log: Any) -> dict[str, Any]:
         asyncio.run(direct(llm.http))  # warm the model once (not reported)
         rows = asyncio.run(direct(llm.http))
         out["direct"] = {"first_token_ms": summary(r[0] for r in rows), "done_ms": summary(r[1] for r in rows)}
-        env = {"TRIAGE_OPENAI_BASE_URL": llm.http + "/v1", "TRIAGE_OPENAI_MODEL": "default",
-               "TRIAGE_ENGINE_MAX_TOKENS": str(max_tokens), "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "20"}
+        env = {
+            "TRIAGE_OPENAI_BASE_URL": llm.http + "/v1",
+            "TRIAGE_OPENAI_MODEL": "default",
+            "TRIAGE_ENGINE_MAX_TOKENS": str(max_tokens),
+            "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "20",
+        }
         with start("app-openai", root / "app-openai", env) as server:
             log("  llama.cpp: through the app")
-            spec = {"url": server.ws, "server_pid": server.pid, "mode": "serial", "texts": texts,
-                    "turns_per_session": 1}
+            spec = {
+                "url": server.ws,
+                "server_pid": server.pid,
+                "mode": "serial",
+                "texts": texts,
+                "turns_per_session": 1,
+            }
             client({**spec, "messages": 2}, plan.client_timeout_s)
             result = client({**spec, "messages": len(texts)}, plan.client_timeout_s)
         out["through_app"] = phase_summary(result)
@@ -322,8 +371,11 @@ def _llm_records(db_path: Path, session_ids: list[str]) -> dict[str, Any]:
             added.append(response["first_token_ms"] - first["first_token_ms"])
         if (response.get("node_ms") or {}).get("router_guard") is not None:
             router_guard.append(response["node_ms"]["router_guard"])
-    return {"engines_used": counts, "app_added_to_model_first_token_ms": summary(added),
-            "router_guard_added_ms": summary(router_guard)}
+    return {
+        "engines_used": counts,
+        "app_added_to_model_first_token_ms": summary(added),
+        "router_guard_added_ms": summary(router_guard),
+    }
 
 
 # ---------------------------------------------------------------- main
@@ -333,9 +385,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small numbers for CI (well-formed results, ~1 min)")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=f"comma separated, from {', '.join(SYSTEMS)}")
-    parser.add_argument("--out", type=Path, default=None, help="results folder (default bench/results; --quick: a temporary one)")
-    parser.add_argument("--llm", action=argparse.BooleanOptionalAction, default=None,
-                        help="also the llama.cpp comparison (default: on in the full run, off with --quick)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="results folder (default bench/results; --quick: a temporary one)"
+    )
+    parser.add_argument(
+        "--llm",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also the llama.cpp comparison (default: on in the full run, off with --quick)",
+    )
     parser.add_argument("--sessions", type=int, default=None)
     parser.add_argument("--rates", default=None, help="offered msg/s of the load phases, comma separated")
     parser.add_argument("--load-s", type=float, default=None)
@@ -344,8 +402,16 @@ def main(argv: list[str] | None = None) -> int:
 
     plan = QUICK if args.quick else FULL
     rates = tuple(float(r) for r in args.rates.split(",")) if args.rates else None
-    overrides = {k: v for k, v in (("sessions", args.sessions), ("rates", rates), ("load_s", args.load_s),
-                                   ("idle_connections", args.idle)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (
+            ("sessions", args.sessions),
+            ("rates", rates),
+            ("load_s", args.load_s),
+            ("idle_connections", args.idle),
+        )
+        if v is not None
+    }
     if overrides:
         plan = Plan(**{**asdict(plan), **overrides})
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]

@@ -31,8 +31,15 @@ def _raise_fd_limit() -> None:
 class Server:
     """A child process serving HTTP on 127.0.0.1:`port`, ready when `ready_path` answers 200."""
 
-    def __init__(self, name: str, argv: list[str], data_dir: Path, env: dict[str, str] | None = None,
-                 ready_path: str = "/readyz", port: int | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        data_dir: Path,
+        env: dict[str, str] | None = None,
+        ready_path: str = "/readyz",
+        port: int | None = None,
+    ) -> None:
         self.name = name
         self.port = port or free_port()
         self.argv = [part.format(port=self.port) for part in argv]
@@ -58,8 +65,9 @@ class Server:
     def start(self, timeout_s: float = 180.0) -> Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the server process writes to it for its whole life
-        self.proc = subprocess.Popen(self.argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     preexec_fn=_raise_fd_limit)
+        self.proc = subprocess.Popen(
+            self.argv, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_raise_fd_limit
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -95,10 +103,14 @@ class Server:
 #: The load comes from one loopback address, standing in for thousands of patients on their own addresses: the
 #: per-address and per-connection limits (app/security/limits.py) are lifted so they measure nothing here.
 UNLIMITED = {
-    "TRIAGE_CONN_MSGS_PER_S": "100000", "TRIAGE_CONN_MSGS_BURST": "100000",
-    "TRIAGE_ADDR_MSGS_PER_S": "100000", "TRIAGE_ADDR_MSGS_BURST": "100000",
-    "TRIAGE_HTTP_PER_S": "100000", "TRIAGE_HTTP_BURST": "100000",
-    "TRIAGE_MAX_CONNECTIONS_PER_ADDR": "20000", "TRIAGE_MAX_CONNECTIONS": "20000",
+    "TRIAGE_CONN_MSGS_PER_S": "100000",
+    "TRIAGE_CONN_MSGS_BURST": "100000",
+    "TRIAGE_ADDR_MSGS_PER_S": "100000",
+    "TRIAGE_ADDR_MSGS_BURST": "100000",
+    "TRIAGE_HTTP_PER_S": "100000",
+    "TRIAGE_HTTP_BURST": "100000",
+    "TRIAGE_MAX_CONNECTIONS_PER_ADDR": "20000",
+    "TRIAGE_MAX_CONNECTIONS": "20000",
 }
 
 
@@ -107,21 +119,45 @@ def app_server(data_dir: Path, engine: str = "local", env: dict[str, str] | None
         f"app-{engine}",
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", "{port}"],
         data_dir,
-        env={"TRIAGE_DATA_DIR": str(data_dir), "TRIAGE_ENGINE": engine, "TRIAGE_LOG_LEVEL": "warning",
-             **UNLIMITED, **(env or {})},
+        env={
+            "TRIAGE_DATA_DIR": str(data_dir),
+            "TRIAGE_ENGINE": engine,
+            "TRIAGE_LOG_LEVEL": "warning",
+            **UNLIMITED,
+            **(env or {}),
+        },
     )
 
 
 def peer_server(name: str, data_dir: Path) -> Server:
-    return Server(name, [sys.executable, "-m", f"bench.peers.{name}", "--port", "{port}"], data_dir,
-                  env={"BENCH_DATA_DIR": str(data_dir)})
+    return Server(
+        name,
+        [sys.executable, "-m", f"bench.peers.{name}", "--port", "{port}"],
+        data_dir,
+        env={"BENCH_DATA_DIR": str(data_dir)},
+    )
 
 
 def llama_server(model_path: str, data_dir: Path) -> Server:
     return Server(
         "llama",
-        [sys.executable, "-m", "llama_cpp.server", "--model", model_path, "--host", "127.0.0.1", "--port", "{port}",
-         "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 1), "--verbose", "false"],
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            model_path,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+            "--n_ctx",
+            "2048",
+            "--n_threads",
+            str(os.cpu_count() or 1),
+            "--verbose",
+            "false",
+        ],
         data_dir,
         ready_path="/v1/models",
     )

@@ -26,7 +26,11 @@ from agents.triage.levels import Level
 from bench.triage_eval import load_cases
 
 ROOT = Path(__file__).resolve().parent
-TRAINING = (ROOT / "data" / "triage_cases.jsonl", ROOT / "triage_corpus" / "dev.jsonl", ROOT / "triage_corpus" / "train.jsonl")
+TRAINING = (
+    ROOT / "data" / "triage_cases.jsonl",
+    ROOT / "triage_corpus" / "dev.jsonl",
+    ROOT / "triage_corpus" / "train.jsonl",
+)
 LEVELS = list(Level)
 L2 = 10.0
 EPOCHS = 300
@@ -95,8 +99,10 @@ def figures(pairs: Sequence[tuple[Level, Level]]) -> dict[str, float]:
 
 
 def show(name: str, found: dict[str, float]) -> None:
-    print(f"{name:<28} n={found['n']:<4} 3-level {found['accuracy_3']:.1%}  5-level {found['accuracy_5']:.1%}  "
-          f"emergencies {found['emergency_sensitivity']:.1%}  under {found['under_triage']:.1%}  over {found['over_triage']:.1%}")
+    print(
+        f"{name:<28} n={found['n']:<4} 3-level {found['accuracy_3']:.1%}  5-level {found['accuracy_5']:.1%}  "
+        f"emergencies {found['emergency_sensitivity']:.1%}  under {found['under_triage']:.1%}  over {found['over_triage']:.1%}"
+    )
 
 
 def score(model: learned.Model | None, test: Sequence[Example]) -> dict[str, float]:
@@ -120,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.hold_out:
         test = examples(args.hold_out)
         held = {e.id for e in test}
-        train = [e for path, es in sets.items() for e in es if e.id not in held and path.resolve() != args.hold_out.resolve()]
+        train = [
+            e for path, es in sets.items() for e in es if e.id not in held and path.resolve() != args.hold_out.resolve()
+        ]
         show("deterministic layers", score(None, test))
         show("with the learned layer", score(fit(train), test))
         return 0
@@ -141,14 +149,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = fit(train)
     data = {
         "about": "Weights of the clinical engine's learned layer (agents/triage/learned.py); written by "
-                 "`python -m bench.train_triage` from the files below. Do not edit by hand.",
+        "`python -m bench.train_triage` from the files below. Do not edit by hand.",
         "trained_on": [
-            {"file": str(path.relative_to(ROOT.parent)), "cases": len(es),
-             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+            {
+                "file": str(path.relative_to(ROOT.parent)),
+                "cases": len(es),
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+            }
             for path, es in sets.items()
         ],
-        "l2": L2, "epochs": EPOCHS, "min_count": MIN_COUNT,
-        "raise_at": model.raise_at, "lower_at": model.lower_at, "digest": model.digest,
+        "l2": L2,
+        "epochs": EPOCHS,
+        "min_count": MIN_COUNT,
+        "raise_at": model.raise_at,
+        "lower_at": model.lower_at,
+        "digest": model.digest,
         "weights": dict(sorted(model.weights.items())),
     }
     learned.PATH.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")

@@ -72,7 +72,7 @@ def run_conversations(cases: list[dict[str, object]], rounds: int, turns: int = 
     reuses the earlier ones (the engine's message cache); the cache is emptied between rounds, so every
     message is read cold once per round. Reports every turn and, separately, the fifth."""
     texts = [str(c["text"]) for c in cases]
-    groups = [texts[i:i + turns] for i in range(0, len(texts) - turns + 1, turns)]
+    groups = [texts[i : i + turns] for i in range(0, len(texts) - turns + 1, turns)]
     every: list[float] = []
     last: list[float] = []
     clock = time.perf_counter
@@ -88,8 +88,13 @@ def run_conversations(cases: list[dict[str, object]], rounds: int, turns: int = 
                     last.append(elapsed)
     every.sort()
     last.sort()
-    return {"turns": len(every), "conv_p50_ms": percentile(every, 0.5) * 1000, "conv_p99_ms": percentile(every, 0.99) * 1000,
-            "turn5_p50_ms": percentile(last, 0.5) * 1000, "turn5_p99_ms": percentile(last, 0.99) * 1000}
+    return {
+        "turns": len(every),
+        "conv_p50_ms": percentile(every, 0.5) * 1000,
+        "conv_p99_ms": percentile(every, 0.99) * 1000,
+        "turn5_p50_ms": percentile(last, 0.5) * 1000,
+        "turn5_p99_ms": percentile(last, 0.99) * 1000,
+    }
 
 
 def page(figures: dict[str, float], cases: list[dict[str, object]], calibration: float) -> str:

@@ -1,6 +1,7 @@
 """Evaluate the deterministic triage engine on the labelled case set.
 
     python -m bench.triage_eval [--data bench/data/triage_cases.jsonl] [--fresh PATH | --no-fresh] [--misses]
+    python -m bench.triage_eval --ja [--misses] [--write-results]     # the Japanese sets (issue 19)
 
 Prints accuracy, emergency sensitivity, under- and over-triage rates and the
 confusion matrices for the five levels and the three urgencies. Exits 1 when a
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agents.triage import Level, Urgency, assess
+from compliance.language import detect
 
 DATA = Path(__file__).parent / "data" / "triage_cases.jsonl"
 FRESH = Path(__file__).parent / "data" / "triage_cases_fresh.jsonl"
@@ -96,7 +98,9 @@ def load_cases(path: Path = DATA) -> list[dict[str, object]]:
     return cases
 
 
-def evaluate(cases: Iterable[dict[str, object]]) -> Report:
+def evaluate(cases: Iterable[dict[str, object]], lang: str = "en") -> Report:
+    """Score the engine on labelled cases. ``lang="auto"`` reads each message in the language the service would
+    detect (compliance/language.py, with the case's own ``lang`` as the hint); otherwise every case in ``lang``."""
     report = Report()
     rank5 = {level: i for i, level in enumerate(LEVELS)}
     rank3 = {urgency: i for i, urgency in enumerate(URGENCIES)}
@@ -106,6 +110,7 @@ def evaluate(cases: Iterable[dict[str, object]]) -> Report:
             age=case.get("age"),  # type: ignore[arg-type]
             sex=case.get("sex"),  # type: ignore[arg-type]
             history=tuple(case.get("history", ())),  # type: ignore[arg-type]
+            lang=detect(str(case["text"]), case.get("lang")) if lang == "auto" else lang,  # type: ignore[arg-type]
         )
         want5, got5 = str(case["level"]), result.level.value
         want3, got3 = Level(want5).urgency.value, result.urgency.value
@@ -125,10 +130,15 @@ def evaluate(cases: Iterable[dict[str, object]]) -> Report:
             report.em_total += 1
             report.em_caught += got3 == "em"
         if want5 != got5:
-            report.misses.append({
-                "id": case.get("id"), "want": want5, "got": got5,
-                "rules": list(result.matched_rules[:4]), "text": case["text"],
-            })
+            report.misses.append(
+                {
+                    "id": case.get("id"),
+                    "want": want5,
+                    "got": got5,
+                    "rules": list(result.matched_rules[:4]),
+                    "text": case["text"],
+                }
+            )
     return report
 
 
@@ -141,8 +151,11 @@ def matrix(cm: dict[tuple[str, str], int], labels: list[str], short: dict[str, s
 
 
 SHORT5 = {
-    "emergency_ambulance": "ambulance", "emergency": "emergency", "consultation_24": "doctor 24h",
-    "consultation": "routine", "self_care": "self-care",
+    "emergency_ambulance": "ambulance",
+    "emergency": "emergency",
+    "consultation_24": "doctor 24h",
+    "consultation": "routine",
+    "self_care": "self-care",
 }
 SHORT3 = {"em": "em", "ne": "ne", "sc": "sc"}
 
@@ -183,7 +196,8 @@ def fresh_lines(path: Path, first_pass_path: Path = FIRST_PASS) -> list[str]:
             row = None
             if totals["n"]:
                 row = {
-                    "accuracy": totals["acc"] / totals["n"], "under_triage": totals["under"] / totals["n"],
+                    "accuracy": totals["acc"] / totals["n"],
+                    "under_triage": totals["under"] / totals["n"],
                     "sensitivity": totals["sens_caught"] / totals["sens_total"] if totals["sens_total"] else 0.0,
                 }
         else:
@@ -211,12 +225,19 @@ def write_fresh_section(page: Path = RESULTS, fresh: Path = FRESH) -> None:
     """Add (or replace) the fresh-set section of the results page that ``bench.triage_bench`` writes."""
     report = evaluate(load_cases(fresh))
     section = [
-        _FRESH_HEADING, "",
+        _FRESH_HEADING,
+        "",
         f"`{fresh.relative_to(Path(__file__).parent.parent)}`: {report.n} cases written in batches of 40 *before* the engine",
         "was run on them, then used to correct it. First-pass figures (recorded in",
         "`bench/data/triage_cases_fresh_firstpass.jsonl` when each batch was first scored) are the honest estimate for",
-        "independent text; the current figures only show that the fixes hold. Not gated.", "",
-        *fresh_lines(fresh), "", "Current figures, all fresh batches:", "", *summary_lines(report), "",
+        "independent text; the current figures only show that the fixes hold. Not gated.",
+        "",
+        *fresh_lines(fresh),
+        "",
+        "Current figures, all fresh batches:",
+        "",
+        *summary_lines(report),
+        "",
     ]
     text = page.read_text(encoding="utf-8") if page.exists() else ""
     if _FRESH_HEADING in text:
@@ -228,15 +249,145 @@ def write_fresh_section(page: Path = RESULTS, fresh: Path = FRESH) -> None:
     page.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
+JA_SETS = {
+    "own": Path(__file__).parent / "data" / "triage_ja_own.jsonl",
+    "blind": Path(__file__).parent / "data" / "triage_ja_blind.jsonl",
+}
+JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
+JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
+_JA_NOTES = {
+    "own": "written by the author of the Japanese vocabulary and used to correct it: coverage, not generalisation",
+    "blind": "written by someone who did not see the code, scored as it is: the honest estimate",
+}
+
+
+def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:
+    """Per-message latency of Japanese against English messages, each read cold (issue 19's target: <= 1.5x)."""
+    import statistics
+    import time
+
+    from agents.triage.engine import forget_messages
+
+    english = [str(c["text"]) for c in load_cases(DATA)]
+    texts = [str(c["text"]) for c in japanese]
+
+    def per_message(items: list[str], language: str) -> list[float]:
+        for text in items:  # warm-up: data files, regex caches
+            assess(text, lang=language)
+        samples = []
+        for _ in range(rounds):
+            forget_messages()
+            for text in items:
+                start = time.perf_counter()
+                assess(text, lang=language)
+                samples.append((time.perf_counter() - start) * 1000)
+        return sorted(samples)
+
+    en, ja = per_message(english, "en"), per_message(texts, "ja")
+    ratio = statistics.median(ja) / statistics.median(en)
+    return [
+        "| messages | count | p50 ms | p99 ms |",
+        "|---|---|---|---|",
+        f"| English (`{DATA.name}`) | {len(english)} | {statistics.median(en):.3f} | {en[int(0.99 * (len(en) - 1))]:.3f} |",
+        f"| Japanese | {len(texts)} | {statistics.median(ja):.3f} | {ja[int(0.99 * (len(ja) - 1))]:.3f} |",
+        "",
+        f"Japanese p50 / English p50: {ratio:.2f} (target <= 1.5).",
+    ]
+
+
+def ja_batch_lines(cases: list[dict[str, object]]) -> list[str]:
+    first = {str(row["batch"]): row for row in load_cases(JA_FIRST_PASS)}
+    lines = [
+        "| batch | cases | first pass: accuracy / 5 levels / emergencies / under-triage | now: accuracy / emergencies / under-triage |",
+        "|---|---:|---|---|",
+    ]
+    for batch, row in first.items():
+        subset = [c for c in cases if str(c.get("batch", "base")) == batch]
+        now = evaluate(subset, lang="auto")
+        lines.append(
+            f"| {batch} | {row['n']} | {float(row['accuracy']):.1%} / {float(row['accuracy5']):.1%} / "  # type: ignore[arg-type]
+            f"{row['em_caught']}/{row['em_total']} / {float(row['under_triage']):.1%} | "  # type: ignore[arg-type]
+            f"{now.accuracy3:.1%} / {now.em_caught}/{now.em_total} / {now.under_triage:.1%} |"
+        )
+    return lines
+
+
+def japanese_report(misses: bool) -> tuple[list[str], list[str]]:
+    """The Japanese sets that exist: figures, matrices, speed; and the targets each missed."""
+    lines: list[str] = []
+    failed: list[str] = []
+    read: list[dict[str, object]] = []
+    for name, path in JA_SETS.items():
+        if not path.exists():
+            lines += [f"## Japanese set `{path.name}`: not present", ""]
+            continue
+        cases = load_cases(path)
+        read += cases
+        report = evaluate(cases, lang="auto")
+        failed += [f"{name}: {failure}" for failure in report.failures()]
+        lines += [
+            f"## Japanese set `{path.name}` ({_JA_NOTES[name]})",
+            "",
+            *summary_lines(report),
+            "",
+            "Five levels (rows expected, columns assessed):",
+            "",
+            *matrix(report.cm5, LEVELS, SHORT5),
+            "",
+            "Three urgencies:",
+            "",
+            *matrix(report.cm3, URGENCIES, SHORT3),
+            "",
+        ]
+        if name == "own" and JA_FIRST_PASS.exists():
+            lines += [
+                "First pass of each batch of the own set (scored once, before the fixes it prompted: the honest",
+                "estimate for text the vocabulary has not seen), then each batch now:",
+                "",
+                *ja_batch_lines(cases),
+                "",
+            ]
+        if misses and name != "blind":
+            lines += ["Disagreements (five levels):", ""]
+            lines += [f"- {m['id']}: want {m['want']}, got {m['got']} :: {m['text']}" for m in report.misses]
+            lines.append("")
+    if read:
+        lines += ["## Speed (engine only, one thread)", "", *speed_lines(read), ""]
+    return lines, failed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--fresh", type=Path, default=FRESH, help="fresh cases, reported per batch and not gated")
     parser.add_argument("--no-fresh", action="store_true", help="skip the fresh-set report")
     parser.add_argument("--misses", action="store_true", help="list every case whose five-level answer differs")
-    parser.add_argument("--write-results", action="store_true",
-                        help=f"add the fresh-set section to {RESULTS.name} (run after bench.triage_bench, which rewrites the page)")
+    parser.add_argument(
+        "--ja",
+        action="store_true",
+        help="the Japanese sets (bench/data/triage_ja_*.jsonl), each message in the language detected",
+    )
+    parser.add_argument(
+        "--write-results",
+        action="store_true",
+        help=f"add the fresh-set section to {RESULTS.name} (run after bench.triage_bench, which rewrites the page)",
+    )
     args = parser.parse_args(argv)
+    if args.ja:
+        lines, failed = japanese_report(args.misses)
+        print("\n".join(lines))
+        if args.write_results:
+            head = [
+                "# Japanese triage: evaluation",
+                "",
+                "`python -m bench.triage_eval --ja --write-results` writes this page. Each message is read in the language the",
+                "service detects (compliance/language.py); targets (issue 19), on the three urgencies: every emergency caught,",
+                "under-triage <= 2%, accuracy >= 90%; a Japanese message within 1.5x of an English one's latency.",
+                "",
+            ]
+            JA_RESULTS.write_text("\n".join(head + lines).rstrip() + "\n", encoding="utf-8")
+        print("\nTARGETS MISSED: " + "; ".join(failed) if failed else "\nAll targets met.")
+        return 1 if failed else 0
     if args.write_results and args.fresh.exists():
         write_fresh_section(fresh=args.fresh)
     report = evaluate(load_cases(args.data))

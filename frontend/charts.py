@@ -65,13 +65,22 @@ def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> str:
             f'<text x="{label_w + w + 6:.1f}" y="{y + 21}" class="value">{bar.value} ({share:.0f}%)</text>'
         )
     if not bars:
-        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2 + 4}" text-anchor="middle" class="axis">No decisions yet</text>')
+        parts.append(
+            f'<text x="{WIDTH / 2}" y="{height / 2 + 4}" text-anchor="middle" class="axis">No decisions yet</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, chart_id: str, unit: str = "ms",
-               counts: Sequence[int] | None = None) -> str:
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    chart_id: str,
+    unit: str = "ms",
+    counts: Sequence[int] | None = None,
+) -> str:
     """Lines over time buckets (x: labels), a shared y axis from zero with four grid lines.
 
     With few periods (FEW_PERIODS or fewer) lines say little and points of equal value hide each other, so the
@@ -99,7 +108,9 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, c
     step = max(1, math.ceil(len(labels) / 8))
     for i, label in enumerate(labels):
         if i % step == 0:
-            parts.append(f'<text x="{x_of(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" class="axis">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{x_of(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" class="axis">{escape(label)}</text>'
+            )
     for s in series:
         points = [(x_of(i), top + plot_h - plot_h * v / ceiling) for i, v in enumerate(s.points) if v is not None]
         if len(points) > 1:
@@ -112,8 +123,15 @@ def line_chart(labels: Sequence[str], series: Sequence[Series], *, title: str, c
     return "".join(parts)
 
 
-def _grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str, chart_id: str, unit: str,
-                  counts: Sequence[int] | None) -> str:
+def _grouped_bars(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    chart_id: str,
+    unit: str,
+    counts: Sequence[int] | None,
+) -> str:
     """One group per period, one labelled bar per series (a missing value is a dash, "no data" in the description)."""
     height, left, right, top, bottom = 260, 56, 16, 22, 62
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
@@ -121,7 +139,8 @@ def _grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str
     ceiling = _nice_ceiling(max(values, default=0))
     names = ", ".join(s.name for s in series)
     desc = "; ".join(
-        f"{label}: " + ", ".join(f"{s.name} {_value(s.points[i], unit)}" for s in series) for i, label in enumerate(labels)
+        f"{label}: " + ", ".join(f"{s.name} {_value(s.points[i], unit)}" for s in series)
+        for i, label in enumerate(labels)
     )
     parts = [_open(chart_id, title, f"{names} per period. {desc}", height)]
     for i in range(5):
@@ -139,8 +158,10 @@ def _grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str
         for j, s in enumerate(series):
             x, v = start + j * bar_w, s.points[i]
             if v is None:
-                parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4:.1f}" text-anchor="middle" '
-                             'class="axis">–</text>')
+                parts.append(
+                    f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h - 4:.1f}" text-anchor="middle" '
+                    'class="axis">–</text>'
+                )
                 continue
             h = plot_h * v / ceiling
             mid, bar_top = x + bar_w / 2, top + plot_h - h
@@ -150,8 +171,10 @@ def _grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str
                 f'<text x="{mid:.1f}" y="{top + plot_h + 14:.1f}" text-anchor="middle" class="axis">{escape(s.name)}</text>'
             )
         count = f" (n = {counts[i]})" if counts is not None and i < len(counts) else ""
-        parts.append(f'<text x="{centre:.1f}" y="{height - bottom + 34}" text-anchor="middle" class="axis">'
-                     f'{escape(label)}{count}</text>')
+        parts.append(
+            f'<text x="{centre:.1f}" y="{height - bottom + 34}" text-anchor="middle" class="axis">'
+            f"{escape(label)}{count}</text>"
+        )
     if not values:
         parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">No timings yet</text>')
     parts.append("</svg>")

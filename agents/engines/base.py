@@ -33,6 +33,8 @@ class GenerationRequest(BaseModel):
     conversation: tuple[ChatTurn, ...]
     follow_up_questions: tuple[str, ...] = ()
     audience: Literal["patient", "clinician"] = "patient"
+    language: Literal["en", "ja"] = "en"
+    """The language to answer in: the message's (compliance/language.py), English for any other."""
 
 
 class Engine(ABC):
@@ -55,7 +57,7 @@ _WORD = re.compile(r"\s*\S+")
 def word_chunks(text: str) -> list[str]:
     """Split text into word-sized tokens that concatenate back to the same text."""
     chunks = _WORD.findall(text)
-    tail = text[sum(len(c) for c in chunks):]
+    tail = text[sum(len(c) for c in chunks) :]
     if tail:
         chunks.append(tail)
     return chunks

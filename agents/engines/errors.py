@@ -24,7 +24,9 @@ class EngineHTTPError(EngineError):
     kind = "http"
 
     def __init__(self, status_code: int, retry_after_s: float | None = None) -> None:
-        super().__init__(f"HTTP {status_code}" + (f", Retry-After {retry_after_s:g}s" if retry_after_s is not None else ""))
+        super().__init__(
+            f"HTTP {status_code}" + (f", Retry-After {retry_after_s:g}s" if retry_after_s is not None else "")
+        )
         self.status_code = status_code
         self.retry_after_s = retry_after_s
         self.kind = f"http_{status_code}"

@@ -19,6 +19,7 @@ from agents.engines.router import Router
 class EngineSettings(Protocol):
     @property
     def engine_chain(self) -> list[str]: ...  # read-only: a field or a property both do
+
     emergency_number: str
     first_token_timeout_s: float
     total_timeout_s: float
@@ -38,17 +39,29 @@ def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value else None
 
 
+def emergency_numbers(settings: EngineSettings) -> dict[str, str]:
+    """The number each answer language names: English answers the deployment's, Japanese answers Japan's (119)."""
+    return {"en": settings.emergency_number, "ja": getattr(settings, "emergency_number_ja", "119")}
+
+
 def build_engine(name: str, settings: EngineSettings) -> Engine:
     max_tokens = getattr(settings, "engine_max_tokens", 256)
     if name == "local":
-        return local_engine(settings.emergency_number)
+        return local_engine(settings.emergency_number, emergency_numbers(settings))
     if name == "openai":
         return OpenAICompatibleEngine(
-            "openai", settings.openai_base_url, settings.openai_model, _secret(settings.openai_api_key), max_tokens=max_tokens
+            "openai",
+            settings.openai_base_url,
+            settings.openai_model,
+            _secret(settings.openai_api_key),
+            max_tokens=max_tokens,
         )
     if name == "groq":
         return groq_engine(
-            _secret(settings.groq_api_key), model=settings.groq_model, base_url=settings.groq_base_url, max_tokens=max_tokens
+            _secret(settings.groq_api_key),
+            model=settings.groq_model,
+            base_url=settings.groq_base_url,
+            max_tokens=max_tokens,
         )
     if name == "zero":
         from agents.engines.zero import ZeroEngine  # benchmarks only: no model, no delay
@@ -66,10 +79,11 @@ def build_router(settings: EngineSettings, metrics: EngineMetrics | None = None)
     )
     return Router(
         [build_engine(name, settings) for name in settings.engine_chain],
-        emergency_script(settings.emergency_number),
+        emergency_script(settings.emergency_number, emergency_numbers(settings)),
         first_token_timeout_s=settings.first_token_timeout_s,
         total_timeout_s=settings.total_timeout_s,
         breaker_factory=breaker,
         metrics=metrics,
         emergency_number=settings.emergency_number,
+        emergency_numbers=emergency_numbers(settings),
     )

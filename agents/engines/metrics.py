@@ -22,29 +22,40 @@ class EngineMetrics:
         self.first_token_seconds = Histogram(
             "triage_engine_first_token_seconds",
             "Time from sending the request to the engine's first text chunk.",
-            ["engine"], buckets=FIRST_TOKEN_BUCKETS, registry=registry,
+            ["engine"],
+            buckets=FIRST_TOKEN_BUCKETS,
+            registry=registry,
         )
         self.tokens_per_second = Histogram(
             "triage_engine_tokens_per_second",
             "Streaming rate of a completed answer, after its first chunk.",
-            ["engine"], buckets=TOKENS_PER_SECOND_BUCKETS, registry=registry,
+            ["engine"],
+            buckets=TOKENS_PER_SECOND_BUCKETS,
+            registry=registry,
         )
         self.attempts = Counter(
-            "triage_engine_attempts_total", "Engine attempts by outcome (used, failed, skipped, cut).",
-            ["engine", "outcome"], registry=registry,
+            "triage_engine_attempts_total",
+            "Engine attempts by outcome (used, failed, skipped, cut).",
+            ["engine", "outcome"],
+            registry=registry,
         )
         self.failovers = Counter(
-            "triage_engine_failovers_total", "Failovers away from an engine, by reason.",
-            ["engine", "reason"], registry=registry,
+            "triage_engine_failovers_total",
+            "Failovers away from an engine, by reason.",
+            ["engine", "reason"],
+            registry=registry,
         )
         self.breaker_state = Gauge(
-            "triage_engine_breaker_state", "Circuit breaker state per engine: 0 closed, 1 half-open, 2 open.",
-            ["engine"], registry=registry,
+            "triage_engine_breaker_state",
+            "Circuit breaker state per engine: 0 closed, 1 half-open, 2 open.",
+            ["engine"],
+            registry=registry,
         )
         self.guard_interventions = Counter(
             "triage_guard_interventions_total",
             "Model sentences the output guard replaced, and answers it cut off, by reason (the rule).",
-            ["reason"], registry=registry,
+            ["reason"],
+            registry=registry,
         )
 
     def watch_breaker(self, engine: str, breaker: CircuitBreaker) -> None:

@@ -22,6 +22,8 @@ LEVEL_TEXT = {
     "self_care": "self-care at home, with safety-net advice",
 }
 
+#: The number quoted in the prompt's copy of our first sentence (the patient hears the configured one).
+DEFAULT_NUMBERS = {"en": "911", "ja": "119"}
 _NO_CONNECTION = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
@@ -31,7 +33,8 @@ def build_messages(request: GenerationRequest) -> list[dict[str, str]]:
     A patient is told the disposition in our own sentence before the model's answer (agents/nodes/generate.py):
     the prompt quotes it so that the model explains it rather than restating it."""
     level = request.assessment.level.value
-    said = advice(level).disposition if request.audience == "patient" else ""
+    number = DEFAULT_NUMBERS.get(request.language, DEFAULT_NUMBERS["en"])
+    said = advice(level, number, request.language).disposition if request.audience == "patient" else ""
     system = template("system_prompt.j2").render(request=request, level_text=LEVEL_TEXT[level], said=said)
     return [{"role": "system", "content": system}] + [
         {"role": turn.role, "content": turn.content} for turn in request.conversation
@@ -73,7 +76,9 @@ class OpenAICompatibleEngine(Engine):
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
         decoder = ChatStreamDecoder()
         try:
-            async with self._client.stream("POST", self._url, json=self.body(request), headers=self._headers) as response:
+            async with self._client.stream(
+                "POST", self._url, json=self.body(request), headers=self._headers
+            ) as response:
                 if response.status_code >= 400:
                     raise EngineHTTPError(response.status_code, parse_retry_after(response.headers.get("retry-after")))
                 async for line in response.aiter_lines():

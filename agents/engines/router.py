@@ -8,7 +8,7 @@ audit record keeps.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
@@ -16,12 +16,20 @@ from pydantic import BaseModel
 from agents.engines.base import Engine, EngineError, GenerationRequest
 from agents.engines.breaker import CircuitBreaker
 from agents.engines.errors import EmptyAnswer, EngineHTTPError, FirstTokenTimeout, TotalTimeout
-from agents.engines.local import Advice, advice, local_engine
+from agents.engines.local import Advice, advice, local_engine, numbers_for
 from agents.engines.metrics import EngineMetrics, default_metrics
 from agents.triage import Assessment
 
 FAILOVER_SEAM = "\n[The answer continues from a backup engine.]\n"
-GUARD_SEAM = "\n[Part of this answer was withdrawn because it did not match your assessment. The standard advice follows.]\n"
+GUARD_SEAM = (
+    "\n[Part of this answer was withdrawn because it did not match your assessment. The standard advice follows.]\n"
+)
+#: The seams in each answer language (English for any other).
+FAILOVER_SEAMS = {"en": FAILOVER_SEAM, "ja": "\n［ここから予備のエンジンが回答を続けます。］\n"}
+GUARD_SEAMS = {
+    "en": GUARD_SEAM,
+    "ja": "\n［回答の一部が判定結果と合わなかったため取り下げました。標準の案内を続けます。］\n",
+}
 
 Outcome = Literal["used", "failed", "skipped", "cut"]
 
@@ -62,12 +70,15 @@ class Router:
         breaker_factory: Callable[[], CircuitBreaker] = CircuitBreaker,
         metrics: EngineMetrics | None = None,
         emergency_number: str = "911",
+        emergency_numbers: Mapping[str, str] | None = None,
     ) -> None:
         if not chain:
             raise ValueError("the engine chain needs at least one engine")
         self._chain = {engine.name: engine for engine in chain}
         self._emergency = emergency
         self.emergency_number = emergency_number
+        #: The emergency number each answer language names (en: `emergency_number`; ja: 119 by default).
+        self.emergency_numbers = {"en": emergency_number, **(emergency_numbers or {})}
         self._first_token_timeout_s = first_token_timeout_s
         self._total_timeout_s = total_timeout_s
         trusted = [engine for engine in chain if engine.trusted]
@@ -77,7 +88,9 @@ class Router:
         for name, breaker in self.breakers.items():
             self.metrics.watch_breaker(name, breaker)
 
-    def plan(self, assessment: Assessment, *, clinician_in_charge: bool = False, emergency_told: bool = False) -> RoutePlan:
+    def plan(
+        self, assessment: Assessment, *, clinician_in_charge: bool = False, emergency_told: bool = False
+    ) -> RoutePlan:
         """Emergencies get the fixed script; while a clinician has taken over, nothing else is answered.
 
         `emergency_told`: this conversation was already given the script for this emergency and the message brings
@@ -96,17 +109,21 @@ class Router:
             )
         if assessment.is_emergency:
             return RoutePlan(
-                kind="emergency_follow_up", engines=tuple(self._chain),
+                kind="emergency_follow_up",
+                engines=tuple(self._chain),
                 reason="follow-up in an emergency already told: answered under the emergency disposition",
             )
-        return RoutePlan(kind="engine_chain", engines=tuple(self._chain), reason="non-emergency: configured engine chain")
+        return RoutePlan(
+            kind="engine_chain", engines=tuple(self._chain), reason="non-emergency: configured engine chain"
+        )
 
     def engine(self, name: str) -> Engine:
         return self._emergency if name == self._emergency.name else self._chain[name]
 
-    def advice(self, assessment: Assessment) -> Advice:
-        """Our own sentences for this disposition: the one said first, and those the output guard puts in."""
-        return advice(assessment.level.value, self.emergency_number)
+    def advice(self, assessment: Assessment, language: str = "en") -> Advice:
+        """Our own sentences for this disposition, in the answer's language: the one said first, and those the
+        output guard puts in."""
+        return advice(assessment.level.value, numbers_for(self.emergency_numbers, language), language)
 
     def safe_engine(self, assessment: Assessment) -> Engine:
         """Our own template for this disposition: the emergency script for emergencies, else the local answer."""
@@ -127,8 +144,12 @@ class Router:
             if breaker is not None and not breaker.allow():
                 attempts.append(
                     Attempt(
-                        engine=name, model=engine.model, outcome="skipped", error_kind="breaker_open",
-                        reason=f"circuit open; next probe in {breaker.retry_in_s():.1f}s", breaker="open",
+                        engine=name,
+                        model=engine.model,
+                        outcome="skipped",
+                        error_kind="breaker_open",
+                        reason=f"circuit open; next probe in {breaker.retry_in_s():.1f}s",
+                        breaker="open",
                     )
                 )
                 self.metrics.skipped(name)
@@ -159,7 +180,7 @@ class Router:
                         if deadline is not None:
                             deadline = total_deadline
                         if emitted:
-                            yield engine, FAILOVER_SEAM
+                            yield engine, FAILOVER_SEAMS.get(request.language, FAILOVER_SEAM)
                         emitted = True
                     attempt.tokens += 1
                     yield engine, chunk
@@ -209,9 +230,14 @@ class Router:
                 self.metrics.cut(attempt.engine, kind)
                 break
         engine = self.safe_engine(request.assessment)
-        attempt = Attempt(engine=engine.name, model=engine.model, outcome="used", reason=f"replaces an answer cut by the guard ({kind})")
+        attempt = Attempt(
+            engine=engine.name,
+            model=engine.model,
+            outcome="used",
+            reason=f"replaces an answer cut by the guard ({kind})",
+        )
         attempts.append(attempt)
-        yield engine, GUARD_SEAM
+        yield engine, GUARD_SEAMS.get(request.language, GUARD_SEAM)
         async for chunk in engine.stream(request):
             attempt.tokens += 1
             yield engine, chunk

@@ -25,3 +25,11 @@ def _environment() -> Environment:
 @cache
 def template(name: str) -> Template:
     return _environment().get_template(name)
+
+
+@cache
+def localised(name: str, language: str) -> Template:
+    """The template in the answer's language (``templates/<language>/<name>``), else the English one."""
+    if language != "en" and (_TEMPLATES / language / name).exists():
+        return template(f"{language}/{name}")
+    return template(name)

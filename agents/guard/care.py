@@ -33,7 +33,9 @@ CONDITION_KINDS = ("course", "worse", "optional")  # read in this order; none of
 TIME_CLASSES = ("later", "now", "today", "soon")  # the latest first: "today or next week" is "later"
 LEADING_WORDS = 3  # a clause whose condition starts within its first words ("and remember, if ...") is a condition
 OBJECT_GAP = 3
-BLOCKS_SAFETY_NET = "blocks_safety_net"  # words between "no need for" and the claim it stands for ("no need to go to | the ER")
+BLOCKS_SAFETY_NET = (
+    "blocks_safety_net"  # words between "no need for" and the claim it stands for ("no need to go to | the ER")
+)
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,13 @@ class CareReader:
         self._condition_kinds = tuple((kind, compiler.regex(conditions["kinds"][kind])) for kind in CONDITION_KINDS)
         self._claims = tuple(
             _ClaimSpec(
-                spec["kind"], compiler.regex(spec["patterns"]), spec.get("negatable", True), spec.get("conditional", False),
-                spec.get("timed", False), spec.get("action", True), spec.get("stands_for_object", False),
+                spec["kind"],
+                compiler.regex(spec["patterns"]),
+                spec.get("negatable", True),
+                spec.get("conditional", False),
+                spec.get("timed", False),
+                spec.get("action", True),
+                spec.get("stands_for_object", False),
                 compiler.regex([spec["not_followed_by"]]) if "not_followed_by" in spec else None,
                 compiler.anchors(spec["patterns"]),
                 tuple((name, compiler.regex(patterns)) for name, patterns in spec.get("variants", {}).items()),
@@ -197,7 +204,9 @@ class CareReader:
             held = []
             claims.extend(self._claims_of(table, clause, condition, whole))
         if any(c.kind in self._blocked_kinds for c in claims) and (marker := self._blocking.search(whole)):
-            claims.append(Claim(BLOCKS_SAFETY_NET, marker.group().strip(), "safe"))  # "even if it gets worse, don't ..."
+            claims.append(
+                Claim(BLOCKS_SAFETY_NET, marker.group().strip(), "safe")
+            )  # "even if it gets worse, don't ..."
         return Reading(bool(claims), tuple(claims), self._denied(claims, question))
 
     def _claims_of(self, table: Mapping[str, Outcome], clause: _Clause, carried: str | None, whole: str) -> list[Claim]:
@@ -207,8 +216,13 @@ class CareReader:
                 return []
             time = self._time_only(clause.bare)
             kind = f"time.{time}" if time else "unread"
+            if time and self._long_negation.search(text):  # "you're not going to be treated today"
+                kind += ".negated"
             return [Claim(kind, text.strip(), table.get(kind, "safe"))]
-        return [Claim(kind := self._kind(clause, claim, carried, whole), claim.text, table.get(kind, "safe")) for claim in found]
+        return [
+            Claim(kind := self._kind(clause, claim, carried, whole), claim.text, table.get(kind, "safe"))
+            for claim in found
+        ]
 
     @staticmethod
     def _denied(claims: Sequence[Claim], question: bool) -> Claim | None:
@@ -272,8 +286,11 @@ class CareReader:
         words = text.split()
         condition, condition_starts = self._condition(text, words, claim, carried)
         if spec.negatable and (claim.negated or self._negated(words, claim, condition_starts)):
-            if spec.conditional and condition is not None and not condition.startswith(" unless ") and (
-                self._condition_kind(condition) == "worse"
+            if (
+                spec.conditional
+                and condition is not None
+                and not condition.startswith(" unless ")
+                and (self._condition_kind(condition) == "worse")
             ):
                 return f"{spec.kind}.negated.if_worse"  # "if it gets worse, don't call anyone": no safety net
             return f"{spec.kind}.negated"
@@ -302,7 +319,9 @@ class CareReader:
                 return True
         return False
 
-    def _condition(self, text: str, words: Sequence[str], claim: _Found, carried: str | None) -> tuple[str | None, int | None]:
+    def _condition(
+        self, text: str, words: Sequence[str], claim: _Found, carried: str | None
+    ) -> tuple[str | None, int | None]:
         """The condition the claim sits under, and where it starts when it comes before the claim in the clause."""
         before = after = None
         for marker in self._markers.finditer(text):

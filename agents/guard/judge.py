@@ -52,8 +52,10 @@ class Verdict:
 
     def describe(self) -> str:
         if self.claim:
-            return (f"{self.rule}: {self.span!r} ({self.claim}) is about care and not recognised as agreeing with "
-                    f"the disposition {self.level}")
+            return (
+                f"{self.rule}: {self.span!r} ({self.claim}) is about care and not recognised as agreeing with "
+                f"the disposition {self.level}"
+            )
         return f"{self.rule}: {self.span!r} contradicts the disposition {self.level}"
 
 
@@ -99,7 +101,11 @@ NOT_AGREEING = "not_agreeing"
 
 
 class AdviceJudge:
-    def __init__(self, data: Mapping[str, Any], care: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, data: Mapping[str, Any], care: Mapping[str, Any] | None = None, *, phrase_rules: bool = True
+    ) -> None:
+        """`care`: care.yaml (None: the phrase rules alone, as before default-deny); `phrase_rules` False: the
+        default-deny reading alone (for measuring it)."""
         norm, time = data["normalise"], data["time"]
         compiler = Compiler(data["lexicon"])
         window = int(data["window"])
@@ -129,7 +135,11 @@ class AdviceJudge:
                     raise ValueError(f"rule {spec['id']}: unknown disposition {target!r}")
             rules.append(
                 _Rule(
-                    spec["id"], regex(spec["patterns"]), sets(spec.get("before", ())), window, urging,
+                    spec["id"],
+                    regex(spec["patterns"]),
+                    sets(spec.get("before", ())),
+                    window,
+                    urging,
                     levels=frozenset(levels),
                     unless=tuple(checks[name] for name in spec.get("unless", ())),
                     previous=spec.get("context") == "previous",
@@ -137,27 +147,37 @@ class AdviceJudge:
                     replacement=spec.get("replace_with", "safe"),
                 )
             )
-        self._rules = {level: tuple(r for r in rules if level in r.levels) for level in LEVELS}
-        sources = (data["lexicon"], data["rules"], data["checks"], care["lexicon"], care["claims"], care["about_care"]) if care else (
-            data["lexicon"], data["rules"], data["checks"])
+        self._rules = {level: tuple(r for r in rules if phrase_rules and level in r.levels) for level in LEVELS}
+        sources = (
+            (data["lexicon"], data["rules"], data["checks"], care["lexicon"], care["claims"], care["about_care"])
+            if care
+            else (data["lexicon"], data["rules"], data["checks"])
+        )
         words = (w for text in _strings(*sources) for w in _WORD.findall(_GAP.sub(" ", text)))
         vocabulary = {w for w in words if not w.isdigit() or len(w) >= 3}  # "911", not the "4" of "~4"
         vocabulary |= set(time["units"]) | {w for a in time["amounts"] for w in a.split()}
         self.normalise = Normaliser(
-            confusables=norm["confusables"], leet=norm["leet"], aliases=norm["aliases"],
-            contractions=norm["contractions"], its_is_before=norm["its_is_before"], vocabulary=vocabulary,
+            confusables=norm["confusables"],
+            leet=norm["leet"],
+            aliases=norm["aliases"],
+            contractions=norm["contractions"],
+            its_is_before=norm["its_is_before"],
+            vocabulary=vocabulary,
             time=TimeScale(
-                float(time["within_hours"]), time["units"], time["amounts"], frozenset(tuple(k.split()) for k in time["kept"])
+                float(time["within_hours"]),
+                time["units"],
+                time["amounts"],
+                frozenset(tuple(k.split()) for k in time["kept"]),
             ),
         )
         self.care = CareReader(care, data["lexicon"], self.normalise) if care else None
 
     @classmethod
-    def load(cls, path: Path = ADVICE_FILE, care: Path | None = CARE_FILE) -> AdviceJudge:
+    def load(cls, path: Path = ADVICE_FILE, care: Path | None = CARE_FILE, *, phrase_rules: bool = True) -> AdviceJudge:
         def read(p: Path) -> Any:
             return yaml.safe_load(p.read_text(encoding="utf-8"))
 
-        return cls(read(path), read(care) if care is not None else None)
+        return cls(read(path), read(care) if care is not None else None, phrase_rules=phrase_rules)
 
     def judges(self, level: str) -> bool:
         """Is anything judged at this level?"""

@@ -30,9 +30,15 @@ _INVISIBLE = re.compile(
 )
 _APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u02b9\u0060\u00b4\u2032\u201b]")
 _CONTRACTED = (
-    (re.compile(r"\b(ca|wo|sha|ai)n't\b"), lambda m: {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}[m[1]] + " not"),
+    (
+        re.compile(r"\b(ca|wo|sha|ai)n't\b"),
+        lambda m: {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}[m[1]] + " not",
+    ),
     (re.compile(r"n't\b"), lambda m: " not"),
-    (re.compile(r"\b(it|that|there|what|he|she|who|here|where|everything|nothing|this|something)'s\b"), lambda m: m[1] + " is"),
+    (
+        re.compile(r"\b(it|that|there|what|he|she|who|here|where|everything|nothing|this|something)'s\b"),
+        lambda m: m[1] + " is",
+    ),
     (re.compile(r"\blet's\b"), lambda m: "let us"),
     (re.compile(r"'re\b"), lambda m: " are"),
     (re.compile(r"'ll\b"), lambda m: " will"),
@@ -59,7 +65,9 @@ class TimeScale:
     kept: frozenset[tuple[str, ...]] = frozenset()  # phrases whose unit is no duration ("out of hours")
 
     #: Units that mean something without an amount ("next week", "for days"); abbreviations need a number.
-    BARE_UNITS = frozenset({"hour", "hours", "day", "days", "night", "nights", "week", "weeks", "fortnight", "month", "months"})
+    BARE_UNITS = frozenset(
+        {"hour", "hours", "day", "days", "night", "nights", "week", "weeks", "fortnight", "month", "months"}
+    )
     CONNECTORS = frozenset({"to", "or", "and"})
     FILLERS = frozenset({"more", "extra", "further", "whole", "full", "odd"})
 
@@ -142,7 +150,9 @@ class Normaliser:
         leet_chars = re.escape("".join(k for k in self._leet if not k.isdigit()))
         self._leet_word = re.compile(rf"[a-z0-9{leet_chars}']*[0-9{leet_chars}][a-z0-9{leet_chars}']*")
         self._aliases = {**contractions, **aliases}
-        self.vocabulary = frozenset(vocabulary) | set(self._aliases) | {w for v in self._aliases.values() for w in v.split()}
+        self.vocabulary = (
+            frozenset(vocabulary) | set(self._aliases) | {w for v in self._aliases.values() for w in v.split()}
+        )
         self._time = time
         self._its_is = frozenset(its_is_before)
 

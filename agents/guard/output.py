@@ -51,13 +51,14 @@ class OutputGuard:
         advice: Advice,
         events: list[str] | None = None,
         judge: AdviceJudge | None = None,
+        language: str | None = None,
     ) -> OutputGuard:
         from compliance.phi import StreamingRedactor
 
         judge = judge or default_judge()
         level = assessment.level.value
         sentences = SentenceGuard(judge, level, advice.instead_of) if judge.judges(level) else None
-        return cls(StreamingRedactor(redactor, vault), sentences, events=events)
+        return cls(StreamingRedactor(redactor, vault, language), sentences, events=events)
 
     @property
     def tripped(self) -> Verdict | None:
@@ -113,7 +114,9 @@ class OutputGuard:
                     f"{self.model_chars} characters and replaced by the template"
                 )
             else:
-                self.events.append(f"contradiction:{verdict.describe()}; replaced by our {verdict.replacement} sentence")
+                self.events.append(
+                    f"contradiction:{verdict.describe()}; replaced by our {verdict.replacement} sentence"
+                )
         self._reported = len(sentences.verdicts)
 
     def _note_phi(self) -> None:

@@ -14,11 +14,19 @@ def prior_user_turns(state: TriageState) -> list[str]:
     return [turn["content"] for turn in state.get("conversation", [])[:-1] if turn["role"] == "user"]
 
 
+def conversation_language(state: TriageState, detected: str, text: str) -> str:
+    """The message's language; a message without words ("38.5", "120/80") keeps the conversation's."""
+    if not any(ch.isalpha() for ch in text):
+        return state.get("language", detected)
+    return detected
+
+
 async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     trace = runtime.context.trace
     with timed(trace, "assess"):
         current = state["conversation"][-1]["content"]
-        assessment = clinical_assess(current, history=prior_user_turns(state))
+        trace.language = conversation_language(state, trace.language, current)
+        assessment = clinical_assess(current, history=prior_user_turns(state), lang=trace.language)
         trace.assessment = assessment.model_dump(mode="json")
     await runtime.context.emit(
         {
@@ -37,9 +45,14 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
             "red_flag_labels": [{"id": f, "name": red_flag_name(f)} for f in assessment.red_flags],
             "findings": [{"id": f, "name": finding_name(f)} for f in assessment.findings],
             "conditions": [
-                {"name": c.name, "level": c.level.value, "via": c.via, "findings": [finding_name(f) for f in c.findings]}
+                {
+                    "name": c.name,
+                    "level": c.level.value,
+                    "via": c.via,
+                    "findings": [finding_name(f) for f in c.findings],
+                }
                 for c in assessment.conditions[:5]
             ],
         }
     )
-    return {"assessment": trace.assessment}
+    return {"assessment": trace.assessment, "language": trace.language}

@@ -24,12 +24,16 @@ from agents.triage import Assessment, follow_up_question
 def build_request(state: TriageState, ctx: TurnContext) -> GenerationRequest:
     assessment = Assessment.model_validate(state["assessment"])
     turns = state["conversation"][-ctx.deps.history_turns :]
-    return GenerationRequest.model_validate({
-        "assessment": assessment,
-        "conversation": turns,  # validated into ChatTurns by pydantic's core, faster than one by one here
-        "follow_up_questions": tuple(follow_up_question(key) for key in assessment.missing_info),
-        "audience": ctx.trace.audience,
-    })
+    language = "ja" if ctx.trace.language == "ja" else "en"  # any other language is answered in English
+    return GenerationRequest.model_validate(
+        {
+            "assessment": assessment,
+            "conversation": turns,  # validated into ChatTurns by pydantic's core, faster than one by one here
+            "follow_up_questions": tuple(follow_up_question(key, language) for key in assessment.missing_info),
+            "audience": ctx.trace.audience,
+            "language": language,
+        }
+    )
 
 
 async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
@@ -39,8 +43,10 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> TriageS
     request = build_request(state, ctx)
     plan = RoutePlan.model_validate(state["plan"])
     router = ctx.deps.router
-    advice = router.advice(request.assessment)
-    guard = trace.guard = OutputGuard.for_turn(ctx.deps.redactor, trace.vault, request.assessment, advice, trace.guard_events)
+    advice = router.advice(request.assessment, request.language)
+    guard = trace.guard = OutputGuard.for_turn(
+        ctx.deps.redactor, trace.vault, request.assessment, advice, trace.guard_events, language=trace.language
+    )
     lead = advice.disposition + " " if request.audience == "patient" else ""
     emit = ctx.emit
     message_id = trace.message_id

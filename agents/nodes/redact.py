@@ -15,7 +15,7 @@ async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
     with timed(trace, "redact"):
         blob = state.get("vault")
         vault = PlaceholderVault.decrypt(blob, ctx.deps.vault_key) if blob else PlaceholderVault()
-        result = ctx.deps.redactor.redact(ctx.raw_text, vault)
+        result = ctx.deps.redactor.redact(ctx.raw_text, vault, language=trace.language)
         trace.vault = vault
         trace.redacted_text = result.redacted
         trace.redaction_counts = result.counts

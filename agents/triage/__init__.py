@@ -4,10 +4,12 @@
     result = assess("crushing chest pain going down my left arm", age=58)
     result.level       # Level.emergency_ambulance
     result.conditions  # what a clinician sees: conditions considered and the findings behind them
+    assess("胸がぎゅーっと痛くて冷や汗が出ています", lang="ja").level   # the Japanese reader (japanese/)
 
 Pure functions over data files read once per process (and at import, so a broken file stops start-up):
 the knowledge base (``knowledge/``: concepts, conditions, context triggers, physiology) and the first
-engine's phrase rules (``protocols/*.yaml``, ``lexicon.yaml``). Depends on nothing else in the project.
+engine's phrase rules (``protocols/*.yaml``, ``lexicon.yaml``). Depends on nothing else in the project: the
+caller detects a message's language and passes ``lang``.
 The design is described in docs/triage-engine.md.
 """
 

@@ -107,8 +107,11 @@ class ContextRules:
                 stops.facts.append(hit.first)
                 continue
             category, direction = hit.key.split(":")
-            found.append(_Trigger(Assertion(category), direction != "backward", hit.first, hit.last,
-                                  direction == "forward_clause"))
+            found.append(
+                _Trigger(
+                    Assertion(category), direction != "backward", hit.first, hit.last, direction == "forward_clause"
+                )
+            )
         return found, stops
 
     def assert_hit(self, hit: Hit, toks: Sequence[Token], triggers: list[_Trigger], stops: _Stops) -> Assertion:
@@ -122,11 +125,16 @@ class ContextRules:
                 continue
             if trig.forward and trig.last < hit.first and toks[trig.last].aside == toks[hit.first].aside:
                 # a terminator right after the trigger is its own verb ("doesn't have a rash"), not a new statement
-                if hit.first - trig.last <= self.forward_window and not any(trig.last + 1 < s < hit.first for s in stops_here) \
-                        and not _new_negated_clause(toks, trig.last, hit.first):
+                if (
+                    hit.first - trig.last <= self.forward_window
+                    and not any(trig.last + 1 < s < hit.first for s in stops_here)
+                    and not _new_negated_clause(toks, trig.last, hit.first)
+                ):
                     held.add(trig.category)
             elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:
-                if trig.first - hit.last <= self.backward_window and not any(hit.last < s < trig.first for s in stops_here):
+                if trig.first - hit.last <= self.backward_window and not any(
+                    hit.last < s < trig.first for s in stops_here
+                ):
                     held.add(trig.category)
         for category in _PRECEDENCE:
             if category in held:
@@ -143,5 +151,5 @@ class ContextRules:
         a, b = toks[previous.last], toks[hit.first]
         if a.sentence != b.sentence or a.aside != b.aside or any(previous.last < s <= hit.first for s in stops.all):
             return False
-        between = [t.stem for t in toks[previous.last + 1:hit.first]]
+        between = [t.stem for t in toks[previous.last + 1 : hit.first]]
         return not between or (len(between) == 1 and between[0] in _LIST_JOINS)

@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from agents.triage import knowledge, learned, protocols
+from agents.triage import japanese, knowledge, learned, protocols
 from agents.triage.assessment import Assessment, ConditionConsidered
 from agents.triage.facts import Facts, extract, merge
 from agents.triage.knowledge import Knowledge
@@ -35,11 +35,15 @@ _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
 ENGINE_VERSION = "2.1.0"
-_NO_COMPLAINT = ("We could not recognise a symptom or problem in this message, so a clinician will read it. "
-                 "If this is severe or you feel very unwell, call emergency services now.")
+_NO_COMPLAINT = (
+    "We could not recognise a symptom or problem in this message, so a clinician will read it. "
+    "If this is severe or you feel very unwell, call emergency services now."
+)
 _UNRECOGNISED = "The symptoms described did not match a specific protocol; a routine consultation is the safe default."
-_FOREIGN = ("The message does not appear to be in English, so a clinician will read it before any advice is relied on. "
-            "If this is severe, call emergency services now.")
+_FOREIGN = (
+    "The message does not appear to be in English, so a clinician will read it before any advice is relied on. "
+    "If this is severe, call emergency services now."
+)
 _LEVEL_PHRASES = {
     Level.emergency_ambulance: "can be a sign of a life-threatening problem; call an ambulance now.",
     Level.emergency: "needs urgent assessment at an emergency department now.",
@@ -60,14 +64,18 @@ class _MessageDocuments:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]] = OrderedDict()
+        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._docs.clear()
 
-    def get(self, text: str, p: Protocols, reader: Reader) -> tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]:
+    def get(
+        self, text: str, p: Protocols, reader: Reader
+    ) -> tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]:
         """The message's document, facts, mentions and stems (shared: copy the facts before changing them)."""
         key = (p.version, text)
         with self._lock:
@@ -99,8 +107,9 @@ def combine(rules: Level | None, findings: Level | None) -> Level | None:
 
 
 def forget_messages() -> None:
-    """Empty the per-message cache (benchmarks measure cold reads with it)."""
+    """Empty the per-message caches (benchmarks measure cold reads with them)."""
     _documents.clear()
+    japanese.forget_messages()
 
 
 def _reader(kb: Knowledge) -> Reader:
@@ -206,13 +215,40 @@ def assess(
     age: float | None = None,
     sex: str | None = None,
     history: Sequence[str] = (),
+    lang: str = "en",
 ) -> Assessment:
-    """Triage one message (plus the patient's earlier messages, oldest first)."""
+    """Triage one message (plus the patient's earlier messages, oldest first).
+
+    ``lang`` is the message's language, as the caller detected it (compliance/language.py): ``"ja"`` is read by
+    the Japanese reader, where the findings layer decides (agents/triage/japanese/); anything else by the English
+    layers, which send a message they cannot read to a clinician."""
+    if lang == "ja":
+        return _assess_japanese(text, age=age, sex=sex, history=history)
     base, feats = assess_layers(text, age=age, sex=sex, history=history)
     model = learned.model()
-    if model is None:
-        return base
-    return apply_model(base, feats, model)
+    result = base if model is None else apply_model(base, feats, model)
+    if any(isinstance(t, str) and japanese.has_japanese(t) for t in history):
+        result = _keep_japanese_history(result, text, age=age, sex=sex, history=history)
+    return result
+
+
+def _keep_japanese_history(
+    result: Assessment, text: str, *, age: float | None, sex: str | None, history: Sequence[str]
+) -> Assessment:
+    """A conversation that began in Japanese keeps what its Japanese messages said when it goes on in another
+    language: the disposition never goes down (the English layers cannot read those messages)."""
+    said = _assess_japanese(text, age=age, sex=sex, history=history)
+    if said.level.rank >= result.level.rank:
+        return result
+    return result.model_copy(
+        update={
+            "level": said.level,
+            "red_flags": tuple(dict.fromkeys((*said.red_flags, *result.red_flags))),
+            "findings": tuple(sorted({*said.findings, *result.findings})),
+            "conditions": said.conditions or result.conditions,
+            "layers": {**result.layers, "japanese_history": said.level.value},
+        }
+    )
 
 
 def apply_model(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:
@@ -295,8 +331,10 @@ def assess_layers(
     rationale = ""
     needs_clinician = False
     if level is None:
-        recognised = doc.lookup("symptom_any", p.terms["symptom_any"])[0] or findings.complaint_read or any(
-            getattr(facts, name) is not None for name in ("temp_c", "spo2", "hr", "sbp", "rr", "glucose")
+        recognised = (
+            doc.lookup("symptom_any", p.terms["symptom_any"])[0]
+            or findings.complaint_read
+            or any(getattr(facts, name) is not None for name in ("temp_c", "spo2", "hr", "sbp", "rr", "glucose"))
         )
         level = Level.consultation if recognised and language == "english" else Level.consultation_24
         needs_clinician = level is Level.consultation_24
@@ -316,13 +354,21 @@ def assess_layers(
 
     ranked = sorted(matched, key=lambda r: (r.level.rank if r.level else 9, r.id))
     from_findings = findings.level is not None and (rules_level is None or findings.level.rank < rules_level.rank)
-    rationale = rationale or (_findings_rationale(findings, kb, level) if from_findings else "") \
-        or _rationale(ranked, level) or _findings_rationale(findings, kb, level) or _UNRECOGNISED
+    rationale = (
+        rationale
+        or (_findings_rationale(findings, kb, level) if from_findings else "")
+        or _rationale(ranked, level)
+        or _findings_rationale(findings, kb, level)
+        or _UNRECOGNISED
+    )
     red_flags = tuple(r.id for r in ranked if r.level is not None and r.level.rank <= Level.consultation_24.rank)
-    red_flags += tuple(dict.fromkeys(  # "finding:not_breathing" -> "finding.not_breathing"
-        p.source.replace(":", ".", 1) for p in findings.proposals
-        if p.level.rank <= Level.consultation_24.rank and not p.source.startswith("condition:")
-    ))
+    red_flags += tuple(
+        dict.fromkeys(  # "finding:not_breathing" -> "finding.not_breathing"
+            p.source.replace(":", ".", 1)
+            for p in findings.proposals
+            if p.level.rank <= Level.consultation_24.rank and not p.source.startswith("condition:")
+        )
+    )
     assessment = Assessment(
         level=level,
         red_flags=red_flags,
@@ -339,10 +385,32 @@ def assess_layers(
         ),
         scores=findings.scores,
         needs_clinician=needs_clinician,
-        layers={"rules": rules_level.value if rules_level else "none",
-                "findings": findings.level.value if findings.level else "none"},
+        layers={
+            "rules": rules_level.value if rules_level else "none",
+            "findings": findings.level.value if findings.level else "none",
+        },
     )
     return assessment, learned.features(_base_of(assessment), (s for *_, stems in parts for s in stems))
+
+
+def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: Sequence[str]) -> Assessment:
+    """A Japanese message: each message is read by the reader of its script (an English one in the conversation
+    by the English reader), and the findings layer decides (agents/triage/japanese/assess.py)."""
+    if not isinstance(text, str):
+        raise TypeError("text must be a string")
+    p = protocols.load()
+    kb = knowledge.load()
+    parts = []
+    for message in (*history, text):
+        if not isinstance(message, str) or not message.strip():
+            continue
+        if japanese.has_japanese(message):
+            parts.append(japanese.read_message(message, kb))
+            continue
+        doc, facts, mentions, _ = _documents.get(message, p, _reader(kb))
+        if doc.text:
+            parts.append(japanese.Part(facts, mentions, (), doc.text))
+    return japanese.assess(parts, kb=kb, age=age, sex=sex, protocol_version=p.version, engine_version=ENGINE_VERSION)
 
 
 def _findings_rationale(findings: Reasoning, kb: Knowledge, level: Level) -> str:
@@ -364,8 +432,12 @@ def _findings_rationale(findings: Reasoning, kb: Knowledge, level: Level) -> str
     return text
 
 
-def follow_up_question(key: str) -> str:
-    """The plain-language question that fills a ``missing_info`` key."""
+def follow_up_question(key: str, lang: str = "en") -> str:
+    """The plain-language question that fills a ``missing_info`` key, in the message's language (English when the
+    Japanese wording has no question for the key)."""
+    ja = knowledge.load().ja
+    if lang == "ja" and ja is not None and key in ja.wording.questions:
+        return ja.wording.questions[key]
     questions = protocols.load().questions
     if key not in questions:
         raise KeyError(f"no follow-up question for {key!r}; known keys: {sorted(questions)}")

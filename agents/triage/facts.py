@@ -14,19 +14,63 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _WORD_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "couple": 2, "couple of": 2, "few": 3, "a few": 3, "several": 4, "half": 0.5,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "couple": 2,
+    "couple of": 2,
+    "few": 3,
+    "a few": 3,
+    "several": 4,
+    "half": 0.5,
 }
 _NUM = r"(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|(?:a )?couple(?: of)?|(?:a )?few|several)"
 _UNIT_DAYS = {
-    "second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 1 / 1440,
-    "hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1.0, "d": 1.0, "night": 1.0,
-    "week": 7.0, "wk": 7.0, "w": 7.0, "month": 30.4, "mo": 30.4, "mth": 30.4,
-    "year": 365.0, "yr": 365.0, "y": 365.0,
+    "second": 1 / 86400,
+    "sec": 1 / 86400,
+    "minute": 1 / 1440,
+    "min": 1 / 1440,
+    "hour": 1 / 24,
+    "hr": 1 / 24,
+    "h": 1 / 24,
+    "day": 1.0,
+    "d": 1.0,
+    "night": 1.0,
+    "week": 7.0,
+    "wk": 7.0,
+    "w": 7.0,
+    "month": 30.4,
+    "mo": 30.4,
+    "mth": 30.4,
+    "year": 365.0,
+    "yr": 365.0,
+    "y": 365.0,
 }
 _UNIT = r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|nights?|weeks?|wks?|w|months?|mos?|mths?|years?|yrs?|y)"
 
@@ -47,11 +91,11 @@ def _unit_days(unit: str) -> float:
 _FILL = r"(?:\s*(?:of|is|was|were|are|at|to|:|=|~|and its|and it is|its|it is|which is|which was|around|about|approx\.?|over|above|below|under|up to|only|just|reading|reads|read|showing|shows|showed|says|said|measured|down to|dropped to|of about|in the|was about|has been|have been|been|went up to|spiked to|high|low|nearly|almost|)\s*)*"
 
 # --- age -------------------------------------------------------------------
-_AGE_UNIT = re.compile(
-    _NUM + r"[\s-]*(days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|y)[\s-]*(?:old|of age)\b"
-)
+_AGE_UNIT = re.compile(_NUM + r"[\s-]*(days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|y)[\s-]*(?:old|of age)\b")
 _AGE_YO = re.compile(r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yr old|yrs old|year old)\b")
-_AGE_SEXCODE = re.compile(r"(?:^|[.\n:]\s*|\b(?:a|an|pt|patient)\s+)(\d{1,3})\s*(?:yo|y/o|y)?\s*([mf])\b(?!\s*(?:/|fever|temp))")
+_AGE_SEXCODE = re.compile(
+    r"(?:^|[.\n:]\s*|\b(?:a|an|pt|patient)\s+)(\d{1,3})\s*(?:yo|y/o|y)?\s*([mf])\b(?!\s*(?:/|fever|temp))"
+)
 _AGE_WORD = re.compile(r"\b(?:aged?|age:)\s*(\d{1,3})\b(?!\s*(?:days?|weeks?|months?|%))")
 _AGE_IAM = re.compile(
     r"\b(?:i am|im|hes|shes|he is|she is|they are|patient is|who is|whos|turned|turning|just turned)\s+(\d{1,3})\b"
@@ -65,7 +109,8 @@ _AGE_RELATIVE = re.compile(
 )
 _AGE_BABY = re.compile(  # "baby is 5 weeks", "my son is only 3 months" (no "old")
     r"\b(?:baby|babys|son|daughter|boy|girl|little one|newborn|infant|grandson|granddaughter|lo)\s+(?:is\s+)?(?:only\s+|just\s+|now\s+)?"
-    + _NUM + r"\s*(days?|weeks?|wks?|months?|mos?|mths?)\b(?!\s*(?:pregnant|ago|of|since|after))"
+    + _NUM
+    + r"\s*(days?|weeks?|wks?|months?|mos?|mths?)\b(?!\s*(?:pregnant|ago|of|since|after))"
 )
 _AGE_BORN = re.compile(r"\bborn\s+" + _NUM + r"\s*" + _UNIT + r"\s+ago\b")
 _AGE_PLACEHOLDER = re.compile(r"<age(?:_\d+)?>")
@@ -79,22 +124,32 @@ _AGE_WORDS = (
 _TEMP = (
     re.compile(
         r"\b(?:temp(?:erature)?|fever|febrile|tmax|t|pyrexi\w*|thermometer(?: reading)?|running(?: a)?)"
-        + _FILL + r"(\d{2,3}(?:\.\d+)?)\s*(?:°|º|deg(?:rees?)?)?\s*(c|f|celsius|fahrenheit|centigrade)?\b"
+        + _FILL
+        + r"(\d{2,3}(?:\.\d+)?)\s*(?:°|º|deg(?:rees?)?)?\s*(c|f|celsius|fahrenheit|centigrade)?\b"
     ),
     re.compile(r"\b(\d{2,3}(?:\.\d+)?)\s*(?:°|º|deg(?:rees?)?)\s*(c|f|celsius|fahrenheit|centigrade)?"),
     re.compile(r"\b(\d{2,3}(?:\.\d+)?)\s*(c|f)\b(?!\s*(?:/|fever))"),
-    re.compile(r"\b(\d{2,3}(?:\.\d+)?)()\s*(?:on the thermometer|on (?:the|his|her|my) (?:thermometer|forehead|ear)|temp|temperature|fever)"),
-    re.compile(r"(?<![\d.:/])(3[5-9]\.\d|4[0-2]\.\d|9[89]\.\d|10[0-6]\.\d)()(?![\d.%]|\s*(?:kg|mmol|mg|%|cm|lb|weeks?|years?|hours?))"),
+    re.compile(
+        r"\b(\d{2,3}(?:\.\d+)?)()\s*(?:on the thermometer|on (?:the|his|her|my) (?:thermometer|forehead|ear)|temp|temperature|fever)"
+    ),
+    re.compile(
+        r"(?<![\d.:/])(3[5-9]\.\d|4[0-2]\.\d|9[89]\.\d|10[0-6]\.\d)()(?![\d.%]|\s*(?:kg|mmol|mg|%|cm|lb|weeks?|years?|hours?))"
+    ),
 )
 _SPO2 = (
     re.compile(
         r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading)?|pulse ?ox(?:imeter|imetry)?(?: reading)?|ox(?:ygen)? level|o2)"
-        + _FILL + r"(?:the\s+)?(?:mid\s+|upper\s+|lower\s+|low\s+|high\s+)?(\d{2,3})\s*%?"
+        + _FILL
+        + r"(?:the\s+)?(?:mid\s+|upper\s+|lower\s+|low\s+|high\s+)?(\d{2,3})\s*%?"
     ),
     re.compile(r"\b(\d{2,3})\s*%\s*(?:on (?:room air|ra|air)|ra\b|sats?|spo2|o2|oxygen|saturation)"),
 )
 _HR = (
-    re.compile(r"\b(?:hr|heart ?rate|pulse(?: rate)?|heart is (?:beating|going|racing) at|heartbeat|heart beat|p)\b(?!\s*ox)" + _FILL + r"(\d{2,3})\b(?!\s*%)"),
+    re.compile(
+        r"\b(?:hr|heart ?rate|pulse(?: rate)?|heart is (?:beating|going|racing) at|heartbeat|heart beat|p)\b(?!\s*ox)"
+        + _FILL
+        + r"(\d{2,3})\b(?!\s*%)"
+    ),
     re.compile(r"\b(\d{2,3})\s*(?:bpm|beats? (?:per|a|/)\s*min(?:ute)?)"),
 )
 _BP = (
@@ -105,7 +160,9 @@ _BP = (
 _BP_BARE = re.compile(r"(?<![\d/.])(\d{2,3})\s*/\s*(\d{2,3})(?![\d/.])")
 _SBP_ONLY = re.compile(r"\bsystolic(?: bp| blood pressure)?" + _FILL + r"(\d{2,3})\b")
 _RR = (
-    re.compile(r"\b(?:rr|resp(?:iratory)? rate|respirations?|resps|breathing rate|respiratory rate)" + _FILL + r"(\d{1,3})\b"),
+    re.compile(
+        r"\b(?:rr|resp(?:iratory)? rate|respirations?|resps|breathing rate|respiratory rate)" + _FILL + r"(\d{1,3})\b"
+    ),
     re.compile(r"\b(\d{1,3})\s*(?:breaths?(?: per|/| a| each)\s*min(?:ute)?|bpm breathing)"),
 )
 _GLUCOSE = re.compile(
@@ -118,18 +175,30 @@ _LACTATE = re.compile(r"\blactate" + _FILL + r"(\d{1,2}(?:\.\d+)?)\b")
 _HB = re.compile(r"\b(?:hb|hgb|ha?emoglobin)" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b")
 _POTASSIUM = re.compile(r"\b(?:potassium|k\+?)" + _FILL + r"(\d(?:\.\d+)?)\b")
 _SODIUM = re.compile(r"\b(?:sodium|na\+?)" + _FILL + r"(\d{3})\b")
-_CRT = re.compile(r"\b(?:crt|cap(?:illary)? refill(?: time)?)" + _FILL + r"([<>])?\s*(\d(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b")
+_CRT = re.compile(
+    r"\b(?:crt|cap(?:illary)? refill(?: time)?)" + _FILL + r"([<>])?\s*(\d(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b"
+)
 _PAIN = re.compile(r"\b(\d{1,2})\s*(?:/|out of)\s*10\b")
 
 # --- pregnancy --------------------------------------------------------------
 _GEST = (
     # obstetric shorthand: "28/40", "34+2/40" (weeks of a 40-week pregnancy); not a blood pressure ("80/40")
     re.compile(r"(?<![\d/.])(?<!bp )(?<!bp: )([4-9]|[1-3]\d|4[0-2])(?:\+[0-6])?/40(?![\d/.])"),
-    re.compile(r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+and\s+\d+\s+days?)?\s*(?:pregnant|gestation|gestational|along|of (?:her |my )?pregnancy|pg|into (?:my|her|the) pregnancy|ga\b)"),
-    re.compile(r"\b(?:pregnant|gestation|ga|g\dp\d|gravida \d|pregnancy)\b[^.;\n]{0,25}?\b(?:at|of|,|:)?\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b"),
-    re.compile(r"\b(?:at|around|about)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?=[^.;\n]{0,40}\b(?:pregnan\w*|gestation|baby|midwife|antenatal))"),
-    re.compile(r"\b(?:im|i am|shes|she is|wife is|partner is|girlfriend is)\s+(?:now\s+)?(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*old)"),
-    re.compile(r"\b(?:a|an|aged?|\d+[- ]year[- ]old|woman|female|primigravida|multigravida|g\dp\d)\b[^.;\n]{0,25}\bat (\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|post|after|of age|of life))"),
+    re.compile(
+        r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b(?:\s+and\s+\d+\s+days?)?\s*(?:pregnant|gestation|gestational|along|of (?:her |my )?pregnancy|pg|into (?:my|her|the) pregnancy|ga\b)"
+    ),
+    re.compile(
+        r"\b(?:pregnant|gestation|ga|g\dp\d|gravida \d|pregnancy)\b[^.;\n]{0,25}?\b(?:at|of|,|:)?\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b"
+    ),
+    re.compile(
+        r"\b(?:at|around|about)\s+(\d{1,2})\s*(?:weeks?|wks?)\b(?=[^.;\n]{0,40}\b(?:pregnan\w*|gestation|baby|midwife|antenatal))"
+    ),
+    re.compile(
+        r"\b(?:im|i am|shes|she is|wife is|partner is|girlfriend is)\s+(?:now\s+)?(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*old)"
+    ),
+    re.compile(
+        r"\b(?:a|an|aged?|\d+[- ]year[- ]old|woman|female|primigravida|multigravida|g\dp\d)\b[^.;\n]{0,25}\bat (\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|post|after|of age|of life))"
+    ),
 )
 _GEST_MONTHS = re.compile(r"\b" + _NUM + r"\s*months?\s*(?:pregnant|along|into (?:my|her|the) pregnancy)")
 _TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b")
@@ -139,10 +208,20 @@ _TRIMESTER_WEEKS = {"first": 8.0, "1st": 8.0, "second": 20.0, "2nd": 20.0, "thir
 _DURATION = (
     re.compile(
         r"(?:^|\b(?:for|since|past|last|over|about|around|nearly|almost|approximately|approx|only|just|roughly|than|within|x|lasting|lasted|already|been|is been))\s+"
-        r"(?:the\s+)?(?:past\s+|last\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?" + _NUM + r"\s*" + _UNIT + r"\b(?!\s*(?:old|pregnant|gestation|along))"
+        r"(?:the\s+)?(?:past\s+|last\s+)?(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+)?"
+        + _NUM
+        + r"\s*"
+        + _UNIT
+        + r"\b(?!\s*(?:old|pregnant|gestation|along))"
     ),
     re.compile(r"\b" + _NUM + r"-" + _UNIT + r"[\s-](?!old\b|olds\b)(?=[a-z])"),
-    re.compile(r"\b" + _NUM + r"[\s-]*" + _UNIT + r"\b[\s-]*(?:ago|history|hx|now|of (?:\w+ )?(?:pain|symptoms|cough|fever|vomiting|diarrh\w*|this|it|that|headache|bleeding|rash))"),
+    re.compile(
+        r"\b"
+        + _NUM
+        + r"[\s-]*"
+        + _UNIT
+        + r"\b[\s-]*(?:ago|history|hx|now|of (?:\w+ )?(?:pain|symptoms|cough|fever|vomiting|diarrh\w*|this|it|that|headache|bleeding|rash))"
+    ),
 )
 # phrase -> days
 _DURATION_PHRASES = {
@@ -166,8 +245,12 @@ _SEVERITY = re.compile(
     r"\b(?:mild|mildly|slight|slightly|a bit|a little|minor|moderate|severe|severely|worst|excruciating|unbearable|agony|agonising|agonizing|terrible|awful|intense|really bad|very bad|not too bad|not that bad|manageable|bearable)\b|\b\d{1,2}\s*(?:/|out of)\s*10\b"
 )
 
-_FEMALE = re.compile(r"\b(?:woman|women|female|girl|lady|she|her|hers|herself|mother|mum|mom|mummy|wife|daughter|sister|grandmother|grandma|granny|aunt|niece|girlfriend|pregnant|my period|menstrua\w*|vagina\w*)\b")
-_MALE = re.compile(r"\b(?:man|men|male|boy|guy|bloke|lad|dude|gentleman|he|him|his|himself|father|dad|daddy|husband|son|brother|grandfather|grandpa|uncle|nephew|boyfriend|testic\w*|scrot\w*|prostate|penis)\b")
+_FEMALE = re.compile(
+    r"\b(?:woman|women|female|girl|lady|she|her|hers|herself|mother|mum|mom|mummy|wife|daughter|sister|grandmother|grandma|granny|aunt|niece|girlfriend|pregnant|my period|menstrua\w*|vagina\w*)\b"
+)
+_MALE = re.compile(
+    r"\b(?:man|men|male|boy|guy|bloke|lad|dude|gentleman|he|him|his|himself|father|dad|daddy|husband|son|brother|grandfather|grandpa|uncle|nephew|boyfriend|testic\w*|scrot\w*|prostate|penis)\b"
+)
 
 
 @dataclass(slots=True)
@@ -202,12 +285,12 @@ class Facts:
         return value
 
 
-FACT_NAMES = frozenset(
-    name for name in Facts.__dataclass_fields__ if name not in {"extras"}
-)
+FACT_NAMES = frozenset(name for name in Facts.__dataclass_fields__ if name not in {"extras"})
 
 
-def _first_float(patterns: tuple[re.Pattern[str], ...] | re.Pattern[str], text: str, lo: float, hi: float) -> float | None:
+def _first_float(
+    patterns: tuple[re.Pattern[str], ...] | re.Pattern[str], text: str, lo: float, hi: float
+) -> float | None:
     for pattern in patterns if isinstance(patterns, tuple) else (patterns,):
         for m in pattern.finditer(text):
             value = float(m.group(1))
@@ -388,8 +471,11 @@ def merge(per_message: list[Facts]) -> Facts | None:
         if name in _READ_TOGETHER:
             continue
         partners = [other for other, leader in _READ_TOGETHER.items() if leader == name]
-        stated = [(facts.get(name), *(facts.get(p) for p in partners)) for facts in per_message
-                  if facts.get(name) is not None and facts.get(name) is not False]
+        stated = [
+            (facts.get(name), *(facts.get(p) for p in partners))
+            for facts in per_message
+            if facts.get(name) is not None and facts.get(name) is not False
+        ]
         if not stated:
             continue
         if name in _MERGED_EXACTLY:

@@ -50,7 +50,7 @@ def condition_name(condition_id: str) -> str:
 def red_flag_name(flag: str) -> str:
     """The plain name of one of an assessment's `red_flags` (any id; an unknown one comes back in words)."""
     kind, _, ident = flag.partition(".")
-    if kind in ("finding", "physiology") and ident:
+    if kind in ("finding", "physiology", "complaint") and ident:  # complaint: a Japanese complaint's own level
         return finding_name(ident)
     if kind == "condition" and ident:
         return condition_name(ident)

@@ -28,7 +28,9 @@ LOOSE_GAP = 2
 #: A term that opens with one of these ("no breathing") is read word for word: loosened, "no sleep-disordered
 #: breathing" would meet it.
 _NEGATION_FIRST = frozenset("no not never without nor none nothing".split())
-_BLOCKING = frozenset("no not nt without never nor neither non isnt doesnt dont didnt wasnt werent hasnt havent arent wont cant cannot nothing none".split())
+_BLOCKING = frozenset(
+    "no not nt without never nor neither non isnt doesnt dont didnt wasnt werent hasnt havent arent wont cant cannot nothing none".split()
+)
 
 
 @dataclass(frozen=True, slots=True)

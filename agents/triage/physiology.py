@@ -13,10 +13,29 @@ from agents.triage.facts import Facts
 from agents.triage.knowledge import Knowledge, Who
 from agents.triage.levels import Level
 
-_OPS: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_UNITS = {"temp_c": " C", "spo2": "%", "hr": "/min", "rr": "/min", "sbp": " mmHg", "dbp": " mmHg", "glucose": " mmol/L",
-          "ketones": " mmol/L", "potassium": " mmol/L", "sodium": " mmol/L", "lactate": " mmol/L", "hb": " g/dL",
-          "gcs": "", "gest_weeks": " weeks", "crt_s": " s"}
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_UNITS = {
+    "temp_c": " C",
+    "spo2": "%",
+    "hr": "/min",
+    "rr": "/min",
+    "sbp": " mmHg",
+    "dbp": " mmHg",
+    "glucose": " mmol/L",
+    "ketones": " mmol/L",
+    "potassium": " mmol/L",
+    "sodium": " mmol/L",
+    "lactate": " mmol/L",
+    "hb": " g/dL",
+    "gcs": "",
+    "gest_weeks": " weeks",
+    "crt_s": " s",
+}
 ADULT_AGE = 16.0
 
 
@@ -91,7 +110,12 @@ def signs(facts: Facts, person: Person, confused: bool, kb: Knowledge) -> list[S
             continue
         if rule.below is not None and float(value) >= rule.below:
             continue
-        found[rule.id] = Sign(rule.id, rule.level, f"{rule.fact} {value:g}{_UNITS.get(rule.fact, '')} ({rule.op} {rule.value:g})", rule.source)
+        found[rule.id] = Sign(
+            rule.id,
+            rule.level,
+            f"{rule.fact} {value:g}{_UNITS.get(rule.fact, '')} ({rule.op} {rule.value:g})",
+            rule.source,
+        )
     adult = person.age is None or person.age >= ADULT_AGE
     if adult:
         scored = news2(facts, confused, kb)
@@ -99,14 +123,31 @@ def signs(facts: Facts, person: Person, confused: bool, kb: Knowledge) -> list[S
             score, red, stated = scored
             levels = kb.news2.get("levels", {})
             if score >= int(kb.news2["high"]):
-                found["news2_high"] = Sign("news2_high", Level(levels["news2_high"]), f"NEWS2 {score} from {stated} parameters", "RCP NEWS2 (2017)")
+                found["news2_high"] = Sign(
+                    "news2_high",
+                    Level(levels["news2_high"]),
+                    f"NEWS2 {score} from {stated} parameters",
+                    "RCP NEWS2 (2017)",
+                )
             elif score >= int(kb.news2["medium"]) or red:
-                found["news2_medium"] = Sign("news2_medium", Level(levels["news2_medium"]), f"NEWS2 {score} from {stated} parameters", "RCP NEWS2 (2017)")
+                found["news2_medium"] = Sign(
+                    "news2_medium",
+                    Level(levels["news2_medium"]),
+                    f"NEWS2 {score} from {stated} parameters",
+                    "RCP NEWS2 (2017)",
+                )
         q = kb.qsofa
-        points = sum((facts.rr is not None and facts.rr >= q["rr"], facts.sbp is not None and facts.sbp <= q["sbp"],
-                      confused or (facts.gcs is not None and facts.gcs < 15)))
+        points = sum(
+            (
+                facts.rr is not None and facts.rr >= q["rr"],
+                facts.sbp is not None and facts.sbp <= q["sbp"],
+                confused or (facts.gcs is not None and facts.gcs < 15),
+            )
+        )
         if points >= 2:
-            found["qsofa_positive"] = Sign("qsofa_positive", Level(q["level"]), f"qSOFA {points}", "Sepsis-3 (JAMA 2016)")
+            found["qsofa_positive"] = Sign(
+                "qsofa_positive", Level(q["level"]), f"qSOFA {points}", "Sepsis-3 (JAMA 2016)"
+            )
     if person.age is not None:
         for ident, limit in (("infant_under_3_months", 0.25), ("infant", 1.0), ("child", ADULT_AGE)):
             if person.age < limit:

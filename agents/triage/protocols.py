@@ -139,11 +139,17 @@ def _rules(path: Path, data: dict[str, Any], terms: dict[str, Any], questions: d
             if key not in questions:
                 raise ProtocolError(f"{where}: no follow-up question for {key!r}")
         cond = {k: v for k, v in raw.items() if k in {"all", "none", "facts", "any_of"}}
-        rules.append(Rule(
-            id=rid, family=family, level=level, rationale=str(raw.get("rationale", "")).strip(),
-            clause=_clause(cond, where, terms), ask=ask,
-            level_is=frozenset(Level(x) for x in raw.get("level_is", ())),
-        ))
+        rules.append(
+            Rule(
+                id=rid,
+                family=family,
+                level=level,
+                rationale=str(raw.get("rationale", "")).strip(),
+                clause=_clause(cond, where, terms),
+                ask=ask,
+                level_is=frozenset(Level(x) for x in raw.get("level_is", ())),
+            )
+        )
     return rules
 
 
@@ -170,10 +176,7 @@ def load() -> Protocols:
             raw_terms[name] = patterns
         parsed.append((path, data))
     try:
-        terms = {
-            name: _term(patterns)
-            for name, patterns in raw_terms.items()
-        }
+        terms = {name: _term(patterns) for name, patterns in raw_terms.items()}
     except re.error as exc:  # pragma: no cover - guarded by tests
         raise ProtocolError(f"bad pattern: {exc}") from exc
     questions = {str(k): str(v) for k, v in lexicon["questions"].items()}

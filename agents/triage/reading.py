@@ -53,11 +53,16 @@ class Reader:
             kind, ident = hit.key[0], hit.key[2:]
             if kind in "xy":
                 continue
-            if any(k == kind and x == ident and first <= hit.last and hit.first <= last for k, x, first, last in excluded):
+            if any(
+                k == kind and x == ident and first <= hit.last and hit.first <= last for k, x, first, last in excluded
+            ):
                 continue
             assertion = self._context.assert_hit(hit, toks, triggers, stops)
-            if assertion is Assertion.present and negated_item is not None \
-                    and self._context.continues_list(toks, negated_item, hit, stops):
+            if (
+                assertion is Assertion.present
+                and negated_item is not None
+                and self._context.continues_list(toks, negated_item, hit, stops)
+            ):
                 assertion = Assertion.negated
             if assertion is Assertion.negated:
                 negated_item = hit
@@ -67,6 +72,6 @@ class Reader:
             if key in seen:
                 continue
             seen.add(key)
-            words = " ".join(t.word for t in toks[hit.first:hit.last + 1])
+            words = " ".join(t.word for t in toks[hit.first : hit.last + 1])
             mentions.append(Mention(ident, kind == "c", assertion, words))
         return tuple(mentions)

@@ -180,7 +180,15 @@ def reason(mentions: Iterable[Mention], facts: Facts, kb: Knowledge) -> Reasonin
     considered.sort(key=lambda c: (c.level.rank, c.via != "named", c.id))
     proposals.sort(key=lambda p: (p.level.rank, p.source))
     level = proposals[0].level if proposals else None
-    read = bool(named) or any(kb.concepts[i].kind not in ("modifier", "derived", "risk", "medicine") for i in frozen if i in kb.concepts) \
-        or any(s.level is not None for s in measured) or bool(negated)
+    read = (
+        bool(named)
+        or any(
+            kb.concepts[i].kind not in ("modifier", "derived", "risk", "medicine") for i in frozen if i in kb.concepts
+        )
+        or any(s.level is not None for s in measured)
+        or bool(negated)
+    )
     scores = {s.id: s.reason for s in measured if s.id in ("news2_high", "news2_medium", "qsofa_positive")}
-    return Reasoning(level, frozen, frozenset(negated), tuple(considered), tuple(proposals), tuple(measured), person, read, scores)
+    return Reasoning(
+        level, frozen, frozenset(negated), tuple(considered), tuple(proposals), tuple(measured), person, read, scores
+    )

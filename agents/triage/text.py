@@ -18,7 +18,9 @@ from typing import Any
 
 _PLACEHOLDER = re.compile(r"<([a-z_]+?)(?:_\d+)?>")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
 _WORD = re.compile(r"\S+")
 _CONTRACTIONS = (
     (re.compile(r"\b(i|you|he|she|it|we|they|that|there|who)'ll\b"), r"\1 will"),
@@ -26,11 +28,14 @@ _CONTRACTIONS = (
     (re.compile(r"\b(i|you|we|they|would|could|should|might|must)'ve\b"), r"\1 have"),
     (re.compile(r"\b(i|you|he|she|we|they)'d\b"), r"\1 would"),
     (re.compile(r"\b(he|she|it|that|there|what|who|where|here)'s\b"), r"\1 is"),
-    (re.compile(
-        r"\b(throw|sneez|drink|lift|breath|burn|droop|cough|vomit|bleed|hurt|ach|itch|swell|feel|think|go|do|pee|wee"
-        r"|eat|sleep|tak|hav|com|shak|sweat|fitt|pass|runn|walk|talk|kill|puk|los|us|gett|spread|wheez|chok|pound"
-        r"|throbb|burst|fall|peel|cramp|spott|faint|collaps|struggl|pour|gush|leak|tingl|mov|kick)in\b"
-    ), r"\1ing"),
+    (
+        re.compile(
+            r"\b(throw|sneez|drink|lift|breath|burn|droop|cough|vomit|bleed|hurt|ach|itch|swell|feel|think|go|do|pee|wee"
+            r"|eat|sleep|tak|hav|com|shak|sweat|fitt|pass|runn|walk|talk|kill|puk|los|us|gett|spread|wheez|chok|pound"
+            r"|throbb|burst|fall|peel|cramp|spott|faint|collaps|struggl|pour|gush|leak|tingl|mov|kick)in\b"
+        ),
+        r"\1ing",
+    ),
     (re.compile(r"\bbout\b"), "about"),
     (re.compile(r"'s\b"), ""),
     (re.compile(r"'"), ""),
@@ -208,8 +213,12 @@ class _Reader:
                 seq.append(_Lit("{"))
                 return
         last = seq[-1] if seq else None
-        if last is None or isinstance(last, _Repeat) or (isinstance(last, _Opaque) and last.repeat) or (
-                isinstance(last, _Atom) and last.key[0] == "at"):
+        if (
+            last is None
+            or isinstance(last, _Repeat)
+            or (isinstance(last, _Opaque) and last.repeat)
+            or (isinstance(last, _Atom) and last.key[0] == "at")
+        ):
             raise _Unsupported("nothing to repeat")
         body = last.body if isinstance(last, _Group) and last.inline else [last]
         if self.match("?"):  # lazy: requires what the greedy form requires
@@ -223,7 +232,7 @@ class _Reader:
         start = self.at
         while (char := self.peek()) is not None and char in "0123456789":
             self.at += 1
-        return self.source[start:self.at]
+        return self.source[start : self.at]
 
     def group(self) -> Any:
         if not self.match("?"):
@@ -261,7 +270,7 @@ class _Reader:
         if char in _CONTROL:
             return _CONTROL[char]
         if char in _HEX_DIGITS:
-            code = self.source[self.at:self.at + _HEX_DIGITS[char]]
+            code = self.source[self.at : self.at + _HEX_DIGITS[char]]
             if len(code) != _HEX_DIGITS[char] or any(c not in "0123456789abcdefABCDEF" for c in code):
                 raise _Unsupported("bad escape")
             self.at += len(code)

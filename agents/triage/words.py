@@ -71,7 +71,7 @@ def tokens(text: str) -> tuple[Token, ...]:
             if word == "?":
                 # "?appendicitis" is a clinician's query; a '?' that ends a question also ends its sentence
                 out.append(Token("?", "?", m.start(), m.end(), sentence, len(out), clause, aside))
-                if text[m.end():m.end() + 1].isalpha():
+                if text[m.end() : m.end() + 1].isalpha():
                     continue
             sentence += 1
             continue

@@ -39,18 +39,39 @@ class WidgetOption:
 
 WIDGET_OPTIONS: tuple[WidgetOption, ...] = (
     WidgetOption("title", "Title", "Health assistant", "The button's label and the panel's heading.", max_chars=60),
-    WidgetOption("primary-color", "Colour", "#0b5cad",
-                 "Button, header and the patient's bubbles; dark enough for white text (4.5:1).", kind="color"),
+    WidgetOption(
+        "primary-color",
+        "Colour",
+        "#0b5cad",
+        "Button, header and the patient's bubbles; dark enough for white text (4.5:1).",
+        kind="color",
+    ),
     WidgetOption("position", "Corner", "right", "Bottom corner of the page.", kind="select", choices=("right", "left")),
-    WidgetOption("greeting", "Greeting", "Hello. Tell me what is bothering you and I will suggest what to do next.",
-                 "The first bubble.", kind="textarea", max_chars=300),
-    WidgetOption("disclaimer", "Disclaimer",
-                 "This assistant gives general guidance, not a diagnosis. It does not replace a doctor.",
-                 "The line under the header.", kind="textarea", max_chars=300),
+    WidgetOption(
+        "greeting",
+        "Greeting",
+        "Hello. Tell me what is bothering you and I will suggest what to do next.",
+        "The first bubble.",
+        kind="textarea",
+        max_chars=300,
+    ),
+    WidgetOption(
+        "disclaimer",
+        "Disclaimer",
+        "This assistant gives general guidance, not a diagnosis. It does not replace a doctor.",
+        "The line under the header.",
+        kind="textarea",
+        max_chars=300,
+    ),
     WidgetOption("open", "Open on page load", "false", "Opens the panel as soon as the page loads.", kind="checkbox"),
-    WidgetOption("allowed-origins", "Clinic site origins", "",
-                 "Comma-separated origins (https://www.example.org) where the widget may appear; elsewhere it shows "
-                 "as unavailable. Leave empty for any.", max_chars=500),
+    WidgetOption(
+        "allowed-origins",
+        "Clinic site origins",
+        "",
+        "Comma-separated origins (https://www.example.org) where the widget may appear; elsewhere it shows "
+        "as unavailable. Leave empty for any.",
+        max_chars=500,
+    ),
 )
 #: Options the preview frame takes from the form (not allowed-origins: the preview runs on this service's origin).
 PREVIEW_OPTIONS = tuple(o for o in WIDGET_OPTIONS if o.name != "allowed-origins")
@@ -84,7 +105,12 @@ def script_tag(base: str, values: dict[str, str], emergency_number: str) -> str:
 
 @router.get("/admin/accounts", response_class=HTMLResponse)
 async def accounts_page(request: Request) -> HTMLResponse:
-    context = {"title": "Staff accounts", "active": "accounts", "roles": STAFF_ROLES, "min_password": MIN_PASSWORD_CHARS}
+    context = {
+        "title": "Staff accounts",
+        "active": "accounts",
+        "roles": STAFF_ROLES,
+        "min_password": MIN_PASSWORD_CHARS,
+    }
     return await staff_page(request, "admin_accounts.html", ADMIN_ROLES, context)
 
 
@@ -94,10 +120,17 @@ async def widget_page(request: Request) -> HTMLResponse:
     base = str(request.base_url).rstrip("/")
     values = widget_values(request.query_params)
     context = {
-        "title": "Widget set-up", "active": "widget", "options": WIDGET_OPTIONS, "values": values, "base": base,
-        "snippet": script_tag(base, values, settings.emergency_number), "allowed_origins": settings.origin_list,
-        "emergency_number": settings.emergency_number, "max_chars": settings.max_message_chars,
-        "privacy_notice": settings.privacy_notice, "privacy_url": settings.privacy_url,
+        "title": "Widget set-up",
+        "active": "widget",
+        "options": WIDGET_OPTIONS,
+        "values": values,
+        "base": base,
+        "snippet": script_tag(base, values, settings.emergency_number),
+        "allowed_origins": settings.origin_list,
+        "emergency_number": settings.emergency_number,
+        "max_chars": settings.max_message_chars,
+        "privacy_notice": settings.privacy_notice,
+        "privacy_url": settings.privacy_url,
         "preview_src": "/admin/widget/preview?" + urlencode({o.name: values[o.name] for o in PREVIEW_OPTIONS}),
         "missing_origins": not_allowed(values["allowed-origins"], [base, *settings.origin_list]),
     }
@@ -108,8 +141,11 @@ async def widget_page(request: Request) -> HTMLResponse:
 async def widget_preview(request: Request) -> HTMLResponse:
     """A stand-in clinic page with the widget as the options make it (shown in the set-up page's frame)."""
     values = widget_values(request.query_params)
-    context = {"title": "Widget preview", "values": {o.name: values[o.name] for o in PREVIEW_OPTIONS},
-               "emergency_number": request.app.state.settings.emergency_number}
+    context = {
+        "title": "Widget preview",
+        "values": {o.name: values[o.name] for o in PREVIEW_OPTIONS},
+        "emergency_number": request.app.state.settings.emergency_number,
+    }
     return await staff_page(request, "admin_widget_preview.html", ADMIN_ROLES, context)
 
 

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -29,7 +30,7 @@ from app.auth import TokenError, issue_token, read_token
 from app.deps import AgentWsDep, SettingsWsDep
 from app.hub import Hub, hub_of
 from app.privacy import PrivacyNotice
-from app.protocol import ConsentFrame, FrameError, error_frame, parse_client_frame
+from app.protocol import LANG_TAG, ConsentFrame, FrameError, error_frame, parse_client_frame
 from app.security.access import client_address, record_scope_denial
 from app.settings import Settings
 from app.shutdown import SERVICE_RESTART, SHUTDOWN_FRAME, open_sockets, websocket_notifier
@@ -44,8 +45,17 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 PATIENT_TOKEN_TTL_S = 4 * 3600
 #: Agent frames the clinician queue sees, and the fields it gets of each (never raw text: tokens are guarded).
 HUB_FIELDS = {
-    "triage": ("message_id", "level", "urgency", "red_flags", "rationale", "needs_clinician", "conditions",
-               "red_flag_labels", "findings"),
+    "triage": (
+        "message_id",
+        "level",
+        "urgency",
+        "red_flags",
+        "rationale",
+        "needs_clinician",
+        "conditions",
+        "red_flag_labels",
+        "findings",
+    ),
     "token": ("message_id", "text"),
     "done": ("message_id", "engine", "audit_id"),
 }
@@ -66,14 +76,30 @@ def resumable_session(settings: Settings, session_id: str | None, resume: str | 
     return None
 
 
+def session_lang(value: str | None) -> str | None:
+    """The socket's `lang` query parameter when it is a language tag (anything else is ignored)."""
+    return value if value and re.fullmatch(LANG_TAG, value) else None
+
+
 class ChatConnection:
     """One socket: a reader task queues frames (and notices disconnects at once); turns run one at a time."""
 
     def __init__(
-        self, websocket: WebSocket, agent: TriageAgent, max_text_chars: int, *,
-        hub: Hub | None = None, session_id: str | None = None, token_key: bytes | None = None,
-        resume_rejected: bool = False, emergency_number: str = "911", privacy: PrivacyNotice | None = None,
-        trail: Any = None, redactor: Any = None,
+        self,
+        websocket: WebSocket,
+        agent: TriageAgent,
+        max_text_chars: int,
+        *,
+        hub: Hub | None = None,
+        session_id: str | None = None,
+        token_key: bytes | None = None,
+        resume_rejected: bool = False,
+        emergency_number: str = "911",
+        privacy: PrivacyNotice | None = None,
+        emergency_numbers: dict[str, str] | None = None,
+        lang: str | None = None,
+        trail: Any = None,
+        redactor: Any = None,
     ) -> None:
         self.websocket = websocket
         self.agent = agent
@@ -84,6 +110,9 @@ class ChatConnection:
         self.token_key = token_key
         self.resume_rejected = resume_rejected
         self.emergency_number = emergency_number
+        self.emergency_numbers = emergency_numbers or {"en": emergency_number}
+        self.lang = lang
+        """The socket's language hint (`/ws/chat?lang=ja`, the widget's `data-lang`); a frame's own `lang` wins."""
         self.privacy = privacy
         self.trail = trail
         self.redactor = redactor
@@ -114,7 +143,9 @@ class ChatConnection:
             await self.hub.publish(
                 {"type": frame["type"], "session_id": self.session_id, **{k: frame.get(k) for k in fields}}
             )
-        await self.send({k: v for k, v in frame.items() if k not in STAFF_ONLY} if STAFF_ONLY.intersection(frame) else frame)
+        await self.send(
+            {k: v for k, v in frame.items() if k not in STAFF_ONLY} if STAFF_ONLY.intersection(frame) else frame
+        )
 
     async def read(self) -> None:
         try:
@@ -135,15 +166,21 @@ class ChatConnection:
 
     def session_frame(self) -> dict[str, Any]:
         frame: dict[str, Any] = {
-            "type": "session", "session_id": self.session_id, "emergency_number": self.emergency_number,
+            "type": "session",
+            "session_id": self.session_id,
+            "emergency_number": self.emergency_number,
+            "emergency_numbers": self.emergency_numbers,
             "max_message_chars": self.max_text_chars,
         }
         if self.privacy is not None:
             frame["privacy"] = self.privacy.frame()
         if self.token_key is not None:
             frame["token"] = issue_token(
-                self.token_key, f"patient:{self.session_id}", "patient",
-                ttl_s=PATIENT_TOKEN_TTL_S, session_id=self.session_id,
+                self.token_key,
+                f"patient:{self.session_id}",
+                "patient",
+                ttl_s=PATIENT_TOKEN_TTL_S,
+                session_id=self.session_id,
             )
             frame["resumed"] = self.resumed
         if self.hub is not None and self.hub.in_charge(self.session_id):
@@ -209,8 +246,11 @@ class ChatConnection:
             await self.send(error)
             return
         event = ConsentGiven(
-            actor=f"patient:{self.session_id}", session_id=self.session_id, notice_version=self.privacy.version,
-            notice_url=self.privacy.url, source=client_address(self.websocket.scope),
+            actor=f"patient:{self.session_id}",
+            session_id=self.session_id,
+            notice_version=self.privacy.version,
+            notice_url=self.privacy.url,
+            source=client_address(self.websocket.scope),
         )
         try:
             audit_id = await asyncio.to_thread(record_consent, self.trail, event)
@@ -241,8 +281,13 @@ class ChatConnection:
         answered = asyncio.Event()
         turn = asyncio.create_task(
             self.agent.handle_message(
-                self.session_id, frame.text, self._emit_in_charge if in_charge else self.emit, client_msg_id=frame.client_msg_id,
-                clinician_in_charge=in_charge, on_answered=lambda _trace: answered.set(),
+                self.session_id,
+                frame.text,
+                self._emit_in_charge if in_charge else self.emit,
+                client_msg_id=frame.client_msg_id,
+                clinician_in_charge=in_charge,
+                on_answered=lambda _trace: answered.set(),
+                lang=frame.lang or self.lang,
             )
         )
         self.turn = turn
@@ -299,12 +344,23 @@ async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep)
     params = websocket.query_params
     resumed = resumable_session(settings, params.get("session_id"), params.get("resume"))
     connection = ChatConnection(
-        websocket, agent, settings.max_message_chars, hub=hub_of(websocket), session_id=resumed,
-        token_key=settings.token_key_bytes, resume_rejected=bool(params.get("resume")) and resumed is None,
-        emergency_number=settings.emergency_number, privacy=PrivacyNotice.of(settings),
-        trail=getattr(websocket.app.state, "trail", None), redactor=getattr(websocket.app.state, "redactor", None),
+        websocket,
+        agent,
+        settings.max_message_chars,
+        hub=hub_of(websocket),
+        session_id=resumed,
+        token_key=settings.token_key_bytes,
+        resume_rejected=bool(params.get("resume")) and resumed is None,
+        emergency_number=settings.emergency_number,
+        privacy=PrivacyNotice.of(settings),
+        emergency_numbers={"en": settings.emergency_number, "ja": settings.emergency_number_ja},
+        lang=session_lang(params.get("lang")),
+        trail=getattr(websocket.app.state, "trail", None),
+        redactor=getattr(websocket.app.state, "redactor", None),
     )
     if connection.resume_rejected:  # someone else's (or a stale) session: an audited denial (issue 8)
-        await record_scope_denial(websocket.scope, 1008, "resume_rejected", session_id=params.get("session_id", "")[:64])
+        await record_scope_denial(
+            websocket.scope, 1008, "resume_rejected", session_id=params.get("session_id", "")[:64]
+        )
     with sockets.track(websocket_notifier(websocket, connection.send)):
         await connection.serve()

@@ -82,7 +82,9 @@ def live_session(hub: Hub, session_id: str) -> SessionRecord:
 
 @router.get("/clinician", response_class=HTMLResponse, include_in_schema=False)
 async def clinician_page(request: Request) -> HTMLResponse:
-    return await staff_page(request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue", "active": "clinician"})
+    return await staff_page(
+        request, "clinician.html", CLINICIAN_ROLES, {"title": "Triage queue", "active": "clinician"}
+    )
 
 
 @router.get("/api/clinician/sessions")
@@ -119,8 +121,9 @@ async def hand_back(session_id: str, request: Request, hub: HubDep, principal: C
 
 
 @router.post("/api/clinician/sessions/{session_id}/assign")
-async def assign(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal,
-                 body: AssignBody | None = None) -> dict:
+async def assign(
+    session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal, body: AssignBody | None = None
+) -> dict:
     live_session(hub, session_id)
     to = (body.to if body else None) or principal.subject
     if to != principal.subject and not await asyncio.to_thread(can_take_patients, request.app.state.settings, to):
@@ -184,11 +187,20 @@ async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep,
     )
     redacted = await asyncio.to_thread(redact_free_text, request.app.state.redactor, body.text)
     await record_clinician_action(
-        request, principal, session_id, "reply", {"message_id": message_id, "redacted_text": redacted, "delivered": delivered}
+        request,
+        principal,
+        session_id,
+        "reply",
+        {"message_id": message_id, "redacted_text": redacted, "delivered": delivered},
     )
     await hub.publish(
-        {"type": "clinician_message", "session_id": session_id, "message_id": message_id,
-         "text": redacted, "clinician": principal.subject}
+        {
+            "type": "clinician_message",
+            "session_id": session_id,
+            "message_id": message_id,
+            "text": redacted,
+            "clinician": principal.subject,
+        }
     )
     return {"message_id": message_id, "delivered": delivered > 0}
 
@@ -205,7 +217,9 @@ async def reidentify(session_id: str, request: Request, principal: ClinicianPrin
     state = request.app.state
     record_access = getattr(state.trail, "record_access", None)
     if record_access is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "access auditing is unavailable; re-identification refused")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "access auditing is unavailable; re-identification refused"
+        )
     values = await checkpoint_values(state.checkpointer, session_id)
     if not values:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no stored conversation with that id")
@@ -214,8 +228,11 @@ async def reidentify(session_id: str, request: Request, principal: ClinicianPrin
         turns = reveal_turns(values, state.settings.vault_keyring)
     except VaultError as exc:
         log.error("re-identification failed: the session's vault does not open", extra={"reason": str(exc)})
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "this conversation's vault was encrypted with a key "
-                            "this service no longer holds; re-identification is not possible") from None
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "this conversation's vault was encrypted with a key "
+            "this service no longer holds; re-identification is not possible",
+        ) from None
     return {"session_id": session_id, "turns": turns}
 
 
@@ -229,8 +246,13 @@ def access_event(
     from compliance.audit import AccessEvent
 
     return AccessEvent(
-        actor=principal.subject, role=principal.role, action=action, target=session_id,
-        source=source, session_id=session_id, detail=detail or {},
+        actor=principal.subject,
+        role=principal.role,
+        action=action,
+        target=session_id,
+        source=source,
+        session_id=session_id,
+        detail=detail or {},
     )
 
 
@@ -270,8 +292,9 @@ async def clinician_socket(websocket: WebSocket) -> None:
     # cached) only matters if the account was revoked in between, and is refused the same way.
     principal, refusal = await socket_principal(websocket.scope, CLINICIAN_ROLES)
     if refusal is not None or principal is None:
-        await refuse_staff_socket(websocket.scope, websocket.receive, websocket.send, principal,
-                                  refusal or "unauthenticated", CLINICIAN_ROLES)
+        await refuse_staff_socket(
+            websocket.scope, websocket.receive, websocket.send, principal, refusal or "unauthenticated", CLINICIAN_ROLES
+        )
         return
     await websocket.accept()
     connection = ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent, principal)
@@ -317,7 +340,9 @@ class ClinicianConnection:
             while time.time() < ends_at and await self._admitted(settings):  # noqa: ASYNC110
                 await asyncio.sleep(ACCESS_CHECK_S)
             await record_scope_denial(self.websocket.scope, POLICY_VIOLATION, "unauthenticated", self.principal)
-            await self.send(error_frame("unauthorized", "your sign-in was revoked or has ended; sign in again", closing=True))
+            await self.send(
+                error_frame("unauthorized", "your sign-in was revoked or has ended; sign in again", closing=True)
+            )
             await self.websocket.close(code=POLICY_VIOLATION)
         except (ClientGone, RuntimeError, OSError):
             pass
@@ -377,8 +402,9 @@ class ClinicianConnection:
 
         try:
             # Filed under the patient's session, in the name of the clinician who asked; its own thread.
-            await self.agent.handle_message(session_id, text, emit, audience="clinician", thread_id=thread,
-                                            actor=self.principal.subject)
+            await self.agent.handle_message(
+                session_id, text, emit, audience="clinician", thread_id=thread, actor=self.principal.subject
+            )
         except (asyncio.CancelledError, ClientGone):
             raise
         except Exception:

@@ -31,46 +31,88 @@ LEVELS = tuple(LEVEL_COLORS)
 PERCENTILES = (50, 90, 99)
 #: What an access event's action was, for a reader.
 ACTION_NAMES = {
-    "view": "Viewed", "list": "Listed decisions", "reidentify": "Re-identified the patient's words",
-    "export": "Exported the trail", "verify": "Verified the chain", "purge": "Purged old entries",
-    "takeover": "Took the conversation over", "release": "Handed the conversation back", "reply": "Replied to the patient",
-    "assign": "Assigned the conversation", "unassign": "Unassigned the conversation",
-    "resolve": "Resolved the conversation", "reopen": "Reopened the conversation",
-    "account_create": "Created an account", "account_disable": "Disabled an account", "account_enable": "Enabled an account",
-    "account_password": "Set a new password", "account_role": "Changed an account's role",
+    "view": "Viewed",
+    "list": "Listed decisions",
+    "reidentify": "Re-identified the patient's words",
+    "export": "Exported the trail",
+    "verify": "Verified the chain",
+    "purge": "Purged old entries",
+    "takeover": "Took the conversation over",
+    "release": "Handed the conversation back",
+    "reply": "Replied to the patient",
+    "assign": "Assigned the conversation",
+    "unassign": "Unassigned the conversation",
+    "resolve": "Resolved the conversation",
+    "reopen": "Reopened the conversation",
+    "account_create": "Created an account",
+    "account_disable": "Disabled an account",
+    "account_enable": "Enabled an account",
+    "account_password": "Set a new password",
+    "account_role": "Changed an account's role",
 }
 
 
-def _access(request: Request, principal: Principal, action: AccessAction, target: str, session_id: str | None = None,
-            **detail: str) -> AccessEvent:
+def _access(
+    request: Request,
+    principal: Principal,
+    action: AccessAction,
+    target: str,
+    session_id: str | None = None,
+    **detail: str,
+) -> AccessEvent:
     return AccessEvent(
-        actor=principal.subject, role=principal.role, action=action, target=target,
-        source=request.client.host if request.client else "", session_id=session_id,
+        actor=principal.subject,
+        role=principal.role,
+        action=action,
+        target=target,
+        source=request.client.host if request.client else "",
+        session_id=session_id,
         detail={"user_agent": request.headers.get("user-agent", "")[:200], "via": "compliance page", **detail},
     )
 
 
 def event(entry: StoredEntry) -> dict[str, Any]:
     """One entry as the table and the timeline show it: what happened, who, and, for a turn, the decision."""
-    base = {"seq": entry.seq, "audit_id": entry.audit_id, "kind": entry.kind, "recorded_at": entry.recorded_at,
-            "session_id": entry.session_id, "actor": entry.actor}
+    base = {
+        "seq": entry.seq,
+        "audit_id": entry.audit_id,
+        "kind": entry.kind,
+        "recorded_at": entry.recorded_at,
+        "session_id": entry.session_id,
+        "actor": entry.actor,
+    }
     content = entry.content
     if entry.kind == "turn":
         turn = flat_turn(content)
         consult = turn.get("audience") == "clinician"
-        return {**turn, **base, "session_id": entry.session_id, "consult": consult,
-                "label": "Consult" if consult else "Patient message"}
+        return {
+            **turn,
+            **base,
+            "session_id": entry.session_id,
+            "consult": consult,
+            "label": "Consult" if consult else "Patient message",
+        }
     if entry.kind in ("access", "export"):
         access = content.get("access") or {}
         detail = access.get("detail") or {}
         action: str | None = access.get("action")
-        return {**base, "label": ACTION_NAMES.get(action or "", action or entry.kind),
-                "action": access.get("action"), "target": access.get("target"), "role": access.get("role"),
-                "said": detail.get("redacted_text"), "detail": detail}
+        return {
+            **base,
+            "label": ACTION_NAMES.get(action or "", action or entry.kind),
+            "action": access.get("action"),
+            "target": access.get("target"),
+            "role": access.get("role"),
+            "said": detail.get("redacted_text"),
+            "detail": detail,
+        }
     body = content.get(entry.kind) or content.get("error_event") or {}
     if entry.kind == "access_denied":
-        return {**base, "label": "Refused", "target": body.get("target"),
-                "note": f"{body.get('reason', '')} ({body.get('status', '')})"}
+        return {
+            **base,
+            "label": "Refused",
+            "target": body.get("target"),
+            "note": f"{body.get('reason', '')} ({body.get('status', '')})",
+        }
     if entry.kind == "consent":
         return {**base, "label": "Agreed to the privacy notice", "note": f"notice {body.get('notice_version', '')}"}
     if entry.kind == "error":
@@ -100,24 +142,31 @@ def charts(trail: AuditTrail, where: EntryFilter) -> dict[str, Any]:
         bars.append(Bar("Not assessed", levels["unassessed"], "#52606d"))
     labels = list(total)
     table: list[dict[str, Any]] = [
-        {"period": label, "count": len(total[label]),
-         **{f"ft{p}": percentile(first_token[label], p) for p in PERCENTILES},
-         **{f"tt{p}": percentile(total[label], p) for p in PERCENTILES}}
+        {
+            "period": label,
+            "count": len(total[label]),
+            **{f"ft{p}": percentile(first_token[label], p) for p in PERCENTILES},
+            **{f"tt{p}": percentile(total[label], p) for p in PERCENTILES},
+        }
         for label in labels
     ]
     counts = [row["count"] for row in table]
 
     def lines(prefix: str) -> list[Series]:
-        return [Series(f"p{p}", [row[f"{prefix}{p}"] for row in table], color)
-                for p, color in zip(PERCENTILES, SERIES_COLORS, strict=True)]
+        return [
+            Series(f"p{p}", [row[f"{prefix}{p}"] for row in table], color)
+            for p, color in zip(PERCENTILES, SERIES_COLORS, strict=True)
+        ]
 
     return {
         "mix_svg": bar_chart(bars, title="Disposition mix", chart_id="mix"),
         "mix": [{"label": b.label, "value": b.value} for b in bars],
-        "first_token_svg": line_chart(labels, lines("ft"), title="Time to first token, percentiles", chart_id="ftl",
-                                      counts=counts),
-        "total_svg": line_chart(labels, lines("tt"), title="Total answer time, percentiles", chart_id="ttl",
-                                counts=counts),
+        "first_token_svg": line_chart(
+            labels, lines("ft"), title="Time to first token, percentiles", chart_id="ftl", counts=counts
+        ),
+        "total_svg": line_chart(
+            labels, lines("tt"), title="Total answer time, percentiles", chart_id="ttl", counts=counts
+        ),
         "latency": table,
         "period": "hour" if hourly else "day",
     }
@@ -139,16 +188,28 @@ async def compliance_page(request: Request) -> HTMLResponse:
         position = total - trail.count(where) if review.cursor is not None else 0
         back = [*review.back, review.cursor or 0]
         return {
-            "rows": [event(e) for e in rows], "total": total, "first": position + 1 if rows else 0,
+            "rows": [event(e) for e in rows],
+            "total": total,
+            "first": position + 1 if rows else 0,
             "last": position + len(rows),
             "next_link": review.page_link(rows[-1].seq, back) if more else None,
-            "prev_link": review.page_link(review.back[-1] or None, review.back[:-1]) if review.cursor is not None else None,
-            "export_query": urlencode(review.api_params()), "charts": charts(trail, review.chart_filter()),
+            "prev_link": review.page_link(review.back[-1] or None, review.back[:-1])
+            if review.cursor is not None
+            else None,
+            "export_query": urlencode(review.api_params()),
+            "charts": charts(trail, review.chart_filter()),
             "order_link": review.order_link("oldest" if review.newest_first else "newest"),
         }
 
-    context = {"title": "Compliance review", "active": "compliance", "review": review, "level_names": LEVEL_NAMES,
-               "urgency_names": URGENCY_NAMES, "status_names": STATUS_NAMES, "kind_names": KIND_NAMES}
+    context = {
+        "title": "Compliance review",
+        "active": "compliance",
+        "review": review,
+        "level_names": LEVEL_NAMES,
+        "urgency_names": URGENCY_NAMES,
+        "status_names": STATUS_NAMES,
+        "kind_names": KIND_NAMES,
+    }
     return await staff_page(request, "compliance.html", COMPLIANCE_ROLES, context, build)
 
 
@@ -160,6 +221,10 @@ async def session_page(request: Request, session_id: str) -> HTMLResponse:
         events = [event(entry) for entry in trail.entries(EntryFilter(session_id=session_id))]
         return {"events": events, "export_query": urlencode({"session": session_id})}
 
-    context = {"title": f"Session {session_id[:8]}", "active": "compliance", "session_id": session_id,
-               "level_names": LEVEL_NAMES}
+    context = {
+        "title": f"Session {session_id[:8]}",
+        "active": "compliance",
+        "session_id": session_id,
+        "level_names": LEVEL_NAMES,
+    }
     return await staff_page(request, "compliance_session.html", COMPLIANCE_ROLES, context, build)

@@ -52,6 +52,9 @@ async def readyz(request: Request) -> JSONResponse:
     ready = all(checks.values())
     body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks}
     if detail:  # counts and flags only: the reasons (paths, driver messages) go to the log, not to a public probe
-        body["audit"] = {"spool_pending": detail["spool_pending"], "writes_failing": detail["write_failure"] is not None,
-                         "chain_diverged": detail["chain_diverged"] is not None}
+        body["audit"] = {
+            "spool_pending": detail["spool_pending"],
+            "writes_failing": detail["write_failure"] is not None,
+            "chain_diverged": detail["chain_diverged"] is not None,
+        }
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -96,8 +96,11 @@ def _safe_next(target: str | None) -> str | None:
 async def _throttle(request: Request) -> None:
     decision = await request.app.state.limiters.sign_in.take(client_address(request.scope))
     if not decision.allowed:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many sign-in attempts; wait a minute",
-                            headers={"Retry-After": str(int(decision.retry_after_s) + 1)})
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many sign-in attempts; wait a minute",
+            headers={"Retry-After": str(int(decision.retry_after_s) + 1)},
+        )
 
 
 async def _authenticate(users: UserStore, username: str, password: str) -> StaffUser | None:
@@ -137,7 +140,9 @@ def login_page(form_token: str, *, next_path: str | None = None, error: str | No
 """
 
 
-def _page(request: Request, *, status_code: int = 200, next_path: str | None = None, error: str | None = None) -> HTMLResponse:
+def _page(
+    request: Request, *, status_code: int = 200, next_path: str | None = None, error: str | None = None
+) -> HTMLResponse:
     nonce = request.cookies.get(csrf.CSRF_COOKIE) or ""
     if len(nonce) < 32:
         nonce = csrf.new_nonce()
@@ -145,13 +150,17 @@ def _page(request: Request, *, status_code: int = 200, next_path: str | None = N
     response = HTMLResponse(login_page(form_token, next_path=next_path, error=error), status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = csrf.FORM_PAGE_REFERRER_POLICY
-    response.set_cookie(csrf.CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_request(request), path="/")
+    response.set_cookie(
+        csrf.CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_request(request), path="/"
+    )
     return response
 
 
 def _check_login_csrf(request: Request, submitted: str) -> None:
     keys = token_keys(_settings(request))
-    if not csrf.same_origin(request.scope) or not csrf.valid_login_token(keys, request.cookies.get(csrf.CSRF_COOKIE), submitted):
+    if not csrf.same_origin(request.scope) or not csrf.valid_login_token(
+        keys, request.cookies.get(csrf.CSRF_COOKIE), submitted
+    ):
         csrf.mark_refused(request.scope)
         raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid or missing CSRF token; reload the form")
 
@@ -163,16 +172,23 @@ async def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 
 @router.post("/login", include_in_schema=False)
 async def login_submit(
-    request: Request, users: UsersDep,
-    username: Annotated[str, Form(max_length=64)] = "", password: Annotated[str, Form(max_length=1024)] = "",
-    csrf_token: Annotated[str, Form(max_length=128)] = "", next: Annotated[str | None, Form(max_length=512)] = None,  # noqa: A002
+    request: Request,
+    users: UsersDep,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+    next: Annotated[str | None, Form(max_length=512)] = None,  # noqa: A002
 ) -> Response:
     _check_login_csrf(request, csrf_token)
     await _throttle(request)
     user = await _authenticate(users, username, password) if username and password else None
     if user is None:
-        return _page(request, status_code=status.HTTP_401_UNAUTHORIZED, next_path=_safe_next(next),
-                     error="Unknown username or wrong password.")
+        return _page(
+            request,
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            next_path=_safe_next(next),
+            error="Unknown username or wrong password.",
+        )
     response = RedirectResponse(_safe_next(next) or HOME.get(user.role, "/"), status_code=status.HTTP_303_SEE_OTHER)
     set_token_cookie(response, request, *sign_in_token(_settings(request), user))
     return response
@@ -209,14 +225,17 @@ async def api_login(request: Request, body: Credentials, users: UsersDep) -> Tok
     await _throttle(request)
     user = await _authenticate(users, body.username, body.password)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown username or wrong password",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "unknown username or wrong password", headers={"WWW-Authenticate": "Bearer"}
+        )
     token, _ = sign_in_token(_settings(request), user)
     return TokenOut(access_token=token, expires_in=_settings(request).staff_token_ttl_s, role=user.role)
 
 
 @router.post("/api/session/renew", response_model_exclude_none=True)
-async def renew(request: Request, response: Response, found: Annotated[Authenticated, Depends(current_sign_in)]) -> Renewed:
+async def renew(
+    request: Request, response: Response, found: Annotated[Authenticated, Depends(current_sign_in)]
+) -> Renewed:
     """The same sign-in, a fresh lifetime: what a staff page calls while it is in use."""
     if not found.principal.is_staff:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff sign-ins are renewed")

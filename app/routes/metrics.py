@@ -24,7 +24,9 @@ def _admit_scraper(request: Request) -> None:
         return
     scheme, _, presented = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "metrics token required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "metrics token required", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
 @router.get("/metrics")

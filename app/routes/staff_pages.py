@@ -25,7 +25,10 @@ async def signed_in(request: Request) -> Authenticated | None:
 
 
 async def staff_page(
-    request: Request, template: str, roles: tuple[str, ...], context: dict[str, Any],
+    request: Request,
+    template: str,
+    roles: tuple[str, ...],
+    context: dict[str, Any],
     build: Callable[[Principal], dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     """A page for signed-in staff with one of `roles` (`build`, run in a worker thread, adds what only they may
@@ -33,19 +36,34 @@ async def staff_page(
     found = await signed_in(request)
     principal = found.principal if found else None
     if found is None or principal is None or principal.role not in roles:
-        reason, code = ("signin", status.HTTP_401_UNAUTHORIZED) if principal is None else ("role", status.HTTP_403_FORBIDDEN)
+        reason, code = (
+            ("signin", status.HTTP_401_UNAUTHORIZED) if principal is None else ("role", status.HTTP_403_FORBIDDEN)
+        )
         return templates.TemplateResponse(
-            request, "signin.html", {"title": "Sign-in required" if principal is None else "Access denied",
-                                     "roles": roles, "reason": reason, "principal": principal},
+            request,
+            "signin.html",
+            {
+                "title": "Sign-in required" if principal is None else "Access denied",
+                "roles": roles,
+                "reason": reason,
+                "principal": principal,
+            },
             status_code=code,
         )
     settings = request.app.state.settings
     extra = await asyncio.to_thread(build, principal) if build is not None else {}
-    renewal = renewed_token(settings, principal) if found.credential.ambient and due_for_renewal(settings, principal) else None
+    renewal = (
+        renewed_token(settings, principal)
+        if found.credential.ambient and due_for_renewal(settings, principal)
+        else None
+    )
     page = {
-        **context, **extra, "principal": principal,
+        **context,
+        **extra,
+        "principal": principal,
         "csrf": session_token(settings.token_key_bytes, principal.sid) if principal.sid else None,
-        "expires_at": renewal[1] if renewal else principal.expires_at, "token_ttl": settings.staff_token_ttl_s,
+        "expires_at": renewal[1] if renewal else principal.expires_at,
+        "token_ttl": settings.staff_token_ttl_s,
     }
     response = templates.TemplateResponse(request, template, page)
     response.headers["Referrer-Policy"] = FORM_PAGE_REFERRER_POLICY  # the sign-out form's POST carries its Origin

@@ -57,8 +57,12 @@ UsersDep = Annotated[UserStore, Depends(get_users)]
 
 
 def user_out(user: StaffUser) -> dict[str, Any]:
-    return {"username": user.username, "role": user.role, "disabled": user.disabled,
-            "created_at": user.created_at.isoformat()}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "disabled": user.disabled,
+        "created_at": user.created_at.isoformat(),
+    }
 
 
 @router.get("")
@@ -86,16 +90,18 @@ async def enable_user(request: Request, principal: AdminPrincipal, username: str
 
 
 @router.post("/{username}/password")
-async def set_password(request: Request, principal: AdminPrincipal, username: str, body: NewPassword,
-                       users: UsersDep) -> dict[str, Any]:
+async def set_password(
+    request: Request, principal: AdminPrincipal, username: str, body: NewPassword, users: UsersDep
+) -> dict[str, Any]:
     await _existing(users, username)
     change = partial(users.set_password, username, body.password)
     return user_out(await _change(request, principal, "account_password", change))
 
 
 @router.post("/{username}/role")
-async def set_role(request: Request, principal: AdminPrincipal, username: str, body: NewRole,
-                   users: UsersDep) -> dict[str, Any]:
+async def set_role(
+    request: Request, principal: AdminPrincipal, username: str, body: NewRole, users: UsersDep
+) -> dict[str, Any]:
     _not_self(principal, username, "change the role of")
     await _existing(users, username)
     change = partial(users.set_role, username, body.role)
@@ -112,8 +118,9 @@ async def _existing(users: UserStore, username: str) -> None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {username!r}")
 
 
-async def _change(request: Request, principal: Principal, action: str, change: Callable[[], StaffUser],
-                  **detail: str) -> StaffUser:
+async def _change(
+    request: Request, principal: Principal, action: str, change: Callable[[], StaffUser], **detail: str
+) -> StaffUser:
     """Make the change (422 with the reason when refused), honour it in this process at once, and record it."""
     try:
         user = await asyncio.to_thread(change)
@@ -121,7 +128,9 @@ async def _change(request: Request, principal: Principal, action: str, change: C
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
     accounts_for(request.app.state.settings).note(user)
     event = AccessEvent(
-        actor=principal.subject, role=principal.role, action=action,  # type: ignore[arg-type]
+        actor=principal.subject,
+        role=principal.role,
+        action=action,  # type: ignore[arg-type]
         target=f"user:{user.username}",
         source=request.client.host if request.client else "",
         detail={"username": user.username, **detail, "user_agent": request.headers.get("user-agent", "")[:200]},

@@ -50,25 +50,46 @@ async def socket_principal(scope: Scope, roles: tuple[str, ...]) -> tuple[Princi
     return found.principal, None
 
 
-async def refuse_staff_socket(scope: Scope, receive: Receive, send: Send, principal: Principal | None,
-                              reason: DenialReason, roles: tuple[str, ...]) -> None:
+async def refuse_staff_socket(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    principal: Principal | None,
+    reason: DenialReason,
+    roles: tuple[str, ...],
+) -> None:
     """Audited first, then said in an error frame, then closed with 1008."""
     await record_scope_denial(scope, POLICY_VIOLATION, reason, principal)
     signed_in = reason != "unauthenticated"
-    await refuse_socket(receive, send, "forbidden" if signed_in else "unauthorized",
-                        f"requires role: {', '.join(roles)}" if signed_in else "sign-in required")
+    await refuse_socket(
+        receive,
+        send,
+        "forbidden" if signed_in else "unauthorized",
+        f"requires role: {', '.join(roles)}" if signed_in else "sign-in required",
+    )
 
 
-async def record_scope_denial(scope: Scope, status: int, reason: DenialReason, principal: Principal | None = None,
-                              *, session_id: str | None = None) -> None:
+async def record_scope_denial(
+    scope: Scope,
+    status: int,
+    reason: DenialReason,
+    principal: Principal | None = None,
+    *,
+    session_id: str | None = None,
+) -> None:
     """Best effort by design: a refusal stands even when it cannot be recorded (and that failure is logged)."""
     trail = getattr(getattr(scope.get("app"), "state", None), "trail", None)
     if trail is None:
         return
     event = AccessDenied(
-        actor=principal.subject if principal else "anonymous", role=principal.role if principal else None,
-        channel="websocket" if scope["type"] == "websocket" else "http", method=scope.get("method"),
-        target=scope.get("path", "")[:256], status=status, reason=reason, source=client_address(scope),
+        actor=principal.subject if principal else "anonymous",
+        role=principal.role if principal else None,
+        channel="websocket" if scope["type"] == "websocket" else "http",
+        method=scope.get("method"),
+        target=scope.get("path", "")[:256],
+        status=status,
+        reason=reason,
+        source=client_address(scope),
         session_id=session_id or (principal.session_id if principal else None),
     )
     try:
@@ -112,8 +133,13 @@ class AccessMiddleware:
             try:
                 principal, refusal = await socket_principal(scope, roles)
             except AccountsUnavailable:  # fail closed, and say so: not a denial, so not audited as one
-                await refuse_socket(receive, send, "unavailable", "staff accounts cannot be checked right now; "
-                                    "try again shortly", close_code=TRY_AGAIN_LATER)
+                await refuse_socket(
+                    receive,
+                    send,
+                    "unavailable",
+                    "staff accounts cannot be checked right now; try again shortly",
+                    close_code=TRY_AGAIN_LATER,
+                )
                 return
             if refusal is not None:
                 await refuse_staff_socket(scope, receive, send, principal, refusal, roles)
@@ -121,11 +147,11 @@ class AccessMiddleware:
         await self.app(scope, receive, send)
 
 
-async def refuse_socket(receive: Receive, send: Send, code: str, detail: str, close_code: int = POLICY_VIOLATION) -> None:
+async def refuse_socket(
+    receive: Receive, send: Send, code: str, detail: str, close_code: int = POLICY_VIOLATION
+) -> None:
     """Accept only to say why in an error frame, then close."""
     await receive()  # websocket.connect
     await send({"type": "websocket.accept"})
     await send({"type": "websocket.send", "text": json.dumps(error_frame(code, detail, closing=True))})
     await send({"type": "websocket.close", "code": close_code, "reason": code})
-
-

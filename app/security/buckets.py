@@ -33,8 +33,9 @@ class TokenBucket:
 class KeyedBuckets:
     """One bucket per key, the least recently used forgotten beyond `max_keys` (bounded memory under a flood)."""
 
-    def __init__(self, rate_per_s: float, burst: int, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate_per_s: float, burst: int, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate_per_s
         self.burst = burst
         self.max_keys = max_keys

@@ -43,13 +43,19 @@ def session_token(key: bytes, sid: str) -> str:
 
 def valid_login_token(keys: Iterable[bytes], nonce: str | None, submitted: str | None) -> bool:
     """`keys`: the token key in use, then retired ones (a form loaded before a key rotation still works)."""
-    return bool(nonce) and bool(submitted) and any(
-        hmac.compare_digest(login_token(key, nonce or ""), submitted or "") for key in keys)
+    return (
+        bool(nonce)
+        and bool(submitted)
+        and any(hmac.compare_digest(login_token(key, nonce or ""), submitted or "") for key in keys)
+    )
 
 
 def valid_session_token(keys: Iterable[bytes], sid: str | None, submitted: str | None) -> bool:
-    return bool(sid) and bool(submitted) and any(
-        hmac.compare_digest(session_token(key, sid or ""), submitted or "") for key in keys)
+    return (
+        bool(sid)
+        and bool(submitted)
+        and any(hmac.compare_digest(session_token(key, sid or ""), submitted or "") for key in keys)
+    )
 
 
 def submitted_header(scope: Scope) -> str | None:

@@ -93,9 +93,17 @@ class LimitsMiddleware:
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         address = client_address(scope)
         settings = self.settings
-        if self.open_total >= settings.max_connections or self.open_by_address[address] >= settings.max_connections_per_addr:
-            await refuse_socket(receive, send, "too_many_connections",
-                                "too many open connections; please try again shortly", TRY_AGAIN_LATER)
+        if (
+            self.open_total >= settings.max_connections
+            or self.open_by_address[address] >= settings.max_connections_per_addr
+        ):
+            await refuse_socket(
+                receive,
+                send,
+                "too_many_connections",
+                "too many open connections; please try again shortly",
+                TRY_AGAIN_LATER,
+            )
             return
         self.open_total += 1
         self.open_by_address[address] += 1
@@ -162,12 +170,16 @@ class GuardedSocket:
         if size > self.max_frame_bytes:
             return error_frame("message_too_large", f"frames are limited to {self.max_frame_bytes} bytes")
         if not self.bucket.take():
-            return {**error_frame("rate_limited", "too many messages on this connection; slow down"),
-                    "retry_after_s": round(self.bucket.retry_after(), 2)}
+            return {
+                **error_frame("rate_limited", "too many messages on this connection; slow down"),
+                "retry_after_s": round(self.bucket.retry_after(), 2),
+            }
         decision = await self.address_limiter.take(self.address)
         if not decision.allowed:
-            return {**error_frame("rate_limited", "too many messages from your network; slow down"),
-                    "retry_after_s": round(decision.retry_after_s, 2)}
+            return {
+                **error_frame("rate_limited", "too many messages from your network; slow down"),
+                "retry_after_s": round(decision.retry_after_s, 2),
+            }
         return None
 
     async def send(self, message: Message) -> None:

@@ -101,7 +101,9 @@ class RedisLimiter:
         self._down_until = now + RETRY_REDIS_AFTER_S
         if now - self._warned_at >= WARN_EVERY_S:
             self._warned_at = now
-            log.warning("rate limits fall back to this process: Redis did not answer", extra={"error": type(exc).__name__})
+            log.warning(
+                "rate limits fall back to this process: Redis did not answer", extra={"error": type(exc).__name__}
+            )
 
 
 @dataclass
@@ -134,5 +136,7 @@ def build_limiters(settings: Any) -> Limiters:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
-    return Limiters(**{name: RedisLimiter(redis, name, *rate, prefix=settings.redis_prefix) for name, rate in rates.items()},
-                    redis=redis)
+    return Limiters(
+        **{name: RedisLimiter(redis, name, *rate, prefix=settings.redis_prefix) for name, rate in rates.items()},
+        redis=redis,
+    )

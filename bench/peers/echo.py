@@ -35,10 +35,14 @@ async def chat(websocket: WebSocket) -> None:
             frame = json.loads(await websocket.receive_text())
             message_id = str(uuid.uuid4())
             await websocket.send_text(
-                dumps({"type": "triage", "message_id": message_id, "level": "self_care", "urgency": "sc", "red_flags": []})
+                dumps(
+                    {"type": "triage", "message_id": message_id, "level": "self_care", "urgency": "sc", "red_flags": []}
+                )
             )
             await websocket.send_text(dumps({"type": "token", "message_id": message_id, "text": frame.get("text", "")}))
-            await websocket.send_text(dumps({"type": "done", "message_id": message_id, "engine": "echo", "audit_id": None}))
+            await websocket.send_text(
+                dumps({"type": "done", "message_id": message_id, "engine": "echo", "audit_id": None})
+            )
     except WebSocketDisconnect:
         pass
 

@@ -86,7 +86,12 @@ def build(analyzer: AnalyzerEngine, db: sqlite3.Connection, checkpointer: AsyncS
         with lock:
             db.execute(
                 "INSERT INTO audit (id, body) VALUES (?, ?)",
-                (str(uuid.uuid4()), json.dumps({"text": state["redacted"], "assessment": state["assessment"], "answer": state["answer"]})),
+                (
+                    str(uuid.uuid4()),
+                    json.dumps(
+                        {"text": state["redacted"], "assessment": state["assessment"], "answer": state["answer"]}
+                    ),
+                ),
             )
             db.commit()
         return {}
@@ -135,7 +140,13 @@ async def chat(websocket: WebSocket) -> None:
             state = await graph.ainvoke({"text": frame["text"]}, {"configurable": {"thread_id": session_id}})
             a = state["assessment"]
             await websocket.send_json(
-                {"type": "triage", "message_id": message_id, "level": a["level"], "urgency": a["urgency"], "red_flags": a["red_flags"]}
+                {
+                    "type": "triage",
+                    "message_id": message_id,
+                    "level": a["level"],
+                    "urgency": a["urgency"],
+                    "red_flags": a["red_flags"],
+                }
             )
             for word in word_chunks(state["answer"]):
                 await websocket.send_json({"type": "token", "message_id": message_id, "text": word})

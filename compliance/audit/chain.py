@@ -32,11 +32,32 @@ def timestamp(moment: datetime) -> str:
 
 
 def entry_message(
-    seq: int, prev_mac: str, audit_id: str, kind: str, recorded_at: str, session_id: str | None,
-    message_id: str | None, urgency: str | None, level: str | None, actor: str | None, content: str,
+    seq: int,
+    prev_mac: str,
+    audit_id: str,
+    kind: str,
+    recorded_at: str,
+    session_id: str | None,
+    message_id: str | None,
+    urgency: str | None,
+    level: str | None,
+    actor: str | None,
+    content: str,
 ) -> bytes:
-    head = "|".join((str(seq), prev_mac, audit_id, kind, recorded_at, session_id or "", message_id or "",
-                     urgency or "", level or "", actor or ""))
+    head = "|".join(
+        (
+            str(seq),
+            prev_mac,
+            audit_id,
+            kind,
+            recorded_at,
+            session_id or "",
+            message_id or "",
+            urgency or "",
+            level or "",
+            actor or "",
+        )
+    )
     return head.encode() + b"|" + content.encode()
 
 

@@ -42,7 +42,7 @@ def normalize_url(url: str) -> str:
     """Plain `postgresql://` URLs (as libpq and the LangGraph checkpointer take them) get the psycopg 3 driver."""
     for prefix in POSTGRES_PREFIXES:
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -142,8 +142,21 @@ def locked_head(engine: Engine, wait_s: float | None = None) -> Iterator[tuple[C
         conn.commit()
 
 
-ENTRY_COLUMNS = ("seq", "audit_id", "kind", "recorded_at", "session_id", "message_id", "urgency", "level", "actor",
-                 "content", "prev_mac", "mac", "key_id")
+ENTRY_COLUMNS = (
+    "seq",
+    "audit_id",
+    "kind",
+    "recorded_at",
+    "session_id",
+    "message_id",
+    "urgency",
+    "level",
+    "actor",
+    "content",
+    "prev_mac",
+    "mac",
+    "key_id",
+)
 
 
 def append_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:

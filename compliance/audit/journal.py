@@ -62,9 +62,17 @@ class ChainJournal:
         for row in rows:
             if row["kind"] == "checkpoint":
                 body = json.loads(row["content"])["checkpoint"]
-                lines.append({"kind": "checkpoint", "seq": row["seq"], "through_seq": body["through_seq"],
-                              "through_mac": body["through_mac"], "key_id": body["key_id"],
-                              "signature": body["signature"], "at": _now()})
+                lines.append(
+                    {
+                        "kind": "checkpoint",
+                        "seq": row["seq"],
+                        "through_seq": body["through_seq"],
+                        "through_mac": body["through_mac"],
+                        "key_id": body["key_id"],
+                        "signature": body["signature"],
+                        "at": _now(),
+                    }
+                )
         now = time.monotonic()
         last = rows[-1]
         due = lines or now - self._last_head_at >= self._head_every_s
@@ -84,8 +92,14 @@ class ChainJournal:
 
     def _head_line(self, seq: int, mac: str) -> dict[str, Any]:
         key = self._keys.current
-        return {"kind": "head", "seq": seq, "mac": mac, "key_id": key_id(key),
-                "sig": hmac.new(key, head_statement(seq, mac), hashlib.sha256).hexdigest(), "at": _now()}
+        return {
+            "kind": "head",
+            "seq": seq,
+            "mac": mac,
+            "key_id": key_id(key),
+            "sig": hmac.new(key, head_statement(seq, mac), hashlib.sha256).hexdigest(),
+            "at": _now(),
+        }
 
     def _append(self, lines: list[dict[str, Any]], *, sync: bool) -> None:
         data = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines).encode()

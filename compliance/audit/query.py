@@ -18,7 +18,15 @@ from compliance.audit.models import ENTRY_TABLE
 
 Urgency = Literal["em", "ne", "sc"]
 URGENCIES: tuple[str, ...] = ("em", "ne", "sc")
-KINDS: tuple[str, ...] = ("turn", "access", "export", "error", "checkpoint", "access_denied", "consent")  # the last two: denials.py, consent.py
+KINDS: tuple[str, ...] = (
+    "turn",
+    "access",
+    "export",
+    "error",
+    "checkpoint",
+    "access_denied",
+    "consent",
+)  # the last two: denials.py, consent.py
 LEVELS: tuple[str, ...] = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
 STATUSES: tuple[str, ...] = ("complete", "interrupted", "error", "timeout")
 Audience = Literal["patient", "clinician"]
@@ -27,8 +35,21 @@ LEGACY_CONSULT_PREFIX = "consult:"
 STREAM_BATCH = 1000
 
 T = ENTRY_TABLE
-COLUMNS = (T.c.seq, T.c.audit_id, T.c.kind, T.c.recorded_at, T.c.session_id, T.c.message_id, T.c.urgency,
-           T.c.level, T.c.actor, T.c.content, T.c.prev_mac, T.c.mac, T.c.key_id)
+COLUMNS = (
+    T.c.seq,
+    T.c.audit_id,
+    T.c.kind,
+    T.c.recorded_at,
+    T.c.session_id,
+    T.c.message_id,
+    T.c.urgency,
+    T.c.level,
+    T.c.actor,
+    T.c.content,
+    T.c.prev_mac,
+    T.c.mac,
+    T.c.key_id,
+)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -70,8 +91,11 @@ class EntryFilter(BaseModel):
             object.__setattr__(self, "until", as_utc(self.until))
         if self.since is not None and self.until is not None and self.since > self.until:
             raise ValueError("inverted time range: since is after until")
-        for name, given, known in (("kind", self.kinds, KINDS), ("level", self.levels, LEVELS),
-                                   ("status", self.statuses, STATUSES)):
+        for name, given, known in (
+            ("kind", self.kinds, KINDS),
+            ("level", self.levels, LEVELS),
+            ("status", self.statuses, STATUSES),
+        ):
             unknown = set(given or ()) - set(known)
             if unknown:
                 raise ValueError(f"unknown {name}: {', '.join(sorted(unknown))}")
@@ -108,8 +132,10 @@ class EntryFilter(BaseModel):
         if self.actor is not None:
             query = query.where(T.c.actor == self.actor)
         if self.audience is not None:
-            consult = and_(T.c.kind == "turn", or_(T.c.actor.is_not(None),
-                                                   T.c.session_id.startswith(LEGACY_CONSULT_PREFIX, autoescape=True)))
+            consult = and_(
+                T.c.kind == "turn",
+                or_(T.c.actor.is_not(None), T.c.session_id.startswith(LEGACY_CONSULT_PREFIX, autoescape=True)),
+            )
             query = query.where(consult if self.audience == "clinician" else and_(T.c.kind == "turn", not_(consult)))
         if self.kinds:
             query = query.where(T.c.kind.in_(self.kinds))
@@ -168,11 +194,26 @@ class StoredEntry:
     @classmethod
     def from_row(cls, row: Any) -> StoredEntry:
         seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level, actor, content, prev, mac, kid = row
-        return cls(seq, audit_id, kind, as_utc(recorded_at), session_id, message_id, urgency, level, actor, content, prev,
-                   mac, kid)
+        return cls(
+            seq,
+            audit_id,
+            kind,
+            as_utc(recorded_at),
+            session_id,
+            message_id,
+            urgency,
+            level,
+            actor,
+            content,
+            prev,
+            mac,
+            kid,
+        )
 
 
-def entry_query(where: EntryFilter | None = None, *, descending: bool = False, limit: int | None = None) -> Select[*tuple[Any, ...]]:
+def entry_query(
+    where: EntryFilter | None = None, *, descending: bool = False, limit: int | None = None
+) -> Select[*tuple[Any, ...]]:
     query = select(*COLUMNS)
     if where is not None:
         query = where.apply(query)

@@ -35,6 +35,8 @@ class TurnRecord(BaseModel):
     """The staff account that asked (a clinician's consult about a patient's session); None for a patient."""
     redacted_text: str = ""
     redaction_counts: dict[str, int] = Field(default_factory=dict)
+    language: str | None = None
+    """The message's language (en, ja or other): how it was redacted, triaged and answered."""
     level: str | None = None
     urgency: str | None = None
     red_flags: list[str] = Field(default_factory=list)
@@ -65,26 +67,51 @@ class TurnRecord(BaseModel):
     def sections(self) -> dict[str, Any]:
         """The record as stored: one typed section per concern, JSON-ready."""
         failed = [a for a in self.engines_tried if a.outcome != "used"]
-        error = TurnError(error_type=self.error or self.status, status=self.status) if self.status in ("error", "timeout") or self.error else None
+        error = (
+            TurnError(error_type=self.error or self.status, status=self.status)
+            if self.status in ("error", "timeout") or self.error
+            else None
+        )
         parts = {
             "message": MessageReceived(
-                client_msg_id=self.client_msg_id, received_at=self.received_at, audience=self.audience,
-                redacted_text=self.redacted_text, redaction_counts=self.redaction_counts,
+                client_msg_id=self.client_msg_id,
+                received_at=self.received_at,
+                audience=self.audience,
+                redacted_text=self.redacted_text,
+                redaction_counts=self.redaction_counts,
+                language=self.language,
             ),
             "assessment": Assessment(
-                level=self.level, urgency=self.urgency, red_flags=self.red_flags, rationale=self.rationale,
-                missing_info=self.missing_info, protocol_version=self.protocol_version,
-                engine_version=self.engine_version, knowledge_version=self.knowledge_version, findings=self.findings,
-                conditions=self.conditions, scores=self.scores, needs_clinician=self.needs_clinician,
+                level=self.level,
+                urgency=self.urgency,
+                red_flags=self.red_flags,
+                rationale=self.rationale,
+                missing_info=self.missing_info,
+                protocol_version=self.protocol_version,
+                engine_version=self.engine_version,
+                knowledge_version=self.knowledge_version,
+                findings=self.findings,
+                conditions=self.conditions,
+                scores=self.scores,
+                needs_clinician=self.needs_clinician,
                 layers=self.layers,
             ),
             "routing": Routing(
-                route=self.route, reason=self.route_reason, engines_tried=self.engines_tried, engine=self.engine,
-                model=self.model, failovers=len(failed) if self.engine else max(len(failed) - 1, 0),
+                route=self.route,
+                reason=self.route_reason,
+                engines_tried=self.engines_tried,
+                engine=self.engine,
+                model=self.model,
+                failovers=len(failed) if self.engine else max(len(failed) - 1, 0),
             ),
             "response": Response(
-                output_redacted=self.output_redacted, token_count=self.token_count, guard_events=self.guard_events,
-                first_token_ms=self.first_token_ms, total_ms=self.total_ms, node_ms=self.node_ms, status=self.status,
+                output_redacted=self.output_redacted,
+                token_count=self.token_count,
+                guard_events=self.guard_events,
+                first_token_ms=self.first_token_ms,
+                total_ms=self.total_ms,
+                node_ms=self.node_ms,
+                status=self.status,
             ),
             "error": error,
         }
@@ -96,9 +123,16 @@ class TurnRecord(BaseModel):
         message, assessment = content["message"], content["assessment"]
         routing, response, error = content["routing"], content["response"], content.get("error")
         return cls(
-            session_id=content["session_id"], message_id=content["message_id"], **message, **assessment,
-            route=routing["route"], route_reason=routing["reason"], engine=routing["engine"], model=routing["model"],
-            engines_tried=routing["engines_tried"], **response,
+            session_id=content["session_id"],
+            message_id=content["message_id"],
+            **message,
+            **assessment,
+            route=routing["route"],
+            route_reason=routing["reason"],
+            engine=routing["engine"],
+            model=routing["model"],
+            engines_tried=routing["engines_tried"],
+            **response,
             error=error["error_type"] if error and error["error_type"] != error["status"] else None,
         )
 

@@ -52,10 +52,16 @@ def purge_before(trail: AuditTrail, before: datetime) -> PurgeReport:
             purge = {"through_seq": through, "through_mac": through_mac, "purged": purged, "before": before.isoformat()}
             checkpoint_id = tx.checkpoint("purge", {"purge": purge})
             signature = tx.sign(anchor_statement(through, through_mac, purged))
-            conn.execute(insert(_ANCHOR).values(
-                through_seq=through, through_mac=through_mac, purged=purged, purged_at=now,
-                checkpoint_audit_id=checkpoint_id, signature=signature,
-            ))
+            conn.execute(
+                insert(_ANCHOR).values(
+                    through_seq=through,
+                    through_mac=through_mac,
+                    purged=purged,
+                    purged_at=now,
+                    checkpoint_audit_id=checkpoint_id,
+                    signature=signature,
+                )
+            )
             report = PurgeReport(before=before, purged=purged, through_seq=through, checkpoint_audit_id=checkpoint_id)
         anchored = max(start, report.through_seq or 0)
     _delete_through(trail, anchored)

@@ -12,9 +12,26 @@ from typing import Literal
 from sqlmodel import Field, SQLModel
 
 TurnStatus = Literal["complete", "interrupted", "error", "timeout"]
-AccessAction = Literal["view", "list", "reidentify", "export", "verify", "purge", "takeover", "release", "reply",
-                       "assign", "unassign", "resolve", "reopen",
-                       "account_create", "account_disable", "account_enable", "account_password", "account_role"]
+AccessAction = Literal[
+    "view",
+    "list",
+    "reidentify",
+    "export",
+    "verify",
+    "purge",
+    "takeover",
+    "release",
+    "reply",
+    "assign",
+    "unassign",
+    "resolve",
+    "reopen",
+    "account_create",
+    "account_disable",
+    "account_enable",
+    "account_password",
+    "account_role",
+]
 
 
 class EngineAttempt(SQLModel):
@@ -24,7 +41,9 @@ class EngineAttempt(SQLModel):
     reason: str | None = None
     first_token_ms: float | None = None
     tokens: int = 0
-    error_kind: str | None = None  # connect, http_<status>, first_token_timeout, stream_broken, malformed_sse, breaker_open, or a guard rule
+    error_kind: str | None = (
+        None  # connect, http_<status>, first_token_timeout, stream_broken, malformed_sse, breaker_open, or a guard rule
+    )
     status_code: int | None = None
     retry_after_s: float | None = None
     breaker: str | None = None  # the engine's circuit state when it was asked
@@ -40,6 +59,8 @@ class MessageReceived(SQLModel):
     audience: str = "patient"
     redacted_text: str = ""
     redaction_counts: dict[str, int] = Field(default_factory=dict)
+    language: str | None = None
+    """The message's language as every stage read it (compliance/language.py: en, ja or other); None before issue 19."""
 
 
 class ConditionConsidered(SQLModel):
@@ -93,7 +114,7 @@ class Response(SQLModel):
     node_ms: dict[str, float] = Field(
         default_factory=dict,
         description="wall ms per graph node; `router_guard`: what the router and output guard added to the first "
-                    "engine's own first-token time",
+        "engine's own first-token time",
     )
     status: TurnStatus = "complete"
 

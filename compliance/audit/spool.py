@@ -52,7 +52,11 @@ log = logging.getLogger(__name__)
 
 #: What "the database is unavailable" looks like; anything else is a bug and propagates.
 OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError, OSError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    OSError,
     ChainDiverged,
 )
 MARKERS_COMPACT_BYTES = 1 << 20
@@ -149,11 +153,17 @@ def _replace(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def received_marker(session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
-                    audience: str = "patient") -> dict[str, Any]:
+def received_marker(
+    session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime, audience: str = "patient"
+) -> dict[str, Any]:
     """What a `received` marker holds: ids and time only (what the patient was told follows in an update)."""
-    return {"session_id": session_id, "message_id": message_id, "client_msg_id": client_msg_id,
-            "received_at": received_at.isoformat(), "audience": audience}
+    return {
+        "session_id": session_id,
+        "message_id": message_id,
+        "client_msg_id": client_msg_id,
+        "received_at": received_at.isoformat(),
+        "audience": audience,
+    }
 
 
 def told_update(record: TurnRecord) -> dict[str, Any]:
@@ -214,9 +224,24 @@ class SpoolingTrail:
     def record_error(self, event: ErrorEvent) -> str:
         return self.write([error_entry(event)])[0]
 
-    def append(self, kind: str, body: dict[str, Any], *, session_id: str | None = None, message_id: str | None = None,
-               urgency: str | None = None, level: str | None = None, actor: str | None = None) -> str:
-        columns = {"session_id": session_id, "message_id": message_id, "urgency": urgency, "level": level, "actor": actor}
+    def append(
+        self,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        session_id: str | None = None,
+        message_id: str | None = None,
+        urgency: str | None = None,
+        level: str | None = None,
+        actor: str | None = None,
+    ) -> str:
+        columns = {
+            "session_id": session_id,
+            "message_id": message_id,
+            "urgency": urgency,
+            "level": level,
+            "actor": actor,
+        }
         return self.write([NewEntry(kind, body, columns)])[0]
 
     def write(self, entries: list[NewEntry]) -> list[str]:
@@ -255,8 +280,9 @@ class SpoolingTrail:
                 return True
 
         try:
-            future = self._writers.submit(self._trail.append_entries, entries, wait_s=self.write_wait_s,
-                                          commit_if=may_commit)
+            future = self._writers.submit(
+                self._trail.append_entries, entries, wait_s=self.write_wait_s, commit_if=may_commit
+            )
         except RuntimeError:  # after close() (a write at shutdown): bounded all the same, in this thread
             ids = self._trail.append_entries(entries, wait_s=self.write_wait_s, commit_if=may_commit)
         else:
@@ -279,11 +305,19 @@ class SpoolingTrail:
 
     def _spool_locked(self, entries: list[NewEntry]) -> list[str]:
         now = datetime.now(UTC).isoformat()
-        _append_lines(self.spool_path, [
-            {"audit_id": entry.audit_id, "kind": entry.kind, "recorded_at": now, "body": entry.body,
-             "columns": {k: v for k, v in entry.columns.items() if v is not None}}
-            for entry in entries
-        ])
+        _append_lines(
+            self.spool_path,
+            [
+                {
+                    "audit_id": entry.audit_id,
+                    "kind": entry.kind,
+                    "recorded_at": now,
+                    "body": entry.body,
+                    "columns": {k: v for k, v in entry.columns.items() if v is not None},
+                }
+                for entry in entries
+            ],
+        )
         self._pending += len(entries)
         self.spooled_total += len(entries)
         return [entry.audit_id for entry in entries]  # type: ignore[misc]
@@ -323,9 +357,18 @@ class SpoolingTrail:
                 try:
                     for start in range(0, len(entries), REPLAY_BATCH):
                         self._trail.append_entries(
-                            [NewEntry(e["kind"], e["body"], e["columns"], e["audit_id"], datetime.fromisoformat(e["recorded_at"]))
-                             for e in entries[start:start + REPLAY_BATCH]],
-                            wait_s=self.write_wait_s, skip_existing=True,
+                            [
+                                NewEntry(
+                                    e["kind"],
+                                    e["body"],
+                                    e["columns"],
+                                    e["audit_id"],
+                                    datetime.fromisoformat(e["recorded_at"]),
+                                )
+                                for e in entries[start : start + REPLAY_BATCH]
+                            ],
+                            wait_s=self.write_wait_s,
+                            skip_existing=True,
                         )
                 except Exception as exc:
                     if not is_outage(exc):
@@ -333,7 +376,7 @@ class SpoolingTrail:
                     self._note_failure(_reason(exc))
                     return False
                 with self._lock:
-                    rest = self.spool_path.read_bytes()[len(data):] if self.spool_path.exists() else b""
+                    rest = self.spool_path.read_bytes()[len(data) :] if self.spool_path.exists() else b""
                     _replace(self.spool_path, rest)
                     self._pending = sum(1 for _ in _parse_lines(rest))
                     if entries:
@@ -360,12 +403,21 @@ class SpoolingTrail:
 
     def health(self) -> dict[str, Any]:
         """What /readyz reports about the trail: spool backlog, failing writes, a diverged chain."""
-        return {"spool_pending": self._pending, "write_failure": self.last_failure,
-                "chain_diverged": self._trail.diverged}
+        return {
+            "spool_pending": self._pending,
+            "write_failure": self.last_failure,
+            "chain_diverged": self._trail.diverged,
+        }
 
     # --- interrupted answers --------------------------------------------------------------------------------
-    def begin_turn(self, session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
-                   audience: str = "patient") -> None:
+    def begin_turn(
+        self,
+        session_id: str,
+        message_id: str,
+        client_msg_id: str | None,
+        received_at: datetime,
+        audience: str = "patient",
+    ) -> None:
         """The durable `received` marker, before any answer. Ids and time only: never the text."""
         self.begin_turns([received_marker(session_id, message_id, client_msg_id, received_at, audience)])
 
@@ -374,7 +426,10 @@ class SpoolingTrail:
         with self._markers_lock:
             open_ones = [u for u in updates if u["message_id"] in self._in_flight]
             for update in open_ones:
-                self._in_flight[update["message_id"]] = {**self._in_flight[update["message_id"]], "record": update["record"]}
+                self._in_flight[update["message_id"]] = {
+                    **self._in_flight[update["message_id"]],
+                    "record": update["record"],
+                }
             if open_ones:
                 try:
                     _append_lines(self.markers_path, open_ones)
@@ -402,7 +457,9 @@ class SpoolingTrail:
             if self.markers_path.exists() and self.markers_path.stat().st_size > MARKERS_COMPACT_BYTES:
                 tmp = self.markers_path.with_suffix(".tmp")
                 with tmp.open("wb") as fh:
-                    fh.writelines((json.dumps(m, separators=(",", ":")) + "\n").encode() for m in self._in_flight.values())
+                    fh.writelines(
+                        (json.dumps(m, separators=(",", ":")) + "\n").encode() for m in self._in_flight.values()
+                    )
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.markers_path)
@@ -426,17 +483,23 @@ class SpoolingTrail:
         ids = list(markers)
         with self._trail.engine.connect() as conn:
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
+                chunk = ids[start : start + 500]
                 query = select(_ENTRY.c.message_id).where(_ENTRY.c.kind == "turn", _ENTRY.c.message_id.in_(chunk))
                 recorded.update(row[0] for row in conn.execute(query))
         interrupted = [m for m in ids if m not in recorded]
         for message_id in interrupted:
             marker = markers[message_id]
-            base = {"session_id": marker["session_id"], "message_id": message_id,
-                    "client_msg_id": marker.get("client_msg_id"), "received_at": marker["received_at"],
-                    "audience": marker.get("audience", "patient")}
+            base = {
+                "session_id": marker["session_id"],
+                "message_id": message_id,
+                "client_msg_id": marker.get("client_msg_id"),
+                "received_at": marker["received_at"],
+                "audience": marker.get("audience", "patient"),
+            }
             told = marker.get("record") or {}
-            self.record_turn(TurnRecord.model_validate({**told, **base, "status": "interrupted", "error": "process_restarted"}))
+            self.record_turn(
+                TurnRecord.model_validate({**told, **base, "status": "interrupted", "error": "process_restarted"})
+            )
         if interrupted:
             log.warning("recorded %d answers cut short by a restart as interrupted", len(interrupted))
         if self._pending == 0 and self.markers_path.exists():
@@ -455,8 +518,9 @@ async def _flush_loop(spool: SpoolingTrail, every_s: float) -> None:
 
 
 @asynccontextmanager
-async def spooling(trail: AuditTrail, spool_dir: Path, *, flush_every_s: float = 2.0,
-                   write_wait_s: float = DEFAULT_WRITE_WAIT_S) -> AsyncIterator[SpoolingTrail]:
+async def spooling(
+    trail: AuditTrail, spool_dir: Path, *, flush_every_s: float = 2.0, write_wait_s: float = DEFAULT_WRITE_WAIT_S
+) -> AsyncIterator[SpoolingTrail]:
     """The spooling trail for a service's lifetime: recovered at start, flushed every few seconds, and at exit."""
     spool = SpoolingTrail(trail, spool_dir, write_wait_s=write_wait_s)
     await asyncio.to_thread(spool.recover)

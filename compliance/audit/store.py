@@ -47,8 +47,15 @@ DEFAULT_CHECKPOINT_EVERY = 1000
 
 def turn_columns(record: TurnRecord) -> dict[str, Any]:
     """The indexed columns of a turn entry (the rest is in its sections)."""
-    return {"session_id": record.session_id, "message_id": record.message_id, "urgency": record.urgency,
-            "level": record.level, "actor": record.actor}
+    return {
+        "session_id": record.session_id,
+        "message_id": record.message_id,
+        "urgency": record.urgency,
+        "level": record.level,
+        "actor": record.actor,
+    }
+
+
 _ENTRY = ENTRY_TABLE
 _HEAD = HEAD_TABLE
 _ANCHOR = ANCHOR_TABLE
@@ -93,8 +100,11 @@ class ChainTransaction:
         """Chain one entry (and the periodic checkpoint when due); its audit id."""
         trail = self.trail
         audit_id = entry.audit_id or str(uuid.uuid4())
-        self._push(trail.entry_row(self.seq + 1, self.mac, audit_id, entry.kind, entry.recorded_at or self.now,
-                                   entry.body, **entry.columns))
+        self._push(
+            trail.entry_row(
+                self.seq + 1, self.mac, audit_id, entry.kind, entry.recorded_at or self.now, entry.body, **entry.columns
+            )
+        )
         every = trail.checkpoint_every
         if every and self.seq % every == 0:
             self.checkpoint("periodic")
@@ -103,11 +113,17 @@ class ChainTransaction:
     def checkpoint(self, reason: str, extra: dict[str, Any] | None = None) -> str:
         """A signed checkpoint over the chain as it stands in this transaction; its audit id."""
         signer, through, through_mac = self._signer, self.seq, self.mac
-        body = {"checkpoint": {
-            "through_seq": through, "through_mac": through_mac, "reason": reason, "key_id": signer.key_id,
-            "public_key": signer.public_hex, "signature": signer.sign(checkpoint_statement(through, through_mac)),
-            **(extra or {}),
-        }}
+        body = {
+            "checkpoint": {
+                "through_seq": through,
+                "through_mac": through_mac,
+                "reason": reason,
+                "key_id": signer.key_id,
+                "public_key": signer.public_hex,
+                "signature": signer.sign(checkpoint_statement(through, through_mac)),
+                **(extra or {}),
+            }
+        }
         row = self.trail.entry_row(through + 1, through_mac, str(uuid.uuid4()), "checkpoint", self.now, body)
         self._push(row)
         return str(row["audit_id"])
@@ -120,13 +136,13 @@ class ChainTransaction:
         """Which of these audit ids the chain already holds (a replay skips them)."""
         found: set[str] = set()
         for start in range(0, len(audit_ids), 500):
-            chunk = list(audit_ids[start:start + 500])
+            chunk = list(audit_ids[start : start + 500])
             found.update(r[0] for r in self.conn.execute(select(_ENTRY.c.audit_id).where(_ENTRY.c.audit_id.in_(chunk))))
         return found
 
     def flush(self) -> None:
         if self._unwritten:
-            append_rows(self.conn, self.rows[-self._unwritten:])
+            append_rows(self.conn, self.rows[-self._unwritten :])
             self._unwritten = 0
 
     def _push(self, row: dict[str, Any]) -> None:
@@ -142,8 +158,15 @@ class AuditTrail:
     Writing: `append_entries()` appends entries in one write transaction; `write_transaction()` yields that
     transaction (`ChainTransaction`) for a caller that must do more inside it (retention.py)."""
 
-    def __init__(self, database_url: str, key: bytes | KeyRing, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-                 clock: Callable[[], datetime] | None = None, journal: Path | str | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        key: bytes | KeyRing,
+        *,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        clock: Callable[[], datetime] | None = None,
+        journal: Path | str | None = None,
+    ) -> None:
         """`key`: the HMAC key, or a ring of the current and retired keys (compliance/keys.py). `journal`: the
         append-only file that also records checkpoints and the head (compliance/audit/journal.py), if any."""
         self._url = database_url
@@ -248,10 +271,25 @@ class AuditTrail:
     def record_error(self, event: ErrorEvent) -> str:
         return self.append_entries([error_entry(event)])[0]
 
-    def append(self, kind: str, body: dict[str, Any], *, session_id: str | None = None, message_id: str | None = None,
-               urgency: str | None = None, level: str | None = None, actor: str | None = None) -> str:
+    def append(
+        self,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        session_id: str | None = None,
+        message_id: str | None = None,
+        urgency: str | None = None,
+        level: str | None = None,
+        actor: str | None = None,
+    ) -> str:
         """One entry of any kind (denials.py's `access_denied`); its audit id once committed."""
-        columns = {"session_id": session_id, "message_id": message_id, "urgency": urgency, "level": level, "actor": actor}
+        columns = {
+            "session_id": session_id,
+            "message_id": message_id,
+            "urgency": urgency,
+            "level": level,
+            "actor": actor,
+        }
         return self.append_entries([NewEntry(kind, body, columns)])[0]
 
     def checkpoint(self, reason: str = "manual") -> str:
@@ -259,8 +297,14 @@ class AuditTrail:
         with self.write_transaction() as tx:
             return tx.checkpoint(reason)
 
-    def append_entries(self, entries: Sequence[NewEntry], *, wait_s: float | None = None,
-                       commit_if: Callable[[], bool] | None = None, skip_existing: bool = False) -> list[str]:
+    def append_entries(
+        self,
+        entries: Sequence[NewEntry],
+        *,
+        wait_s: float | None = None,
+        commit_if: Callable[[], bool] | None = None,
+        skip_existing: bool = False,
+    ) -> list[str]:
         """Chain entries in order, in one transaction (a periodic checkpoint where due); their audit ids.
 
         `wait_s` bounds the wait for the chain's lock (None: the connection's default, 30 s on SQLite).
@@ -314,8 +358,10 @@ class AuditTrail:
                 anchored = conn.execute(select(func.max(_ANCHOR.c.through_seq))).scalar() or 0
                 if anchored >= known_seq:  # purged since (retention), under a signed anchor
                     return
-        self.diverged = (f"the database's chain head is seq {seq}, but this process last wrote seq {known_seq} and "
-                         f"{'it is not there as written' if seq >= known_seq else 'the chain went backwards'}")
+        self.diverged = (
+            f"the database's chain head is seq {seq}, but this process last wrote seq {known_seq} and "
+            f"{'it is not there as written' if seq >= known_seq else 'the chain went backwards'}"
+        )
         log.error("audit chain diverged: %s; not writing a second chain", self.diverged)
         raise ChainDiverged(self.diverged)
 
@@ -333,18 +379,49 @@ class AuditTrail:
             return True
         return False  # pragma: no cover - probe_write always raises
 
-    def entry_row(self, seq: int, prev_mac: str, audit_id: str, kind: str, moment: datetime, body: dict[str, Any], *,
-                  session_id: str | None = None, message_id: str | None = None, urgency: str | None = None,
-                  level: str | None = None, actor: str | None = None) -> dict[str, Any]:
+    def entry_row(
+        self,
+        seq: int,
+        prev_mac: str,
+        audit_id: str,
+        kind: str,
+        moment: datetime,
+        body: dict[str, Any],
+        *,
+        session_id: str | None = None,
+        message_id: str | None = None,
+        urgency: str | None = None,
+        level: str | None = None,
+        actor: str | None = None,
+    ) -> dict[str, Any]:
         """One chained row, ready to insert (public for the migration of bulk data and the benchmark)."""
         stamp = timestamp(moment)
-        envelope = {"audit_id": audit_id, "kind": kind, "recorded_at": stamp, "session_id": session_id,
-                    "message_id": message_id}
+        envelope = {
+            "audit_id": audit_id,
+            "kind": kind,
+            "recorded_at": stamp,
+            "session_id": session_id,
+            "message_id": message_id,
+        }
         content = canonical({**envelope, **body})
-        message = entry_message(seq, prev_mac, audit_id, kind, stamp, session_id, message_id, urgency, level, actor, content)
-        return {"seq": seq, "audit_id": audit_id, "kind": kind, "recorded_at": moment, "session_id": session_id,
-                "message_id": message_id, "urgency": urgency, "level": level, "actor": actor, "content": content,
-                "prev_mac": prev_mac, "mac": mac_of(self._key, message), "key_id": self._key_id}
+        message = entry_message(
+            seq, prev_mac, audit_id, kind, stamp, session_id, message_id, urgency, level, actor, content
+        )
+        return {
+            "seq": seq,
+            "audit_id": audit_id,
+            "kind": kind,
+            "recorded_at": moment,
+            "session_id": session_id,
+            "message_id": message_id,
+            "urgency": urgency,
+            "level": level,
+            "actor": actor,
+            "content": content,
+            "prev_mac": prev_mac,
+            "mac": mac_of(self._key, message),
+            "key_id": self._key_id,
+        }
 
     # --- reading ------------------------------------------------------------------------------------------
     def entries(self, where: EntryFilter | None = None) -> Iterator[StoredEntry]:
@@ -355,7 +432,9 @@ class AuditTrail:
     def page(self, where: EntryFilter, limit: int, *, newest_first: bool = False) -> list[StoredEntry]:
         """Up to `limit` entries in chain order, or newest first (page on with `before_seq`)."""
         with self._engine.connect() as conn:
-            return [StoredEntry.from_row(r) for r in conn.execute(entry_query(where, descending=newest_first, limit=limit))]
+            return [
+                StoredEntry.from_row(r) for r in conn.execute(entry_query(where, descending=newest_first, limit=limit))
+            ]
 
     def get(self, audit_id: str) -> StoredEntry | None:
         with self._engine.connect() as conn:
@@ -399,9 +478,14 @@ def turn_entry(record: TurnRecord) -> NewEntry:
 
 def access_entry(event: AccessEvent) -> NewEntry:
     kind = "export" if event.action == "export" else "access"
-    return NewEntry(kind, {"access": event.model_dump(mode="json")}, {"session_id": event.session_id, "actor": event.actor})
+    return NewEntry(
+        kind, {"access": event.model_dump(mode="json")}, {"session_id": event.session_id, "actor": event.actor}
+    )
 
 
 def error_entry(event: ErrorEvent) -> NewEntry:
-    return NewEntry("error", {"error_event": event.model_dump(mode="json")},
-                    {"session_id": event.session_id, "message_id": event.message_id})
+    return NewEntry(
+        "error",
+        {"error_event": event.model_dump(mode="json")},
+        {"session_id": event.session_id, "message_id": event.message_id},
+    )

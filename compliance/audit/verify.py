@@ -29,8 +29,9 @@ from compliance.audit.models import AuditAnchor, AuditHead
 from compliance.audit.query import EntryFilter, StoredEntry, entry_query, stream
 from compliance.keys import KeyRing
 
-ProblemKind = Literal["edited", "deleted", "out_of_place", "bad_checkpoint", "bad_anchor", "tail_missing",
-                      "journal_mismatch"]
+ProblemKind = Literal[
+    "edited", "deleted", "out_of_place", "bad_checkpoint", "bad_anchor", "tail_missing", "journal_mismatch"
+]
 
 
 class Problem(BaseModel):
@@ -79,8 +80,9 @@ class _Keys:
         return False
 
 
-def verify_chain(engine: Engine, keys: KeyRing | bytes, signers: dict[str, Signer] | Signer,
-                 journal: ChainJournal | None = None) -> VerifyReport:
+def verify_chain(
+    engine: Engine, keys: KeyRing | bytes, signers: dict[str, Signer] | Signer, journal: ChainJournal | None = None
+) -> VerifyReport:
     ring = KeyRing.of(keys)
     if isinstance(signers, Signer):
         signers = {signers.key_id: signers}
@@ -104,7 +106,10 @@ def _verify(conn: Connection, keys: _Keys, signers: dict[str, Signer], journal: 
     if anchor is not None:
         statement = anchor_statement(anchor.through_seq, anchor.through_mac, anchor.purged)
         if not _anchor_signed(signers, statement, anchor.signature):
-            return _fail(report, Problem(seq=anchor.through_seq, kind="bad_anchor", detail="the purge anchor's signature is invalid"))
+            return _fail(
+                report,
+                Problem(seq=anchor.through_seq, kind="bad_anchor", detail="the purge anchor's signature is invalid"),
+            )
         expected, prev = anchor.through_seq + 1, anchor.through_mac
         report.anchored_at = anchor.through_seq
     anchor_seen = anchor is None
@@ -114,8 +119,12 @@ def _verify(conn: Connection, keys: _Keys, signers: dict[str, Signer], journal: 
     for entry in stream(conn, entry_query(EntryFilter(after_seq=expected - 1))):
         problem = _check(entry, expected, prev, keys)
         if problem is None and entry.seq in noted and noted[entry.seq] != entry.mac:
-            problem = Problem(seq=entry.seq, audit_id=entry.audit_id, kind="journal_mismatch",
-                              detail="the journal noted another record at this seq: the chain was rewritten from here")
+            problem = Problem(
+                seq=entry.seq,
+                audit_id=entry.audit_id,
+                kind="journal_mismatch",
+                detail="the journal noted another record at this seq: the chain was rewritten from here",
+            )
         if problem is None and entry.kind == "checkpoint":
             problem, body = _check_checkpoint(entry, signers)
             checkpoints += problem is None
@@ -132,28 +141,55 @@ def _verify(conn: Connection, keys: _Keys, signers: dict[str, Signer], journal: 
     if problem is not None:
         return _fail(report, problem)
     if not anchor_seen and anchor is not None:
-        return _fail(report, Problem(seq=anchor.through_seq, kind="bad_anchor", detail="no purge checkpoint in the chain for this anchor"))
+        return _fail(
+            report,
+            Problem(
+                seq=anchor.through_seq, kind="bad_anchor", detail="no purge checkpoint in the chain for this anchor"
+            ),
+        )
     if head_seq != expected - 1 or head_mac != prev:
-        return _fail(report, Problem(
-            seq=expected, kind="tail_missing",
-            detail=f"the chain ends at seq {expected - 1} but its head records seq {head_seq}: records at the end were deleted",
-        ))
+        return _fail(
+            report,
+            Problem(
+                seq=expected,
+                kind="tail_missing",
+                detail=f"the chain ends at seq {expected - 1} but its head records seq {head_seq}: records at the end were deleted",
+            ),
+        )
     beyond = max((seq for seq in noted if seq > (anchor.through_seq if anchor is not None else 0)), default=0)
     if beyond > expected - 1:
-        return _fail(report, Problem(
-            seq=expected, kind="tail_missing",
-            detail=f"the chain ends at seq {expected - 1} but the journal saw it reach seq {beyond}: records at the "
-                   "end were deleted and the head rolled back",
-        ))
+        return _fail(
+            report,
+            Problem(
+                seq=expected,
+                kind="tail_missing",
+                detail=f"the chain ends at seq {expected - 1} but the journal saw it reach seq {beyond}: records at the "
+                "end were deleted and the head rolled back",
+            ),
+        )
     return report
 
 
 def _check(entry: StoredEntry, expected: int, prev: str, keys: _Keys) -> Problem | None:
     if entry.seq != expected:
-        return Problem(seq=expected, kind="deleted",
-                       detail=f"missing; the next record present is seq {entry.seq} (audit_id {entry.audit_id})")
-    message = entry_message(entry.seq, entry.prev_mac, entry.audit_id, entry.kind, timestamp(entry.recorded_at),
-                            entry.session_id, entry.message_id, entry.urgency, entry.level, entry.actor, entry.raw_content)
+        return Problem(
+            seq=expected,
+            kind="deleted",
+            detail=f"missing; the next record present is seq {entry.seq} (audit_id {entry.audit_id})",
+        )
+    message = entry_message(
+        entry.seq,
+        entry.prev_mac,
+        entry.audit_id,
+        entry.kind,
+        timestamp(entry.recorded_at),
+        entry.session_id,
+        entry.message_id,
+        entry.urgency,
+        entry.level,
+        entry.actor,
+        entry.raw_content,
+    )
     mac_ok = keys.mac_ok(entry.key_id, message, entry.mac)
     link_ok = entry.prev_mac == prev
     if mac_ok and link_ok:
@@ -161,8 +197,11 @@ def _check(entry: StoredEntry, expected: int, prev: str, keys: _Keys) -> Problem
     if link_ok:
         detail = "its content or columns no longer match its MAC"
         return Problem(seq=entry.seq, audit_id=entry.audit_id, kind="edited", detail=detail)
-    detail = ("it does not follow the previous record (records reordered, inserted, or one before it removed)"
-              if mac_ok else "neither its MAC nor its link to the previous record holds (inserted, reordered or renumbered)")
+    detail = (
+        "it does not follow the previous record (records reordered, inserted, or one before it removed)"
+        if mac_ok
+        else "neither its MAC nor its link to the previous record holds (inserted, reordered or renumbered)"
+    )
     return Problem(seq=entry.seq, audit_id=entry.audit_id, kind="out_of_place", detail=detail)
 
 
@@ -178,7 +217,9 @@ def _check_checkpoint(entry: StoredEntry, signers: dict[str, Signer]) -> tuple[P
         good = False
     if good:
         return None, body
-    return Problem(seq=entry.seq, audit_id=entry.audit_id, kind="bad_checkpoint", detail="signature or position does not hold"), body
+    return Problem(
+        seq=entry.seq, audit_id=entry.audit_id, kind="bad_checkpoint", detail="signature or position does not hold"
+    ), body
 
 
 def _fail(report: VerifyReport, problem: Problem) -> VerifyReport:

@@ -23,8 +23,9 @@ class TurnWriter:
         if markers is not None:
             self._markers, self._updates = GroupCommit(markers.begin_turns), GroupCommit(markers.update_turns)
 
-    def received(self, session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime,
-                 audience: str) -> asyncio.Future[None] | None:
+    def received(
+        self, session_id: str, message_id: str, client_msg_id: str | None, received_at: datetime, audience: str
+    ) -> asyncio.Future[None] | None:
         """The durable marker that a message arrived (None when the trail keeps none); done once it is on disk."""
         if self._markers is None:
             return None

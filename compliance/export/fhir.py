@@ -44,8 +44,14 @@ SOURCE = {
     "type": [{"system": SOURCE_TYPE, "code": "4", "display": "Application Server"}],
 }
 #: FHIR's AuditEvent.action for an access event: reads are "R".
-ACCESS_ACTION_CODE = {"purge": "D", "account_create": "C", "account_disable": "U", "account_enable": "U",
-                      "account_password": "U", "account_role": "U"}
+ACCESS_ACTION_CODE = {
+    "purge": "D",
+    "account_create": "C",
+    "account_disable": "U",
+    "account_enable": "U",
+    "account_password": "U",
+    "account_role": "U",
+}
 # System-initiated events (errors, checkpoints): the service is the requestor.
 SERVICE_AGENT = {"who": {"display": "triage service"}, "requestor": True}
 
@@ -59,8 +65,14 @@ def audit_event(entry: StoredEntry) -> dict[str, Any]:
         "recorded": timestamp(entry.recorded_at),
         "source": SOURCE,
     }
-    build = {"turn": _turn, "access": _access, "export": _access, "error": _error, "access_denied": _denied,
-             "checkpoint": _checkpoint}.get(entry.kind, _other)
+    build = {
+        "turn": _turn,
+        "access": _access,
+        "export": _access,
+        "error": _error,
+        "access_denied": _denied,
+        "checkpoint": _checkpoint,
+    }.get(entry.kind, _other)
     event.update(build(entry, content))
     event["entity"] = [*event.get("entity", ()), _record_entity(entry)]
     return event
@@ -70,19 +82,32 @@ def _turn(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
     assessment, routing, response = content["assessment"], content["routing"], content["response"]
     status = response["status"]
     decision = {
-        "level": assessment.get("level"), "urgency": assessment.get("urgency"),
+        "level": assessment.get("level"),
+        "urgency": assessment.get("urgency"),
         "red_flags": ";".join(assessment.get("red_flags") or ()) or None,
-        "protocol_version": assessment.get("protocol_version"), "route": routing.get("route"),
-        "engine": routing.get("engine"), "model": routing.get("model"), "failovers": routing.get("failovers"),
-        "status": status, "token_count": response.get("token_count"),
-        "redactions": ",".join(f"{k}={v}" for k, v in sorted((content["message"].get("redaction_counts") or {}).items())),
+        "protocol_version": assessment.get("protocol_version"),
+        "route": routing.get("route"),
+        "engine": routing.get("engine"),
+        "model": routing.get("model"),
+        "failovers": routing.get("failovers"),
+        "status": status,
+        "token_count": response.get("token_count"),
+        "redactions": ",".join(
+            f"{k}={v}" for k, v in sorted((content["message"].get("redaction_counts") or {}).items())
+        ),
     }
     engine = routing.get("engine") or "none"
     asker = (  # a consult: the clinician who asked about the patient's session
-        {"who": {"identifier": {"system": USER_SYSTEM, "value": entry.actor}, "display": entry.actor}, "requestor": True}
-        if entry.actor else
-        {"type": {"coding": [{"system": ROLE_CLASS, "code": "PAT", "display": "patient"}]},
-         "who": {"identifier": {"system": SESSION_SYSTEM, "value": entry.session_id}}, "requestor": True}
+        {
+            "who": {"identifier": {"system": USER_SYSTEM, "value": entry.actor}, "display": entry.actor},
+            "requestor": True,
+        }
+        if entry.actor
+        else {
+            "type": {"coding": [{"system": ROLE_CLASS, "code": "PAT", "display": "patient"}]},
+            "who": {"identifier": {"system": SESSION_SYSTEM, "value": entry.session_id}},
+            "requestor": True,
+        }
     )
     return {
         "type": PATIENT_RECORD,
@@ -91,8 +116,10 @@ def _turn(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
         "outcomeDesc": status,
         "agent": [
             asker,
-            {"who": {"display": "triage service", "identifier": {"system": ENGINE_SYSTEM, "value": engine}},
-             "requestor": False},
+            {
+                "who": {"display": "triage service", "identifier": {"system": ENGINE_SYSTEM, "value": engine}},
+                "requestor": False,
+            },
         ],
         "entity": [
             _entity(SESSION_SYSTEM, entry.session_id),
@@ -114,7 +141,9 @@ def _access(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
     if entry.session_id:
         entities.insert(0, _entity(SESSION_SYSTEM, entry.session_id))
     return {
-        "type": EXPORT if access["action"] == "export" else (PATIENT_RECORD if access["action"] in ("view", "list", "reidentify") else APPLICATION),
+        "type": EXPORT
+        if access["action"] == "export"
+        else (PATIENT_RECORD if access["action"] in ("view", "list", "reidentify") else APPLICATION),
         "action": ACCESS_ACTION_CODE.get(access["action"], "R"),
         "outcome": "0",
         "agent": [agent],
@@ -128,24 +157,39 @@ def _error(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
     if entry.message_id:
         entities.append(_entity(MESSAGE_SYSTEM, entry.message_id))
     return {
-        "type": APPLICATION, "action": "E", "outcome": "8", "outcomeDesc": f"{error['where']}: {error['error_type']}",
-        "agent": [SERVICE_AGENT], "entity": entities,
+        "type": APPLICATION,
+        "action": "E",
+        "outcome": "8",
+        "outcomeDesc": f"{error['where']}: {error['error_type']}",
+        "agent": [SERVICE_AGENT],
+        "entity": entities,
     }
 
 
 def _denied(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
     denied = content["access_denied"]
-    agent: dict[str, Any] = {"who": {"identifier": {"system": USER_SYSTEM, "value": denied["actor"]}, "display": denied["actor"]},
-                             "requestor": True}
+    agent: dict[str, Any] = {
+        "who": {"identifier": {"system": USER_SYSTEM, "value": denied["actor"]}, "display": denied["actor"]},
+        "requestor": True,
+    }
     if denied.get("role"):
         agent["role"] = [{"text": denied["role"]}]
     if denied.get("source"):
         agent["network"] = {"address": denied["source"], "type": "2" if _is_ip(denied["source"]) else "1"}
-    detail = {"channel": denied.get("channel"), "method": denied.get("method"), "status": denied.get("status"),
-              "reason": denied.get("reason")}
-    return {"type": PATIENT_RECORD if entry.session_id else APPLICATION, "action": "R", "outcome": "4",
-            "outcomeDesc": f"refused: {denied.get('reason')}", "agent": [agent],
-            "entity": [_entity(TARGET_SYSTEM, denied.get("target"), detail)]}
+    detail = {
+        "channel": denied.get("channel"),
+        "method": denied.get("method"),
+        "status": denied.get("status"),
+        "reason": denied.get("reason"),
+    }
+    return {
+        "type": PATIENT_RECORD if entry.session_id else APPLICATION,
+        "action": "R",
+        "outcome": "4",
+        "outcomeDesc": f"refused: {denied.get('reason')}",
+        "agent": [agent],
+        "entity": [_entity(TARGET_SYSTEM, denied.get("target"), detail)],
+    }
 
 
 def _other(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
@@ -155,10 +199,19 @@ def _other(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
 
 def _checkpoint(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
     body = content.get("checkpoint") or {}
-    detail = {"through_seq": body.get("through_seq"), "reason": body.get("reason"), "key_id": body.get("key_id"),
-              "signature": body.get("signature")}
-    return {"type": APPLICATION, "action": "E", "outcome": "0", "agent": [SERVICE_AGENT],
-            "entity": [_entity(AUDIT_SYSTEM, f"checkpoint:{body.get('through_seq')}", detail)]}
+    detail = {
+        "through_seq": body.get("through_seq"),
+        "reason": body.get("reason"),
+        "key_id": body.get("key_id"),
+        "signature": body.get("signature"),
+    }
+    return {
+        "type": APPLICATION,
+        "action": "E",
+        "outcome": "0",
+        "agent": [SERVICE_AGENT],
+        "entity": [_entity(AUDIT_SYSTEM, f"checkpoint:{body.get('through_seq')}", detail)],
+    }
 
 
 def _record_entity(entry: StoredEntry) -> dict[str, Any]:
@@ -166,7 +219,10 @@ def _record_entity(entry: StoredEntry) -> dict[str, Any]:
 
 
 def _entity(system: str, value: str | None, detail: dict[str, Any] | None = None) -> dict[str, Any]:
-    entity: dict[str, Any] = {"what": {"identifier": {"system": system, "value": value or "unknown"}}, "type": SYSTEM_OBJECT}
+    entity: dict[str, Any] = {
+        "what": {"identifier": {"system": system, "value": value or "unknown"}},
+        "type": SYSTEM_OBJECT,
+    }
     pairs = [{"type": name, "valueString": str(v)} for name, v in (detail or {}).items() if v not in (None, "")]
     if pairs:
         entity["detail"] = pairs
@@ -182,8 +238,12 @@ def _is_ip(text: str) -> bool:
 
 
 def write(entries: Iterable[StoredEntry]) -> Iterator[str]:
-    header = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "collection",
-              "timestamp": timestamp(datetime.now(UTC))}
+    header = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "type": "collection",
+        "timestamp": timestamp(datetime.now(UTC)),
+    }
     yield dumps(header)[:-1] + ',"entry":['
     buffer: list[str] = []
     first = True

@@ -47,11 +47,17 @@ def export_filename(fmt: ExportFormat, where: EntryFilter) -> str:
     UTC days, both inclusive), `triage-audit_all-dates_session-3f2a9c1e.jsonl`."""
     first = where.since.date().isoformat() if where.since else None
     last = (where.until - timedelta(microseconds=1)).date().isoformat() if where.until else None
-    dates = f"{first}_to_{last}" if first and last else f"from-{first}" if first else f"to-{last}" if last else "all-dates"
+    dates = (
+        f"{first}_to_{last}" if first and last else f"from-{first}" if first else f"to-{last}" if last else "all-dates"
+    )
     parts = ["triage-audit", dates]
     for name, value in (
-        ("kind", "+".join(where.kinds or ())), ("audience", where.audience), ("urgency", where.urgency),
-        ("level", "+".join(where.levels or ())), ("status", "+".join(where.statuses or ())), ("actor", where.actor),
+        ("kind", "+".join(where.kinds or ())),
+        ("audience", where.audience),
+        ("urgency", where.urgency),
+        ("level", "+".join(where.levels or ())),
+        ("status", "+".join(where.statuses or ())),
+        ("actor", where.actor),
         ("session", where.session_id or where.session_prefix),
     ):
         if value:

@@ -11,8 +11,9 @@ from compliance.export.formats import ExportFormat, parse_format, writer
 Requester = AccessEvent
 
 
-def export_stream(trail: AuditTrail, fmt: str, where: EntryFilter, requester: AccessEvent, *,
-                  bom: bool = False) -> tuple[str, Iterator[str]]:
+def export_stream(
+    trail: AuditTrail, fmt: str, where: EntryFilter, requester: AccessEvent, *, bom: bool = False
+) -> tuple[str, Iterator[str]]:
     """Validate, record the export (kind `export`) and return (its audit id, the text chunks).
 
     The record is written before the first byte, so a failed or abandoned download is still on the trail.
@@ -25,13 +26,22 @@ def export_stream(trail: AuditTrail, fmt: str, where: EntryFilter, requester: Ac
         "until": where.until.isoformat() if where.until else None,
         "session_id": where.session_id,
         "urgency": where.urgency,
-        **{name: value for name, value in (
-            ("session_prefix", where.session_prefix), ("actor", where.actor), ("audience", where.audience),
-            ("kinds", ",".join(where.kinds or ())), ("levels", ",".join(where.levels or ())),
-            ("statuses", ",".join(where.statuses or ())),
-        ) if value},
+        **{
+            name: value
+            for name, value in (
+                ("session_prefix", where.session_prefix),
+                ("actor", where.actor),
+                ("audience", where.audience),
+                ("kinds", ",".join(where.kinds or ())),
+                ("levels", ",".join(where.levels or ())),
+                ("statuses", ",".join(where.statuses or ())),
+            )
+            if value
+        },
     }
-    event = requester.model_copy(update={"action": "export", "target": "audit_trail", "detail": {**requester.detail, **detail}})
+    event = requester.model_copy(
+        update={"action": "export", "target": "audit_trail", "detail": {**requester.detail, **detail}}
+    )
     audit_id = trail.record_access(event)
     entries = trail.entries(where)
     return audit_id, csv_format.write(entries, bom=True) if chosen == "csv" and bom else writer(chosen)(entries)

@@ -34,6 +34,10 @@ Not redacted, by design: years alone, weekdays, durations and relative times ("f
 "yesterday"), ages up to 89, doses, vitals and labs, disease eponyms, drug names, body parts,
 symptom words. A clinical span wins over any overlapping detection scored below STRONG_SCORE.
 
+Japanese (issue 19): redactor.redact(text, vault, language="ja") (or no hint: the script decides) runs the
+Japanese recognizers in compliance/phi/recognizers/ja over SudachiPy morphemes, with the same types and
+placeholders; StreamingRedactor(redactor, vault, language) holds Japanese output to each clause's end.
+
 Input limit: MAX_TEXT_CHARS (20,000) characters per call; longer text raises TextTooLong.
 Vault keys: Fernet keys (32 bytes, url-safe base64), as bytes or str.
 """
@@ -46,6 +50,16 @@ from compliance.phi.types import PhiSpan, Redaction
 from compliance.phi.vault import PlaceholderVault
 
 __all__ = [
-    "DEFAULT_MODEL", "ENTITY_TYPES", "MAX_TEXT_CHARS", "STRONG_SCORE", "PhiError", "PhiSpan",
-    "PlaceholderVault", "Redaction", "Redactor", "StreamingRedactor", "TextTooLong", "VaultError",
+    "DEFAULT_MODEL",
+    "ENTITY_TYPES",
+    "MAX_TEXT_CHARS",
+    "STRONG_SCORE",
+    "PhiError",
+    "PhiSpan",
+    "PlaceholderVault",
+    "Redaction",
+    "Redactor",
+    "StreamingRedactor",
+    "TextTooLong",
+    "VaultError",
 ]

@@ -24,8 +24,26 @@ EMPLOYER = "EMPLOYER"
 USERNAME = "USERNAME"
 
 ENTITY_TYPES: tuple[str, ...] = (
-    PERSON, DATE, PHONE, EMAIL, SSN, MRN, ACCOUNT, HEALTH_PLAN, LICENSE, DEVICE_ID,
-    VEHICLE_ID, URL, IP_ADDRESS, ADDRESS, LOCATION, ZIP, AGE, FACILITY, EMPLOYER, USERNAME,
+    PERSON,
+    DATE,
+    PHONE,
+    EMAIL,
+    SSN,
+    MRN,
+    ACCOUNT,
+    HEALTH_PLAN,
+    LICENSE,
+    DEVICE_ID,
+    VEHICLE_ID,
+    URL,
+    IP_ADDRESS,
+    ADDRESS,
+    LOCATION,
+    ZIP,
+    AGE,
+    FACILITY,
+    EMPLOYER,
+    USERNAME,
 )
 
 # Documented input limit for one call to Redactor.find / redact (characters).

@@ -10,8 +10,18 @@ from spacy.lang.en.stop_words import STOP_WORDS
 DATA_DIR = Path(__file__).parent / "data"
 
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august",
-    "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -132,9 +142,32 @@ def looks_like_typo(word: str) -> bool:
 
 
 # Words that make a neighbour identifying: residence cues ("live in boston"), number words of ages over 89.
-_CUE_WORDS = frozenset({"live", "lives", "living", "lived", "reside", "resides", "residing", "based", "located",
-                        "moved", "move", "from", "near", "im", "i'm", "called", "named", "name", "ninety", "nineties",
-                        "hundred", "centenarian"})
+_CUE_WORDS = frozenset(
+    {
+        "live",
+        "lives",
+        "living",
+        "lived",
+        "reside",
+        "resides",
+        "residing",
+        "based",
+        "located",
+        "moved",
+        "move",
+        "from",
+        "near",
+        "im",
+        "i'm",
+        "called",
+        "named",
+        "name",
+        "ninety",
+        "nineties",
+        "hundred",
+        "centenarian",
+    }
+)
 
 
 @cache

@@ -11,7 +11,33 @@ from compliance.phi.lexicon import ambiguous_names, common_words, first_names, l
 
 # A word as the person recognizers see it: letters with inner apostrophes or hyphens, or an initial "J.".
 WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['\u2019-]\p{L}[\p{L}\p{M}]*)*|\p{Lu}\.")
-PARTICLES = frozenset({"de", "del", "della", "da", "di", "do", "dos", "das", "van", "von", "der", "den", "la", "le", "du", "bin", "ibn", "al", "el", "st.", "mac", "ter", "ten"})
+PARTICLES = frozenset(
+    {
+        "de",
+        "del",
+        "della",
+        "da",
+        "di",
+        "do",
+        "dos",
+        "das",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "du",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "st.",
+        "mac",
+        "ter",
+        "ten",
+    }
+)
 # Between two words of one name only a single space, or a hyphen.
 NAME_GAP = regex.compile(r"[ \t]{1,2}")
 
@@ -60,7 +86,9 @@ class NameVocabulary:
         parts = [part.replace("'", "") for part in form.split("-")]
         if any(len(part) < 2 or (part not in self.first and part not in self.last) for part in parts):
             return False
-        return not any(part in self.common for part in parts) and (after_name or any(part in self.plain for part in parts))
+        return not any(part in self.common for part in parts) and (
+            after_name or any(part in self.plain for part in parts)
+        )
 
 
 @cache

@@ -12,7 +12,19 @@ from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, Sp
 from spacy.language import Language
 from spacy.tokens import Doc
 
-UNUSED_COMPONENTS = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "morphologizer", "trainable_lemmatizer", "textcat", "textcat_multilabel", "entity_linker", "spancat")
+UNUSED_COMPONENTS = (
+    "tagger",
+    "parser",
+    "senter",
+    "attribute_ruler",
+    "lemmatizer",
+    "morphologizer",
+    "trainable_lemmatizer",
+    "textcat",
+    "textcat_multilabel",
+    "entity_linker",
+    "spancat",
+)
 SHARED_ENCODERS = ("tok2vec", "transformer")
 
 

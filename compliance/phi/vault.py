@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
+import unicodedata
 from typing import NoReturn
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -11,6 +13,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from compliance.keys import KeyRing, key_id
 from compliance.phi.errors import VaultError
 
+_SPACE_IN_JAPANESE = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])")
 FORMAT_VERSION = 1
 #: An encrypted vault is `k1.<key id>.<Fernet token>`: the id names the vault key it was encrypted with, so keys
 #: can be rotated (compliance/keys.py). A bare Fernet token (before rotation existed) is tried with every key.
@@ -18,7 +21,10 @@ KEYED_PREFIX = b"k1."
 
 
 def _normalise(value: str) -> str:
-    return " ".join(value.split()).casefold()
+    # NFKC: ０９０ and 090, ｶﾅ and カナ name the same original; so do 山田 花子 and 山田花子 (Japanese writes a
+    # name with or without a space between its parts)
+    value = " ".join(unicodedata.normalize("NFKC", value).split()).casefold()
+    return _SPACE_IN_JAPANESE.sub("", value)
 
 
 class PlaceholderVault:
@@ -79,10 +85,12 @@ class PlaceholderVault:
         blob = blob.encode() if isinstance(blob, str) else blob
         try:
             if blob.startswith(KEYED_PREFIX):
-                kid, _, token = blob[len(KEYED_PREFIX):].partition(b".")
+                kid, _, token = blob[len(KEYED_PREFIX) :].partition(b".")
                 found = ring.get(kid.decode("ascii", "replace"))
                 if found is None:
-                    raise VaultError(f"the vault was encrypted with key {kid.decode('ascii', 'replace')!r}, which this service does not hold")
+                    raise VaultError(
+                        f"the vault was encrypted with key {kid.decode('ascii', 'replace')!r}, which this service does not hold"
+                    )
                 payload = json.loads(_fernet(found).decrypt(token))
             else:
                 payload = json.loads(MultiFernet([_fernet(k) for k in ring.keys()]).decrypt(blob))

@@ -70,7 +70,9 @@ def test_decisions_page_through_with_a_cursor_and_filters(client):
     first = client.get("/api/audit/decisions", params={"limit": 3}, headers=auth()).json()
     assert [i["seq"] for i in first["items"]] == [1, 2, 3] and first["next_cursor"] == 3
     second = client.get("/api/audit/decisions", params={"limit": 3, "cursor": 3}, headers=auth()).json()
-    third = client.get("/api/audit/decisions", params={"limit": 3, "cursor": second["next_cursor"]}, headers=auth()).json()
+    third = client.get(
+        "/api/audit/decisions", params={"limit": 3, "cursor": second["next_cursor"]}, headers=auth()
+    ).json()
     assert [i["seq"] for i in second["items"] + third["items"]] == [4, 5, 6, 7] and third["next_cursor"] is None
     assert all(i["kind"] == "turn" for i in first["items"])
     assert first["items"][0]["content"]["assessment"]["level"] == "emergency"
@@ -85,7 +87,9 @@ def test_every_view_is_recorded_as_an_access_event(client, trail):
     client.get("/api/audit/sessions/s-a", headers=auth(subject="olga"))
     events = list(trail.entries(EntryFilter(kinds=("access",))))
     assert [(e.actor, e.content["access"]["action"], e.content["access"]["target"]) for e in events] == [
-        ("olga", "list", "decisions"), ("olga", "view", "session:s-a")]
+        ("olga", "list", "decisions"),
+        ("olga", "view", "session:s-a"),
+    ]
     assert events[0].content["access"]["source"] == "testclient"
 
 
@@ -109,11 +113,13 @@ def test_verify_reports_intact_then_names_the_first_bad_record(client, trail):
     assert report["problem"]["seq"] == 2 and report["problem"]["kind"] == "edited"
 
 
-@pytest.mark.parametrize(("fmt", "media"), [("csv", "text/csv"), ("jsonl", "application/x-ndjson"),
-                                            ("fhir", "application/fhir+json")])
+@pytest.mark.parametrize(
+    ("fmt", "media"), [("csv", "text/csv"), ("jsonl", "application/x-ndjson"), ("fhir", "application/fhir+json")]
+)
 def test_export_downloads_are_filtered_and_recorded(client, trail, fmt, media):
-    response = client.get("/api/audit/export", params={"format": fmt, "urgency": "em", "since": "2020-01-01T00:00:00Z"},
-                          headers=auth())
+    response = client.get(
+        "/api/audit/export", params={"format": fmt, "urgency": "em", "since": "2020-01-01T00:00:00Z"}, headers=auth()
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media)
     assert "attachment" in response.headers["content-disposition"]
@@ -130,15 +136,18 @@ def test_export_downloads_are_filtered_and_recorded(client, trail, fmt, media):
     assert exported.content["access"]["detail"]["format"] == fmt
 
 
-@pytest.mark.parametrize("params", [
-    {"format": "xml"},
-    {"format": "csv", "since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
-    {"format": "csv", "since": "not-a-date"},
-    {"format": "csv", "until": "2026-13-45"},
-    {"format": "csv", "urgency": "urgent"},
-    {"format": "csv", "since": "0001-01-01T00:00:57+12:01"},
-    {},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"format": "xml"},
+        {"format": "csv", "since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+        {"format": "csv", "since": "not-a-date"},
+        {"format": "csv", "until": "2026-13-45"},
+        {"format": "csv", "urgency": "urgent"},
+        {"format": "csv", "since": "0001-01-01T00:00:57+12:01"},
+        {},
+    ],
+)
 def test_bad_export_requests_get_422_and_record_nothing(client, trail, params):
     before = trail.count()
     response = client.get("/api/audit/export", params=params, headers=auth())
@@ -153,8 +162,16 @@ def test_inverted_range_on_the_list_is_422(client):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-@pytest.mark.parametrize("path", ["/api/audit/decisions", "/api/audit/sessions/s-a", "/api/audit/entries/x",
-                                  "/api/audit/export", "/api/audit/verify"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/audit/decisions",
+        "/api/audit/sessions/s-a",
+        "/api/audit/entries/x",
+        "/api/audit/export",
+        "/api/audit/verify",
+    ],
+)
 def test_no_route_can_change_records(client, trail, method, path):
     before = trail.head()
     response = getattr(client, method)(path, headers=auth("admin"))

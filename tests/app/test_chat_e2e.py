@@ -157,7 +157,9 @@ def test_health_and_readiness(local_app):
 async def test_the_patient_gets_no_diagnosis_and_the_record_keeps_the_reasoning(local_app):
     conn, session_id = await open_chat(local_app.ws)
     async with conn:
-        frames = await ask(conn, "I'm 30, 7 weeks pregnant, with lower abdominal pain and vaginal bleeding, and I feel faint")
+        frames = await ask(
+            conn, "I'm 30, 7 weeks pregnant, with lower abdominal pain and vaginal bleeding, and I feel faint"
+        )
     triage = frames[0]
     assert triage["type"] == "triage" and triage["urgency"] == "em"
     assert "conditions" not in triage  # conditions are for clinicians and the audit record only

@@ -33,8 +33,12 @@ CHEST_PAIN = "My father has crushing chest pain spreading to his left arm and he
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    env = {"TRIAGE_EMERGENCY_NUMBER": "112", "TRIAGE_PRIVACY_NOTICE": NOTICE, "TRIAGE_PRIVACY_URL": NOTICE_URL,
-           "TRIAGE_MAX_MESSAGE_CHARS": "500"}
+    env = {
+        "TRIAGE_EMERGENCY_NUMBER": "112",
+        "TRIAGE_PRIVACY_NOTICE": NOTICE,
+        "TRIAGE_PRIVACY_URL": NOTICE_URL,
+        "TRIAGE_MAX_MESSAGE_CHARS": "500",
+    }
     with running_app(tmp_path_factory.mktemp("patient"), env) as app:
         yield app
 
@@ -65,8 +69,15 @@ async def test_the_session_frame_carries_the_number_the_limit_and_the_notice_and
         frames = await ask(conn, "x" * 501)
         assert frames[-1]["code"] == "text_too_long"
     consents = [body["consent"] for sid, body in entries(app.data_dir, "consent") if sid == hello["session_id"]]
-    assert consents == [{"actor": f"patient:{hello['session_id']}", "session_id": hello["session_id"],
-                         "notice_version": version, "notice_url": NOTICE_URL, "source": "127.0.0.1"}]
+    assert consents == [
+        {
+            "actor": f"patient:{hello['session_id']}",
+            "session_id": hello["session_id"],
+            "notice_version": version,
+            "notice_url": NOTICE_URL,
+            "source": "127.0.0.1",
+        }
+    ]
 
 
 async def test_a_triage_frame_gives_back_the_redacted_message_only(app):

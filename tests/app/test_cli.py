@@ -66,7 +66,7 @@ def test_redact_round_trip_spans_point_into_the_original_text():
     for span in out["spans"]:
         assert set(span) == {"start", "end", "type"}
         assert 0 <= span["start"] < span["end"] <= len(text)
-    sliced = [text[s["start"]:s["end"]] for s in out["spans"]]
+    sliced = [text[s["start"] : s["end"]] for s in out["spans"]]
     assert any("Maria" in s for s in sliced) and any("555-0143" in s for s in sliced)
 
 

@@ -30,8 +30,16 @@ def trail(tmp_path):
     trail.create_schema()
     trail.record_turn(turn("s-a", 0, urgency="em", level="emergency"))
     trail.record_turn(turn("s-a", 1, audience="clinician", actor="dr.lee", redacted_text="Is ü-ß-é fine? (<PERSON_1>)"))
-    trail.record_access(AccessEvent(actor="dr.lee", role="clinician", action="reply", target="s-a", session_id="s-a",
-                                    detail={"message_id": "r-1", "redacted_text": REPLY, "delivered": 1}))
+    trail.record_access(
+        AccessEvent(
+            actor="dr.lee",
+            role="clinician",
+            action="reply",
+            target="s-a",
+            session_id="s-a",
+            detail={"message_id": "r-1", "redacted_text": REPLY, "delivered": 1},
+        )
+    )
     yield trail
     trail.dispose()
 
@@ -59,8 +67,9 @@ def test_csv_rows_carry_spreadsheet_dates_and_the_reply_text(client, trail):
     assert [r["recorded_at"] for r in rows] == [spreadsheet_time(e.recorded_at) for e in stored]
     for row, entry in zip(rows, stored, strict=True):
         # "YYYY-MM-DD HH:MM:SS.mmm": what Excel, LibreOffice and Sheets take for a date and time
-        assert datetime.strptime(row["recorded_at"], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC) == \
-            entry.recorded_at.replace(microsecond=entry.recorded_at.microsecond // 1000 * 1000)
+        assert datetime.strptime(row["recorded_at"], "%Y-%m-%d %H:%M:%S.%f").replace(
+            tzinfo=UTC
+        ) == entry.recorded_at.replace(microsecond=entry.recorded_at.microsecond // 1000 * 1000)
     reply = next(r for r in rows if r["action"] == "reply")
     assert reply["redacted_text"] == REPLY and reply["actor"] == "dr.lee"
     consult = next(r for r in rows if r["kind"] == "turn" and r["actor"])
@@ -68,9 +77,17 @@ def test_csv_rows_carry_spreadsheet_dates_and_the_reply_text(client, trail):
 
 
 def test_bom_on_request_and_file_names_that_say_the_range_and_filter(client):
-    response = client.get("/api/audit/export", params={
-        "format": "csv", "bom": "true", "since": "2026-01-01T00:00:00Z", "until": "2026-01-03T00:00:00Z",
-        "urgency": "em", "session_prefix": "s-a"})
+    response = client.get(
+        "/api/audit/export",
+        params={
+            "format": "csv",
+            "bom": "true",
+            "since": "2026-01-01T00:00:00Z",
+            "until": "2026-01-03T00:00:00Z",
+            "urgency": "em",
+            "session_prefix": "s-a",
+        },
+    )
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[0] == "seq"
     disposition = response.headers["content-disposition"]

@@ -26,12 +26,23 @@ def first_run(tmp_path):
     start_dir = tmp_path / "where-i-started"
     start_dir.mkdir()
     port = free_port()
-    env = {**os.environ, "TRIAGE_DATA_DIR": "var", "TRIAGE_ENGINE": "local", "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "TRIAGE_DATA_DIR": "var",
+        "TRIAGE_ENGINE": "local",
+        "TRIAGE_LOG_FORMAT": "text",  # a person at a terminal (with JSON logs the notice is one log record)
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(REPO),
+    }
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=start_dir, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            cwd=start_dir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_ready(f"http://127.0.0.1:{port}/readyz", proc=proc)
         deadline = time.monotonic() + 10
@@ -45,7 +56,7 @@ def first_run(tmp_path):
 
 def test_the_first_account_hint_comes_after_start_up_and_its_command_works_from_anywhere(first_run, tmp_path):
     start_dir, port, output = first_run
-    notice = output[output.index("Triage is ready"):]
+    notice = output[output.index("Triage is ready") :]
     assert "startup complete" in output[: output.index("Triage is ready")], "after uvicorn's own start-up lines"
     assert f"Triage is ready: http://127.0.0.1:{port}/" in notice
     data_dir = (start_dir / "var").resolve()
@@ -57,8 +68,16 @@ def test_the_first_account_hint_comes_after_start_up_and_its_command_works_from_
     variable, *argv = shlex.split(command)
     name, value = variable.split("=", 1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")} | {name: value}
-    made = subprocess.run([*argv, "--password-stdin"], check=False, input=PASSWORD + "\n", text=True, capture_output=True,
-                          cwd=tmp_path, env=env, timeout=60)  # another directory, no TRIAGE_DATA_DIR of its own
+    made = subprocess.run(
+        [*argv, "--password-stdin"],
+        check=False,
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )  # another directory, no TRIAGE_DATA_DIR of its own
     assert made.returncode == 0, made.stderr
     signed_in = httpx.post(f"http://127.0.0.1:{port}/api/login", json={"username": "admin", "password": PASSWORD})
     assert signed_in.status_code == 200 and signed_in.json()["role"] == "admin"

@@ -10,13 +10,26 @@ import pytest
 from app.hub import HubConflict, InProcessHub, UnknownSession
 
 
-async def turn(hub: InProcessHub, session_id: str, message_id: str, *, level: str, urgency: str, text: str = "") -> None:
+async def turn(
+    hub: InProcessHub, session_id: str, message_id: str, *, level: str, urgency: str, text: str = ""
+) -> None:
     """What a chat socket publishes for one message, in the order it publishes it."""
-    await hub.publish({"type": "triage", "session_id": session_id, "message_id": message_id, "level": level,
-                       "urgency": urgency, "red_flags": ["chest_pain"] if urgency == "em" else [], "rationale": "r"})
+    await hub.publish(
+        {
+            "type": "triage",
+            "session_id": session_id,
+            "message_id": message_id,
+            "level": level,
+            "urgency": urgency,
+            "red_flags": ["chest_pain"] if urgency == "em" else [],
+            "rationale": "r",
+        }
+    )
     for word in ("Please ", "rest."):
         await hub.publish({"type": "token", "session_id": session_id, "message_id": message_id, "text": word})
-    await hub.publish({"type": "done", "session_id": session_id, "message_id": message_id, "engine": "local", "audit_id": "a"})
+    await hub.publish(
+        {"type": "done", "session_id": session_id, "message_id": message_id, "engine": "local", "audit_id": "a"}
+    )
     await hub.publish({"type": "patient_message", "session_id": session_id, "message_id": message_id, "text": text})
 
 
@@ -96,7 +109,9 @@ async def test_a_clinician_reply_clears_waiting_and_is_kept_in_the_transcript():
     hub = InProcessHub()
     await turn(hub, "s", "m1", level="consultation", urgency="ne")
     assert hub.session("s").summary.waiting_since is not None
-    await hub.publish({"type": "clinician_message", "session_id": "s", "message_id": "c1", "text": "ok", "clinician": "dr.lee"})
+    await hub.publish(
+        {"type": "clinician_message", "session_id": "s", "message_id": "c1", "text": "ok", "clinician": "dr.lee"}
+    )
     assert hub.session("s").summary.waiting_since is None
     assert hub.session("s").transcript[-1]["kind"] == "clinician"
 
@@ -142,10 +157,24 @@ def test_a_message_the_engine_could_not_read_waits_ahead_of_other_non_emergencie
     from app.hub import SessionRecord, SessionSummary, apply_event
 
     sessions: dict[str, SessionRecord] = {}
-    for sid, level, urgency, unread in (("routine", "consultation_24", "ne", False), ("unread", "consultation_24", "ne", True),
-                                        ("emergency", "emergency", "em", False)):
-        apply_event(sessions, {"type": "triage", "session_id": sid, "message_id": "m", "level": level, "urgency": urgency,
-                               "red_flags": [], "needs_clinician": unread, "conditions": [{"name": "X", "level": level, "via": "pattern"}]})
+    for sid, level, urgency, unread in (
+        ("routine", "consultation_24", "ne", False),
+        ("unread", "consultation_24", "ne", True),
+        ("emergency", "emergency", "em", False),
+    ):
+        apply_event(
+            sessions,
+            {
+                "type": "triage",
+                "session_id": sid,
+                "message_id": "m",
+                "level": level,
+                "urgency": urgency,
+                "red_flags": [],
+                "needs_clinician": unread,
+                "conditions": [{"name": "X", "level": level, "via": "pattern"}],
+            },
+        )
     order = [s.summary.session_id for s in sorted(sessions.values(), key=lambda r: r.summary.sort_key())]
     assert order == ["emergency", "unread", "routine"]
     assert sessions["unread"].summary.needs_clinician and sessions["routine"].summary.conditions
@@ -216,12 +245,32 @@ async def test_events_applied_twice_change_nothing_more():
 
     events = [
         {"type": "patient_connected", "session_id": "s", "at": "2025-01-01T10:00:00+00:00"},
-        {"type": "patient_message", "session_id": "s", "message_id": "m1", "text": "cough", "at": "2025-01-01T10:00:01+00:00"},
-        {"type": "triage", "session_id": "s", "message_id": "m1", "level": "consultation", "urgency": "ne",
-         "red_flags": ["x.y"], "red_flag_labels": [{"id": "x.y", "name": "Y"}], "at": "2025-01-01T10:00:02+00:00"},
+        {
+            "type": "patient_message",
+            "session_id": "s",
+            "message_id": "m1",
+            "text": "cough",
+            "at": "2025-01-01T10:00:01+00:00",
+        },
+        {
+            "type": "triage",
+            "session_id": "s",
+            "message_id": "m1",
+            "level": "consultation",
+            "urgency": "ne",
+            "red_flags": ["x.y"],
+            "red_flag_labels": [{"id": "x.y", "name": "Y"}],
+            "at": "2025-01-01T10:00:02+00:00",
+        },
         {"type": "done", "session_id": "s", "message_id": "m1", "text": "Rest.", "at": "2025-01-01T10:00:03+00:00"},
-        {"type": "clinician_message", "session_id": "s", "message_id": "c1", "text": "hi", "clinician": "dr.lee",
-         "at": "2025-01-01T10:00:04+00:00"},
+        {
+            "type": "clinician_message",
+            "session_id": "s",
+            "message_id": "c1",
+            "text": "hi",
+            "clinician": "dr.lee",
+            "at": "2025-01-01T10:00:04+00:00",
+        },
         {"type": "resolve", "session_id": "s", "by": "dr.lee", "at": "2025-01-01T10:00:05+00:00"},
     ]
     once: dict[str, SessionRecord] = {}

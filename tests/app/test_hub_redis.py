@@ -45,8 +45,17 @@ async def test_a_session_on_one_replica_is_in_the_queue_of_another(replicas) -> 
     a, b = await replicas(), await replicas()
     async with b.subscribe() as events:
         await a.publish({"type": "patient_connected", "session_id": "s1"})
-        await a.publish({"type": "triage", "session_id": "s1", "message_id": "m1", "level": "emergency",
-                         "urgency": "em", "red_flags": ["rf.chest_pain"], "rationale": "r"})
+        await a.publish(
+            {
+                "type": "triage",
+                "session_id": "s1",
+                "message_id": "m1",
+                "level": "emergency",
+                "urgency": "em",
+                "red_flags": ["rf.chest_pain"],
+                "rationale": "r",
+            }
+        )
         first = await asyncio.wait_for(anext(events), 5)
     assert first["type"] == "patient_connected" and first["session_id"] == "s1"
     await eventually(lambda: bool(b.sessions()) and b.sessions()[0].urgency == "em")
@@ -87,7 +96,9 @@ async def test_patient_frames_travel_encrypted(replicas, redis_server_url, redis
 async def test_a_replica_started_later_replays_the_queue(replicas) -> None:
     a = await replicas()
     await a.publish({"type": "patient_connected", "session_id": "s1"})
-    await a.publish({"type": "patient_message", "session_id": "s1", "message_id": "m1", "text": "<PERSON_1> has a cough"})
+    await a.publish(
+        {"type": "patient_message", "session_id": "s1", "message_id": "m1", "text": "<PERSON_1> has a cough"}
+    )
     late = await replicas()
     assert [s.session_id for s in late.sessions()] == ["s1"]
     assert late.session("s1").transcript[0]["text"] == "<PERSON_1> has a cough"
@@ -123,12 +134,23 @@ async def test_a_late_disconnect_from_the_old_replica_does_not_hide_the_reconnec
     assert a.session("s1").summary.connected and b.session("s1").summary.connected
 
 
-async def test_the_queue_and_its_lifecycle_survive_every_replica_restarting(replicas, redis_server_url, redis_prefix) -> None:
+async def test_the_queue_and_its_lifecycle_survive_every_replica_restarting(
+    replicas, redis_server_url, redis_prefix
+) -> None:
     a = await replicas()
     await a.publish({"type": "patient_connected", "session_id": "s1"})
     await a.publish({"type": "patient_message", "session_id": "s1", "message_id": "m1", "text": "crushing chest pain"})
-    await a.publish({"type": "triage", "session_id": "s1", "message_id": "m1", "level": "emergency_ambulance",
-                     "urgency": "em", "red_flags": ["cardiac.chest_pain_crushing"], "rationale": "r"})
+    await a.publish(
+        {
+            "type": "triage",
+            "session_id": "s1",
+            "message_id": "m1",
+            "level": "emergency_ambulance",
+            "urgency": "em",
+            "red_flags": ["cardiac.chest_pain_crushing"],
+            "rationale": "r",
+        }
+    )
     for word in ("Call ", "an ", "ambulance."):
         await a.publish({"type": "token", "session_id": "s1", "message_id": "m1", "text": word})
     await a.publish({"type": "done", "session_id": "s1", "message_id": "m1", "engine": "local", "audit_id": "x"})
@@ -145,7 +167,10 @@ async def test_the_queue_and_its_lifecycle_survive_every_replica_restarting(repl
     restarted = await replicas()
     s1 = restarted.session("s1")
     assert s1.summary.urgency == "em" and (s1.summary.state, s1.summary.assigned_to, s1.summary.assigned_by) == (
-        "assigned", "dr.lee", "dr.kim")
+        "assigned",
+        "dr.lee",
+        "dr.kim",
+    )
     assert s1.transcript[-1]["text"] == "Call an ambulance." and s1.transcript[-1]["done"]
     assert restarted.session("s2").summary.state == "resolved"
 

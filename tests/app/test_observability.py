@@ -25,7 +25,11 @@ from tests.support.chat_client import ask, open_chat
 from tests.support.servers import running_app
 
 NAME, PHONE, EMAIL, SSN, DOB, STREET = (
-    "Margaret Okonkwo-Baptiste", "415-555-0193", "margaret.okonkwo@example.com", "123-45-6789", "03/14/1961",
+    "Margaret Okonkwo-Baptiste",
+    "415-555-0193",
+    "margaret.okonkwo@example.com",
+    "123-45-6789",
+    "03/14/1961",
     "1428 Elm Street",
 )
 PHI_MESSAGES = [
@@ -107,8 +111,15 @@ def test_json_lines_keep_safe_extras_and_drop_exception_messages(capsys) -> None
 
 def test_request_lines_lose_query_strings_and_websocket_frame_traces() -> None:
     request_filter = RequestLineFilter()
-    access = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, '%s - "WebSocket %s" [accepted]',
-                               ("127.0.0.1:5", "/ws/chat?session_id=s&resume=secret-token"), None)
+    access = logging.LogRecord(
+        "uvicorn.error",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "WebSocket %s" [accepted]',
+        ("127.0.0.1:5", "/ws/chat?session_id=s&resume=secret-token"),
+        None,
+    )
     assert request_filter.filter(access) and "secret-token" not in access.getMessage()
     frame = logging.LogRecord("uvicorn.error", logging.DEBUG, __file__, 1, "< TEXT %r", (NAME,), None)
     assert not request_filter.filter(frame)

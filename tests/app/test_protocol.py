@@ -12,10 +12,14 @@ from app.protocol import FrameError, parse_client_frame
 
 
 def test_valid_message_frame():
-    frame = parse_client_frame('{"type": "message", "text": "I feel dizzy", "client_msg_id": "w-Ab_9"}', max_text_chars=50)
+    frame = parse_client_frame(
+        '{"type": "message", "text": "I feel dizzy", "client_msg_id": "w-Ab_9"}', max_text_chars=50
+    )
     assert frame.text == "I feel dizzy" and frame.client_msg_id == "w-Ab_9"
     longest = "x" * 128
-    assert parse_client_frame(json.dumps({"type": "message", "text": "hi", "client_msg_id": longest}), max_text_chars=50)
+    assert parse_client_frame(
+        json.dumps({"type": "message", "text": "hi", "client_msg_id": longest}), max_text_chars=50
+    )
 
 
 def test_text_at_the_limit_is_accepted_and_one_over_is_not():
@@ -62,7 +66,12 @@ def test_any_text_either_parses_or_raises_frame_error(raw):
         assert frame.text.strip()
 
 
-@given(st.dictionaries(st.sampled_from(["type", "text", "client_msg_id", "x"]), st.one_of(st.none(), st.integers(), st.text(max_size=20), st.lists(st.integers(), max_size=2))))
+@given(
+    st.dictionaries(
+        st.sampled_from(["type", "text", "client_msg_id", "x"]),
+        st.one_of(st.none(), st.integers(), st.text(max_size=20), st.lists(st.integers(), max_size=2)),
+    )
+)
 def test_any_json_object_either_parses_or_raises_frame_error(obj):
     try:
         parse_client_frame(json.dumps(obj), max_text_chars=4000)
@@ -74,8 +83,13 @@ def test_a_consent_frame_names_a_notice_version_and_never_free_text():
     from app.protocol import ConsentFrame
 
     assert parse_client_frame('{"type": "consent", "notice": "3f2a9c01b7de"}', max_text_chars=10) == ConsentFrame(
-        type="consent", notice="3f2a9c01b7de")
-    for raw in ('{"type": "consent"}', '{"type": "consent", "notice": "I agree, Jo Bloggs"}', '{"type": "consent", "notice": 7}'):
+        type="consent", notice="3f2a9c01b7de"
+    )
+    for raw in (
+        '{"type": "consent"}',
+        '{"type": "consent", "notice": "I agree, Jo Bloggs"}',
+        '{"type": "consent", "notice": 7}',
+    ):
         with pytest.raises(FrameError) as err:
             parse_client_frame(raw, max_text_chars=10)
         assert err.value.code == "invalid_frame"

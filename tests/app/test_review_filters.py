@@ -13,17 +13,33 @@ from tests.compliance.conftest import AUDIT_KEY, turn
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def trail(request, tmp_path):
-    url = request.getfixturevalue("postgres_schema_url") if request.param == "postgres" else f"sqlite:///{tmp_path / 'a.db'}"
+    url = (
+        request.getfixturevalue("postgres_schema_url")
+        if request.param == "postgres"
+        else f"sqlite:///{tmp_path / 'a.db'}"
+    )
     trail = AuditTrail(url, AUDIT_KEY, checkpoint_every=0)
     trail.create_schema()
     trail.record_turn(turn("3f2a9c1e-aaaa", 0, urgency="em", level="emergency_ambulance"))
     trail.record_turn(turn("3f2a9c1e-aaaa", 1, urgency="sc", level="self_care", status="interrupted"))
-    trail.record_turn(turn("3f2a9c1e-aaaa", 2, urgency="ne", level="consultation", audience="clinician", actor="dr.lee"))
-    trail.record_turn(turn("3f2b0000-bbbb", 0, urgency="ne", level="consultation_24", status="error", error="EngineError"))
+    trail.record_turn(
+        turn("3f2a9c1e-aaaa", 2, urgency="ne", level="consultation", audience="clinician", actor="dr.lee")
+    )
+    trail.record_turn(
+        turn("3f2b0000-bbbb", 0, urgency="ne", level="consultation_24", status="error", error="EngineError")
+    )
     trail.record_turn(turn("s_x", 0))  # `_` is a LIKE wildcard: a prefix must match it as itself
     trail.record_turn(turn("consult:3f2a9c1e-aaaa:1234", 0, audience="clinician"))  # filed before attribution
-    trail.record_access(AccessEvent(actor="dr.lee", role="clinician", action="reply", target="3f2a9c1e-aaaa",
-                                    session_id="3f2a9c1e-aaaa", detail={"redacted_text": "Come in today, <PERSON_1>."}))
+    trail.record_access(
+        AccessEvent(
+            actor="dr.lee",
+            role="clinician",
+            action="reply",
+            target="3f2a9c1e-aaaa",
+            session_id="3f2a9c1e-aaaa",
+            detail={"redacted_text": "Come in today, <PERSON_1>."},
+        )
+    )
     yield trail
     trail.dispose()
 
@@ -34,7 +50,10 @@ def messages(trail: AuditTrail, **filters) -> list[str]:
 
 def test_a_session_by_the_start_of_its_id(trail):
     assert messages(trail, session_prefix="3f2a", kinds=("turn",)) == [
-        "m-3f2a9c1e-aaaa-0", "m-3f2a9c1e-aaaa-1", "m-3f2a9c1e-aaaa-2"]
+        "m-3f2a9c1e-aaaa-0",
+        "m-3f2a9c1e-aaaa-1",
+        "m-3f2a9c1e-aaaa-2",
+    ]
     assert messages(trail, session_prefix="3f2", kinds=("turn",))[-1] == "m-3f2b0000-bbbb-0"
     assert messages(trail, session_prefix="s_") == ["m-s_x-0"]
     assert messages(trail, session_prefix="s%") == []

@@ -25,8 +25,12 @@ async def test_sigterm_tells_clients_to_reconnect_and_records_the_interrupted_tu
     peer = RecordingPeer(answer=" ".join(["word"] * 40), delay_s=0.25)  # ten seconds of answer
     with serve_in_thread(peer.app) as peer_url:
         token_key = secrets.token_urlsafe(32)
-        env = {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": peer_url + "/v1", "TRIAGE_OPENAI_MODEL": "peer",
-               "TRIAGE_TOKEN_KEY": token_key}
+        env = {
+            "TRIAGE_ENGINE": "openai",
+            "TRIAGE_OPENAI_BASE_URL": peer_url + "/v1",
+            "TRIAGE_OPENAI_MODEL": "peer",
+            "TRIAGE_TOKEN_KEY": token_key,
+        }
         make_staff(tmp_path, {"dr.a": "clinician"})
         with running_app(tmp_path, env) as app:
             conn, session_id = await open_chat(app.ws)

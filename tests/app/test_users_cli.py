@@ -12,8 +12,15 @@ from tests.support.servers import REPO
 
 def users_cli(data_dir, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TRIAGE_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "app.cli", "users", *args], check=False, cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "users", *args],
+        check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_new_role_from_the_command_line_revokes_the_earlier_tokens(tmp_path):

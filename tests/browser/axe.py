@@ -54,7 +54,11 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 def assert_accessible(
-    page: Any, *, include: str | None = None, impacts: tuple[str, ...] = FAILING_IMPACTS, rules_absent: tuple[str, ...] = ()
+    page: Any,
+    *,
+    include: str | None = None,
+    impacts: tuple[str, ...] = FAILING_IMPACTS,
+    rules_absent: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """No finding of these impacts (serious or critical by default), nor of the rules named in `rules_absent`
     whatever their impact; returns every violation found, for further checks."""

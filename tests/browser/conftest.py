@@ -62,7 +62,8 @@ def browser(chromium_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(chromium_path), headless=True,
+            executable_path=str(chromium_path),
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield browser
@@ -130,8 +131,17 @@ def staff_context(new_context, triage_app):
 
     def make(subject: str, role: Role, viewport: dict = DESKTOP):
         context = new_context(viewport, accept_downloads=True)
-        context.add_cookies([{"name": "triage_token", "value": staff_token(triage_app, subject, role),
-                              "url": triage_app.http, "httpOnly": True, "sameSite": "Strict"}])
+        context.add_cookies(
+            [
+                {
+                    "name": "triage_token",
+                    "value": staff_token(triage_app, subject, role),
+                    "url": triage_app.http,
+                    "httpOnly": True,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
         return context
 
     return make

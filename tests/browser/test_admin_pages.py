@@ -43,8 +43,9 @@ def admin_token(triage_app):
 @pytest.fixture
 def admin(new_context, triage_app, admin_token):
     context = new_context()
-    context.add_cookies([{"name": "triage_token", "value": admin_token, "url": triage_app.http,
-                          "httpOnly": True, "sameSite": "Strict"}])
+    context.add_cookies(
+        [{"name": "triage_token", "value": admin_token, "url": triage_app.http, "httpOnly": True, "sameSite": "Strict"}]
+    )
     return context.new_page()
 
 
@@ -70,7 +71,9 @@ def test_an_admin_creates_changes_and_disables_an_account_each_audited(admin, tr
     row.get_by_role("button", name="Save role").click()
     page.locator("#accounts-status", has_text="nurse.kim is now compliance").wait_for()
     assert store(app).get("nurse.kim").role == "compliance"
-    assert httpx.get(app.http + "/api/me", headers=as_kim).status_code == 401, "a new role ends the old sign-ins at once"
+    assert httpx.get(app.http + "/api/me", headers=as_kim).status_code == 401, (
+        "a new role ends the old sign-ins at once"
+    )
 
     row.get_by_role("button", name="New password").click()
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
@@ -83,23 +86,40 @@ def test_an_admin_creates_changes_and_disables_an_account_each_audited(admin, tr
     page.locator("#accounts-status", has_text="nurse.kim is disabled").wait_for()
     row.locator("td", has_text="Disabled").wait_for()
     assert store(app).authenticate("nurse.kim", NEW_PASSWORD) is None
-    assert page.locator(f'#accounts tr[data-username="{ADMIN}"] button', has_text="Disable").is_disabled(), \
+    assert page.locator(f'#accounts tr[data-username="{ADMIN}"] button', has_text="Disable").is_disabled(), (
         "an admin cannot lock themselves out here"
+    )
     page.screenshot(path=screenshots / "admin-accounts.png", full_page=True)
 
-    events = [(actor, a["action"], a["target"]) for actor, a in account_events(app.data_dir)
-              if a["target"] == "user:nurse.kim"]
-    assert events == [(ADMIN, action, "user:nurse.kim") for action in
-                      ("account_create", "account_role", "account_password", "account_disable")]
+    events = [
+        (actor, a["action"], a["target"])
+        for actor, a in account_events(app.data_dir)
+        if a["target"] == "user:nurse.kim"
+    ]
+    assert events == [
+        (ADMIN, action, "user:nurse.kim")
+        for action in ("account_create", "account_role", "account_password", "account_disable")
+    ]
     recorded = json.dumps([a for _, a in account_events(app.data_dir)])
     assert FIRST_PASSWORD not in recorded and NEW_PASSWORD not in recorded
 
 
-def test_accounts_are_for_admins_only_and_changes_need_the_pages_csrf_token(admin, new_context, triage_app, admin_token):
+def test_accounts_are_for_admins_only_and_changes_need_the_pages_csrf_token(
+    admin, new_context, triage_app, admin_token
+):
     app = triage_app
     clinician = new_context()
-    clinician.add_cookies([{"name": "triage_token", "value": staff_token(app, "dr.notadmin", "clinician"),
-                            "url": app.http, "httpOnly": True, "sameSite": "Strict"}])
+    clinician.add_cookies(
+        [
+            {
+                "name": "triage_token",
+                "value": staff_token(app, "dr.notadmin", "clinician"),
+                "url": app.http,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
+    )
     page = clinician.new_page()
     assert page.goto(app.http + "/admin/accounts").status == 403
     assert page.goto(app.http + "/admin/widget").status == 403
@@ -118,7 +138,8 @@ def test_accounts_are_for_admins_only_and_changes_need_the_pages_csrf_token(admi
 
 
 def test_the_widget_set_up_page_gives_the_tag_a_live_preview_and_the_allowed_origins(
-        admin, triage_app, clinic_port, screenshots):
+    admin, triage_app, clinic_port, screenshots
+):
     page, app = admin, triage_app
     page.goto(app.http + "/admin/widget")
     snippet = page.locator("#widget-snippet")

@@ -149,11 +149,26 @@ window.Notification = class {
 def open_console(new_context, console_app):
     """A clinician's console on an app, signed in (the account made on first use), live."""
 
-    def make(subject: str = "dr.lee", app: AppProcess = console_app, *, viewport: dict = DESKTOP, spy: bool = False,
-             role: str = "clinician"):
+    def make(
+        subject: str = "dr.lee",
+        app: AppProcess = console_app,
+        *,
+        viewport: dict = DESKTOP,
+        spy: bool = False,
+        role: str = "clinician",
+    ):
         context = new_context(viewport)
-        context.add_cookies([{"name": "triage_token", "value": staff_token(app, subject, role), "url": app.http,
-                              "httpOnly": True, "sameSite": "Strict"}])
+        context.add_cookies(
+            [
+                {
+                    "name": "triage_token",
+                    "value": staff_token(app, subject, role),
+                    "url": app.http,
+                    "httpOnly": True,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
         page = context.new_page()
         if spy:
             page.add_init_script(ALERT_SPY)
@@ -173,8 +188,11 @@ def audit_actions(app: AppProcess, session_id: str) -> list[dict]:
     token = staff_token(app, "officer", "compliance")
     response = httpx.get(f"{app.http}/api/audit/sessions/{session_id}", headers=bearer(token), timeout=30)
     response.raise_for_status()
-    return [{**item["content"]["access"], "recorded_at": item["recorded_at"]}
-            for item in response.json()["items"] if item["kind"] == "access" and item["actor"] != "officer"]
+    return [
+        {**item["content"]["access"], "recorded_at": item["recorded_at"]}
+        for item in response.json()["items"]
+        if item["kind"] == "access" and item["actor"] != "officer"
+    ]
 
 
 def test_a_nurse_sees_the_question_while_the_answer_streams(open_console, patients, flowing, screenshots):
@@ -199,7 +217,9 @@ def test_a_nurse_sees_the_question_while_the_answer_streams(open_console, patien
     assert "Warm drinks" in page.locator("#transcript .turn-assistant .text").text_content()
 
 
-def test_queue_lifecycle_assign_resolve_reopen_each_audited_with_who_and_when(open_console, patients, console_app, flowing):
+def test_queue_lifecycle_assign_resolve_reopen_each_audited_with_who_and_when(
+    open_console, patients, console_app, flowing
+):
     page = open_console("dr.ash")
     patient = patients()
     patient.ask(SORE_THROAT)
@@ -228,9 +248,16 @@ def test_queue_lifecycle_assign_resolve_reopen_each_audited_with_who_and_when(op
     expect(page.locator("#lifecycle")).to_have_text("Open: nobody is assigned yet.")
 
     events = audit_actions(console_app, patient.session_id)
-    lifecycle = [(e["action"], e["actor"]) for e in events if e["action"] in ("assign", "resolve", "reopen", "unassign")]
-    assert lifecycle == [("assign", "dr.ash"), ("resolve", "dr.ash"), ("resolve", "dr.ash"), ("reopen", "dr.ash"),
-                         ("unassign", "dr.ash")]
+    lifecycle = [
+        (e["action"], e["actor"]) for e in events if e["action"] in ("assign", "resolve", "reopen", "unassign")
+    ]
+    assert lifecycle == [
+        ("assign", "dr.ash"),
+        ("resolve", "dr.ash"),
+        ("resolve", "dr.ash"),
+        ("reopen", "dr.ash"),
+        ("unassign", "dr.ash"),
+    ]
     assert all(e["recorded_at"] for e in events)
     assert next(e for e in events if e["action"] == "assign")["detail"]["assigned_to"] == "dr.ash"
 
@@ -257,7 +284,9 @@ def test_offline_patients_wait_apart_never_above_a_live_emergency(open_console, 
     left.ask(CHEST)
     staying.ask(STROKE)
     left.leave()
-    page.locator(f'#queue-offline .session[data-session="{left.session_id}"]').wait_for(state="attached", timeout=10_000)
+    page.locator(f'#queue-offline .session[data-session="{left.session_id}"]').wait_for(
+        state="attached", timeout=10_000
+    )
     live_ids = page.locator("#queue .session").evaluate_all("(items) => items.map((b) => b.dataset.session)")
     assert staying.session_id in live_ids and left.session_id not in live_ids
     expect(page.locator("#offline-group summary")).to_contain_text("Offline")
@@ -337,7 +366,9 @@ def test_reply_box_errors_consult_logs_scrolling_and_the_nurses_own_words(open_c
     assert log.evaluate(at_end), "opened at the latest message"
     a.ask("Should I stay home from work?")
     nurse.locator("#transcript .turn-patient", has_text="stay home").wait_for()
-    nurse.wait_for_function("() => document.querySelectorAll('#transcript .turn-assistant[aria-busy=\"false\"]').length === 5")
+    nurse.wait_for_function(
+        "() => document.querySelectorAll('#transcript .turn-assistant[aria-busy=\"false\"]').length === 5"
+    )
     assert log.evaluate(at_end), "new messages arrive in view"
     log.evaluate("(log) => { log.scrollTop = 0; }")
     a.ask("Thank you")
@@ -345,8 +376,14 @@ def test_reply_box_errors_consult_logs_scrolling_and_the_nurses_own_words(open_c
     assert log.evaluate("(log) => log.scrollTop") == 0, "one who scrolled up to read is left there"
 
     # An error is shown apart; the connection status still says Live.
-    nurse.route("**/takeover", lambda route: route.fulfill(
-        status=409, content_type="application/json", body=json.dumps({"detail": "session is already in the hands of dr.x"})))
+    nurse.route(
+        "**/takeover",
+        lambda route: route.fulfill(
+            status=409,
+            content_type="application/json",
+            body=json.dumps({"detail": "session is already in the hands of dr.x"}),
+        ),
+    )
     nurse.get_by_role("button", name="Take over").click()
     expect(nurse.locator("#console-alert")).to_have_text("session is already in the hands of dr.x")
     expect(nurse.locator("#link-status")).to_have_text("Live")
@@ -388,7 +425,9 @@ def test_the_console_meets_axe_core_with_a_full_queue_and_an_open_case(open_cons
     gone.ask(SORE_THROAT)
     live.ask(STROKE)
     gone.leave()
-    page.locator(f'#queue-offline .session[data-session="{gone.session_id}"]').wait_for(state="attached", timeout=10_000)
+    page.locator(f'#queue-offline .session[data-session="{gone.session_id}"]').wait_for(
+        state="attached", timeout=10_000
+    )
     assert_accessible(page, rules_absent=("label-content-name-mismatch", "listitem"))
     entry(page, live.session_id).click()
     page.get_by_role("button", name="Take over").click()
@@ -412,8 +451,12 @@ def test_an_action_refused_as_signed_out_warns_instead_of_failing_silently(open_
     page = open_console("dr.joy")
     patient = patients()
     entry(page, patient.session_id).click()
-    page.route("**/takeover", lambda route: route.fulfill(status=401, content_type="application/json",
-                                                           body=json.dumps({"detail": "Not authenticated"})))
+    page.route(
+        "**/takeover",
+        lambda route: route.fulfill(
+            status=401, content_type="application/json", body=json.dumps({"detail": "Not authenticated"})
+        ),
+    )
     page.get_by_role("button", name="Take over").click()
     expect(page.locator("#signed-out")).to_contain_text("that action was not done")
     expect(page.locator("#link-status")).to_have_text("Signed out")
@@ -422,8 +465,17 @@ def test_an_action_refused_as_signed_out_warns_instead_of_failing_silently(open_
 
 def test_an_unrenewable_token_is_not_left_to_expire_under_live(new_context, console_app):
     context = new_context()
-    context.add_cookies([{"name": "triage_token", "value": staff_token(console_app, "dr.kit", "clinician"),
-                          "url": console_app.http, "httpOnly": True, "sameSite": "Strict"}])
+    context.add_cookies(
+        [
+            {
+                "name": "triage_token",
+                "value": staff_token(console_app, "dr.kit", "clinician"),
+                "url": console_app.http,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
+    )
     page = context.new_page()
     page.clock.install()
     renewals: list[int] = []
@@ -452,8 +504,17 @@ def test_the_queue_survives_a_restart(tmp_path, new_context, chromium_path, scre
 
     with running_app(data_dir) as app:  # a new process on the same database
         context = new_context()
-        context.add_cookies([{"name": "triage_token", "value": staff_token(app, "dr.max", "clinician"),
-                              "url": app.http, "httpOnly": True, "sameSite": "Strict"}])
+        context.add_cookies(
+            [
+                {
+                    "name": "triage_token",
+                    "value": staff_token(app, "dr.max", "clinician"),
+                    "url": app.http,
+                    "httpOnly": True,
+                    "sameSite": "Strict",
+                }
+            ]
+        )
         page = context.new_page()
         page.goto(app.http + "/clinician")
         page.locator("#link-status", has_text="Live").wait_for()

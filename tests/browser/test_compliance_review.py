@@ -74,8 +74,17 @@ def officer_token(triage_app):
 @pytest.fixture
 def officer(new_context, triage_app, officer_token):
     context = new_context(accept_downloads=True)
-    context.add_cookies([{"name": "triage_token", "value": officer_token, "url": triage_app.http,
-                          "httpOnly": True, "sameSite": "Strict"}])
+    context.add_cookies(
+        [
+            {
+                "name": "triage_token",
+                "value": officer_token,
+                "url": triage_app.http,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
+    )
     return context.new_page()
 
 
@@ -84,10 +93,15 @@ def shown_ids(page) -> list[str]:
 
 
 def test_a_consult_is_the_clinicians_filed_under_the_patients_session_and_out_of_the_mix(
-        case, officer, triage_app, screenshots):
+    case, officer, triage_app, screenshots
+):
     sid = case
-    consults = db(triage_app.data_dir, "SELECT audit_id, session_id, actor, content FROM audit_entry "
-                  "WHERE kind = 'turn' AND actor IS NOT NULL AND session_id = ? ORDER BY seq", sid)
+    consults = db(
+        triage_app.data_dir,
+        "SELECT audit_id, session_id, actor, content FROM audit_entry "
+        "WHERE kind = 'turn' AND actor IS NOT NULL AND session_id = ? ORDER BY seq",
+        sid,
+    )
     assert len(consults) == 1, "the consult is filed under the patient's session"
     assert consults[0][2] == CLINICIAN and json.loads(consults[0][3])["message"]["audience"] == "clinician"
     assert not db(triage_app.data_dir, "SELECT 1 FROM audit_entry WHERE session_id LIKE 'consult:%'")
@@ -99,21 +113,35 @@ def test_a_consult_is_the_clinicians_filed_under_the_patients_session_and_out_of
     assert_accessible(officer)
 
     officer.goto(triage_app.http + f"/compliance?session={sid[:8]}")
-    mix = dict(officer.locator("#mix-data tbody tr").evaluate_all(
-        "rows => rows.map(r => [r.cells[0].textContent, Number(r.cells[1].textContent)])"))
+    mix = dict(
+        officer.locator("#mix-data tbody tr").evaluate_all(
+            "rows => rows.map(r => [r.cells[0].textContent, Number(r.cells[1].textContent)])"
+        )
+    )
     assert tuple(mix)[:5] == LEVEL_NAMES, "every disposition has its row, at zero too"
-    patient_turns = db(triage_app.data_dir, "SELECT level FROM audit_entry WHERE kind = 'turn' AND session_id = ? "
-                       "AND actor IS NULL", sid)
+    patient_turns = db(
+        triage_app.data_dir,
+        "SELECT level FROM audit_entry WHERE kind = 'turn' AND session_id = ? AND actor IS NULL",
+        sid,
+    )
     assert sum(mix.values()) == len(patient_turns) == 1, "the consult is not counted in the disposition mix"
-    assert sorted(shown_ids(officer)) == sorted(r[0] for r in db(
-        triage_app.data_dir, "SELECT audit_id FROM audit_entry WHERE kind = 'turn' AND session_id = ?", sid))
+    assert sorted(shown_ids(officer)) == sorted(
+        r[0]
+        for r in db(triage_app.data_dir, "SELECT audit_id FROM audit_entry WHERE kind = 'turn' AND session_id = ?", sid)
+    )
 
     officer.locator(f'#decisions a[href="/compliance/sessions/{sid}"]').first.click()
     timeline = officer.locator(".timeline")
     timeline.locator(".event-consult").wait_for()
     assert f"Consult by {CLINICIAN}" in timeline.locator(".event-consult").text_content()
-    stored_reply = json.loads(db(triage_app.data_dir, "SELECT content FROM audit_entry WHERE kind = 'access' AND "
-                                 "session_id = ? AND content LIKE '%\"action\":\"reply\"%'", sid)[0][0])
+    stored_reply = json.loads(
+        db(
+            triage_app.data_dir,
+            "SELECT content FROM audit_entry WHERE kind = 'access' AND "
+            'session_id = ? AND content LIKE \'%"action":"reply"%\'',
+            sid,
+        )[0][0]
+    )
     said = stored_reply["access"]["detail"]["redacted_text"]
     assert "Maria Lopez" not in said and "Rest and drink fluids" in said, "stored as redacted"
     assert timeline.locator(".event-reply blockquote").text_content() == said, "the reply as stored"
@@ -132,8 +160,12 @@ def test_a_consult_is_the_clinicians_filed_under_the_patients_session_and_out_of
 def test_newest_first_a_session_by_its_first_characters_and_the_filters(case, officer, triage_app, screenshots):
     sid = case
     officer.goto(triage_app.http + "/compliance")
-    newest = [r[0] for r in db(triage_app.data_dir, "SELECT audit_id FROM audit_entry WHERE kind = 'turn' "
-                               "ORDER BY seq DESC LIMIT 25")]
+    newest = [
+        r[0]
+        for r in db(
+            triage_app.data_dir, "SELECT audit_id FROM audit_entry WHERE kind = 'turn' ORDER BY seq DESC LIMIT 25"
+        )
+    ]
     assert shown_ids(officer) == newest
     assert "newest first" in officer.locator("#result-count").text_content()
     officer.screenshot(path=screenshots / "compliance-review.png", full_page=True)
@@ -144,28 +176,47 @@ def test_newest_first_a_session_by_its_first_characters_and_the_filters(case, of
     links = officer.locator("#decisions tbody tr td:nth-child(2) a").evaluate_all("a => a.map(x => x.title)")
     assert links and set(links) == {sid}
 
-    level = db(triage_app.data_dir, "SELECT level FROM audit_entry WHERE kind = 'turn' AND session_id = ? AND actor IS NULL",
-               sid)[0][0]
+    level = db(
+        triage_app.data_dir,
+        "SELECT level FROM audit_entry WHERE kind = 'turn' AND session_id = ? AND actor IS NULL",
+        sid,
+    )[0][0]
     officer.goto(triage_app.http + "/compliance")
     officer.locator("#filter-level").select_option(level)
     officer.locator("#filter-kind").select_option("decision")
     officer.get_by_role("button", name="Apply filters").click()
     officer.wait_for_url(f"**level={level}**")
-    expected = [r[0] for r in db(triage_app.data_dir, "SELECT audit_id FROM audit_entry WHERE kind = 'turn' AND level = ? "
-                                 "AND actor IS NULL AND session_id NOT LIKE 'consult:%' ORDER BY seq DESC LIMIT 25", level)]
+    expected = [
+        r[0]
+        for r in db(
+            triage_app.data_dir,
+            "SELECT audit_id FROM audit_entry WHERE kind = 'turn' AND level = ? "
+            "AND actor IS NULL AND session_id NOT LIKE 'consult:%' ORDER BY seq DESC LIMIT 25",
+            level,
+        )
+    ]
     assert shown_ids(officer) == expected
 
     officer.locator("#filter-status").select_option("interrupted")
     officer.get_by_role("button", name="Apply filters").click()
     officer.wait_for_url("**status=interrupted**")
-    interrupted = [r[0] for r in db(triage_app.data_dir, "SELECT audit_id FROM audit_entry WHERE kind = 'turn' AND level = ? "
-                                    "AND actor IS NULL AND json_extract(content, '$.response.status') = 'interrupted' "
-                                    "ORDER BY seq DESC LIMIT 25", level)]
+    interrupted = [
+        r[0]
+        for r in db(
+            triage_app.data_dir,
+            "SELECT audit_id FROM audit_entry WHERE kind = 'turn' AND level = ? "
+            "AND actor IS NULL AND json_extract(content, '$.response.status') = 'interrupted' "
+            "ORDER BY seq DESC LIMIT 25",
+            level,
+        )
+    ]
     assert shown_ids(officer) == interrupted
 
     officer.goto(triage_app.http + "/compliance?kind=access&actor=" + CLINICIAN)
     actions = officer.locator("#decisions tbody tr td:nth-child(3)").all_text_contents()
-    assert any("Replied to the patient" in a for a in actions) and any("Took the conversation over" in a for a in actions)
+    assert any("Replied to the patient" in a for a in actions) and any(
+        "Took the conversation over" in a for a in actions
+    )
     assert set(officer.locator("#decisions tbody tr td:nth-child(4)").all_text_contents()) == {CLINICIAN}
 
 
@@ -195,7 +246,9 @@ def test_a_csv_for_a_spreadsheet_with_a_name_that_says_what_it_holds(case, offic
     raw = download.path().read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "a UTF-8 byte order mark, for Excel"
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    stored = db(triage_app.data_dir, "SELECT audit_id, recorded_at FROM audit_entry WHERE session_id = ? ORDER BY seq", case)
+    stored = db(
+        triage_app.data_dir, "SELECT audit_id, recorded_at FROM audit_entry WHERE session_id = ? ORDER BY seq", case
+    )
     assert [r["audit_id"] for r in rows] == [s[0] for s in stored]
     for row, (_, recorded_at) in zip(rows, stored, strict=True):
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}", row["recorded_at"]), row["recorded_at"]

@@ -96,7 +96,6 @@ def test_widget_reconnects_after_a_network_drop_and_continues_the_same_conversat
         server.stop()
 
 
-
 def test_the_plain_chat_page_still_works(new_context, triage_app, screenshots):
     page = new_context().new_page()
     page.goto(triage_app.http + "/")

@@ -55,8 +55,12 @@ def site_app(app_url: str) -> Starlette:
         async def render(request):
             q = request.query_params
             origin = f"{request.url.scheme}://{request.url.netloc}"
-            return HTMLResponse(SITE_PAGE.format(app=app_url, title=title, number=q.get("number", "999"),
-                                                 allowed=q.get("allowed", origin)))
+            return HTMLResponse(
+                SITE_PAGE.format(
+                    app=app_url, title=title, number=q.get("number", "999"), allowed=q.get("allowed", origin)
+                )
+            )
+
         return render
 
     return Starlette(routes=[Route("/", page("Welcome")), Route("/hours", page("Opening hours"))])
@@ -73,11 +77,17 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, chromium_path) -> Iterator[Site]:
     port, foreign_port = free_port(), free_port()
-    env = {"TRIAGE_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}", "TRIAGE_EMERGENCY_NUMBER": NUMBER,
-           "TRIAGE_PRIVACY_NOTICE": NOTICE, "TRIAGE_PRIVACY_URL": NOTICE_URL}
-    with running_app(tmp_path_factory.mktemp("widget-in-use"), env) as app, \
-         serve_in_thread(site_app(app.http), port=port) as url, \
-         serve_in_thread(site_app(app.http), port=foreign_port) as foreign:
+    env = {
+        "TRIAGE_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        "TRIAGE_EMERGENCY_NUMBER": NUMBER,
+        "TRIAGE_PRIVACY_NOTICE": NOTICE,
+        "TRIAGE_PRIVACY_URL": NOTICE_URL,
+    }
+    with (
+        running_app(tmp_path_factory.mktemp("widget-in-use"), env) as app,
+        serve_in_thread(site_app(app.http), port=port) as url,
+        serve_in_thread(site_app(app.http), port=foreign_port) as foreign,
+    ):
         yield Site(app, url, foreign)
 
 
@@ -156,7 +166,9 @@ def test_the_banner_and_the_answer_give_the_servers_number_on_a_site_whose_tag_s
     assert stored(page)["emergencyNumber"] == NUMBER
 
 
-def test_emergency_follow_ups_get_answers_under_the_banner_and_a_new_conversation_is_a_new_session(patient, site, screenshots):
+def test_emergency_follow_ups_get_answers_under_the_banner_and_a_new_conversation_is_a_new_session(
+    patient, site, screenshots
+):
     page = patient()
     send(page, CHEST_PAIN)
     wait_for_answer(page, 1)
@@ -182,7 +194,11 @@ def test_emergency_follow_ups_get_answers_under_the_banner_and_a_new_conversatio
     assert page.locator(".tw-banner").is_hidden(), "the new conversation is not merged into the emergency"
     assert page.locator(".tw-disposition").first.get_attribute("data-level") not in ("emergency", "emergency_ambulance")
     turns = audit_turns(site.app.data_dir)
-    assert [t["route"] for t in turns if t["session_id"] == first] == ["emergency_script", "emergency_follow_up", "emergency_script"]
+    assert [t["route"] for t in turns if t["session_id"] == first] == [
+        "emergency_script",
+        "emergency_follow_up",
+        "emergency_script",
+    ]
     assert [t["urgency"] for t in turns if t["session_id"] == second] != ["em"]
     consented = {sid for sid, _ in entries(site.app.data_dir, "consent")}
     assert {first, second} <= consented, "each conversation is its own audited session, with its own consent"
@@ -227,7 +243,9 @@ def test_over_long_text_gets_a_counter_and_a_friendly_message_never_the_servers_
     assert box.input_value() == ("I have a cough. " * 300).strip(), "the text is back in the box to shorten"
 
 
-def test_a_refused_origin_and_a_page_outside_the_widgets_list_show_unavailable_with_a_number(new_context, site, screenshots):
+def test_a_refused_origin_and_a_page_outside_the_widgets_list_show_unavailable_with_a_number(
+    new_context, site, screenshots
+):
     page = new_context().new_page()
     page.goto(site.foreign)  # the server does not allow this origin: the handshake is refused
     page.locator(".tw-launcher").click()
@@ -297,8 +315,9 @@ def test_while_a_clinician_is_in_charge_only_an_emergency_gets_an_assistant_bubb
     assert page.locator(".tw-banner").is_hidden()
 
     reply = "Hello Johnathan Whitaker, yes, paracetamol is fine."
-    httpx.post(f"{site.app.http}/api/clinician/sessions/{sid}/reply", headers=headers, json={"text": reply},
-               timeout=10).raise_for_status()
+    httpx.post(
+        f"{site.app.http}/api/clinician/sessions/{sid}/reply", headers=headers, json={"text": reply}, timeout=10
+    ).raise_for_status()
     page.locator(".tw-clinician .tw-body", has_text="Whitaker").wait_for()
     kept = json.dumps(stored(page))
     assert "Whitaker" not in kept and "paracetamol is fine" in kept, "the reply is kept redacted"
@@ -366,8 +385,14 @@ def test_the_plain_chat_page_shows_the_servers_number_in_its_emergency_banner(ne
 
 
 def test_axe_core_finds_nothing_serious_in_the_widget_nor_on_the_chat_page(patient, new_context, site):
-    widget_rules = ("listitem", "landmark-no-duplicate-banner", "landmark-unique", "landmark-banner-is-top-level",
-                    "aria-allowed-role", "region")
+    widget_rules = (
+        "listitem",
+        "landmark-no-duplicate-banner",
+        "landmark-unique",
+        "landmark-banner-is-top-level",
+        "aria-allowed-role",
+        "region",
+    )
     page = patient()
     page.locator(".tw-agree").wait_for()
     assert_accessible(page, rules_absent=widget_rules[:-1])  # the consent step

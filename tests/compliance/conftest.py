@@ -71,14 +71,31 @@ def trail(make_trail, clock) -> AuditTrail:
 def turn(session_id: str = "s-1", n: int = 0, urgency: str = "ne", level: str = "consultation", **extra) -> TurnRecord:
     """A plausible turn record: redacted text and decisions only."""
     values = {
-        "session_id": session_id, "message_id": f"m-{session_id}-{n}", "client_msg_id": f"c-{n}",
-        "received_at": datetime(2026, 1, 1, tzinfo=UTC), "redacted_text": f"<PERSON_1> has a sore throat ({n})",
-        "redaction_counts": {"PERSON": 1}, "level": level, "urgency": urgency, "red_flags": ["rf.sample"] if urgency == "em" else [],
-        "rationale": "rule matched", "protocol_version": "2026.1", "route": "engine_chain", "route_reason": "non-emergency",
-        "engine": "local", "model": "templates", "output_redacted": "Rest and fluids.", "token_count": 4,
-        "engines_tried": [EngineAttempt(engine="openai", model="m", outcome="failed", reason="timeout"),
-                       EngineAttempt(engine="local", model="templates", outcome="used", tokens=4)],
-        "first_token_ms": 12.5, "total_ms": 40.0, "node_ms": {"redact": 1.0}, "status": "complete",
+        "session_id": session_id,
+        "message_id": f"m-{session_id}-{n}",
+        "client_msg_id": f"c-{n}",
+        "received_at": datetime(2026, 1, 1, tzinfo=UTC),
+        "redacted_text": f"<PERSON_1> has a sore throat ({n})",
+        "redaction_counts": {"PERSON": 1},
+        "level": level,
+        "urgency": urgency,
+        "red_flags": ["rf.sample"] if urgency == "em" else [],
+        "rationale": "rule matched",
+        "protocol_version": "2026.1",
+        "route": "engine_chain",
+        "route_reason": "non-emergency",
+        "engine": "local",
+        "model": "templates",
+        "output_redacted": "Rest and fluids.",
+        "token_count": 4,
+        "engines_tried": [
+            EngineAttempt(engine="openai", model="m", outcome="failed", reason="timeout"),
+            EngineAttempt(engine="local", model="templates", outcome="used", tokens=4),
+        ],
+        "first_token_ms": 12.5,
+        "total_ms": 40.0,
+        "node_ms": {"redact": 1.0},
+        "status": "complete",
     }
     values.update(extra)
     return TurnRecord(**values)

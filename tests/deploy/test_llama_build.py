@@ -35,7 +35,9 @@ def test_installed_library_uses_only_the_portable_instruction_set():
     enabled = {name for name, on in re.findall(r"(\w+) = (\d)", line) if on == "1"}
     assert "AVX2" in enabled, line  # the baseline is there: the library was built with our flags
     beyond = {name for name in enabled if name.startswith(("AVX512", "AMX", "AVX_VNNI"))}
-    assert not beyond, f"llama.cpp was built for this host's CPU ({line}); rebuild: rm .venv/.llama-portable && make test"
+    assert not beyond, (
+        f"llama.cpp was built for this host's CPU ({line}); rebuild: rm .venv/.llama-portable && make test"
+    )
     stamp = Path(llama_cpp.__file__).resolve().parents[4] / ".llama-portable"
     if stamp.exists():  # the Makefile's record of the flags the library was built with
         assert stamp.read_text() == BUILD_ENV.read_text(), "built with older flags: make test rebuilds it"

@@ -20,7 +20,9 @@ WS_TIMEOUT_S = 3600
 
 
 def k8s_docs() -> list[tuple[str, dict[str, Any]]]:
-    return [(path.name, doc) for path in sorted(K8S.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return [
+        (path.name, doc) for path in sorted(K8S.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc
+    ]
 
 
 def one(kind: str) -> dict[str, Any]:
@@ -41,8 +43,11 @@ def compose() -> dict[str, Any]:
 # Kubernetes
 
 
-@pytest.mark.parametrize("name,doc", [(n, d) for n, d in k8s_docs() if d["kind"] != "Kustomization"],
-                         ids=lambda v: v if isinstance(v, str) else v.get("kind"))
+@pytest.mark.parametrize(
+    "name,doc",
+    [(n, d) for n, d in k8s_docs() if d["kind"] != "Kustomization"],
+    ids=lambda v: v if isinstance(v, str) else v.get("kind"),
+)
 def test_manifest_matches_the_kubernetes_schema(name: str, doc: dict[str, Any]) -> None:
     import kubernetes_validate
 
@@ -130,11 +135,17 @@ def test_ingress_keeps_websockets_open_and_terminates_tls() -> None:
 def test_autoscaler_and_disruption_budget_keep_two_replicas_and_one_available() -> None:
     deployment = one("Deployment")
     hpa = one("HorizontalPodAutoscaler")
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"]}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": deployment["metadata"]["name"],
+    }
     assert hpa["spec"]["minReplicas"] >= 2 and hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
     pdb = one("PodDisruptionBudget")
     assert pdb["spec"]["minAvailable"] >= 1
-    assert pdb["spec"]["selector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    assert (
+        pdb["spec"]["selector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    )
 
 
 # compose and the proxy
@@ -218,23 +229,29 @@ def test_a_replica_that_must_be_given_keys_refuses_to_invent_them(tmp_path) -> N
     with pytest.raises(MissingKeys):
         _ = bare.audit_key_bytes
     assert not (tmp_path / "secrets.json").exists()
-    given = Settings(_env_file=None, data_dir=tmp_path, require_keys=True, audit_hmac_key="a", vault_key="v", token_key="t")
+    given = Settings(
+        _env_file=None, data_dir=tmp_path, require_keys=True, audit_hmac_key="a", vault_key="v", token_key="t"
+    )
     assert (given.audit_key_bytes, given.vault_key_bytes, given.token_key_bytes) == (b"a", b"v", b"t")
 
 
 def _interpolate(value: str, env: dict[str, str]) -> str:
     """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}`, as `docker compose` fills them in."""
+
     def fill(match: re.Match) -> str:
         name, op, arg = match.group(1), match.group(2), match.group(3) or ""
         if env.get(name):
             return env[name]
         assert op != ":?", f"{name} is required: {arg}"
         return arg if op == ":-" else ""
+
     return re.sub(r"\$\{(\w+)(:-|:\?)?([^}]*)\}", fill, value)
 
 
 @pytest.mark.parametrize("token", ["a-scrape-token", ""])
-def test_compose_and_kubernetes_pass_the_metrics_token_and_metrics_work_with_it(compose: dict[str, Any], token: str) -> None:
+def test_compose_and_kubernetes_pass_the_metrics_token_and_metrics_work_with_it(
+    compose: dict[str, Any], token: str
+) -> None:
     """Issue 16: compose did not pass TRIAGE_METRICS_TOKEN, so /metrics answered 404 there whatever deploy/.env held."""
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
@@ -245,13 +262,24 @@ def test_compose_and_kubernetes_pass_the_metrics_token_and_metrics_work_with_it(
     assert env["TRIAGE_METRICS_TOKEN"] == "${TRIAGE_METRICS_TOKEN:-}"  # from deploy/.env, optional, never inlined
     assert re.search(r"^TRIAGE_METRICS_TOKEN=$", (DEPLOY / "env.example").read_text(), re.M)
     k8s = {e["name"]: e for e in app_container()["env"]}["TRIAGE_METRICS_TOKEN"]
-    assert k8s["valueFrom"]["secretKeyRef"] == {"name": one("Secret")["metadata"]["name"], "key": "TRIAGE_METRICS_TOKEN",
-                                                "optional": True}
+    assert k8s["valueFrom"]["secretKeyRef"] == {
+        "name": one("Secret")["metadata"]["name"],
+        "key": "TRIAGE_METRICS_TOKEN",
+        "optional": True,
+    }
 
-    dot_env = {"POSTGRES_PASSWORD": "pw", "TRIAGE_AUDIT_HMAC_KEY": "a", "TRIAGE_VAULT_KEY": "v", "TRIAGE_TOKEN_KEY": "t",
-               "TRIAGE_METRICS_TOKEN": token}
-    given = {name.removeprefix("TRIAGE_").lower(): _interpolate(str(value), dot_env)
-             for name, value in env.items() if name.startswith("TRIAGE_")}
+    dot_env = {
+        "POSTGRES_PASSWORD": "pw",
+        "TRIAGE_AUDIT_HMAC_KEY": "a",
+        "TRIAGE_VAULT_KEY": "v",
+        "TRIAGE_TOKEN_KEY": "t",
+        "TRIAGE_METRICS_TOKEN": token,
+    }
+    given = {
+        name.removeprefix("TRIAGE_").lower(): _interpolate(str(value), dot_env)
+        for name, value in env.items()
+        if name.startswith("TRIAGE_")
+    }
     app = FastAPI()
     app.state.settings = Settings(_env_file=None, **given)
     app.include_router(metrics.router)

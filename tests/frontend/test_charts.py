@@ -19,8 +19,11 @@ def test_nearest_rank_percentiles():
 
 
 def test_bar_chart_is_labelled_svg_with_counts_and_shares():
-    svg = ElementTree.fromstring(bar_chart([Bar("Ambulance", 1, "#7a0016"), Bar("Self <care>", 3, "#1e6b34")],
-                                           title="Disposition mix", chart_id="mix"))
+    svg = ElementTree.fromstring(
+        bar_chart(
+            [Bar("Ambulance", 1, "#7a0016"), Bar("Self <care>", 3, "#1e6b34")], title="Disposition mix", chart_id="mix"
+        )
+    )
     assert svg.get("role") == "img" and svg.get("aria-labelledby") == "mix-t mix-d"
     assert svg.find(f"{SVG}title").text == "Disposition mix"
     texts = [t.text for t in svg.iter(f"{SVG}text")]
@@ -28,8 +31,9 @@ def test_bar_chart_is_labelled_svg_with_counts_and_shares():
 
 
 def test_line_chart_skips_missing_points_and_scales_from_zero():
-    svg = ElementTree.fromstring(line_chart(["a", "b", "c"], [Series("p50", [10, None, 30], "#000")],
-                                            title="Latency", chart_id="l"))
+    svg = ElementTree.fromstring(
+        line_chart(["a", "b", "c"], [Series("p50", [10, None, 30], "#000")], title="Latency", chart_id="l")
+    )
     assert len(list(svg.iter(f"{SVG}circle"))) == 2
     assert "50" in [t.text for t in svg.iter(f"{SVG}text")]  # the axis tops out at a round number
 

@@ -50,7 +50,9 @@ def pytest_runtest_makereport(item, call):
     report = yield
     server = item.funcargs.get("llama_server") if hasattr(item, "funcargs") else None
     if report.failed and isinstance(server, LlamaServer) and (died := server.death()):
-        report.longrepr = f"{died}\n\n(the test itself saw: {call.excinfo.exconly() if call.excinfo else report.longrepr})"
+        report.longrepr = (
+            f"{died}\n\n(the test itself saw: {call.excinfo.exconly() if call.excinfo else report.longrepr})"
+        )
     return report
 
 
@@ -62,11 +64,26 @@ def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama") / "server.log"
     command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "2048", "--n_threads", "2", "--n_batch", "256",
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--n_threads",
+        "2",
+        "--n_batch",
+        "256",
     ]
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
     server = LlamaServer(proc, f"http://127.0.0.1:{port}/v1", log_path)
     try:
         try:

@@ -29,7 +29,6 @@ from tests.support.servers import openai_engine_env, running_app, serving
 pytestmark = [pytest.mark.integration, pytest.mark.llm_server]
 
 
-
 @pytest.fixture(scope="module")
 def proxy(llama_server):
     with serving(RecordingProxy(llama_server.url)) as proxy:
@@ -39,8 +38,9 @@ def proxy(llama_server):
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, proxy):
     # Generous budgets: on two shared CPU cores a loaded machine makes the model slow, not broken.
-    env = openai_engine_env(proxy.url, "smollm2-135m-instruct", engine_max_tokens="64",
-                            first_token_timeout_s="90", total_timeout_s="200")
+    env = openai_engine_env(
+        proxy.url, "smollm2-135m-instruct", engine_max_tokens="64", first_token_timeout_s="90", total_timeout_s="200"
+    )
     with running_app(tmp_path_factory.mktemp("llm"), env) as app:
         yield app
 
@@ -52,12 +52,16 @@ async def test_a_real_model_streams_through_the_socket_and_sees_only_redacted_te
         frames = await ask(conn, PHI_MESSAGE)
     kinds = [f["type"] for f in frames]
     assert kinds[0] == "triage" and kinds[-1] == "done" and set(kinds[1:-1]) == {"token"}
-    assert kinds.count("token") > 3, "the model's answer streams in many frames"
+    # The guard releases the model's text a sentence at a time, after judging it: several frames, not one blob.
+    assert kinds.count("token") >= 2, "the model's answer streams in several frames"
     (record,) = [r for r in audit_turns(app.data_dir) if r["session_id"] == session_id]
     first = record["engines_tried"][0]
     assert first["engine"] == "openai" and first["model"] == "smollm2-135m-instruct", record["engines_tried"]
     assert first["tokens"] > 3 and first["first_token_ms"] > 0
-    assert first["outcome"] in ("used", "cut"), (first, record["node_ms"])  # a small model may say something the guard withdraws
+    assert first["outcome"] in ("used", "cut"), (
+        first,
+        record["node_ms"],
+    )  # a small model may say something the guard withdraws
     if first["outcome"] == "used":
         assert frames[-1]["engine"] == "openai" and first["completed"]
     assert record["output_redacted"] == answer_text(frames)

@@ -114,8 +114,10 @@ async def test_two_replicas_share_queue_takeover_conversation_and_audit_chain(re
         assert queued["connected"] is True and queued["urgency"] in ("em", "ne", "sc")
         (await staff.post(f"{b.http}/api/clinician/sessions/{session_id}/takeover")).raise_for_status()
         assert await frame_of_type(patient, "handoff") == {"type": "handoff", "to": "clinician"}
-        reply = await staff.post(f"{b.http}/api/clinician/sessions/{session_id}/reply",
-                                 json={"text": "I am a nurse; please tell me your temperature."})
+        reply = await staff.post(
+            f"{b.http}/api/clinician/sessions/{session_id}/reply",
+            json={"text": "I am a nurse; please tell me your temperature."},
+        )
         assert reply.raise_for_status().json()["delivered"] is True
         clinician_frame = await frame_of_type(patient, "clinician")
         assert clinician_frame["text"] == "I am a nurse; please tell me your temperature."
@@ -143,7 +145,11 @@ async def test_two_replicas_share_queue_takeover_conversation_and_audit_chain(re
     turn_ids = [m for kind, m in audit_rows(shared_env["TRIAGE_DATABASE_URL"], session_id) if kind == "turn"]
     assert turn_ids == [first[-1]["message_id"], second[-1]["message_id"]]
     verify = subprocess.run(
-        [sys.executable, "-m", "app.cli", "audit", "verify"], cwd=REPO, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "app.cli", "audit", "verify"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, **shared_env, "TRIAGE_DATA_DIR": str(b.data_dir)},
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr

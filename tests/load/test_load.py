@@ -28,8 +28,10 @@ pytestmark = [pytest.mark.load, pytest.mark.integration]
 SESSIONS = int(os.environ.get("TRIAGE_LOAD_SESSIONS", "100"))
 MESSAGES = int(os.environ.get("TRIAGE_LOAD_MESSAGES", "3"))
 UNLIMITED = {
-    "TRIAGE_MAX_CONNECTIONS_PER_ADDR": "5000", "TRIAGE_MAX_CONNECTIONS": "5000",
-    "TRIAGE_ADDR_MSGS_PER_S": "10000", "TRIAGE_ADDR_MSGS_BURST": "100000",
+    "TRIAGE_MAX_CONNECTIONS_PER_ADDR": "5000",
+    "TRIAGE_MAX_CONNECTIONS": "5000",
+    "TRIAGE_ADDR_MSGS_PER_S": "10000",
+    "TRIAGE_ADDR_MSGS_BURST": "100000",
     "TRIAGE_LOG_LEVEL": "info",
 }
 NAMES = ["Johnathan Whitaker", "Marisol Quintero", "Dmitri Volkonsky", "Priyanka Raghunathan", "Oluwaseun Adebayo"]
@@ -63,8 +65,15 @@ async def _session(ws: str, index: int, results: list[dict]) -> None:
                 frames.append(frame)
                 if frame["type"] in ("done", "error"):
                     break
-            results.append({"session_id": hello["session_id"], "client_msg_id": f"{index}-{turn}", "frames": frames,
-                            "first_ms": (first_at - sent) * 1000, "total_ms": (time.monotonic() - sent) * 1000})
+            results.append(
+                {
+                    "session_id": hello["session_id"],
+                    "client_msg_id": f"{index}-{turn}",
+                    "frames": frames,
+                    "first_ms": (first_at - sent) * 1000,
+                    "total_ms": (time.monotonic() - sent) * 1000,
+                }
+            )
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -75,7 +84,9 @@ async def test_concurrent_sessions_lose_nothing_and_leak_nothing(tmp_path):
     with running_app(tmp_path, UNLIMITED) as app:
         results: list[dict] = []
         started = time.monotonic()
-        outcomes = await asyncio.gather(*(_session(app.ws, i, results) for i in range(SESSIONS)), return_exceptions=True)
+        outcomes = await asyncio.gather(
+            *(_session(app.ws, i, results) for i in range(SESSIONS)), return_exceptions=True
+        )
         elapsed = time.monotonic() - started
         log_text = app.log_text()
     assert [o for o in outcomes if isinstance(o, BaseException)] == []
@@ -103,15 +114,25 @@ async def test_concurrent_sessions_lose_nothing_and_leak_nothing(tmp_path):
     leaks = [v for v in phi if v in everything or v in log_text]
     assert leaks == []
 
-    verify = subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify"], capture_output=True, text=True,
-                            cwd=REPO, env={**os.environ, "TRIAGE_DATA_DIR": str(tmp_path)}, timeout=300)
+    verify = subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "TRIAGE_DATA_DIR": str(tmp_path)},
+        timeout=300,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
     first = [r["first_ms"] for r in results]
     total = [r["total_ms"] for r in results]
     figures = {
-        "sessions": SESSIONS, "messages_per_session": MESSAGES, "messages": len(results), "emergencies": emergencies,
-        "wall_s": round(elapsed, 1), "messages_per_s": round(len(results) / elapsed, 1),
+        "sessions": SESSIONS,
+        "messages_per_session": MESSAGES,
+        "messages": len(results),
+        "emergencies": emergencies,
+        "wall_s": round(elapsed, 1),
+        "messages_per_s": round(len(results) / elapsed, 1),
         "triage_frame_ms": {"p50": _pct(first, 50), "p95": _pct(first, 95), "max": round(max(first), 1)},
         "done_ms": {"p50": _pct(total, 50), "p95": _pct(total, 95), "max": round(max(total), 1)},
         "cpus": os.cpu_count(),

@@ -46,8 +46,14 @@ db.execute("ROLLBACK")
 
 
 def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "TRIAGE_DATA_DIR": str(data_dir), **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "TRIAGE_DATA_DIR": str(data_dir), **(env or {})},
+        timeout=120,
+    )
 
 
 class Chat:
@@ -142,8 +148,12 @@ async def test_a_locked_audit_database_does_not_delay_triage_and_loses_no_record
     with running_app(tmp_path) as app:
         await conversation_rounds(app, 1)  # warm-up: models loaded, caches filled
         normal, normal_ids = await conversation_rounds(app, 8)
-        locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(tmp_path / "triage.db")],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        locker = subprocess.Popen(
+            [sys.executable, "-c", LOCKER, str(tmp_path / "triage.db")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert locker.stdout.readline().strip() == "locked"
             started = time.monotonic()
@@ -156,15 +166,19 @@ async def test_a_locked_audit_database_does_not_delay_triage_and_loses_no_record
             locker.wait(timeout=10)
         wait_until_ready(app)  # the background replay empties the spool within a few seconds
         _after, after_ids = await conversation_rounds(app, 1)
-    print(f"\ntriage p50/p99 normal {statistics.median(normal) * 1000:.1f}/{p99(normal) * 1000:.1f} ms, "
-          f"database locked {statistics.median(locked) * 1000:.1f}/{p99(locked) * 1000:.1f} ms "
-          f"({len(locked)} messages in {locked_for:.1f}s; {len(spooled)} entries spooled)")
+    print(
+        f"\ntriage p50/p99 normal {statistics.median(normal) * 1000:.1f}/{p99(normal) * 1000:.1f} ms, "
+        f"database locked {statistics.median(locked) * 1000:.1f}/{p99(locked) * 1000:.1f} ms "
+        f"({len(locked)} messages in {locked_for:.1f}s; {len(spooled)} entries spooled)"
+    )
     assert p99(locked) <= p99(normal) + 0.050, (normal, locked)
     assert during.status_code == 503 and during.json()["audit"]["spool_pending"] > 0
     assert not during.json()["checks"]["audit_writes"] or not during.json()["checks"]["audit_spool_empty"]
     assert len(spooled) == len(locked_ids)  # every record made while locked went to the spool...
     turns = audit_turns(tmp_path)
-    assert [t["audit_id"] for t in turns][-len(normal_ids + locked_ids + after_ids):] == normal_ids + locked_ids + after_ids
+    assert [t["audit_id"] for t in turns][
+        -len(normal_ids + locked_ids + after_ids) :
+    ] == normal_ids + locked_ids + after_ids
     assert len({t["audit_id"] for t in turns}) == len(turns)  # ...and from there to the chain, once each, in order
     result = cli(tmp_path, "audit", "verify")
     assert result.returncode == 0, result.stdout + result.stderr

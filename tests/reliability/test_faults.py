@@ -30,8 +30,14 @@ MILD = "I have had a runny nose and a mild sore throat since yesterday"
 
 
 def verify(data_dir, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli", "audit", "verify"], capture_output=True, text=True,
-                          cwd=REPO, env={**os.environ, "TRIAGE_DATA_DIR": str(data_dir), **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "TRIAGE_DATA_DIR": str(data_dir), **(env or {})},
+        timeout=120,
+    )
 
 
 def _pg_turns(schema: str) -> list[dict]:
@@ -121,8 +127,10 @@ def _garbage_peer() -> Starlette:
 async def test_engines_down_or_misbehaving_every_message_is_still_answered_and_recorded(tmp_path):
     with serve_in_thread(_garbage_peer()) as garbage_url:
         env = {
-            "TRIAGE_ENGINE": "openai,groq", "TRIAGE_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
-            "TRIAGE_GROQ_BASE_URL": garbage_url + "/v1", "TRIAGE_GROQ_API_KEY": "test-key",
+            "TRIAGE_ENGINE": "openai,groq",
+            "TRIAGE_OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1",
+            "TRIAGE_GROQ_BASE_URL": garbage_url + "/v1",
+            "TRIAGE_GROQ_API_KEY": "test-key",
             "TRIAGE_FIRST_TOKEN_TIMEOUT_S": "1.0",
         }
         with running_app(tmp_path, env) as app:

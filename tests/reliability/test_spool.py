@@ -23,8 +23,15 @@ class Outage:
     def __init__(self, trail: AuditTrail) -> None:
         self.on = False
         self._trail = trail
-        for name in ("record_turn", "record_turns", "record_access", "record_error", "append",
-                     "append_entries", "check_writable"):
+        for name in (
+            "record_turn",
+            "record_turns",
+            "record_access",
+            "record_error",
+            "append",
+            "append_entries",
+            "check_writable",
+        ):
             setattr(self, name, self._guard(getattr(trail, name)))
 
     def _guard(self, method):
@@ -32,6 +39,7 @@ class Outage:
             if self.on:
                 raise OperationalError("INSERT", {}, Exception("connection refused"))
             return method(*args, **kwargs)
+
         return call
 
     @property
@@ -43,8 +51,14 @@ class Outage:
 
 
 def _turn(n: int, urgency: str = "em") -> TurnRecord:
-    return TurnRecord(session_id=f"s{n % 3}", message_id=f"m{n}", received_at=datetime.now(UTC),
-                      redacted_text=f"chest pain <PERSON_1> #{n}", level="emergency", urgency=urgency)
+    return TurnRecord(
+        session_id=f"s{n % 3}",
+        message_id=f"m{n}",
+        received_at=datetime.now(UTC),
+        redacted_text=f"chest pain <PERSON_1> #{n}",
+        level="emergency",
+        urgency=urgency,
+    )
 
 
 @pytest.fixture
@@ -65,8 +79,12 @@ def test_entries_made_during_an_outage_are_spooled_then_written_in_order(trail, 
     first = spool.record_turn(_turn(0))
     outage.on = True
     spooled = [spool.record_turn(_turn(n)) for n in range(1, 5)]
-    denial = record_denial(spool, AccessDenied(actor="anonymous", channel="http", method="GET", target="/api/audit",
-                                               status=401, reason="unauthenticated"))
+    denial = record_denial(
+        spool,
+        AccessDenied(
+            actor="anonymous", channel="http", method="GET", target="/api/audit", status=401, reason="unauthenticated"
+        ),
+    )
     access = spool.record_access(AccessEvent(actor="comp", role="compliance", action="view", target="x"))
     assert spool.pending == 6 and _message_ids(trail) == ["m0"]
     lines = (tmp_path / "spool" / "spool.jsonl").read_text().splitlines()
@@ -151,8 +169,12 @@ def test_a_write_waits_at_most_the_cap_for_a_database_locked_by_another_process(
 
     spool = SpoolingTrail(trail, tmp_path / "spool", write_wait_s=0.3)
     first = spool.record_turn(_turn(0))
-    locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(tmp_path / "audit.db")], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(tmp_path / "audit.db")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert locker.stdout.readline().strip() == "locked"
         started = time.monotonic()
@@ -247,6 +269,7 @@ def test_an_interrupted_record_carries_what_the_patient_was_told(trail, tmp_path
 
 
 # --- the AuditSink seam (compliance/audit/sink.py) ------------------------------------------------------------
+
 
 async def test_the_turn_writer_writes_received_markers_only_through_a_sink_that_keeps_them(trail, tmp_path):
     from compliance.audit.writer import TurnWriter

@@ -73,8 +73,9 @@ def form_sign_in(base: str, username: str, password: str = PASSWORD, **headers: 
     client = httpx.Client(base_url=base, timeout=30)
     form = client.get("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf},
-                           headers=headers)
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": csrf}, headers=headers
+    )
     assert response.status_code == 303, response.text
     return client
 
@@ -88,5 +89,12 @@ def page_csrf(client: httpx.Client, path: str = "/clinician") -> str:
 
 def run_cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "TRIAGE_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=Path(__file__).resolve().parents[2], timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )

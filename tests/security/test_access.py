@@ -98,7 +98,10 @@ async def test_staff_socket_refuses_anonymous_patients_and_compliance_with_1008(
         assert frames == [{"type": "error", "code": code, "detail": frames[0]["detail"], "closing": True}]
     events = denials(app.data_dir)[before:]
     assert [(e["channel"], e["status"], e["role"]) for e in events] == [
-        ("websocket", 1008, None), ("websocket", 1008, "patient"), ("websocket", 1008, "compliance")]
+        ("websocket", 1008, None),
+        ("websocket", 1008, "patient"),
+        ("websocket", 1008, "compliance"),
+    ]
     conn = await connect(app.ws + f"/ws/clinician?token={app.tokens['clin']}")
     async with conn:
         assert json.loads(await conn.recv())["type"] == "snapshot"

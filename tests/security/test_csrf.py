@@ -53,15 +53,18 @@ def test_a_planted_csrf_cookie_cannot_sign_a_victim_into_the_attackers_account(c
         attempts.append((planted, "0" * 64, {}))
     for cookies, field, headers in attempts:
         with httpx.Client(base_url=csrf_app.http, cookies=cookies) as victim:
-            answer = victim.post("/login", headers=headers,
-                                 data={"username": "mallory", "password": PASSWORD, "csrf_token": field})
+            answer = victim.post(
+                "/login", headers=headers, data={"username": "mallory", "password": PASSWORD, "csrf_token": field}
+            )
             assert answer.status_code == 403, (cookies, field, headers)
             assert "triage_token" not in answer.headers.get("set-cookie", "")
     events = denials(csrf_app.data_dir)[before:]
     assert [(e["status"], e["reason"], e["target"]) for e in events] == [(403, "csrf", "/login")] * len(attempts)
     # The genuine form still works: from its own origin, and as Chromium sends it under `no-referrer`.
     assert form_sign_in(csrf_app.http, "mallory", Origin=csrf_app.http).cookies["triage_token"]
-    assert form_sign_in(csrf_app.http, "mallory", **{"Origin": "null", "Sec-Fetch-Site": "same-origin"}).cookies["triage_token"]
+    assert form_sign_in(csrf_app.http, "mallory", **{"Origin": "null", "Sec-Fetch-Site": "same-origin"}).cookies[
+        "triage_token"
+    ]
 
 
 async def test_cookie_state_changes_need_the_pages_token_and_no_foreign_origin(csrf_app):
@@ -91,7 +94,9 @@ async def test_cookie_state_changes_need_the_pages_token_and_no_foreign_origin(c
     assert admin.post("/api/users", json=new_user, headers={"X-CSRF-Token": page_csrf(admin)}).status_code == 201
     # A program's bearer token is not ambient: no CSRF token needed.
     program = sign_in(csrf_app.http, "clin")
-    assert httpx.post(csrf_app.http + f"{base}/takeover", headers={**bearer(program), "Origin": EVIL}).status_code == 200
+    assert (
+        httpx.post(csrf_app.http + f"{base}/takeover", headers={**bearer(program), "Origin": EVIL}).status_code == 200
+    )
 
 
 def test_sign_out_needs_the_pages_token(csrf_app):

@@ -14,18 +14,21 @@ def _scope(origin: str | None, host: str = "triage.example", scheme: str = "wss"
     return {"type": "websocket", "scheme": scheme, "headers": headers}
 
 
-@pytest.mark.parametrize(("origin", "allowed"), [
-    ("https://triage.example", True),  # same origin
-    ("https://TRIAGE.example:443", True),  # case and default port
-    ("https://clinic.example", True),  # configured
-    ("https://clinic.example.evil.test", False),
-    ("http://clinic.example", False),  # scheme matters
-    ("https://clinic.example:8443", False),  # port matters
-    ("null", False),  # sandboxed frames, file:// pages
-    ("", False),
-    ("javascript:alert(1)", False),
-    (None, True),  # not a browser: no Origin to check
-])
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("https://triage.example", True),  # same origin
+        ("https://TRIAGE.example:443", True),  # case and default port
+        ("https://clinic.example", True),  # configured
+        ("https://clinic.example.evil.test", False),
+        ("http://clinic.example", False),  # scheme matters
+        ("https://clinic.example:8443", False),  # port matters
+        ("null", False),  # sandboxed frames, file:// pages
+        ("", False),
+        ("javascript:alert(1)", False),
+        (None, True),  # not a browser: no Origin to check
+    ],
+)
 def test_origin_allow_list(origin, allowed):
     assert origin_allowed(_scope(origin), ["https://clinic.example/"]) is allowed
 

@@ -84,8 +84,11 @@ async def test_idle_socket_is_closed_with_a_frame(secured_app):
 
 
 def test_http_body_and_rate_limits(secured_app):
-    big = httpx.post(secured_app.http + "/api/login", content=b"{" + b" " * 70000 + b"}",
-                     headers={"content-type": "application/json"})
+    big = httpx.post(
+        secured_app.http + "/api/login",
+        content=b"{" + b" " * 70000 + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert big.status_code == 413 and big.json()["code"] == "payload_too_large"
     # The flood comes from another loopback address: the limit is per address, so the tests that follow (from
     # 127.0.0.1) keep their allowance and nothing has to wait for a refill (the refill: the test below).
@@ -104,7 +107,9 @@ def test_http_body_and_rate_limits(secured_app):
 async def test_an_address_over_the_http_rate_gets_429_until_its_bucket_refills():
     clock = Clock()
     rate, burst = float(LIMITS["TRIAGE_HTTP_PER_S"]), int(LIMITS["TRIAGE_HTTP_BURST"])
-    limiters = Limiters(http=LocalLimiter(rate, burst, clock=clock), messages=LocalLimiter(1, 1), sign_in=LocalLimiter(1, 1))
+    limiters = Limiters(
+        http=LocalLimiter(rate, burst, clock=clock), messages=LocalLimiter(1, 1), sign_in=LocalLimiter(1, 1)
+    )
     guarded = LimitsMiddleware(not_found, Settings(), limiters)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guarded), base_url="http://app") as client:
         statuses = [(await client.get("/api/x")).status_code for _ in range(burst + 1)]

@@ -22,9 +22,13 @@ DOCS = ("/docs", "/redoc", "/openapi.json")
 
 def manifest_env(**extra: str) -> dict[str, str]:
     """What deploy/k8s and deploy/compose.yaml give a replica (no explicit environment)."""
-    return {"TRIAGE_REQUIRE_KEYS": "true", "TRIAGE_AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
-            "TRIAGE_VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-            "TRIAGE_TOKEN_KEY": secrets.token_urlsafe(32), **extra}
+    return {
+        "TRIAGE_REQUIRE_KEYS": "true",
+        "TRIAGE_AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
+        "TRIAGE_VAULT_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "TRIAGE_TOKEN_KEY": secrets.token_urlsafe(32),
+        **extra,
+    }
 
 
 def test_production_serves_no_docs_and_metrics_only_to_the_scraper(tmp_path):

@@ -44,8 +44,12 @@ def staff_app(tmp_path_factory):
 
 
 def new_clinician(app, username: str) -> None:
-    made = httpx.post(app.http + "/api/users", headers=bearer(app.admin), timeout=30,
-                      json={"username": username, "role": "clinician", "password": PASSWORD})
+    made = httpx.post(
+        app.http + "/api/users",
+        headers=bearer(app.admin),
+        timeout=30,
+        json={"username": username, "role": "clinician", "password": PASSWORD},
+    )
     assert made.status_code == 201, made.text
 
 
@@ -59,8 +63,12 @@ async def patient_session(app) -> str:
 
 def staff_actions(session_id: str) -> list[tuple[str, dict | None]]:
     base = f"/api/clinician/sessions/{session_id}"
-    return [(f"{base}/takeover", None), (f"{base}/reply", {"text": "A nurse here."}), (f"{base}/release", None),
-            (f"{base}/reidentify", None)]
+    return [
+        (f"{base}/takeover", None),
+        (f"{base}/reply", {"text": "A nurse here."}),
+        (f"{base}/release", None),
+        (f"{base}/reidentify", None),
+    ]
 
 
 def act(client: httpx.Client, path: str, body: dict | None, headers: dict[str, str]) -> int:
@@ -115,7 +123,10 @@ async def test_disabled_account_loses_every_route_and_its_open_socket_within_the
             assert act(plain, path, body, bearer(program)) == 401, path  # the bearer token
             assert act(browser, path, body, {}) == 401, path  # the cookie: refused as revoked, before any CSRF check
     assert browser.get("/clinician").status_code == 401
-    for kwargs in ({"additional_headers": bearer(program)}, {"additional_headers": {"Cookie": f"triage_token={program}"}}):
+    for kwargs in (
+        {"additional_headers": bearer(program)},
+        {"additional_headers": {"Cookie": f"triage_token={program}"}},
+    ):
         code, frames = await socket_refusal(app.ws + "/ws/clinician", **kwargs)
         assert code == 1008 and frames[0]["code"] == "unauthorized"
     refused = [e for e in denials(app.data_dir)[before:] if e["actor"] == "dr.gone"]
@@ -137,7 +148,9 @@ async def test_sign_out_ends_the_old_cookie_and_every_other_token_of_the_account
         assert replay.get("/api/me").status_code == 401  # at once: the app that signed out knows
         assert replay.get("/clinician").status_code == 401
     assert httpx.get(app.http + "/api/me", headers=bearer(other_device)).status_code == 401
-    code, frames = await socket_refusal(app.ws + "/ws/clinician", additional_headers={"Cookie": f"triage_token={old_cookie}"})
+    code, frames = await socket_refusal(
+        app.ws + "/ws/clinician", additional_headers={"Cookie": f"triage_token={old_cookie}"}
+    )
     assert code == 1008 and frames[0]["code"] == "unauthorized"
     browser.close()
 
@@ -146,8 +159,9 @@ async def test_a_new_password_revokes_tokens_issued_before_it(staff_app):
     app = staff_app
     new_clinician(app, "dr.pw")
     before = sign_in(app.http, "dr.pw")
-    done = run_cli(app.data_dir, "users", "password", "--username", "dr.pw", "--password-stdin",
-                   stdin="a brand new passphrase\n")
+    done = run_cli(
+        app.data_dir, "users", "password", "--username", "dr.pw", "--password-stdin", stdin="a brand new passphrase\n"
+    )
     assert done.returncode == 0, done.stderr
     assert await wait_refused(app, before, ACCOUNT_CACHE_S + 2) <= ACCOUNT_CACHE_S + 1
     after = sign_in(app.http, "dr.pw", "a brand new passphrase")
@@ -178,8 +192,15 @@ async def test_staff_tokens_are_short_lived_and_renewed_while_in_use(staff_app):
 
     # A page visit renews a cookie past half its life (same sign-in, fresh lifetime).
     key = json.loads((app.data_dir / "secrets.json").read_text())["token_key"].encode()
-    aging = issue_token(key, "dr.renew", "clinician", version=claims["version"], sid=claims["sid"],
-                        signed_in_at=claims["signed_in_at"], expires_at=time.time() + 120)
+    aging = issue_token(
+        key,
+        "dr.renew",
+        "clinician",
+        version=claims["version"],
+        sid=claims["sid"],
+        signed_in_at=claims["signed_in_at"],
+        expires_at=time.time() + 120,
+    )
     with httpx.Client(base_url=app.http, cookies={"triage_token": aging}, timeout=30) as page:
         visit = page.get("/clinician")
         fresh = visit.cookies.get("triage_token")

@@ -24,8 +24,13 @@ def test_no_server_errors_for_any_generated_request(secured_app):
 
     def fuzz(operation):
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def call(case):
             response = case.call(headers=headers, timeout=30)
             seen.setdefault(operation.label, set()).add(response.status_code)

@@ -18,8 +18,13 @@ from tests.support.servers import AppProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.redis]
 
-LIMITS = {"TRIAGE_HTTP_PER_S": "0.5", "TRIAGE_HTTP_BURST": "60", "TRIAGE_ADDR_MSGS_PER_S": "0.2",
-          "TRIAGE_ADDR_MSGS_BURST": "4", "TRIAGE_CONN_MSGS_BURST": "50"}
+LIMITS = {
+    "TRIAGE_HTTP_PER_S": "0.5",
+    "TRIAGE_HTTP_BURST": "60",
+    "TRIAGE_ADDR_MSGS_PER_S": "0.2",
+    "TRIAGE_ADDR_MSGS_BURST": "4",
+    "TRIAGE_CONN_MSGS_BURST": "50",
+}
 
 
 @pytest.fixture
@@ -37,7 +42,9 @@ def replicas(tmp_path, redis_server_url, redis_prefix) -> Iterator[tuple[AppProc
 
 
 def wrong_password(app: AppProcess) -> int:
-    return httpx.post(app.http + "/api/login", json={"username": "clin", "password": "not " + PASSWORD}, timeout=30).status_code
+    return httpx.post(
+        app.http + "/api/login", json={"username": "clin", "password": "not " + PASSWORD}, timeout=30
+    ).status_code
 
 
 async def test_two_replicas_share_one_sign_in_throttle_and_one_request_budget(replicas, redis_server_url, redis_prefix):

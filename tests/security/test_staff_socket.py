@@ -48,7 +48,8 @@ async def test_every_refusal_closes_with_1008_and_is_audited(secured_app):
         assert close_code == 1008 and [f["code"] for f in frames] == [code], (query, headers)
     events = denials(secured_app.data_dir)[before:]
     assert [(e["channel"], e["status"], e["target"], e["role"]) for e in events] == [
-        ("websocket", 1008, "/ws/clinician", role) for *_, role in refusals]
+        ("websocket", 1008, "/ws/clinician", role) for *_, role in refusals
+    ]
     assert all("token" not in e["target"] for e in events)  # never the query string
 
 

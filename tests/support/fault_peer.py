@@ -12,13 +12,14 @@ contradict (a fluent answer that tells the patient it is nothing serious).
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.support.openai_peer import SSE_DONE, sse_chunk
 
 GOOD_ANSWER = "Please see a doctor as advised, and seek help sooner if you feel worse."
 CONTRADICTING_ANSWER = "Good news: this is nothing serious, so there is no need to see a doctor. Just rest."
@@ -27,10 +28,6 @@ FAULTS = ("ok", "slow_first", "http_500", "http_429", "cut", "malformed", "contr
 
 class PeerDropped(Exception):
     """Raised inside the response body so the server drops the connection mid-stream."""
-
-
-def _chunk(text: str) -> str:
-    return "data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}) + "\n\n"
 
 
 class FaultPeer:
@@ -71,10 +68,10 @@ class FaultPeer:
                 if fault == "cut" and i == 4:
                     raise PeerDropped("dropping the connection mid-stream")
                 if fault == "malformed" and i == 2:
-                    yield "data: {\"choices\": [{\"delta\": {\"content\": \"oops\"\n\n"
-                yield _chunk(word if i == 0 else " " + word)
+                    yield 'data: {"choices": [{"delta": {"content": "oops"\n\n'
+                yield sse_chunk(word if i == 0 else " " + word)
                 await asyncio.sleep(self.delay_s)
-            yield "data: [DONE]\n\n"
+            yield SSE_DONE
         except asyncio.CancelledError:
             self.cancelled += 1
             raise

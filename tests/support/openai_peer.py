@@ -11,8 +11,20 @@ from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 
+def sse_chunk(text: str) -> str:
+    """One streamed chat-completions chunk carrying `text`, as an SSE event."""
+    return (
+        "data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": text}, "finish_reason": None}]}) + "\n\n"
+    )
+
+
+SSE_DONE = "data: [DONE]\n\n"
+
+
 class RecordingPeer:
-    def __init__(self, answer: str = "Please rest, drink fluids and see a doctor if it gets worse.", delay_s: float = 0.0) -> None:
+    def __init__(
+        self, answer: str = "Please rest, drink fluids and see a doctor if it gets worse.", delay_s: float = 0.0
+    ) -> None:
         self.answer = answer
         self.chunks: list[str] | None = None  # when set, streamed as they are instead of the answer word by word
         self.delay_s = delay_s
@@ -29,10 +41,9 @@ class RecordingPeer:
         async def events():
             try:
                 for text in self.chunks if self.chunks is not None else [w + " " for w in self.answer.split(" ")]:
-                    chunk = {"choices": [{"index": 0, "delta": {"content": text}}]}
-                    yield f"data: {json.dumps(chunk)}\n\n"
+                    yield sse_chunk(text)
                     await asyncio.sleep(self.delay_s)
-                yield "data: [DONE]\n\n"
+                yield SSE_DONE
             except asyncio.CancelledError:
                 self.cancelled += 1
                 raise

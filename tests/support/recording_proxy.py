@@ -25,7 +25,9 @@ class RecordingProxy:
         body = await request.json()
         self.requests.append(body)
         client = httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=5.0))
-        upstream = await client.send(client.build_request("POST", self.upstream + "/chat/completions", json=body), stream=True)
+        upstream = await client.send(
+            client.build_request("POST", self.upstream + "/chat/completions", json=body), stream=True
+        )
         if upstream.status_code >= 400:
             content = await upstream.aread()
             await upstream.aclose()

@@ -68,7 +68,10 @@ class AppProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the server process writes to it for its whole life
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_ready(self.http + "/readyz", proc=self.proc)
         return self
@@ -124,5 +127,9 @@ def serving(peer):
 
 def openai_engine_env(base_url: str, model: str, **settings: str) -> dict[str, str]:
     """App environment that routes non-emergencies to an OpenAI-compatible server at `base_url`."""
-    return {"TRIAGE_ENGINE": "openai", "TRIAGE_OPENAI_BASE_URL": base_url + "/v1", "TRIAGE_OPENAI_MODEL": model,
-            **{f"TRIAGE_{name.upper()}": value for name, value in settings.items()}}
+    return {
+        "TRIAGE_ENGINE": "openai",
+        "TRIAGE_OPENAI_BASE_URL": base_url + "/v1",
+        "TRIAGE_OPENAI_MODEL": model,
+        **{f"TRIAGE_{name.upper()}": value for name, value in settings.items()},
+    }

@@ -41,7 +41,8 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for message, fix in MISSING.items():
         terminalreporter.write_line(
             f"NOT THE WHOLE SUITE: {skipped} tests skipped because {message}. Fix: {fix} (then make test again)",
-            yellow=True, bold=True,
+            yellow=True,
+            bold=True,
         )
 
 
@@ -53,7 +54,9 @@ def postgres_server_url() -> str:
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - ImportError or OperationalError: no PostgreSQL to test against
-        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}", fix="bash .ci/run (starts PostgreSQL and Redis)")
+        unavailable(
+            f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}", fix="bash .ci/run (starts PostgreSQL and Redis)"
+        )
     return PG_ADMIN_URL
 
 

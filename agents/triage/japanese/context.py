@@ -41,6 +41,7 @@ class JapaneseContext:
         self._matcher = Matcher(entries)
         self._window = data.window
         self._joins = frozenset(normalise(w) for w in data.list_joins) | {""}
+        self._suffixes = tuple(normalise(w) for w in data.suffixes)
         self._gap_words = tuple(sorted({normalise(w) for w in data.gap_words if normalise(w)}, key=len, reverse=True))
         self._boundaries = tuple(normalise(b) if b.strip() else b for b in data.boundaries)
 
@@ -66,17 +67,29 @@ class JapaneseContext:
                 if not before:
                     continue
                 i = before[-1]
-                if not self._gap_ok(text[slots[i][1]:trig.start]):
+                if not self._gap_ok(text[slots[i][1] : trig.start]):
                     continue
                 held[i].add(trig.category)
-                while i > 0 and text[slots[i - 1][1]:slots[i][0]] in self._joins:
+                while i > 0 and self._joined(text[slots[i - 1][1] : slots[i][0]]):
                     i -= 1
                     held[i].add(trig.category)
             else:
                 for i, (start, _) in enumerate(slots):
-                    if start >= trig.end and start - trig.end <= self._window and not self._crosses(text[trig.end:start]):
+                    if (
+                        start >= trig.end
+                        and start - trig.end <= self._window
+                        and not self._crosses(text[trig.end : start])
+                    ):
                         held[i].add(trig.category)
         return [next((c for c in _PRECEDENCE if c in h), Assertion.present) for h in held]
+
+    def _joined(self, between: str) -> bool:
+        """Whether two findings are items of one list (熱や咳, 痛みや吐き気: a noun ending, then a join)."""
+        for suffix in self._suffixes:
+            if between.startswith(suffix):
+                between = between[len(suffix) :]
+                break
+        return between in self._joins
 
     def _crosses(self, between: str) -> bool:
         return any(b in between for b in self._boundaries)
@@ -90,5 +103,5 @@ class JapaneseContext:
             word = next((w for w in self._gap_words if rest.startswith(w)), None)
             if word is None:
                 return False
-            rest = rest[len(word):]
+            rest = rest[len(word) :]
         return True

@@ -27,12 +27,22 @@ _REWRITES = (
     (re.compile(r"生後\s*(\d+)\s*" + _MONTHS), r" \1 months old "),
     (re.compile(r"生後\s*(\d+)\s*(?:週|週間)"), r" \1 weeks old "),
     (re.compile(r"生後\s*(\d+)\s*日"), r" \1 days old "),
-    (re.compile(r"(\d+)\s*" + _MONTHS + r"\s*の?(?=赤ちゃん|赤ん坊|乳児|子|男の子|女の子|娘|息子|男児|女児|児)"), r" \1 months old "),
+    (
+        re.compile(r"(\d+)\s*" + _MONTHS + r"\s*の?(?=赤ちゃん|赤ん坊|乳児|子|男の子|女の子|娘|息子|男児|女児|児)"),
+        r" \1 months old ",
+    ),
     (re.compile(r"妊娠\s*(\d+)\s*週"), r" \1 weeks pregnant "),
     (re.compile(r"妊娠\s*(\d+)\s*" + _MONTHS), r" \1 months pregnant "),
     (re.compile(r"(\d{2,3}(?:\.\d)?)\s*(?:度|°c|°)(?!目)"), r" \1°c "),
     (re.compile(r"上が\s*(\d{2,3})[^\d。、]{0,6}?下が\s*(\d{2,3})"), r" bp \1/\2 "),
     (re.compile(r"(\d+)\s*回\s*/\s*分"), r" \1 /min "),
+    # durations: 3日前から, 3日間, 2週間, 5時間, 3ヶ月前から -> "for 3 days" (the extractor's words)
+    (re.compile(r"(\d+)\s*日\s*(?:間|前|以上|ほど|くらい|ぐらい|も|続|目)"), r" for \1 days "),
+    (re.compile(r"(\d+)\s*週間"), r" for \1 weeks "),
+    (re.compile(r"(\d+)\s*時間"), r" for \1 hours "),
+    (re.compile(r"(\d+)\s*" + _MONTHS + r"\s*(?:間|前|以上|ほど|くらい|ぐらい|も|続)"), r" for \1 months "),
+    (re.compile(r"(?:昨日|昨夜|昨晩|きのう)\s*から"), " since yesterday "),
+    (re.compile(r"(?:今朝|今日|けさ)\s*から"), " since this morning "),
 )
 _YEARS_MONTHS = re.compile(r"(\d{1,3})\s*(?:歳|才)\s*(\d{1,2})\s*" + _MONTHS)
 _YEARS = re.compile(r"(\d{1,3})\s*(?:歳|才)")
@@ -73,7 +83,12 @@ def _labels(data: JaFacts) -> tuple[tuple[re.Pattern[str], str], ...]:
         for word in sorted(words, key=len, reverse=True):
             word = word.lower()
             edge = r"(?<![a-z])" if word.isascii() else ""
-            out.append((re.compile(edge + re.escape(word) + r"(?:[はがもの]|値|数|:|=|約|およそ|だいたい|\s)*(?=\d)"), f" {english} "))
+            out.append(
+                (
+                    re.compile(edge + re.escape(word) + r"(?:[はがもの]|値|数|:|=|約|およそ|だいたい|\s)*(?=\d)"),
+                    f" {english} ",
+                )
+            )
     out.sort(key=lambda item: -len(item[0].pattern))
     _COMPILED[id(data)] = (data, tuple(out))
     return _COMPILED[id(data)][1]
@@ -101,7 +116,9 @@ def facts(text: str, data: JaFacts) -> Facts:
     jcs = _JCS.search(plain)
     if jcs and found.gcs is None and data.jcs_to_gcs:
         level = int(jcs.group(1))
-        found.gcs = float(data.jcs_to_gcs.get(level, min(data.jcs_to_gcs.items(), key=lambda kv: abs(kv[0] - level))[1]))
+        found.gcs = float(
+            data.jcs_to_gcs.get(level, min(data.jcs_to_gcs.items(), key=lambda kv: abs(kv[0] - level))[1])
+        )
     if found.sex is None:
         counts = {sex: sum(plain.count(word) for word in words) for sex, words in data.sex.items()}
         female, male = counts.get("female", 0), counts.get("male", 0)

@@ -5,8 +5,12 @@
 
 A term is its characters, or two parts around ``...`` with up to ``MAX_GAP`` characters of the same clause
 between them (no boundary character). Every place a term matches is a candidate; candidates are taken longest
-first, counting the term's own characters (not its gap), then the one with the smaller gap, then the earlier, and
-a candidate that overlaps one already taken is dropped. So 右下腹部痛 is read as one term, not as 下腹部痛 inside
+first, counting the term's own characters (not its gap), then the one that starts earlier (右手...しびれ before
+手がしびれ: the side is part of the finding), then the one with the smaller gap, and
+a candidate whose first part overlaps what one already taken holds is dropped (two terms with a gap may share
+the same first part: お尻の穴が腫れてズキズキ is a lump and pain there). A term holds its characters; a term
+with a gap holds only its first part, so the words in its gap and its last part stay readable (のどがすごく痛い:
+a sore throat and "very painful"; 胸と頭が痛い: chest pain and headache). So 右下腹部痛 is read as one term, not as 下腹部痛 inside
 it, and 熱中症 (an ``ignore`` word) keeps 熱 from reading as fever. A string listed under several keys gives them all.
 """
 
@@ -14,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 GAP = "..."
-MAX_GAP = 5
+MAX_GAP = 8
 _END = ""
 
 
@@ -25,9 +30,11 @@ class Match:
     start: int
     end: int
     keys: tuple[str, ...]
+    held: int = 0
+    """Where the characters the match holds end (its first part's end for a term with a gap; else ``end``)."""
 
     def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
+        return self.start < end and start < (self.held or self.end)
 
 
 class Matcher:
@@ -38,17 +45,18 @@ class Matcher:
             keys = grouped.setdefault((head, tail or None), [])
             if key not in keys:
                 keys.append(key)
-        self._root: dict[str, dict] = {}
-        for (head, tail), keys in grouped.items():
+        # A trie: one dict per character; under _END, the (second part or None, keys) of the terms ending there.
+        self._root: dict[str, Any] = {}
+        for (first, second), keys in grouped.items():
             node = self._root
-            for ch in head:
+            for ch in first:
                 node = node.setdefault(ch, {})
-            node.setdefault(_END, []).append((tail, tuple(keys)))
+            node.setdefault(_END, []).append((second, tuple(keys)))
         self._boundaries = frozenset(boundaries)
         self._ignore = ignore
 
-    def candidates(self, text: str) -> list[tuple[int, int, int, tuple[str, ...], int]]:
-        """(own characters, start, end, keys, gap) for every place a term matches."""
+    def candidates(self, text: str) -> list[tuple[int, int, int, tuple[str, ...], int, int]]:
+        """(own characters, start, end, keys, gap, end of the first part) for every place a term matches."""
         found = []
         n = len(text)
         root = self._root
@@ -60,11 +68,11 @@ class Matcher:
                 if ends is not None:
                     for tail, keys in ends:
                         if tail is None:
-                            found.append((j - i, i, j, keys, 0))
+                            found.append((j - i, i, j, keys, 0, j))
                             continue
                         for k in range(j, min(j + MAX_GAP + 1, n)):
                             if text.startswith(tail, k):
-                                found.append((j - i + len(tail), i, k + len(tail), keys, k - j))
+                                found.append((j - i + len(tail), i, k + len(tail), keys, k - j, j))
                                 break
                             if text[k] in self._boundaries:
                                 break
@@ -78,11 +86,15 @@ class Matcher:
         """The matches taken, longest first, in text order; none overlaps another or one of ``blocked``."""
         taken: list[Match] = list(blocked)
         chosen: list[Match] = []
-        ranked = sorted(self.candidates(text), key=lambda c: (-c[0], c[4], c[3] == (self._ignore,), c[1]))
-        for _, start, end, keys, _gap in ranked:
-            if any(m.overlaps(start, end) for m in taken):
+        ranked = sorted(self.candidates(text), key=lambda c: (-c[0], c[1], c[4], c[3] == (self._ignore,)))
+        for _, start, end, keys, gap, head in ranked:
+            # a part may be said of twice (お尻の穴が腫れてズキズキ: a lump and pain): gap terms may share a first part
+            if any(
+                m.overlaps(start, head) and not (gap and m.held < m.end and (m.start, m.held) == (start, head))
+                for m in taken
+            ):
                 continue
-            match = Match(start, end, keys)
+            match = Match(start, end, keys, head if gap else end)
             taken.append(match)
             chosen.append(match)
         chosen.sort(key=lambda m: m.start)

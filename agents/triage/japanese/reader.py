@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from agents.triage.context import Assertion
 from agents.triage.japanese.context import JapaneseContext
 from agents.triage.japanese.matcher import Match, Matcher
-from agents.triage.japanese.text import normalise
+from agents.triage.japanese.text import normalise, polite_form
 from agents.triage.knowledge import Knowledge
 from agents.triage.reading import Mention
 
@@ -48,13 +48,14 @@ class JapaneseReader:
         concepts = list(ignore)
         self._with_any: dict[str, tuple[str, ...]] = {}
         for ident, concept in ja.concepts.items():
-            concepts.extend((normalise(t), f"f:{ident}") for t in concept.terms)
-            concepts.extend((normalise(t), f"g:{ident}") for t in concept.context_terms)
+            for kind, terms in (("f", concept.all_terms()), ("g", concept.context_terms)):
+                for term in _with_polite_forms(terms):
+                    concepts.extend((normalise(term), f"{kind}:{ref}") for ref in (ident, *concept.also))
             if concept.context_terms:
-                self._with_any[ident] = concept.with_any
+                self._with_any.update((ref, concept.with_any) for ref in (ident, *concept.also))
         names = list(ignore)
         for ident, condition in ja.conditions.items():
-            names.extend((normalise(t), f"c:{ident}") for t in condition.named)
+            names.extend((normalise(t), f"c:{ident}") for t in _with_polite_forms(condition.named))
         self._concepts = Matcher(concepts, boundaries=_BOUNDARIES)
         self._names = Matcher(names, boundaries=_BOUNDARIES)
         self._context = JapaneseContext(ja.context)
@@ -73,7 +74,7 @@ class JapaneseReader:
         seen: set[tuple[str, bool, Assertion]] = set()
         for match in found:
             assertion = verdicts[next(i for i, (a, b) in enumerate(slots) if a <= match.start and match.end <= b)]
-            words = text[match.start:match.end]
+            words = text[match.start : match.end]
             for key in match.keys:
                 kind, ident = key[0], key[2:]
                 if kind == "x":
@@ -87,6 +88,17 @@ class JapaneseReader:
                 seen.add((ident, kind == "c", assertion))
                 mentions.append(mention)
         return Reading(tuple(mentions), tuple(conditional))
+
+
+def _with_polite_forms(terms: tuple[str, ...]) -> list[str]:
+    """The terms, and for each that ends in a plain negative's stem its polite form (歩けな, 歩けません)."""
+    out = list(terms)
+    for term in terms:
+        head, gap, tail = term.rpartition("...")
+        polite = polite_form(tail)
+        if polite is not None:
+            out.append(head + gap + polite)
+    return out
 
 
 def _slots(found: list[Match]) -> list[tuple[int, int]]:

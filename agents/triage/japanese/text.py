@@ -31,9 +31,29 @@ def normalise(text: str) -> str:
     return fold(nfkc(text))
 
 
+_I_ROW = dict(zip("らかさたわがばまな", "りきしちいぎびみに", strict=True))
+_PARTICLES = frozenset("がはもく")  # 元気がない, 熱はない, 痛くない: ない after a particle or an adjective
+
+
+def polite_form(term: str) -> str | None:
+    """The polite negative of a term that ends in a plain negative's stem (な of ない), as patients write both:
+    動かな -> 動きません, 歩けな -> 歩けません, 元気がな -> 元気がありません, 出ていな -> 出ていません."""
+    if not term.endswith("な") or len(term) < 2:
+        return None
+    stem, last = term[:-1], term[-2]
+    if last in _PARTICLES:
+        return stem + "ありません"
+    if last in _I_ROW:
+        return stem[:-1] + _I_ROW[last] + "ません"
+    return stem + "ません"
+
+
 def has_japanese(text: str) -> bool:
     """Whether the text holds kana or kanji: the Japanese reader has something to read in it."""
     return any(
-        0x3040 <= (code := ord(ch)) <= 0x30FF or 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xFF66 <= code <= 0xFF9F
+        0x3040 <= (code := ord(ch)) <= 0x30FF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0x3400 <= code <= 0x4DBF
+        or 0xFF66 <= code <= 0xFF9F
         for ch in text
     )

@@ -141,7 +141,9 @@ def _merge_concept(old: Concept, new: Concept) -> Concept:
 _Entry = TypeVar("_Entry", "Concept", "Condition")
 
 
-def _entries(root: Path, folder: str, key: str, model: type[_Entry], digest: Any, files: list[str]) -> Iterator[tuple[Path, _Entry]]:
+def _entries(
+    root: Path, folder: str, key: str, model: type[_Entry], digest: Any, files: list[str]
+) -> Iterator[tuple[Path, _Entry]]:
     """Each validated entry under ``key`` of every YAML file in ``folder``; the files go into the version digest."""
     for path in sorted((root / folder).glob("*.yaml")):
         digest.update(path.name.encode() + path.read_bytes())
@@ -172,7 +174,7 @@ def read(root: Path = ROOT) -> Knowledge:
         if (root / name).exists() or name != "learned.json":
             digest.update(name.encode() + (root / name).read_bytes())
     physiology = _read(root / "physiology.yaml")
-    ja = japanese.read(root / "ja", digest, files, _read)
+    ja = japanese.read(root / "ja", digest, files, _read, Pattern)
     for derived in DERIVED_IDS:
         concepts.setdefault(derived, Concept(id=derived, kind="derived", name=derived.replace("_", " ").capitalize()))
     version = (root / "VERSION").read_text(encoding="utf-8").strip() if (root / "VERSION").exists() else "dev"
@@ -214,7 +216,9 @@ def problems(kb: Knowledge) -> list[str]:
             cancel = term_stems(phrase)
             # an exclusion that every match of a term contains cancels that term everywhere
             if any(_contains(stems, cancel) for stems in own):
-                found.append(f"concept {concept.id}: exclude {phrase!r} reads like one of its own terms, so it cancels them")
+                found.append(
+                    f"concept {concept.id}: exclude {phrase!r} reads like one of its own terms, so it cancels them"
+                )
     for rule in kb.physiology:
         if rule.id not in kb.concepts:
             found.append(f"physiology rule sets unknown id {rule.id!r}")
@@ -223,7 +227,7 @@ def problems(kb: Knowledge) -> list[str]:
 
 
 def _contains(stems: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    return bool(part) and any(stems[i:i + len(part)] == part for i in range(len(stems) - len(part) + 1))
+    return bool(part) and any(stems[i : i + len(part)] == part for i in range(len(stems) - len(part) + 1))
 
 
 @lru_cache(maxsize=1)

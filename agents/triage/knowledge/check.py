@@ -20,8 +20,10 @@ def main() -> int:
     kinds = Counter(c.kind for c in kb.concepts.values())
     levels = Counter(c.level.value for c in kb.conditions.values())
     terms = sum(len(c.terms) for c in kb.concepts.values()) + sum(len(c.named) for c in kb.conditions.values())
-    print(f"knowledge {kb.version}: {len(kb.concepts)} concepts {dict(kinds)}, {len(kb.conditions)} conditions "
-          f"{dict(levels)}, {terms} terms, {len(found)} problems")
+    print(
+        f"knowledge {kb.version}: {len(kb.concepts)} concepts {dict(kinds)}, {len(kb.conditions)} conditions "
+        f"{dict(levels)}, {terms} terms, {len(found)} problems"
+    )
     return 1 if found else 0
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from agents.triage.levels import Level
 
 if TYPE_CHECKING:
-    from agents.triage.knowledge import Knowledge
+    from agents.triage.knowledge import Knowledge, Pattern
 
 GAP = "..."
 #: Kinds of concept a message names as its problem: each needs a level of its own or a complaint level.
@@ -45,14 +45,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Pairs(_Strict):
+    """Every part with every word, as ``part...word`` terms (胸 x 痛, ぎゅ, 苦し -> 胸...痛, 胸...ぎゅ, 胸...苦し)."""
+
+    parts: Words
+    words: Words
+
+    def terms(self) -> tuple[str, ...]:
+        return tuple(f"{part}{GAP}{word}" for part in self.parts for word in self.words)
+
+
 class JaConcept(_Strict):
     name: str = ""
     """The plain Japanese name a patient is told ("胸の痛み")."""
     terms: Words = ()
+    pairs: tuple[Pairs, ...] = ()
+    """Body parts with the words said of them (胸 with 痛, 苦し, ぎゅ): each pair is a term with a gap."""
+    also: Words = ()
+    """Concepts every match of these terms also names (吐血 is vomiting too), as the English reader, which finds
+    every phrase inside a longer one, reads "vomiting blood" as vomiting as well."""
     context_terms: Words = ()
     """Words that mean this concept only when one of ``with_any`` is read in the conversation too (出血 is vaginal
     bleeding in a pregnancy, not after cutting a finger)."""
     with_any: Words = ()
+
+    def all_terms(self) -> tuple[str, ...]:
+        """The terms, with the pairs spelled out."""
+        return (*self.terms, *(term for pairs in self.pairs for term in pairs.terms()))
 
 
 class JaCondition(_Strict):
@@ -64,10 +83,34 @@ class JaContext(_Strict):
     window: int = 12
     """Characters a trigger after a finding may stand from it."""
     list_joins: Marks = ()
+    suffixes: Marks = ()
     gap_words: Marks = ()
     boundaries: Marks = ()
     triggers: dict[Category, dict[Direction, Words]] = Field(default_factory=dict)
     pseudo: Words = ()
+
+
+class Escalation(_Strict):
+    """A finding that raises one level to another (the English escalation rules' `level_is`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    when: str
+    from_: Level = Field(alias="from")
+    to: Level
+
+
+FactOp = Literal["gte", "gt", "lte", "lt"]
+
+
+class Combination(_Strict):
+    """Findings that together call for a level no condition gives (an English phrase rule's combination): a
+    pattern as in ``conditions/`` (all, any, none, who) plus limits on stated numbers (``facts``)."""
+
+    pattern: Any
+    """A ``knowledge.Pattern``; its level is the combination's."""
+    facts: dict[str, dict[FactOp, float]] = Field(default_factory=dict)
+    rule: str = ""
+    """The English phrase rule it stands for (protocols/*.yaml), for the reviewer."""
 
 
 class JaFacts(_Strict):
@@ -80,12 +123,17 @@ class JaFacts(_Strict):
 
 class JaWording(_Strict):
     levels: dict[Level, str]
+    lead: str
     what_you_describe: str
     measured: str
     joiner: str
     not_read: str
     no_complaint_placed: str
+    under_review: str
+    """Said when a Japanese message below an emergency is held at 24 h for a clinician (see japanese/assess.py)."""
     questions: dict[str, str]
+    names: dict[str, str] = Field(default_factory=dict)
+    """Names of the physiology layer's findings (what numbers show)."""
 
 
 class Vocabulary(_Strict):
@@ -95,11 +143,17 @@ class Vocabulary(_Strict):
     """Words read as nothing: they hold characters a shorter term would otherwise take (熱中症 is not 熱)."""
     context: JaContext
     complaints: dict[str, Level]
+    circumstances: Words = ()
+    """Findings that say what happened or reassure (転んだ, 歩ける): alone they place nothing."""
+    escalations: tuple[Escalation, ...] = ()
+    combinations: tuple[Combination, ...] = ()
+    explained_by: dict[str, Words] = Field(default_factory=dict)
+    """Complaint -> conditions that account for it though no pattern of theirs names it."""
     facts: JaFacts
     wording: JaWording
 
 
-def read(folder: Path, digest: Any, files: list[str], load: Any) -> Vocabulary | None:
+def read(folder: Path, digest: Any, files: list[str], load: Any, pattern: type[Pattern]) -> Vocabulary | None:
     """The vocabulary in ``folder`` (None when there is none); every file goes into the version digest."""
     if not folder.is_dir():
         return None
@@ -115,9 +169,24 @@ def read(folder: Path, digest: Any, files: list[str], load: Any) -> Vocabulary |
         ignore=findings.get("ignore") or (),
         context=data.get("context", {}),
         complaints=(data.get("complaints", {}).get("complaints")) or {},
+        circumstances=data.get("complaints", {}).get("circumstances") or (),
+        escalations=data.get("complaints", {}).get("escalations") or (),
+        explained_by=data.get("complaints", {}).get("explained_by") or {},
+        combinations=tuple(
+            _combination(entry, pattern) for entry in data.get("complaints", {}).get("combinations") or ()
+        ),
         facts=data.get("facts", {}),
         wording=data["wording"],
     )
+
+
+def _combination(entry: dict[str, Any], pattern: type[Pattern]) -> Combination:
+    entry = dict(entry)
+    facts, rule = entry.pop("facts", {}), entry.pop("rule", "")
+    found = pattern.model_validate(entry)
+    if found.level is None:
+        raise ValueError(f"combination {entry} has no level")
+    return Combination(pattern=found, facts=facts, rule=rule)
 
 
 def problems(kb: Knowledge) -> list[str]:
@@ -129,13 +198,19 @@ def problems(kb: Knowledge) -> list[str]:
     for ident, concept in ja.concepts.items():
         if ident not in kb.concepts:
             found.append(f"ja concept {ident}: no such concept in findings/")
-        if not concept.terms and not concept.context_terms:
+        if not concept.terms and not concept.context_terms and not concept.pairs:
             found.append(f"ja concept {ident}: no terms")
-        found.extend(f"ja concept {ident}: with_any names unknown concept {ref!r}" for ref in concept.with_any
-                     if ref not in kb.concepts)
+        found.extend(
+            f"ja concept {ident}: with_any names unknown concept {ref!r}"
+            for ref in concept.with_any
+            if ref not in kb.concepts
+        )
+        found.extend(
+            f"ja concept {ident}: also names unknown concept {ref!r}" for ref in concept.also if ref not in kb.concepts
+        )
         if concept.context_terms and not concept.with_any:
             found.append(f"ja concept {ident}: context_terms without with_any")
-        found.extend(_term_problems(f"ja concept {ident}", (*concept.terms, *concept.context_terms)))
+        found.extend(_term_problems(f"ja concept {ident}", (*concept.all_terms(), *concept.context_terms)))
     for ident, condition in ja.conditions.items():
         if ident not in kb.conditions:
             found.append(f"ja condition {ident}: no such condition in conditions/")
@@ -143,18 +218,44 @@ def problems(kb: Knowledge) -> list[str]:
             found.append(f"ja condition {ident}: no named terms")
         found.extend(_term_problems(f"ja condition {ident}", condition.named))
     for ident, level in ja.complaints.items():
-        concept = kb.concepts.get(ident)
-        if concept is None:
+        known = kb.concepts.get(ident)
+        if known is None:
             found.append(f"ja complaint {ident}: no such concept in findings/")
         elif ident not in ja.concepts:
             found.append(f"ja complaint {ident}: no Japanese words for it in ja/findings.yaml")
-        elif concept.level is not None and level.rank < concept.level.rank:
+        elif known.level is not None and level.rank < known.level.rank:
             found.append(f"ja complaint {ident}: {level.value} is more urgent than the concept's own level")
     for ident in sorted(ja.concepts):
-        concept = kb.concepts.get(ident)
-        if concept is not None and concept.kind in _PLACED_KINDS and concept.level is None and ident not in ja.complaints:
-            found.append(f"ja concept {ident}: a {concept.kind} with no level of its own and no entry in ja/complaints.yaml "
-                         "(read alone it would place nothing)")
+        known = kb.concepts.get(ident)
+        if (
+            known is not None
+            and known.kind in _PLACED_KINDS
+            and known.level is None
+            and ident not in ja.complaints
+            and ident not in ja.circumstances
+        ):
+            found.append(
+                f"ja concept {ident}: a {known.kind} with no level of its own and no entry in ja/complaints.yaml "
+                "(read alone it would place nothing)"
+            )
+    found.extend(
+        f"ja circumstance {ident}: no such concept in findings/"
+        for ident in ja.circumstances
+        if ident not in kb.concepts
+    )
+    found.extend(f"ja escalation: unknown finding {e.when!r}" for e in ja.escalations if e.when not in kb.concepts)
+    for ident, explainers in ja.explained_by.items():
+        found.extend(
+            f"ja explained_by {ident}: unknown condition {ref!r}" for ref in explainers if ref not in kb.conditions
+        )
+        if ident not in ja.complaints:
+            found.append(f"ja explained_by {ident}: not a complaint of ja/complaints.yaml")
+    for combination in ja.combinations:
+        found.extend(
+            f"ja combination {combination.rule or '?'}: unknown finding {ref!r}"
+            for ref in (*combination.pattern.all, *combination.pattern.any, *combination.pattern.none)
+            if ref not in kb.concepts
+        )
     missing = [level.value for level in Level if level not in ja.wording.levels]
     if missing:
         found.append(f"ja wording: no phrase for {missing}")

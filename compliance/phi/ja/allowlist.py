@@ -29,7 +29,9 @@ def _term_pattern(term: str) -> str:
 
 @cache
 def _patterns() -> tuple[tuple[str, regex.Pattern[str]], ...]:
-    patterns = [(name, regex.compile(rx, regex.IGNORECASE)) for name, rx in table("clinical_patterns")["patterns"].items()]
+    patterns = [
+        (name, regex.compile(rx, regex.IGNORECASE)) for name, rx in table("clinical_patterns")["patterns"].items()
+    ]
     terms = sorted({*words("eponyms"), *words("drugs")}, key=len, reverse=True)
     patterns.append(("term", regex.compile("|".join(_term_pattern(term) for term in terms))))
     return tuple(patterns)

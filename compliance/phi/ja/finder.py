@@ -22,14 +22,17 @@ from compliance.phi.allowlist import ClinicalSpan
 from compliance.phi.analyzer import CuesInPatterns
 from compliance.phi.entities import ADDRESS, EMPLOYER, FACILITY, PERSON, STRONG_SCORE
 from compliance.phi.ja.allowlist import JapaneseClinicalAllowList
-from compliance.phi.ja.nlp import DEFAULT_DICTIONARY, LANGUAGE, SudachiNlpEngine
+from compliance.phi.ja.nlp import DEFAULT_DICTIONARY, LANGUAGE, JaToken, SudachiNlpEngine
 from compliance.phi.ja.text import NormalisedText
 from compliance.phi.recognizers.ja import JA_RECOGNIZERS
+from compliance.phi.recognizers.ja.names import Strength
+from compliance.phi.recognizers.ja.person_words import STRONG_END, name_after
 from compliance.phi.types import PhiSpan
 
 WARM_UP = "母の山田花子（昭和55年3月2日生まれ）の電話は090-1234-5678、〒160-0023 東京都新宿区西新宿3-2-1、橋本病です。"
 EDGE_CHARS = " \t\r\n、。,.;:!?「」『』()[]{}<>・\u3000"
 NAME_GAPS = ("", " ", "・")
+COORDINATION = regex.compile(r"(?:さん|ちゃん|くん|君)?(?:と|や|、)")
 # Names that may hold a clinical term without being one (川崎病院 holds 川崎病).
 CONTAINERS = frozenset({FACILITY, EMPLOYER, ADDRESS})
 # A stretch of English inside a Japanese message: three words or more.
@@ -71,6 +74,7 @@ class JapaneseFinder:
         results = self.analyzer.analyze(text=body, language=LANGUAGE, nlp_artifacts=artifacts)
         hits = [_Hit(r.start, r.end, r.entity_type, r.score) for r in results]
         hits = [hit for hit in hits if not _vetoed(hit, guards)]
+        hits += _coordinated_names(body, hits, artifacts.ja_tokens, self.nlp)
         spans = []
         for hit in _resolve(body, hits):
             start, end = normalised.to_original(hit.start, hit.end)
@@ -91,6 +95,21 @@ def _vetoed(hit: _Hit, guards: list[ClinicalSpan]) -> bool:
     return False
 
 
+def _coordinated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...], nlp: SudachiNlpEngine) -> list[_Hit]:
+    """蓮と湊が, 隆や恵子は: a word joined by と, や or 、 to a found name, and read as a name, is one too."""
+    extra = []
+    for hit in hits:
+        if hit.type != PERSON:
+            continue
+        joined = COORDINATION.match(text, hit.end)
+        if joined is None:
+            continue
+        found = name_after(text, joined.end(), tokens, nlp)
+        if found is not None and found[1] >= Strength.UNKNOWN and STRONG_END.match(text, found[0]):
+            extra.append(_Hit(joined.end(), found[0], PERSON, 0.7))
+    return extra
+
+
 def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:
     """Merge overlapping hits, and name parts side by side (山田 + 花子), into one span typed by the strongest."""
     trimmed = [hit for hit in (_trim(text, hit) for hit in hits) if hit is not None]
@@ -100,7 +119,8 @@ def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:
         if groups:
             group = groups[-1]
             end = max(h.end for h in group)
-            names = hit.type == PERSON and any(h.type == PERSON for h in group) and text[end : hit.start] in NAME_GAPS
+            strongest = max(group, key=lambda h: (h.score, h.end - h.start))
+            names = hit.type == PERSON and strongest.type == PERSON and text[end : hit.start] in NAME_GAPS
             if hit.start < end or names:
                 group.append(hit)
                 continue
@@ -114,9 +134,17 @@ def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:
 
 def _trim(text: str, hit: _Hit) -> _Hit | None:
     start, end = hit.start, hit.end
-    while start < end and text[start] in EDGE_CHARS and not (text[start] in "(（" and any(c in text[start:end] for c in ")）")):
+    while (
+        start < end
+        and text[start] in EDGE_CHARS
+        and not (text[start] in "(（" and any(c in text[start:end] for c in ")）"))
+    ):
         start += 1
-    while end > start and text[end - 1] in EDGE_CHARS and not (text[end - 1] in ")）" and any(c in text[start:end] for c in "(（")):
+    while (
+        end > start
+        and text[end - 1] in EDGE_CHARS
+        and not (text[end - 1] in ")）" and any(c in text[start:end] for c in "(（"))
+    ):
         end -= 1
     return _Hit(start, end, hit.type, hit.score) if end > start else None
 

@@ -2,12 +2,13 @@
 
 A GiNZA pipeline (parser, NER, morphologizer) costs about 19 ms a message; Sudachi's tokenizer alone, whose
 dictionary already tags person names (名詞,固有名詞,人名,姓/名) and places (地名), costs a few hundredths of a
-millisecond. Recognizers read the tokens from `nlp_artifacts.tokens` (a tuple of JaToken).
+millisecond. Recognizers read the tokens from `nlp_artifacts.ja_tokens` (JaArtifacts: a tuple of JaToken).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
@@ -57,12 +58,17 @@ class JaToken:
         """昨日, 今朝, 先週 ... (名詞,普通名詞,副詞可能): they precede a name without being part of it."""
         return self.pos[:3] == ("名詞", "普通名詞", "副詞可能")
 
-    @property
-    def is_function_word(self) -> bool:
-        return self.pos[0] in ("助詞", "助動詞", "補助記号", "空白", "動詞", "形容詞", "副詞", "連体詞", "接続詞", "感動詞", "代名詞")
+
+class JaArtifacts(NlpArtifacts):
+    """Presidio's NLP artifacts for a Japanese text: Sudachi's tokens in `ja_tokens` (no spaCy Doc)."""
+
+    def __init__(self, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> None:
+        super().__init__(entities=[], tokens=None, tokens_indices=[], lemmas=[], nlp_engine=engine, language=LANGUAGE)  # type: ignore[arg-type]  # no spaCy Doc here
+        self.ja_tokens = tokens
+        self.engine = engine
 
 
-class SudachiNlpEngine(NlpEngine):  # type: ignore[misc]  # Presidio's base class is untyped
+class SudachiNlpEngine(NlpEngine):
     """Presidio NlpEngine for "ja" backed by Sudachi (mode C: long units, so 東京都新宿区西新宿 is one place)."""
 
     def __init__(self, dictionary: str = DEFAULT_DICTIONARY) -> None:
@@ -75,7 +81,9 @@ class SudachiNlpEngine(NlpEngine):  # type: ignore[misc]  # Presidio's base clas
 
     def load(self) -> None:
         self._dictionary = Dictionary(dict=self.dictionary_name)
-        self._tokenizer = self._dictionary.create(mode=SplitMode.C)
+        # SudachiPy 0.7 renamed create() to tokenizer() (create() still works there, with a warning)
+        make = getattr(self._dictionary, "tokenizer", None) or self._dictionary.create
+        self._tokenizer = make(mode=SplitMode.C)
 
     def is_loaded(self) -> bool:
         return self._tokenizer is not None
@@ -106,10 +114,12 @@ class SudachiNlpEngine(NlpEngine):  # type: ignore[misc]  # Presidio's base clas
                 self._readings[surface] = found
         return found
 
-    def process_text(self, text: str, language: str) -> NlpArtifacts:
-        return NlpArtifacts(entities=[], tokens=self.tokens(text), tokens_indices=[], lemmas=[], nlp_engine=self, language=language)
+    def process_text(self, text: str, language: str) -> JaArtifacts:
+        return JaArtifacts(self.tokens(text), self)
 
-    def process_batch(self, texts, language, batch_size=1, n_process=1, **kwargs):  # type: ignore[no-untyped-def]
+    def process_batch(
+        self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1, **kwargs: object
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
         for text in texts:
             yield text, self.process_text(text, language)
 
@@ -124,4 +134,3 @@ class SudachiNlpEngine(NlpEngine):  # type: ignore[misc]  # Presidio's base clas
 
     def get_supported_languages(self) -> list[str]:
         return [LANGUAGE]
-

@@ -29,10 +29,26 @@ from compliance.phi.recognizers.zip_code import PhiZipRecognizer
 
 # Recognizer classes, each made without arguments.
 RECOGNIZERS: tuple[Callable[[], EntityRecognizer], ...] = (
-    PhiPersonCueRecognizer, PhiPersonGazetteerRecognizer, PhiDateRecognizer, PhiPhoneRecognizer, PhiEmailRecognizer,
-    PhiSsnRecognizer, PhiMrnRecognizer, PhiAccountRecognizer, PhiHealthPlanRecognizer, PhiLicenseRecognizer,
-    PhiDeviceIdRecognizer, PhiVehicleIdRecognizer, PhiUrlRecognizer, PhiIpAddressRecognizer, PhiAddressRecognizer,
-    PhiLocationRecognizer, PhiZipRecognizer, PhiAgeRecognizer, PhiFacilityRecognizer, PhiEmployerRecognizer,
+    PhiPersonCueRecognizer,
+    PhiPersonGazetteerRecognizer,
+    PhiDateRecognizer,
+    PhiPhoneRecognizer,
+    PhiEmailRecognizer,
+    PhiSsnRecognizer,
+    PhiMrnRecognizer,
+    PhiAccountRecognizer,
+    PhiHealthPlanRecognizer,
+    PhiLicenseRecognizer,
+    PhiDeviceIdRecognizer,
+    PhiVehicleIdRecognizer,
+    PhiUrlRecognizer,
+    PhiIpAddressRecognizer,
+    PhiAddressRecognizer,
+    PhiLocationRecognizer,
+    PhiZipRecognizer,
+    PhiAgeRecognizer,
+    PhiFacilityRecognizer,
+    PhiEmployerRecognizer,
     PhiUsernameRecognizer,
 )
 # Not in the registry run: the Redactor calls it after the others, over what they left unexplained.

@@ -43,10 +43,22 @@ class PhiAddressRecognizer(DataPatternRecognizer):
         Pattern("continental street, number after", rf"\b{EU_NAME},?\s+\d{{1,5}}[A-Za-z]?\b{EU_CITY}", 0.85),
         Pattern("continental street, number before", rf"{NUMBER},?\s+{EU_NAME}{EU_CITY}", 0.85),
         Pattern("germanic street", rf"\b{GERMANIC}\s+\d{{1,4}}[a-z]?\b{EU_CITY}", 0.85),
-        Pattern("street address", rf"{UNIT_BEFORE}{NUMBER}\s+{DIRECTION}(?:{STREET_WORD}\s+){{1,4}}{SUFFIX}\b\.?(?:\s+(?:[NSEW]|NE|NW|SE|SW)\b\.?)?{UNIT}(?:{TAIL}|{CITY_ONLY})?", 0.9),
-        Pattern("lower-case street with city, state, zip", rf"{NUMBER}\s+(?:{LOWER_WORD}\s+){{1,3}}(?i:{SUFFIX})\b\.?(?i:{UNIT}){LOWER_TAIL}", 0.9),
+        Pattern(
+            "street address",
+            rf"{UNIT_BEFORE}{NUMBER}\s+{DIRECTION}(?:{STREET_WORD}\s+){{1,4}}{SUFFIX}\b\.?(?:\s+(?:[NSEW]|NE|NW|SE|SW)\b\.?)?{UNIT}(?:{TAIL}|{CITY_ONLY})?",
+            0.9,
+        ),
+        Pattern(
+            "lower-case street with city, state, zip",
+            rf"{NUMBER}\s+(?:{LOWER_WORD}\s+){{1,3}}(?i:{SUFFIX})\b\.?(?i:{UNIT}){LOWER_TAIL}",
+            0.9,
+        ),
         Pattern("lower-case street", rf"{NUMBER}\s+(?:{LOWER_WORD}\s+){{1,3}}{LOWER_SUFFIX}\b\.?{UNIT}", 0.8),
-        Pattern("lower-case street with unit", rf"{NUMBER}\s+(?:{LOWER_WORD}\s+){{1,3}}(?i:{SUFFIX})\b\.?,?\s*(?i:apt\.?|apartment|suite|ste\.?|unit|#)\s*#?\s*[a-z0-9-]{{1,6}}\b(?:,\s+[a-z]+(?:\s[a-z]+){{0,2}}(?=\s*(?:[.;!?]|$)))?", 0.85),
+        Pattern(
+            "lower-case street with unit",
+            rf"{NUMBER}\s+(?:{LOWER_WORD}\s+){{1,3}}(?i:{SUFFIX})\b\.?,?\s*(?i:apt\.?|apartment|suite|ste\.?|unit|#)\s*#?\s*[a-z0-9-]{{1,6}}\b(?:,\s+[a-z]+(?:\s[a-z]+){{0,2}}(?=\s*(?:[.;!?]|$)))?",
+            0.85,
+        ),
         Pattern("po box", r"(?i:\b(?:p\.?\s?o\.?\s*box|post\s+office\s+box)\s+\d{1,6}\b)", 0.9),
     )
 

@@ -54,7 +54,10 @@ class DataPatternRecognizer(PatternRecognizer):
         )
         self._trigger = regex.compile(self.TRIGGER, self.FLAGS) if self.TRIGGER else None
         self._compiled = [(pattern, regex.compile(pattern.regex, self.FLAGS)) for pattern in self.patterns]
-        self._metadata = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+        self._metadata = {
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+        }
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
@@ -75,5 +78,7 @@ class DataPatternRecognizer(PatternRecognizer):
                 if self.invalidate_result(value):
                     score = EntityRecognizer.MIN_SCORE
                 if score > EntityRecognizer.MIN_SCORE:
-                    results.append(RecognizerResult(self.ENTITY, start, end, score, recognition_metadata=dict(self._metadata)))
+                    results.append(
+                        RecognizerResult(self.ENTITY, start, end, score, recognition_metadata=dict(self._metadata))
+                    )
         return EntityRecognizer.remove_duplicates(results) if len(results) > 1 else results

@@ -17,34 +17,117 @@ HEAD = (
     r"Care\s+Facility|Memorial|General|Regional\s+Medical\s+Cent(?:er|re)|Pharmacy|Imaging|Radiology|Laboratories|Labs|"
     r"Physical\s+Therapy|Children's|Women's\s+Hospital|Birth\s+Cent(?:er|re)|Sanatorium|Health\s+Clinic)"
 )
-GENERIC = frozenset({
-    "went", "called", "visited", "admitted", "transferred", "taken", "drove", "the", "at", "local", "nearest", "nearby",
-    "closest", "community", "general", "regional", "university", "county", "city", "main", "big", "other", "same",
-    "different", "pediatric", "veterans", "women's", "children's", "public", "private", "state", "walk-in", "urgent",
-    "our", "their", "your", "a", "an", "that", "this", "new", "old", "last", "first", "mental", "emergency", "eye",
-})
-HEAD_WORDS = frozenset({
-    "hospital", "hospitals", "medical", "center", "centre", "clinic", "clinics", "care", "health", "healthcare",
-    "pediatrics", "rehabilitation", "rehab", "family", "practice", "medicine", "group", "associates", "institute",
-    "infirmary", "hospice", "nursing", "home", "pharmacy", "imaging", "radiology", "labs", "surgery", "surgical",
-})
+GENERIC = frozenset(
+    {
+        "went",
+        "called",
+        "visited",
+        "admitted",
+        "transferred",
+        "taken",
+        "drove",
+        "the",
+        "at",
+        "local",
+        "nearest",
+        "nearby",
+        "closest",
+        "community",
+        "general",
+        "regional",
+        "university",
+        "county",
+        "city",
+        "main",
+        "big",
+        "other",
+        "same",
+        "different",
+        "pediatric",
+        "veterans",
+        "women's",
+        "children's",
+        "public",
+        "private",
+        "state",
+        "walk-in",
+        "urgent",
+        "our",
+        "their",
+        "your",
+        "a",
+        "an",
+        "that",
+        "this",
+        "new",
+        "old",
+        "last",
+        "first",
+        "mental",
+        "emergency",
+        "eye",
+    }
+)
+HEAD_WORDS = frozenset(
+    {
+        "hospital",
+        "hospitals",
+        "medical",
+        "center",
+        "centre",
+        "clinic",
+        "clinics",
+        "care",
+        "health",
+        "healthcare",
+        "pediatrics",
+        "rehabilitation",
+        "rehab",
+        "family",
+        "practice",
+        "medicine",
+        "group",
+        "associates",
+        "institute",
+        "infirmary",
+        "hospice",
+        "nursing",
+        "home",
+        "pharmacy",
+        "imaging",
+        "radiology",
+        "labs",
+        "surgery",
+        "surgical",
+    }
+)
 PREFIX = r"(?:(?:St\.?|Saint|Mt\.?|Mount|Our\s+Lady\s+of)\s+)?"
 LINK = r"(?:\s+(?:of\s+the|of|and|&)\s+|\s+|-)"
 NAME_CHAIN = rf"{PREFIX}{NAME_WORD}(?:{LINK}{NAME_WORD}){{0,4}}"
-TRAILER = rf"(?:\s+(?:Hospital|Medical\s+Cent(?:er|re)|Clinic))?(?:\s+of\s+(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})?"
+TRAILER = (
+    rf"(?:\s+(?:Hospital|Medical\s+Cent(?:er|re)|Clinic))?(?:\s+of\s+(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})?"
+)
 
 
 class PhiFacilityRecognizer(DataPatternRecognizer):
     ENTITY = FACILITY
     PATTERNS = (
         Pattern("named facility", rf"{NAME_CHAIN}\s+{HEAD}\b{TRAILER}", 0.85),
-        Pattern("lower-case facility", r"(?i:\b(?:at|from|to|in)\s+)\K(?:[a-z][a-z'-]+\s+){1,3}(?:hospital|medical\s+center|clinic|urgent\s+care|pediatrics|health\s+center|rehabilitation\s+center|family\s+clinic)\b", 0.7),
+        Pattern(
+            "lower-case facility",
+            r"(?i:\b(?:at|from|to|in)\s+)\K(?:[a-z][a-z'-]+\s+){1,3}(?:hospital|medical\s+center|clinic|urgent\s+care|pediatrics|health\s+center|rehabilitation\s+center|family\s+clinic)\b",
+            0.7,
+        ),
         Pattern(
             "saint's name",
             r"\b(?:St\.?|Saint)[ \t]+\p{Lu}\p{Ll}+(?:'s|\u2019s|s'|s\u2019)(?![ \t]+(?i:wort|dance|fire))(?:[ \t]+(?:Hospital|Medical\s+Cent(?:er|re)|Clinic|Infirmary|Hospice|Health))?",
             0.8,
         ),
-        Pattern("facility of place", rf"\b(?:Hospital|Medical\s+Cent(?:er|re)|Clinic|University)\s+of\s+(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}", 0.8),
+        Pattern(
+            "facility of place",
+            rf"\b(?:Hospital|Medical\s+Cent(?:er|re)|Clinic|University)\s+of\s+(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}",
+            0.8,
+        ),
     )
 
     def analyze(

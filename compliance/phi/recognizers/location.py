@@ -23,7 +23,11 @@ class PhiLocationRecognizer(DataPatternRecognizer):
     PATTERNS = (
         Pattern("place after residence cue", rf"{CUE}\K{PLACE}", 0.7),
         Pattern("place before state", rf"\b{PLACE}(?=,\s*(?:{STATES})\b)", 0.85),
-        Pattern("lower-case place after live in", r"(?i:\b(?:live|lives|living|reside|resides|based|located|moved\s+to|i'm\s+in|im\s+in)\s+(?:in\s+)?)\K(?!(?:with|alone|together|on|at|by|near|for|here|there|now|nearby)\b)[a-z]{3,}(?:\s[a-z]{3,})?\b", 0.5),
+        Pattern(
+            "lower-case place after live in",
+            r"(?i:\b(?:live|lives|living|reside|resides|based|located|moved\s+to|i'm\s+in|im\s+in)\s+(?:in\s+)?)\K(?!(?:with|alone|together|on|at|by|near|for|here|there|now|nearby)\b)[a-z]{3,}(?:\s[a-z]{3,})?\b",
+            0.5,
+        ),
     )
 
     def analyze(

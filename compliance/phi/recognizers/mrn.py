@@ -22,7 +22,11 @@ class PhiMrnRecognizer(DataPatternRecognizer):
         # Other unique identifiers (Safe Harbor "any other unique number"): letters then five or more digits,
         # or a mixed token after "number is" / "#" whatever the (possibly misspelt) word before it.
         Pattern("letter-prefixed number", r"\b[A-Z]{1,4}\d{5,}[A-Z]?\b", 0.5),
-        Pattern("mixed token after number cue", r"(?i:\b(?:number|no\.|num|#)\s*(?:is|was|:|=)?\s*)\K(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{6,}\b", 0.6),
+        Pattern(
+            "mixed token after number cue",
+            r"(?i:\b(?:number|no\.|num|#)\s*(?:is|was|:|=)?\s*)\K(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9-]{6,}\b",
+            0.6,
+        ),
         Pattern("long digit run", r"(?<![\w/-]|\d[.,])\d{7,12}(?![\w/-]|[.,]\d|\s*(?:mg|ml|mcg|units?|%))", 0.4),
     )
 

@@ -29,26 +29,145 @@ def _starts_sentence(doc: Doc, i: int) -> bool:
 
 
 DRUG_STEMS = (
-    "mab", "nib", "pril", "sartan", "olol", "statin", "azole", "cillin", "mycin", "cycline", "floxacin", "prazole",
-    "dipine", "tidine", "vir", "parin", "gliptin", "gliflozin", "lukast", "triptan", "semide", "thiazide", "zepam",
-    "zolam", "oxetine", "pramine", "codone", "morphone", "caine", "profen", "formin", "tropin", "glutide", "xaban",
+    "mab",
+    "nib",
+    "pril",
+    "sartan",
+    "olol",
+    "statin",
+    "azole",
+    "cillin",
+    "mycin",
+    "cycline",
+    "floxacin",
+    "prazole",
+    "dipine",
+    "tidine",
+    "vir",
+    "parin",
+    "gliptin",
+    "gliflozin",
+    "lukast",
+    "triptan",
+    "semide",
+    "thiazide",
+    "zepam",
+    "zolam",
+    "oxetine",
+    "pramine",
+    "codone",
+    "morphone",
+    "caine",
+    "profen",
+    "formin",
+    "tropin",
+    "glutide",
+    "xaban",
 )
-DRUG_SLOT_BEFORE = frozenset({
-    "take", "takes", "taking", "took", "started", "starting", "stopped", "stopping", "prescribed", "on", "mg",
-    "dose", "rx", "using", "used", "bought", "buy", "tried", "mixing", "mix", "inhaled", "injected", "of", "some",
-    "use", "uses", "try", "trying", "give", "gave", "giving", "any", "more", "no", "extra",
-    # a determiner or possessive opens a noun phrase: "my Fitbit", "the Libre sensor" (names come after cues)
-    "my", "the", "a", "an", "your", "his", "her", "our", "their", "this", "these", "those",
-})
-DRUG_SLOT_AFTER = frozenset({
-    "mg", "mcg", "ml", "tablet", "tablets", "tabs", "pill", "pills", "dose", "doses", "cream", "gel", "spray", "drops",
-    "inhaler", "injection", "injections", "patch", "syrup", "xr", "er", "sr", "xl", "capsule", "capsules", "shot",
-    "sensor", "reading", "readings", "pump", "monitor", "meter", "app", "device", "watch", "machine", "pen", "pens",
-})
+DRUG_SLOT_BEFORE = frozenset(
+    {
+        "take",
+        "takes",
+        "taking",
+        "took",
+        "started",
+        "starting",
+        "stopped",
+        "stopping",
+        "prescribed",
+        "on",
+        "mg",
+        "dose",
+        "rx",
+        "using",
+        "used",
+        "bought",
+        "buy",
+        "tried",
+        "mixing",
+        "mix",
+        "inhaled",
+        "injected",
+        "of",
+        "some",
+        "use",
+        "uses",
+        "try",
+        "trying",
+        "give",
+        "gave",
+        "giving",
+        "any",
+        "more",
+        "no",
+        "extra",
+        # a determiner or possessive opens a noun phrase: "my Fitbit", "the Libre sensor" (names come after cues)
+        "my",
+        "the",
+        "a",
+        "an",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "this",
+        "these",
+        "those",
+    }
+)
+DRUG_SLOT_AFTER = frozenset(
+    {
+        "mg",
+        "mcg",
+        "ml",
+        "tablet",
+        "tablets",
+        "tabs",
+        "pill",
+        "pills",
+        "dose",
+        "doses",
+        "cream",
+        "gel",
+        "spray",
+        "drops",
+        "inhaler",
+        "injection",
+        "injections",
+        "patch",
+        "syrup",
+        "xr",
+        "er",
+        "sr",
+        "xl",
+        "capsule",
+        "capsules",
+        "shot",
+        "sensor",
+        "reading",
+        "readings",
+        "pump",
+        "monitor",
+        "meter",
+        "app",
+        "device",
+        "watch",
+        "machine",
+        "pen",
+        "pens",
+    }
+)
 
 
 class PhiNerRecognizer(LocalRecognizer):
-    LABELS: ClassVar[dict[str, str]] = {"PERSON": PERSON, "PER": PERSON, "GPE": LOCATION, "LOC": LOCATION, "FAC": FACILITY}
+    LABELS: ClassVar[dict[str, str]] = {
+        "PERSON": PERSON,
+        "PER": PERSON,
+        "GPE": LOCATION,
+        "LOC": LOCATION,
+        "FAC": FACILITY,
+    }
     SCORE: ClassVar[float] = 0.85
     UNKNOWN_SCORE: ClassVar[float] = 0.6  # an unknown capitalised word the model left unlabelled
     WINDOW_TOKENS: ClassVar[int] = 8  # context kept on each side of the unexplained words
@@ -85,7 +204,10 @@ class PhiNerRecognizer(LocalRecognizer):
         return out
 
     def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None,
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
         covered: Sequence[tuple[int, int]] = (),
     ) -> list[RecognizerResult]:
         if nlp_artifacts is None:
@@ -114,10 +236,16 @@ class PhiNerRecognizer(LocalRecognizer):
         return results
 
     def _result(self, entity: str, start: int, end: int, score: float) -> RecognizerResult:
-        return RecognizerResult(entity, start, end, score, recognition_metadata={
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-        })
+        return RecognizerResult(
+            entity,
+            start,
+            end,
+            score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
 
     def _unknown_words(self, doc: Doc, triggers: list[int], found: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Unexplained capitalised words the model labelled as nothing, and that are not English words either:
@@ -133,7 +261,12 @@ class PhiNerRecognizer(LocalRecognizer):
             if any(s < end and start < e for s, e in found):
                 continue
             form = base_form(token.text)
-            if form in self._sentence_start_words or form.endswith(DRUG_STEMS) or len(form) < 3 or looks_like_typo(form):
+            if (
+                form in self._sentence_start_words
+                or form.endswith(DRUG_STEMS)
+                or len(form) < 3
+                or looks_like_typo(form)
+            ):
                 continue
             if _starts_sentence(doc, i) and i + 1 not in flagged:
                 continue  # a sentence-initial capital says nothing ("Telehealth with"), unless a name follows it
@@ -141,7 +274,9 @@ class PhiNerRecognizer(LocalRecognizer):
             following = doc[i + 1] if i + 1 < len(doc) else None
             if following is not None and following.text == ":":  # "Handover:", "Plan:" headers
                 continue
-            if previous in DRUG_SLOT_BEFORE or (following is not None and (following.like_num or following.lower_ in DRUG_SLOT_AFTER)):
+            if previous in DRUG_SLOT_BEFORE or (
+                following is not None and (following.like_num or following.lower_ in DRUG_SLOT_AFTER)
+            ):
                 continue
             flagged.add(i)
             out.append((start, end))
@@ -158,7 +293,13 @@ class PhiNerRecognizer(LocalRecognizer):
                 word = token.text
                 if word in {"'s", "\u2019s", "'", "\u2019"} and kept:
                     break
-                name_like = is_capitalised(word) or is_initial(word) or word in {".", "-"} or base_form(word) in PARTICLES or "'" in word
+                name_like = (
+                    is_capitalised(word)
+                    or is_initial(word)
+                    or word in {".", "-"}
+                    or base_form(word) in PARTICLES
+                    or "'" in word
+                )
                 if not name_like or self._vocab.is_common(word):
                     break
                 kept.append(token)

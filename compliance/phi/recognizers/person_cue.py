@@ -41,8 +41,31 @@ from compliance.phi.recognizers.base import NAME_WORD, alternation
 MONTH_WORDS = frozenset(MONTHS) | frozenset(MONTH_ABBREVIATIONS)
 # Endings of clinical words a list may not hold ("dysuria", "haematuria", "cholecystitis").
 CLINICAL_SUFFIXES = (
-    "itis", "osis", "uria", "emia", "aemia", "algia", "ectomy", "otomy", "ostomy", "pathy", "plasty", "scopy", "gram",
-    "plegia", "paresis", "rrhea", "rrhoea", "oma", "cele", "penia", "cytosis", "trophy", "spasm", "lysis", "ase",
+    "itis",
+    "osis",
+    "uria",
+    "emia",
+    "aemia",
+    "algia",
+    "ectomy",
+    "otomy",
+    "ostomy",
+    "pathy",
+    "plasty",
+    "scopy",
+    "gram",
+    "plegia",
+    "paresis",
+    "rrhea",
+    "rrhoea",
+    "oma",
+    "cele",
+    "penia",
+    "cytosis",
+    "trophy",
+    "spasm",
+    "lysis",
+    "ase",
 )
 
 INTRODUCTION = "introduction"
@@ -93,7 +116,8 @@ class PhiPersonCueRecognizer(LocalRecognizer):
 
     # "Amber here, mom of ...": a name right before "here" at the start of a message or sentence.
     SIGNATURE: ClassVar[regex.Pattern[str]] = regex.compile(
-        r"(?:^|[.!?]\s+|\b(?:hi|hello|hey)[!,.]?\s+)(?:it's\s+|its\s+)?\K(\p{L}[\p{L}\p{M}'-]*)(?=\s+here\b)", regex.IGNORECASE | regex.MULTILINE
+        r"(?:^|[.!?]\s+|\b(?:hi|hello|hey)[!,.]?\s+)(?:it's\s+|its\s+)?\K(\p{L}[\p{L}\p{M}'-]*)(?=\s+here\b)",
+        regex.IGNORECASE | regex.MULTILINE,
     )
 
     # "Alpsu fell at school", "Kwame has a fever": a capitalised word opening a sentence, then a verb people
@@ -103,7 +127,23 @@ class PhiPersonCueRecognizer(LocalRecognizer):
         r"keeps|kept|threw|complains|complained|reports|reported|denies|denied|vomited|fainted|collapsed|can't|won't)\b)",
         regex.MULTILINE,
     )
-    NOUN_ENDINGS: ClassVar[tuple[str, ...]] = ("ness", "ing", "tion", "sion", "ity", "ment", "ance", "ence", "ache", "itis", "osis", "emia", "algia", "age", "ure")
+    NOUN_ENDINGS: ClassVar[tuple[str, ...]] = (
+        "ness",
+        "ing",
+        "tion",
+        "sion",
+        "ity",
+        "ment",
+        "ance",
+        "ence",
+        "ache",
+        "itis",
+        "osis",
+        "emia",
+        "algia",
+        "age",
+        "ure",
+    )
 
     # "Balogh, Istvan - 104-year-old ...": "Last, First" opening a clinician's line.
     INVERTED: ClassVar[regex.Pattern[str]] = regex.compile(
@@ -127,13 +167,17 @@ class PhiPersonCueRecognizer(LocalRecognizer):
         r"^\s*(\p{Ll}[\p{Ll}\p{M}'-]+)(?=\s+(?:is|was|has|had|says|said|keeps|kept|fell|needs|wont|won't|cant|can't|just)\b)"
     )
     # "我叫王芳", "我是李娜": a Chinese self-introduction followed by two to four Han characters.
-    HAN_INTRODUCTION: ClassVar[regex.Pattern[str]] = regex.compile(r"(?:我叫|我是|我的名字是|我的名字叫|名字[:：])\s*\K\p{Han}{2,4}")
+    HAN_INTRODUCTION: ClassVar[regex.Pattern[str]] = regex.compile(
+        r"(?:我叫|我是|我的名字是|我的名字叫|名字[:：])\s*\K\p{Han}{2,4}"
+    )
 
     name: str  # set by Presidio's __init__, which does not annotate it
 
     def __init__(self) -> None:
         super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__)
-        self._cues = [(kind, regex.compile(_cue_regex(kind), regex.IGNORECASE | regex.MULTILINE)) for kind in self.SCORES]
+        self._cues = [
+            (kind, regex.compile(_cue_regex(kind), regex.IGNORECASE | regex.MULTILINE)) for kind in self.SCORES
+        ]
         self._vocab = vocabulary()
         self._english = sentence_start_words()  # frequent English words that are not listed names
         self._everyday = everyday_words()
@@ -143,20 +187,27 @@ class PhiPersonCueRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         for kind, cue in self._cues:
             for match in cue.finditer(text):
                 # a bare relation word ("baby is teething") introduces no lower-case name; "im", "it's" may
-                bare_relation = kind == WEAK and regex.sub(r"[\W\d_]+", " ", match.group()).split()[:1] != [] and \
-                    regex.sub(r"[\W\d_]+", " ", match.group()).split()[0].lower() in self._cue_words
+                bare_relation = (
+                    kind == WEAK
+                    and regex.sub(r"[\W\d_]+", " ", match.group()).split()[:1] != []
+                    and regex.sub(r"[\W\d_]+", " ", match.group()).split()[0].lower() in self._cue_words
+                )
                 span = self._name_after(text, match.end(), kind, lower_case=not bare_relation)
                 if span:
                     results.append(self._result(span, self.SCORES[kind]))
         for match in self.SIGNATURE.finditer(text):
             word = match.group(1)
             listed = self._vocab.is_listed(word) or word.lower() in MONTH_WORDS  # "Jun here", "May here"
-            if (is_capitalised(word) and listed) or (not self._vocab.is_common(word) and (is_capitalised(word) or listed)):
+            if (is_capitalised(word) and listed) or (
+                not self._vocab.is_common(word) and (is_capitalised(word) or listed)
+            ):
                 results.append(self._result(match.span(1), self.SCORES[WEAK]))  # "Jun here", "May here" too
         for match in self.INVERTED.finditer(text):
             if not any(self._vocab.is_common(word.strip(",")) for word in match.group(1).split()):
@@ -180,7 +231,11 @@ class PhiPersonCueRecognizer(LocalRecognizer):
                 results.append(self._result(match.span(1), self.SCORES[WEAK]))
         for match in self.LOWER_PAIR.finditer(text):
             pair = (match.group(1), match.group(2))
-            if all(self._unknown_lower(word, shortest=3) or (self._vocab.is_listed(word) and not self._vocab.is_common(word)) for word in pair):
+            if all(
+                self._unknown_lower(word, shortest=3)
+                or (self._vocab.is_listed(word) and not self._vocab.is_common(word))
+                for word in pair
+            ):
                 results.append(self._result(match.span(1), 0.7))
                 results.append(self._result(match.span(2), 0.7))
         for match in self.LOWER_SUBJECT.finditer(text):
@@ -198,22 +253,36 @@ class PhiPersonCueRecognizer(LocalRecognizer):
         """A lower-case word that is no English word, no clinical term, no typo of either: in chat, a name."""
         form = base_form(word)
         return (
-            len(form) >= shortest and form not in self._english and not self._vocab.is_common(word)
-            and not form.endswith(CLINICAL_SUFFIXES) and not looks_like_typo(form)
+            len(form) >= shortest
+            and form not in self._english
+            and not self._vocab.is_common(word)
+            and not form.endswith(CLINICAL_SUFFIXES)
+            and not looks_like_typo(form)
         )
 
     def _result(self, span: tuple[int, int], score: float) -> RecognizerResult:
-        return RecognizerResult(self.ENTITY, span[0], span[1], score, recognition_metadata={
-            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-        })
+        return RecognizerResult(
+            self.ENTITY,
+            span[0],
+            span[1],
+            score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
 
     def _name_after(self, text: str, pos: int, kind: str, lower_case: bool = True) -> tuple[int, int] | None:
         words = words_from(text, pos, self.MAX_WORDS + 2)
         taken: list[regex.Match[str]] = []
         for index, word in enumerate(words):
             value = word.group()
-            if taken and base_form(value) in PARTICLES and index + 1 < len(words) and is_capitalised(words[index + 1].group()):
+            if (
+                taken
+                and base_form(value) in PARTICLES
+                and index + 1 < len(words)
+                and is_capitalised(words[index + 1].group())
+            ):
                 taken.append(word)
                 continue
             if not self._accepts(value, kind, previous=taken[-1].group() if taken else None):

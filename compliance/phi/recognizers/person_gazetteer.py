@@ -35,7 +35,9 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         words = list(WORD.finditer(text))
         results: list[RecognizerResult] = []
         index = 0
@@ -47,14 +49,24 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
             last, score = found
             first = self._extend_left(text, words, index, results)
             start, end = words[first].start(), strip_possessive(text, words[first].start(), words[last].end())
-            results.append(RecognizerResult(self.ENTITY, start, end, score, recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-            }))
+            results.append(
+                RecognizerResult(
+                    self.ENTITY,
+                    start,
+                    end,
+                    score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
             index = last + 1
         return results
 
-    def _extend_left(self, text: str, words: list[regex.Match[str]], index: int, results: list[RecognizerResult]) -> int:
+    def _extend_left(
+        self, text: str, words: list[regex.Match[str]], index: int, results: list[RecognizerResult]
+    ) -> int:
         """Take in an unlisted capitalised word just before ("Jarmo Herrera"), or "Last, First" at a line start."""
         if index == 0:
             return index
@@ -92,7 +104,9 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
             nxt = words[index + 1].group()
             if self._adjacent(text, words[index], words[index + 1]) and nxt.islower() and not vocab.is_common(nxt):
                 # "tom baker-wilson": a double-barrelled surname vouches for a first name that is also a word
-                if vocab.is_compound_name(nxt, after_name=True) or (vocab.is_plain_name(head) and (vocab.is_listed(nxt) or not nxt.isascii())):
+                if vocab.is_compound_name(nxt, after_name=True) or (
+                    vocab.is_plain_name(head) and (vocab.is_listed(nxt) or not nxt.isascii())
+                ):
                     return index + 1, self.SCORE_LOWER
         if vocab.is_compound_name(head):  # "smith-jones" alone, in any case
             return index, self.SCORE_LOWER
@@ -110,7 +124,11 @@ class PhiPersonGazetteerRecognizer(LocalRecognizer):
             if base_form(word) in PARTICLES and step + 1 < len(words) and is_capitalised(words[step + 1].group()):
                 step += 1
                 continue
-            if is_initial(word) or (is_capitalised(word) and not vocab.is_common(word)) or vocab.is_compound_name(word, after_name=True):
+            if (
+                is_initial(word)
+                or (is_capitalised(word) and not vocab.is_common(word))
+                or vocab.is_compound_name(word, after_name=True)
+            ):
                 last = step
                 step += 1
                 continue

@@ -14,6 +14,12 @@ class PhiSsnRecognizer(DataPatternRecognizer):
     PATTERNS = (
         Pattern("ssn dashed", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])", 0.9),
         Pattern("ssn spaced", r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])", 0.6),
-        Pattern("last four after cue", rf"{CUE}(?i:last\s+(?:four|4)(?:\s+digits)?\s*(?:is|are|:)?\s*)\K\d{{4}}\b", 0.9),
-        Pattern("ssn after cue", rf"{CUE}\K(?:\d{{9}}|\d{{3}}[ .-]?\d{{2}}[ .-]?\d{{4}}|(?i:x{{3}}-?x{{2}}-?)\d{{4}})\b", 1.0),
+        Pattern(
+            "last four after cue", rf"{CUE}(?i:last\s+(?:four|4)(?:\s+digits)?\s*(?:is|are|:)?\s*)\K\d{{4}}\b", 0.9
+        ),
+        Pattern(
+            "ssn after cue",
+            rf"{CUE}\K(?:\d{{9}}|\d{{3}}[ .-]?\d{{2}}[ .-]?\d{{4}}|(?i:x{{3}}-?x{{2}}-?)\d{{4}})\b",
+            1.0,
+        ),
     )

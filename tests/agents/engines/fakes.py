@@ -11,7 +11,9 @@ from agents.triage import Assessment, Level
 
 
 def request_for(level: str = "consultation", text: str = "I have had a cough for a week") -> GenerationRequest:
-    assessment = Assessment(level=Level(level), rationale="Cough for a week without red flags.", protocol_version="test")
+    assessment = Assessment(
+        level=Level(level), rationale="Cough for a week without red flags.", protocol_version="test"
+    )
     return GenerationRequest(assessment=assessment, conversation=(ChatTurn(role="user", content=text),))
 
 

@@ -12,7 +12,11 @@ from tests.agents.engines.fakes import request_for
 
 def test_router_from_settings(tmp_path):
     settings = Settings(
-        data_dir=tmp_path, engine="groq, openai", openai_model="m", breaker_failure_threshold=5, breaker_cooldown_s=2.0,
+        data_dir=tmp_path,
+        engine="groq, openai",
+        openai_model="m",
+        breaker_failure_threshold=5,
+        breaker_cooldown_s=2.0,
         engine_max_tokens=99,
     )
     router = build_router(settings, EngineMetrics(CollectorRegistry()))

@@ -43,7 +43,11 @@ CONTRADICTIONS = [
     (C24, "Sk\u0456p the d\u043ector.", "safe"),
     (C24, "Y\u200bou ca\u200dn wa\u2060it.", "safe"),
     (C24, "N O T  U R G E N T, wait till next week.", "safe"),
-    (C24, "\uff2e\uff4f \uff4e\uff45\uff45\uff44 \uff54\uff4f \uff53\uff45\uff45 \uff41 \uff44\uff4f\uff43\uff54\uff4f\uff52.", "safe"),
+    (
+        C24,
+        "\uff2e\uff4f \uff4e\uff45\uff45\uff44 \uff54\uff4f \uff53\uff45\uff45 \uff41 \uff44\uff4f\uff43\uff54\uff4f\uff52.",
+        "safe",
+    ),
     (C24, "no need for a doc tor", "safe"),
     (C24, "THIS WILL GO AWAY ON ITS OWN!!!", "safe"),
     (ROUTINE, "u dont need a dr 4 this", "safe"),
@@ -118,8 +122,10 @@ def norm(text: str) -> str:
         ("u dont need 2 go 2day", "you do not need to go today"),
         ("A&E, A & E, E.R.", "a and e a and e emergency room"),
         ("its not serious, on its own", "it is not serious on its own"),
-        ("in a day or two; within 24 hours; over the next few days; next week; 1-2 days; 48hrs",
-         "in tlater within tday over the next tlater next tlater tlater tlater"),
+        (
+            "in a day or two; within 24 hours; over the next few days; next week; 1-2 days; 48hrs",
+            "in tlater within tday over the next tlater next tlater tlater tlater",
+        ),
     ],
 )
 def test_text_is_normalised_before_it_is_judged(raw, plain):
@@ -190,7 +196,11 @@ def test_a_second_contradiction_ends_the_models_answer():
     events: list[str] = []
     out, g = stream(C24, word_chunks("It is nothing serious. See a GP. You can wait. Call 911 if worse."), events)
     assert out == advice(C24).safe + " See a GP. "
-    assert g.tripped is not None and g.tripped.rule == "can_wait" and [v.rule for v in g.verdicts] == ["dismisses_concern", "can_wait"]
+    assert (
+        g.tripped is not None
+        and g.tripped.rule == "can_wait"
+        and [v.rule for v in g.verdicts] == ["dismisses_concern", "can_wait"]
+    )
     assert [e.split(":")[1] for e in events] == ["dismisses_concern", "can_wait"]
     assert "replaced by our safe sentence" in events[0] and "the answer was cut" in events[1]
     assert g.feed("More text.", trusted=False) == "" and g.flush() == ""
@@ -223,7 +233,10 @@ class UpperPhi:
 def test_phi_is_redacted_before_judging_and_events_carry_no_phi():
     events: list[str] = []
     g = guard(C24, events, UpperPhi())
-    out = "".join(g.feed(t, trusted=False) for t in ["Hi ", "Alice. ", "It is ", "nothing ", "serious. ", "Bye."]) + g.flush()
+    out = (
+        "".join(g.feed(t, trusted=False) for t in ["Hi ", "Alice. ", "It is ", "nothing ", "serious. ", "Bye."])
+        + g.flush()
+    )
     assert out == f"Hi <PERSON_1>. {advice(C24).safe} Bye."
     assert any(e.startswith("contradiction:dismisses_concern") for e in events)
     assert any(e.startswith("phi_redacted") for e in events)
@@ -249,16 +262,18 @@ def test_rules_file_mistakes_are_errors():
 
 
 def test_guard_cost_per_token_is_small():
-    text = ("Cellulitis is a skin infection that usually needs antibiotics, so a doctor should look at it soon. "
-            "Keep the area clean and mark the edge of the redness. If you get a fever, call 911. ") * 10
+    text = (
+        "Cellulitis is a skin infection that usually needs antibiotics, so a doctor should look at it soon. "
+        "Keep the area clean and mark the edge of the redness. If you get a fever, call 911. "
+    ) * 10
     tokens = word_chunks(text)
     best = float("inf")
-    for _ in range(5):  # the best of five: a shared, busy machine only ever makes a run slower
+    for _ in range(5):  # the best of five, in CPU time: a shared, busy machine only ever makes a run slower
         g = guard(C24)
-        started = time.perf_counter()
+        started = time.process_time()
         for token in tokens:
             g.feed(token, trusted=False)
         g.flush()
-        best = min(best, (time.perf_counter() - started) / len(tokens) * 1e6)
+        best = min(best, (time.process_time() - started) / len(tokens) * 1e6)
         assert not g.verdicts
     assert best < 300, f"{best:.1f} us per token"  # the budget is 1 ms per token for the whole guard

@@ -33,7 +33,9 @@ def engine_with(handler, **kw) -> tuple[OpenAICompatibleEngine, list[httpx.Reque
 
 
 async def run(engine) -> list[str]:
-    return [chunk async for chunk in engine.stream(request_for("consultation_24", "Cough for a week, <PERSON_1> says hi"))]
+    return [
+        chunk async for chunk in engine.stream(request_for("consultation_24", "Cough for a week, <PERSON_1> says hi"))
+    ]
 
 
 async def test_streams_deltas_and_sends_the_prompt_and_the_redacted_conversation_only():
@@ -53,7 +55,9 @@ async def test_streams_deltas_and_sends_the_prompt_and_the_redacted_conversation
 async def test_no_api_key_means_no_authorization_header():
     seen = []
     transport = httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(200, content=sse("x")))
-    engine = OpenAICompatibleEngine("openai", "http://peer/v1", "m", None, client=httpx.AsyncClient(transport=transport))
+    engine = OpenAICompatibleEngine(
+        "openai", "http://peer/v1", "m", None, client=httpx.AsyncClient(transport=transport)
+    )
     assert await run(engine) == ["x"]
     assert "authorization" not in seen[0].headers
 

@@ -31,7 +31,11 @@ def test_follow_up_questions_and_audience_reach_the_prompt():
     base = request_for()
     request = GenerationRequest(
         assessment=base.assessment,
-        conversation=(ChatTurn(role="user", content="cough"), ChatTurn(role="assistant", content="ok"), ChatTurn(role="user", content="<PERSON_1> again")),
+        conversation=(
+            ChatTurn(role="user", content="cough"),
+            ChatTurn(role="assistant", content="ok"),
+            ChatTurn(role="user", content="<PERSON_1> again"),
+        ),
         follow_up_questions=("Do you have a fever?",),
         audience="clinician",
     )

@@ -28,8 +28,14 @@ class Clock:
 
 
 def make_router(
-    *engines, first_token_timeout_s=0.5, total_timeout_s=2.0, threshold=3, cooldown_s=60.0, registry=None,
-    clock=time.monotonic, **kw
+    *engines,
+    first_token_timeout_s=0.5,
+    total_timeout_s=2.0,
+    threshold=3,
+    cooldown_s=60.0,
+    registry=None,
+    clock=time.monotonic,
+    **kw,
 ) -> Router:
     return Router(
         [*engines, local_engine()],
@@ -184,7 +190,11 @@ async def test_a_consumer_that_stops_early_closes_the_engine_and_frees_a_probe()
 
 async def test_metrics_record_first_token_rate_failovers_and_breaker_state():
     registry = CollectorRegistry()
-    router = make_router(failing("groq", EngineHTTPError(503)), ScriptedEngine("openai", ["a", "b", "c"], delay_s=0.01), registry=registry)
+    router = make_router(
+        failing("groq", EngineHTTPError(503)),
+        ScriptedEngine("openai", ["a", "b", "c"], delay_s=0.01),
+        registry=registry,
+    )
     await collect(router, request_for())
     value = registry.get_sample_value
     assert value("triage_engine_first_token_seconds_count", {"engine": "openai"}) == 1
@@ -202,7 +212,10 @@ async def test_replace_marks_the_model_answer_cut_and_streams_the_template_after
     router = make_router(ScriptedEngine("openai"), registry=registry)
     request = request_for("consultation_24")
     _out, attempts = await collect(router, request)
-    replacement = [(e.name, c) async for e, c in router.replace(request, attempts, reason="contradiction", kind="dismisses_concern")]
+    replacement = [
+        (e.name, c)
+        async for e, c in router.replace(request, attempts, reason="contradiction", kind="dismisses_concern")
+    ]
     assert replacement[0] == ("local", GUARD_SEAM)
     assert "within the next 24 hours" in text(replacement)
     assert [(a.engine, a.outcome) for a in attempts] == [("openai", "cut"), ("local", "used")]

@@ -21,7 +21,16 @@ def delta(content=None, finish=None, **extra) -> str:
 
 def test_text_deltas_come_out_and_done_is_noted():
     decoder = ChatStreamDecoder()
-    lines = [delta(role="assistant"), "", delta("Hel"), delta("lo"), ": keep-alive", "event: message", delta(finish="stop"), "data: [DONE]"]
+    lines = [
+        delta(role="assistant"),
+        "",
+        delta("Hel"),
+        delta("lo"),
+        ": keep-alive",
+        "event: message",
+        delta(finish="stop"),
+        "data: [DONE]",
+    ]
     out = [decoder.feed(line) for line in lines]
     assert [t for t in out if t] == ["Hel", "lo"]
     assert decoder.done and decoder.finish_reason == "stop" and decoder.complete

@@ -18,7 +18,10 @@ TEXT = "I have had a runny nose and a mild sore throat since yesterday"
 
 def settings(engine: str) -> SimpleNamespace:
     return SimpleNamespace(
-        engine_chain=[engine], emergency_number="911", first_token_timeout_s=2.0, total_timeout_s=30.0,
+        engine_chain=[engine],
+        emergency_number="911",
+        first_token_timeout_s=2.0,
+        total_timeout_s=30.0,
     )
 
 

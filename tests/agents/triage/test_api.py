@@ -18,11 +18,12 @@ def test_public_names() -> None:
 
 def test_signature_is_keyword_only_after_text() -> None:
     params = inspect.signature(assess).parameters
-    assert list(params) == ["text", "age", "sex", "history"]
+    assert list(params) == ["text", "age", "sex", "history", "lang"]
     assert params["text"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
-    for name in ("age", "sex", "history"):
+    for name in ("age", "sex", "history", "lang"):
         assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
     assert params["age"].default is None and params["sex"].default is None and params["history"].default == ()
+    assert params["lang"].default == "en"  # the caller detects the language (issue 19); English stays the default
 
 
 def test_assessment_fields() -> None:
@@ -58,7 +59,9 @@ def test_text_must_be_a_string() -> None:
         assess(None)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("key", ["age", "duration", "severity", "pregnancy", "complaint", "language", "temperature", "rash_blanching"])
+@pytest.mark.parametrize(
+    "key", ["age", "duration", "severity", "pregnancy", "complaint", "language", "temperature", "rash_blanching"]
+)
 def test_every_missing_info_key_has_a_question(key: str) -> None:
     question = follow_up_question(key)
     assert question.endswith("?") or "?" in question
@@ -70,7 +73,14 @@ def test_unknown_question_key_is_an_error() -> None:
 
 
 def test_missing_info_keys_emitted_all_have_questions() -> None:
-    texts = ["", "my baby has a fever", "stomach pain", "rash and a temperature", "tengo dolor de cabeza y fiebre", "headache"]
+    texts = [
+        "",
+        "my baby has a fever",
+        "stomach pain",
+        "rash and a temperature",
+        "tengo dolor de cabeza y fiebre",
+        "headache",
+    ]
     for text in texts:
         for key in assess(text).missing_info:
             assert follow_up_question(key)

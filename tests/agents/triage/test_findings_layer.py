@@ -119,8 +119,14 @@ def test_a_condition_name_can_be_cancelled_by_an_exclusion():
     from agents.triage.reading import Reader
 
     kb = load()
-    stroke = Condition(id="stroke_test", name="Stroke", level=Level.emergency_ambulance, named=("stroke",),
-                       exclude=("stroke of luck", "heat stroke"), source="test")
+    stroke = Condition(
+        id="stroke_test",
+        name="Stroke",
+        level=Level.emergency_ambulance,
+        named=("stroke",),
+        exclude=("stroke of luck", "heat stroke"),
+        source="test",
+    )
     reader = Reader(Knowledge.model_validate({**kb.model_dump(), "conditions": {"stroke_test": stroke}}))
     assert not [m for m in reader.read("what a stroke of luck") if m.named]
     assert [m.id for m in reader.read("i think he had a stroke") if m.named] == ["stroke_test"]

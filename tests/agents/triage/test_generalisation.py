@@ -38,7 +38,11 @@ C24, C, SC = Level.consultation_24, Level.consultation, Level.self_care
         ("grandma is 91 with a temperature and she's off her legs", C24, "safety.elderly_unwell"),
         ("his partner did CPR until he came round", EA, "safety.resuscitation"),
         # environmental
-        ("been working in the heat all day and now he's not making sense and stopped sweating", EA, "environmental.heat_stroke"),
+        (
+            "been working in the heat all day and now he's not making sense and stopped sweating",
+            EA,
+            "environmental.heat_stroke",
+        ),
         ("found her outside all night in the snow, drowsy", EA, "environmental.hypothermia_severe"),
         ("my nephew was pulled out of the lake after going under, he's coughing", EM, "environmental.drowning"),
         ("got an electric shock off a plug socket and now my heart feels fluttery", EM, "environmental.electrical"),
@@ -62,7 +66,11 @@ C24, C, SC = Level.consultation_24, Level.consultation, Level.self_care
         ("pus leaking from my ear and a temperature of 38.5", C24, "ent.ear_discharge_fever"),
         ("had unprotected sex last night", C24, "urinary.emergency_contraception"),
         ("my 6 year old has started limping, no injury", C24, "musculoskeletal.child_limp"),
-        ("my knee swelled up within an hour of the tackle and keeps giving way", C24, "musculoskeletal.joint_internal_injury"),
+        (
+            "my knee swelled up within an hour of the tackle and keeps giving way",
+            C24,
+            "musculoskeletal.joint_internal_injury",
+        ),
         ("redness spreading from the boil on his cheek up towards his eye", EM, "skin.face_infection_near_eye"),
     ],
 )

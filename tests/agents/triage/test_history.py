@@ -58,7 +58,11 @@ def test_facts_from_several_messages_read_like_the_joined_text() -> None:
     from agents.triage.text import normalise
 
     spelling = load().spelling
-    messages = ["she is 4 years old", "she has had a temperature of 39.2 for 3 days", "she has been off her food for a week"]
+    messages = [
+        "she is 4 years old",
+        "she has had a temperature of 39.2 for 3 days",
+        "she has been off her food for a week",
+    ]
     per_message = [extract(normalise(m, spelling)) for m in messages]
     joined = extract(normalise("\n".join(messages), spelling))
     merged = merge(per_message)

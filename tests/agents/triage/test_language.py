@@ -51,7 +51,9 @@ def test_inability_is_not_negation() -> None:
 
 
 def test_uncertainty_is_not_negation() -> None:
-    assert "fever.infant_under_3_months" in flags("not sure if she has a fever, she feels hot, 38.4, she is 5 weeks old")
+    assert "fever.infant_under_3_months" in flags(
+        "not sure if she has a fever, she feels hot, 38.4, she is 5 weeks old"
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ from agents.triage.levels import Level
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _model_preferring(level: Level, strength: float = 8.0, *, raise_at: float = 0.35, lower_at: float = 0.5) -> learned.Model:
+def _model_preferring(
+    level: Level, strength: float = 8.0, *, raise_at: float = 0.35, lower_at: float = 0.5
+) -> learned.Model:
     bias = tuple(strength if x is level else 0.0 for x in learned.LEVELS)
     return learned.Model(weights={"bias": bias}, raise_at=raise_at, lower_at=lower_at, digest="test")
 
@@ -64,7 +66,8 @@ def test_the_shipped_weights_were_trained_on_the_stored_cases_as_they_are() -> N
         path = ROOT / source["file"]
         assert "locked" not in path.name, "a locked part is never trained on"
         assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] == source["sha256"], (
-            f"{source['file']} changed since the weights were trained: run `python -m bench.train_triage`")
+            f"{source['file']} changed since the weights were trained: run `python -m bench.train_triage`"
+        )
     model = learned.from_json(data)
     assert hashlib.sha256(json.dumps(model.weights, sort_keys=True).encode()).hexdigest()[:12] == data["digest"]
 
@@ -73,7 +76,11 @@ def test_training_is_deterministic() -> None:
     pytest.importorskip("numpy")
     from bench.train_triage import Example, fit
 
-    texts = [("crushing chest pain and sweating", Level.emergency_ambulance), ("a mild cold and runny nose", Level.self_care),
-             ("burning when I pee since yesterday", Level.consultation_24), ("a mole that changed shape", Level.consultation)] * 2
+    texts = [
+        ("crushing chest pain and sweating", Level.emergency_ambulance),
+        ("a mild cold and runny nose", Level.self_care),
+        ("burning when I pee since yesterday", Level.consultation_24),
+        ("a mole that changed shape", Level.consultation),
+    ] * 2
     train = [Example(f"t{i}", level, *assess_layers(text)) for i, (text, level) in enumerate(texts)]
     assert fit(train).digest == fit(train).digest

@@ -12,9 +12,29 @@ from agents.triage import protocols
 from agents.triage.text import normalise
 
 FAMILIES = {
-    "cardiac", "breathing", "neuro", "headache", "abdominal", "gi_bleeding", "fever", "sepsis", "pregnancy",
-    "allergy", "poisoning", "mental_health", "trauma", "diabetes", "urinary", "skin", "eye", "ent", "back",
-    "musculoskeletal", "respiratory_infection", "minor_ailments", "gastro",
+    "cardiac",
+    "breathing",
+    "neuro",
+    "headache",
+    "abdominal",
+    "gi_bleeding",
+    "fever",
+    "sepsis",
+    "pregnancy",
+    "allergy",
+    "poisoning",
+    "mental_health",
+    "trauma",
+    "diabetes",
+    "urinary",
+    "skin",
+    "eye",
+    "ent",
+    "back",
+    "musculoskeletal",
+    "respiratory_infection",
+    "minor_ailments",
+    "gastro",
 }
 CASES = Path(__file__).parents[3] / "bench" / "data" / "triage_cases.jsonl"
 
@@ -57,7 +77,9 @@ def test_load_is_cached() -> None:
 def test_malformed_rule_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "protocols"
     bad.mkdir()
-    (bad / "x.yaml").write_text("family: x\nrules:\n  - id: x.a\n    level: emergency\n    rationale: some reason here\n    all: [no_such_term]\n")
+    (bad / "x.yaml").write_text(
+        "family: x\nrules:\n  - id: x.a\n    level: emergency\n    rationale: some reason here\n    all: [no_such_term]\n"
+    )
     monkeypatch.setattr(protocols, "PROTOCOL_DIR", bad)
     protocols.load.cache_clear()
     try:

@@ -19,10 +19,16 @@ A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_
     ("text", "level"),
     [
         # a carer's reassurance that names an alarming sign ("not breathing fast", "no breathing problems")
-        ("my 4 yr old had a temp of 38.3 with a runny nose, now running round, drinking. no rash, no breathing problems", S),
+        (
+            "my 4 yr old had a temp of 38.3 with a runny nose, now running round, drinking. no rash, no breathing problems",
+            S,
+        ),
         ("he is not breathing and his lips are blue", A),
         # a word in another sense
-        ("ate a dodgy kebab last night (stroke of luck my mate didnt have one), been sick twice, keeping water down", S),
+        (
+            "ate a dodgy kebab last night (stroke of luck my mate didnt have one), been sick twice, keeping water down",
+            S,
+        ),
         ("my 5 yr old only poos every 4 or 5 days, big hard ones that hurt him so he holds it in, some soiling", R),
         ("i want to hurt him", E),
         ("ache under my right ribs for 2 days and the whites of my eyes look a bit yellow, pee dark", D),
@@ -37,10 +43,16 @@ A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_
         # sudden hearing loss said plainly
         ("Woke up this morning and my left ear is basically deaf, like it's full of cotton wool", D),
         # a growing, bleeding scaly spot in an older person: suspected skin cancer (NICE NG12)
-        ("dad is 84 and has a scaly crusty patch on his bald head that bleeds when he scratches it, slowly getting bigger", R),
+        (
+            "dad is 84 and has a scaly crusty patch on his bald head that bleeds when he scratches it, slowly getting bigger",
+            R,
+        ),
         # mastitis after birth ("feel like I've got flu") is not postpartum sepsis by itself
-        ("had my baby 3 weeks ago, breastfeeding. now a red hot painful wedge shaped patch on my left boob, temp 38.3 "
-         "and I feel like I've got flu", D),
+        (
+            "had my baby 3 weeks ago, breastfeeding. now a red hot painful wedge shaped patch on my left boob, temp 38.3 "
+            "and I feel like I've got flu",
+            D,
+        ),
         ("gave birth 5 days ago, fever 38.9, tummy pain and smelly discharge", E),
         # NICE NG143: a baby over 3 months feeding less is amber; refusing feeds or under 3 months is more
         ("my 5 month old has been off her feeds for 2 days, taking about half what she normally does, temp 38.0", D),
@@ -49,8 +61,11 @@ A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_
         # blood in a baby's nappy: bowel with colic signs, well baby, or a newborn girl's pseudomenses
         ("my 9 month old keeps screaming and drawing his legs up, and there was blood and mucus in his nappy", E),
         ("my 8 week old has had streaks of blood and mucus in his poo for 2 days, otherwise feeding and weeing ok", D),
-        ("our baby girl is 5 days old and there's a little blood in her nappy from her front bottom, like a tiny period. "
-         "she's feeding well", S),
+        (
+            "our baby girl is 5 days old and there's a little blood in her nappy from her front bottom, like a tiny period. "
+            "she's feeding well",
+            S,
+        ),
         # non-major bleeding on an anticoagulant
         ("I'm 80, bright red blood in my pee with small clots, on rivaroxaban. still passing water fine, no pain", D),
         # one vomit with fluids kept down is not a kidney infection that needs a drip
@@ -61,17 +76,29 @@ A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_
         ("30 wks pregnant and my tummy skin is so itchy where its stretching, no itch on my hands or feet", S),
         ("my 2 month old only poos every 3 or 4 days but it's soft and yellow, breastfed, feeding well", S),
         # heartburn in pregnancy with the pre-eclampsia symptoms listed as absent
-        ("A 29-year-old at 28 weeks' gestation has a burning sensation behind the sternum after evening meals. "
-         "There is no epigastric or right upper quadrant pain, headache or visual disturbance.", S),
+        (
+            "A 29-year-old at 28 weeks' gestation has a burning sensation behind the sternum after evening meals. "
+            "There is no epigastric or right upper quadrant pain, headache or visual disturbance.",
+            S,
+        ),
         # a hypo in type 2 diabetes needs a review of the tablets; incontinence needs a GP assessment
-        ("A 67-year-old with type 2 diabetes had a glucose of 3.6 mmol/L, treated with juice; now 6.8 and feels well.", R),
+        (
+            "A 67-year-old with type 2 diabetes had a glucose of 3.6 mmol/L, treated with juice; now 6.8 and feels well.",
+            R,
+        ),
         ("I leak urine when I need to go and can't always make it to the toilet", R),
         # NICE NG112: recurrent UTIs need a GP review even when well now; NHS: a painful wart needs a GP
-        ("A 28-year-old woman has had recurrent urine infections, three in the last 6 months; she is currently well.", R),
+        (
+            "A 28-year-old woman has had recurrent urine infections, three in the last 6 months; she is currently well.",
+            R,
+        ),
         ("my 9 year old has warts on his feet that hurt when he walks", R),
         # a bad smell is not a severe symptom
-        ("mum 79 has had diarrhoea for 3 days since starting antibiotics, 6 or 7 times a day and smells awful, "
-         "some tummy cramps. drinking ok", D),
+        (
+            "mum 79 has had diarrhoea for 3 days since starting antibiotics, 6 or 7 times a day and smells awful, "
+            "some tummy cramps. drinking ok",
+            D,
+        ),
         # a known type 1 diabetic with high sugars is not a new diagnosis (was read as new type 1 diabetes)
         ("im 15 and i have type 1. bad cold and my sugars have been 15-17 all day. ketones 0.8. not being sick", D),
         ("type 1, sugar 22, ketones 0.6, vomiting since this morning", E),
@@ -84,9 +111,13 @@ def test_wording_class(text: str, level: Level) -> None:
 
 
 def test_a_negation_reaches_every_item_of_its_list():
-    found = assess_layers("He has no dysphagia, vomiting, weight loss, melaena, jaundice, abdominal mass or family history.")[0].findings
+    found = assess_layers(
+        "He has no dysphagia, vomiting, weight loss, melaena, jaundice, abdominal mass or family history."
+    )[0].findings
     assert not {"vomiting", "weight_loss", "melaena", "jaundice"} & set(found)
-    assert "vomiting" in assess_layers("no fever. vomiting since this morning")[0].findings  # a list ends with its sentence
+    assert (
+        "vomiting" in assess_layers("no fever. vomiting since this morning")[0].findings
+    )  # a list ends with its sentence
 
 
 def test_a_dipstick_grade_apart_from_its_word_reads_with_it():
@@ -95,6 +126,8 @@ def test_a_dipstick_grade_apart_from_its_word_reads_with_it():
 
 
 def test_not_breathing_fast_is_a_reassurance():
-    found = assess_layers("my 3 month old is snuffly, no temp, feeding ok, plenty of wet nappies, not breathing fast")[0]
+    found = assess_layers("my 3 month old is snuffly, no temp, feeding ok, plenty of wet nappies, not breathing fast")[
+        0
+    ]
     assert found.level.rank > Level.consultation_24.rank
     assert not {"not_breathing", "tachypnoea"} & set(found.findings)

@@ -57,11 +57,14 @@ def test_export_to_stdout_in_fhir(data_dir, capsys):
     assert bundle["resourceType"] == "Bundle" and len(bundle["entry"]) == 1
 
 
-@pytest.mark.parametrize("argv", [
-    ["audit", "export", "--format", "xml"],
-    ["audit", "export", "--format", "csv", "--since", "last tuesday"],
-    ["audit", "export", "--format", "csv", "--urgency", "high"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "export", "--format", "xml"],
+        ["audit", "export", "--format", "csv", "--since", "last tuesday"],
+        ["audit", "export", "--format", "csv", "--urgency", "high"],
+    ],
+)
 def test_bad_arguments_exit_2_with_a_message_and_no_output(data_dir, capsys, argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

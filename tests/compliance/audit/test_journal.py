@@ -25,7 +25,9 @@ def truncate_tail(trail: AuditTrail, keep_through: int) -> None:
     with trail.engine.begin() as conn:
         mac = conn.execute(text("SELECT mac FROM audit_entry WHERE seq = :s"), {"s": keep_through}).scalar_one()
         conn.execute(text("DELETE FROM audit_entry WHERE seq > :s"), {"s": keep_through})
-        conn.execute(text("UPDATE audit_head SET last_seq = :s, last_mac = :m WHERE id = 1"), {"s": keep_through, "m": mac})
+        conn.execute(
+            text("UPDATE audit_head SET last_seq = :s, last_mac = :m WHERE id = 1"), {"s": keep_through, "m": mac}
+        )
 
 
 def test_without_a_journal_a_truncated_tail_verifies(make_trail):

@@ -33,11 +33,18 @@ def renumber(trail, first: int, by: int) -> None:
 
 def forge(trail, seq: int, audit_id: str, copy_of: int) -> None:
     """Insert at `seq` a replay of record `copy_of`, linked to the record before `seq` (no key, so no new MAC)."""
-    run(trail, """INSERT INTO audit_entry (seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level,
+    run(
+        trail,
+        """INSERT INTO audit_entry (seq, audit_id, kind, recorded_at, session_id, message_id, urgency, level,
                   actor, content, prev_mac, mac)
                   SELECT :seq, :audit_id, kind, recorded_at, session_id, message_id, urgency, level, actor, content,
                          (SELECT mac FROM audit_entry WHERE seq = :prev), mac
-                  FROM audit_entry WHERE seq = :copy_of""", seq=seq, audit_id=audit_id, prev=seq - 1, copy_of=copy_of)
+                  FROM audit_entry WHERE seq = :copy_of""",
+        seq=seq,
+        audit_id=audit_id,
+        prev=seq - 1,
+        copy_of=copy_of,
+    )
 
 
 def audit_id_at(trail, seq: int) -> str:

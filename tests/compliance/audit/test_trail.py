@@ -21,7 +21,12 @@ def test_a_turn_is_one_entry_in_typed_sections_and_reads_back_whole(trail):
     assert [e.audit_id for e in entries] == [audit_id]
     entry = entries[0]
     assert (entry.kind, entry.session_id, entry.message_id, entry.urgency, entry.level) == (
-        "turn", "s-1", record.message_id, "ne", "consultation")
+        "turn",
+        "s-1",
+        record.message_id,
+        "ne",
+        "consultation",
+    )
     content = entry.content
     assert set(content) >= {"message", "assessment", "routing", "response", "error"}
     assert content["message"]["redaction_counts"] == {"PERSON": 1}
@@ -44,8 +49,11 @@ def test_a_failed_turn_carries_an_error_section(trail):
 
 def test_access_export_and_error_events_are_their_own_entries(trail):
     trail.record_turn(turn())
-    trail.record_access(AccessEvent(actor="carol", role="clinician", action="reidentify", target="s-1",
-                                    source="10.0.0.7", session_id="s-1"))
+    trail.record_access(
+        AccessEvent(
+            actor="carol", role="clinician", action="reidentify", target="s-1", source="10.0.0.7", session_id="s-1"
+        )
+    )
     trail.record_access(AccessEvent(actor="olga", role="compliance", action="export", target="audit_trail"))
     trail.record_error(ErrorEvent(where="ws.chat", error_type="FrameError", session_id="s-1"))
     kinds = [(e.kind, e.actor) for e in trail.entries()]
@@ -105,8 +113,12 @@ def test_the_unversioned_first_draft_table_is_kept_aside(tmp_path):
     sqlite3.connect(tmp_path / "old.db").close()  # the old database exists: a trail's connections never create one
     legacy = AuditTrail(url, AUDIT_KEY)
     with legacy.engine.begin() as conn:
-        conn.execute(text("CREATE TABLE audit_entry (seq INTEGER PRIMARY KEY, audit_id VARCHAR, kind VARCHAR, "
-                          "recorded_at DATETIME, content VARCHAR, prev_mac VARCHAR, mac VARCHAR)"))
+        conn.execute(
+            text(
+                "CREATE TABLE audit_entry (seq INTEGER PRIMARY KEY, audit_id VARCHAR, kind VARCHAR, "
+                "recorded_at DATETIME, content VARCHAR, prev_mac VARCHAR, mac VARCHAR)"
+            )
+        )
         conn.execute(text("CREATE INDEX ix_audit_entry_kind ON audit_entry (kind)"))
         conn.execute(text("INSERT INTO audit_entry VALUES (1, 'x', 'turn', '2026-01-01', '{}', '0', '0')"))
     legacy.create_schema()

@@ -23,8 +23,11 @@ OFFICER = AccessEvent(actor="olga", role="compliance", action="export", target="
 def filled(trail, clock):
     trail.record_turn(turn("s-em", 0, urgency="em", level="emergency_ambulance"))
     trail.record_turn(turn("s-ne", 0, status="interrupted", redacted_text="=HYPERLINK(<URL_1>)"))
-    trail.record_access(AccessEvent(actor="carol", role="clinician", action="reidentify", target="s-ne",
-                                    source="192.168.1.9", session_id="s-ne"))
+    trail.record_access(
+        AccessEvent(
+            actor="carol", role="clinician", action="reidentify", target="s-ne", source="192.168.1.9", session_id="s-ne"
+        )
+    )
     trail.record_error(ErrorEvent(where="ws.chat", error_type="FrameError", session_id="s-ne"))
     clock.now += timedelta(hours=1)
     trail.record_turn(turn("s-sc", 0, urgency="sc", level="self_care", status="error", error="EngineError"))
@@ -87,8 +90,14 @@ def test_filters_by_session_urgency_and_time(filled, clock, fmt):
             return [r["session_id"] for r in csv.DictReader(io.StringIO(text))]
         if fmt == "jsonl":
             return [json.loads(line)["session_id"] for line in text.splitlines()]
-        return [next(e["what"]["identifier"]["value"] for e in item["resource"]["entity"]
-                     if e["what"]["identifier"]["system"] == "urn:triage:session") for item in json.loads(text)["entry"]]
+        return [
+            next(
+                e["what"]["identifier"]["value"]
+                for e in item["resource"]["entity"]
+                if e["what"]["identifier"]["system"] == "urn:triage:session"
+            )
+            for item in json.loads(text)["entry"]
+        ]
 
     assert sessions(session_id="s-ne") == ["s-ne"]
     assert sessions(urgency="em") == ["s-em"]
@@ -129,8 +138,18 @@ def test_large_exports_stream_in_many_chunks(trail):
 def test_refused_access_and_unknown_kinds_still_export_as_valid_audit_events(trail):
     from compliance.audit.denials import AccessDenied, record_denial
 
-    record_denial(trail, AccessDenied(actor="anonymous", channel="http", method="GET", target="/api/audit/export",
-                                      status=401, reason="unauthenticated", source="203.0.113.5"))
+    record_denial(
+        trail,
+        AccessDenied(
+            actor="anonymous",
+            channel="http",
+            method="GET",
+            target="/api/audit/export",
+            status=401,
+            reason="unauthenticated",
+            source="203.0.113.5",
+        ),
+    )
     trail.append("future_kind", {"future_kind": {"x": 1}})
     raw = json.loads(export_text(trail, "fhir"))
     events = [AuditEvent.model_validate(e["resource"]) for e in raw["entry"]]

@@ -65,7 +65,14 @@ def test_any_text_offsets(redactor: Redactor, text: str) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from(["my", "daughter", "Emily", "555-123-4567", "Dr.", "Smith", "🙂", "\n", "fever", "3/14/1952", "é", ","]), max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["my", "daughter", "Emily", "555-123-4567", "Dr.", "Smith", "🙂", "\n", "fever", "3/14/1952", "é", ","]
+        ),
+        max_size=30,
+    )
+)
 def test_phi_like_soup_offsets(redactor: Redactor, words: list[str]) -> None:
     text = " ".join(words)
     _check_offsets(redactor, text)

@@ -49,21 +49,36 @@ def test_placeholders_consistent_with_session_vault(redactor: Redactor) -> None:
     assert out.startswith("<PERSON_1> ")
 
 
-@pytest.mark.parametrize("text", [
-    "you should rest and drink plenty of water",
-    "Rest well. Drink fluids, and see how you feel tomorrow.",
-    "I think it is a cold; it should clear up on its own.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you should rest and drink plenty of water",
+        "Rest well. Drink fluids, and see how you feel tomorrow.",
+        "I think it is a cold; it should clear up on its own.",
+    ],
+)
 def test_everyday_prose_skips_the_analyzer(text):
     from compliance.phi.streaming import is_plain_prose
 
     assert is_plain_prose(text)
 
 
-@pytest.mark.parametrize("text", [
-    "ask john to help", "tell sarah", "my son mark", "I live in boston", "since may", "she is ninety",
-    "call 555 0100", "write to x@y.org", "see Dr Okafor", "talk to grace", "visit www.example.com",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ask john to help",
+        "tell sarah",
+        "my son mark",
+        "I live in boston",
+        "since may",
+        "she is ninety",
+        "call 555 0100",
+        "write to x@y.org",
+        "see Dr Okafor",
+        "talk to grace",
+        "visit www.example.com",
+    ],
+)
 def test_anything_that_could_identify_goes_to_the_analyzer(text):
     from compliance.phi.streaming import is_plain_prose
 
@@ -81,11 +96,14 @@ def test_a_plain_word_goes_out_at_once(redactor: Redactor) -> None:
     assert guard.feed(" cold") == " cold"
 
 
-@pytest.mark.parametrize("tokens, secret", [
-    (["Call ", "555", "-0100 ", "today."], "555"),  # digits are never plain
-    (["Ask ", "Mar", "ia ", "to ", "rest."], "Mar"),  # a capital mid-sentence is never plain
-    (["Emi", "ly ", "should ", "rest."], "Emi"),  # not a common word, even at a sentence start
-])
+@pytest.mark.parametrize(
+    "tokens, secret",
+    [
+        (["Call ", "555", "-0100 ", "today."], "555"),  # digits are never plain
+        (["Ask ", "Mar", "ia ", "to ", "rest."], "Mar"),  # a capital mid-sentence is never plain
+        (["Emi", "ly ", "should ", "rest."], "Emi"),  # not a common word, even at a sentence start
+    ],
+)
 def test_a_word_that_could_start_an_identifier_is_still_held(redactor: Redactor, tokens, secret) -> None:
     guard = StreamingRedactor(redactor)
     first = [guard.feed(token) for token in tokens[:2]]
@@ -94,12 +112,15 @@ def test_a_word_that_could_start_an_identifier_is_still_held(redactor: Redactor,
     assert secret not in out
 
 
-@pytest.mark.parametrize("tokens", [
-    ["The ", "clinic ", "is ", "at ", "12 ", "Elm ", "Street", ", ", "open ", "late."],  # number before the suffix
-    ["Go ", "to ", "3 ", "Elm ", "Street ", "today."],  # a one-digit number
-    ["Go ", "to ", "12 ", "oak ", "st ", "today."],  # lower case
-    ["See ", "221 ", "North ", "Maple ", "Avenue, ", "Suite ", "5 ", "today."],  # a unit after the street
-])
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        ["The ", "clinic ", "is ", "at ", "12 ", "Elm ", "Street", ", ", "open ", "late."],  # number before the suffix
+        ["Go ", "to ", "3 ", "Elm ", "Street ", "today."],  # a one-digit number
+        ["Go ", "to ", "12 ", "oak ", "st ", "today."],  # lower case
+        ["See ", "221 ", "North ", "Maple ", "Avenue, ", "Suite ", "5 ", "today."],  # a unit after the street
+    ],
+)
 def test_a_street_address_goes_out_whole(redactor: Redactor, tokens: list[str]) -> None:
     """Issue 16: "12 Elm " went out before "Street" arrived, so the stream showed "12 Elm <ADDRESS_1>"."""
     out, _pieces = _stream(redactor, tokens)

@@ -1,9 +1,8 @@
 """The Japanese recognizers, one identifier family per module (registered for language "ja")."""
 
-from presidio_analyzer import EntityRecognizer
-
 from compliance.phi.recognizers.ja.address import JaAddressRecognizer
 from compliance.phi.recognizers.ja.age import JaAgeRecognizer
+from compliance.phi.recognizers.ja.base import JaPatternRecognizer, JaTokenRecognizer
 from compliance.phi.recognizers.ja.date import JaDateRecognizer
 from compliance.phi.recognizers.ja.email import JaEmailRecognizer
 from compliance.phi.recognizers.ja.employer import JaEmployerRecognizer
@@ -25,11 +24,26 @@ from compliance.phi.recognizers.ja.url import JaUrlRecognizer
 from compliance.phi.recognizers.ja.username import JaUsernameRecognizer
 from compliance.phi.recognizers.ja.zip_code import JaZipRecognizer
 
-JA_RECOGNIZERS: tuple[type[EntityRecognizer], ...] = (
-    JaPersonPosRecognizer, JaHonorificRecognizer, JaPersonCueRecognizer, JaDateRecognizer, JaPhoneRecognizer,
-    JaZipRecognizer, JaAddressRecognizer, JaLocationRecognizer, JaEmailRecognizer, JaUrlRecognizer,
-    JaUsernameRecognizer, JaIpAddressRecognizer, JaAgeRecognizer, JaMrnRecognizer, JaHealthPlanRecognizer,
-    JaLicenseRecognizer, JaMyNumberRecognizer, JaMyNumberCheckDigitRecognizer, JaFacilityRecognizer,
+JA_RECOGNIZERS: tuple[type[JaPatternRecognizer] | type[JaTokenRecognizer], ...] = (
+    JaPersonPosRecognizer,
+    JaHonorificRecognizer,
+    JaPersonCueRecognizer,
+    JaDateRecognizer,
+    JaPhoneRecognizer,
+    JaZipRecognizer,
+    JaAddressRecognizer,
+    JaLocationRecognizer,
+    JaEmailRecognizer,
+    JaUrlRecognizer,
+    JaUsernameRecognizer,
+    JaIpAddressRecognizer,
+    JaAgeRecognizer,
+    JaMrnRecognizer,
+    JaHealthPlanRecognizer,
+    JaLicenseRecognizer,
+    JaMyNumberRecognizer,
+    JaMyNumberCheckDigitRecognizer,
+    JaFacilityRecognizer,
     JaEmployerRecognizer,
 )
 

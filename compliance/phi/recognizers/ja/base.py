@@ -2,7 +2,7 @@
 
 Pattern recognizers are DataPatternRecognizer with LANGUAGE = "ja". Recognizers that read Sudachi's tokens
 derive from JaTokenRecognizer and implement spans(); they find the tokens, and the engine for dictionary
-look-ups, in the NLP artifacts (compliance/phi/ja/nlp.py).
+look-ups, in the NLP artifacts (JaArtifacts, compliance/phi/ja/nlp.py).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import regex
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from compliance.phi.ja.nlp import LANGUAGE, JaToken, SudachiNlpEngine
+from compliance.phi.ja.nlp import LANGUAGE, JaArtifacts, JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.base import DataPatternRecognizer
 
 # Script classes (after NFKC: half-width kana are full-width, full-width Latin and digits are ASCII).
@@ -32,7 +32,7 @@ class JaPatternRecognizer(DataPatternRecognizer):
     LANGUAGE = LANGUAGE
 
 
-class JaTokenRecognizer(LocalRecognizer):  # type: ignore[misc]  # Presidio's base class is untyped
+class JaTokenRecognizer(LocalRecognizer):
     """A recognizer over Sudachi tokens: spans() returns (start, end, score) in the analysed text's offsets."""
 
     ENTITY: ClassVar[str]
@@ -43,11 +43,19 @@ class JaTokenRecognizer(LocalRecognizer):  # type: ignore[misc]  # Presidio's ba
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        if nlp_artifacts is None or not isinstance(nlp_artifacts.nlp_engine, SudachiNlpEngine):
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if not isinstance(nlp_artifacts, JaArtifacts):
             return []
-        spans = self.spans(text, nlp_artifacts.tokens, nlp_artifacts.nlp_engine)
-        return [RecognizerResult(self.ENTITY, start, end, score) for start, end, score in spans if end > start]
+        spans = [span for span in self.spans(text, nlp_artifacts.ja_tokens, nlp_artifacts.engine) if span[1] > span[0]]
+        # A span inside another of the same recognizer adds nothing (堺203号 inside a whole address).
+        kept = [
+            a
+            for a in spans
+            if not any(b != a and b[0] <= a[0] and a[1] <= b[1] and (b[1] - b[0]) > (a[1] - a[0]) for b in spans)
+        ]
+        return [RecognizerResult(self.ENTITY, start, end, score) for start, end, score in kept]
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         raise NotImplementedError

@@ -17,7 +17,11 @@ DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 KANJI_NUMBER = r"[一二三四五六七八九十〇]"
 WEEKDAY = r"(?:[(（]\s*[月火水木金土日]\s*(?:曜日?)?\s*[)）]|[月火水木金土日]曜日?)"
 # After a day alone: what makes "5日" a day of the month rather than a count of days.
-DAY_CONTEXT = r"(?=\s*(?:に(?!\s*\d)|から|まで|より|以降|頃|ごろ|の(?:朝|昼|夜|夕方|午前|午後|診察|受診|予約|手術|検査)|" + WEEKDAY + r"|[、,]|です|でした))"
+DAY_CONTEXT = (
+    r"(?=\s*(?:に(?!\s*\d)|から|まで|より|以降|頃|ごろ|の(?:朝|昼|夜|夕方|午前|午後|診察|受診|予約|手術|検査)|"
+    + WEEKDAY
+    + r"|[、,]|です|でした))"
+)
 
 
 class JaDateRecognizer(JaPatternRecognizer):
@@ -28,10 +32,22 @@ class JaDateRecognizer(JaPatternRecognizer):
         Pattern("era year month day", rf"{ERA}\s*(?:\d{{1,2}}|元)\s*年\s*{MONTH}\s*月(?:\s*{DAY}\s*日)?", 0.95),
         Pattern("era letter", rf"{ERA_LETTER}\s?\d{{1,2}}([./-]){MONTH}\1{DAY}(?![\d./-]*\d)", 0.95),
         Pattern("numeric y/m/d", rf"(?<![\d/.-])(?:19|20)\d\d([/.-]){MONTH}\1{DAY}(?![\d/.-]*\d)", 0.95),
-        Pattern("compact birth date", r"(?:生年月日|誕生日|DOB)\s*(?:は|:)?\s*\K(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.95),
-        Pattern("month day", rf"(?<![\d.])(?:{MONTH}|{KANJI_NUMBER}{{1,2}})\s*月\s*(?:{DAY}|{KANJI_NUMBER}{{1,3}})\s*日(?:\s*{WEEKDAY})?", 0.9),
-        Pattern("month alone", rf"(?<![\d.かヶカケヵ箇])(?:{MONTH})\s*月(?![\d間前後末ぶ]|\s*(?:以上|以内|ほど|くらい|ぐらい|分))", 0.6),
-        Pattern("day alone", rf"(?<![\d./月])(?:{DAY})\s*日(?:\s*{WEEKDAY})?{DAY_CONTEXT}", 0.6),
+        Pattern(
+            "compact birth date",
+            r"(?:生年月日|誕生日|DOB)\s*(?:は|:)?\s*\K(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",
+            0.95,
+        ),
+        Pattern(
+            "month day",
+            rf"(?<![\d.])(?:{MONTH}|{KANJI_NUMBER}{{1,2}})\s*月\s*(?:{DAY}|{KANJI_NUMBER}{{1,3}})\s*日",
+            0.9,
+        ),
+        Pattern(
+            "month alone",
+            rf"(?<![\d.かヶカケヵ箇])(?:{MONTH})\s*月(?![\d間前後末ぶ]|\s*(?:以上|以内|ほど|くらい|ぐらい|分))",
+            0.6,
+        ),
+        Pattern("day alone", rf"(?<![\d./])(?:{DAY})\s*日{DAY_CONTEXT}", 0.6),
         Pattern("month/day", rf"(?<![\d/.-]){MONTH}/{DAY}(?![\d/]|\.\d|\s*(?:錠|回|量|本|包))", 0.6),
     )
 

@@ -17,6 +17,7 @@ from compliance.phi.ja.lexicon import word_set
 from compliance.phi.ja.nlp import SudachiNlpEngine
 
 HIRAGANA_ONLY = regex.compile(r"[\p{Hiragana}ー]+")
+KATAKANA_ONLY = regex.compile(r"[\p{Katakana}ー・= ]+")
 
 
 class Strength(IntEnum):
@@ -31,7 +32,8 @@ def strength(engine: SudachiNlpEngine, surface: str) -> Strength:
     if not surface or surface in word_set("role_nouns") or surface in word_set("not_names"):
         return Strength.NEVER
     if regex.fullmatch(r"[A-Za-z][A-Za-z.'\- ]*", surface):
-        return Strength.UNKNOWN
+        # CT, MRI, ID, CRP: short capitals are abbreviations, not names
+        return Strength.WORD if surface.isupper() and len(surface) <= 4 else Strength.UNKNOWN
     readings = engine.readings(surface)
     if any(pos[1:3] == ("固有名詞", "人名") for pos in readings):
         return Strength.NAME
@@ -46,8 +48,7 @@ def strength(engine: SudachiNlpEngine, surface: str) -> Strength:
         return Strength.NAME
     if any(token.oov or token.is_person_name for token in tokens):
         return Strength.UNKNOWN
-    if len(tokens) > 1 and not HIRAGANA_ONLY.fullmatch(surface):
-        # Several known words glued together with no reading of the whole: an unlisted compound, say a
-        # foreign name in katakana (グエン・ヴァン・ナム) or a rare surname written in common kanji.
+    if len(tokens) > 1 and KATAKANA_ONLY.fullmatch(surface):
+        # Several known katakana words with no reading of the whole: a foreign name (グエン・ヴァン・ナム).
         return Strength.UNKNOWN
     return Strength.WORD if tokens else Strength.UNKNOWN

@@ -17,7 +17,7 @@ from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 
 KANA_ONLY = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]+")
 LATIN = regex.compile(r"[A-Za-z][A-Za-z0-9&.'\-]*")
-JOINERS = frozenset({"・", "-", "&", "=", "ー", "・"})
+JOINERS = frozenset({"・", "-", "&", "=", "ー"})
 MAX_NAME_CHARS = 24
 
 
@@ -68,7 +68,8 @@ def is_proper(part: Part, engine: SudachiNlpEngine) -> bool:
         return True
     if part.surface == part.token.surface and part.token.is_proper:
         return True
-    return any(pos[1] == "固有名詞" and pos[3] != "国" for pos in engine.readings(part.surface))
+    # 楽天 is a word and a company; ビル is a word and a given name (Bill), which names no company
+    return any(pos[1] == "固有名詞" and pos[2] != "人名" and pos[3] != "国" for pos in engine.readings(part.surface))
 
 
 def _last_token_before(tokens: tuple[JaToken, ...], position: int) -> int:

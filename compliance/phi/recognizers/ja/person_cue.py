@@ -23,8 +23,11 @@ from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, to
 from compliance.phi.recognizers.ja.names import Strength, strength
 from compliance.phi.recognizers.ja.person_words import name_after, name_before
 
-NAMING_END = regex.compile(r"(?:です|と申します|ともうします|といいます|と言います|[、。,!?！？()（）\n]|\s{2}|\s*\Z)")
+NAMING_END = regex.compile(r"(?:です|と申します|ともうします|といいます|と言います|[、。,!?！？()（）:\n]|\s{2}|\s*\Z)")
+# Before a plain です a name stands at the start of the message or of a sentence or clause (佐藤です。).
+CLAUSE_START = regex.compile(r"(?:\A|[、。,.!?！？\n]|ます|です|した)\s*\Z")
 MAX_NAMED = 20
+KANJI_NAME = regex.compile(r"[\p{Han}々〆ヶ]+")
 LEADING_WORDS = regex.compile(r"\A(?:私|わたし|僕|ぼく|俺|おれ|あたし|自分)")
 
 
@@ -35,7 +38,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         super().__init__()
         cues: dict[str, Any] = table("person_cues")
         kin = alternation(words("kinship_cues"))
-        self._relation = compile_ja(rf"{kin}(?:の|、|:| )?")
+        self._relation = compile_ja(rf"{kin}(?P<joined>の|、|:| )?")
         self._naming = compile_ja(rf"{alternation(cues['naming'])}\s*")
         self._introduction = compile_ja(rf"{alternation(cues['introduction'])}\s*")
         self._after = compile_ja(alternation(cues["after"]))
@@ -44,7 +47,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         out: list[tuple[int, int, float]] = []
         out += self._relations(text, tokens, engine)
-        out += self._namings(text)
+        out += self._namings(text, tokens, engine)
         out += self._introductions(text, tokens, engine)
         out += self._afters(text, tokens, engine)
         for match in self._sign_off.finditer(text):
@@ -52,7 +55,9 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                 out.append((match.start(1), match.end(1), 0.8))
         return out
 
-    def _relations(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+    def _relations(
+        self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+    ) -> list[tuple[int, int, float]]:
         out = []
         for match in self._relation.finditer(text):
             if token_index_at(tokens, match.start()) is None:  # 母子手帳: the cue is part of a longer word
@@ -61,24 +66,33 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
             if found is None:
                 continue
             end, found_strength = found
+            if not match.group("joined") and not KANJI_NAME.fullmatch(text[match.end() : end]):
+                continue  # with nothing between, only a kanji name (夫隆, 妻恵子): not 患者ID, not 息子です
             if found_strength >= Strength.UNKNOWN:
                 out.append((match.end(), end, 0.8))
             elif found_strength == Strength.WORD and regex.fullmatch(r"[\p{Hiragana}ー]+", text[match.end() : end]):
                 out.append((match.end(), end, 0.5))  # 娘のひなたが: a hiragana name that is also a word
         return out
 
-    def _namings(self, text: str) -> list[tuple[int, int, float]]:
+    def _namings(
+        self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+    ) -> list[tuple[int, int, float]]:
         out = []
         for match in self._naming.finditer(text):
             end = NAMING_END.search(text, match.end(), match.end() + MAX_NAMED + 2)
             if end is None:
                 continue
-            value = text[match.end() : end.start()].rstrip()
+            value = _without_trailing_particles(text[match.end() : end.start()].rstrip(), match.end(), tokens)
+            first, _, rest = value.partition(" ")
+            if rest and (" " in rest or strength(engine, rest) < Strength.UNKNOWN):
+                value = first  # 佐々木蒼 カルテ番号: the name ends at the space
             if value and not any(ch.isdigit() for ch in value) and len(value) <= MAX_NAMED:
                 out.append((match.end(), match.end() + len(value), 0.9))
         return out
 
-    def _introductions(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+    def _introductions(
+        self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+    ) -> list[tuple[int, int, float]]:
         out = []
         for match in self._introduction.finditer(text):
             found = name_after(text, match.end(), tokens, engine)
@@ -102,7 +116,22 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                 start += lead.end()
                 found_strength = max(found_strength, strength(engine, text[start : match.start()]))
             plain = match.group().startswith("です")
+            if plain and not CLAUSE_START.search(text[max(0, start - 8) : start]):
+                continue
             needed = Strength.UNKNOWN if plain else Strength.WORD
             if found_strength >= needed and start < match.start():
                 out.append((start, match.start(), 0.75 if plain else 0.85))
         return out
+
+
+def _without_trailing_particles(value: str, start: int, tokens: tuple[JaToken, ...]) -> str:
+    """名前は木村正男で、: the name ends before the particle."""
+    end = start + len(value)
+    for token in reversed(tokens):
+        if token.end > end or token.start < start:
+            continue
+        if token.end == end and token.pos[0] in ("助詞", "助動詞") and token.start > start:
+            end = token.start
+            continue
+        break
+    return value[: end - start]

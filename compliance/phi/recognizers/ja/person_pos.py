@@ -2,7 +2,9 @@
 
 Consecutive name morphemes make one name (山田 + 花子, グエン・ヴァン), with a space or a middle dot between.
 Left alone: a single kanji (陽 may be a word) and a name written only in hiragana (ゆう in ゆうべ): the cue
-recognizers take those when a cue vouches for them. Scores stay under STRONG_SCORE, so a clinical term
+recognizers take those when a cue vouches for them. One exception: a hiragana word of three letters or more
+that the dictionary also knows as a name, opening a sentence before が or は (あおいが鼻水と咳), as a parent
+writes about a child. Scores stay under STRONG_SCORE, so a clinical term
 wins (高安 in 高安動脈炎, 菊池 in 菊池病).
 """
 
@@ -16,18 +18,25 @@ from compliance.phi.recognizers.ja.base import JaTokenRecognizer
 
 HIRAGANA_ONLY = regex.compile(r"[\p{Hiragana}ー]+")
 JOINERS = frozenset({" ", "・", "="})
+SENTENCE_START = regex.compile(r"(?:\A|[。!?！？\n、]\s*)\Z")
+SUBJECT_AFTER = regex.compile(r"(?:が|は|も|ちゃん|くん)")
+KATAKANA_WORD = regex.compile(r"[\p{Katakana}ー]+")
 
 
 class JaPersonPosRecognizer(JaTokenRecognizer):
     ENTITY = PERSON
     SCORE_FULL = 0.85  # surname and given name, or several name morphemes
     SCORE_SINGLE = 0.7
+    SCORE_OPENING = 0.5
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         out: list[tuple[int, int, float]] = []
         index = 0
         while index < len(tokens):
             if not tokens[index].is_person_name:
+                opening = self._opening_hiragana_name(text, tokens[index], engine)
+                if opening is not None:
+                    out.append(opening)
                 index += 1
                 continue
             last = index
@@ -39,10 +48,32 @@ class JaPersonPosRecognizer(JaTokenRecognizer):
                     last += 2
                 else:
                     break
-            start, end = tokens[index].start, tokens[last].end
-            names = sum(1 for token in tokens[index : last + 1] if token.is_person_name)
+            while last + 2 < len(tokens) and tokens[last + 1].surface == "・" and _katakana_noun(tokens[last + 2]):
+                last += 2  # チャン・ウェイ: a foreign name's other parts need not be listed names
+            first = index
+            while first >= 2 and tokens[first - 1].surface == "・" and _katakana_noun(tokens[first - 2]):
+                first -= 2
+            start, end = tokens[first].start, tokens[last].end
+            names = sum(1 for token in tokens[first : last + 1] if token.is_person_name)
             surface = text[start:end]
             if not HIRAGANA_ONLY.fullmatch(surface) and len(surface) > 1:
                 out.append((start, end, self.SCORE_FULL if names > 1 else self.SCORE_SINGLE))
             index = last + 1
         return out
+
+    def _opening_hiragana_name(
+        self, text: str, token: JaToken, engine: SudachiNlpEngine
+    ) -> tuple[int, int, float] | None:
+        if not (token.is_noun and len(token.surface) >= 3 and HIRAGANA_ONLY.fullmatch(token.surface)):
+            return None
+        if not SENTENCE_START.search(text[max(0, token.start - 3) : token.start]) or not SUBJECT_AFTER.match(
+            text, token.end
+        ):
+            return None
+        if not any(pos[1:3] == ("固有名詞", "人名") for pos in engine.readings(token.surface)):
+            return None
+        return token.start, token.end, self.SCORE_OPENING
+
+
+def _katakana_noun(token: JaToken) -> bool:
+    return token.is_noun and KATAKANA_WORD.fullmatch(token.surface) is not None

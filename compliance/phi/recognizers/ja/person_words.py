@@ -14,6 +14,9 @@ from compliance.phi.recognizers.ja.base import token_index_at
 from compliance.phi.recognizers.ja.names import Strength, strength
 
 MAX_NAME = 12
+NOUN_LIKE = ("名詞", "接頭辞", "接尾辞", "代名詞")
+CASE_PARTICLES = "のがはをにともでへ"
+NOUN_END = regex.compile(r"[\p{Han}\p{Katakana}A-Za-z0-9々ー]")
 KANJI_RUN = regex.compile(r"[\p{Han}々〆ヶ]+")
 KATAKANA_NAME = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}ー]+){0,3}")
 LATIN_NAME = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,2}")
@@ -23,11 +26,15 @@ KATAKANA_NAME_BEFORE = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}
 LATIN_NAME_BEFORE = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,2} ?\Z")
 HIRAGANA_RUN_BEFORE = regex.compile(r"[\p{Hiragana}ー]{1,10}\Z")
 # What may follow a name: strong ends cannot end a name written in hiragana; weak ones can (ゆうと, はるか).
-STRONG_END = regex.compile(r"(?:さん|ちゃん|くん|君|様|さま|先生|氏|が|は|を|に|の|です|から|まで|より|って|[、。,.!?！？:;()（）「」\s]|\Z)")
+STRONG_END = regex.compile(
+    r"(?:さん|ちゃん|くん|君|様|さま|先生|氏|が|は|を|に|の|です|から|まで|より|って|[、。,.!?！？:;()（）「」\s]|\Z)"
+)
 WEAK_END = regex.compile(r"(?:と|も|で|へ|や)")
 
 
-def name_after(text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+def name_after(
+    text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+) -> tuple[int, Strength] | None:
     """The end of a name that starts at `position`, and its strength; None when no name starts there."""
     if position >= len(text):
         return None
@@ -44,10 +51,15 @@ def name_after(text: str, position: int, tokens: tuple[JaToken, ...], engine: Su
     return None
 
 
-def _kanji_after(text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+def _kanji_after(
+    text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+) -> tuple[int, Strength] | None:
     index = token_index_at(tokens, position)
     if index is None:
         return None
+    first = tokens[index]
+    if first.pos[0] not in NOUN_LIKE and KANJI_RUN.fullmatch(first.surface) and STRONG_END.match(text, first.end):
+        return first.end, Strength.UNKNOWN  # 孫の颯が: after の a noun must stand, so a kanji "adverb" is a name
     end = position
     best = Strength.NAME
     while index < len(tokens) and KANJI_RUN.fullmatch(tokens[index].surface) and end - position < MAX_NAME:
@@ -63,18 +75,16 @@ def _kanji_after(text: str, position: int, tokens: tuple[JaToken, ...], engine: 
 
 
 def _hiragana_after(text: str, position: int, run_end: int, engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
-    """The hiragana name at `position`: of the prefixes that end where a particle or punctuation follows, the
-    strongest (ties: the shortest); prefixes ending before a weak particle (と, も) only when none other fits."""
+    """The hiragana name at `position` ends at the first particle or punctuation that can end a name written in
+    hiragana (が, は, の, です, 、 ...); only when none follows within six characters, at the first weak one (と,
+    も: ゆうと and ともみ hold them). A run that starts with such a word (です) holds no name."""
+    if STRONG_END.match(text, position):
+        return None
     for ends in (STRONG_END, WEAK_END):
-        best: tuple[int, Strength] | None = None
         for end in range(position + 2, min(run_end, position + 6) + 1):
-            if not ends.match(text, end):
-                continue
-            found = strength(engine, text[position:end])
-            if found >= Strength.WORD and (best is None or found > best[1]):
-                best = (end, found)
-        if best is not None:
-            return best
+            if ends.match(text, end):
+                found = strength(engine, text[position:end])
+                return (end, found) if found >= Strength.WORD else None
     return None
 
 
@@ -123,10 +133,15 @@ def _kanji_before(
 
 
 def _hiragana_before(text: str, run_start: int, position: int, engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
+    """The name is what follows the run's last particle (うちのおばあ: おばあ), or the whole run."""
+    if (
+        text[run_start] in CASE_PARTICLES
+        and run_start > 0
+        and NOUN_END.match(text[run_start - 1])
+        and position - run_start > 2
+    ):
+        run_start += 1  # 孫のれんくん: の after a noun is a particle, though Sudachi reads のれん as one word
     run = text[run_start:position]
-    for size in range(min(6, len(run)), 1, -1):  # the dictionary knows the name: のぞみ in ののぞみ
-        if strength(engine, run[-size:]) == Strength.NAME:
-            return position - size, Strength.NAME
     pieces = [token for token in engine.tokens(run) if token.pos[0] == "助詞" and len(run) - token.end >= 2]
     start = run_start + (pieces[-1].end if pieces else 0)
     if position - start < 2 or position - start > 6:

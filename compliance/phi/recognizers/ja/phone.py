@@ -1,4 +1,4 @@
-"""Telephone numbers as written in Japan: 090-1234-5678, 03-3456-7890, (06)6123-4567, 0120-123-456,
+"""Telephone numbers as written in Japan: 090-1234-5678, 03-3456-7890, (06)6123-4567, 03(1234)5678, 0120-123-456,
 09012345678, +81-90-1234-5678; dashes may be any of the dash look-alikes (ー typed for -)."""
 
 from presidio_analyzer import Pattern
@@ -13,8 +13,13 @@ class JaPhoneRecognizer(JaPatternRecognizer):
     ENTITY = PHONE
     TRIGGER = r"\d{3}"
     PATTERNS = (
-        Pattern("domestic with separators", rf"(?<![\d{DASH_CHARS}])0\d{{1,4}}{SEP}\d{{1,4}}{SEP}\d{{3,4}}(?![\d{DASH_CHARS}])", 0.85),
+        Pattern(
+            "domestic with separators",
+            rf"(?<![\d{DASH_CHARS}])0\d{{1,4}}{SEP}\d{{1,4}}{SEP}\d{{3,4}}(?![\d{DASH_CHARS}])",
+            0.85,
+        ),
         Pattern("area code in brackets", rf"(?<!\d)[(]0\d{{1,4}}[)]\s*\d{{1,4}}{SEP}?\d{{3,4}}(?!\d)", 0.85),
+        Pattern("exchange in brackets", r"(?<!\d)0\d{1,4}[(]\d{1,4}[)]\d{4}(?!\d)", 0.85),
         Pattern("mobile compact", r"(?<!\d)0[5789]0\d{8}(?!\d)", 0.85),
         Pattern("landline compact", r"(?<!\d)0[1-9]\d{8}(?!\d)", 0.6),
         Pattern("international", rf"(?<![\d+])\+81{SEP}?\(?0?\d{{1,4}}\)?{SEP}?\d{{1,4}}{SEP}?\d{{3,4}}(?!\d)", 0.9),

@@ -46,7 +46,9 @@ def place_runs(text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine)
             index += 1
             continue
         last = index
-        while last + 1 < len(tokens) and (_is_place(tokens[last + 1]) or tokens[last + 1].surface in MUNICIPAL_SUFFIXES):
+        while last + 1 < len(tokens) and (
+            _is_place(tokens[last + 1]) or tokens[last + 1].surface in MUNICIPAL_SUFFIXES
+        ):
             last += 1
         start, end = token.start, tokens[last].end
         runs.append(PlaceRun(start, end, text[start:end] in kept_places()))

@@ -16,5 +16,9 @@ class JaUrlRecognizer(JaPatternRecognizer):
     PATTERNS = (
         Pattern("scheme", rf"(?i:https?://){PATH}[A-Za-z0-9/_=#-]", 0.95),
         Pattern("www", rf"(?<![A-Za-z0-9.@-])(?i:www\.)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/{PATH})?", 0.9),
-        Pattern("bare domain", rf"(?<![A-Za-z0-9.@/_-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.{TLD}(?![A-Za-z0-9-])(?:/{PATH})?", 0.8),
+        Pattern(
+            "bare domain",
+            rf"(?<![A-Za-z0-9.@/_-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.{TLD}(?![A-Za-z0-9-])(?:/{PATH})?",
+            0.8,
+        ),
     )

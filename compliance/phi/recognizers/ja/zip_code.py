@@ -15,5 +15,9 @@ class JaZipRecognizer(JaPatternRecognizer):
     PATTERNS = (
         Pattern("postal mark", rf"〒\s*\K{CODE}", 0.95),
         Pattern("postal code cue", rf"郵便番号\s*(?:は|:)?\s*\K{CODE}", 0.95),
-        Pattern("before a prefecture", rf"(?<![\d{DASH_CHARS}])\d{{3}}{DASH}\d{{4}}(?=\s*{alternation(words('prefectures'))})", 0.85),
+        Pattern(
+            "before a prefecture",
+            rf"(?<![\d{DASH_CHARS}])\d{{3}}{DASH}\d{{4}}(?=\s*{alternation(words('prefectures'))})",
+            0.85,
+        ),
     )

@@ -1,0 +1,162 @@
+"""Default-deny for care-seeking statements (agents/guard/care.py, care.yaml): a sentence that talks about being
+seen, time frames, waiting, urgency or emergency services reaches the patient only when it is recognised as agreeing
+with the disposition; anything else about care is replaced by our sentence for the level, however it is phrased and
+however the tokens are split. Sentences that are not about care (explanation, self-care tips) pass untouched."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from agents.engines.base import word_chunks
+from agents.engines.local import advice
+from agents.guard import OutputGuard, SentenceGuard, default_judge
+from agents.guard.care import CARE_FILE
+from agents.guard.judge import ADVICE_FILE, NOT_AGREEING, AdviceJudge
+from agents.guard.patterns import Compiler
+from bench.guard_eval import CONTRADICTIONS, CORRECT, CORRECT_FRESH, FRESH, read_jsonl
+
+C24, ROUTINE, SELF_CARE, EMERGENCY = "consultation_24", "consultation", "self_care", "emergency"
+
+#: Said about care in words no phrase rule was written for: (level, sentence, our sentence that takes its place).
+UNLISTED = [
+    (C24, "Hold your horses on the clinic.", "safe"),
+    (C24, "Thursday would be a good day to pop into the surgery.", "safe"),
+    (C24, "The GP can probably squeeze you in after the weekend.", "safe"),
+    (C24, "I'd give the doctor a miss for now.", "safe"),
+    (C24, "Your body will sort this out, no appointment required.", "safe"),
+    (C24, "Leave it a fortnight and then reassess.", "safe"),
+    (C24, "Tomorrow evening or the weekend both work for a visit.", "safe"),
+    (C24, "Waiting a bit is perfectly reasonable.", "safe"),
+    (ROUTINE, "Best to see a doctor this afternoon.", "escalation"),
+    (ROUTINE, "You need to be seen within the hour.", "escalation"),
+    (SELF_CARE, "Even if the pain gets really bad, stay away from the hospital.", "safe"),
+    (SELF_CARE, "This is not something you can manage at home.", "escalation"),
+    (SELF_CARE, "If it gets worse, don't call anyone.", "safe"),
+]
+
+#: (level, sentence): agrees with the disposition, or is not about care at all.
+PASSES = [
+    (C24, "Please see a doctor today or tomorrow."),
+    (C24, "A doctor can check the wound and start antibiotics if needed."),
+    (C24, "Don't wait to see whether it settles; book a same-day appointment."),
+    (C24, "While you wait for your appointment, keep the leg raised."),
+    (C24, "You don't need an ambulance, but you do need a GP within 24 hours."),
+    (C24, "This is not an emergency, but it does need a doctor today."),
+    (ROUTINE, "Please book an appointment with your GP in the next week or two."),
+    (ROUTINE, "It isn't urgent, but do make an appointment."),
+    (ROUTINE, "Your GP can review your symptoms and decide if any tests are needed."),
+    (SELF_CARE, "This usually clears up on its own within a week."),
+    (SELF_CARE, "You don't need to see a doctor for this; rest and drink plenty of fluids."),
+    (SELF_CARE, "A pharmacist can suggest something for the itch."),
+    (SELF_CARE, "If it hasn't improved in a week, see your GP."),
+    (EMERGENCY, "Call 911 now and unlock the front door."),
+    # not about care
+    (C24, "Cellulitis is an infection of the deeper layers of the skin."),
+    (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
+    (SELF_CARE, "Honey and warm drinks can soothe a sore throat."),
+    (C24, "The patient has had a fever for three days."),
+    (ROUTINE, "Dr. Sarah Jones"),
+]
+
+SAFETY_NET = "If you have trouble breathing, chest pain, confusion or fainting, call 911 straight away."
+
+
+def stream(
+    level: str, chunks: list[str], judge: AdviceJudge | None = None, events: list[str] | None = None
+) -> tuple[str, OutputGuard]:
+    guard = OutputGuard(None, SentenceGuard(judge or default_judge(), level, advice(level).instead_of), events=events)
+    return "".join(guard.feed(c, trusted=False) for c in chunks) + guard.flush(), guard
+
+
+@pytest.fixture(scope="module")
+def alone() -> AdviceJudge:
+    """The default-deny reading without the phrase rules behind it."""
+    return AdviceJudge.load(phrase_rules=False)
+
+
+@pytest.mark.parametrize("level, text, replacement", UNLISTED)
+def test_care_talk_that_is_not_recognised_as_agreeing_is_replaced_however_split(alone, level, text, replacement):
+    answer = f"Thanks for the details. {text} Keep a note of your symptoms."
+    ours = advice(level).instead_of(replacement)
+    for chunks in (word_chunks(answer), list(answer), [answer[: len(answer) // 2], answer[len(answer) // 2 :]]):
+        for judge in (alone, default_judge()):
+            out, guard = stream(level, chunks, judge)
+            assert out == f"Thanks for the details. {ours} Keep a note of your symptoms.", (
+                judge is alone,
+                chunks,
+                guard.verdicts,
+            )
+
+
+@pytest.mark.parametrize("level, text", PASSES)
+def test_what_agrees_or_is_not_about_care_passes_unchanged(level, text):
+    for chunks in (word_chunks(text), list(text)):
+        out, guard = stream(level, chunks)
+        assert out == text and not guard.verdicts, guard.verdicts
+
+
+@pytest.mark.parametrize("level", [C24, ROUTINE, SELF_CARE, EMERGENCY, "emergency_ambulance"])
+def test_a_safety_net_in_clauses_of_its_own_passes_at_every_level(level):
+    assert default_judge().judge(level, SAFETY_NET) is None
+
+
+def test_the_same_words_agree_at_one_level_and_are_replaced_at_another():
+    judge = default_judge()
+    assert judge.judge(C24, "See a doctor this afternoon.") is None
+    assert getattr(judge.judge(ROUTINE, "See a doctor this afternoon."), "replacement", None) == "escalation"
+    assert judge.judge(ROUTINE, "Book an appointment for next week.") is None
+    assert getattr(judge.judge(C24, "Book an appointment for next week."), "replacement", None) == "safe"
+    assert judge.judge(SELF_CARE, "You can wait and see how it goes.") is None
+    assert judge.judge(C24, "You can wait and see how it goes.") is not None
+
+
+def test_the_event_says_what_the_clause_was_read_as(alone):
+    events: list[str] = []
+    _out, guard = stream(C24, word_chunks("Hold your horses on the clinic. Next Thursday is fine."), alone, events)
+    assert [v.rule for v in guard.verdicts] == [NOT_AGREEING, NOT_AGREEING]
+    assert "(unread) is about care and not recognised as agreeing with the disposition consultation_24" in events[0]
+    assert "replaced by our safe sentence" in events[0] and "the answer was cut" in events[1]
+
+
+def test_a_question_asserts_nothing_unless_it_talks_care_down():
+    judge = default_judge()
+    assert judge.judge(SELF_CARE, "Have you been to the emergency department before?") is None
+    assert judge.judge(C24, "How long has the pain been there?") is None
+    assert judge.judge(C24, "Why bother with a doctor for something like this?") is not None
+
+
+def test_care_yaml_mistakes_are_errors():
+    advice_data = yaml.safe_load(ADVICE_FILE.read_text(encoding="utf-8"))
+    care = yaml.safe_load(CARE_FILE.read_text(encoding="utf-8"))
+    twice = {**care, "levels": {**care["levels"], C24: {**care["levels"][C24], "escalation": ["see"]}}}
+    with pytest.raises(ValueError, match="listed twice"):
+        AdviceJudge(advice_data, twice)
+    with pytest.raises(ValueError, match="unknown lexicon class"):
+        AdviceJudge(advice_data, {**care, "claims": [*care["claims"], {"kind": "x", "patterns": ["{nope}"]}]})
+
+
+def test_the_anchor_words_of_a_claim_are_in_every_text_it_matches():
+    """The cheap test before each claim's expression (Compiler.anchors) may never skip a match."""
+    advice_data = yaml.safe_load(ADVICE_FILE.read_text(encoding="utf-8"))
+    care = yaml.safe_load(CARE_FILE.read_text(encoding="utf-8"))
+    compiler = Compiler({**advice_data["lexicon"], **care["lexicon"]})
+    normalise = default_judge().normalise
+    rows = [
+        *read_jsonl(CONTRADICTIONS),
+        *read_jsonl(CORRECT),
+        *read_jsonl(CORRECT_FRESH),
+        *(r for p in FRESH for r in read_jsonl(p)),
+    ]
+    texts = [normalise(row["text"]) for row in rows] + [normalise(text) for _, text in [*PASSES, (C24, SAFETY_NET)]]
+    checked = 0
+    for spec in care["claims"]:
+        anchors = compiler.anchors(spec["patterns"])
+        if anchors is None:
+            continue
+        regex = compiler.regex(spec["patterns"])
+        for text in texts:
+            if regex.search(text):
+                checked += 1
+                assert not anchors.isdisjoint(text.split()), (spec["kind"], text)
+    assert checked > 500

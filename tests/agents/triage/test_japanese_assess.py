@@ -1,0 +1,150 @@
+"""Triage of Japanese messages: the same concepts, conditions and physiology decide (issue 19)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from agents.triage import Assessment, Level, assess, follow_up_question, knowledge
+from agents.triage.engine import forget_messages
+from agents.triage.knowledge import problems, read
+from bench.triage_eval import evaluate, load_cases
+
+OWN_SET = Path(__file__).parents[3] / "bench" / "data" / "triage_ja_own.jsonl"
+
+
+def test_chest_pain_with_sweating_is_an_ambulance_with_a_japanese_rationale() -> None:
+    result = assess("胸が締め付けられるように痛くて、冷や汗が止まりません", lang="ja")
+    assert result.level is Level.emergency_ambulance
+    assert "acute_coronary_syndrome" in {c.id for c in result.conditions}
+    assert "胸" in result.rationale and "救急車" in result.rationale
+    assert not result.needs_clinician
+
+
+def test_the_same_words_in_english_mode_go_to_a_clinician() -> None:
+    """Without lang="ja" the English layers cannot read Japanese: a clinician reads it (the behaviour before 19)."""
+    result = assess("胸が締め付けられるように痛くて、冷や汗が止まりません")
+    assert result.needs_clinician and "language" in result.missing_info
+
+
+def test_a_message_nothing_places_goes_to_a_clinician_never_to_a_routine_default() -> None:
+    result = assess("よろしくお願いします", lang="ja")
+    assert result.level is Level.consultation_24 and result.needs_clinician
+    assert result.missing_info == ("complaint",)
+    assert "医療者" in result.rationale
+    assert "症状" in follow_up_question("complaint", "ja")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("SpO2 85%です", Level.emergency_ambulance),
+        ("72歳男性、血圧80/50、脈拍120、意識もうろう", Level.emergency_ambulance),
+        ("生後２ヶ月の赤ちゃんが３８度の熱を出しています", Level.emergency),
+    ],
+)
+def test_japanese_numbers_reach_the_physiology_layer(text: str, level: Level) -> None:
+    assert assess(text, lang="ja").level.rank <= level.rank
+
+
+def test_negated_and_hypothetical_red_flags_do_not_count() -> None:
+    assert not assess("胸の痛みや息苦しさはありません。鼻水が出ます。", lang="ja").is_emergency
+    assert not assess("胸が痛くなったら、どうすればいいですか？鼻水が出ます。", lang="ja").is_emergency
+
+
+def test_a_named_condition_counts_even_when_only_suspected() -> None:
+    result = assess("母が脳梗塞かもしれません", lang="ja")
+    assert result.is_emergency and "stroke" in {c.id for c in result.conditions}
+
+
+def read_level(result: Assessment) -> Level:
+    """What the Japanese reading placed, before the clinician-review floor (``layers['read']``)."""
+    return Level(result.layers.get("read", result.level.value))
+
+
+def test_below_an_emergency_a_japanese_message_goes_to_a_clinician_at_24_hours_at_least() -> None:
+    result = assess("鼻水とくしゃみが出て、喉が少しイガイガします。熱はありません。", lang="ja")
+    assert read_level(result) is Level.self_care
+    assert result.level is Level.consultation_24 and result.needs_clinician
+    assert "医療者が内容を確認します" in result.rationale
+    emergency = assess("父が急に胸が痛いと言って冷や汗をかいています", lang="ja")
+    assert emergency.is_emergency and "read" not in emergency.layers
+
+
+def test_a_complaint_level_stands_aside_for_a_condition_that_explains_it() -> None:
+    result = assess("足首を軽くひねりました。少し腫れていますが、普通に歩けます。", lang="ja")
+    assert read_level(result) is Level.self_care
+    assert "ankle_sprain" in {c.id for c in result.conditions}
+
+
+def test_a_long_lasting_self_care_complaint_needs_an_appointment() -> None:
+    assert read_level(assess("腰痛があります", lang="ja")) is Level.self_care
+    assert read_level(assess("腰痛が2ヶ月くらい続いています", lang="ja")) is Level.consultation
+
+
+def test_bleeding_counts_as_vaginal_bleeding_with_a_pregnancy_said_earlier() -> None:
+    alone = assess("少量の出血があります", lang="ja")
+    assert "vaginal_bleeding" not in alone.findings
+    later = assess("少量の出血があります", lang="ja", history=["妊娠10週です。"])
+    assert {"pregnant", "vaginal_bleeding"} <= set(later.findings)
+    assert later.level.rank <= Level.consultation_24.rank
+
+
+def test_a_conversation_never_goes_down_when_the_language_changes() -> None:
+    history = ["父が急に胸が痛いと言って冷や汗をかいています"]
+    assert assess("ok, what now?", history=history).is_emergency  # English follow-up, Japanese history
+    assert assess("はい", lang="ja", history=["crushing chest pain and sweating"]).is_emergency
+
+
+def test_the_own_set_meets_the_targets() -> None:
+    """bench/data/triage_ja_own.jsonl (written for this engine, so not held out): every emergency caught and
+    under-triage <= 2% (accuracy is lower by design while the clinician-review floor holds non-emergencies at
+    24 hours); the honest figures are the blind set's."""
+    report = evaluate(load_cases(OWN_SET), lang="auto")
+    assert report.n >= 100
+    assert report.sensitivity == 1.0
+    assert report.under_triage <= 0.02
+
+
+def test_every_japanese_id_exists_in_the_shared_knowledge(tmp_path: Path) -> None:
+    assert problems(knowledge.load()) == []
+    root = Path(knowledge.__file__).parent
+    for sub in ("findings", "conditions", "ja"):
+        (tmp_path / sub).mkdir()
+        for path in (root / sub).glob("*.yaml"):
+            (tmp_path / sub / path.name).write_bytes(path.read_bytes())
+    for name in ("context.yaml", "physiology.yaml", "VERSION"):
+        (tmp_path / name).write_bytes((root / name).read_bytes())
+    with (tmp_path / "ja" / "findings.yaml").open("a", encoding="utf-8") as extra:
+        extra.write("  no_such_concept:\n    name: 架空\n    terms: [架空の症状]\n")
+    found = problems(read(tmp_path))
+    assert any("no_such_concept" in line for line in found)
+
+
+def test_a_japanese_message_costs_no_more_than_1_5_times_an_english_one() -> None:
+    english = [
+        "I have had crushing chest pain for 20 minutes and I am sweating",
+        "my 3 year old has a temperature of 38.5 and a runny nose but is drinking well",
+        "I twisted my ankle, it is a bit swollen but I can walk on it",
+    ]
+    japanese = [
+        "20分前から胸が締め付けられるように痛くて、冷や汗が出ています",
+        "3歳の息子が38.5度の熱と鼻水がありますが、水分はとれています",
+        "足首をひねりました。少し腫れていますが、歩けます",
+    ]
+
+    def median_ms(texts: list[str], lang: str) -> float:
+        samples = []
+        for _ in range(15):
+            forget_messages()  # cold reads, as each new message is
+            for text in texts:
+                start = time.perf_counter()
+                assess(text, lang=lang)
+                samples.append(time.perf_counter() - start)
+        samples.sort()
+        return samples[len(samples) // 2] * 1000
+
+    median_ms(english, "en"), median_ms(japanese, "ja")  # warm-up: data files, regex caches
+    assert median_ms(japanese, "ja") <= 1.5 * median_ms(english, "en")

@@ -1,0 +1,139 @@
+"""The Japanese reader: vocabulary on characters, longest match first, and Japanese context as data (issue 19)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.triage import knowledge
+from agents.triage.context import Assertion
+from agents.triage.japanese.matcher import Matcher
+from agents.triage.japanese.reader import JapaneseReader
+from agents.triage.japanese.text import has_japanese, normalise
+
+
+@pytest.fixture(scope="module")
+def reader() -> JapaneseReader:
+    return JapaneseReader(knowledge.load())
+
+
+def read(reader: JapaneseReader, text: str) -> dict[str, Assertion]:
+    """Concept id (or 'c:' + condition id) -> assertion, for the mentions of one message."""
+    return {("c:" if m.named else "") + m.id: m.assertion for m in reader.read(text).mentions}
+
+
+def test_normalisation_reads_full_width_and_half_width_katakana_and_folds_kana() -> None:
+    assert normalise("ＳｐＯ２　９２％、ｽﾞｷｽﾞｷ") == "spo292%、ずきずき"
+    assert normalise("ズキズキ") == normalise("ずきずき")
+    assert has_japanese("胸が痛い") and has_japanese("ｽﾞｷｽﾞｷ") and not has_japanese("chest pain 38.5")
+
+
+def test_longest_match_wins_and_a_gap_term_holds_only_its_first_part() -> None:
+    m = Matcher(
+        [
+            ("下腹部痛", "f:lower"),
+            ("右下腹部痛", "f:right"),
+            ("熱", "f:fever"),
+            ("熱中症", "x"),
+            ("胸...痛", "f:chest"),
+            ("頭...痛", "f:head"),
+        ],
+        boundaries="。、",
+    )
+    assert [x.keys for x in m.find("右下腹部痛があります")] == [("f:right",)]
+    assert [x.keys for x in m.find("熱中症かも")] == [("x",)]  # an ignore word keeps 熱 from reading as fever
+    assert {x.keys for x in m.find("胸と頭が痛い")} == {("f:chest",), ("f:head",)}
+    assert m.find("胸、頭") == []  # a gap never crosses a boundary
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("頭がずきずきします", "headache"),
+        ("頭がガンガンする", "headache"),
+        ("胸がぎゅーっと痛い", "crushing_chest_pain"),
+        ("胸がちくちくする", "chest_pain"),
+        ("喉がイガイガします", "sore_throat_symptom"),
+        ("ゼーゼーしています", "wheeze"),
+        ("お腹がきりきり痛い", "abdominal_pain"),
+        ("足がしびれる", "limb_numbness"),
+    ],
+)
+def test_colloquial_onomatopoeia_name_the_same_concepts(reader: JapaneseReader, text: str, expected: str) -> None:
+    assert read(reader, text).get(expected) is Assertion.present
+
+
+def test_kanji_and_kana_variants_name_one_concept(reader: JapaneseReader) -> None:
+    for text in ("吐き気がする", "はきけがする", "ムカムカする"):
+        assert read(reader, text).get("nausea") is Assertion.present, text
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("熱はない", "fever"),
+        ("熱はありません", "fever"),
+        ("発熱なし", "fever"),
+        ("胸の痛みはないです", "chest_pain"),
+        ("咳は出ていません", "cough"),
+        ("頭は痛くない", "headache"),
+        ("嘔気(-)", "nausea"),
+    ],
+)
+def test_japanese_negation_after_the_finding(reader: JapaneseReader, text: str, concept: str) -> None:
+    assert read(reader, text)[concept] is Assertion.negated
+
+
+def test_negation_reaches_every_item_of_a_list_and_stops_at_a_clause(reader: JapaneseReader) -> None:
+    found = read(reader, "熱も咳もありません")
+    assert found["fever"] is Assertion.negated and found["cough"] is Assertion.negated
+    found = read(reader, "動悸がします。胸の痛みやめまいはありません")
+    assert found["palpitations"] is Assertion.present
+    assert found["chest_pain"] is Assertion.negated and found["dizziness"] is Assertion.negated
+    found = read(reader, "頭が痛くて、熱はない")
+    assert found["headache"] is Assertion.present and found["fever"] is Assertion.negated
+
+
+def test_a_negation_about_something_else_does_not_negate_the_finding(reader: JapaneseReader) -> None:
+    # 寝ていない is about sleep: only particles, 出て/して/ある and adverbs may stand between a finding and its negation
+    assert read(reader, "胸が痛くて夜も寝ていない")["chest_pain"] is Assertion.present
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("吐き気が止まらない", "nausea"),
+        ("熱が下がらない", "fever"),
+        ("頭痛が治らない", "headache"),
+        ("腰が痛くて眠れない", "back_pain"),
+    ],
+)
+def test_pseudo_negations_say_the_problem_is_there(reader: JapaneseReader, text: str, concept: str) -> None:
+    assert read(reader, text)[concept] is Assertion.present
+
+
+def test_a_finding_that_is_itself_an_absence_keeps_its_negation(reader: JapaneseReader) -> None:
+    found = read(reader, "夫が倒れて、息をしていません")
+    assert found["not_breathing"] is Assertion.present
+    assert read(reader, "呼びかけても反応がありません")["unresponsive"] is Assertion.present
+
+
+def test_uncertainty_hypothetical_and_history(reader: JapaneseReader) -> None:
+    assert read(reader, "脳梗塞かもしれない")["c:stroke"] is Assertion.possible
+    assert read(reader, "骨折しているかも")["c:fracture_suspected"] is Assertion.possible
+    assert read(reader, "胸が痛くなったらどうすればいいですか")["chest_pain"] is Assertion.hypothetical
+    assert read(reader, "もし息苦しくなったら")["breathlessness"] is Assertion.hypothetical
+    history = read(reader, "3年前に心筋梗塞をやったことがあります")
+    assert history["c:acute_coronary_syndrome"] is Assertion.historical
+
+
+def test_words_that_only_look_like_a_term_read_as_nothing(reader: JapaneseReader) -> None:
+    assert "fever" not in read(reader, "熱中症が心配です")
+    assert "heat_exhaustion" in {m.id for m in reader.read("熱中症が心配です").mentions}
+    assert "headache" not in read(reader, "咽頭痛があります")
+    assert "fall" not in read(reader, "気分が落ち込みます")
+
+
+def test_bleeding_alone_is_vaginal_bleeding_only_in_a_pregnancy(reader: JapaneseReader) -> None:
+    conditional = reader.read("少量の出血があります").conditional
+    assert [c.mention.id for c in conditional] == ["vaginal_bleeding"]
+    assert "pregnant" in conditional[0].with_any
