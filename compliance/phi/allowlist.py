@@ -8,6 +8,7 @@ already in a text ("<PERSON_1>") are protected the same way and win over every d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,20 +39,26 @@ def _patterns() -> tuple[tuple[str, regex.Pattern[str]], ...]:
     return tuple((name, regex.compile(rx, regex.IGNORECASE)) for name, rx in data["patterns"].items())
 
 
+def pattern_spans(text: str, patterns: Iterable[tuple[str, regex.Pattern[str]]]) -> list[ClinicalSpan]:
+    """Each named pattern's matches as clinical spans, leading spaces trimmed (shared by both languages)."""
+    out: list[ClinicalSpan] = []
+    for name, pattern in patterns:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            while start < end and text[start].isspace():
+                start += 1
+            if end > start:
+                out.append(ClinicalSpan(start, end, name))
+    return out
+
+
 class ClinicalAllowList:
     def __init__(self) -> None:
         self._patterns = _patterns()
         self._terms = clinical_terms()
 
     def spans(self, text: str) -> list[ClinicalSpan]:
-        out: list[ClinicalSpan] = []
-        for name, pattern in self._patterns:
-            for match in pattern.finditer(text):
-                start, end = match.span()
-                while start < end and text[start].isspace():
-                    start += 1
-                if end > start:
-                    out.append(ClinicalSpan(start, end, name))
+        out = pattern_spans(text, self._patterns)
         out.extend(self._term_spans(text))
         return out
 

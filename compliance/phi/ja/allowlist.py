@@ -12,7 +12,7 @@ from functools import cache
 
 import regex
 
-from compliance.phi.allowlist import ClinicalSpan
+from compliance.phi.allowlist import ClinicalSpan, pattern_spans
 from compliance.phi.ja.lexicon import table, words
 
 KATAKANA = r"[\p{Katakana}ー]"
@@ -42,12 +42,4 @@ class JapaneseClinicalAllowList:
         self._patterns = _patterns()
 
     def spans(self, text: str) -> list[ClinicalSpan]:
-        out: list[ClinicalSpan] = []
-        for name, pattern in self._patterns:
-            for match in pattern.finditer(text):
-                start, end = match.span()
-                while start < end and text[start].isspace():
-                    start += 1
-                if end > start:
-                    out.append(ClinicalSpan(start, end, name))
-        return out
+        return pattern_spans(text, self._patterns)
