@@ -21,6 +21,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from compliance.phi.allowlist import ClinicalSpan
 from compliance.phi.analyzer import CuesInPatterns
 from compliance.phi.entities import ADDRESS, EMPLOYER, FACILITY, PERSON, STRONG_SCORE
+from compliance.phi.ja import name_edges
 from compliance.phi.ja.allowlist import JapaneseClinicalAllowList
 from compliance.phi.ja.nlp import DEFAULT_DICTIONARY, LANGUAGE, JaToken, SudachiNlpEngine
 from compliance.phi.ja.text import NormalisedText
@@ -75,6 +76,7 @@ class JapaneseFinder:
         hits = [_Hit(r.start, r.end, r.entity_type, r.score) for r in results]
         hits = [hit for hit in hits if not _vetoed(hit, guards)]
         hits += _coordinated_names(body, hits, artifacts.ja_tokens, self.nlp)
+        hits = [_widened(body, hit, self.nlp) for hit in hits]
         spans = []
         for hit in _resolve(body, hits):
             start, end = normalised.to_original(hit.start, hit.end)
@@ -108,6 +110,13 @@ def _coordinated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...],
         if found is not None and found[1] >= Strength.UNKNOWN and STRONG_END.match(text, found[0]):
             extra.append(_Hit(joined.end(), found[0], PERSON, 0.7))
     return extra
+
+
+def _widened(text: str, hit: _Hit, nlp: SudachiNlpEngine) -> _Hit:
+    if hit.type != PERSON:
+        return hit
+    start, end = name_edges.widen(text, hit.start, hit.end, nlp)
+    return _Hit(start, end, hit.type, hit.score)
 
 
 def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:

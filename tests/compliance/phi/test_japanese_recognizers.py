@@ -84,7 +84,7 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaPersonCueRecognizer, "孫の颯がよく咳込みます", ["颯"]),
     (JaPersonCueRecognizer, "母の血圧が高く、娘のアトピーと息子のおなかが心配です", []),
     (JaPersonCueRecognizer, "私は看護師です。患者ID：A-20481。息子です。", []),
-    # dates, Western and Japanese era; a year alone and counts of days are kept
+    # dates, Western and Japanese era, years named alone (a birth year identifies); counts of days are kept
     (JaDateRecognizer, "昭和55年3月2日生まれです", ["昭和55年3月2日"]),
     (JaDateRecognizer, "生年月日：Ｓ５５．３．２", ["S55.3.2"]),
     (JaDateRecognizer, "1980/03/02生まれ", ["1980/03/02"]),
@@ -93,7 +93,8 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaDateRecognizer, "12日（火）に予約したいです", ["12日"]),
     (JaDateRecognizer, "先月20日に手術しました", ["20日"]),
     (JaDateRecognizer, "3/5に受診しました", ["3/5"]),
-    (JaDateRecognizer, "2019年から糖尿病、平成30年に手術", []),
+    (JaDateRecognizer, "2019年から糖尿病、平成30年に手術", ["2019年", "平成30年"]),
+    (JaDateRecognizer, "父は昭和8年生まれ、去年12月に手術、5年前から糖尿病、2年間インスリン", ["昭和8年", "去年12月"]),
     (JaDateRecognizer, "3日間、3日前から、1日3回、10日分、痛みは7/10、1/2錠", []),
     # phones, with full-width digits and dash look-alikes
     (JaPhoneRecognizer, "電話は０９０－１２３４－５６７８です", ["090-1234-5678"]),

@@ -66,6 +66,38 @@ def test_eponyms_survive_and_the_same_names_do_not(redactor: Redactor, text: str
     assert secret not in red
 
 
+@pytest.mark.parametrize(
+    ("text", "secrets", "kept"),
+    [
+        # a name's reading in brackets, a hiragana given name after a space, a surname that is also a place
+        ("次男の湊斗（みなと）は喘息です", ["湊斗", "みなと"], ["喘息"]),
+        ("患者：石井 こはる、3歳。対象 長野 恵一 様", ["石井 こはる", "長野 恵一"], ["3歳"]),
+        ("下の子（楓、5歳）が嘔吐", ["楓"], ["5歳", "嘔吐"]),
+        # years named alone, a relative year with its month; counts of years stay
+        ("祖母は大正15年生まれ、おととし3月に骨折、10年前から高血圧", ["大正15年", "おととし3月"], ["10年前", "高血圧"]),
+        # generic ID cues with hyphenated and lettered values; My Number earlier in the sentence
+        ("ID 4471-902、予約番号はK-20931、カルテ#55120", ["4471-902", "K-20931", "55120"], []),
+        ("マイナンバーの確認で、番号は123456789012です", ["123456789012"], []),
+        # schools, branches, quoted facility names, kana-led names, legal entities, a company read whole
+        (
+            "市立さくら台中学校から連絡。ひまわり薬局 北口店と施設「こもれびの里」、えがお内科",
+            ["さくら台中学校", "ひまわり薬局 北口店", "こもれびの里", "えがお内科"],
+            [],
+        ),
+        ("勤務先は大和乃出工業株式会社、前は社会福祉法人 ゆずりは会", ["大和乃出工業株式会社", "ゆずりは会"], []),
+        ("東京都港区芝5丁目3-1 ベイタワー芝1502に住んでいます", ["ベイタワー芝1502", "芝5丁目3-1"], []),
+    ],
+)
+def test_names_ids_and_organisations_as_forms_and_chat_write_them(
+    redactor: Redactor, text: str, secrets: list[str], kept: list[str]
+) -> None:
+    red = redactor.redact(text, language="ja")
+    for secret in secrets:
+        assert secret not in red.redacted, (secret, red.redacted)
+    for word in kept:
+        assert word in red.redacted, (word, red.redacted)
+
+
 def test_spans_slice_the_original_text(redactor: Redactor) -> None:
     text = "ｶﾛﾅｰﾙを飲んだ娘の結菜、電話０９０－１２３４－５６７８"
     values = {text[s.start : s.end]: s.type for s in redactor.find(text)}

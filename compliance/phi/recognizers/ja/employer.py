@@ -32,6 +32,8 @@ class JaEmployerRecognizer(JaTokenRecognizer):
         self._suffix = compile_ja(alternation(words("company_suffixes")))
         self._cue_after = compile_ja(alternation(cues["after"]))
         self._cue_before = compile_ja(rf"{alternation(cues['before'])}\s*")
+        # 勤務先は日乃出建設株式会社です: after a cue, everything up to a legal form is the name, whatever it reads as
+        self._cue_to_form = compile_ja(rf"{alternation(cues['before'])}\s*\K[^\s、。,()「」]{{1,20}}?{forms}")
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         out: list[tuple[int, int, float]] = []
@@ -51,6 +53,8 @@ class JaEmployerRecognizer(JaTokenRecognizer):
             parts = parts_before(text, tokens, match.start())
             if any(is_proper(part, engine) for part in parts):
                 out.append((parts[0].start, parts[-1].end, self.SCORE_CUE))
+        for match in self._cue_to_form.finditer(text):
+            out.append((match.start(), match.end(), self.SCORE_FORM))
         for match in self._cue_before.finditer(text):
             parts = parts_after(text, tokens, match.end())
             if any(is_proper(part, engine) for part in parts):

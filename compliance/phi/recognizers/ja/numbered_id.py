@@ -22,9 +22,13 @@ ASCII_ID = rf"(?=[A-Za-z0-9{DASH_CHARS}]*\d)[A-Za-z0-9](?:[A-Za-z0-9{DASH_CHARS}
 MY_NUMBER_WEIGHTS = (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6)
 
 
-def cue_pattern(entity: str, value: str, score: float) -> Pattern:
-    cues: list[str] = table("id_cues")[entity]
-    return Pattern(f"{entity.lower()} after cue", rf"{alternation(cues)}{JOIN}\K{value}(?![A-Za-z0-9])", score)
+def cue_pattern(entity: str, value: str, score: float, cues_key: str | None = None) -> Pattern:
+    cues: list[str] = table("id_cues")[cues_key or entity]
+    return Pattern(
+        f"{(cues_key or entity).lower()} after cue",
+        rf"(?<![A-Za-z]){alternation(cues)}{JOIN}\K{value}(?![A-Za-z0-9])",
+        score,
+    )
 
 
 def my_number_is_valid(digits: str) -> bool:
@@ -38,7 +42,10 @@ def my_number_is_valid(digits: str) -> bool:
 class JaMrnRecognizer(JaPatternRecognizer):
     ENTITY = MRN
     TRIGGER = r"\d"
-    PATTERNS = (cue_pattern(MRN, ASCII_ID, 0.9),)
+    PATTERNS = (
+        cue_pattern(MRN, ASCII_ID, 0.9),
+        cue_pattern(MRN, rf"(?=[A-Za-z0-9{DASH_CHARS}]{{3}}){ASCII_ID}", 0.85, cues_key="MRN_GENERIC"),
+    )
 
 
 class JaHealthPlanRecognizer(JaPatternRecognizer):
@@ -60,7 +67,15 @@ class JaLicenseRecognizer(JaPatternRecognizer):
 class JaMyNumberRecognizer(JaPatternRecognizer):
     ENTITY = SSN
     TRIGGER = r"\d{4}"
-    PATTERNS = (cue_pattern(SSN, r"\d{4}[\s-]?\d{4}[\s-]?\d{4}", 1.0),)
+    PATTERNS = (
+        cue_pattern(SSN, r"\d{4}[\s-]?\d{4}[\s-]?\d{4}", 1.0),
+        # マイナンバーカードを…、番号は482917365520で: the cue earlier in the sentence
+        Pattern(
+            "in a my number sentence",
+            r"(?:マイナンバー|個人番号)[^。\n]{0,40}?\K(?<!\d)\d{4}[\s-]?\d{4}[\s-]?\d{4}(?![\d-])",
+            0.95,
+        ),
+    )
 
 
 class JaMyNumberCheckDigitRecognizer(JaPatternRecognizer):

@@ -16,6 +16,8 @@ from compliance.phi.ja.lexicon import kept_places
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 
 KANA_ONLY = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]+")
+HIRAGANA_WORD = regex.compile(r"[\p{Hiragana}ー]{2,}")
+KATAKANA_WORD = regex.compile(r"[\p{Katakana}ー]{2,}")
 LATIN = regex.compile(r"[A-Za-z][A-Za-z0-9&.'\-]*")
 JOINERS = frozenset({"・", "-", "&", "=", "ー"})
 MAX_NAME_CHARS = 24
@@ -36,6 +38,11 @@ def parts_before(text: str, tokens: tuple[JaToken, ...], position: int) -> list[
     while index >= 0:
         token = tokens[index]
         end = min(token.end, position)
+        if token.surface == "の" and parts and index > 0 and _opens_name_with_no(tokens[index - 1]):
+            # こころの森クリニック, ひだまりの家: a kana word, の, then the rest of the name
+            parts.append(Part(token.start, token.end, token.surface, token))
+            index -= 1
+            continue
         if not _is_name_part(token, first=not parts) or position - token.start > MAX_NAME_CHARS:
             break
         parts.append(Part(token.start, end, text[token.start : end], token))
@@ -72,6 +79,10 @@ def is_proper(part: Part, engine: SudachiNlpEngine) -> bool:
     return any(pos[1] == "固有名詞" and pos[2] != "人名" and pos[3] != "国" for pos in engine.readings(part.surface))
 
 
+def _opens_name_with_no(token: JaToken) -> bool:
+    return len(token.surface) >= 2 and token.pos[0] == "名詞" and HIRAGANA_WORD.fullmatch(token.surface) is not None
+
+
 def _last_token_before(tokens: tuple[JaToken, ...], position: int) -> int:
     low, high = 0, len(tokens)
     while low < high:
@@ -84,10 +95,13 @@ def _last_token_before(tokens: tuple[JaToken, ...], position: int) -> int:
 
 
 def _is_name_part(token: JaToken, first: bool) -> bool:
-    if token.surface in JOINERS:
-        return True
+    if token.surface in JOINERS or KATAKANA_WORD.fullmatch(token.surface):
+        return True  # グローバル in グローバルテック・ジャパン: a katakana word belongs to a name whatever it reads as
     if token.is_time_noun or token.pos[0] == "代名詞":
         return False
     if token.pos[0] in ("名詞", "接頭辞", "接尾辞") or LATIN.fullmatch(token.surface):
         return True
-    return first and token.pos[0] in ("副詞", "形状詞") and KANA_ONLY.fullmatch(token.surface) is not None
+    if not first or KANA_ONLY.fullmatch(token.surface) is None:
+        return False
+    # にこにこ歯科, ほほえみ内科: a kana word right before the head, an adverb or a verb stem
+    return token.pos[0] in ("副詞", "形状詞") or (len(token.surface) >= 3 and token.pos[0] == "動詞")

@@ -21,7 +21,9 @@ BLOCK = rf"(?:[東西南北])?\d+\s*{SEPARATOR}(?:\s*(?:[東西南北])?\d+\s*(?
 AREA = r"[\p{Han}\p{Katakana}ヶケノ々]{0,8}?"
 BUILDING = (
     r"(?:[ 　]?[\p{Katakana}\p{Han}A-Za-z][\p{Katakana}\p{Han}A-Za-z0-9ー・]{0,20}?\d+\s*(?:号室|階|F|号)"
-    r"|[ 　]?\d{3,4}\s*号室)?"
+    r"|[ 　]?\d{3,4}\s*号室"
+    # グランパレス渋谷1203: a building's name and its room number with no unit
+    r"|[ 　]?\p{Katakana}[\p{Katakana}\p{Han}A-Za-z0-9ー・]{1,20}?\d{3,4}(?![\d.]))?"
 )
 ADDRESS_TAIL = regex.compile(AREA + BLOCK + BUILDING)
 STATION = "駅"
