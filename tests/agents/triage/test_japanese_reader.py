@@ -137,3 +137,25 @@ def test_bleeding_alone_is_vaginal_bleeding_only_in_a_pregnancy(reader: Japanese
     conditional = reader.read("少量の出血があります").conditional
     assert [c.mention.id for c in conditional] == ["vaginal_bleeding"]
     assert "pregnant" in conditional[0].with_any
+
+
+def test_a_lost_sense_keeps_its_negative_as_part_of_the_finding(reader: JapaneseReader) -> None:
+    found = read(reader, "今朝起きたら急に右耳が聞こえなくなってました")
+    assert found["sudden_hearing_loss"] is Assertion.present
+
+
+def test_months_after_birth_are_an_age_not_a_duration(reader: JapaneseReader) -> None:
+    found = read(reader, "生後2か月の息子が38度あります")
+    assert "infant" in found
+    assert "lasting_over_3_weeks" not in found
+
+
+def test_words_that_mean_a_finding_only_in_company(reader: JapaneseReader) -> None:
+    """声が出ない is hoarseness alone and silence when choking; 顔が青い is pallor alone and cyanosis when choking."""
+    choking = {
+        c.mention.id for c in reader.read("ミニトマトを喉に詰まらせて声が出なくて顔が青くなってきた").conditional
+    }
+    assert {"unable_to_speak_or_cough", "cyanosis"} <= choking
+    alone = {c.mention.id for c in reader.read("声が出なくて顔が青くなってきた").conditional}
+    assert alone <= {"unable_to_speak_or_cough", "cyanosis"}  # held, and counted only with a choking episode
+    assert "pallor" in read(reader, "顔が青くなってきた")  # read alone, it is still pallor
