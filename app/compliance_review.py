@@ -15,29 +15,36 @@ from urllib.parse import urlencode
 
 from compliance.audit import KINDS, URGENCIES, EntryFilter, InvalidFilter
 from compliance.audit.query import LEVELS, STATUSES
+from frontend.i18n import N_, Message
 
+# Names and messages are English msgids (N_, Message): the page shows them in its own language.
 LEVEL_NAMES = {
-    "emergency_ambulance": "Ambulance",
-    "emergency": "Emergency dept.",
-    "consultation_24": "Doctor within 24 h",
-    "consultation": "Doctor (routine)",
-    "self_care": "Self-care",
+    "emergency_ambulance": N_("Ambulance"),
+    "emergency": N_("Emergency dept."),
+    "consultation_24": N_("Doctor within 24 h"),
+    "consultation": N_("Doctor (routine)"),
+    "self_care": N_("Self-care"),
 }
-URGENCY_NAMES = {"em": "Emergency", "ne": "Needs a doctor", "sc": "Self-care"}
-STATUS_NAMES = {"complete": "Complete", "interrupted": "Interrupted", "error": "Error", "timeout": "Timed out"}
+URGENCY_NAMES = {"em": N_("Emergency"), "ne": N_("Needs a doctor"), "sc": N_("Self-care")}
+STATUS_NAMES = {
+    "complete": N_("Complete"),
+    "interrupted": N_("Interrupted"),
+    "error": N_("Error"),
+    "timeout": N_("Timed out"),
+}
 #: The event kinds offered, by what they are to a reader. "" (the default) is every turn: patients' messages
 #: and clinicians' consults; "decision" and "consult" split them; the rest are the trail's own kinds.
 KIND_NAMES = {
-    "": "Decisions and consults",
-    "decision": "Patient decisions",
-    "consult": "Clinician consults",
-    "access": "Views and clinician actions",
-    "export": "Exports",
-    "access_denied": "Refusals",
-    "error": "Errors",
-    "consent": "Privacy consents",
-    "checkpoint": "Checkpoints",
-    "all": "Every event",
+    "": N_("Decisions and consults"),
+    "decision": N_("Patient decisions"),
+    "consult": N_("Clinician consults"),
+    "access": N_("Views and clinician actions"),
+    "export": N_("Exports"),
+    "access_denied": N_("Refusals"),
+    "error": N_("Errors"),
+    "consent": N_("Privacy consents"),
+    "checkpoint": N_("Checkpoints"),
+    "all": N_("Every event"),
 }
 ORDERS = ("newest", "oldest")
 DATE_EXAMPLE = "2026-12-04"
@@ -83,22 +90,28 @@ class Review:
         except ValueError:
             review.cursor, review.back = None, []
         for name, known, label in (
-            ("urgency", URGENCIES, "urgency"),
-            ("level", LEVELS, "disposition"),
-            ("status", STATUSES, "status"),
-            ("kind", KIND_NAMES, "event kind"),
-            ("order", ORDERS, "order"),
+            ("urgency", URGENCIES, N_("urgency")),
+            ("level", LEVELS, N_("disposition")),
+            ("status", STATUSES, N_("status")),
+            ("kind", KIND_NAMES, N_("event kind")),
+            ("order", ORDERS, N_("order")),
         ):
             typed = getattr(review, name)
             if typed and typed not in known:
-                review.errors.append(f"There is no {label} called “{typed}”; it was not applied.")
+                review.errors.append(
+                    Message(
+                        N_("There is no {field} called “{typed}”; it was not applied."),
+                        field=Message(label),
+                        typed=typed,
+                    )
+                )
                 setattr(review, name, "newest" if name == "order" else "")
         review._bounds = review._read_days()
         return review
 
     def _read_days(self) -> tuple[datetime | None, datetime | None]:
-        since, since_ok = _day(self.since, "From")
-        until, until_ok = _day(self.until, "To")
+        since, since_ok = _day(self.since, N_("From"))
+        until, until_ok = _day(self.until, N_("To"))
         for problem in (since_ok, until_ok):
             if problem:
                 self.errors.append(problem)
@@ -106,7 +119,11 @@ class Review:
         end = datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None
         if start and end and start >= end:
             self.errors.append(
-                f"The From date ({self.since}) is after the To date ({self.until}); no dates were applied."
+                Message(
+                    N_("The From date ({since}) is after the To date ({until}); no dates were applied."),
+                    since=self.since,
+                    until=self.until,
+                )
             )
             return None, None
         return start, end
@@ -186,15 +203,20 @@ class Review:
         return "/compliance?" + urlencode({k: v for k, v in {**self.fields(), "order": order}.items() if v})
 
 
-def _day(typed: str, label: str) -> tuple[date | None, str | None]:
+def _day(typed: str, label: str) -> tuple[date | None, Message | None]:
     if not typed:
         return None, None
     try:
         return date.fromisoformat(typed), None
     except ValueError:
-        return None, (
-            f"The {label} date “{typed}” is not a date this page can read; write it as YYYY-MM-DD "
-            f"(for example {DATE_EXAMPLE}). It was not applied."
+        return None, Message(
+            N_(
+                "The {field} date “{typed}” is not a date this page can read; write it as YYYY-MM-DD "
+                "(for example {example}). It was not applied."
+            ),
+            field=Message(label),
+            typed=typed,
+            example=DATE_EXAMPLE,
         )
 
 

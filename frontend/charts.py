@@ -2,12 +2,13 @@
 
 Each chart is a `role="img"` SVG with a title and description; the page shows the same numbers as a table.
 Text and grid classes (`axis`, `value`, `grid`) are styled by the page's stylesheet: the CSP allows no inline style.
+Words are English msgids, translated by the `gettext` a chart is given (frontend/i18n.py; English by default).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -22,6 +23,10 @@ LEVEL_COLORS = {
 SERIES_COLORS = ("#0b5cad", "#8a5a00", "#b00020")
 #: Up to this many periods a latency chart is drawn as labelled bars rather than lines.
 FEW_PERIODS = 2
+
+
+def _english(message: str) -> str:
+    return message
 
 
 @dataclass(frozen=True)
@@ -47,14 +52,15 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return ordered[rank - 1]
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> str:
+def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str, gettext: Callable[[str], str] = _english) -> str:
     """Horizontal bars, one per category (a category at zero keeps its row), labelled with count and share."""
     row_h, label_w, pad = 34, 190, 12
     height = max(1, len(bars)) * row_h + 2 * pad
     total = sum(b.value for b in bars) or 1
     widest = max((b.value for b in bars), default=0) or 1
     span = WIDTH - label_w - 110
-    parts = [_open(chart_id, title, f"{total if bars else 0} decisions by disposition", height)]
+    desc = gettext("{count} decisions by disposition").format(count=total if bars else 0)
+    parts = [_open(chart_id, title, desc, height)]
     for i, bar in enumerate(bars):
         y = pad + i * row_h
         w = span * bar.value / widest
@@ -65,9 +71,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str) -> str:
             f'<text x="{label_w + w + 6:.1f}" y="{y + 21}" class="value">{bar.value} ({share:.0f}%)</text>'
         )
     if not bars:
-        parts.append(
-            f'<text x="{WIDTH / 2}" y="{height / 2 + 4}" text-anchor="middle" class="axis">No decisions yet</text>'
-        )
+        empty = escape(gettext("No decisions yet"))
+        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2 + 4}" text-anchor="middle" class="axis">{empty}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -80,18 +85,24 @@ def line_chart(
     chart_id: str,
     unit: str = "ms",
     counts: Sequence[int] | None = None,
+    gettext: Callable[[str], str] = _english,
 ) -> str:
     """Lines over time buckets (x: labels), a shared y axis from zero with four grid lines.
 
     With few periods (FEW_PERIODS or fewer) lines say little and points of equal value hide each other, so the
     series are drawn as bars side by side, each with its value; `counts` (samples per period) label the axis."""
     if 0 < len(labels) <= FEW_PERIODS:
-        return _grouped_bars(labels, series, title=title, chart_id=chart_id, unit=unit, counts=counts)
+        return _grouped_bars(labels, series, title=title, chart_id=chart_id, unit=unit, counts=counts, gettext=gettext)
     height, left, right, top, bottom = 260, 56, 16, 14, 46
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = [v for s in series for v in s.points if v is not None]
     ceiling = _nice_ceiling(max(values, default=0))
-    desc = f"{', '.join(s.name for s in series)} per period, from {labels[0]} to {labels[-1]}" if labels else "no data"
+    names = ", ".join(s.name for s in series)
+    desc = (
+        gettext("{names} per period, from {first} to {last}").format(names=names, first=labels[0], last=labels[-1])
+        if labels
+        else gettext("no data")
+    )
     parts = [_open(chart_id, title, desc, height)]
     for i in range(5):
         value = ceiling * i / 4
@@ -118,7 +129,8 @@ def line_chart(
             parts.append(f'<polyline points="{path}" fill="none" stroke="{s.color}" stroke-width="2.5"/>')
         parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{s.color}"/>' for x, y in points)
     if not values:
-        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">No timings yet</text>')
+        empty = escape(gettext("No timings yet"))
+        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">{empty}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -131,6 +143,7 @@ def _grouped_bars(
     chart_id: str,
     unit: str,
     counts: Sequence[int] | None,
+    gettext: Callable[[str], str],
 ) -> str:
     """One group per period, one labelled bar per series (a missing value is a dash, "no data" in the description)."""
     height, left, right, top, bottom = 260, 56, 16, 22, 62
@@ -139,10 +152,10 @@ def _grouped_bars(
     ceiling = _nice_ceiling(max(values, default=0))
     names = ", ".join(s.name for s in series)
     desc = "; ".join(
-        f"{label}: " + ", ".join(f"{s.name} {_value(s.points[i], unit)}" for s in series)
+        f"{label}: " + ", ".join(f"{s.name} {_value(s.points[i], unit, gettext)}" for s in series)
         for i, label in enumerate(labels)
     )
-    parts = [_open(chart_id, title, f"{names} per period. {desc}", height)]
+    parts = [_open(chart_id, title, gettext("{names} per period. {values}").format(names=names, values=desc), height)]
     for i in range(5):
         y = top + plot_h - plot_h * i / 4
         parts.append(
@@ -176,13 +189,14 @@ def _grouped_bars(
             f"{escape(label)}{count}</text>"
         )
     if not values:
-        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">No timings yet</text>')
+        empty = escape(gettext("No timings yet"))
+        parts.append(f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" class="axis">{empty}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _value(v: float | None, unit: str) -> str:
-    return "no data" if v is None else f"{v:.0f} {unit}"
+def _value(v: float | None, unit: str, gettext: Callable[[str], str]) -> str:
+    return gettext("no data") if v is None else f"{v:.0f} {unit}"
 
 
 def _open(chart_id: str, title: str, desc: str, height: int) -> str:

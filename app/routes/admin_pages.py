@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from app.routes.staff_pages import staff_page
 from app.users import MIN_PASSWORD_CHARS, STAFF_ROLES
+from frontend.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +28,8 @@ ADMIN_ROLES = ("admin",)
 
 @dataclass(frozen=True)
 class WidgetOption:
-    """One `data-` attribute of the widget's script tag (frontend/README.md documents them all)."""
+    """One `data-` attribute of the widget's script tag (frontend/README.md documents them all). The label, the
+    help and the choices' names are English msgids: the page shows them translated."""
 
     name: str
     label: str
@@ -35,41 +38,68 @@ class WidgetOption:
     kind: str = "text"  # text, color, select, checkbox, textarea
     choices: tuple[str, ...] = ()
     max_chars: int = 200
+    choice_names: Mapping[str, str] = field(default_factory=dict)
 
 
 WIDGET_OPTIONS: tuple[WidgetOption, ...] = (
-    WidgetOption("title", "Title", "Health assistant", "The button's label and the panel's heading.", max_chars=60),
+    WidgetOption(
+        "title", N_("Title"), "Health assistant", N_("The button's label and the panel's heading."), max_chars=60
+    ),
+    WidgetOption(
+        "lang",
+        N_("Language"),
+        "en",
+        N_(
+            "The widget's own words (buttons, notices, the emergency banner with that country's number); "
+            "the answers come in it too. Title, greeting and disclaimer left at their defaults follow it."
+        ),
+        kind="select",
+        choices=("en", "ja"),
+        choice_names={"en": N_("English"), "ja": N_("Japanese")},
+    ),
     WidgetOption(
         "primary-color",
-        "Colour",
+        N_("Colour"),
         "#0b5cad",
-        "Button, header and the patient's bubbles; dark enough for white text (4.5:1).",
+        N_("Button, header and the patient's bubbles; dark enough for white text (4.5:1)."),
         kind="color",
     ),
-    WidgetOption("position", "Corner", "right", "Bottom corner of the page.", kind="select", choices=("right", "left")),
+    WidgetOption(
+        "position",
+        N_("Corner"),
+        "right",
+        N_("Bottom corner of the page."),
+        kind="select",
+        choices=("right", "left"),
+        choice_names={"right": N_("right"), "left": N_("left")},
+    ),
     WidgetOption(
         "greeting",
-        "Greeting",
+        N_("Greeting"),
         "Hello. Tell me what is bothering you and I will suggest what to do next.",
-        "The first bubble.",
+        N_("The first bubble."),
         kind="textarea",
         max_chars=300,
     ),
     WidgetOption(
         "disclaimer",
-        "Disclaimer",
+        N_("Disclaimer"),
         "This assistant gives general guidance, not a diagnosis. It does not replace a doctor.",
-        "The line under the header.",
+        N_("The line under the header."),
         kind="textarea",
         max_chars=300,
     ),
-    WidgetOption("open", "Open on page load", "false", "Opens the panel as soon as the page loads.", kind="checkbox"),
+    WidgetOption(
+        "open", N_("Open on page load"), "false", N_("Opens the panel as soon as the page loads."), kind="checkbox"
+    ),
     WidgetOption(
         "allowed-origins",
-        "Clinic site origins",
+        N_("Clinic site origins"),
         "",
-        "Comma-separated origins (https://www.example.org) where the widget may appear; elsewhere it shows "
-        "as unavailable. Leave empty for any.",
+        N_(
+            "Comma-separated origins (https://www.example.org) where the widget may appear; elsewhere it shows "
+            "as unavailable. Leave empty for any."
+        ),
         max_chars=500,
     ),
 )
@@ -106,7 +136,7 @@ def script_tag(base: str, values: dict[str, str], emergency_number: str) -> str:
 @router.get("/admin/accounts", response_class=HTMLResponse)
 async def accounts_page(request: Request) -> HTMLResponse:
     context = {
-        "title": "Staff accounts",
+        "title": N_("Staff accounts"),
         "active": "accounts",
         "roles": STAFF_ROLES,
         "min_password": MIN_PASSWORD_CHARS,
@@ -120,14 +150,15 @@ async def widget_page(request: Request) -> HTMLResponse:
     base = str(request.base_url).rstrip("/")
     values = widget_values(request.query_params)
     context = {
-        "title": "Widget set-up",
+        "title": N_("Widget set-up"),
         "active": "widget",
         "options": WIDGET_OPTIONS,
         "values": values,
         "base": base,
-        "snippet": script_tag(base, values, settings.emergency_number),
+        "snippet": script_tag(base, values, emergency_number_for(settings, values["lang"])),
         "allowed_origins": settings.origin_list,
         "emergency_number": settings.emergency_number,
+        "emergency_number_ja": settings.emergency_number_ja,
         "max_chars": settings.max_message_chars,
         "privacy_notice": settings.privacy_notice,
         "privacy_url": settings.privacy_url,
@@ -142,11 +173,17 @@ async def widget_preview(request: Request) -> HTMLResponse:
     """A stand-in clinic page with the widget as the options make it (shown in the set-up page's frame)."""
     values = widget_values(request.query_params)
     context = {
-        "title": "Widget preview",
-        "values": {o.name: values[o.name] for o in PREVIEW_OPTIONS},
-        "emergency_number": request.app.state.settings.emergency_number,
+        "title": N_("Widget preview"),
+        # Only what differs from the widget's own defaults: those follow the widget's language.
+        "values": {o.name: values[o.name] for o in PREVIEW_OPTIONS if values[o.name] != o.default},
+        "emergency_number": emergency_number_for(request.app.state.settings, values["lang"]),
     }
     return await staff_page(request, "admin_widget_preview.html", ADMIN_ROLES, context)
+
+
+def emergency_number_for(settings: Any, lang: str) -> str:
+    """The number the widget in `lang` shows (the server sends the same one in its `emergency_numbers`)."""
+    return str(settings.emergency_number_ja if lang == "ja" else settings.emergency_number)
 
 
 def not_allowed(typed: str, allowed: list[str]) -> list[str]:

@@ -3,7 +3,8 @@ first; per-session timeline; charts; exports.
 
 Server-rendered from the audit trail (every page that shows records is itself recorded as an access event, as
 the JSON API under /api/audit does); the chain's verification status and the downloads come from that API.
-The filter form is app/compliance_review.py.
+The filter form is app/compliance_review.py. Pages are in the request's language (app/page_locale.py): what
+this module writes (event labels, chart titles, the filter's names and messages) is translated as it is made.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from fastapi.responses import HTMLResponse
 
 from app.auth import Principal
 from app.compliance_review import KIND_NAMES, LEVEL_NAMES, STATUS_NAMES, URGENCY_NAMES, Review
+from app.page_locale import page_locale
 from app.routes.staff_pages import staff_page
 from compliance.audit import AccessAction, AccessEvent, AuditTrail, EntryFilter, StoredEntry, flat_turn
 from frontend.charts import LEVEL_COLORS, SERIES_COLORS, Bar, Series, bar_chart, line_chart, percentile
+from frontend.i18n import N_, Gettext, Message, gettext_for
+
+
+def _same(message: str) -> str:
+    return message
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,24 +39,24 @@ LEVELS = tuple(LEVEL_COLORS)
 PERCENTILES = (50, 90, 99)
 #: What an access event's action was, for a reader.
 ACTION_NAMES = {
-    "view": "Viewed",
-    "list": "Listed decisions",
-    "reidentify": "Re-identified the patient's words",
-    "export": "Exported the trail",
-    "verify": "Verified the chain",
-    "purge": "Purged old entries",
-    "takeover": "Took the conversation over",
-    "release": "Handed the conversation back",
-    "reply": "Replied to the patient",
-    "assign": "Assigned the conversation",
-    "unassign": "Unassigned the conversation",
-    "resolve": "Resolved the conversation",
-    "reopen": "Reopened the conversation",
-    "account_create": "Created an account",
-    "account_disable": "Disabled an account",
-    "account_enable": "Enabled an account",
-    "account_password": "Set a new password",
-    "account_role": "Changed an account's role",
+    "view": N_("Viewed"),
+    "list": N_("Listed decisions"),
+    "reidentify": N_("Re-identified the patient's words"),
+    "export": N_("Exported the trail"),
+    "verify": N_("Verified the chain"),
+    "purge": N_("Purged old entries"),
+    "takeover": N_("Took the conversation over"),
+    "release": N_("Handed the conversation back"),
+    "reply": N_("Replied to the patient"),
+    "assign": N_("Assigned the conversation"),
+    "unassign": N_("Unassigned the conversation"),
+    "resolve": N_("Resolved the conversation"),
+    "reopen": N_("Reopened the conversation"),
+    "account_create": N_("Created an account"),
+    "account_disable": N_("Disabled an account"),
+    "account_enable": N_("Enabled an account"),
+    "account_password": N_("Set a new password"),
+    "account_role": N_("Changed an account's role"),
 }
 
 
@@ -71,8 +79,9 @@ def _access(
     )
 
 
-def event(entry: StoredEntry) -> dict[str, Any]:
-    """One entry as the table and the timeline show it: what happened, who, and, for a turn, the decision."""
+def event(entry: StoredEntry, _: Gettext = _same) -> dict[str, Any]:
+    """One entry as the table and the timeline show it: what happened, who, and, for a turn, the decision
+    (its words translated by `_`)."""
     base = {
         "seq": entry.seq,
         "audit_id": entry.audit_id,
@@ -90,7 +99,7 @@ def event(entry: StoredEntry) -> dict[str, Any]:
             **base,
             "session_id": entry.session_id,
             "consult": consult,
-            "label": "Consult" if consult else "Patient message",
+            "label": _("Consult") if consult else _("Patient message"),
         }
     if entry.kind in ("access", "export"):
         access = content.get("access") or {}
@@ -98,7 +107,7 @@ def event(entry: StoredEntry) -> dict[str, Any]:
         action: str | None = access.get("action")
         return {
             **base,
-            "label": ACTION_NAMES.get(action or "", action or entry.kind),
+            "label": _(named) if (named := ACTION_NAMES.get(action or "")) else action or entry.kind,
             "action": access.get("action"),
             "target": access.get("target"),
             "role": access.get("role"),
@@ -109,20 +118,21 @@ def event(entry: StoredEntry) -> dict[str, Any]:
     if entry.kind == "access_denied":
         return {
             **base,
-            "label": "Refused",
+            "label": _("Refused"),
             "target": body.get("target"),
             "note": f"{body.get('reason', '')} ({body.get('status', '')})",
         }
     if entry.kind == "consent":
-        return {**base, "label": "Agreed to the privacy notice", "note": f"notice {body.get('notice_version', '')}"}
+        notice = Message(N_("notice {version}"), version=body.get("notice_version", ""))
+        return {**base, "label": _("Agreed to the privacy notice"), "note": notice.translated(_)}
     if entry.kind == "error":
-        return {**base, "label": "Error", "note": f"{body.get('where', '')}: {body.get('error_type', '')}"}
+        return {**base, "label": _("Error"), "note": f"{body.get('where', '')}: {body.get('error_type', '')}"}
     return {**base, "label": entry.kind.replace("_", " ").capitalize()}
 
 
-def charts(trail: AuditTrail, where: EntryFilter) -> dict[str, Any]:
+def charts(trail: AuditTrail, where: EntryFilter, _: Gettext = _same) -> dict[str, Any]:
     """Disposition mix (every disposition, also at zero) and latency percentiles per period, over the patients'
-    decisions that match (the latest CHART_LIMIT)."""
+    decisions that match (the latest CHART_LIMIT); words translated by `_`."""
     levels: Counter[str] = Counter()
     first_token: dict[str, list[float]] = defaultdict(list)
     total: dict[str, list[float]] = defaultdict(list)
@@ -137,9 +147,9 @@ def charts(trail: AuditTrail, where: EntryFilter) -> dict[str, Any]:
             first_token[bucket].append(response["first_token_ms"])
         if response.get("total_ms") is not None:
             total[bucket].append(response["total_ms"])
-    bars = [Bar(LEVEL_NAMES[level], levels[level], LEVEL_COLORS[level]) for level in LEVELS]
+    bars = [Bar(_(LEVEL_NAMES[level]), levels[level], LEVEL_COLORS[level]) for level in LEVELS]
     if levels["unassessed"]:
-        bars.append(Bar("Not assessed", levels["unassessed"], "#52606d"))
+        bars.append(Bar(_("Not assessed"), levels["unassessed"], "#52606d"))
     labels = list(total)
     table: list[dict[str, Any]] = [
         {
@@ -159,13 +169,18 @@ def charts(trail: AuditTrail, where: EntryFilter) -> dict[str, Any]:
         ]
 
     return {
-        "mix_svg": bar_chart(bars, title="Disposition mix", chart_id="mix"),
+        "mix_svg": bar_chart(bars, title=_("Disposition mix"), chart_id="mix", gettext=_),
         "mix": [{"label": b.label, "value": b.value} for b in bars],
         "first_token_svg": line_chart(
-            labels, lines("ft"), title="Time to first token, percentiles", chart_id="ftl", counts=counts
+            labels,
+            lines("ft"),
+            title=_("Time to first token, percentiles"),
+            chart_id="ftl",
+            counts=counts,
+            gettext=_,
         ),
         "total_svg": line_chart(
-            labels, lines("tt"), title="Total answer time, percentiles", chart_id="ttl", counts=counts
+            labels, lines("tt"), title=_("Total answer time, percentiles"), chart_id="ttl", counts=counts, gettext=_
         ),
         "latency": table,
         "period": "hour" if hourly else "day",
@@ -175,6 +190,7 @@ def charts(trail: AuditTrail, where: EntryFilter) -> dict[str, Any]:
 @router.get("/compliance", response_class=HTMLResponse)
 async def compliance_page(request: Request) -> HTMLResponse:
     review = Review.from_query(request.query_params)
+    _ = gettext_for(page_locale(request))
 
     def build(principal: Principal) -> dict[str, Any]:
         trail: AuditTrail = request.app.state.trail
@@ -188,7 +204,7 @@ async def compliance_page(request: Request) -> HTMLResponse:
         position = total - trail.count(where) if review.cursor is not None else 0
         back = [*review.back, review.cursor or 0]
         return {
-            "rows": [event(e) for e in rows],
+            "rows": [event(e, _) for e in rows],
             "total": total,
             "first": position + 1 if rows else 0,
             "last": position + len(rows),
@@ -197,34 +213,44 @@ async def compliance_page(request: Request) -> HTMLResponse:
             if review.cursor is not None
             else None,
             "export_query": urlencode(review.api_params()),
-            "charts": charts(trail, review.chart_filter()),
+            "charts": charts(trail, review.chart_filter(), _),
             "order_link": review.order_link("oldest" if review.newest_first else "newest"),
         }
 
     context = {
-        "title": "Compliance review",
+        "title": N_("Compliance review"),
         "active": "compliance",
         "review": review,
-        "level_names": LEVEL_NAMES,
-        "urgency_names": URGENCY_NAMES,
-        "status_names": STATUS_NAMES,
-        "kind_names": KIND_NAMES,
+        "filter_errors": [e.translated(_) if isinstance(e, Message) else e for e in review.errors],
+        **names(_),
     }
     return await staff_page(request, "compliance.html", COMPLIANCE_ROLES, context, build)
 
 
+def names(_: Gettext) -> dict[str, dict[str, str]]:
+    """The filter's and the table's names for codes, translated."""
+    return {
+        "level_names": {k: _(v) for k, v in LEVEL_NAMES.items()},
+        "urgency_names": {k: _(v) for k, v in URGENCY_NAMES.items()},
+        "status_names": {k: _(v) for k, v in STATUS_NAMES.items()},
+        "kind_names": {k: _(v) for k, v in KIND_NAMES.items()},
+    }
+
+
 @router.get("/compliance/sessions/{session_id}", response_class=HTMLResponse)
 async def session_page(request: Request, session_id: str) -> HTMLResponse:
+    _ = gettext_for(page_locale(request))
+
     def build(principal: Principal) -> dict[str, Any]:
         trail: AuditTrail = request.app.state.trail
         trail.record_access(_access(request, principal, "view", f"session:{session_id}", session_id))
-        events = [event(entry) for entry in trail.entries(EntryFilter(session_id=session_id))]
+        events = [event(entry, _) for entry in trail.entries(EntryFilter(session_id=session_id))]
         return {"events": events, "export_query": urlencode({"session": session_id})}
 
     context = {
-        "title": f"Session {session_id[:8]}",
+        "title": Message(N_("Session {id}"), id=session_id[:8]).translated(_),
         "active": "compliance",
         "session_id": session_id,
-        "level_names": LEVEL_NAMES,
+        **names(_),
     }
     return await staff_page(request, "compliance_session.html", COMPLIANCE_ROLES, context, build)

@@ -17,7 +17,6 @@ like every 401/403, recorded as audit events.
 from __future__ import annotations
 
 import asyncio
-import html
 import time
 from typing import Annotated, Any
 
@@ -34,6 +33,7 @@ from app.auth import (
     current_sign_in,
     token_keys,
 )
+from app.routes.pages import templates
 from app.routes.staff_pages import signed_in
 from app.security import csrf
 from app.security.access import client_address
@@ -47,6 +47,7 @@ from app.staff_session import (
     sign_in_token,
 )
 from app.users import StaffUser, UserStore, user_store
+from frontend.i18n import N_
 
 router = APIRouter(tags=["auth"])
 
@@ -107,39 +108,6 @@ async def _authenticate(users: UserStore, username: str, password: str) -> Staff
     return await asyncio.to_thread(users.authenticate, username, password)
 
 
-def login_page(form_token: str, *, next_path: str | None = None, error: str | None = None) -> str:
-    e = html.escape
-    notice = f'<p class="error" role="alert">{e(error)}</p>' if error else ""
-    hidden_next = f'<input type="hidden" name="next" value="{e(next_path)}">' if next_path else ""
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Sign in · Triage</title>
-  <link rel="stylesheet" href="/static/staff.css">
-</head>
-<body>
-  <main id="main">
-    <section class="card narrow">
-      <h1>Staff sign-in</h1>
-      {notice}
-      <form method="post" action="/login" autocomplete="on">
-        <input type="hidden" name="csrf_token" value="{e(form_token)}">
-        {hidden_next}
-        <p><label for="username">Username</label><br>
-          <input id="username" name="username" autocomplete="username" required maxlength="64"></p>
-        <p><label for="password">Password</label><br>
-          <input id="password" name="password" type="password" autocomplete="current-password" required></p>
-        <p><button type="submit">Sign in</button></p>
-      </form>
-    </section>
-  </main>
-</body>
-</html>
-"""
-
-
 def _page(
     request: Request, *, status_code: int = 200, next_path: str | None = None, error: str | None = None
 ) -> HTMLResponse:
@@ -147,7 +115,8 @@ def _page(
     if len(nonce) < 32:
         nonce = csrf.new_nonce()
     form_token = csrf.login_token(_settings(request).token_key_bytes, nonce)
-    response = HTMLResponse(login_page(form_token, next_path=next_path, error=error), status_code=status_code)
+    context = {"form_token": form_token, "next_path": next_path, "error": error}
+    response = templates.TemplateResponse(request, "login.html", context, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = csrf.FORM_PAGE_REFERRER_POLICY
     response.set_cookie(
@@ -187,7 +156,7 @@ async def login_submit(
             request,
             status_code=status.HTTP_401_UNAUTHORIZED,
             next_path=_safe_next(next),
-            error="Unknown username or wrong password.",
+            error=N_("Unknown username or wrong password."),
         )
     response = RedirectResponse(_safe_next(next) or HOME.get(user.role, "/"), status_code=status.HTTP_303_SEE_OTHER)
     set_token_cookie(response, request, *sign_in_token(_settings(request), user))

@@ -11,9 +11,11 @@ from fastapi import Request, status
 from fastapi.responses import HTMLResponse
 
 from app.auth import Authenticated, Principal, TokenError, authenticate
+from app.page_locale import page_locale
 from app.routes.pages import templates
 from app.security.csrf import FORM_PAGE_REFERRER_POLICY, session_token
 from app.staff_session import due_for_renewal, renewed_token, set_token_cookie
+from frontend.i18n import gettext_for
 
 
 async def signed_in(request: Request) -> Authenticated | None:
@@ -32,7 +34,10 @@ async def staff_page(
     build: Callable[[Principal], dict[str, Any]] | None = None,
 ) -> HTMLResponse:
     """A page for signed-in staff with one of `roles` (`build`, run in a worker thread, adds what only they may
-    see); else a sign-in notice (401) or an access-denied one (403)."""
+    see); else a sign-in notice (401) or an access-denied one (403). Pages are in the request's language
+    (app/page_locale.py): the context's `title` is an English msgid, shown translated; `build` translates what
+    it makes."""
+    _ = gettext_for(page_locale(request))
     found = await signed_in(request)
     principal = found.principal if found else None
     if found is None or principal is None or principal.role not in roles:
@@ -43,7 +48,7 @@ async def staff_page(
             request,
             "signin.html",
             {
-                "title": "Sign-in required" if principal is None else "Access denied",
+                "title": _("Sign-in required") if principal is None else _("Access denied"),
                 "roles": roles,
                 "reason": reason,
                 "principal": principal,
@@ -59,6 +64,7 @@ async def staff_page(
     )
     page = {
         **context,
+        "title": _(title) if (title := context.get("title")) else "",
         **extra,
         "principal": principal,
         "csrf": session_token(settings.token_key_bytes, principal.sid) if principal.sid else None,

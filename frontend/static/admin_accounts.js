@@ -1,5 +1,5 @@
 // Staff accounts page: /api/users with the page's CSRF token (app/routes/users.py); every change is audited there.
-import { csrfToken, el } from "./shared.js";
+import { _, csrfToken, el } from "./shared.js";
 
 const table = document.querySelector("#accounts tbody");
 const statusLine = document.getElementById("accounts-status");
@@ -23,7 +23,7 @@ async function call(path, body) {
   });
   if (response.status === 401) {
     location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-    throw new Error("your sign-in has ended");
+    throw new Error(_("your sign-in has ended"));
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(reason(data) || response.statusText);
@@ -38,27 +38,28 @@ function reason(data) {
 
 function row(user) {
   const self = user.username === me;
-  const role = el("select", { "aria-label": `Role of ${user.username}` },
+  const role = el("select", { "aria-label": _("Role of {username}", { username: user.username }) },
     ...roles.map((r) => el("option", { value: r, text: r })));
   role.value = user.role;
   role.disabled = self;
-  const saveRole = el("button", { type: "button", text: "Save role", "data-action": "role" });
+  const saveRole = el("button", { type: "button", text: _("Save role"), "data-action": "role" });
   saveRole.disabled = self;
   const toggle = el("button", { type: "button", "data-action": user.disabled ? "enable" : "disable",
-    text: user.disabled ? "Enable" : "Disable" });
+    text: user.disabled ? _("Enable") : _("Disable") });
   toggle.disabled = self && !user.disabled;
-  const password = el("button", { type: "button", text: "New password", "data-action": "password" });
+  const password = el("button", { type: "button", text: _("New password"), "data-action": "password" });
   const actions = el("div", { class: "actions" }, toggle, password);
   const tr = el("tr", { "data-username": user.username },
-    el("th", { scope: "row", text: user.username + (self ? " (you)" : "") }),
+    el("th", { scope: "row", text: self ? _("{username} (you)", { username: user.username }) : user.username }),
     el("td", {}, el("div", { class: "actions" }, role, saveRole)),
-    el("td", { class: user.disabled ? "state-disabled" : "state-active", text: user.disabled ? "Disabled" : "Active" }),
+    el("td", { class: user.disabled ? "state-disabled" : "state-active", text: user.disabled ? _("Disabled") : _("Active") }),
     el("td", { text: user.created_at.replace("T", " ").slice(0, 16) }),
     el("td", {}, actions));
   saveRole.addEventListener("click", () => act(user.username, "role", { role: role.value },
-    `${user.username} is now ${role.value}; their earlier sign-ins have ended.`));
+    _("{username} is now {role}; their earlier sign-ins have ended.", { username: user.username, role: role.value })));
   toggle.addEventListener("click", () => act(user.username, user.disabled ? "enable" : "disable", {},
-    user.disabled ? `${user.username} is enabled.` : `${user.username} is disabled; their sign-ins have ended.`));
+    user.disabled ? _("{username} is enabled.", { username: user.username })
+      : _("{username} is disabled; their sign-ins have ended.", { username: user.username })));
   password.addEventListener("click", () => openPassword(user.username));
   return tr;
 }
@@ -74,7 +75,7 @@ async function act(username, action, body, done) {
     await load();
     say(done);
   } catch (error) {
-    say(`Not done: ${error.message}`, true);
+    say(_("Not done: {reason}", { reason: error.message }), true);
   }
 }
 
@@ -92,7 +93,7 @@ passwordForm.addEventListener("submit", async (event) => {
   const username = resetting;
   dialog.close();
   await act(username, "password", { password: passwordInput.value },
-    `${username} has a new password; their earlier sign-ins have ended.`);
+    _("{username} has a new password; their earlier sign-ins have ended.", { username }));
   if (username === me) location.href = "/login";
 });
 document.getElementById("password-cancel").addEventListener("click", () => dialog.close());
@@ -105,9 +106,9 @@ document.getElementById("create-form").addEventListener("submit", async (event) 
     const user = await call("/api/users", body);
     form.reset();
     await load();
-    say(`Created ${user.role} account ${user.username}.`);
+    say(_("Created {role} account {username}.", { role: user.role, username: user.username }));
   } catch (error) {
-    say(`Not created: ${error.message}`, true);
+    say(_("Not created: {reason}", { reason: error.message }), true);
   }
 });
 
@@ -121,4 +122,4 @@ for (const button of document.querySelectorAll("[data-generate]")) {
   });
 }
 
-load().catch((error) => say(`Could not load the accounts: ${error.message}`, true));
+load().catch((error) => say(_("Could not load the accounts: {reason}", { reason: error.message }), true));

@@ -1,6 +1,8 @@
 // Widget set-up page: the script tag and the preview follow the options as they are typed.
 // The tag carries only options that differ from the widget's defaults (app/routes/admin_pages.py does the same
 // for the page as first served).
+import { _, ngettext } from "./shared.js";
+
 const form = document.getElementById("widget-options");
 const snippet = document.getElementById("widget-snippet");
 const frame = document.getElementById("widget-preview");
@@ -26,14 +28,16 @@ function update() {
   const all = values();
   const attributes = [`src="${base}/static/widget.js"`,
     ...all.filter((o) => o.changed).map((o) => `data-${o.name}="${escape(o.value)}"`),
-    `data-emergency-number="${escape(snippet.dataset.emergencyNumber)}"`];
+    `data-emergency-number="${escape(all.find((o) => o.name === "lang")?.value === "ja" ? snippet.dataset.emergencyNumberJa : snippet.dataset.emergencyNumber)}"`];
   snippet.textContent = `<script ${attributes.join("\n        ")}></script>`;
   const origins = (all.find((o) => o.name === "allowed-origins")?.value || "").split(",")
     .map((o) => o.trim().replace(/\/$/, "")).filter(Boolean);
   const missing = origins.filter((o) => !allowed.includes(o));
   warning.hidden = missing.length === 0;
-  warning.textContent = missing.length ? `Not allowed by this service: ${missing.join(", ")}. There the widget would show as `
-    + `unavailable; add ${missing.length === 1 ? "it" : "them"} to TRIAGE_ALLOWED_ORIGINS and restart.` : "";
+  warning.textContent = missing.length ? ngettext(
+    "Not allowed by this service: {origins}. There the widget would show as unavailable; add it to TRIAGE_ALLOWED_ORIGINS and restart.",
+    "Not allowed by this service: {origins}. There the widget would show as unavailable; add them to TRIAGE_ALLOWED_ORIGINS and restart.",
+    missing.length, { origins: missing.join(", ") }) : "";
   clearTimeout(timer);
   timer = setTimeout(() => {
     const query = new URLSearchParams(all.filter((o) => !PREVIEW_SKIPS.has(o.name)).map((o) => [o.name, o.value]));
@@ -48,12 +52,12 @@ form.addEventListener("submit", (event) => { event.preventDefault(); update(); }
 document.getElementById("copy-snippet").addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText(snippet.textContent);
-    copyStatus.textContent = "Copied.";
+    copyStatus.textContent = _("Copied.");
   } catch {
     const range = document.createRange();
     range.selectNodeContents(snippet);
     getSelection().removeAllRanges();
     getSelection().addRange(range);
-    copyStatus.textContent = "Selected: press Ctrl+C (or ⌘C) to copy.";
+    copyStatus.textContent = _("Selected: press Ctrl+C (or ⌘C) to copy.");
   }
 });

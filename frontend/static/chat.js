@@ -1,7 +1,7 @@
 // Minimal chat over /ws/chat (protocol in docs/contracts.md): triage frame, streamed tokens, done.
 // After a drop it reconnects and resumes the same conversation (session id and resume token, kept in memory
 // only); the emergency banner shows the number from the server's session frame, the one the answers use.
-import { LEVEL_LABELS } from "./shared.js";
+import { LEVEL_LABELS, _, pageLocale } from "./shared.js";
 
 const log = document.getElementById("log");
 const form = document.getElementById("composer");
@@ -9,11 +9,12 @@ const input = document.getElementById("text");
 const statusLine = document.getElementById("status");
 const banner = document.getElementById("banner");
 
+const TOO_LONG = _("That message is too long. Please shorten it and send it again.");
 const FRIENDLY_ERRORS = {
-  text_too_long: "That message is too long. Please shorten it and send it again.",
-  message_too_large: "That message is too long. Please shorten it and send it again.",
-  empty_text: "Please type a message first.",
-  rate_limited: "You are sending messages very quickly. Please wait a moment, then send it again.",
+  text_too_long: TOO_LONG,
+  message_too_large: TOO_LONG,
+  empty_text: _("Please type a message first."),
+  rate_limited: _("You are sending messages very quickly. Please wait a moment, then send it again."),
 };
 
 let socket;
@@ -38,7 +39,8 @@ function showEmergency() {
   const call = document.createElement("a");
   call.href = `tel:${emergencyNumber.replace(/[^0-9+]/g, "")}`;
   call.textContent = emergencyNumber;
-  banner.replaceChildren("This may be an emergency. Call ", call, " now, or go to the nearest emergency department.");
+  const [before, after] = _("This may be an emergency. Call {number} now, or go to the nearest emergency department.").split("{number}");
+  banner.replaceChildren(before, call, after ?? "");
   banner.hidden = false;
 }
 
@@ -46,10 +48,10 @@ function onFrame(frame) {
   switch (frame.type) {
     case "session":
       session = { sessionId: frame.session_id, token: frame.token };
-      if (frame.emergency_number) emergencyNumber = frame.emergency_number;
+      if (frame.emergency_number) emergencyNumber = frame.emergency_numbers?.[pageLocale] || frame.emergency_number;
       if (!banner.hidden) showEmergency();
       failures = 0;
-      statusLine.textContent = frame.resumed ? "Connected (conversation resumed)" : "Connected";
+      statusLine.textContent = frame.resumed ? _("Connected (conversation resumed)") : _("Connected");
       break;
     case "triage": {
       const item = addEntry("assistant", "");
@@ -68,12 +70,12 @@ function onFrame(frame) {
       break;
     }
     case "done":
-      statusLine.textContent = "Answered";
+      statusLine.textContent = _("Answered");
       break;
     case "error":
       if (frame.code === "resume_rejected" || frame.closing) break;
-      addEntry("error", FRIENDLY_ERRORS[frame.code] || "Sorry, something went wrong. Please try again.");
-      statusLine.textContent = "Not answered";
+      addEntry("error", FRIENDLY_ERRORS[frame.code] || _("Sorry, something went wrong. Please try again."));
+      statusLine.textContent = _("Not answered");
       break;
   }
 }
@@ -85,13 +87,14 @@ function connect() {
     url.searchParams.set("session_id", session.sessionId);
     url.searchParams.set("resume", session.token);
   }
+  if (pageLocale !== "en") url.searchParams.set("lang", pageLocale); // answers in the page's language
   socket = new WebSocket(url);
   socket.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
   socket.addEventListener("close", () => {
     failures += 1;
     statusLine.textContent = failures > 3
-      ? `Unavailable right now, still trying. In an emergency call ${emergencyNumber}.`
-      : "Disconnected, reconnecting…";
+      ? _("Unavailable right now, still trying. In an emergency call {number}.", { number: emergencyNumber })
+      : _("Disconnected, reconnecting…");
     setTimeout(connect, Math.min(8000, 500 * 2 ** failures));
   });
 }
@@ -101,13 +104,13 @@ form.addEventListener("submit", (event) => {
   const text = input.value.trim();
   if (!text) return;
   if (!socket || socket.readyState !== WebSocket.OPEN) {
-    statusLine.textContent = `Not sent: not connected. In an emergency call ${emergencyNumber}.`;
+    statusLine.textContent = _("Not sent: not connected. In an emergency call {number}.", { number: emergencyNumber });
     return;
   }
   addEntry("user", text);
   socket.send(JSON.stringify({ type: "message", text }));
   input.value = "";
-  statusLine.textContent = "Thinking…";
+  statusLine.textContent = _("Thinking…");
 });
 
 input.addEventListener("keydown", (event) => {

@@ -1,7 +1,7 @@
 // Clinician queue: live sessions over /ws/clinician (events from app/hub.py), one open case at a time.
 // The queue in three groups (live, offline, resolved); alerts for a new emergency (screen reader, sound, desktop
 // notification, the count in the title); the case's lifecycle (assign, resolve, reopen) beside the takeover.
-import { LEVEL_LABELS, URGENCY_RANK, LEVEL_RANK, csrfToken, el, signInAgain, waitedFor } from "./shared.js";
+import { LEVEL_LABELS, URGENCY_RANK, LEVEL_RANK, _, csrfToken, displayLocale, el, signInAgain, waitedFor } from "./shared.js";
 
 const queue = document.getElementById("queue");
 const queueEmpty = document.getElementById("queue-empty");
@@ -57,7 +57,7 @@ const baseTitle = document.title;
 const SOUND_SETTING = "triage-console:sound";
 
 const shortId = (id) => id.slice(0, 8);
-const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "");
+const clock = (iso) => (iso ? new Date(iso).toLocaleTimeString(displayLocale, { hour: "2-digit", minute: "2-digit" }) : "");
 const inWords = (id) => id.split(".").pop().replaceAll("_", " ");
 
 function sortKey(s) {
@@ -81,14 +81,17 @@ function compare(a, b) {
 }
 
 function statusText(s) {
-  if (s.status === "taken_over") return s.clinician === me ? "You are in charge" : `With ${s.clinician}`;
-  if (s.status === "disconnected") return "Patient offline";
-  return "With the assistant";
+  if (s.status === "taken_over") return s.clinician === me ? _("You are in charge") : _("With {clinician}", { clinician: s.clinician });
+  if (s.status === "disconnected") return _("Patient offline");
+  return _("With the assistant");
 }
 
+const someone = (name) => name || _("someone");
+const youOr = (name) => (name === me ? _("you") : name);
+
 function ownerText(s) {
-  if (s.state === "resolved") return `Resolved by ${s.resolved_by || "someone"}`;
-  if (s.assigned_to) return `Assigned to ${s.assigned_to === me ? "you" : s.assigned_to}`;
+  if (s.state === "resolved") return _("Resolved by {name}", { name: someone(s.resolved_by) });
+  if (s.assigned_to) return _("Assigned to {name}", { name: youOr(s.assigned_to) });
   return "";
 }
 
@@ -96,12 +99,12 @@ function ownerText(s) {
 function queueItem(s) {
   const owner = ownerText(s);
   const button = el("button", { type: "button", class: "session", "data-session": s.session_id },
-    el("span", { class: `badge urgency-${s.urgency || "none"}`, text: (s.urgency || "new").toUpperCase() }),
+    el("span", { class: `badge urgency-${s.urgency || "none"}`, text: s.urgency ? s.urgency.toUpperCase() : _("NEW") }),
     el("span", { class: "session-main" },
-      el("span", { class: "session-level", text: LEVEL_LABELS[s.level] || "Not yet assessed" }),
+      el("span", { class: "session-level", text: LEVEL_LABELS[s.level] || _("Not yet assessed") }),
       el("span", { class: "session-text", text: s.last_text || "…" })),
     el("span", { class: "session-meta" },
-      el("span", { text: s.waiting_since ? `waiting ${waitedFor(s.waiting_since)}` : "" }),
+      el("span", { text: s.waiting_since ? _("waiting {time}", { time: waitedFor(s.waiting_since) }) : "" }),
       el("span", { class: `state state-${s.status}`, text: statusText(s) })),
     owner ? el("span", { class: "session-owner", text: owner }) : "");
   if (s.session_id === openId) button.setAttribute("aria-current", "true");
@@ -135,7 +138,8 @@ function becameEmergency(before, after) {
 
 function alertEmergency(s) {
   const flags = (s.red_flag_labels || []).slice(0, 3).map((f) => f.name).join(", ");
-  const text = `New emergency in the queue: ${LEVEL_LABELS[s.level] || "emergency"}${flags ? ` (${flags})` : ""}.`;
+  const level = LEVEL_LABELS[s.level] || _("emergency");
+  const text = flags ? _("New emergency in the queue: {level} ({flags}).", { level, flags }) : _("New emergency in the queue: {level}.", { level });
   announcer.append(el("p", { text })); // an added node is announced even when the words repeat
   while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
   playAlertSound();
@@ -174,7 +178,7 @@ function notifyDesktop(s, text) {
   if (!("Notification" in window) || Notification.permission !== "granted") return;
   try {
     // The level and red flags only: a notification can show on a locked screen, so never the patient's words.
-    const notice = new Notification("Triage: new emergency", { body: text, tag: `triage-${s.session_id}` });
+    const notice = new Notification(_("Triage: new emergency"), { body: text, tag: `triage-${s.session_id}` });
     notice.addEventListener("click", () => { window.focus(); openSession(s.session_id); notice.close(); });
   } catch {
     // notifications unavailable here (some browsers allow them only from a service worker)
@@ -196,32 +200,36 @@ function clearError() {
 }
 
 function lifecycleText(s) {
-  if (s.state === "resolved") return `Resolved by ${s.resolved_by || "someone"} at ${clock(s.resolved_at)}.`;
+  if (s.state === "resolved") return _("Resolved by {name} at {time}.", { name: someone(s.resolved_by), time: clock(s.resolved_at) });
   if (s.assigned_to) {
-    const by = s.assigned_by && s.assigned_by !== s.assigned_to ? ` by ${s.assigned_by}` : "";
-    return `Assigned to ${s.assigned_to === me ? "you" : s.assigned_to}${by} at ${clock(s.assigned_at)}.`;
+    const values = { name: youOr(s.assigned_to), by: s.assigned_by, time: clock(s.assigned_at) };
+    return s.assigned_by && s.assigned_by !== s.assigned_to
+      ? _("Assigned to {name} by {by} at {time}.", values)
+      : _("Assigned to {name} at {time}.", values);
   }
-  return "Open: nobody is assigned yet.";
+  return _("Open: nobody is assigned yet.");
 }
+
+const conditionSource = (c) => (c.via === "named" ? _("named in the text") : _("from the findings"));
 
 function renderAssessment(s) {
   const names = new Map((s.red_flag_labels || []).map((f) => [f.id, f.name]));
   const flags = (s.red_flags || []).map((id) => el("li", { class: "flag", "data-flag": id, text: names.get(id) || inWords(id) }));
   const findings = (s.findings || []).map((f) => el("li", { text: f.name }));
   assessment.replaceChildren(
-    el("p", { class: `disposition urgency-${s.urgency || "none"}`, text: LEVEL_LABELS[s.level] || "Not yet assessed" }),
-    flags.length ? el("div", {}, el("h3", { text: "Red flags" }), el("ul", { class: "flags" }, ...flags)) : "",
-    s.rationale ? el("p", { class: "rationale" }, el("strong", { text: "Rationale: " }), s.rationale) : "",
-    s.needs_clinician ? el("p", { class: "needs-clinician", text: "The clinical engine could not read this conversation: please read it and decide." }) : "",
+    el("p", { class: `disposition urgency-${s.urgency || "none"}`, text: LEVEL_LABELS[s.level] || _("Not yet assessed") }),
+    flags.length ? el("div", {}, el("h3", { text: _("Red flags") }), el("ul", { class: "flags" }, ...flags)) : "",
+    s.rationale ? el("p", { class: "rationale" }, el("strong", { text: _("Rationale: ") }), s.rationale) : "",
+    s.needs_clinician ? el("p", { class: "needs-clinician", text: _("The clinical engine could not read this conversation: please read it and decide.") }) : "",
     (s.conditions || []).length ? el("div", {},
-      el("h3", { text: "Conditions considered" }),
+      el("h3", { text: _("Conditions considered") }),
       el("ul", { class: "conditions" }, ...s.conditions.map((c) =>
         el("li", {},
-          `${c.name} (${LEVEL_LABELS[c.level] || c.level}; ${c.via === "named" ? "named in the text" : "from the findings"})`,
+          _("{condition} ({level}; {via})", { condition: c.name, level: LEVEL_LABELS[c.level] || c.level, via: conditionSource(c) }),
           (c.findings || []).length ? el("span", { class: "behind", text: `: ${c.findings.join(", ")}` }) : "")))) : "",
-    findings.length ? el("div", {}, el("h3", { text: "Findings" }), el("ul", { class: "findings" }, ...findings)) : "",
+    findings.length ? el("div", {}, el("h3", { text: _("Findings") }), el("ul", { class: "findings" }, ...findings)) : "",
   );
-  caseTitle.textContent = `Conversation ${shortId(s.session_id)} · ${statusText(s)}`;
+  caseTitle.textContent = _("Conversation {id} · {status}", { id: shortId(s.session_id), status: statusText(s) });
   lifecycleLine.textContent = lifecycleText(s);
   const mine = s.clinician === me;
   const resolved = s.state === "resolved";
@@ -246,7 +254,8 @@ function transcriptEntry(item) {
   const key = `${item.kind}:${item.message_id}`;
   let li = entries.get(key);
   if (!li) {
-    const who = { patient: "Patient", assistant: "Assistant", clinician: `Clinician${item.clinician ? ` (${item.clinician})` : ""}` }[item.kind];
+    const clinician = item.clinician ? _("Clinician ({name})", { name: item.clinician }) : _("Clinician");
+    const who = { patient: _("Patient"), assistant: _("Assistant"), clinician }[item.kind];
     li = el("li", { class: `turn turn-${item.kind}` }, el("p", { class: "who", text: who }), el("div", { class: "text" }));
     if (item.kind === "assistant") li.setAttribute("aria-busy", "true"); // until its `done`
     entries.set(key, li);
@@ -271,7 +280,7 @@ function markDone(li) {
   li.setAttribute("aria-busy", "false");
   const text = li.querySelector(".text");
   if (li.classList.contains("turn-assistant") && !text.textContent) {
-    text.textContent = "No automatic answer: a clinician is in charge.";
+    text.textContent = _("No automatic answer: a clinician is in charge.");
     text.classList.add("muted");
   }
 }
@@ -281,7 +290,7 @@ async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", headers, ...options });
   const body = await response.json().catch(() => ({}));
   if (response.status === 401) {
-    signInAgain("Your sign-in has ended, so that action was not done. Sign in again to continue.");
+    signInAgain(_("Your sign-in has ended, so that action was not done. Sign in again to continue."));
     throw new Error("signed out");
   }
   if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : response.statusText);
@@ -311,7 +320,7 @@ async function openSession(id) {
   try {
     loaded = await api(`/api/clinician/sessions/${id}`);
   } catch (error) {
-    showError(`Could not open the conversation: ${error.message}`);
+    showError(_("Could not open the conversation: {reason}", { reason: error.message }));
     return;
   }
   if (openId !== id) return; // another case was opened meanwhile
@@ -378,7 +387,7 @@ function showEvent(event) {
 
 function onConsult(frame) {
   if (frame.type === "triage") {
-    const li = el("li", { class: "turn turn-assistant", "aria-busy": "true" }, el("p", { class: "who", text: "Assistant" }), el("div", { class: "text" }));
+    const li = el("li", { class: "turn turn-assistant", "aria-busy": "true" }, el("p", { class: "who", text: _("Assistant") }), el("div", { class: "text" }));
     consultAnswers.set(frame.message_id, li);
     addConsult(frame.session_id, li);
   } else if (frame.type === "token") {
@@ -395,7 +404,7 @@ function connect() {
   socket = new WebSocket(`${scheme}://${location.host}/ws/clinician`);
   socket.addEventListener("open", () => {
     retry = 0;
-    linkStatus.textContent = "Live";
+    linkStatus.textContent = _("Live");
     linkStatus.className = "link-status live";
     document.body.dataset.watching = "true"; // watching for emergencies: the sign-in is renewed (shared.js)
   });
@@ -408,17 +417,17 @@ function connect() {
       signInAgain();
     }
     if (signedOut) {
-      linkStatus.textContent = "Signed out";
+      linkStatus.textContent = _("Signed out");
       return;
     }
-    linkStatus.textContent = "Reconnecting…";
+    linkStatus.textContent = _("Reconnecting…");
     setTimeout(connect, Math.min(8000, 500 * 2 ** retry++));
   });
 }
 
 document.addEventListener("staff:signed-out", () => {
   signedOut = true;
-  linkStatus.textContent = "Signed out";
+  linkStatus.textContent = _("Signed out");
   linkStatus.className = "link-status";
   document.body.dataset.watching = "false";
   socket?.close();
@@ -463,7 +472,7 @@ revealButton.addEventListener("click", async () => {
     original.hidden = false;
   } catch (error) {
     if (signedOut) return;
-    originalList.replaceChildren(el("li", { class: "error", text: `Not available: ${error.message}` }));
+    originalList.replaceChildren(el("li", { class: "error", text: _("Not available: {reason}", { reason: error.message }) }));
     original.hidden = false;
   }
 });
@@ -489,7 +498,7 @@ consultForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = consultText.value.trim();
   if (!text || !openId || socket.readyState !== WebSocket.OPEN) return;
-  addConsult(openId, el("li", { class: "turn turn-clinician" }, el("p", { class: "who", text: "You" }), el("div", { class: "text", text })));
+  addConsult(openId, el("li", { class: "turn turn-clinician" }, el("p", { class: "who", text: _("You") }), el("div", { class: "text", text })));
   socket.send(JSON.stringify({ type: "consult", session_id: openId, text }));
   consultText.value = "";
 });

@@ -41,6 +41,19 @@ HOST_PAGE = """<!doctype html>
 """
 
 
+#: The same clinic's Japanese page (`/ja`): a Japanese document, the widget with data-lang="ja" and no number of
+#: its own (the widget shows Japan's 119 until the server's session frame names the number).
+HOST_PAGE_JA = """<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>リバーサイド・ファミリークリニック</title></head>
+<body>
+  <header><h1>リバーサイド・ファミリークリニック</h1></header>
+  <main><h2>診療時間</h2><p>月曜日〜金曜日 8:00〜18:00、土曜日 9:00〜12:00</p>
+  <p>受診すべきか迷ったら、右下のアシスタントにご相談ください。</p></main>
+  <script src="{app}/static/widget.js" data-lang="ja" data-allowed-origins="{origin}"></script>
+</body></html>
+"""
+
 pytestmark = pytest.mark.browser
 
 
@@ -90,7 +103,10 @@ def host_page_app(app_url: str, origin: str) -> Starlette:
     async def page(request):
         return HTMLResponse(HOST_PAGE.format(app=app_url, origin=origin))
 
-    return Starlette(routes=[Route("/", page)])
+    async def japanese_page(request):
+        return HTMLResponse(HOST_PAGE_JA.format(app=app_url, origin=origin))
+
+    return Starlette(routes=[Route("/", page), Route("/ja", japanese_page)])
 
 
 @pytest.fixture(scope="session")
