@@ -36,6 +36,7 @@ NAME_GAPS = ("", " ", "・")
 COORDINATION = regex.compile(r"(?:さん|ちゃん|くん|君)?(?:と|や|、)")
 # Names that may hold a clinical term without being one (川崎病院 holds 川崎病).
 CONTAINERS = frozenset({FACILITY, EMPLOYER, ADDRESS})
+ORGANISATIONS = frozenset({FACILITY, EMPLOYER})
 # A stretch of English inside a Japanese message: three words or more.
 LATIN_STRETCH = regex.compile(r"[A-Za-z][A-Za-z0-9'’.,:;!?&/_+@-]*(?:[ \t]+[A-Za-z0-9][A-Za-z0-9'’.,:;!?&/_+@-]*){2,}")
 
@@ -76,7 +77,7 @@ class JapaneseFinder:
         hits = [_Hit(r.start, r.end, r.entity_type, r.score) for r in results]
         hits = [hit for hit in hits if not _vetoed(hit, guards)]
         hits += _coordinated_names(body, hits, artifacts.ja_tokens, self.nlp)
-        hits = [_widened(body, hit, self.nlp) for hit in hits]
+        hits = [widened for hit in hits for widened in _widened(body, hit, self.nlp)]
         spans = []
         for hit in _resolve(body, hits):
             start, end = normalised.to_original(hit.start, hit.end)
@@ -112,11 +113,10 @@ def _coordinated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...],
     return extra
 
 
-def _widened(text: str, hit: _Hit, nlp: SudachiNlpEngine) -> _Hit:
+def _widened(text: str, hit: _Hit, nlp: SudachiNlpEngine) -> list[_Hit]:
     if hit.type != PERSON:
-        return hit
-    start, end = name_edges.widen(text, hit.start, hit.end, nlp)
-    return _Hit(start, end, hit.type, hit.score)
+        return [hit]
+    return [_Hit(start, end, hit.type, hit.score) for start, end in name_edges.widen(text, hit.start, hit.end, nlp)]
 
 
 def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:
@@ -129,7 +129,10 @@ def _resolve(text: str, hits: list[_Hit]) -> list[_Hit]:
             group = groups[-1]
             end = max(h.end for h in group)
             strongest = max(group, key=lambda h: (h.score, h.end - h.start))
-            names = hit.type == PERSON and strongest.type == PERSON and text[end : hit.start] in NAME_GAPS
+            gap = text[end : hit.start]
+            names = hit.type == PERSON and strongest.type == PERSON and gap in NAME_GAPS
+            # 医療法人社団 清和会 + みどりが丘クリニック: an organisation's parts side by side
+            names = names or (hit.type in ORGANISATIONS and strongest.type in ORGANISATIONS and gap in NAME_GAPS)
             if hit.start < end or names:
                 group.append(hit)
                 continue

@@ -1,12 +1,14 @@
 """Where a found Japanese name really ends and starts: readings, a given name after a space, a surname before it.
 
-    widen(text, start, end, engine) -> (start, end)
+    widen(text, start, end, engine) -> [(start, end), ...]   # the name, then its reading when one follows
 
 Recognizers find a name's core from the dictionary and cues; what sits next to it is often the rest of the
 same name, written the ways forms and chat write names:
-  reading     悠人(ゆうと), 松井 蒼(あおい), 平野かおり(ひらの かおり): a kana reading in brackets right after a
-              name, with the kanji the tokenizer glued to it, is the name again (and identifies as much);
-  given name  山田 ひなた, 野口 さやか: a surname, a space, then a short hiragana run that ends where names end;
+  reading     悠人(ゆうと), 松井 蒼(あおい), あや(彩), Kim Ji-hoon(キム・ジフン): the other writing of the name in
+              brackets right after it is a name too (its own span: the brackets are no name), and kanji the
+              tokenizer glued to the bracket belong to the name;
+  given name  山田 ひなた, 石井 光, 大野 楓: a surname, a space, then a short hiragana run that ends where names
+              end, or one to three kanji the dictionary reads as a name;
   surname     千葉 陽介, 長野 恵: a word the dictionary also lists as a surname (a place name, often), then a
               space, then the name found.
 Pure: the text is NFKC already (brackets are ASCII).
@@ -16,28 +18,60 @@ from __future__ import annotations
 
 import regex
 
+from compliance.phi.ja.lexicon import word_set
 from compliance.phi.ja.nlp import SudachiNlpEngine
 
-READING = regex.compile(
-    r" ?[\p{Han}々]{0,3}\( ?[\p{Hiragana}\p{Katakana}ー]{2,12}(?: [\p{Hiragana}\p{Katakana}ー]{1,8})? ?\)"
+KANA = r"[\p{Hiragana}\p{Katakana}ー・]"
+READING = regex.compile(rf" ?(?P<glued>[\p{{Han}}々]{{0,3}})\( ?(?P<inner>{KANA}{{2,12}}(?: {KANA}{{1,8}})?) ?\)")
+KANJI_READING = regex.compile(r"\( ?(?P<inner>[\p{Han}々]{1,4}) ?\)")
+KANA_NAME = regex.compile(r"[\p{Hiragana}\p{Katakana}ー・ ]+")
+NAME_END = r"(?=[、。,.!?()\s]|さん|ちゃん|くん|様|さま|\Z)"
+GIVEN_IN_HIRAGANA = regex.compile(rf" [\p{{Hiragana}}ー]{{2,5}}{NAME_END}")
+GIVEN_IN_KANJI = regex.compile(
+    r" (?P<given>[\p{Han}々]{1,3})(?=[、。,.!?()\s]|さん|ちゃん|くん|様|さま|です|が|は|の|と|\Z)"
 )
-GIVEN_IN_HIRAGANA = regex.compile(r" [\p{Hiragana}ー]{2,5}(?=[、。,.!?()\s]|さん|ちゃん|くん|様|さま|\Z)")
+# Kim Ji-hoon(キム・ジフン): a Latin name right before a kana name in brackets is the same person.
+LATIN_BEFORE_BRACKET = regex.compile(r"(?<![A-Za-z])[A-Z][A-Za-z'\-]*(?: [A-Z][A-Za-z'\-]*){0,2} ?\( ?\Z")
 SURNAME_BEFORE = regex.compile(r"(?<![\p{Han}々])[\p{Han}々]{1,3} \Z")
 
 
-def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> tuple[int, int]:
-    """The name at text[start:end] with the parts of it that stand beside it."""
-    given = GIVEN_IN_HIRAGANA.match(text, end)
-    if given is not None and _is_surname(engine, text[start:end].split(" ")[-1]):
-        end = given.end()
+def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tuple[int, int]]:
+    """The name at text[start:end] with the parts of it that stand beside it; its reading as a second span."""
+    last_word = text[start:end].split(" ")[-1]
+    if " " not in text[start:end].strip() and _is_surname(engine, last_word):
+        given = GIVEN_IN_HIRAGANA.match(text, end)
+        if given is not None:
+            end = given.end()
+        else:
+            kanji = GIVEN_IN_KANJI.match(text, end)
+            if kanji is not None and _is_given_name(engine, kanji.group("given")):
+                end = kanji.end()
+    spans = []
     reading = READING.match(text, end)
     if reading is not None:
-        end = reading.end()
+        spans.append((reading.start("inner"), reading.end("inner")))
+        if reading.group("glued"):
+            end = reading.end("glued")
+    elif KANA_NAME.fullmatch(text[start:end]):
+        kanji = KANJI_READING.match(text, end)
+        if kanji is not None and engine.name_readings(kanji.group("inner")):
+            spans.append((kanji.start("inner"), kanji.end("inner")))
+    if KANA_NAME.fullmatch(text[start:end]):
+        latin = LATIN_BEFORE_BRACKET.search(text, max(0, start - 40), start)
+        if latin is not None:
+            spans.append((latin.start(), len(text[: latin.end()].rstrip(" (").rstrip())))
     before = SURNAME_BEFORE.search(text, max(0, start - 4), start)
     if before is not None and _is_surname(engine, text[before.start() : start - 1]):
         start = before.start()
-    return start, end
+    return [(start, end), *spans]
 
 
 def _is_surname(engine: SudachiNlpEngine, surface: str) -> bool:
     return any(pos[1:4] == ("固有名詞", "人名", "姓") for pos in engine.readings(surface))
+
+
+def _is_given_name(engine: SudachiNlpEngine, surface: str) -> bool:
+    """石井 光: a kanji word after a surname and a space is the given name when the dictionary reads it as one."""
+    if surface in word_set("honorifics") or surface in word_set("role_nouns"):
+        return False
+    return any(pos[1:3] == ("固有名詞", "人名") for pos in engine.readings(surface))

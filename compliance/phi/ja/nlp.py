@@ -7,16 +7,19 @@ millisecond. Recognizers read the tokens from `nlp_artifacts.ja_tokens` (JaArtif
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
-from sudachipy import Dictionary, SplitMode
+from sudachipy import Dictionary, SplitMode, Tokenizer
 
 LANGUAGE = "ja"
 READINGS_CACHE = 65536
-DEFAULT_DICTIONARY = "core"  # the sudachidict-core package; "small" or "full" when that package is installed
+DEFAULT_DICTIONARY = "core"
+BRACKETS = re.compile(r"([()（）])")
+OPENING = frozenset("(（")  # the sudachidict-core package; "small" or "full" when that package is installed
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +77,10 @@ class SudachiNlpEngine(NlpEngine):
     def __init__(self, dictionary: str = DEFAULT_DICTIONARY) -> None:
         self.dictionary_name = dictionary
         self._dictionary: Dictionary | None = None
-        self._tokenizer = None
+        self._tokenizer: Tokenizer | None = None
         self._pos: dict[int, tuple[str, ...]] = {}
         self._readings: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._name_readings: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -92,15 +96,36 @@ class SudachiNlpEngine(NlpEngine):
         if self._tokenizer is None or self._dictionary is None:
             raise ValueError("NLP engine is not loaded")
         with self._lock:  # a Sudachi tokenizer is not shared across threads mid-call
-            morphemes = self._tokenizer.tokenize(text)
-            out = []
-            for m in morphemes:
-                pos_id = m.part_of_speech_id()
-                pos = self._pos.get(pos_id)
-                if pos is None:
-                    pos = self._pos[pos_id] = tuple(m.part_of_speech()[:4])
-                out.append(JaToken(m.surface(), m.begin(), m.end(), pos, m.is_oov()))
-        return tuple(out)
+            return tuple(self._tokenize(self._tokenizer, text, 0))
+
+    def _tokenize(self, tokenizer: Tokenizer, text: str, offset: int) -> list[JaToken]:
+        out = []
+        for m in tokenizer.tokenize(text):
+            pos_id = m.part_of_speech_id()
+            pos = self._pos.get(pos_id)
+            if pos is None:
+                pos = self._pos[pos_id] = tuple(m.part_of_speech()[:4])
+            token = JaToken(m.surface(), offset + m.begin(), offset + m.end(), pos, m.is_oov())
+            if len(token.surface) > 1 and BRACKETS.search(token.surface):
+                out += self._split_at_brackets(tokenizer, token)
+            else:
+                out.append(token)
+        return out
+
+    def _split_at_brackets(self, tokenizer: Tokenizer, token: JaToken) -> list[JaToken]:
+        """翔(はると) comes out of the long-unit mode as one name: the bracket and its reading are tokens of their own."""
+        out: list[JaToken] = []
+        start = token.start
+        for piece in BRACKETS.split(token.surface):
+            if BRACKETS.fullmatch(piece):
+                kind = "括弧開" if piece in OPENING else "括弧閉"
+                out.append(JaToken(piece, start, start + 1, ("補助記号", kind, "*", "*"), False))
+            elif piece and not out:
+                out.append(JaToken(piece, start, start + len(piece), token.pos, token.oov))
+            elif piece:
+                out += self._tokenize(tokenizer, piece, start)
+            start += len(piece)
+        return out
 
     def readings(self, surface: str) -> tuple[tuple[str, ...], ...]:
         """Every part of speech the dictionary holds for this exact surface (empty when it holds none)."""
@@ -112,6 +137,22 @@ class SudachiNlpEngine(NlpEngine):
                 found = tuple(tuple(m.part_of_speech()[:4]) for m in self._dictionary.lookup(surface))
             if len(self._readings) < READINGS_CACHE:
                 self._readings[surface] = found
+        return found
+
+    def name_readings(self, surface: str) -> frozenset[str]:
+        """How the dictionary reads this surface as a person's name (katakana: 葵 -> アオイ; empty when never)."""
+        found = self._name_readings.get(surface)
+        if found is None:
+            if self._dictionary is None:
+                raise ValueError("NLP engine is not loaded")
+            with self._lock:
+                found = frozenset(
+                    m.reading_form()
+                    for m in self._dictionary.lookup(surface)
+                    if m.part_of_speech()[1:3] == ("固有名詞", "人名")
+                )
+            if len(self._name_readings) < READINGS_CACHE:
+                self._name_readings[surface] = found
         return found
 
     def process_text(self, text: str, language: str) -> JaArtifacts:

@@ -16,7 +16,9 @@ from compliance.phi.recognizers.ja import (
     JaAgeRecognizer,
     JaDateRecognizer,
     JaEmailRecognizer,
+    JaEmployerCueRecognizer,
     JaEmployerRecognizer,
+    JaFacilityCueRecognizer,
     JaFacilityRecognizer,
     JaHealthPlanRecognizer,
     JaHonorificRecognizer,
@@ -152,6 +154,13 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaEmployerRecognizer, "トヨタで働いています", ["トヨタ"]),
     (JaEmployerRecognizer, "勤務先はセブン-イレブンです", ["セブン-イレブン"]),
     (JaEmployerRecognizer, "工場で働いています。病院で働いていてコンビニでバイトを", []),
+    # organisations a cue announces: a kind of facility before its own name, a name after 勤め先 / 病院は
+    (JaFacilityCueRecognizer, "グループホームこすもすに入居中", ["グループホームこすもす"]),
+    (JaFacilityCueRecognizer, "ホテル月見坂に泊まっています", ["ホテル月見坂"]),
+    (JaFacilityCueRecognizer, "前の病院はみなと母子クリニックでした", ["みなと母子クリニック"]),
+    (JaFacilityCueRecognizer, "ホテルに泊まって、スーパーマーケットで倒れ、デイサービスお休み", []),
+    (JaEmployerCueRecognizer, "職場（マルフク物流 草加センター）で", ["マルフク物流 草加センター"]),
+    (JaEmployerCueRecognizer, "職場（工場）で、会社（IT系）は、職場は忙しい", []),
 ]
 
 

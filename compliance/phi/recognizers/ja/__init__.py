@@ -16,6 +16,7 @@ from compliance.phi.recognizers.ja.numbered_id import (
     JaMyNumberCheckDigitRecognizer,
     JaMyNumberRecognizer,
 )
+from compliance.phi.recognizers.ja.organisation_cues import JaEmployerCueRecognizer, JaFacilityCueRecognizer
 from compliance.phi.recognizers.ja.person_cue import JaPersonCueRecognizer
 from compliance.phi.recognizers.ja.person_honorific import JaHonorificRecognizer
 from compliance.phi.recognizers.ja.person_pos import JaPersonPosRecognizer
@@ -45,6 +46,8 @@ JA_RECOGNIZERS: tuple[type[JaPatternRecognizer] | type[JaTokenRecognizer], ...] 
     JaMyNumberCheckDigitRecognizer,
     JaFacilityRecognizer,
     JaEmployerRecognizer,
+    JaFacilityCueRecognizer,
+    JaEmployerCueRecognizer,
 )
 
 __all__ = ["JA_RECOGNIZERS"] + [cls.__name__ for cls in JA_RECOGNIZERS]

@@ -31,18 +31,19 @@ DAY_CONTEXT = (
 
 class JaDateRecognizer(JaPatternRecognizer):
     ENTITY = DATE
-    TRIGGER = r"\d|" + KANJI_NUMBER + "月"
+    TRIGGER = r"\d|" + KANJI_NUMBER + "月|年"
     PATTERNS = (
         Pattern("western year month day", rf"(?<!\d)(?:19|20)\d\d\s*年\s*{MONTH}\s*月(?:\s*{DAY}\s*日)?", 0.95),
         Pattern("era year month day", rf"{ERA}\s*(?:\d{{1,2}}|元)\s*年\s*{MONTH}\s*月(?:\s*{DAY}\s*日)?", 0.95),
-        Pattern("era year", rf"{ERA}\s*(?:\d{{1,2}}|元)\s*年{NOT_A_COUNT}", 0.85),
+        Pattern("era year", rf"{ERA}\s*(?:\d{{1,2}}|元|{KANJI_NUMBER}{{1,3}})\s*年{NOT_A_COUNT}", 0.85),
         Pattern("western year", rf"(?<![\d.])(?:19|20)\d\d\s*年{NOT_A_COUNT}", 0.6),
         Pattern("relative year month", rf"{RELATIVE_YEAR}の?\s*{MONTH}\s*月(?:\s*{DAY}\s*日)?", 0.9),
-        Pattern("era letter", rf"{ERA_LETTER}\s?\d{{1,2}}([./-]){MONTH}\1{DAY}(?![\d./-]*\d)", 0.95),
+        Pattern("era letter", rf"{ERA_LETTER}\s?(?:\d{{1,2}}|元)([./-]){MONTH}\1{DAY}(?![\d./-]*\d)", 0.95),
         Pattern("numeric y/m/d", rf"(?<![\d/.-])(?:19|20)\d\d([/.-]){MONTH}\1{DAY}(?![\d/.-]*\d)", 0.95),
         Pattern(
             "compact birth date",
-            r"(?:生年月日|誕生日|DOB)\s*(?:は|:)?\s*\K(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",
+            r"(?:生年月日|誕生日|DOB)\s*(?:は|:)?\s*\K(?:(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+            rf"|\d{{1,2}}([./-]){MONTH}\1{DAY})(?!\d)",
             0.95,
         ),
         Pattern(

@@ -11,10 +11,12 @@ from compliance.phi.entities import EMPLOYER
 from compliance.phi.ja.lexicon import alternation, table, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja
-from compliance.phi.recognizers.ja.organisations import is_proper, parts_after, parts_before
+from compliance.phi.recognizers.ja.organisations import branch_end, is_proper, parts_after, parts_before
 
 NAME_AFTER_FORM = r"(?:[\p{Hiragana}]{1,6}(?=[\p{Han}\p{Katakana}A-Za-z]))?[\p{Han}\p{Katakana}A-Za-z0-9ー・&\-]{1,20}"
 TRAILING_WORDS = regex.compile(r"(?:勤務|社員|在籍|所属|本社|支店|工場|営業所|勤め)+\Z")
+KANA_WORD = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]{2,}")
+KANJI_WORD = regex.compile(r"[\p{Han}]+")
 
 
 class JaEmployerRecognizer(JaTokenRecognizer):
@@ -47,7 +49,9 @@ class JaEmployerRecognizer(JaTokenRecognizer):
                 out.append((parts[0].start, match.end(), self.SCORE_FORM))
         for match in self._suffix.finditer(text):
             parts = parts_before(text, tokens, match.start())
-            if any(is_proper(part, engine) for part in parts):
+            # みらい証券, トヨシマ電装: a kana word before a kanji company word names the company too
+            kana = KANJI_WORD.fullmatch(match.group()) and any(KANA_WORD.fullmatch(part.surface) for part in parts)
+            if any(is_proper(part, engine) for part in parts) or (parts and kana):
                 out.append((parts[0].start, match.end(), self.SCORE_SUFFIX))
         for match in self._cue_after.finditer(text):
             parts = parts_before(text, tokens, match.start())
@@ -59,4 +63,4 @@ class JaEmployerRecognizer(JaTokenRecognizer):
             parts = parts_after(text, tokens, match.end())
             if any(is_proper(part, engine) for part in parts):
                 out.append((parts[0].start, parts[-1].end, self.SCORE_CUE))
-        return out
+        return [(start, branch_end(text, end), score) for start, end, score in out]

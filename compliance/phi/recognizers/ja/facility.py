@@ -3,8 +3,10 @@
 
 A head word (data/ja/facility_heads.txt) with a name before it (organisations.parts_before), and a branch after
 it (駅前店, 本店, 西館). A name made only of generic words (data/ja/facility_generic.txt: 大学病院, 総合病院,
-循環器内科, 近所の内科) names no facility. A name in brackets right after a kind of facility (老人ホーム「…」,
-施設「…」) is one.
+循環器内科, 近所の内科) names no facility, unless an owner's word and another word make it one (県立中央病院)
+or a place comes before it (広尾の都立病院). A name in brackets right after a kind of facility (老人ホーム「…」,
+施設「…」) is one. The corporation that runs it comes along (医療法人社団 清和会 みどりが丘クリニック, 東雲会
+城南神経病院), and so does a surname in hiragana before the head (もりした耳鼻咽喉科).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import regex
 from compliance.phi.entities import FACILITY
 from compliance.phi.ja.lexicon import alternation, word_set, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
-from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja
+from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
 from compliance.phi.recognizers.ja.organisations import is_proper, parts_before
+from compliance.phi.recognizers.ja.places import is_place_token
 
 BRANCH = regex.compile(
     r" ?[\p{Han}\p{Katakana}\p{Hiragana}ー]{0,5}?(?:本店|支店|店|分院|本院|館|営業所|出張所)(?=[、。,.()「」\s]|の|で|に|は|が|\Z)"
@@ -23,6 +26,12 @@ BRANCH = regex.compile(
 QUOTED_AFTER_KIND = regex.compile(
     r"(?:老人ホーム|グループホーム|ホーム|施設|病院|クリニック|薬局|保育園|幼稚園|学校|事業所|デイサービス)\s?「\K[^「」\n]{2,20}(?=」)"
 )
+
+
+OWNERS = frozenset({"県立", "市立", "都立", "府立", "道立", "国立", "町立", "村立", "区立", "公立", "私立"})
+HIRAGANA_BEFORE = regex.compile(r"(?:(?<=[\p{Han}\p{Katakana}ー]の)|(?<=[、。\s(「]|\A))[\p{Hiragana}ー]{3,8}\Z")
+PARTICLE_END = regex.compile(r"[のがはをにでもへやかよ]\Z")
+PLACE_OF = regex.compile(r"の\Z")
 
 
 class JaFacilityRecognizer(JaTokenRecognizer):
@@ -33,22 +42,55 @@ class JaFacilityRecognizer(JaTokenRecognizer):
     def __init__(self) -> None:
         super().__init__()
         self._heads = compile_ja(alternation(words("facility_heads")))
+        self._names = compile_ja(alternation(words("facility_names")))
+        forms = alternation(words("company_forms"))
+        # 医療法人社団 清和会 , 東雲会 : the corporation written before the facility's name
+        self._runner = compile_ja(rf"(?:{forms}\s?)?[\p{{Han}}\p{{Katakana}}ー]{{1,6}}会\s?\Z|{forms}\s?\Z")
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         generic = word_set("facility_generic")
         out = []
         for match in self._heads.finditer(text):
             parts = parts_before(text, tokens, match.start())
+            start = parts[0].start if parts else match.start()
+            hiragana = HIRAGANA_BEFORE.search(text, max(0, start - 8), start)
+            if hiragana is not None and PARTICLE_END.search(hiragana.group()):
+                hiragana = None
+            if hiragana is not None:
+                start = hiragana.start()  # もりした耳鼻咽喉科: a name in hiragana the tokenizer read as words
             named = [part for part in parts if part.surface not in generic and part.token.pos[1] != "数詞"]
-            if not named:
-                continue
-            proper = any(is_proper(part, engine) or part.surface.isascii() or _kana(part.surface) for part in named)
             branch = BRANCH.match(text, match.end())
             end = branch.end() if branch is not None else match.end()
-            out.append((parts[0].start, end, self.SCORE_PROPER if proper else self.SCORE_PLAIN))
+            if not named and hiragana is None:
+                place = self._place_before(text, tokens, start, engine)
+                if place is not None:  # 広尾の都立病院
+                    out.append((place, end, self.SCORE_PLAIN))
+                elif len(parts) >= 2 and parts[0].surface in OWNERS:  # 県立中央病院
+                    out.append((start, end, self.SCORE_PLAIN))
+                continue
+            proper = hiragana is not None or any(
+                is_proper(part, engine) or part.surface.isascii() or _kana(part.surface) for part in named
+            )
+            runner = self._runner.search(text, max(0, start - 24), start)
+            if runner is not None and runner.start() < start:
+                start = runner.start()
+            out.append((start, end, self.SCORE_PROPER if proper else self.SCORE_PLAIN))
+        for known in self._names.finditer(text):
+            index = token_index_at(tokens, known.start())
+            if index is not None and (index == 0 or not tokens[index - 1].is_noun):
+                out.append((known.start(), known.end(), self.SCORE_PLAIN))  # 日赤に入院中
         for quoted in QUOTED_AFTER_KIND.finditer(text):
             out.append((quoted.start(), quoted.end(), self.SCORE_PROPER))
         return out
+
+    @staticmethod
+    def _place_before(text: str, tokens: tuple[JaToken, ...], start: int, engine: SudachiNlpEngine) -> int | None:
+        if not PLACE_OF.search(text, max(0, start - 1), start):
+            return None
+        for token in tokens:
+            if token.end == start - 1 and is_place_token(token):
+                return token.start
+        return None
 
 
 def _kana(surface: str) -> bool:

@@ -42,6 +42,8 @@ def strength(engine: SudachiNlpEngine, surface: str) -> Strength:
             return Strength.UNKNOWN
         return Strength.WORD
     if HIRAGANA_ONLY.fullmatch(surface):
+        if _verb_form(engine, surface):
+            return Strength.NEVER  # ついて, して, いって: a verb's te-form, not an unknown word
         return Strength.UNKNOWN  # no word of the dictionary: こはる, ゆうと
     tokens = [token for token in engine.tokens(surface) if token.pos[0] != "空白" and token.surface not in ("・", "=")]
     if tokens and all(token.is_person_name for token in tokens):
@@ -52,3 +54,12 @@ def strength(engine: SudachiNlpEngine, surface: str) -> Strength:
         # Several known katakana words with no reading of the whole: a foreign name (グエン・ヴァン・ナム).
         return Strength.UNKNOWN
     return Strength.WORD if tokens else Strength.UNKNOWN
+
+
+def _verb_form(engine: SudachiNlpEngine, surface: str) -> bool:
+    tokens = engine.tokens(surface)
+    return (
+        len(tokens) > 1
+        and (tokens[-1].pos[:2] == ("助詞", "接続助詞") or tokens[-1].surface in ("て", "で"))
+        and any(token.pos[0] == "動詞" for token in tokens[:-1])
+    )

@@ -16,8 +16,10 @@ from compliance.phi.entities import HEALTH_PLAN, LICENSE, MRN, SSN
 from compliance.phi.ja.lexicon import alternation, table
 from compliance.phi.recognizers.ja.base import DASH_CHARS, JaPatternRecognizer
 
-JOIN = r"\s*(?:の)?(?:番号|No\.?)?\s*(?:は|:|#|=)?\s*"
-ASCII_ID = rf"(?=[A-Za-z0-9{DASH_CHARS}]*\d)[A-Za-z0-9](?:[A-Za-z0-9{DASH_CHARS}]*[A-Za-z0-9])?"
+JOIN = r"\s*(?:の)?(?:番号|No\.?)?\s*(?:は|:|#|=)?\s*\(?\s*"
+ASCII_ID = rf"(?=[A-Za-z0-9_.{DASH_CHARS}]*\d)[A-Za-z0-9](?:[A-Za-z0-9_.{DASH_CHARS}]*[A-Za-z0-9])?"
+# 第0318号: a number written with its counter words is one identifier.
+NUMBERED = r"(?:第\s*)?{}(?:\s*号(?!室))?"
 # My Number check digit weights, for the 11 digits read from the right (Ministry of Internal Affairs ordinance).
 MY_NUMBER_WEIGHTS = (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6)
 
@@ -26,7 +28,7 @@ def cue_pattern(entity: str, value: str, score: float, cues_key: str | None = No
     cues: list[str] = table("id_cues")[cues_key or entity]
     return Pattern(
         f"{(cues_key or entity).lower()} after cue",
-        rf"(?<![A-Za-z]){alternation(cues)}{JOIN}\K{value}(?![A-Za-z0-9])",
+        rf"(?<![A-Za-z]){alternation(cues)}{JOIN}\K{NUMBERED.format(value)}(?![A-Za-z0-9])",
         score,
     )
 
@@ -61,7 +63,7 @@ class JaHealthPlanRecognizer(JaPatternRecognizer):
 class JaLicenseRecognizer(JaPatternRecognizer):
     ENTITY = LICENSE
     TRIGGER = r"\d"
-    PATTERNS = (cue_pattern(LICENSE, r"[A-Za-z]{0,2}\d{6,12}", 0.95),)
+    PATTERNS = (cue_pattern(LICENSE, r"[A-Za-z]{0,2}\d{6,12}[A-Za-z]{0,2}", 0.95),)
 
 
 class JaMyNumberRecognizer(JaPatternRecognizer):
@@ -69,6 +71,7 @@ class JaMyNumberRecognizer(JaPatternRecognizer):
     TRIGGER = r"\d{4}"
     PATTERNS = (
         cue_pattern(SSN, r"\d{4}[\s-]?\d{4}[\s-]?\d{4}", 1.0),
+        cue_pattern(SSN, r"\d{4}[\s-]?\d{6}", 0.95, cues_key="PENSION"),
         # マイナンバーカードを…、番号は482917365520で: the cue earlier in the sentence
         Pattern(
             "in a my number sentence",

@@ -19,8 +19,21 @@ KANA_ONLY = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]+")
 HIRAGANA_WORD = regex.compile(r"[\p{Hiragana}ー]{2,}")
 KATAKANA_WORD = regex.compile(r"[\p{Katakana}ー]{2,}")
 LATIN = regex.compile(r"[A-Za-z][A-Za-z0-9&.'\-]*")
-JOINERS = frozenset({"・", "-", "&", "=", "ー"})
+JOINERS = frozenset({"・", "-", "&", "ー"})
 MAX_NAME_CHARS = 24
+# A branch or site written after an organisation's name: 駅前店, 浜松工場, 川口営業所, 厚木センター, 西館.
+BRANCH = regex.compile(
+    r" ?[\p{Han}\p{Katakana}ー]{0,6}?"
+    r"(?:本店|支店|店|分院|本院|館|営業所|出張所|工場|支社|本社|事業所|物流センター|配送センター|センター|倉庫|研究所)"
+    r"(?=[、。,.()「」\s]|の|で|に|は|が|へ|から|\Z)"
+)
+# Place-name elements that take が or ヶ before them inside a name (みどりが丘, 星ヶ丘, 自由が丘).
+GA_PLACE_ELEMENTS = "丘岡谷崎浦原台森坂関島浜峰"
+# Opening and closing of a bracketed name (NFKC: round brackets are ASCII).
+OPEN_CLOSE = {"(": ")", "「": "」", "『": "』", "[": "]"}
+# ひだまりの家, やすらぎの郷: a name that goes on with の and a word for a home or a place
+NO_TAIL = regex.compile(r"の(?:家|里|郷|森|杜|園|苑|丘|泉|舎|館)(?![\p{Han}])")
+VALUE_END = regex.compile(r"\s*(?:です|でした|でございます|に|で|の|から|へ|を|は|が|と|[、。,.()「」]|\Z)")
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,16 @@ def parts_before(text: str, tokens: tuple[JaToken, ...], position: int) -> list[
     while index >= 0:
         token = tokens[index]
         end = min(token.end, position)
+        if (
+            token.surface in ("が", "ヶ", "ケ")
+            and parts
+            and parts[-1].surface[:1] in GA_PLACE_ELEMENTS
+            and index > 0
+            and tokens[index - 1].pos[0] == "名詞"
+        ):
+            parts.append(Part(token.start, token.end, token.surface, token))  # みどりが丘クリニック
+            index -= 1
+            continue
         if token.surface == "の" and parts and index > 0 and _opens_name_with_no(tokens[index - 1]):
             # こころの森クリニック, ひだまりの家: a kana word, の, then the rest of the name
             parts.append(Part(token.start, token.end, token.surface, token))
@@ -77,6 +100,58 @@ def is_proper(part: Part, engine: SudachiNlpEngine) -> bool:
         return True
     # 楽天 is a word and a company; ビル is a word and a given name (Bill), which names no company
     return any(pos[1] == "固有名詞" and pos[2] != "人名" and pos[3] != "国" for pos in engine.readings(part.surface))
+
+
+def branch_end(text: str, position: int) -> int:
+    """Where an organisation's name ends once the branch written after it (浜松工場, 西口店) is included."""
+    branch = BRANCH.match(text, position)
+    return branch.end() if branch is not None else position
+
+
+def named_value(text: str, tokens: tuple[JaToken, ...], position: int) -> tuple[int, int] | None:
+    """The organisation name that starts at `position` after a cue: a bracketed one (「ひだまりの家」,
+    (ロイヤルベイ舞浜)) up to its closing bracket, else the name's words up to a particle, です or punctuation."""
+    while position < len(text) and text[position] == " ":
+        position += 1
+    if position >= len(text):
+        return None
+    closing = OPEN_CLOSE.get(text[position])
+    if closing is not None:
+        end = text.find(closing, position + 1, position + 2 + MAX_NAME_CHARS)
+        if end < 0 or "。" in text[position:end] or "、" in text[position:end]:
+            return None
+        inner = text[position + 1 : end].strip()
+        start = position + 1 + text[position + 1 : end].index(inner) if inner else end
+        return (start, start + len(inner)) if len(inner) >= 2 else None
+    parts = parts_after(text, tokens, position)
+    if not parts:
+        return None
+    end = parts[-1].end
+    tail = NO_TAIL.match(text, end)
+    end = branch_end(text, tail.end() if tail is not None else end)
+    if not VALUE_END.match(text, end):
+        return None
+    return position, end
+
+
+def is_named(text: str, tokens: tuple[JaToken, ...], start: int, end: int, engine: SudachiNlpEngine) -> bool:
+    """Does text[start:end] name one organisation? A proper noun, an unknown word, a Latin word, a katakana
+    word beside other words, or a hiragana word after a katakana or kanji one (マタニティハウスこもれび); and
+    no verb, adjective or auxiliary."""
+    inside = [token for token in tokens if start <= token.start and token.end <= end and token.pos[0] != "空白"]
+    if not inside or any(token.pos[0] in ("動詞", "形容詞", "助動詞") for token in inside):
+        return False
+    if len(inside) <= 2 and inside[-1].pos[0] == "接尾辞":
+        return False  # IT系, 外資系: a kind of company, not one
+    parts = [Part(token.start, token.end, token.surface, token) for token in inside]
+    if any(is_proper(part, engine) for part in parts):
+        return True
+    if len(parts) > 1 and any(KATAKANA_WORD.fullmatch(part.surface) for part in parts):
+        return True
+    return any(
+        HIRAGANA_WORD.fullmatch(part.surface) and index > 0 and not HIRAGANA_WORD.fullmatch(parts[index - 1].surface)
+        for index, part in enumerate(parts)
+    )
 
 
 def _opens_name_with_no(token: JaToken) -> bool:

@@ -5,6 +5,10 @@
   introduction  私は高橋美咲です, ぼくはそうた、: a word that reads as a name must follow
   after         佐藤と申します, 四十物といいます: the name is the run right before
   sign-off      美穂より (at the start of a line)
+  greeting      こんにちは、あゆみです: a greeting, then any word but a role word before です
+  role          訪問診療の原です, 産業医の本田です: a job or team word (its ending in person_cues.yaml), then a
+                word the dictionary reads as a name (or does not know) before です
+A bracket between a name and its cue holds the name's other writing (ソン・ミンジュ(宋敏珠)と申します): both count.
 
 How sure each is comes from the cue and from how the name reads (person_words, names.Strength): a relation
 word followed by an ordinary word is no name (母の血圧, 娘のアトピー).
@@ -29,6 +33,14 @@ CLAUSE_START = regex.compile(r"(?:\A|[、。,.!?！？\n]|ます|です|した)\
 MAX_NAMED = 20
 KANJI_NAME = regex.compile(r"[\p{Han}々〆ヶ]+")
 LEADING_WORDS = regex.compile(r"\A(?:私|わたし|僕|ぼく|俺|おれ|あたし|自分)")
+# The writer's name in an introduction: a kanji word, a katakana or hiragana name, a Latin name.
+WRITER = (
+    r"(?P<name>[\p{Han}々]{1,4}|[\p{Katakana}ー][\p{Katakana}ー・ ]{1,13}?|[\p{Hiragana}ー]{2,6}"
+    r"|[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,2})"
+)
+WRITER_END = r"\s*(?=です|デス|と申します|ともうします|でございます|といいます|と言います)"
+KANA_ONLY = regex.compile(r"[\p{Hiragana}\p{Katakana}ー・ ]{2,}")
+BRACKET_BEFORE = regex.compile(r"\((?P<inner>[^()]{1,12})\)\s*\Z")
 
 
 class JaPersonCueRecognizer(JaTokenRecognizer):
@@ -43,6 +55,10 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         self._introduction = compile_ja(rf"{alternation(cues['introduction'])}\s*")
         self._after = compile_ja(alternation(cues["after"]))
         self._sign_off = compile_ja(rf"^\s*([^\s、。]{{1,8}}?){alternation(cues['sign_off'])}[:：\s]")
+        self._greeting = compile_ja(rf"{alternation(cues['greeting'])}[、。,!！\s]\s*{WRITER}{WRITER_END}")
+        self._role = compile_ja(rf"{alternation(cues['role_endings'])}(?:の|、|\s)\s*{WRITER}{WRITER_END}")
+        self._not_writer = frozenset(cues["not_a_writer"])
+        self._honorifics = words("honorifics")
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         out: list[tuple[int, int, float]] = []
@@ -50,6 +66,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         out += self._namings(text, tokens, engine)
         out += self._introductions(text, tokens, engine)
         out += self._afters(text, tokens, engine)
+        out += self._writers(text, tokens, engine)
         for match in self._sign_off.finditer(text):
             if strength(engine, match.group(1)) >= Strength.UNKNOWN:
                 out.append((match.start(1), match.end(1), 0.8))
@@ -103,24 +120,57 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                 out.append((match.end(), end, 0.8))
         return out
 
+    def _writers(
+        self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+    ) -> list[tuple[int, int, float]]:
+        out = []
+        for pattern, needed in ((self._greeting, Strength.WORD), (self._role, Strength.UNKNOWN)):
+            for match in pattern.finditer(text):
+                name = match.group("name").strip()
+                if name.endswith(self._honorifics):
+                    continue  # 小児科の高橋先生です: someone else, named by the honorific recognizer
+                if name in self._not_writer or strength(engine, name) < needed:
+                    continue
+                index = token_index_at(tokens, match.start("name"))
+                word = tokens[index] if index is not None else None
+                if (
+                    pattern is self._role
+                    and word is not None
+                    and word.surface == name
+                    and len(name) > 1
+                    and word.is_common_noun
+                ):
+                    continue  # 検査科の結果です: the tokenizer reads an ordinary word here
+                out.append((match.start("name"), match.start("name") + len(name), 0.8))
+        return out
+
     def _afters(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         out = []
         for match in self._after.finditer(text):
-            found = name_before(text, match.start(), tokens, engine)
+            position = len(text[: match.start()].rstrip())
+            bracket = BRACKET_BEFORE.search(text, max(0, position - 16), position)
+            if bracket is not None:  # ソン・ミンジュ(宋敏珠)と申します: the other writing of the name
+                inner = bracket.group("inner").strip()
+                first = engine.tokens(inner)[:1]
+                named = strength(engine, inner) == Strength.NAME or bool(first and first[0].is_person_name)
+                if named or KANA_ONLY.fullmatch(inner):
+                    out.append((bracket.start("inner"), bracket.start("inner") + len(inner), 0.8))
+                position = len(text[: bracket.start()].rstrip())
+            found = name_before(text, position, tokens, engine)
             if found is None:
                 continue
             start, found_strength = found
-            value = text[start : match.start()]
+            value = text[start:position]
             lead = LEADING_WORDS.match(value)
             if lead is not None and len(value) > lead.end():
                 start += lead.end()
-                found_strength = max(found_strength, strength(engine, text[start : match.start()]))
-            plain = match.group().startswith("です")
+                found_strength = max(found_strength, strength(engine, text[start:position]))
+            plain = match.group().startswith(("です", "デス"))
             if plain and not CLAUSE_START.search(text[max(0, start - 8) : start]):
                 continue
             needed = Strength.UNKNOWN if plain else Strength.WORD
-            if found_strength >= needed and start < match.start():
-                out.append((start, match.start(), 0.75 if plain else 0.85))
+            if found_strength >= needed and start < position:
+                out.append((start, position, 0.75 if plain else 0.85))
         return out
 
 

@@ -19,7 +19,7 @@ from compliance.phi.recognizers.ja.person_words import name_before
 
 PERSONAL = frozenset({"さん", "さま", "様", "くん", "君", "ちゃん", "ちゃま", "たん", "氏", "殿"})
 # Characters after an honorific that make it part of another word (様子, 氏名, さんま, 君が代).
-NOT_BEFORE = {"様": "子々相式態", "氏": "名族", "さん": "まござ", "君": "が主臨", "殿": "堂下様", "たん": "ぱす"}
+NOT_BEFORE = {"様": "子々相式態", "氏": "名族", "さん": "まござ", "君": "が主臨", "殿": "堂下様", "たん": "ぱすでだじ"}
 ROLE_ENDINGS = regex.compile(r"[屋局店科院所社課部係師士員者家手長方官工匠]\Z")
 SCORES = {Strength.NAME: 0.85, Strength.UNKNOWN: 0.8, Strength.WORD: 0.65}
 

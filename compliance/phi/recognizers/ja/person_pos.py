@@ -21,6 +21,10 @@ JOINERS = frozenset({" ", "・", "="})
 SENTENCE_START = regex.compile(r"(?:\A|[。!?！？\n、]\s*)\Z")
 SUBJECT_AFTER = regex.compile(r"(?:が|は|も|ちゃん|くん)")
 KATAKANA_WORD = regex.compile(r"[\p{Katakana}ー]+")
+# Maria Santos Reyes, Emily Carter: capitalised Latin words beside a Latin name the dictionary knows are its parts.
+LATIN_SURFACE = regex.compile(r"[A-Za-z][A-Za-z'\-]*")
+LATIN_PART_AFTER = regex.compile(r"(?: [A-Z][a-z][A-Za-z'\-]*)+")
+LATIN_PART_BEFORE = regex.compile(r"(?<![A-Za-z'])(?:[A-Z][a-z][A-Za-z'\-]* )+\Z")
 
 
 class JaPersonPosRecognizer(JaTokenRecognizer):
@@ -54,6 +58,8 @@ class JaPersonPosRecognizer(JaTokenRecognizer):
             while first >= 2 and tokens[first - 1].surface == "・" and _katakana_noun(tokens[first - 2]):
                 first -= 2
             start, end = tokens[first].start, tokens[last].end
+            if LATIN_SURFACE.fullmatch(text[start:end].replace(" ", "")):
+                start, end = _latin_parts(text, start, end)
             names = sum(1 for token in tokens[first : last + 1] if token.is_person_name)
             surface = text[start:end]
             if not HIRAGANA_ONLY.fullmatch(surface) and len(surface) > 1:
@@ -77,3 +83,9 @@ class JaPersonPosRecognizer(JaTokenRecognizer):
 
 def _katakana_noun(token: JaToken) -> bool:
     return token.is_noun and KATAKANA_WORD.fullmatch(token.surface) is not None
+
+
+def _latin_parts(text: str, start: int, end: int) -> tuple[int, int]:
+    after = LATIN_PART_AFTER.match(text, end)
+    before = LATIN_PART_BEFORE.search(text, max(0, start - 40), start)
+    return (before.start() if before is not None else start), (after.end() if after is not None else end)

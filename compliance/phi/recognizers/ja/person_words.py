@@ -21,6 +21,9 @@ KANJI_RUN = regex.compile(r"[\p{Han}々〆ヶ]+")
 KATAKANA_NAME = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}ー]+){0,3}")
 LATIN_NAME = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,2}")
 HIRAGANA_RUN = regex.compile(r"[\p{Hiragana}ー]+")
+# A reading in brackets right after a kanji word: 空(そら), 誠(マコト) (NFKC: the brackets are ASCII).
+BRACKETED_READING = regex.compile(r" ?\( ?[\p{Hiragana}\p{Katakana}ー]{2,10} ?\)")
+MAX_READ_KANJI = 4
 KANJI_RUN_BEFORE = regex.compile(r"[\p{Han}々〆ヶ]{1,8}\Z")
 KATAKANA_NAME_BEFORE = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}ー]+){0,3}\Z")
 LATIN_NAME_BEFORE = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Za-z][A-Za-z.'\-]*){0,2} ?\Z")
@@ -54,6 +57,14 @@ def name_after(
 def _kanji_after(
     text: str, position: int, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
 ) -> tuple[int, Strength] | None:
+    run = KANJI_RUN.match(text, position)
+    if (
+        run is not None
+        and run.end() - position <= MAX_READ_KANJI
+        and BRACKETED_READING.match(text, run.end())
+        and strength(engine, run.group()) > Strength.NEVER
+    ):
+        return run.end(), Strength.NAME  # 息子の空(そら): a word given its reading is a name being introduced
     index = token_index_at(tokens, position)
     if index is None:
         return None
@@ -78,12 +89,17 @@ def _hiragana_after(text: str, position: int, run_end: int, engine: SudachiNlpEn
     """The hiragana name at `position` ends at the first particle or punctuation that can end a name written in
     hiragana (が, は, の, です, 、 ...); only when none follows within six characters, at the first weak one (と,
     も: ゆうと and ともみ hold them). A run that starts with such a word (です) holds no name."""
-    if STRONG_END.match(text, position):
+    opening = STRONG_END.match(text, position)
+    if opening is not None and (opening.end() - position > 1 or text[position] not in CASE_PARTICLES):
         return None
     for ends in (STRONG_END, WEAK_END):
         for end in range(position + 2, min(run_end, position + 6) + 1):
             if ends.match(text, end):
                 found = strength(engine, text[position:end])
+                if opening is not None and (
+                    end - position < 3 or found < Strength.UNKNOWN or text[end - 1] in "でにもへや"
+                ):
+                    return None  # 母のは…: a particle, unless an unknown word of three letters starts with it (はると)
                 return (end, found) if found >= Strength.WORD else None
     return None
 
@@ -142,6 +158,8 @@ def _hiragana_before(text: str, run_start: int, position: int, engine: SudachiNl
     ):
         run_start += 1  # 孫のれんくん: の after a noun is a particle, though Sudachi reads のれん as one word
     run = text[run_start:position]
+    if run.endswith("の"):
+        return None  # あおいの看護師: the title is someone else's, named before の
     pieces = [token for token in engine.tokens(run) if token.pos[0] == "助詞" and len(run) - token.end >= 2]
     start = run_start + (pieces[-1].end if pieces else 0)
     if position - start < 2 or position - start > 6:

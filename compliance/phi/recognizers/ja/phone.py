@@ -1,12 +1,15 @@
 """Telephone numbers as written in Japan: 090-1234-5678, 03-3456-7890, (06)6123-4567, 03(1234)5678, 0120-123-456,
 09012345678, +81-90-1234-5678; dashes may be any of the dash look-alikes (ー typed for -)."""
 
+import regex
 from presidio_analyzer import Pattern
 
 from compliance.phi.entities import PHONE
 from compliance.phi.recognizers.ja.base import DASH, DASH_CHARS, JaPatternRecognizer
 
 SEP = rf"(?:{DASH}|\s)"
+# 045-711-2041 内線 5521: the extension belongs to the number
+EXTENSION = r"(?:\s*(?:内線|ext\.?|Ext\.?|EXT\.?)\s*\d{2,5}(?!\d))?"
 
 
 class JaPhoneRecognizer(JaPatternRecognizer):
@@ -15,7 +18,7 @@ class JaPhoneRecognizer(JaPatternRecognizer):
     PATTERNS = (
         Pattern(
             "domestic with separators",
-            rf"(?<![\d{DASH_CHARS}])0\d{{1,4}}{SEP}\d{{1,4}}{SEP}\d{{3,4}}(?![\d{DASH_CHARS}])",
+            rf"(?<![\d{DASH_CHARS}])0\d{{1,4}}{SEP}\d{{1,4}}{SEP}\d{{3,4}}(?![\d{DASH_CHARS}]){EXTENSION}",
             0.85,
         ),
         Pattern("area code in brackets", rf"(?<!\d)[(]0\d{{1,4}}[)]\s*\d{{1,4}}{SEP}?\d{{3,4}}(?!\d)", 0.85),
@@ -26,7 +29,7 @@ class JaPhoneRecognizer(JaPatternRecognizer):
     )
 
     def invalidate_result(self, pattern_text: str) -> bool | None:
-        digits = sum(ch.isdigit() for ch in pattern_text)
+        digits = sum(ch.isdigit() for ch in regex.split(r"内線|ext|Ext|EXT", pattern_text)[0])
         if pattern_text.startswith("+"):
             return not 11 <= digits <= 13
         return not 10 <= digits <= 11

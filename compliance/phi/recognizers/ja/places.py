@@ -16,14 +16,16 @@ from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import DASH
 
 MUNICIPAL_SUFFIXES = frozenset({"市", "区", "町", "村", "郡", "都", "府", "県", "道"})
-SEPARATOR = rf"(?:丁目|番地|番|号|条|線|の|{DASH})"
+SEPARATOR = rf"(?:丁目|丁|番地|番|号|条|線|の(?=\s*\d)|{DASH})"
 BLOCK = rf"(?:[東西南北])?\d+\s*{SEPARATOR}(?:\s*(?:[東西南北])?\d+\s*(?:{SEPARATOR})?)*"
 AREA = r"[\p{Han}\p{Katakana}ヶケノ々]{0,8}?"
 BUILDING = (
     r"(?:[ 　]?[\p{Katakana}\p{Han}A-Za-z][\p{Katakana}\p{Han}A-Za-z0-9ー・]{0,20}?\d+\s*(?:号室|階|F|号)"
     r"|[ 　]?\d{3,4}\s*号室"
-    # グランパレス渋谷1203: a building's name and its room number with no unit
-    r"|[ 　]?\p{Katakana}[\p{Katakana}\p{Han}A-Za-z0-9ー・]{1,20}?\d{3,4}(?![\d.]))?"
+    # グランパレス渋谷1203, ルミエール六本木 502, 南大通ビル 805: a building's name and its room number, no unit
+    r"|[ 　]?\p{Katakana}[\p{Katakana}\p{Han}A-Za-z0-9ー・]{1,20}?[ 　]?\d{3,4}(?![\d\-]|\.\d)"
+    r"|[ 　]?[\p{Han}\p{Katakana}][\p{Katakana}\p{Han}ー・]{0,12}?(?:ビル|ハイツ|マンション|荘|コーポ|タワー|レジデンス|館|棟|寮|団地)"
+    r"[ 　]?\d{3,4}(?![\d\-]|\.\d))?"
 )
 ADDRESS_TAIL = regex.compile(AREA + BLOCK + BUILDING)
 STATION = "駅"
@@ -41,7 +43,8 @@ def place_runs(text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine)
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if not _is_place(token):
+        suffixed = index + 1 < len(tokens) and tokens[index + 1].surface in MUNICIPAL_SUFFIXES
+        if not _is_place(token) and not (suffixed and _municipality(tokens, index, engine)):
             station = _station_place(token, engine)
             if station is not None:
                 runs.append(PlaceRun(token.start, token.start + len(station), station in kept_places()))
@@ -64,10 +67,26 @@ def address_end(text: str, run: PlaceRun) -> int | None:
     return match.end() if match is not None and match.end() > run.end else None
 
 
+def is_place_token(token: JaToken) -> bool:
+    """A place smaller than a prefecture (広尾, 新宿区): not kept on its own."""
+    return _is_place(token) and token.surface not in kept_places()
+
+
 def _is_place(token: JaToken) -> bool:
     if token.surface in kept_places():
         return True
     return token.is_place and not token.is_country and token.surface not in word_set("regions")
+
+
+def _municipality(tokens: tuple[JaToken, ...], index: int, engine: SudachiNlpEngine) -> bool:
+    """市川市, 大野町: a word read first as a surname is a place when a municipal suffix follows and the
+    dictionary also lists it as one."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if following is None or following.surface not in MUNICIPAL_SUFFIXES or following.start != tokens[index].end:
+        return False
+    return tokens[index].is_noun and any(
+        pos[1:3] == ("固有名詞", "地名") for pos in engine.readings(tokens[index].surface)
+    )
 
 
 def _station_place(token: JaToken, engine: SudachiNlpEngine) -> str | None:

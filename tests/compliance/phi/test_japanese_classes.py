@@ -1,0 +1,131 @@
+"""Japanese PHI by class, round 3 (issue 19): names, IDs, organisations, addresses, ages, dates and phones in
+the shapes the second blind set showed, written afresh here; and clinical sentences that look like them but
+hold no PHI. Each case runs the whole Redactor (Japanese pipeline, allow-list, English stretches)."""
+
+from __future__ import annotations
+
+import pytest
+
+from compliance.phi import Redactor
+from compliance.phi.ja.nlp import SudachiNlpEngine
+
+from .conftest import redacted_values
+
+NAMES = [
+    # a kanji name with its reading in brackets, and the other way round: both writings are names
+    ("孫の律（りつ）が昨日から吐いています。", ["律", "りつ"]),
+    ("甥の大和（やまと）が熱を出しました。", ["大和", "やまと"]),
+    ("妻のさくら（桜）が産後から眠れません。", ["さくら", "桜"]),
+    ("父の武（たけし）は糖尿病です。", ["武", "たけし"]),
+    # hiragana given names after a kinship cue, even when they start like a particle
+    ("息子のはるきが咳をしています。", ["はるき"]),
+    ("娘のはなが鼻水を出しています。", []),  # はな is a nose here (not_names), not a girl
+    # clinician notes: surname, space, a one-kanji given name the dictionary reads as a name
+    ("患者 松本 翔 45M、腹痛で来院。", ["松本 翔"]),
+    ("利用者（岡田 雪、中村 萌）の二名が発熱しています。", ["岡田 雪", "中村 萌"]),
+    ("カルテ 0012 石川 蓮 様の件です。", ["0012", "石川 蓮"]),
+    # the writer introduced by a job or a greeting
+    ("病棟看護師の西です。夜間の発熱の件です。", ["西"]),
+    ("こんばんは、みさきです。頭痛が続いています。", ["みさき"]),
+    ("本名は藤田 凛です。", ["藤田 凛"]),
+    ("主治医は内科の村井先生です。", ["村井"]),  # someone else's title: the name alone
+    ("ｻﾄｳ ﾊﾅｺ ﾃﾞｽ。ﾈﾂｶﾞ ｱﾘﾏｽ。", ["ｻﾄｳ ﾊﾅｺ"]),
+    # foreign names: Latin words beside a Latin name, a Latin name before its katakana reading
+    ("Chen Wei Ling（チェン・ウェイリン）と申します。咳が出ます。", ["Chen Wei Ling", "チェン・ウェイリン"]),
+    ("ブラジルから来たAna Clara Souzaです。", ["Ana Clara Souza"]),
+]
+
+IDS = [
+    ("学籍番号は19S1234です。", ["19S1234"]),
+    ("接種券番号：1234567890", ["1234567890"]),
+    ("障害者手帳番号 第12345号 です。", ["第12345号"]),
+    ("基礎年金番号 1234-567890 を伝えます。", ["1234-567890"]),
+    ("在留カード番号 XY98765432ZZ です。", ["XY98765432ZZ"]),
+    ("パスポート番号（MZ1234567）を控えました。", ["MZ1234567"]),
+    ("会員ID hanako_77 で予約しました。", ["hanako_77"]),
+    ("入院番号 AD-24-00571 の患者です。", ["AD-24-00571"]),
+]
+
+ORGANISATIONS = [
+    ("母はグループホームさくら草に入居しています。", ["グループホームさくら草"]),
+    ("訪問看護ステーションひまわりの看護師、佐野です。", ["訪問看護ステーションひまわり", "佐野"]),
+    ("特養 あじさい苑 の嘱託医です。", ["特養 あじさい苑"]),
+    ("勤め先（ドラッグストアみどり 北口店）で倒れました。", ["ドラッグストアみどり 北口店"]),
+    ("派遣先：東邦電子工業 川越工場で働いています。", ["東邦電子工業 川越工場"]),
+    ("出産した病院はバースハウスこころです。", ["バースハウスこころ"]),
+    ("施設は「あけぼのの家」です。", ["あけぼのの家"]),
+    ("さくら台学院の学生です。", ["さくら台学院"]),
+    ("ひまわり証券に勤めています。", ["ひまわり証券"]),
+    ("やまもと小児科で診てもらいました。", ["やまもと小児科"]),
+    ("光明会 若葉病院に入院中です。", ["光明会 若葉病院"]),
+    ("社会福祉法人 松風会 みなみが丘クリニックの医師です。", ["社会福祉法人 松風会 みなみが丘クリニック"]),
+    ("市立中央病院の救急外来に行きました。", ["市立中央病院"]),
+    ("済生会に入院しています。", ["済生会"]),
+]
+
+PLACES_AGES_DATES_PHONES = [
+    ("大阪府堺市堺区南瓦町3丁1に住んでいます。", ["大阪府堺市堺区南瓦町3丁1"]),
+    ("札幌市北区北7条西5丁目8 サンハイツ 301 です。", ["札幌市北区北7条西5丁目8 サンハイツ 301"]),
+    ("川口市に住んでいます。", ["川口市"]),
+    ("入居者 鈴木 様（95）、発熱。", ["鈴木", "95"]),
+    ("患者 山本 98F、意識障害。", ["山本", "98F"]),
+    ("祖母は今年で101です。", ["101"]),
+    ("大正十五年生まれの祖父です。", ["大正十五年"]),
+    ("R元.5.1生まれです。", ["R元.5.1"]),
+    ("生年月日 12.3.4（平成）です。", ["12.3.4"]),
+    ("病棟 03-1234-5678 内線 123 に電話してください。", ["03-1234-5678 内線 123"]),
+]
+
+# Sentences that look like the classes above and hold no PHI.
+NOTHING = [
+    "スーパーで買い物をしていたら急にめまいがしました。",
+    "スーパーマーケットで倒れました。",
+    "ホテル代が高くて困っています。",
+    "デイサービスお休みの日に熱が出ました。",
+    "クリニック受診後も熱が続いています。",
+    "病院は近所の内科です。",
+    "職場は忙しいです。",
+    "会社（IT系）で働いています。",
+    "職場（工場）の粉じんで咳が出ます。",
+    "外来の予約です。",
+    "検査科の結果です。",
+    "担当の者です。",
+    "こんにちは、初めてです。",
+    "子どもの頃から喘息があります。",
+    "母のはなしでは昨日から熱があるそうです。",
+    "内科の先生に相談しました。",
+    "膠原病内科で検査しました。",
+    "主治医の先生から説明を受けました。",
+    "適応について医師に相談したいです。",
+    "友達に相談してたんですが、よくわかりません。",
+    "東南アジアに旅行します。",
+    "会社の保険から国保に変わりました。",
+    "3年前から高血圧で、年末に悪化しました。",
+    "脈拍92で落ち着いています。",
+    "Apple Watchで心拍数が150と出ました。",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES)
+def test_found(redactor: Redactor, text: str, expected: list[str]) -> None:
+    assert sorted(redacted_values(redactor, text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", NOTHING)
+def test_nothing_redacted(redactor: Redactor, text: str) -> None:
+    assert redacted_values(redactor, text) == []
+
+
+def test_brackets_glued_to_a_name_are_tokens_of_their_own(redactor: Redactor) -> None:
+    nlp: SudachiNlpEngine = redactor.japanese.nlp
+    text = "息子、陽翔(はると)14歳"
+    tokens = nlp.tokens(text)
+    assert "".join(token.surface for token in tokens) == text
+    assert all(text[token.start : token.end] == token.surface for token in tokens)
+    assert [token.surface for token in tokens if token.pos[0] == "補助記号"][-2:] == ["(", ")"]
+
+
+def test_name_readings_come_from_the_dictionary(redactor: Redactor) -> None:
+    nlp: SudachiNlpEngine = redactor.japanese.nlp
+    assert "マサル" in nlp.name_readings("勝")
+    assert nlp.name_readings("血圧") == frozenset()
