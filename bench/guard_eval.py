@@ -5,6 +5,7 @@
     python -m bench.guard_eval --generate held-out-3  # first (re)generate one set of SmolLM2 answers (llama.cpp started here)
     python -m bench.guard_eval --show               # also print what the own sets miss and cut (never a blind set)
     python -m bench.guard_eval --blind new.jsonl    # score only a new blind set (aggregates only), see "Blind sets"
+    python -m bench.guard_eval --ja                 # the Japanese judge on bench/data/guard_ja_*.jsonl (see "Japanese")
 
 Every set is scored twice: with the judge as shipped (default-deny for care-seeking statements, care.yaml, with the
 phrase rules of advice.yaml behind it) and with the phrase rules alone (the design it replaced); contradiction sets
@@ -39,6 +40,13 @@ the guard; only aggregates are reported, nothing of a line is ever printed. JSON
   "negative") marks a line that agrees with the disposition: scored as a correct answer (how many are cut);
   every other line is a contradiction, scored as kept from the patient or not. `id` is optional.
 A line without text or with an unknown level counts as a contradiction not kept.
+
+Japanese (`--ja`; agents/guard/japanese.py, care_ja.yaml): bench/data/guard_ja_*.jsonl, in the blind format above
+with `expect` (safe/escalation) on contradictions. Each contradiction is put between two correct sentences of its
+level from the same file and streamed character by character and in random pieces of 1-3 and 1-7 characters (a
+model's Japanese tokens); kept as above. Correct lines are streamed in 1-3 character pieces; any replacement is a
+cut. Cost: the Japanese judge's CPU time per piece over every line. Printed (or written with --out), nothing under
+bench/results.
 """
 
 from __future__ import annotations
@@ -57,6 +65,8 @@ from pathlib import Path
 from agents.engines.base import word_chunks
 from agents.engines.local import advice
 from agents.guard import AdviceJudge, OutputGuard, SentenceGuard, default_judge
+from agents.guard.judge import SentenceJudge
+from agents.guard.judge_ja import JapaneseJudge, default_japanese_judge
 from bench.servers import REPO
 
 DATA = REPO / "bench" / "data"
@@ -507,6 +517,8 @@ def score_model(name: str, rows: Sequence[dict], review: dict, judge: AdviceJudg
 class _Counting:
     """Stands in for the judge: objects to nothing, counts the sentences it is given."""
 
+    language = "en"
+
     def __init__(self) -> None:
         self.sentences = 0
 
@@ -751,6 +763,137 @@ def report(args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- Japanese ---------------------------------------------------------------------------------------------------
+
+JA_SETS = (DATA / "guard_ja_dev.jsonl", DATA / "guard_ja_second.jsonl", DATA / "guard_ja_third.jsonl")
+#: Each Japanese set as first scored, before anything was changed for it (the dev set: the judge's first run on it,
+#: written before the judge; the second and third: each written before the judge was run on it, scored once).
+FIRST_PASS_JA = (
+    (
+        "guard_ja_dev.jsonl",
+        (
+            "written before the judge; its first complete run: 1 of 53 contradictions missed, 4 more replaced by the "
+            "escalation sentence for the safe one (a bug: 'er' read inside 'tlater'), 5 of 32 correct lines cut; "
+            "all fixed since (development figures below)"
+        ),
+    ),
+    (
+        "guard_ja_second.jsonl",
+        "written after the judge froze, scored once: **39 of 43 contradictions kept (90.7%**: 24h 17/20, routine "
+        "12/12, self care 10/11; 38 of 43 by the expected sentence), **2 of 32 correct lines cut (6.2%)**; then read, "
+        "its misses fixed in general form (development figures below)",
+    ),
+    (
+        "guard_ja_third.jsonl",
+        "written after those fixes, scored once: **27 of 31 contradictions kept (87.1%**: 24h 13/16, routine 8/8, "
+        "self care 6/7), **1 of 19 correct lines cut (5.3%)**; then read and fixed in general form",
+    ),
+)
+
+
+def ja_run(level: str, chunks: Iterable[str], judge: SentenceJudge) -> tuple[str, OutputGuard]:
+    guard = OutputGuard(None, SentenceGuard(judge, level, advice(level, "119", "ja").instead_of))
+    out = [guard.feed(chunk, trusted=False) for chunk in chunks]
+    out.append(guard.flush())
+    return "".join(out), guard
+
+
+def ja_pieces(text: str, seed: str, longest: int) -> list[str]:
+    rng = random.Random(seed)
+    out, i = [], 0
+    while i < len(text):
+        step = rng.randint(1, longest)
+        out.append(text[i : i + step])
+        i += step
+    return out
+
+
+def score_japanese(rows: Sequence[dict], judge: JapaneseJudge, show: bool) -> tuple[dict[str, Tally], dict[str, Tally]]:
+    """Contradictions kept, and correct lines cut (`kept` counts cuts), per level and "all"."""
+    kept_by: dict[str, Tally] = defaultdict(Tally)
+    cut_by: dict[str, Tally] = defaultdict(Tally)
+    correct = [r for r in rows if r.get("contradicts") is False]
+    for row in rows:
+        level, text = row["level"], row["text"]
+        if row.get("contradicts") is False:
+            _, guard = ja_run(level, ja_pieces(text, row["id"], 3), judge)
+            for key in (level, "all"):
+                cut_by[key].items += 1
+                cut_by[key].kept += bool(guard.verdicts)
+            if show and guard.verdicts:
+                print("CUT", row["id"], text, [f"{v.claim}: {v.span}" for v in guard.verdicts])
+            continue
+        rng = random.Random(row["id"])
+        same = [c["text"] for c in correct if c["level"] == level] or ["ご相談ありがとうございます。"]
+        answer = rng.choice(same) + text + rng.choice(same)
+        needle = judge.normalise(text).rstrip("。！？!?")
+        ok, replacements = True, set()
+        for split in (list(answer), ja_pieces(answer, row["id"], 3), ja_pieces(answer, row["id"] + "7", 7)):
+            out, guard = ja_run(level, split, judge)
+            if not guard.verdicts or needle in judge.normalise(out):
+                ok = False
+                break
+            replacements.update(v.replacement for v in guard.verdicts)
+        for key in (level, "all"):
+            tally = kept_by[key]
+            tally.items += 1
+            tally.kept += ok
+            tally.expected_replacement += ok and row.get("expect", "safe") in replacements
+        if show and not ok:
+            print("MISSED", row["id"], level, text)
+    return kept_by, cut_by
+
+
+def japanese_report(show: bool, timing: bool) -> str:
+    judge = default_japanese_judge()
+    lines = [
+        "# Output guard, Japanese: contradictions kept from the patient, correct lines cut",
+        "",
+        '`python -m bench.guard_eval --ja`. Method: bench/guard_eval.py ("Japanese"). Judge: default-deny over '
+        "agents/guard/care_ja.yaml, judged with care.yaml's levels table.",
+        "",
+        "| set | first pass |",
+        "|---|---|",
+        *(f"| {name} | {result} |" for name, result in FIRST_PASS_JA),
+        "",
+        "| set | level | contradictions | kept | replaced by the expected sentence | correct lines | cut |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    every: list[dict] = []
+    for path in JA_SETS:
+        if not path.exists():
+            continue
+        rows = read_jsonl(path)
+        every += rows
+        kept_by, cut_by = score_japanese(rows, judge, show)
+        for key in (*LEVELS, "all"):
+            k, c = kept_by[key], cut_by[key]
+            lines.append(
+                f"| {path.name} | {key} | {k.items} | {k.kept} ({pct(k.kept, k.items)}) | "
+                f"{pct(k.expected_replacement, k.items)} | {c.items} | {c.kept} ({pct(c.kept, c.items)}) |"
+            )
+    if timing and every:
+        costs: list[float] = []
+        for _ in range(3):  # warm, then keep the last run's figures
+            costs = []
+            for row in every:
+                guard = OutputGuard(
+                    None, SentenceGuard(judge, row["level"], advice(row["level"], "119", "ja").instead_of)
+                )
+                for chunk in ja_pieces(row["text"] * 2, row["id"], 3):
+                    started = CLOCK()
+                    guard.feed(chunk, trusted=False)
+                    costs.append((CLOCK() - started) * 1e6)
+                guard.flush()
+        lines += [
+            "",
+            f"Cost of the Japanese sentence judge per piece of 1-3 characters (CPU, {len(costs)} pieces, each line "
+            f"twice over): p50 {quantile(costs, 0.5):.1f} us, p90 {quantile(costs, 0.9):.1f}, p99 "
+            f"{quantile(costs, 0.99):.0f}, max {max(costs):.0f}, mean {sum(costs) / len(costs):.1f}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -766,10 +909,17 @@ def main() -> None:
         metavar="FILE",
         help="score only this blind JSON Lines file (repeatable; aggregates only; see the format above)",
     )
+    parser.add_argument("--ja", action="store_true", help="score the Japanese judge on bench/data/guard_ja_*.jsonl")
     parser.add_argument(
         "--out", type=Path, default=None, help=f"where the results page goes (default {RESULTS.relative_to(REPO)})"
     )
     args = parser.parse_args()
+    if args.ja:
+        text = japanese_report(args.show, not args.no_timing)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        print(text)
+        return
     if args.blind:
         judges = (("before", phrase_rules_only()), ("now", default_judge()))
         text = (

@@ -115,6 +115,33 @@ class _Clause:
         return any(f.spec.action for f in self.found)
 
 
+def level_outcomes(data: Mapping[str, Any]) -> dict[str, dict[str, Outcome]]:
+    """care.yaml's `levels` and `every_level`: per disposition, what each claim kind is (one table for every
+    language: the Japanese reader, agents/guard/japanese.py, reads its claims into the same kinds)."""
+    levels: dict[str, dict[str, Outcome]] = {}
+    for level, table in data["levels"].items():
+        outcomes: dict[str, Outcome] = dict.fromkeys(data["every_level"]["compatible"], "compatible")
+        for outcome in ("agree", "compatible", "beside", "escalation"):
+            for kind in table.get(outcome) or ():
+                if kind in outcomes:
+                    raise ValueError(f"care.yaml: {level}: {kind!r} is listed twice")
+                outcomes[kind] = outcome
+        levels[level] = outcomes
+    return levels
+
+
+def denied(claims: Sequence[Claim], question: bool) -> Claim | None:
+    """The first claim not accepted: safe or escalation, or beside with nothing that agrees. In a question only
+    claims that say less than the disposition count (asking asserts nothing)."""
+    agrees = any(c.outcome == "agree" for c in claims)
+    for claim in claims:
+        if question and (claim.kind == "unread" or claim.outcome != "safe"):
+            continue
+        if claim.outcome in ("safe", "escalation") or (claim.outcome == "beside" and not agrees):
+            return claim
+    return None
+
+
 class CareReader:
     def __init__(self, data: Mapping[str, Any], lexicon: Mapping[str, str], normalise: Callable[..., str]) -> None:
         compiler = Compiler({**lexicon, **data["lexicon"]})
@@ -160,15 +187,7 @@ class CareReader:
         blocking = data["blocks_safety_net"]
         self._blocking = compiler.regex(blocking["markers"])
         self._blocked_kinds = frozenset(blocking["kinds"])
-        self._levels: dict[str, dict[str, Outcome]] = {}
-        for level, table in data["levels"].items():
-            outcomes: dict[str, Outcome] = dict.fromkeys(data["every_level"]["compatible"], "compatible")
-            for outcome in ("agree", "compatible", "beside", "escalation"):
-                for kind in table.get(outcome) or ():
-                    if kind in outcomes:
-                        raise ValueError(f"care.yaml: {level}: {kind!r} is listed twice")
-                    outcomes[kind] = outcome
-            self._levels[level] = outcomes
+        self._levels = level_outcomes(data)
 
     def judges(self, level: str) -> bool:
         return level in self._levels
@@ -207,7 +226,7 @@ class CareReader:
             claims.append(
                 Claim(BLOCKS_SAFETY_NET, marker.group().strip(), "safe")
             )  # "even if it gets worse, don't ..."
-        return Reading(bool(claims), tuple(claims), self._denied(claims, question))
+        return Reading(bool(claims), tuple(claims), denied(claims, question))
 
     def _claims_of(self, table: Mapping[str, Outcome], clause: _Clause, carried: str | None, whole: str) -> list[Claim]:
         text, found = clause.text, clause.found
@@ -223,16 +242,6 @@ class CareReader:
             Claim(kind := self._kind(clause, claim, carried, whole), claim.text, table.get(kind, "safe"))
             for claim in found
         ]
-
-    @staticmethod
-    def _denied(claims: Sequence[Claim], question: bool) -> Claim | None:
-        agrees = any(c.outcome == "agree" for c in claims)
-        for claim in claims:
-            if question and (claim.kind == "unread" or claim.outcome != "safe"):
-                continue
-            if claim.outcome in ("safe", "escalation") or (claim.outcome == "beside" and not agrees):
-                return claim
-        return None
 
     def _cue(self, bare: str) -> bool:
         return self._cues.search(self._not_about_care.sub(" ", bare)) is not None

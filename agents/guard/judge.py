@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import yaml
 
@@ -96,11 +96,24 @@ class _Rule(_Check):
     replacement: Replacement
 
 
+class SentenceJudge(Protocol):
+    """What the sentence guard asks of a judge (AdviceJudge for English, judge_ja.JapaneseJudge for Japanese)."""
+
+    @property
+    def language(self) -> str: ...  # how the sentence guard finds sentence ends ("ja": no spaces after 。)
+
+    def judges(self, level: str) -> bool: ...
+
+    def judge_sentence(self, level: str, sentence: str, previous: str = " ") -> tuple[Verdict | None, str]: ...
+
+
 #: The rule name of a default-deny verdict (also the guard metric's label).
 NOT_AGREEING = "not_agreeing"
 
 
 class AdviceJudge:
+    language = "en"
+
     def __init__(
         self, data: Mapping[str, Any], care: Mapping[str, Any] | None = None, *, phrase_rules: bool = True
     ) -> None:

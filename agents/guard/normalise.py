@@ -28,6 +28,13 @@ _INVISIBLE = re.compile(
     "[\u0300-\u036f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
 )
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without zero-width, bidi and other format characters (and combining accents)."""
+    return _INVISIBLE.sub("", text)
+
+
 _APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u02b9\u0060\u00b4\u2032\u201b]")
 _CONTRACTED = (
     (

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from agents.guard.judge import AdviceJudge, Verdict, default_judge
+from agents.guard.judge import SentenceJudge, Verdict, default_judge
+from agents.guard.judge_ja import default_japanese_judge
 from agents.guard.sentences import SentenceGuard
 
 if TYPE_CHECKING:
@@ -50,12 +51,15 @@ class OutputGuard:
         assessment: Assessment,
         advice: Advice,
         events: list[str] | None = None,
-        judge: AdviceJudge | None = None,
+        judge: SentenceJudge | None = None,
         language: str | None = None,
     ) -> OutputGuard:
+        """`language`: the turn's (the trace's, as GenerationRequest.language): "ja" judges the answer with the
+        Japanese reader (agents/guard/japanese.py), anything else with the English one."""
         from compliance.phi import StreamingRedactor
 
-        judge = judge or default_judge()
+        if judge is None:
+            judge = default_japanese_judge() if language == "ja" else default_judge()
         level = assessment.level.value
         sentences = SentenceGuard(judge, level, advice.instead_of) if judge.judges(level) else None
         return cls(StreamingRedactor(redactor, vault, language), sentences, events=events)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from agents.guard.judge import AdviceJudge, Replacement, Verdict
+from agents.guard.judge import Replacement, SentenceJudge, Verdict
+from compliance.phi.ja.boundaries import japanese_hold_point
 
 #: Words that start a sentence when they follow a lower-case word with no punctuation between ("call 911 now If
 #: you ..."): a model that drops its full stops still gets its sentences judged one by one.
@@ -87,6 +88,13 @@ _END = re.compile(
     r"[.!?\u3002\uff0e\uff01\uff1f\u061f\u0964]+[)\]\"'\u2019\u201d\uff09*_]*\s+|\n\s*"
     rf"|(?<=[a-z0-9]) (?=(?:{'|'.join(STARTERS)})[\s,.;:!?])"
 )
+#: Japanese: a sentence ends at 。！？ with or without a space after it (closing brackets go with it), at a line
+#: break, or at ". " when the model writes a Latin sentence.
+_END_JA = re.compile(
+    r"[\u3002\uff01\uff1f!?]+[\u300d\u300f\uff09)\]\"'\u2019\u201d*_]*\s*|\n\s*|[.!?]+[)\]\"'\u2019\u201d*_]*\s+"
+)
+#: Japanese text is held at most this long before a run-on sentence is judged up to its last clause end (、).
+MAX_HOLD_CHARS_JA = 200
 _ABBREVIATIONS = frozenset(
     {"dr", "mr", "mrs", "ms", "e.g", "i.e", "eg", "ie", "etc", "vs", "approx", "a.m", "p.m", "fig", "cf"}
 )
@@ -99,6 +107,7 @@ class SentenceGuard:
     __slots__ = (
         "_held",
         "_instead_of",
+        "_japanese",
         "_previous",
         "_scan_from",
         "judge",
@@ -111,18 +120,20 @@ class SentenceGuard:
 
     def __init__(
         self,
-        judge: AdviceJudge,
+        judge: SentenceJudge,
         level: str,
         instead_of: Callable[[Replacement], str],
         *,
         max_replaced: int = 1,
-        max_hold_chars: int = 400,
+        max_hold_chars: int | None = None,
     ) -> None:
+        """The judge's `language` says where sentences end ("ja": Japanese punctuation, no spaces)."""
         self.judge = judge
         self.level = level
         self._instead_of = instead_of
         self.max_replaced = max_replaced
-        self.max_hold_chars = max_hold_chars
+        self._japanese = judge.language == "ja"
+        self.max_hold_chars = max_hold_chars or (MAX_HOLD_CHARS_JA if self._japanese else 400)
         self.verdicts: list[Verdict] = []
         self.tripped: Verdict | None = None
         self._held = ""
@@ -154,6 +165,8 @@ class SentenceGuard:
         return self._judged(held) if held else ""
 
     def _sentence_end(self) -> int | None:
+        if self._japanese:
+            return self._japanese_end()
         held = self._held
         for match in _END.finditer(held, max(0, self._scan_from - 8)):
             if held[match.start()] == "." and (word := _WORD_BEFORE.search(held, 0, match.start() + 1)):
@@ -168,6 +181,17 @@ class SentenceGuard:
         if cut < 0:
             cut = held.rfind(" ", self.max_hold_chars // 2) + 1
         return cut or len(held)
+
+    def _japanese_end(self) -> int | None:
+        held = self._held
+        match = _END_JA.search(held, max(0, self._scan_from - 8))
+        if match is not None and (match.end() < len(held) or not held[match.start()].isascii()):
+            return match.end()  # ". " must be followed by more before it counts ("38." may go on "38.5")
+        self._scan_from = len(held)
+        if len(held) <= self.max_hold_chars:
+            return None
+        # A run-on sentence: judge it up to its last clause end (the PHI stream's rule), else all of it.
+        return japanese_hold_point(held, self.max_hold_chars) or len(held)
 
     def _judged(self, sentence: str) -> str:
         verdict, normalised = self.judge.judge_sentence(self.level, sentence, self._previous)

@@ -1,0 +1,168 @@
+"""The output guard judges a model's Japanese advice against the disposition (agents/guard/japanese.py,
+care_ja.yaml): a sentence about care that does not agree with the level is replaced by our own Japanese sentence
+(templates/ja/advice.j2) before the patient sees any of it, however the tokens are split; agreeing advice and
+explanation pass; an unconditional escalation in a self-care answer gets our escalation sentence."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from agents.engines.local import advice
+from agents.guard import OutputGuard, SentenceGuard
+from agents.guard.judge import NOT_AGREEING
+from agents.guard.judge_ja import default_japanese_judge
+from agents.triage import assess
+from agents.triage.levels import Level
+
+C24, ROUTINE, SELF_CARE = "consultation_24", "consultation", "self_care"
+
+#: (level, a sentence that says less than the disposition, or more, and which of our sentences replaces it).
+CONTRADICTING = [
+    (C24, "明日以降でも大丈夫です。", "safe"),
+    (C24, "受診の必要はありません。", "safe"),
+    (C24, "様子を見ていれば治ります。", "safe"),
+    (C24, "心配いりません。", "safe"),
+    (C24, "救急車を呼ぶ必要はありません。", "safe"),
+    (C24, "自宅で様子を見てください。", "safe"),
+    (C24, "明日まで待って大丈夫です。", "safe"),
+    (C24, "病院に行かなくても大丈夫です。", "safe"),
+    (C24, "受診してもかまいません。", "safe"),  # optional, where the disposition says "within 24 hours"
+    (ROUTINE, "放っておいても治ります。", "safe"),
+    (ROUTINE, "今日中に救急外来を受診してください。", "escalation"),
+    (SELF_CARE, "今すぐ救急車を呼んでください。", "escalation"),
+    (SELF_CARE, "すぐに救急外来へ。", "escalation"),
+    (SELF_CARE, "悪化しても病院には行かないでください。", "safe"),  # the safety net taken away
+]
+
+#: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
+AGREEING = [
+    (C24, "24時間以内に医師の診察を受けてください。"),
+    (C24, "待たずに、今日中にかかりつけ医に連絡してください。"),
+    (C24, "救急車を呼ぶほどではありませんが、今日中に医師に診てもらってください。"),
+    (C24, "息が苦しくなった場合は、すぐに救急車（119番）を呼んでください。"),
+    (C24, "受診までの間は、水分をしっかりとってください。"),
+    (C24, "発熱は体の防御反応のひとつです。"),
+    (ROUTINE, "急ぐ必要はありませんが、近いうちに医師に相談してください。"),
+    (ROUTINE, "受診しなければなりません。"),  # a double negative says "must"
+    (SELF_CARE, "たいていは自宅で様子を見ることができます。"),
+    (SELF_CARE, "悪化した場合や、１週間たってもよくならない場合は、医師に相談してください。"),
+    (SELF_CARE, "のどの痛みには、温かい飲み物やはちみつが役立ちます。"),
+]
+
+BEFORE, AFTER = "ご相談ありがとうございます。", "水分をこまめにとってください。"
+
+
+def stream(level: str, chunks: list[str], events: list[str] | None = None) -> tuple[str, OutputGuard]:
+    guard = OutputGuard(
+        None, SentenceGuard(default_japanese_judge(), level, advice(level, "119", "ja").instead_of), events=events
+    )
+    return "".join(guard.feed(c, trusted=False) for c in chunks) + guard.flush(), guard
+
+
+def pieces(text: str, seed: int) -> list[str]:
+    """Tokens of 1 to 3 characters, as a model's tokenizer cuts Japanese."""
+    rng = random.Random(seed)
+    out, i = [], 0
+    while i < len(text):
+        step = rng.randint(1, 3)
+        out.append(text[i : i + step])
+        i += step
+    return out
+
+
+@pytest.mark.parametrize("level, sentence, replacement", CONTRADICTING)
+def test_contradicting_japanese_is_replaced_before_the_patient_sees_it(level, sentence, replacement):
+    answer = BEFORE + sentence + AFTER
+    expected = getattr(advice(level, "119", "ja"), replacement)
+    for seed in range(4):
+        chunks = pieces(answer, seed)
+        guard = OutputGuard(None, SentenceGuard(default_japanese_judge(), level, advice(level, "119", "ja").instead_of))
+        released = ""
+        for chunk in chunks:
+            released += guard.feed(chunk, trusted=False)
+            assert sentence[:-1] not in released  # never out, not even before the sentence ended
+        released += guard.flush()
+        assert released == BEFORE + expected + AFTER, (seed, released)
+        assert [v.replacement for v in guard.verdicts] == [replacement]
+
+
+@pytest.mark.parametrize("level, sentence", AGREEING)
+def test_agreeing_japanese_advice_passes_unchanged(level, sentence):
+    answer = BEFORE + sentence + AFTER
+    for seed in range(3):
+        out, guard = stream(level, pieces(answer, seed))
+        assert out == answer
+        assert guard.verdicts == []
+
+
+def test_an_emergency_in_a_self_care_answer_gets_our_escalation_sentence_and_an_event():
+    events: list[str] = []
+    out, guard = stream(SELF_CARE, pieces("鼻水が続いていますね。今すぐ救急車を呼んでください。", 7), events)
+    assert out == "鼻水が続いていますね。" + advice(SELF_CARE, "119", "ja").escalation
+    assert "救急車" in out  # the way to emergency care stays open, as our sentence words it
+    (verdict,) = guard.verdicts
+    assert verdict.rule == NOT_AGREEING and verdict.claim == "emergency.now"
+    assert events and events[0].startswith("contradiction:not_agreeing") and "escalation" in events[0]
+
+
+def test_the_same_words_agree_at_one_level_and_are_replaced_at_another():
+    judge = default_japanese_judge()
+    assert judge.judge(SELF_CARE, "自宅で様子を見てください。") is None
+    assert judge.judge(C24, "自宅で様子を見てください。") is not None
+    assert judge.judge(C24, "今日中に受診してください。") is None
+    assert judge.judge(SELF_CARE, "今日中に受診してください。") is not None
+
+
+def test_full_width_and_zero_width_characters_do_not_hide_a_contradiction():
+    judge = default_japanese_judge()
+    assert judge.judge(SELF_CARE, "今すぐ\u200b救急車（１１９）を\u200d呼んで\ufeffください。") is not None
+    assert judge.judge(C24, "２日ほど様子を見て\u200bください。") is not None
+    assert judge.judge(C24, "クリニックに行く必要はありません。") is not None
+    assert judge.judge(C24, "ｸﾘﾆｯｸに行く必要はありません。") is not None
+
+
+def test_a_long_sentence_without_an_end_is_judged_at_a_clause_end():
+    text = "鼻水や咳、" * 50 + "受診の必要はありません"
+    out, guard = stream(C24, pieces(text, 3))
+    assert "受診の必要はありません" not in out and guard.verdicts
+
+
+def test_a_sentence_in_english_in_a_japanese_answer_is_judged_in_english():
+    out, guard = stream(C24, ["鼻水ですね。", "You can wait a week. ", "水分をとってください。"])
+    assert "You can wait a week" not in out and guard.verdicts
+
+
+@pytest.fixture(scope="module")
+def redactor():
+    from compliance.phi import Redactor
+
+    return Redactor()
+
+
+def test_the_turn_language_picks_the_japanese_judge_behind_the_phi_stage(redactor):
+    assessment = assess("2日前から鼻水が出ています", lang="ja")
+    assessment = assessment.model_copy(update={"level": Level(C24)})
+    events: list[str] = []
+    japanese = OutputGuard.for_turn(redactor, None, assessment, advice(C24, "119", "ja"), events, language="ja")
+    english = OutputGuard.for_turn(redactor, None, assessment, advice(C24), [], language="en")
+    answer = "山田さん、鼻水ですね。明日以降でも大丈夫です。水分をとってください。"
+    outs = []
+    for guard in (japanese, english):
+        outs.append("".join(guard.feed(c, trusted=False) for c in pieces(answer, 1)) + guard.flush())
+    assert "明日以降でも大丈夫です" not in outs[0] and advice(C24, "119", "ja").safe in outs[0]
+    assert "明日以降でも大丈夫です" in outs[1]  # the English judge cannot read it: why the language matters
+    assert any(e.startswith("contradiction:not_agreeing") for e in events)
+
+
+def test_every_japanese_claim_is_one_the_shared_levels_table_knows():
+    """care_ja.yaml reads claims into care.yaml's kinds: a kind of its own would be replaced at every level."""
+    import yaml
+
+    from agents.guard.care import CARE_FILE
+    from agents.guard.japanese import CARE_JA_FILE
+
+    english = {c["kind"] for c in yaml.safe_load(CARE_FILE.read_text(encoding="utf-8"))["claims"]}
+    japanese = {c["kind"] for c in yaml.safe_load(CARE_JA_FILE.read_text(encoding="utf-8"))["claims"]}
+    assert japanese <= english, japanese - english
