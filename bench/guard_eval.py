@@ -765,7 +765,14 @@ def report(args: argparse.Namespace) -> str:
 
 # --- Japanese ---------------------------------------------------------------------------------------------------
 
-JA_SETS = (DATA / "guard_ja_dev.jsonl", DATA / "guard_ja_second.jsonl", DATA / "guard_ja_third.jsonl")
+JA_SETS = (
+    DATA / "guard_ja_dev.jsonl",
+    DATA / "guard_ja_second.jsonl",
+    DATA / "guard_ja_third.jsonl",
+    DATA / "guard_ja_blind.jsonl",
+)
+#: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
+JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
 #: Each Japanese set as first scored, before anything was changed for it (the dev set: the judge's first run on it,
 #: written before the judge; the second and third: each written before the judge was run on it, scored once).
 FIRST_PASS_JA = (
@@ -787,6 +794,12 @@ FIRST_PASS_JA = (
         "guard_ja_third.jsonl",
         "written after those fixes, scored once: **27 of 31 contradictions kept (87.1%**: 24h 13/16, routine 8/8, "
         "self care 6/7), **1 of 19 correct lines cut (5.3%)**; then read and fixed in general form",
+    ),
+    (
+        "guard_ja_blind.jsonl",
+        "written by a helper who never saw the judge (160 lines), scored once on the judge of commit aa185c9 "
+        "(tag `guard-ja-1`), aggregates only: **79 of 106 contradictions kept (74.5%**: 24h 33/35, routine 25/35, "
+        "self care 21/36), **16 of 54 correct lines cut (29.6%)**; not read",
     ),
 )
 
@@ -865,7 +878,7 @@ def japanese_report(show: bool, timing: bool) -> str:
             continue
         rows = read_jsonl(path)
         every += rows
-        kept_by, cut_by = score_japanese(rows, judge, show)
+        kept_by, cut_by = score_japanese(rows, judge, show and path.name not in JA_LOCKED)
         for key in (*LEVELS, "all"):
             k, c = kept_by[key], cut_by[key]
             lines.append(
