@@ -52,7 +52,8 @@ def examples(path: Path) -> list[Example]:
     forget_messages()
     out = []
     for case in load_cases(path):
-        base, feats = assess_layers(str(case["text"]))
+        history = tuple(str(t) for t in case.get("history", ()))
+        base, feats = assess_layers(str(case["text"]), history=history)
         out.append(Example(str(case["id"]), Level(case["level"]), base, feats))
     return out
 

@@ -74,6 +74,12 @@ def _new_negated_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
     return any(toks[k].clause != toks[k - 1].clause and toks[k].stem in _NEGATING for k in range(after + 1, upto + 1))
 
 
+def _new_owned_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
+    """Whether a clause between a trigger and a finding opens with a possessive ("no cough or cold, her wee smells
+    strong"): a new statement about something else, which the earlier negation does not reach."""
+    return any(toks[k].clause != toks[k - 1].clause and toks[k].owned for k in range(after + 1, upto + 1))
+
+
 class ContextRules:
     def __init__(self, data: dict[str, Any]) -> None:
         window = data.get("window", {})
@@ -107,6 +113,10 @@ class ContextRules:
                 stops.facts.append(hit.first)
                 continue
             category, direction = hit.key.split(":")
+            if direction == "backward" and hit.first == hit.last and toks[hit.first].word.endswith("ly"):
+                # the stem joins "normal" and "normally": "a lump that normally pops in and out" says nothing is
+                # normal; an adverb is never the backward trigger its stem matches
+                continue
             found.append(
                 _Trigger(
                     Assertion(category), direction != "backward", hit.first, hit.last, direction == "forward_clause"
@@ -129,6 +139,7 @@ class ContextRules:
                     hit.first - trig.last <= self.forward_window
                     and not any(trig.last + 1 < s < hit.first for s in stops_here)
                     and not _new_negated_clause(toks, trig.last, hit.first)
+                    and (trig.category is Assertion.hypothetical or not _new_owned_clause(toks, trig.last, hit.first))
                 ):
                     held.add(trig.category)
             elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:
@@ -152,4 +163,6 @@ class ContextRules:
         if a.sentence != b.sentence or a.aside != b.aside or any(previous.last < s <= hit.first for s in stops.all):
             return False
         between = [t.stem for t in toks[previous.last + 1 : hit.first]]
+        if not between and b.owned and b.clause != a.clause:
+            return False  # "no cough or cold, her wee smells strong": a new statement after the comma
         return not between or (len(between) == 1 and between[0] in _LIST_JOINS)

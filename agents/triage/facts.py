@@ -153,7 +153,13 @@ _HR = (
     re.compile(r"\b(\d{2,3})\s*(?:bpm|beats? (?:per|a|/)\s*min(?:ute)?)"),
 )
 _BP = (
-    re.compile(r"\b(?:bp|blood pressure|b/p)" + _FILL + r"(\d{2,3})\s*(?:/|over)\s*(\d{2,3})"),
+    # "home BP diary over 14 days averages 158/96": a record of readings and its period before the value
+    re.compile(
+        r"\b(?:bp|blood pressure|b/p)(?:\s+(?:diary|readings?|log|monitoring))?"
+        r"(?:\s+(?:over|for)\s+(?:the\s+)?(?:last\s+|past\s+)?\d{1,2}\s+(?:days?|weeks?))?(?:\s+averag\w*)?"
+        + _FILL
+        + r"(\d{2,3})\s*(?:/|over)\s*(\d{2,3})"
+    ),
     re.compile(r"\b(\d{2,3})\s*/\s*(\d{2,3})\s*(?:mm ?hg)"),
     re.compile(r"\b(\d{2,3})\s+over\s+(\d{2,3})\b"),
 )
@@ -175,6 +181,7 @@ _LACTATE = re.compile(r"\blactate" + _FILL + r"(\d{1,2}(?:\.\d+)?)\b")
 _HB = re.compile(r"\b(?:hb|hgb|ha?emoglobin)" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b")
 _POTASSIUM = re.compile(r"\b(?:potassium|k\+?)" + _FILL + r"(\d(?:\.\d+)?)\b")
 _SODIUM = re.compile(r"\b(?:sodium|na\+?)" + _FILL + r"(\d{3})\b")
+_CALCIUM = re.compile(r"\b(?:calcium|(?:adj|adjusted|corr|corrected)\s+ca)" + _FILL + r"(\d(?:\.\d+)?)\b")
 _CRT = re.compile(
     r"\b(?:crt|cap(?:illary)? refill(?: time)?)" + _FILL + r"([<>])?\s*(\d(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b"
 )
@@ -220,7 +227,7 @@ _DURATION = (
         + _NUM
         + r"[\s-]*"
         + _UNIT
-        + r"\b[\s-]*(?:ago|history|hx|now|of (?:\w+ )?(?:pain|symptoms|cough|fever|vomiting|diarrh\w*|this|it|that|headache|bleeding|rash))"
+        + r"\b[\s-]*(?:ago|history|hx|now|of (?:\w+ ){0,3}(?:pain|symptoms|cough|fever|vomiting|diarrh\w*|this|it|that|headache|bleeding|rash))"
     ),
 )
 # phrase -> days
@@ -231,6 +238,7 @@ _DURATION_PHRASES = {
     r"\bsince last month\b|\ball month\b": 30.0,
     r"\bfor (?:weeks|a few weeks|several weeks)\b": 14.0,
     r"\bfor (?:months|ages|a long time|several months|a few months)\b": 60.0,
+    r"\b(?:been )?going on (?:for )?(?:months|a few months|several months|a couple of months)\b": 60.0,
     r"\bfor years\b|\bchronic\b": 365.0,
     r"\bfor (?:days|a few days|several days)\b": 3.0,
     r"\b(?:for|over|in|during) the (?:last|past) (?:month|4 weeks|four weeks)\b|\bmost days\b|\bfor a month\b": 30.0,
@@ -272,6 +280,7 @@ class Facts:
     hb: float | None = None  # g/dL
     potassium: float | None = None
     sodium: float | None = None
+    calcium: float | None = None  # mmol/L, adjusted or corrected as written
     gest_weeks: float | None = None
     duration_days: float | None = None
     pain_score: float | None = None
@@ -408,7 +417,7 @@ _GATES = {
     "bp": ("/", "over", "bp", "pressure", "systolic"),
     "rr": ("rr", "resp", "breath"),
     "glucose": ("sugar", "gluc", "bg", "bm", "bsl", "cbg", "finger", "meter", "reading"),
-    "labs": ("keto", "gcs", "lact", "hb", "hgb", "haemo", "hemo", "potass", "k", "sodium", "na"),
+    "labs": ("keto", "gcs", "lact", "hb", "hgb", "haemo", "hemo", "potass", "k", "sodium", "na", "calc", "ca "),
 }
 
 
@@ -449,6 +458,7 @@ def extract(text: str, *, age: float | None = None, sex: str | None = None) -> F
         facts.hb = hb / 10 if hb is not None and hb > 25 else hb
         facts.potassium = _first_float(_POTASSIUM, text, 1.5, 9.5)
         facts.sodium = _first_float(_SODIUM, text, 100, 190)
+        facts.calcium = _first_float(_CALCIUM, text, 1.0, 5.0)
     facts.gest_weeks = parse_gestation(text)
     facts.pain_score = _first_float(_PAIN, text, 0, 10)
     if "refill" in text or "crt" in text:

@@ -30,6 +30,7 @@ _UNITS = {
     "ketones": " mmol/L",
     "potassium": " mmol/L",
     "sodium": " mmol/L",
+    "calcium": " mmol/L",
     "lactate": " mmol/L",
     "hb": " g/dL",
     "gcs": "",

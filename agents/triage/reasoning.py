@@ -166,7 +166,12 @@ def reason(mentions: Iterable[Mention], facts: Facts, kb: Knowledge) -> Reasonin
     proposals: list[Proposal] = []
     for ident in sorted(frozen):
         concept = kb.concepts.get(ident)
-        if concept is not None and concept.level is not None and person.fits(concept.who):
+        if (
+            concept is not None
+            and concept.level is not None
+            and person.fits(concept.who)
+            and not any(u in frozen for u in concept.unless)
+        ):
             proposals.append(Proposal(concept.level, f"finding:{ident}", concept.name or ident))
     for sign in measured:
         if sign.level is not None:

@@ -16,6 +16,7 @@ import snowballstemmer
 FILLERS = frozenset(
     "a an the my his her their your our its this that these those very really quite so extremely pretty rather just".split()
 )
+_POSSESSIVES = frozenset("my his her their your our".split())
 GAP = "..."
 _TOKEN = re.compile(r"<[a-z_]+>|\d+(?:\.\d+)?%?|[a-z][a-z0-9+]*(?:-[a-z0-9]+)*|\?|[.!;:\n,)]")
 #: Clinical shorthand for results: "+ve" and "-ve" would otherwise both read "ve".
@@ -48,6 +49,8 @@ class Token:
     clause: int = 0
     """Advances at each comma, closing bracket and sentence end: a trigger reading backwards stays in its clause."""
     aside: int = 0
+    owned: bool = False
+    """Follows a possessive ("her wee smells"): after a comma that starts a new statement, not a list item."""
     """Advances at each closing bracket: a negation inside "(not planned)" does not reach past it."""
 
 
@@ -55,6 +58,7 @@ def tokens(text: str) -> tuple[Token, ...]:
     """Content tokens of normalised (lower-case) text; sentence breaks and '?' advance the sentence number."""
     out: list[Token] = []
     sentence = clause = aside = 0
+    owner = False
     if "ve" in text:
         for pattern, replacement in _SIGNED:
             text = pattern.sub(replacement, text)
@@ -76,10 +80,12 @@ def tokens(text: str) -> tuple[Token, ...]:
             sentence += 1
             continue
         if word in FILLERS:
+            owner = word in _POSSESSIVES
             continue
         for part in word.split("-") if "-" in word and not word[0].isdigit() else (word,):
             if part and part not in FILLERS:
-                out.append(Token(stem(part), part, m.start(), m.end(), sentence, len(out), clause, aside))
+                out.append(Token(stem(part), part, m.start(), m.end(), sentence, len(out), clause, aside, owner))
+            owner = False
     return tuple(out)
 
 

@@ -69,6 +69,9 @@ class Concept(BaseModel):
     exclude: Terms = ()
     level: Level | None = None
     who: Who | None = None
+    unless: tuple[str, ...] = ()
+    """Findings that, when present, stop this finding's own level being proposed (it still counts in patterns):
+    facial weakness that takes in the forehead is Bell's palsy, not the stroke sign (NICE CKS Bell's palsy)."""
     source: str = ""
 
 
@@ -135,7 +138,8 @@ def _merge_concept(old: Concept, new: Concept) -> Concept:
     terms = tuple(dict.fromkeys((*old.terms, *new.terms)))
     exclude = tuple(dict.fromkeys((*old.exclude, *new.exclude)))
     level = old.level if new.level is None else (new.level if old.level is None else old.level.at_least(new.level))
-    return old.model_copy(update={"terms": terms, "exclude": exclude, "level": level})
+    unless = tuple(dict.fromkeys((*old.unless, *new.unless)))
+    return old.model_copy(update={"terms": terms, "exclude": exclude, "level": level, "unless": unless})
 
 
 _Entry = TypeVar("_Entry", "Concept", "Condition")
@@ -219,6 +223,9 @@ def problems(kb: Knowledge) -> list[str]:
                 found.append(
                     f"concept {concept.id}: exclude {phrase!r} reads like one of its own terms, so it cancels them"
                 )
+        for ref in concept.unless:
+            if ref not in kb.concepts:
+                found.append(f"concept {concept.id}: unless names unknown finding {ref!r}")
     for rule in kb.physiology:
         if rule.id not in kb.concepts:
             found.append(f"physiology rule sets unknown id {rule.id!r}")
