@@ -19,7 +19,8 @@ from langchain_core.runnables import RunnableConfig
 from agents.audit_record import turn_record
 from agents.deps import AgentDeps
 from agents.graph import TriageGraph
-from agents.state import Emit, TurnContext, TurnTrace
+from agents.screen import Screening, refusal_record, screen
+from agents.state import Emit, Pace, TurnContext, TurnTrace, no_pause
 from agents.telemetry import traced_turn
 from compliance.audit import TurnRecord, TurnStatus
 from compliance.language import detect
@@ -57,6 +58,7 @@ class TriageAgent:
         thread_id: str | None = None,
         actor: str | None = None,
         lang: str | None = None,
+        pace: Pace | None = None,
     ) -> TurnTrace:
         """Run one message: frames to `emit`, then its one record, then its `done` frame (with the audit id).
 
@@ -70,7 +72,10 @@ class TriageAgent:
 
         `on_answered` is called once the answer is out and the conversation state saved, before the record is
         waited for: the caller may start the next message of the conversation then (app/routes/chat.py), so a
-        slow audit database never holds a conversation's next `triage` frame (issue 16)."""
+        slow audit database never holds a conversation's next `triage` frame (issue 16).
+
+        `pace` is awaited before each chunk of the answer is streamed (the chat route's admission control holds
+        streams back while other turns wait for their `triage` frame, issue 20)."""
         trace = TurnTrace(
             session_id=session_id,
             message_id=str(uuid.uuid4()),
@@ -101,7 +106,12 @@ class TriageAgent:
                     told.add_done_callback(_quiet)
 
         context = TurnContext(
-            deps=self._deps, raw_text=text, trace=trace, clinician_in_charge=clinician_in_charge, emit=emit_after_marker
+            deps=self._deps,
+            raw_text=text,
+            trace=trace,
+            clinician_in_charge=clinician_in_charge,
+            emit=emit_after_marker,
+            pace=pace or no_pause,
         )
         try:
             await self._graph.ainvoke({}, config, context=context, durability="exit")
@@ -128,6 +138,51 @@ class TriageAgent:
             }
         )
         return trace
+
+    async def screen(
+        self,
+        session_id: str,
+        text: str,
+        *,
+        client_msg_id: str | None = None,
+        lang: str | None = None,
+        thread_id: str | None = None,
+    ) -> Screening:
+        """Read a message the service is too busy to start as the graph would (agents/screen.py): redacted and
+        assessed in its conversation, nothing saved. An emergency is then run with `handle_message`."""
+        trace = TurnTrace(
+            session_id=session_id,
+            message_id=str(uuid.uuid4()),
+            client_msg_id=client_msg_id,
+            audience="patient",
+            language=detect(text, lang),
+        )
+        config: RunnableConfig = {"configurable": {"thread_id": thread_id or session_id}}
+        return await screen(self._graph, self._deps, trace, text, config)
+
+    async def refuse(self, screening: Screening, reason: str) -> None:
+        """Record a screened message as refused (busy). When this returns, the message is durably known to the trail
+        as for an admitted turn's `triage` frame: its `received` marker is on disk (a restart before the record
+        records it as interrupted, with what the marker was told), or, for a trail that keeps no markers, its record
+        is. The record itself follows in the background (drained at shutdown), so the patient hears `busy` after
+        one marker fsync rather than after the audit database's write."""
+        trace = screening.trace
+        record = refusal_record(screening, reason)
+        writer = self._deps.writer
+        marker = writer.received(
+            trace.session_id, trace.message_id, trace.client_msg_id, trace.received_at, trace.audience
+        )
+        if marker is not None:
+            await asyncio.shield(marker)
+            told = writer.told(record)
+            if told is not None:
+                told.add_done_callback(_quiet)
+        task = writer.record(record)
+        self._pending_records.add(task)
+        task.add_done_callback(self._pending_records.discard)
+        task.add_done_callback(_quiet)
+        if marker is None:
+            trace.audit_id = await asyncio.shield(task)
 
     def _ensure_record(
         self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus, error: str | None

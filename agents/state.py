@@ -72,10 +72,16 @@ class TurnTrace:
 
 
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
+#: Awaited before each chunk of an answer is streamed: the caller may hold the stream back (app/triage_first.py).
+Pace = Callable[[], Awaitable[None]]
 
 
 async def discard(frame: dict[str, Any]) -> None:
     """An emitter for turns nobody watches (tests, replays)."""
+
+
+async def no_pause() -> None:
+    """A pace that never holds a stream back."""
 
 
 @dataclass
@@ -90,3 +96,5 @@ class TurnContext:
     #: go straight to the socket rather than through LangGraph's custom stream writer, which hops every
     #: frame through `call_soon_threadsafe` and a queue (issue 9's profile).
     emit: Emit = discard
+    #: Awaited before each chunk the engine yields: streaming yields to other turns' pending triage work (issue 20).
+    pace: Pace = no_pause

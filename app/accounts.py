@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -44,6 +44,9 @@ class StaffAccounts:
         self.store = store
         self.cache_s = cache_s
         self._cache: dict[str, tuple[float, AccountState | None]] = {}
+        self.changed: Callable[[str], Awaitable[None]] | None = None
+        """Told of each change made here before it is answered (`triage serve --workers N`: the other workers
+        forget their cached state, app/worker_shared.py)."""
 
     async def admits(self, subject: str, role: str, version: int | None) -> bool:
         """No thread hop while the cached state is fresh."""
@@ -56,10 +59,18 @@ class StaffAccounts:
         """Every token of the account stops working: in this process at once, elsewhere within `cache_s`."""
         user = await _unless_down(asyncio.to_thread(self.store.revoke_tokens, subject))
         self._cache[subject] = (time.monotonic(), _state(user))
+        if self.changed is not None:
+            await self.changed(subject)
 
-    def note(self, user: StaffUser) -> None:
+    async def note(self, user: StaffUser) -> None:
         """An account changed by this process (disabled, new password or role): honoured as changed at once."""
         self._cache[user.username] = (time.monotonic(), _state(user))
+        if self.changed is not None:
+            await self.changed(user.username)
+
+    def forget(self, subject: str) -> None:
+        """Changed elsewhere: read it again at the next request."""
+        self._cache.pop(subject, None)
 
     def _hit(self, subject: str) -> tuple[bool, AccountState | None]:
         entry = self._cache.get(subject)

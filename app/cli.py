@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import os
 import shlex
 import sys
 from collections.abc import Sequence
@@ -38,6 +40,17 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port or settings.port
     configure_logging(settings.log_level, settings.log_format)
+    workers = args.workers or settings.workers or default_workers()
+    if workers > 1:  # a master and its workers (app/supervisor.py)
+        from app.supervisor import serve as serve_workers
+
+        return serve_workers(
+            settings,
+            host,
+            port,
+            workers,
+            on_ready=lambda: _announce(ready_notice(settings, host, port), settings.log_format),
+        )
     configure_tracing(trace_file=settings.trace_file)
     serve(
         create_app(settings),
@@ -49,6 +62,39 @@ def _serve(args: argparse.Namespace) -> int:
         **UVICORN_OPTIONS,
     )
     return 0
+
+
+def default_workers() -> int:
+    """The cores this process may run on, and no more than its CPU quota (a container's `--cpus`) allows."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    quota = cpu_quota()
+    return max(1, min(cores, math.ceil(quota))) if quota else cores
+
+
+def cpu_quota() -> float | None:
+    """Cores' worth of CPU time the cgroup allows (v2 `cpu.max`, v1 `cpu.cfs_quota_us`); None when unlimited."""
+    for quota_file, period_file in (
+        ("/sys/fs/cgroup/cpu.max", None),
+        ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+    ):
+        try:
+            fields = Path(quota_file).read_text().split()
+            if period_file is not None:
+                fields.append(Path(period_file).read_text().strip())
+            quota, period = fields[0], fields[1]
+            if quota in ("max", "-1"):
+                return None
+            return int(quota) / int(period)
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def _announce(notice: str, log_format: str) -> None:
@@ -132,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the service")
     serve.add_argument("--host", default=None, help="bind address (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        help="worker processes (default TRIAGE_WORKERS, else the number of cores); 1 serves in this process",
+    )
     serve.set_defaults(func=_serve)
 
     commands.add_parser("assess", help="JSONL on stdin -> clinical assessment per line").set_defaults(func=_assess)

@@ -33,6 +33,7 @@ SAFE_EXTRA_KEYS = frozenset(
         "node",
         "route",
         "replica",
+        "worker",
         "level",
         "urgency",
         "reason",

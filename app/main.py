@@ -13,6 +13,8 @@ from agents.deps import AgentDeps
 from agents.engines.factory import build_router
 from agents.graph import build_graph
 from agents.runner import TriageAgent
+from app.admission import Admission
+from app.auth import accounts_for
 from app.checkpoint import open_checkpointer
 from app.hub_backend import open_hub
 from app.resilient_checkpoint import resilient
@@ -21,6 +23,8 @@ from app.security.rates import build_limiters
 from app.security.stack import install as install_security
 from app.settings import Settings
 from app.shutdown import OpenSockets
+from app.worker_role import WorkerRole, spool_dir
+from app.worker_shared import share_account_changes, shared_limiters
 from compliance.audit import AuditTrail
 from compliance.audit.spool import spooling
 from compliance.phi import Redactor
@@ -29,14 +33,22 @@ from frontend import STATIC_DIR
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, worker: WorkerRole | None = None) -> FastAPI:
+    """The service; `worker` when this process is one of `triage serve --workers N`'s (app/supervisor.py)."""
     settings = settings or Settings()
     limiters = build_limiters(settings)  # in Redis when configured: shared by the replicas
+    link = worker.link() if worker is not None else None  # to the master: what the workers share
+    if link is not None:
+        limiters = shared_limiters(settings, link, limiters)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with AsyncExitStack() as stack:
+            if link is not None:
+                await link.open()
+                stack.push_async_callback(link.close)
+                share_account_changes(link, accounts_for(settings))
             store = AuditTrail(
                 settings.resolved_database_url,
                 settings.audit_keyring,
@@ -45,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             store.create_schema()
             trail = await stack.enter_async_context(
-                spooling(store, settings.data_dir / "audit-spool", write_wait_s=settings.audit_write_wait_s)
+                spooling(store, spool_dir(settings, worker, store, stack), write_wait_s=settings.audit_write_wait_s)
             )
             stack.callback(trail.dispose)
             stack.push_async_callback(limiters.aclose)
@@ -69,7 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.agent = agent
             hub = await stack.enter_async_context(
                 open_hub(
-                    settings.redis_url, settings.vault_keyring, settings.redis_prefix, settings.resolved_database_url
+                    settings.redis_url,
+                    settings.vault_keyring,
+                    settings.redis_prefix,
+                    settings.resolved_database_url,
+                    link=link,
                 )
             )
             app.state.hub, app.state.checkpointer = hub, checkpointer
@@ -91,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.limiters = limiters
     app.state.open_sockets = OpenSockets()  # told to reconnect on shutdown
+    app.state.admission = Admission.of(settings)  # turn slots, busy refusals, saturation (issue 20)
     app.include_router(health.router)
     app.include_router(audit.router)
     app.include_router(metrics.router)

@@ -88,3 +88,15 @@ def error_frame(code: str, detail: str, *, closing: bool = False) -> dict[str, A
     if closing:
         frame["closing"] = True
     return frame
+
+
+def busy_frame(retry_after_s: float, *, message_id: str, client_msg_id: str | None) -> dict[str, Any]:
+    """A message the service could not start in time (app/admission.py): send it again after `retry_after_s`.
+    It was not answered and is not part of the conversation; its one audit record (under `message_id`) says it was
+    refused."""
+    return {
+        **error_frame("busy", "the service is too busy to start this message now; send it again shortly"),
+        "retry_after_s": retry_after_s,
+        "message_id": message_id,
+        "client_msg_id": client_msg_id,
+    }

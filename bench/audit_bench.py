@@ -1,6 +1,9 @@
 """Audit trail benchmark: verify 100,000 records, export them to FHIR, and the write latency per message.
 
     python -m bench.audit_bench [--quick] [--postgres URL] [--out bench/results/audit.md]
+    python -m bench.audit_bench --writes-only [--writes 1000] [--writers 32] [--postgres URL]
+
+`--postgres` writes in a scratch schema of its own (dropped afterwards) unless the URL names a search_path.
 
 Targets (issue 6): verify 100k < 10 s; FHIR export of 100k < 30 s with peak memory < 200 MB; writing the audit
 record adds <= 2 ms at p50 to a message. The export runs in a child process so its peak RSS is its own.
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import platform
 import resource
@@ -19,8 +23,11 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, update
 
@@ -186,16 +193,161 @@ def bench_writes(trail: AuditTrail, count: int) -> dict[str, float]:
     }
 
 
+def bench_group_writes(trail: AuditTrail, count: int, writers: int) -> dict[str, float]:
+    """Per-turn latency as the service pays it under load: `writers` conversations at once, each awaiting its
+    record before sending the next, all through one `TurnWriter` (group commit: the turns that arrive while a
+    batch is being written share the next transaction)."""
+    from compliance.audit.writer import TurnWriter
+
+    records = [sample_turn(n) for n in range(count)]
+    batches: list[int] = []
+    write = trail.record_turns
+
+    def counted(group: list[TurnRecord]) -> list[str]:
+        batches.append(len(group))
+        return write(group)
+
+    trail.record_turns = counted  # type: ignore[method-assign]
+
+    async def run() -> tuple[list[float], float]:
+        writer = TurnWriter(trail)
+        times: list[float] = []
+
+        async def conversation(mine: list[TurnRecord]) -> None:
+            for record in mine:
+                started = time.perf_counter()
+                await writer.record(record)
+                times.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(conversation(records[w::writers]) for w in range(writers)))
+        return times, time.perf_counter() - started
+
+    try:
+        times, wall = asyncio.run(run())
+    finally:
+        del trail.record_turns
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[int(len(times) * 0.95)],
+        "p99": times[int(len(times) * 0.99)],
+        "turns_per_s": count / wall,
+        "mean_batch": statistics.mean(batches),
+        "writers": writers,
+    }
+
+
+def _group_writes_child(url: str, count: int, writers: int, barrier: Any, results: Any) -> None:
+    trail = AuditTrail(url, KEY)
+    try:
+        barrier.wait(timeout=120)
+        results.put(bench_group_writes(trail, count, writers))
+    finally:
+        trail.dispose()
+
+
+def bench_group_writes_processes(url: str, count: int, writers: int, processes: int) -> dict[str, float]:
+    """`bench_group_writes` in `processes` processes at once (the workers of `triage serve --workers N`), each
+    with its share of the conversations, on one chain; the slowest process's percentiles, the sum of rates."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(processes), context.Queue()
+    children = [
+        context.Process(
+            target=_group_writes_child, args=(url, count // processes, writers // processes, barrier, results)
+        )
+        for _ in range(processes)
+    ]
+    for child in children:
+        child.start()
+    found = [results.get(timeout=600) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+    return {
+        "p50": max(r["p50"] for r in found),
+        "p95": max(r["p95"] for r in found),
+        "p99": max(r["p99"] for r in found),
+        "turns_per_s": sum(r["turns_per_s"] for r in found),
+        "mean_batch": statistics.mean(r["mean_batch"] for r in found),
+        "writers": writers,
+    }
+
+
+@contextmanager
+def scratch_schema(url: str) -> Iterator[str]:
+    """`url` in a schema of its own (created, then dropped), unless it already names a search_path: the bench
+    may run against a database other programs use."""
+    if "search_path" in url:
+        yield url
+        return
+    import psycopg
+
+    schema = f"audit_bench_{uuid.uuid4().hex[:10]}"
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def writes_only(args: argparse.Namespace) -> int:
+    """`--writes-only`: the write latency alone, one writer and `--writers` at once, on SQLite and PostgreSQL."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="audit-bench-") as tmp:
+        targets = [("SQLite", f"sqlite:///{Path(tmp) / 'audit.db'}")]
+        with ExitStack() as stack:
+            if args.postgres:
+                targets.append(("PostgreSQL", stack.enter_context(scratch_schema(args.postgres))))
+            for name, url in targets:
+                trail = AuditTrail(url, KEY)
+                trail.create_schema()
+                alone = bench_writes(trail, args.writes)
+                grouped = bench_group_writes(trail, args.writes * 2, args.writers)
+                trail.dispose()
+                two = bench_group_writes_processes(url, args.writes * 2, args.writers, 2)
+                assert AuditTrail(url, KEY).verify().ok
+                rows.append((name, alone, grouped, two))
+    lines = [
+        f"`python -m bench.audit_bench --writes-only --writes {args.writes} --writers {args.writers}"
+        f"{' --postgres URL' if args.postgres else ''}` on {platform.node() or 'this machine'}, {os.cpu_count()} CPUs, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f}",
+        "",
+        "| database | one writer: p50 / p95 / p99 ms | CPU p50 ms | "
+        f"{args.writers} writers, one process: p50 / p95 / p99 ms, turns/s, turns per transaction | "
+        f"{args.writers} writers in 2 processes: p50 / p95 / p99 ms, turns/s, turns per transaction |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+
+    def grouped_cell(g: dict[str, float]) -> str:
+        return f"{g['p50']:.2f} / {g['p95']:.2f} / {g['p99']:.2f}, {g['turns_per_s']:.0f}/s, {g['mean_batch']:.1f}"
+
+    for name, alone, grouped, two in rows:
+        lines.append(
+            f"| {name} | {alone['p50']:.2f} / {alone['p95']:.2f} / {alone['p99']:.2f} | {alone['cpu_p50']:.2f} | "
+            f"{grouped_cell(grouped)} | {grouped_cell(two)} |"
+        )
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.audit_bench")
     parser.add_argument("--quick", action="store_true", help="10,000 records and 300 writes (a smoke run)")
     parser.add_argument("--postgres", help="also measure writes on this PostgreSQL URL (a scratch database)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/audit.md"))
     parser.add_argument("--export-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--writes-only", action="store_true", help="only the write latency (printed, not saved)")
+    parser.add_argument("--writes", type=int, default=1000, help="--writes-only: records per measurement")
+    parser.add_argument("--writers", type=int, default=32, help="--writes-only: conversations writing at once")
     args = parser.parse_args(argv)
     if args.export_child:
         export_child(*args.export_child)
         return 0
+    if args.writes_only:
+        return writes_only(args)
 
     records = 10_000 if args.quick else 100_000
     writes = 300 if args.quick else 2000
@@ -215,10 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         trail.dispose()
         write_pg = None
         if args.postgres:
-            pg = AuditTrail(args.postgres, KEY)
-            pg.create_schema()
-            write_pg = bench_writes(pg, writes)
-            pg.dispose()
+            with scratch_schema(args.postgres) as pg_url:
+                pg = AuditTrail(pg_url, KEY)
+                pg.create_schema()
+                write_pg = bench_writes(pg, writes)
+                pg.dispose()
 
     scale = records / 100_000
     passed = {

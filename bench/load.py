@@ -9,6 +9,8 @@ prints one JSON object on stdout. Modes:
   a session reconnects as a new one after `turns_per_session` messages (conversations stay realistic);
 - `saturate`: the same sessions, back to back with no think time: messages per second at saturation;
 - `idle`: `sessions` connections opened and left idle: the server's resident memory per idle connection.
+- `overload`: offered load beyond capacity against admission control; every message accounted for
+  (bench/overload.py).
 
 Times are from the moment a message is written to the socket to the arrival of its `triage` frame, its first
 `token` and its `done`. When `server_pid` is given the client also samples the server's CPU time and RSS
@@ -48,7 +50,7 @@ def raise_fd_limit() -> int:
 
 
 class ServerProbe:
-    """CPU seconds and RSS of the server process, read from the client side."""
+    """CPU seconds and RSS of the server process (with its workers, summed), read from the client side."""
 
     def __init__(self, pid: int | None) -> None:
         self.proc = None
@@ -58,16 +60,28 @@ class ServerProbe:
             self.proc = psutil.Process(pid)
         self.peak_rss = 0
 
+    def _tree(self) -> list[Any]:
+        """The server and its worker processes (`triage serve --workers N`); gone ones are skipped."""
+        assert self.proc is not None
+        return [self.proc, *self.proc.children(recursive=True)]
+
     def cpu_s(self) -> float | None:
         if self.proc is None:
             return None
-        times = self.proc.cpu_times()
-        return times.user + times.system
+        total = 0.0
+        for proc in self._tree():
+            with contextlib.suppress(Exception):  # a worker that just exited
+                times = proc.cpu_times()
+                total += times.user + times.system
+        return total
 
     def rss(self) -> int | None:
         if self.proc is None:
             return None
-        value = self.proc.memory_info().rss
+        value = 0
+        for proc in self._tree():
+            with contextlib.suppress(Exception):
+                value += proc.memory_info().rss
         self.peak_rss = max(self.peak_rss, value)
         return value
 
@@ -314,6 +328,14 @@ async def main_async(spec: dict[str, Any]) -> dict[str, Any]:
         return await run_sessions(spec, probe)
     if mode == "idle":
         return await run_idle(spec, probe)
+    if mode == "overload":  # bench/overload.py (issue 20)
+        from bench.overload import run_overload
+
+        return await run_overload(spec, probe)
+    if mode == "streams":  # bench/overload.py (issue 20)
+        from bench.overload import run_streams
+
+        return await run_streams(spec, probe)
     raise SystemExit(f"unknown mode {mode!r}")
 
 

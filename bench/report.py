@@ -118,6 +118,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         "x",
         "worse of unloaded and loaded",
     )
+    if results.get("overload"):
+        from bench.overload import targets as overload_targets
+
+        for name, value, limit, higher, unit, note in overload_targets(results["overload"]):
+            add(name, value, limit, higher, unit, note)
     llm = results.get("llm") or {}
     if _get(llm, "router_guard_added_ms", "p50") is not None:
         add(
@@ -260,6 +265,8 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_fmt(v['app_local_over_echo'], 2)} | {_fmt(v['naive_over_app_local_triage'], 2)} | "
                 f"{_fmt(v['naive_over_app_local_done'], 2)} |"
             )
+    lines += overload_markdown(results.get("overload"))
+    lines += triage_first_markdown(results.get("triage_first"))
     rows = results.get("targets") or []
     if rows:
         lines += ["", "## Targets", "", "| target | limit | measured | met | where |", "|---|--:|--:|:-:|---|"]
@@ -298,6 +305,57 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"Not measured: {llm.get('skipped') or llm.get('error')}")
     lines.append("")
     return "\n".join(lines)
+
+
+def overload_markdown(o: dict[str, Any] | None) -> list[str]:
+    if not o:
+        return []
+    lat, totals, records = o["latency"], o.get("totals") or {}, o.get("audit_records") or {}
+
+    def row(name: str, s: dict[str, Any]) -> str:
+        return f"| {name} | {s['n']} | {_fmt(s['p50'], 2)} | {_fmt(s['p95'], 2)} | {_fmt(s['p99'], 2)} | {_fmt(s['max'], 2)} |"
+
+    return [
+        "",
+        "## Overload (issue 20: admission control as shipped, app-local)",
+        "",
+        f"{o['sessions']} sessions offering {o['offered_rate']:g} msg/s, {o['capacity_msg_s']:g} x 2 (app-local's "
+        f"`saturate` throughput), for {o['window_s']:g} s; refused messages are not sent again. Sent "
+        f"{o['sent']} ({_fmt(o['sent_msg_s'])} msg/s): answered {o['answered']} ({_fmt(o['admitted_msg_s'])} msg/s), "
+        f"refused `busy` {o['refused']}, other errors {o['other_errors']} {o['error_codes'] or ''}, **lost "
+        f"{o['lost']}**; emergencies sent {o['emergencies_sent']}, answered {o['emergencies_answered']}, refused "
+        f"{o['emergencies_refused']}. Whole phase (warm-up included): {totals.get('sent')} sent, "
+        f"{totals.get('final_frames')} with a final frame, {records.get('all')} audit records "
+        f"({records.get('complete', 0)} complete, {records.get('busy', 0)} busy). /readyz afterwards: "
+        f"{_get(o, 'readyz_after', 'status')}, {_get(o, 'readyz_after', 'admission')}.",
+        "",
+        "| ms, client clock | n | p50 | p95 | p99 | max |",
+        "|---|--:|--:|--:|--:|--:|",
+        row("admitted: message -> triage", lat["admitted_triage_ms"]),
+        row("admitted: message -> done", lat["admitted_done_ms"]),
+        row("refused: message -> busy", lat["busy_ms"]),
+        row("emergencies: message -> triage", lat["emergency_triage_ms"]),
+    ]
+
+
+def triage_first_markdown(t: dict[str, Any] | None) -> list[str]:
+    if not t:
+        return []
+    lines = [
+        "",
+        f"## Triage first (issue 20): a new message's `triage` frame while {t['streams']} answers stream",
+        "",
+        "| token streaming | probe triage p50 | p95 | p99 | max | streamed tokens/s | server CPU s |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for name, label in (("yields", "yields to pending triage (shipped)"), ("no_yield", "does not yield")):
+        r = t.get(name) or {}
+        s = r.get("probe_triage_ms") or {}
+        lines.append(
+            f"| {label} | {_fmt(s.get('p50'), 2)} | {_fmt(s.get('p95'), 2)} | {_fmt(s.get('p99'), 2)} | "
+            f"{_fmt(s.get('max'), 2)} | {_fmt(r.get('stream_tokens_per_s'))} | {_fmt(r.get('server_cpu_s'), 2)} |"
+        )
+    return lines
 
 
 def svg(results: dict[str, Any]) -> str:

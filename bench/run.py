@@ -13,6 +13,10 @@ Phases per system: `serial` (one session, unloaded), `idle` (N idle connections:
 offering R msg/s in all; the first of `--rates` is the headline, the others are `load_<R>`), `saturate`
 (S sessions back to back: msg/s, CPU per message). With `--llm` (on by
 default in the full run), the llama.cpp server's own first token against first token through the app.
+These phases lift admission control (bench/servers.py); then `overload` (issue 20, bench/overload.py) offers
+twice app-local's `saturate` throughput to a fresh app-local with admission control at its defaults; in the full
+run `triage_first` then times new messages' `triage` frames while 16 long answers stream from a model peer, with
+token streaming yielding to them and not (`python -m bench.overload` on its own).
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 
 from bench import report
-from bench.servers import REPO, Server, app_server, peer_server
+from bench.servers import ADMISSION_DEFAULTS, REPO, Server, app_server, peer_server
 from bench.stats import latency_summary, node_timings, summary
 
 RESULTS = REPO / "bench" / "results"
@@ -59,6 +64,9 @@ class Plan:
     idle_systems: tuple[str, ...] = ("app-local", "echo")
     llm_messages: int = 4
     client_timeout_s: float = 300.0
+    overload_sessions: int = 400
+    overload_s: float = 20.0
+    overload_warmup_s: float = 3.0
 
 
 FULL = Plan()
@@ -74,6 +82,9 @@ QUICK = Plan(
     idle_connections=50,
     llm_messages=0,
     client_timeout_s=90.0,
+    overload_sessions=100,
+    overload_s=3.0,
+    overload_warmup_s=0.5,
 )
 
 
@@ -258,6 +269,34 @@ def measure(system: str, server: Server, plan: Plan, log: Any) -> dict[str, Any]
     return out
 
 
+# ---------------------------------------------------------------- overload (issue 20)
+
+
+def measure_overload(plan: Plan, root: Path, capacity_msg_s: float, log: Any) -> dict[str, Any]:
+    """Offered load at FACTOR x `capacity_msg_s` against app-local with admission control as shipped."""
+    from bench.overload import FACTOR, audit_records
+
+    rate = round(FACTOR * capacity_msg_s, 1)
+    with start("app-local", root / "app-local-overload", ADMISSION_DEFAULTS) as server:
+        client({"url": server.ws, "mode": "serial", "messages": 2, "warmup_messages": plan.warmup_messages}, 120)
+        log(f"  overload: {plan.overload_sessions} sessions @ {rate:g} msg/s ({FACTOR:g} x {capacity_msg_s:g})")
+        spec = {
+            "url": server.ws,
+            "server_pid": server.pid,
+            "mode": "overload",
+            "sessions": plan.overload_sessions,
+            "rate": rate,
+            "duration": plan.overload_s,
+            "warmup": plan.overload_warmup_s,
+        }
+        result = client(spec, plan.client_timeout_s)
+        ready = httpx.get(server.http + "/readyz", timeout=10).json()
+    result["capacity_msg_s"] = capacity_msg_s
+    result["audit_records"] = audit_records(root / "app-local-overload" / "triage.db", result.pop("session_ids"))
+    result["readyz_after"] = {"status": ready.get("status"), "admission": ready.get("admission")}
+    return result
+
+
 # ---------------------------------------------------------------- llama.cpp
 
 
@@ -378,6 +417,12 @@ def _llm_records(db_path: Path, session_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def _get_path(data: Any, *keys: str) -> Any:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -393,6 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="also the llama.cpp comparison (default: on in the full run, off with --quick)",
+    )
+    parser.add_argument(
+        "--overload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the overload phase (issue 20; needs app-local) and, in the full run, triage first under streaming",
     )
     parser.add_argument("--sessions", type=int, default=None)
     parser.add_argument("--rates", default=None, help="offered msg/s of the load phases, comma separated")
@@ -440,6 +491,15 @@ def main(argv: list[str] | None = None) -> int:
             server, _ = servers[system]
             results["systems"][system] = measure(system, server, plan, log)
             server.stop()  # its memory and threads are not the next system's noise
+        capacity = _get_path(results, "systems", "app-local", "saturate", "throughput_msg_s")
+        if capacity and args.overload:
+            log("overload (app-local, admission control as shipped)")
+            results["overload"] = measure_overload(plan, root, capacity, log)
+            if not args.quick:
+                from bench.overload import measure_streams
+
+                log("triage first (answers streaming from a model peer)")
+                results["triage_first"] = measure_streams(16, plan.overload_s, root, log)
         if run_llm and plan.llm_messages:
             log("llama.cpp")
             try:

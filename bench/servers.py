@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from app.settings import Settings
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -111,7 +113,12 @@ UNLIMITED = {
     "TRIAGE_HTTP_BURST": "100000",
     "TRIAGE_MAX_CONNECTIONS_PER_ADDR": "20000",
     "TRIAGE_MAX_CONNECTIONS": "20000",
+    # Admission control (app/admission.py) too: these phases measure what the pipeline carries; the `overload`
+    # phase (bench/overload.py) runs a server with admission at its defaults (ADMISSION_DEFAULTS).
+    "TRIAGE_MAX_ACTIVE_TURNS": "100000",
 }
+#: Admission control as shipped, for the `overload` phase.
+ADMISSION_DEFAULTS = {"TRIAGE_MAX_ACTIVE_TURNS": str(Settings.model_fields["max_active_turns"].default)}
 
 
 def app_server(data_dir: Path, engine: str = "local", env: dict[str, str] | None = None) -> Server:
@@ -123,6 +130,7 @@ def app_server(data_dir: Path, engine: str = "local", env: dict[str, str] | None
             "TRIAGE_DATA_DIR": str(data_dir),
             "TRIAGE_ENGINE": engine,
             "TRIAGE_LOG_LEVEL": "warning",
+            "TRIAGE_WORKERS": "1",  # one process, as the per-process figures say (bench/workers_bench.py: more)
             **UNLIMITED,
             **(env or {}),
         },

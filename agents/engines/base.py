@@ -42,6 +42,8 @@ class Engine(ABC):
     model: str
     #: True when the output is built only from our own data (templates), never from a model: no PHI can appear in it.
     trusted: bool = False
+    #: Where it is served (a base URL without credentials) for metrics and the audit; None for in-process engines.
+    endpoint: str | None = None
 
     @abstractmethod
     def stream(self, request: GenerationRequest) -> AsyncGenerator[str, None]:
@@ -49,6 +51,10 @@ class Engine(ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - an optional hook, a no-op by default
         """Release connections (engines that hold none need not override this)."""
+
+    async def health(self, timeout_s: float) -> bool | None:
+        """A cheap liveness check within `timeout_s`: True healthy, False not, None when the engine has none."""
+        return None
 
 
 _WORD = re.compile(r"\s*\S+")

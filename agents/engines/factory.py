@@ -1,7 +1,12 @@
-"""Builds the router from plain configuration values (agents import nothing from app/)."""
+"""Builds the router from plain configuration values (agents import nothing from app/).
+
+An engine chain entry names one engine (`openai`), or several joined by `+` (`openai+groq`) to form one pool;
+`openai_base_url` and `groq_base_url` may each list several base URLs, comma separated: one endpoint each.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Protocol
 
@@ -10,10 +15,13 @@ from pydantic import SecretStr
 from agents.engines.base import Engine
 from agents.engines.breaker import CircuitBreaker
 from agents.engines.groq import groq_engine
+from agents.engines.health import HealthProber
 from agents.engines.local import emergency_script, local_engine
-from agents.engines.metrics import EngineMetrics
+from agents.engines.metrics import EngineMetrics, default_metrics
 from agents.engines.openai_compat import OpenAICompatibleEngine
+from agents.engines.pool import EnginePool
 from agents.engines.router import Router
+from agents.engines.selection import SelectionPolicy
 
 
 class EngineSettings(Protocol):
@@ -33,6 +41,8 @@ class EngineSettings(Protocol):
     breaker_failure_threshold: int
     breaker_cooldown_s: float
     breaker_max_cooldown_s: float
+    engine_health_timeout_s: float
+    engine_latency_stale_s: float
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -44,33 +54,63 @@ def emergency_numbers(settings: EngineSettings) -> dict[str, str]:
     return {"en": settings.emergency_number, "ja": getattr(settings, "emergency_number_ja", "119")}
 
 
-def build_engine(name: str, settings: EngineSettings) -> Engine:
+def base_urls(value: str) -> list[str]:
+    """The base URLs of a setting that lists one or several, comma separated."""
+    urls = [url.strip() for url in value.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("an engine needs at least one base URL")
+    return urls
+
+
+def build_endpoints(name: str, settings: EngineSettings) -> list[Engine]:
+    """One engine per endpoint of the engine called `name` (one per base URL of `openai` and `groq`)."""
     max_tokens = getattr(settings, "engine_max_tokens", 256)
     if name == "local":
-        return local_engine(settings.emergency_number, emergency_numbers(settings))
+        return [local_engine(settings.emergency_number, emergency_numbers(settings))]
     if name == "openai":
-        return OpenAICompatibleEngine(
-            "openai",
-            settings.openai_base_url,
-            settings.openai_model,
-            _secret(settings.openai_api_key),
-            max_tokens=max_tokens,
-        )
+        return [
+            OpenAICompatibleEngine(
+                "openai", url, settings.openai_model, _secret(settings.openai_api_key), max_tokens=max_tokens
+            )
+            for url in base_urls(settings.openai_base_url)
+        ]
     if name == "groq":
-        return groq_engine(
-            _secret(settings.groq_api_key),
-            model=settings.groq_model,
-            base_url=settings.groq_base_url,
-            max_tokens=max_tokens,
-        )
+        return [
+            groq_engine(_secret(settings.groq_api_key), model=settings.groq_model, base_url=url, max_tokens=max_tokens)
+            for url in base_urls(settings.groq_base_url)
+        ]
     if name == "zero":
         from agents.engines.zero import ZeroEngine  # benchmarks only: no model, no delay
 
-        return ZeroEngine()
+        return [ZeroEngine()]
     raise ValueError(f"unknown engine {name!r}; expected local, openai, groq or zero")
 
 
+def build_engine(name: str, settings: EngineSettings) -> Engine:
+    """The engine called `name` at its first endpoint."""
+    return build_endpoints(name, settings)[0]
+
+
+def build_pool(
+    entry: str, settings: EngineSettings, metrics: EngineMetrics, breaker: Callable[[], CircuitBreaker]
+) -> EnginePool:
+    """The pool for one chain entry: `openai`, or several engines joined by `+` (`openai+groq`)."""
+    members = [member.strip() for member in entry.split("+")]
+    if len(members) > 1 and "local" in members:
+        raise ValueError(f"{entry!r}: the local engine is the chain's last entry, not a pool member")
+    health_timeout_s = getattr(settings, "engine_health_timeout_s", 1.0)
+    return EnginePool(
+        entry,
+        [engine for member in members for engine in build_endpoints(member, settings)],
+        metrics=metrics,
+        breaker_factory=breaker,
+        policy=SelectionPolicy(stale_after_s=getattr(settings, "engine_latency_stale_s", 60.0)),
+        prober=HealthProber(timeout_s=health_timeout_s) if health_timeout_s > 0 else None,
+    )
+
+
 def build_router(settings: EngineSettings, metrics: EngineMetrics | None = None) -> Router:
+    metrics = metrics or default_metrics()
     breaker = partial(
         CircuitBreaker,
         failure_threshold=getattr(settings, "breaker_failure_threshold", 3),
@@ -78,7 +118,7 @@ def build_router(settings: EngineSettings, metrics: EngineMetrics | None = None)
         max_cooldown_s=getattr(settings, "breaker_max_cooldown_s", 300.0),
     )
     return Router(
-        [build_engine(name, settings) for name in settings.engine_chain],
+        [build_pool(entry, settings, metrics, breaker) for entry in settings.engine_chain],
         emergency_script(settings.emergency_number, emergency_numbers(settings)),
         first_token_timeout_s=settings.first_token_timeout_s,
         total_timeout_s=settings.total_timeout_s,

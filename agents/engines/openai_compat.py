@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -25,6 +26,23 @@ LEVEL_TEXT = {
 #: The number quoted in the prompt's copy of our first sentence (the patient hears the configured one).
 DEFAULT_NUMBERS = {"en": "911", "ja": "119"}
 _NO_CONNECTION = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+#: Statuses that say "no such route here": the next health path is tried.
+_NO_ROUTE = (404, 405)
+
+
+def public_url(base_url: str) -> str:
+    """The base URL without credentials, query or fragment: safe for metrics labels and the audit."""
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path.rstrip("/"), "", ""))
+
+
+def health_urls(base_url: str) -> tuple[str, ...]:
+    """Where an OpenAI-compatible server says it is alive: `<base>/models` (vLLM, llama.cpp, Ollama, GroqCloud),
+    then `/health` at the server's root (vLLM, llama.cpp's own server)."""
+    base = base_url.rstrip("/")
+    parts = urlsplit(base)
+    root = urlunsplit((parts.scheme, parts.netloc, parts.path.removesuffix("/v1"), "", ""))
+    return (base + "/models", root.rstrip("/") + "/health")
 
 
 def build_messages(request: GenerationRequest) -> list[dict[str, str]]:
@@ -55,7 +73,9 @@ class OpenAICompatibleEngine(Engine):
     ) -> None:
         self.name = name
         self.model = model
+        self.endpoint = public_url(base_url)
         self._url = base_url.rstrip("/") + "/chat/completions"
+        self._health_urls = health_urls(base_url)
         self._headers = {"Accept": "text/event-stream"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
@@ -95,6 +115,21 @@ class OpenAICompatibleEngine(Engine):
             raise StreamBroken(type(exc).__name__) from exc
         if not decoder.complete:
             raise StreamBroken("stream ended without [DONE]")
+
+    async def health(self, timeout_s: float) -> bool | None:
+        """GET the first health path that exists: 2xx healthy; an error status, no answer or a timeout not; None
+        when the server has none of them (then requests alone probe it, through the breaker)."""
+        headers = {k: v for k, v in self._headers.items() if k == "Authorization"}
+        for url in self._health_urls:
+            try:
+                response = await self._client.get(url, headers=headers, timeout=timeout_s)
+            except httpx.HTTPError:
+                return False
+            if response.status_code in _NO_ROUTE:
+                continue
+            self._health_urls = (url,)  # this server's path, the only one asked from now on
+            return response.is_success
+        return None
 
     async def aclose(self) -> None:
         await self._client.aclose()

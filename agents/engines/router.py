@@ -1,8 +1,11 @@
 """Chooses who answers: the fixed emergency script, or the engine chain with budgets, failover and breakers.
 
+Each entry of the chain is an engine pool (agents/engines/pool.py): one or more endpoints, tried in the order
+the pool gives for this request (measured first-token latency and outstanding requests), each with its own
+breaker; only when every endpoint of a pool has failed or is skipped does the next entry of the chain answer.
 Per token the router adds one `asyncio.timeout_at` scope around `anext()` for untrusted engines (no task per
-token) and nothing for our own templates. Every engine asked, skipped or cut shows up as an Attempt, which the
-audit record keeps.
+token) and nothing for our own templates; the pool hears of a request only when it starts, at its first token
+and when it ends. Every endpoint asked, skipped or cut shows up as an Attempt, which the audit record keeps.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from agents.engines.breaker import CircuitBreaker
 from agents.engines.errors import EmptyAnswer, EngineHTTPError, FirstTokenTimeout, TotalTimeout
 from agents.engines.local import Advice, advice, local_engine, numbers_for
 from agents.engines.metrics import EngineMetrics, default_metrics
+from agents.engines.pool import EnginePool
 from agents.triage import Assessment
 
 FAILOVER_SEAM = "\n[The answer continues from a backup engine.]\n"
@@ -41,8 +45,9 @@ class RoutePlan(BaseModel):
 
 
 class Attempt(BaseModel):
-    """One engine's part in a turn: `used` (streamed, `completed` once it finished), `failed`, `skipped`
-    (breaker open) or `cut` (the output guard withdrew it)."""
+    """One engine endpoint's part in a turn: `used` (streamed, `completed` once it finished), `failed`, `skipped`
+    (breaker open) or `cut` (the output guard withdrew it). `endpoint`: the server asked (its public base URL;
+    None for our own templates)."""
 
     engine: str
     model: str
@@ -56,12 +61,13 @@ class Attempt(BaseModel):
     breaker: str | None = None
     duration_ms: float | None = None
     completed: bool = False
+    endpoint: str | None = None
 
 
 class Router:
     def __init__(
         self,
-        chain: Sequence[Engine],
+        chain: Sequence[Engine | EnginePool],
         emergency: Engine,
         *,
         first_token_timeout_s: float,
@@ -74,19 +80,30 @@ class Router:
     ) -> None:
         if not chain:
             raise ValueError("the engine chain needs at least one engine")
-        self._chain = {engine.name: engine for engine in chain}
+        self.metrics = metrics or default_metrics()
+        #: The chain: each entry a pool of endpoints (a bare engine is a pool of one, named after it).
+        self.pools = {
+            entry.name: entry
+            if isinstance(entry, EnginePool)
+            else EnginePool(entry.name, [entry], metrics=self.metrics, breaker_factory=breaker_factory)
+            for entry in chain
+        }
+        engines = [endpoint.engine for pool in self.pools.values() for endpoint in pool.endpoints]
         self._emergency = emergency
         self.emergency_number = emergency_number
         #: The emergency number each answer language names (en: `emergency_number`; ja: 119 by default).
         self.emergency_numbers = {"en": emergency_number, **(emergency_numbers or {})}
         self._first_token_timeout_s = first_token_timeout_s
         self._total_timeout_s = total_timeout_s
-        trusted = [engine for engine in chain if engine.trusted]
+        trusted = [engine for engine in engines if engine.trusted]
         self._fallback = fallback or (trusted[-1] if trusted else local_engine())
-        self.metrics = metrics or default_metrics()
-        self.breakers = {engine.name: breaker_factory() for engine in chain if not engine.trusted}
-        for name, breaker in self.breakers.items():
-            self.metrics.watch_breaker(name, breaker)
+        self._emergency_pool = EnginePool(emergency.name, [emergency], metrics=self.metrics)
+        #: The breaker of each engine served by one endpoint (a larger pool's are its endpoints').
+        self.breakers: dict[str, CircuitBreaker] = {}
+        for name, pool in self.pools.items():
+            (first, *others) = pool.endpoints
+            if not others and first.breaker is not None:
+                self.breakers[name] = first.breaker
 
     def plan(
         self, assessment: Assessment, *, clinician_in_charge: bool = False, emergency_told: bool = False
@@ -110,15 +127,16 @@ class Router:
         if assessment.is_emergency:
             return RoutePlan(
                 kind="emergency_follow_up",
-                engines=tuple(self._chain),
+                engines=tuple(self.pools),
                 reason="follow-up in an emergency already told: answered under the emergency disposition",
             )
         return RoutePlan(
-            kind="engine_chain", engines=tuple(self._chain), reason="non-emergency: configured engine chain"
+            kind="engine_chain", engines=tuple(self.pools), reason="non-emergency: configured engine chain"
         )
 
     def engine(self, name: str) -> Engine:
-        return self._emergency if name == self._emergency.name else self._chain[name]
+        """The engine of that name: the emergency script, or a chain entry's (a pool's first endpoint's)."""
+        return self._emergency if name == self._emergency.name else self.pools[name].endpoints[0].engine
 
     def advice(self, assessment: Assessment, language: str = "en") -> Advice:
         """Our own sentences for this disposition, in the answer's language: the one said first, and those the
@@ -139,83 +157,93 @@ class Router:
         total_deadline = loop.time() + self._total_timeout_s
         emitted = False
         for name in plan.engines:
-            engine = self.engine(name)
-            breaker = self.breakers.get(name)
-            if breaker is not None and not breaker.allow():
-                attempts.append(
-                    Attempt(
-                        engine=name,
-                        model=engine.model,
-                        outcome="skipped",
-                        error_kind="breaker_open",
-                        reason=f"circuit open; next probe in {breaker.retry_in_s():.1f}s",
-                        breaker="open",
+            pool = self._emergency_pool if name == self._emergency.name else self.pools[name]
+            for endpoint in pool.candidates():
+                engine = endpoint.engine
+                breaker = endpoint.breaker
+                if breaker is not None and not breaker.allow():
+                    attempts.append(
+                        Attempt(
+                            engine=engine.name,
+                            model=engine.model,
+                            endpoint=engine.endpoint,
+                            outcome="skipped",
+                            error_kind="breaker_open",
+                            reason=f"circuit open; next probe in {breaker.retry_in_s():.1f}s",
+                            breaker="open",
+                        )
                     )
+                    self.metrics.skipped(engine.name)
+                    continue
+                attempt = Attempt(
+                    engine=engine.name,
+                    model=engine.model,
+                    endpoint=engine.endpoint,
+                    outcome="used",
+                    breaker=breaker.state.value if breaker else None,
                 )
-                self.metrics.skipped(name)
-                continue
-            attempt = Attempt(
-                engine=name, model=engine.model, outcome="used", breaker=breaker.state.value if breaker else None
-            )
-            attempts.append(attempt)
-            started = loop.time()
-            first_at = started
-            deadline = None if engine.trusted else min(total_deadline, started + self._first_token_timeout_s)
-            stream = engine.stream(request)
-            verdict = False
-            try:
-                while True:
-                    try:
-                        if deadline is None:
-                            chunk = await anext(stream)
-                        else:
-                            async with asyncio.timeout_at(deadline):
+                attempts.append(attempt)
+                started = loop.time()
+                first_at = started
+                deadline = None if engine.trusted else min(total_deadline, started + self._first_token_timeout_s)
+                pool.started(endpoint)
+                stream = engine.stream(request)
+                verdict = False
+                try:
+                    while True:
+                        try:
+                            if deadline is None:
                                 chunk = await anext(stream)
-                    except StopAsyncIteration:
-                        break
+                            else:
+                                async with asyncio.timeout_at(deadline):
+                                    chunk = await anext(stream)
+                        except StopAsyncIteration:
+                            break
+                        if not attempt.tokens:
+                            first_at = loop.time()
+                            attempt.first_token_ms = round((first_at - started) * 1000, 3)
+                            self.metrics.first_token(engine.name, first_at - started)
+                            pool.first_token(endpoint, first_at - started)
+                            if deadline is not None:
+                                deadline = total_deadline
+                            if emitted:
+                                yield engine, FAILOVER_SEAMS.get(request.language, FAILOVER_SEAM)
+                            emitted = True
+                        attempt.tokens += 1
+                        yield engine, chunk
                     if not attempt.tokens:
-                        first_at = loop.time()
-                        attempt.first_token_ms = round((first_at - started) * 1000, 3)
-                        self.metrics.first_token(name, first_at - started)
-                        if deadline is not None:
-                            deadline = total_deadline
-                        if emitted:
-                            yield engine, FAILOVER_SEAMS.get(request.language, FAILOVER_SEAM)
-                        emitted = True
-                    attempt.tokens += 1
-                    yield engine, chunk
-                if not attempt.tokens:
-                    raise EmptyAnswer("the stream ended without any text")
-            except (EngineError, TimeoutError, OSError) as exc:
-                error = _classify(exc, attempt.tokens, deadline, total_deadline)
-                attempt.outcome = "failed"
-                attempt.error_kind = error.kind
-                attempt.reason = f"{type(error).__name__}: {error}"[:200]
-                if isinstance(error, EngineHTTPError):
-                    attempt.status_code = error.status_code
-                    attempt.retry_after_s = error.retry_after_s
-                attempt.duration_ms = round((loop.time() - started) * 1000, 3)
-                self.metrics.failed(name, error.kind)
-                if breaker is not None:
-                    breaker.record_failure(getattr(error, "retry_after_s", None))
+                        raise EmptyAnswer("the stream ended without any text")
+                except (EngineError, TimeoutError, OSError) as exc:
+                    error = _classify(exc, attempt.tokens, deadline, total_deadline)
+                    attempt.outcome = "failed"
+                    attempt.error_kind = error.kind
+                    attempt.reason = f"{type(error).__name__}: {error}"[:200]
+                    if isinstance(error, EngineHTTPError):
+                        attempt.status_code = error.status_code
+                        attempt.retry_after_s = error.retry_after_s
+                    elapsed = loop.time() - started
+                    attempt.duration_ms = round(elapsed * 1000, 3)
+                    self.metrics.failed(engine.name, error.kind)
+                    pool.failed(endpoint, error, elapsed)
                     verdict = True
-                continue
-            finally:
-                await stream.aclose()
-                if breaker is not None and not verdict:
-                    breaker.release()
-            attempt.completed = True
-            ended = loop.time()
-            attempt.duration_ms = round((ended - started) * 1000, 3)
-            self.metrics.completed(name, attempt.tokens, ended - first_at)
-            if breaker is not None:
-                breaker.record_success()
-            return
+                    continue
+                finally:
+                    await stream.aclose()
+                    pool.finished(endpoint, verdict=verdict)
+                attempt.completed = True
+                ended = loop.time()
+                attempt.duration_ms = round((ended - started) * 1000, 3)
+                self.metrics.completed(engine.name, attempt.tokens, ended - first_at)
+                pool.succeeded(endpoint)
+                return
         raise EngineError("every engine in the chain failed")
 
     async def aclose(self) -> None:
         """Close every engine's connections (at shutdown)."""
-        for engine in {id(e): e for e in (*self._chain.values(), self._emergency, self._fallback)}.values():
+        for pool in self.pools.values():
+            await pool.aclose()
+        pooled = {id(endpoint.engine) for pool in self.pools.values() for endpoint in pool.endpoints}
+        for engine in {id(e): e for e in (self._emergency, self._fallback) if id(e) not in pooled}.values():
             await engine.aclose()
 
     async def replace(

@@ -49,6 +49,7 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> TriageS
     )
     lead = advice.disposition + " " if request.audience == "patient" else ""
     emit = ctx.emit
+    pace = ctx.pace
     message_id = trace.message_id
     output = trace.output
 
@@ -68,6 +69,7 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> TriageS
 
     async with aclosing(router.stream(request, plan, trace.attempts)) as stream:
         async for engine, chunk in stream:
+            await pace()  # other turns' triage frames first (app/triage_first.py)
             if lead:  # our sentence first, before the first words of a model (our own templates carry it already)
                 if not engine.trusted:
                     await send(guard.feed(lead, trusted=True))

@@ -9,7 +9,12 @@ Beyond the protocol's frames, a patient socket also:
   While a clinician is in charge the agent still triages and records every message but answers only
   emergencies, and those turns' `triage` frames say `"clinician_in_charge": true`;
 - learns in its `session` frame the emergency number, the longest message and the privacy notice, and records
-  the patient's `consent` to that notice in the audit trail (`consent_recorded`).
+  the patient's `consent` to that notice in the audit trail (`consent_recorded`);
+- is subject to admission control (app/admission.py, issue 20): a message that gets no turn slot within the wait
+  is read by the red-flag screen (agents/screen.py); an emergency runs all the same, anything else is refused at
+  once with error frame `busy` (`retry_after_s`; its `message_id` names its one audit record, status `error`,
+  error `busy`). While admitted turns wait for their `triage` frame, answers streaming wait for them
+  before each chunk (app/triage_first.py).
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from agents.runner import ClientGone, TriageAgent
+from agents.state import Emit
+from app.admission import Admission, Ticket
 from app.auth import TokenError, issue_token, read_token
 from app.deps import AgentWsDep, SettingsWsDep
 from app.hub import Hub, hub_of
 from app.privacy import PrivacyNotice
-from app.protocol import LANG_TAG, ConsentFrame, FrameError, error_frame, parse_client_frame
+from app.protocol import LANG_TAG, ConsentFrame, FrameError, MessageFrame, busy_frame, error_frame, parse_client_frame
 from app.security.access import client_address, record_scope_denial
 from app.settings import Settings
 from app.shutdown import SERVICE_RESTART, SHUTDOWN_FRAME, open_sockets, websocket_notifier
@@ -100,6 +107,7 @@ class ChatConnection:
         lang: str | None = None,
         trail: Any = None,
         redactor: Any = None,
+        admission: Admission | None = None,
     ) -> None:
         self.websocket = websocket
         self.agent = agent
@@ -116,6 +124,8 @@ class ChatConnection:
         self.privacy = privacy
         self.trail = trail
         self.redactor = redactor
+        self.admission = admission
+        """Turn slots shared by the process's sockets; None admits every message at once."""
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self.turn: asyncio.Task | None = None
         """The turn being answered now (cancelled when the client goes)."""
@@ -277,17 +287,71 @@ class ChatConnection:
         if isinstance(frame, ConsentFrame):
             await self.consent(frame)
             return
+        if self.admission is None:
+            await self._run_turn(frame, None)
+            return
+        ticket = await self._admit(frame)
+        if ticket is not None:
+            with ticket:
+                await self._run_turn(frame, ticket)
+
+    async def _admit(self, frame: MessageFrame) -> Ticket | None:
+        """A turn slot for the message; without one in time, the red-flag screen: an emergency is admitted over the
+        bound, anything else refused with `busy` (and recorded). None when refused. Streaming yields to the screen
+        and the refusal as it does to a triage frame: the patient hears at once either way."""
+        admission = self.admission
+        assert admission is not None  # noqa: S101 - handle() checked
+        ticket = await admission.admit()
+        if ticket is not None:
+            return ticket
+        admission.triage_first.begin()
+        try:
+            return await self._screen_or_refuse(frame, admission)
+        finally:
+            admission.triage_first.end()
+
+    async def _screen_or_refuse(self, frame: MessageFrame, admission: Admission) -> Ticket | None:
+        try:
+            screening = await self.agent.screen(
+                self.session_id, frame.text, client_msg_id=frame.client_msg_id, lang=frame.lang or self.lang
+            )
+        except Exception:  # a screen that cannot tell must not refuse what may be an emergency
+            log.exception("red-flag screen failed: message admitted over the bound")
+            return admission.admit_over_bound()
+        if screening.is_emergency:
+            return admission.admit_over_bound()
+        retry_after_s = admission.refuse()
+        state = admission.state()
+        reason = (
+            f"no turn slot within {admission.wait_s * 1000:g} ms ({state.active_turns} active, limit "
+            f"{state.turn_limit} of {state.max_active_turns}, {state.waiting} waiting); screened: "
+            f"{screening.assessment.level.value}"
+        )
+        try:
+            await self.agent.refuse(screening, reason)
+        except Exception:  # the patient still hears it was refused; the log says the record failed
+            log.exception("could not record a busy refusal", extra={"message_id": screening.trace.message_id})
+        await self.send(
+            busy_frame(retry_after_s, message_id=screening.trace.message_id, client_msg_id=frame.client_msg_id)
+        )
+        return None
+
+    async def _run_turn(self, frame: MessageFrame, ticket: Ticket | None) -> None:
         in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
+        emit: Emit = self._emit_in_charge if in_charge else self.emit
+        if ticket is not None:
+            emit = _marking_triaged(emit, ticket)
         answered = asyncio.Event()
         turn = asyncio.create_task(
             self.agent.handle_message(
                 self.session_id,
                 frame.text,
-                self._emit_in_charge if in_charge else self.emit,
+                emit,
                 client_msg_id=frame.client_msg_id,
                 clinician_in_charge=in_charge,
                 on_answered=lambda _trace: answered.set(),
                 lang=frame.lang or self.lang,
+                pace=self.admission.triage_first.yield_to_triage if self.admission is not None else None,
             )
         )
         self.turn = turn
@@ -333,6 +397,17 @@ class ChatConnection:
             await self._finish(turn)
 
 
+def _marking_triaged(emit: Emit, ticket: Ticket) -> Emit:
+    """`emit` that tells the turn's ticket once its `triage` frame is out (streaming then stops yielding to it)."""
+
+    async def marked(frame: dict[str, Any]) -> None:
+        await emit(frame)
+        if frame.get("type") == "triage":
+            ticket.triaged()
+
+    return marked
+
+
 @router.websocket("/ws/chat")
 async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep) -> None:
     await websocket.accept()
@@ -357,6 +432,7 @@ async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep)
         lang=session_lang(params.get("lang")),
         trail=getattr(websocket.app.state, "trail", None),
         redactor=getattr(websocket.app.state, "redactor", None),
+        admission=getattr(websocket.app.state, "admission", None),
     )
     if connection.resume_rejected:  # someone else's (or a stale) session: an audited denial (issue 8)
         await record_scope_denial(

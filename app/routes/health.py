@@ -26,7 +26,12 @@ async def healthz() -> dict:
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the graph is built and the audit trail takes writes: its spool is empty, its last write reached
     the database, its chain is where this process left it, and a write could start now (a probe that takes the
-    chain's write lock and writes nothing). A database that only answers reads is not ready (issue 16)."""
+    chain's write lock and writes nothing). A database that only answers reads is not ready (issue 16).
+
+    Not ready either while the process is saturated (app/admission.py, issue 20): every turn slot taken, a message
+    waiting for one, or a message refused as busy within the last `busy_retry_after_s`. Then the body says
+    `"reason": "saturated"` and `admission` gives the numbers, so a load balancer steers new sockets elsewhere;
+    sockets already open keep being served. `/healthz` (liveness) never looks at load."""
     state = request.app.state
     checks: dict[str, Any] = {"graph": getattr(state, "agent", None) is not None}
     trail = getattr(state, "trail", None)
@@ -49,8 +54,16 @@ async def readyz(request: Request) -> JSONResponse:
     if health is not None:
         detail = health()
         checks["audit_writes"] = detail["write_failure"] is None
+    admission = getattr(state, "admission", None)
+    load = admission.state() if admission is not None else None
+    if load is not None:
+        checks["capacity"] = not load.saturated
     ready = all(checks.values())
     body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks}
+    if load is not None:
+        body["admission"] = load.model_dump()
+        if load.saturated:
+            body["reason"] = "saturated"
     if detail:  # counts and flags only: the reasons (paths, driver messages) go to the log, not to a public probe
         body["audit"] = {
             "spool_pending": detail["spool_pending"],

@@ -1,4 +1,5 @@
-"""`/metrics`: Prometheus exposition of the process-wide registry (engines, router, guard).
+"""`/metrics`: Prometheus exposition of the process-wide registry (engines, router, guard); with several worker
+processes, all of theirs together.
 
 With `TRIAGE_METRICS_TOKEN` set, only a scraper presenting it (`Authorization: Bearer <token>`) gets it (401
 otherwise, audited like every refusal). Without it, production answers 404; development serves it openly.
@@ -7,10 +8,13 @@ otherwise, audited like every refusal). Without it, production answers 404; deve
 from __future__ import annotations
 
 import hmac
+import os
+from collections.abc import Iterable
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Metric, generate_latest, multiprocess
+from prometheus_client.registry import Collector
 
 router = APIRouter(tags=["metrics"], include_in_schema=False)
 
@@ -29,7 +33,27 @@ def _admit_scraper(request: Request) -> None:
         )
 
 
+class _Workers(Collector):
+    """Under `triage serve --workers N` (PROMETHEUS_MULTIPROC_DIR set by the master, app/supervisor.py): the
+    counters and histograms of every worker, summed; the gauges (live states: breakers, outstanding requests,
+    active turns) of the worker answering."""
+
+    def collect(self) -> Iterable[Metric]:
+        own_gauges = [family for family in REGISTRY.collect() if family.type == "gauge"]
+        names = {family.name for family in own_gauges}
+        yield from (f for f in multiprocess.MultiProcessCollector(None).collect() if f.name not in names)
+        yield from own_gauges
+
+
+def _registry() -> CollectorRegistry:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    registry.register(_Workers())
+    return registry
+
+
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
     _admit_scraper(request)
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)

@@ -126,7 +126,7 @@ async def _change(
         user = await asyncio.to_thread(change)
     except UserError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
-    accounts_for(request.app.state.settings).note(user)
+    await accounts_for(request.app.state.settings).note(user)
     event = AccessEvent(
         actor=principal.subject,
         role=principal.role,

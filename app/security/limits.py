@@ -93,6 +93,9 @@ class LimitsMiddleware:
     async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
         address = client_address(scope)
         settings = self.settings
+        if self.limiters.connections is not None:  # counted by the master of several workers
+            await self._counted_socket(scope, receive, send, address)
+            return
         if (
             self.open_total >= settings.max_connections
             or self.open_by_address[address] >= settings.max_connections_per_addr
@@ -115,6 +118,23 @@ class LimitsMiddleware:
             self.open_by_address[address] -= 1
             if self.open_by_address[address] <= 0:
                 del self.open_by_address[address]
+
+    async def _counted_socket(self, scope: Scope, receive: Receive, send: Send, address: str) -> None:
+        release = await self.limiters.connections.acquire(address)  # type: ignore[union-attr]
+        if release is None:
+            await refuse_socket(
+                receive,
+                send,
+                "too_many_connections",
+                "too many open connections; please try again shortly",
+                TRY_AGAIN_LATER,
+            )
+            return
+        guarded = GuardedSocket(receive, send, self.settings, self.limiters.messages, address)
+        try:
+            await self.app(scope, guarded.receive, guarded.send)
+        finally:
+            release()
 
 
 class GuardedSocket:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from app.security.buckets import KeyedBuckets
@@ -57,6 +57,12 @@ class Decision(NamedTuple):
 
 class RateLimiter(Protocol):
     async def take(self, key: str) -> Decision: ...
+
+
+class ConnectionSlots(Protocol):
+    async def acquire(self, address: str) -> Callable[[], None] | None:
+        """The release of a socket slot for `address`, or None when the limits refuse one."""
+        ...
 
 
 class LocalLimiter:
@@ -113,6 +119,9 @@ class Limiters:
     """Chat messages per client address, across all its sockets."""
     sign_in: RateLimiter
     redis: Any = None
+    connections: ConnectionSlots | None = field(default=None, init=False)
+    """Open sockets counted elsewhere (the master of `triage serve --workers N`, app/worker_shared.py); None:
+    counted by this process's LimitsMiddleware."""
 
     async def aclose(self) -> None:
         if self.redis is not None:

@@ -49,6 +49,7 @@ class EngineAttempt(SQLModel):
     breaker: str | None = None  # the engine's circuit state when it was asked
     duration_ms: float | None = None
     completed: bool | None = None  # the engine finished its answer
+    endpoint: str | None = None  # the server asked, of the engine's pool (its base URL without credentials)
 
 
 class MessageReceived(SQLModel):

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ from sqlalchemy import exc as sa_exc
 
 from compliance.audit import migrations
 from compliance.audit.chain import Signer, canonical, checkpoint_statement, entry_message, mac_of, timestamp
-from compliance.audit.db import append_rows, locked_head, make_engine, read_snapshot, sqlite_path
+from compliance.audit.db import WriterQueue, append_rows, locked_head, make_engine, read_snapshot, sqlite_path
 from compliance.audit.errors import ChainDiverged, MissingDatabase, SchemaError, WriteAbandoned
 from compliance.audit.journal import ChainJournal
 from compliance.audit.models import ANCHOR_TABLE, ENTRY_TABLE, HEAD_TABLE
@@ -179,8 +179,10 @@ class AuditTrail:
         self._signers = {signer.key_id: signer for signer in map(Signer, self._keys.keys())}
         self.checkpoint_every = checkpoint_every
         self._journal = ChainJournal(Path(journal), self._keys) if journal is not None else None
-        # In-process writers queue here rather than on the database lock (cheaper, and fair on SQLite).
+        # In-process writers queue here rather than on the database lock (cheaper, and fair on SQLite); other
+        # processes' writers of the same SQLite file queue with this one in `_writers` (db.WriterQueue).
         self._lock = threading.Lock()
+        self._writers = WriterQueue.for_url(database_url)
         # The chain head as this process last committed it: the next write checks the database still has it.
         self._head: tuple[int, str] | None = None
         self.diverged: str | None = None
@@ -327,13 +329,17 @@ class AuditTrail:
         if not self._lock.acquire(timeout=-1 if wait_s is None else max(wait_s, 0.0)):
             raise WriteTimeout(time.monotonic() - started)
         try:
-            remaining = None if wait_s is None else max(wait_s - (time.monotonic() - started), 0.001)
             try:
-                with locked_head(self._engine, remaining) as (conn, seq, mac):
-                    self._check_head(conn, seq, mac)
-                    tx = ChainTransaction(self, conn, seq, mac, self._signer)
-                    yield tx
-                    tx.flush()
+                with self._writers.turn() if self._writers is not None else nullcontext():
+                    waited = time.monotonic() - started
+                    if wait_s is not None and waited > wait_s:
+                        raise WriteTimeout(waited)
+                    remaining = None if wait_s is None else max(wait_s - waited, 0.001)
+                    with locked_head(self._engine, remaining) as (conn, seq, mac):
+                        self._check_head(conn, seq, mac)
+                        tx = ChainTransaction(self, conn, seq, mac, self._signer)
+                        yield tx
+                        tx.flush()
             except (sa_exc.DBAPIError, ChainDiverged, OSError):
                 self._engine.dispose()  # stale pooled connections (a moved or replaced file) go with the failure
                 raise
@@ -465,6 +471,8 @@ class AuditTrail:
     def dispose(self) -> None:
         if self._journal is not None:
             self._journal.close()
+        if self._writers is not None:
+            self._writers.close()
         self._engine.dispose()
 
 

@@ -423,7 +423,11 @@
         setStatus(_("Your agreement could not be recorded. Please try again."));
         return;
       }
-      const words = ERROR_TEXT[frame.code];
+      // busy: the server refused this message under load (it was audited, never answered): it is not pending any
+      // more, so the next triage frame belongs to the next message; the patient sends it again, or calls.
+      const words = frame.code === "busy"
+        ? _("The assistant is very busy right now. Please send your message again in a moment. If this may be an emergency, call {number} now.", { number: emergencyNumber() })
+        : ERROR_TEXT[frame.code];
       const sent = words ? pending.shift() : null;
       if (sent) {
         markEntry(sent.item, _("Not sent"));

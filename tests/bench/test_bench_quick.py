@@ -79,3 +79,17 @@ def test_files_are_written(results):
     assert "| app-local | load |" in markdown and "## Targets" in markdown
     svg = (out / "latency.svg").read_text()
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and "<path" in svg
+
+
+def test_overload_accounts_for_every_message_and_never_refuses_an_emergency(results):
+    data, out = results
+    overload = data["overload"]
+    assert overload["sent"] > 0 and overload["answered"] > 0
+    assert overload["lost"] == 0 and overload["totals"]["lost"] == 0, "every message gets a final frame"
+    assert overload["other_errors"] == 0, overload["error_codes"]
+    assert overload["answered"] + overload["refused"] == overload["sent"]
+    assert overload["emergencies_sent"] > 0 and overload["emergencies_refused"] == 0
+    records = overload["audit_records"]
+    assert records["all"] == overload["totals"]["sent"], "exactly one audit record per message"
+    assert records.get("busy", 0) == overload["totals"].get("busy", 0)
+    assert "## Overload" in (out / "latest.md").read_text()

@@ -32,6 +32,8 @@ UNLIMITED = {
     "TRIAGE_MAX_CONNECTIONS": "5000",
     "TRIAGE_ADDR_MSGS_PER_S": "10000",
     "TRIAGE_ADDR_MSGS_BURST": "100000",
+    # Every message of the burst must be answered: admission control (app/admission.py) would refuse most as busy.
+    "TRIAGE_MAX_ACTIVE_TURNS": "100000",
     "TRIAGE_LOG_LEVEL": "info",
 }
 NAMES = ["Johnathan Whitaker", "Marisol Quintero", "Dmitri Volkonsky", "Priyanka Raghunathan", "Oluwaseun Adebayo"]

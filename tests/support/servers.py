@@ -50,6 +50,9 @@ class AppProcess:
             **os.environ,
             "TRIAGE_DATA_DIR": str(data_dir),
             "TRIAGE_ENGINE": "local",
+            # One process unless a test asks for workers (tests/app/test_workers.py): these tests look at one
+            # process's spool, limits and caches.
+            "TRIAGE_WORKERS": "1",
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }
@@ -63,7 +66,7 @@ class AppProcess:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self) -> AppProcess:
+    def start(self, timeout: float = 60.0) -> AppProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the server process writes to it for its whole life
         self.proc = subprocess.Popen(
@@ -73,7 +76,7 @@ class AppProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        wait_ready(self.http + "/readyz", proc=self.proc)
+        wait_ready(self.http + "/readyz", timeout=timeout, proc=self.proc)
         return self
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

@@ -126,3 +126,39 @@ def test_groq_is_a_preset_of_the_openai_engine():
     assert engine._url == "https://api.groq.com/openai/v1/chat/completions"  # noqa: SLF001 - the preset's endpoint
     with pytest.raises(ValueError, match="unknown engine"):
         build_engine("gpt", Settings())
+
+
+@pytest.mark.parametrize(
+    "routes, expected, asked",
+    [
+        ({"/v1/models": 200}, True, ["/v1/models"]),
+        ({"/v1/models": 404, "/health": 200}, True, ["/v1/models", "/health"]),
+        ({"/v1/models": 503}, False, ["/v1/models"]),
+        ({"/v1/models": 401}, False, ["/v1/models"]),
+        ({}, None, ["/v1/models", "/health"]),
+    ],
+)
+async def test_health_asks_models_then_the_root_health_path(routes, expected, asked):
+    engine, seen = engine_with(lambda r: httpx.Response(routes.get(r.url.path, 404)))
+    assert await engine.health(0.5) is expected
+    assert [r.url.path for r in seen] == asked
+    assert all(r.method == "GET" and r.headers["authorization"] == "Bearer sk-test" for r in seen)
+
+
+async def test_health_remembers_the_path_that_answered():
+    engine, seen = engine_with(lambda r: httpx.Response(200 if r.url.path == "/health" else 404))
+    assert await engine.health(0.5) and await engine.health(0.5)
+    assert [r.url.path for r in seen] == ["/v1/models", "/health", "/health"]
+
+
+async def test_health_of_a_server_that_does_not_answer_is_false():
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    engine, _ = engine_with(refuse)
+    assert await engine.health(0.5) is False
+
+
+def test_the_endpoint_label_carries_no_credentials():
+    engine = OpenAICompatibleEngine("openai", "https://user:pw@vllm.internal:8000/v1/?key=x", "m")
+    assert engine.endpoint == "https://vllm.internal:8000/v1"

@@ -74,7 +74,11 @@ def test_eponyms_survive_and_the_same_names_do_not(redactor: Redactor, text: str
         ("患者：石井 こはる、3歳。対象 長野 恵一 様", ["石井 こはる", "長野 恵一"], ["3歳"]),
         ("下の子（楓、5歳）が嘔吐", ["楓"], ["5歳", "嘔吐"]),
         # years named alone, a relative year with its month; counts of years stay
-        ("祖母は大正15年生まれ、おととし3月に骨折、10年前から高血圧", ["大正15年", "おととし3月"], ["10年前", "高血圧"]),
+        (
+            "祖母は大正15年生まれ、おととし3月に骨折、10年前から高血圧",
+            ["大正15年", "おととし3月"],
+            ["10年前", "高血圧"],
+        ),
         # generic ID cues with hyphenated and lettered values; My Number earlier in the sentence
         ("ID 4471-902、予約番号はK-20931、カルテ#55120", ["4471-902", "K-20931", "55120"], []),
         ("マイナンバーの確認で、番号は123456789012です", ["123456789012"], []),

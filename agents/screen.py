@@ -1,0 +1,73 @@
+"""The red-flag screen of a message the service is too busy to start (app/admission.py), and its refusal record.
+
+Before a message is refused as busy it is read exactly as the graph's redact and assess nodes would read it: the
+same redactor with the conversation's placeholder vault, the same clinical engine over the conversation's earlier
+messages (read from the checkpoint), in the conversation's language. So the screen cannot miss an emergency the
+full turn would find: it is the same function on the same input. A cheaper screen (the phrase rules alone, or the
+raw text) was not taken: redaction can change what the engine reads, and a conversation's earlier messages can
+make a new one an emergency. It costs what the first two nodes cost (about 1.5 ms).
+
+An emergency is then admitted and runs the whole graph (the fixed emergency script, no model call). Anything else
+is refused: nothing is saved in the conversation (the patient sends it again), and its one audit record is a
+`turn` entry with status `error` and error `busy`, route `busy`, carrying the redacted text and the screen's
+assessment (why it was safe to refuse).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import cast
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.audit_record import turn_record
+from agents.deps import AgentDeps
+from agents.graph import TriageGraph
+from agents.nodes.assess import conversation_language
+from agents.state import TriageState, TurnTrace
+from agents.triage import Assessment
+from agents.triage import assess as clinical_assess
+from compliance.audit import TurnRecord
+from compliance.phi import PlaceholderVault
+
+BUSY = "busy"
+
+
+@dataclass(frozen=True)
+class Screening:
+    """A message read by the screen: its trace (redacted text, assessment) and the clinical engine's verdict."""
+
+    trace: TurnTrace
+    assessment: Assessment
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.assessment.is_emergency
+
+
+async def screen(
+    graph: TriageGraph, deps: AgentDeps, trace: TurnTrace, raw_text: str, config: RunnableConfig
+) -> Screening:
+    """Redact and assess `raw_text` as the next message of the conversation under `config`; save nothing."""
+    started = time.perf_counter()
+    snapshot = await graph.aget_state(config)
+    state = cast(TriageState, snapshot.values or {})
+    blob = state.get("vault")
+    vault = PlaceholderVault.decrypt(blob, deps.vault_key) if blob else PlaceholderVault()
+    result = deps.redactor.redact(raw_text, vault, language=trace.language)
+    trace.redacted_text = result.redacted
+    trace.redaction_counts = result.counts
+    trace.language = conversation_language(state, trace.language, result.redacted)
+    history = [turn["content"] for turn in state.get("conversation", []) if turn["role"] == "user"]
+    assessment = clinical_assess(result.redacted, history=history, lang=trace.language)
+    trace.assessment = assessment.model_dump(mode="json")
+    trace.node_ms["screen"] = round((time.perf_counter() - started) * 1000, 3)
+    return Screening(trace, assessment)
+
+
+def refusal_record(screening: Screening, reason: str) -> TurnRecord:
+    """The refused message's one audit record."""
+    trace = screening.trace
+    trace.plan = {"kind": BUSY, "reason": reason}
+    return turn_record(trace, status="error", error=BUSY)
