@@ -173,6 +173,14 @@ class Settings(BaseSettings):
         default=50.0, gt=0, description="HTTP requests per second per client address (429 beyond)"
     )
     http_burst: int = Field(default=200, ge=1)
+    sign_in_per_minute: float = Field(
+        default=10.0, gt=0, description="sign-in attempts per minute per client address, after the burst (429 beyond)"
+    )
+    sign_in_burst: int = Field(
+        default=10,
+        ge=1,
+        description="sign-in attempts per client address at once; raise it for a clinic whose staff share one address",
+    )
     max_connections_per_addr: int = Field(
         default=32, ge=1, description="concurrent WebSocket connections per client address"
     )

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.security.rates import SIGN_IN_BURST, SIGN_IN_RATE_PER_S, Decision, Limiters, LocalLimiter
+from app.security.rates import Decision, Limiters, LocalLimiter, rates_of
 from app.worker_link import LinkDown, WorkerLink
 
 if TYPE_CHECKING:
@@ -35,15 +35,6 @@ log = logging.getLogger(__name__)
 WARN_EVERY_S = 60.0
 ANSWER_WITHIN_S = 1.0
 """How long a worker waits for the master's decision before deciding alone."""
-
-
-def rates_of(settings: Any) -> dict[str, tuple[float, int]]:
-    """The per-address limits as app/security/rates.py has them."""
-    return {
-        "http": (settings.http_per_s, settings.http_burst),
-        "messages": (settings.addr_msgs_per_s, settings.addr_msgs_burst),
-        "sign_in": (SIGN_IN_RATE_PER_S, SIGN_IN_BURST),
-    }
 
 
 class _Fallback:

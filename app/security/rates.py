@@ -128,18 +128,18 @@ class Limiters:
             await self.redis.aclose()
 
 
-#: Sign-in attempts per client address: a burst of 10, then one every 6 seconds.
-SIGN_IN_RATE_PER_S = 1 / 6
-SIGN_IN_BURST = 10
+def rates_of(settings: Any) -> dict[str, tuple[float, int]]:
+    """The per-address limits: (rate per second, burst) by limiter name."""
+    return {
+        "http": (settings.http_per_s, settings.http_burst),
+        "messages": (settings.addr_msgs_per_s, settings.addr_msgs_burst),
+        "sign_in": (settings.sign_in_per_minute / 60, settings.sign_in_burst),
+    }
 
 
 def build_limiters(settings: Any) -> Limiters:
     """Redis-backed when `redis_url` is set (the `redis` extra), in-process otherwise."""
-    rates = {
-        "http": (settings.http_per_s, settings.http_burst),
-        "messages": (settings.addr_msgs_per_s, settings.addr_msgs_burst),
-        "sign_in": (SIGN_IN_RATE_PER_S, SIGN_IN_BURST),
-    }
+    rates = rates_of(settings)
     if not settings.redis_url:
         return Limiters(**{name: LocalLimiter(*rate) for name, rate in rates.items()})
     from redis.asyncio import Redis

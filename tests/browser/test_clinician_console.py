@@ -21,7 +21,7 @@ from websockets.sync.client import ClientConnection, connect
 from agents.triage import finding_name
 from app.users import UserStore
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import DESKTOP, staff_token
+from tests.browser.conftest import DESKTOP, ONE_ADDRESS_CLINIC, staff_token
 from tests.security.helpers import bearer
 from tests.support.openai_peer import RecordingPeer
 from tests.support.servers import AppProcess, openai_engine_env, running_app, serving
@@ -68,7 +68,9 @@ def peer() -> Iterator[GatedPeer]:
 
 @pytest.fixture(scope="module")
 def console_app(tmp_path_factory, chromium_path, peer) -> Iterator[AppProcess]:
-    with running_app(tmp_path_factory.mktemp("console"), openai_engine_env(peer.url, "gated")) as app:
+    with running_app(
+        tmp_path_factory.mktemp("console"), {**openai_engine_env(peer.url, "gated"), **ONE_ADDRESS_CLINIC}
+    ) as app:
         yield app
 
 

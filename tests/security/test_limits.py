@@ -145,3 +145,14 @@ async def test_a_client_that_does_not_read_is_dropped_not_waited_for():
     with pytest.raises(ConnectionError):
         await socket.send({"type": "websocket.send", "text": "{}"})
     assert await socket.receive() == {"type": "websocket.disconnect", "code": 1000}
+
+
+async def test_the_sign_in_throttle_follows_its_settings() -> None:
+    """A clinic whose staff share one address raises the burst; the default stays 10 at once."""
+    from app.security.rates import build_limiters
+
+    for burst in (10, 25):
+        settings = Settings(sign_in_burst=burst) if burst != 10 else Settings()
+        sign_in = build_limiters(settings).sign_in
+        allowed = [(await sign_in.take("10.0.0.9")).allowed for _ in range(burst + 1)]
+        assert allowed == [True] * burst + [False]
