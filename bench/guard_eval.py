@@ -67,7 +67,7 @@ from agents.engines.local import advice
 from agents.guard import AdviceJudge, OutputGuard, SentenceGuard, default_judge
 from agents.guard.judge import SentenceJudge
 from agents.guard.judge_ja import JapaneseJudge, default_japanese_judge
-from bench.servers import REPO
+from bench.servers import REPO, llama_command
 
 DATA = REPO / "bench" / "data"
 CONTRADICTIONS = DATA / "guard_contradictions.jsonl"
@@ -348,7 +348,6 @@ def start_llama_and_generate(cases: Path, skip: int | None, out: Path) -> None:
     import importlib.util
     import os
     import subprocess
-    import sys
     import tempfile
 
     from tests.support.servers import free_port, wait_ready
@@ -359,23 +358,7 @@ def start_llama_and_generate(cases: Path, skip: int | None, out: Path) -> None:
     model = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))[0]
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="llama-", suffix=".log", delete=False)  # noqa: SIM115 - the server's log
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-        "--n_threads",
-        "2",
-        "--n_batch",
-        "256",
-    ]
+    command = llama_command(model, port)
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         wait_ready(f"http://127.0.0.1:{port}/v1/models", timeout=120, proc=proc)

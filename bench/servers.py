@@ -146,26 +146,33 @@ def peer_server(name: str, data_dir: Path) -> Server:
     )
 
 
+def llama_command(
+    model: str | Path, port: int | str, threads: int = 2, *extra: str, batch: int | None = 256
+) -> list[str]:
+    """The command line of a llama.cpp OpenAI-compatible server on loopback (batch None: the server's default)."""
+    return [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--n_threads",
+        str(threads),
+        *(("--n_batch", str(batch)) if batch is not None else ()),
+        *extra,
+    ]
+
+
 def llama_server(model_path: str, data_dir: Path) -> Server:
     return Server(
         "llama",
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            model_path,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-            "--n_ctx",
-            "2048",
-            "--n_threads",
-            str(os.cpu_count() or 1),
-            "--verbose",
-            "false",
-        ],
+        llama_command(model_path, "{port}", os.cpu_count() or 1, "--verbose", "false", batch=None),
         data_dir,
         ready_path="/v1/models",
     )

@@ -6,12 +6,12 @@ import importlib.util
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.servers import llama_command
 from tests.support.servers import free_port, wait_ready
 
 
@@ -63,23 +63,7 @@ def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
     model = smollm2_gguf()
     port = free_port()
     log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-        "--n_threads",
-        "2",
-        "--n_batch",
-        "256",
-    ]
+    command = llama_command(model, port)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}

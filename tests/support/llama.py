@@ -11,13 +11,13 @@ import importlib.util
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench.servers import llama_command
 from tests.support.servers import free_port, wait_ready
 
 #: The model name the app asks for (llama_cpp.server answers whatever name is asked).
@@ -75,25 +75,7 @@ def launch(log_dir: Path, *, threads: int = 1) -> RunningLlama:
     model = smollm2_gguf()
     port = free_port()
     log_path = log_dir / f"llama-{port}.log"
-    command = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(model),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-        "--n_threads",
-        str(threads),
-        "--n_batch",
-        "256",
-        "--interrupt_requests",
-        "False",
-    ]
+    command = llama_command(model, port, threads, "--interrupt_requests", "False")
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
