@@ -43,6 +43,12 @@ LATER_ROUNDS = {
     "L": "train",
     "M": "train",
     "N": "locked4",
+    "O": "train",
+    "P": "train",
+    "Q": "train",
+    "R": "train",
+    "S": "train",
+    "T": "locked5",
 }
 READABLE = ("dev", "train")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
