@@ -138,7 +138,9 @@ _TEMP = (
 )
 _SPO2 = (
     re.compile(
-        r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading)?|pulse ?ox(?:imeter|imetry)?(?: reading)?|ox(?:ygen)? level|o2)"
+        r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading| meter| monitor| probe)?|"
+        r"(?:pulse ?ox(?:imeter|imetry)?|oximeter|oximetry|finger (?:probe|monitor|meter|clip)|sats (?:monitor|probe|meter))"
+        r"(?: reading)?|ox(?:ygen)? level|o2)"
         + _FILL
         + r"(?:the\s+)?(?:mid\s+|upper\s+|lower\s+|low\s+|high\s+)?(\d{2,3})\s*%?"
     ),
@@ -173,7 +175,10 @@ _RR = (
 )
 _GLUCOSE = re.compile(
     r"\b(?:glucose|blood sugars?|sugars?|bgl?|bsl|cbg|fingerstick|finger ?prick|bm|glucometer|meter|sugar levels?|glucose levels?|readings?)"
-    r"(?:\s*(?:level|levels|reading|readings|test))?" + _FILL + r"(\d{1,3}(?:\.\d+)?)\s*(mg/?dl|mg|mmol(?:/l)?|mm)?"
+    r"(?:\s*(?:level|levels|reading|readings|test))?"
+    + _FILL
+    + r"(\d{1,3}(?:\.\d+)?)(?!\d|\.\d|\s*(?:hours?|hrs?|mins?|minutes?|days?|weeks?|months?|years?|times)\b)"
+    r"\s*(mg/?dl|mg|mmol(?:/l)?|mm)?"  # round 5: "checked my sugar 2 hours after dinner" is a time, not a value
 )
 _KETONES = re.compile(r"\bketones?(?:\s*(?:level|reading))?" + _FILL + r"(\d(?:\.\d+)?)\b")
 _GCS = re.compile(r"\bgcs" + _FILL + r"(\d{1,2})\b")
