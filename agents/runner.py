@@ -1,8 +1,12 @@
 """Runs one user message through the graph and guarantees exactly one audit record for it.
 
-The record node starts the record on a normal finish; the runner waits for it (the record is durable, in the
-database or the spool) and then sends `done` with its audit id. If the turn is cancelled (client gone), times
-out or fails, the record is written here instead, from what the trace holds so far, shielded from cancellation.
+The record has one owner: this runner. The graph's nodes only fill in the turn's trace; once the graph has
+finished (the answer sent, the conversation saved), or has been cancelled (client gone), timed out or failed, the
+runner writes the one record from what the trace holds, with the status that ending gives it (`complete`,
+`interrupted`, `error`), shielded from cancellation. A turn whose answer was complete (the graph's last node
+ran) is recorded `complete` even if saving the conversation then fails or is cancelled: the record says what
+the patient was told. The runner waits for the record to be durable (in the database or the spool) and only
+then sends `done`, with its audit id.
 """
 
 from __future__ import annotations
@@ -116,18 +120,16 @@ class TriageAgent:
         try:
             await self._graph.ainvoke({}, config, context=context, durability="exit")
         except (asyncio.CancelledError, ClientGone):
-            self._ensure_record(trace, marker, "interrupted", None)
-            await self._await_record(trace)
+            await self._await_record(self._start_record(trace, marker, "interrupted", None), trace)
             raise
         except Exception as exc:
             log.exception("turn failed", extra={"message_id": trace.message_id})
-            self._ensure_record(trace, marker, "error", type(exc).__name__)
-            await self._await_record(trace)
+            await self._await_record(self._start_record(trace, marker, "error", type(exc).__name__), trace)
             raise
-        self._ensure_record(trace, marker, "complete", None)  # the record node has normally started it
+        record = self._start_record(trace, marker, "complete", None)
         if on_answered is not None:
             on_answered(trace)
-        await self._await_record(trace)
+        await self._await_record(record, trace)
         used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
         await emit_after_marker(
             {
@@ -184,23 +186,25 @@ class TriageAgent:
         if marker is None:
             trace.audit_id = await asyncio.shield(task)
 
-    def _ensure_record(
+    def _start_record(
         self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus, error: str | None
-    ) -> None:
-        if trace.record_task is None:
-            record = turn_record(trace, status=status, error=error)
-            trace.record_task = asyncio.ensure_future(self._record_after(marker, record))
+    ) -> asyncio.Future[str]:
+        """Start the turn's one record (group-committed); its future holds the audit id once it is durable."""
+        if trace.answered is not None:  # the whole answer went out: only saving the conversation was left
+            status, error = "complete", None
+        record = turn_record(trace, status=status, error=error)
+        if marker is None:  # the marker is down (the first frame waited for it), or the trail keeps none
+            return self._deps.writer.record(record)
+        return asyncio.ensure_future(self._record_after(marker, record))
 
-    async def _record_after(self, marker: asyncio.Future[None] | None, record: TurnRecord) -> str:
+    async def _record_after(self, marker: asyncio.Future[None], record: TurnRecord) -> str:
         """Write the record once the received marker is down (the record settles the marker)."""
-        if marker is not None:
-            with contextlib.suppress(Exception):
-                await marker
+        with contextlib.suppress(Exception):
+            await marker
         return await self._deps.writer.record(record)
 
-    async def _await_record(self, trace: TurnTrace) -> None:
-        task = trace.record_task
-        assert task is not None  # noqa: S101 - _ensure_record has started it
+    async def _await_record(self, task: asyncio.Future[str], trace: TurnTrace) -> None:
+        """Wait for the record, shielded: a cancelled turn still leaves it written (drained at shutdown)."""
         self._pending_records.add(task)
         task.add_done_callback(self._pending_records.discard)
         trace.audit_id = await asyncio.shield(task)

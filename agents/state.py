@@ -1,11 +1,13 @@
 """The graph's state (checkpointed per session) and its per-turn runtime context (never checkpointed).
 
-Raw patient text lives only in the runtime context: the checkpointer persists redacted turns alone.
+The state holds only what the conversation's next message needs: its redacted turns, the placeholder vault, the
+emergency it was told about and its language. Everything about one message (raw text, assessment, plan, output,
+timings) lives in the runtime context and its trace, which the runner turns into the audit record. Raw patient
+text lives only in the runtime context: the checkpointer persists redacted turns alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import operator
 import time
 from collections.abc import Awaitable, Callable
@@ -15,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 if TYPE_CHECKING:
     from agents.deps import AgentDeps
-    from agents.engines.router import Attempt
-    from agents.guard import OutputGuard
+    from agents.engines.router import Attempt, RoutePlan
+    from agents.triage import Assessment
     from compliance.phi import PlaceholderVault
 
 
@@ -26,14 +28,10 @@ class Turn(TypedDict):
 
 
 class TriageState(TypedDict, total=False):
-    session_id: str
-    message_id: str
+    #: The conversation's turns, redacted: `redact` appends the message, `reply` the answer.
     conversation: Annotated[list[Turn], operator.add]
+    #: The conversation's placeholder vault, encrypted (compliance/phi/vault.py).
     vault: bytes | None
-    redaction_counts: dict[str, int]
-    assessment: dict[str, Any]
-    plan: dict[str, Any]
-    answer: str
     #: The emergency this conversation was told about (level and reasons): a follow-up is not told again.
     emergency_told: dict[str, Any]
     #: The language of the conversation's last message with words (a message of numbers only keeps it).
@@ -42,7 +40,9 @@ class TriageState(TypedDict, total=False):
 
 @dataclass
 class TurnTrace:
-    """Everything the audit record needs, filled in as the nodes run, so an interrupted turn can still be recorded."""
+    """Everything the audit record needs, filled in as the nodes run, so an interrupted turn can still be recorded.
+
+    The nodes only fill it in; the runner (agents/runner.py) writes the turn's one record from it."""
 
     session_id: str
     message_id: str
@@ -63,12 +63,18 @@ class TurnTrace:
     first_token_ms: float | None = None
     guard_events: list[str] = field(default_factory=list)
     vault: PlaceholderVault | None = None
-    guard: OutputGuard | None = None
+    answered: float | None = None
+    """When the answer was complete (`perf_counter`, set by the graph's last node): the record's `total_ms` ends
+    there, not after the conversation is saved."""
     audit_id: str | None = None
-    record_task: asyncio.Future[str] | None = None
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000
+
+    def total_ms(self) -> float:
+        """The turn's wall time: to the complete answer, or to now for a turn that did not get there."""
+        end = self.answered if self.answered is not None else time.perf_counter()
+        return (end - self.started) * 1000
 
 
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
@@ -98,3 +104,19 @@ class TurnContext:
     emit: Emit = discard
     #: Awaited before each chunk the engine yields: streaming yields to other turns' pending triage work (issue 20).
     pace: Pace = no_pause
+    #: The clinical engine's verdict on this message (the assess node).
+    assessment: Assessment | None = None
+    #: Who answers this message (the route node); the graph branches on its kind.
+    plan: RoutePlan | None = None
+
+    def assessed(self) -> Assessment:
+        """The assessment, for the nodes after `assess`."""
+        if self.assessment is None:
+            raise LookupError("the message has not been assessed")
+        return self.assessment
+
+    def planned(self) -> RoutePlan:
+        """The plan, for the nodes after `route`."""
+        if self.plan is None:
+            raise LookupError("the message has not been routed")
+        return self.plan

@@ -13,19 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from agents.triage import Level, Urgency
 from compliance.audit import KINDS, URGENCIES, EntryFilter, InvalidFilter
 from compliance.audit.query import LEVELS, STATUSES
 from frontend.i18n import N_, Message
 
 # Names and messages are English msgids (N_, Message): the page shows them in its own language.
-LEVEL_NAMES = {
-    "emergency_ambulance": N_("Ambulance"),
-    "emergency": N_("Emergency dept."),
-    "consultation_24": N_("Doctor within 24 h"),
-    "consultation": N_("Doctor (routine)"),
-    "self_care": N_("Self-care"),
-}
-URGENCY_NAMES = {"em": N_("Emergency"), "ne": N_("Needs a doctor"), "sc": N_("Self-care")}
+LEVEL_NAMES = {level.value: level.info.label for level in Level}
+URGENCY_NAMES = {urgency.value: urgency.info.label for urgency in Urgency}
 STATUS_NAMES = {
     "complete": N_("Complete"),
     "interrupted": N_("Interrupted"),

@@ -33,10 +33,10 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from agents.triage import Level, Urgency
+
 log = logging.getLogger(__name__)
 
-URGENCY_RANK = {"em": 0, "ne": 1, "sc": 2}
-LEVEL_RANK = {"emergency_ambulance": 0, "emergency": 1, "consultation_24": 2, "consultation": 3, "self_care": 4}
 TRANSCRIPT_LIMIT = 200
 SUBSCRIBER_BACKLOG = 1000
 STORE_RETRY_S = 2.0
@@ -91,13 +91,13 @@ class SessionSummary:
 
     def sort_key(self) -> tuple:
         """Live sessions before offline ones, resolved last; then most urgent, unread, longest waiting."""
-        urgency = URGENCY_RANK.get(self.urgency or "", 3)
+        urgency = Urgency.rank_of(self.urgency)
         return (
             self.state == "resolved",
             not self.connected,
             urgency,
             not (self.needs_clinician and urgency > 0),
-            LEVEL_RANK.get(self.level or "", 5),
+            Level.rank_of(self.level),
             self.waiting_since or "~",
             self.started_at,
         )
@@ -160,7 +160,7 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
     elif kind == "triage":
         # The queue keeps the most urgent disposition the session has had: a later "I feel a bit better"
         # must not sink an earlier emergency down the queue before a clinician has seen it.
-        if LEVEL_RANK.get(event.get("level") or "", 5) <= LEVEL_RANK.get(summary.level or "", 5):
+        if Level.rank_of(event.get("level")) <= Level.rank_of(summary.level):
             summary.level, summary.urgency = event.get("level"), event.get("urgency")
             summary.rationale = event.get("rationale")
             summary.conditions = list(event.get("conditions") or [])

@@ -41,33 +41,35 @@ URGENCY = {"emergency": "em", "consultation_24": "ne", "consultation": "ne", "se
 
 def sample_turn(n: int) -> TurnRecord:
     level = ("self_care", "consultation", "consultation_24", "emergency")[n % 4]
-    return TurnRecord(
-        session_id=f"bench-{n // 8}",
-        message_id=str(uuid.uuid4()),
-        client_msg_id=f"c-{n}",
-        received_at=datetime.now(UTC),
-        redacted_text=f"I am <PERSON_1>, sore throat and a mild fever for {n % 9} days, "
-        "no trouble breathing; my number is <PHONE_1>.",
-        redaction_counts={"PERSON": 1, "PHONE": 1},
-        level=level,
-        urgency=URGENCY[level],
-        red_flags=["resp.stridor"] if level == "emergency" else [],
-        rationale="matched sore-throat protocol, no red flags",
-        missing_info=["age"],
-        protocol_version="2026.1",
-        route="engine_chain",
-        route_reason="non-emergency",
-        engine="local",
-        model="templates",
-        engines_tried=[
-            EngineAttempt(engine="openai", model="m", outcome="failed", reason="first-token timeout"),
-            EngineAttempt(engine="local", model="templates", outcome="used", tokens=60),
-        ],
-        output_redacted="Rest, drink fluids and take paracetamol if needed. " * 4,
-        token_count=60,
-        first_token_ms=3.2,
-        total_ms=48.0,
-        node_ms={"redact": 4.1, "assess": 0.4, "route": 0.1, "generate": 40.0},
+    return TurnRecord.from_flat(
+        {
+            "session_id": f"bench-{n // 8}",
+            "message_id": str(uuid.uuid4()),
+            "client_msg_id": f"c-{n}",
+            "received_at": datetime.now(UTC),
+            "redacted_text": f"I am <PERSON_1>, sore throat and a mild fever for {n % 9} days, "
+            "no trouble breathing; my number is <PHONE_1>.",
+            "redaction_counts": {"PERSON": 1, "PHONE": 1},
+            "level": level,
+            "urgency": URGENCY[level],
+            "red_flags": ["resp.stridor"] if level == "emergency" else [],
+            "rationale": "matched sore-throat protocol, no red flags",
+            "missing_info": ["age"],
+            "protocol_version": "2026.1",
+            "route": "engine_chain",
+            "route_reason": "non-emergency",
+            "engine": "local",
+            "model": "templates",
+            "engines_tried": [
+                EngineAttempt(engine="openai", model="m", outcome="failed", reason="first-token timeout"),
+                EngineAttempt(engine="local", model="templates", outcome="used", tokens=60),
+            ],
+            "output_redacted": "Rest, drink fluids and take paracetamol if needed. " * 4,
+            "token_count": 60,
+            "first_token_ms": 3.2,
+            "total_ms": 48.0,
+            "node_ms": {"redact": 4.1, "assess": 0.4, "route": 0.1, "generate": 40.0},
+        }
     )
 
 

@@ -12,14 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from agents.triage import Level
+
 WIDTH = 640
-LEVEL_COLORS = {
-    "emergency_ambulance": "#7a0016",
-    "emergency": "#b00020",
-    "consultation_24": "#8a5a00",
-    "consultation": "#0b5cad",
-    "self_care": "#1e6b34",
-}
+LEVEL_COLORS = {level.value: level.info.colour for level in Level}
 SERIES_COLORS = ("#0b5cad", "#8a5a00", "#b00020")
 #: Up to this many periods a latency chart is drawn as labelled bars rather than lines.
 FEW_PERIODS = 2

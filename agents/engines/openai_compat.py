@@ -14,14 +14,9 @@ from agents.engines.errors import EngineError, EngineHTTPError, EngineUnavailabl
 from agents.engines.local import advice
 from agents.engines.sse import ChatStreamDecoder
 from agents.engines.templating import template
+from agents.triage import Level
 
-LEVEL_TEXT = {
-    "emergency_ambulance": "call an ambulance now",
-    "emergency": "go to the emergency department now",
-    "consultation_24": "see a doctor within 24 hours",
-    "consultation": "book a routine appointment with a doctor",
-    "self_care": "self-care at home, with safety-net advice",
-}
+LEVEL_TEXT = {level.value: level.info.instruction for level in Level}
 
 #: The number quoted in the prompt's copy of our first sentence (the patient hears the configured one).
 DEFAULT_NUMBERS = {"en": "911", "ja": "119"}

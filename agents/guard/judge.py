@@ -27,12 +27,12 @@ from agents.guard.care import CARE_FILE, CareReader
 from agents.guard.normalise import CLAUSE_MARK, Normaliser, TimeScale
 from agents.guard.patterns import GAP as _GAP
 from agents.guard.patterns import Compiler
+from agents.triage import Level, Urgency
 
 ADVICE_FILE = Path(__file__).with_name("advice.yaml")
-LEVELS = ("emergency_ambulance", "emergency", "consultation_24", "consultation", "self_care")
+LEVELS = tuple(level.value for level in Level)
 GROUPS: Mapping[str, tuple[str, ...]] = {
-    "em": ("emergency_ambulance", "emergency"),
-    "ne": ("consultation_24", "consultation"),
+    **{urgency.value: tuple(level.value for level in urgency.levels) for urgency in (Urgency.em, Urgency.ne)},
     "all": LEVELS,
 }
 Replacement = Literal["safe", "escalation"]

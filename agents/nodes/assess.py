@@ -1,4 +1,7 @@
-"""Node 2: the deterministic clinical engine decides the disposition; the triage frame goes out at once."""
+"""Node 2: the deterministic clinical engine decides the disposition; the triage frame goes out at once.
+
+The assessment is the turn's (runtime context and trace); the state keeps only the conversation's language.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,9 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
     with timed(trace, "assess"):
         current = state["conversation"][-1]["content"]
         trace.language = conversation_language(state, trace.language, current)
-        assessment = clinical_assess(current, history=prior_user_turns(state), lang=trace.language)
+        assessment = runtime.context.assessment = clinical_assess(
+            current, history=prior_user_turns(state), lang=trace.language
+        )
         trace.assessment = assessment.model_dump(mode="json")
     await runtime.context.emit(
         {
@@ -55,4 +60,4 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
             ],
         }
     )
-    return {"assessment": trace.assessment, "language": trace.language}
+    return {"language": trace.language}

@@ -1,4 +1,4 @@
-"""Node 1: redact PHI before anything else sees the message."""
+"""Node 1: redact PHI before anything else sees the message; only the redacted turn joins the conversation."""
 
 from __future__ import annotations
 
@@ -20,10 +20,7 @@ async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
         trace.redacted_text = result.redacted
         trace.redaction_counts = result.counts
         update: TriageState = {
-            "session_id": trace.session_id,
-            "message_id": trace.message_id,
             "conversation": [{"role": "user", "content": result.redacted}],
-            "redaction_counts": result.counts,
             "vault": vault.encrypt(ctx.deps.vault_key) if result.spans or blob is None else blob,
         }
     return update

@@ -1,4 +1,8 @@
-"""Node 3: emergencies go to the fixed script; everything else to the engine chain.
+"""Node 3: decide who answers; the graph branches on the plan's kind (agents/graph.py).
+
+An emergency gets the fixed script (`emergency_script`); while a clinician has taken the conversation over,
+nothing else is answered (`clinician_hold`); everything else is answered by the engine chain through the output
+guard (`generate`).
 
 A conversation keeps what it was told in an emergency (`emergency_told`: the level and the reasons, red flags
 and emergency conditions): a later message that brings nothing more urgent and no new reason is a follow-up,
@@ -32,17 +36,23 @@ def already_told(told: dict[str, Any] | None, assessment: Assessment) -> bool:
 async def route(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     ctx = runtime.context
     with timed(ctx.trace, "route"):
-        assessment = Assessment.model_validate(state["assessment"])
+        assessment = ctx.assessed()
         told = state.get("emergency_told")
-        plan = ctx.deps.router.plan(
+        plan = ctx.plan = ctx.deps.router.plan(
             assessment, clinician_in_charge=ctx.clinician_in_charge, emergency_told=already_told(told, assessment)
         )
         ctx.trace.plan = plan.model_dump(mode="json")
-    update: TriageState = {"plan": ctx.trace.plan}
-    if plan.kind == "emergency_script":
-        before = told or {"level": assessment.level.value, "reasons": []}
-        update["emergency_told"] = {
+    if plan.kind != "emergency_script":
+        return {}
+    before = told or {"level": assessment.level.value, "reasons": []}
+    return {
+        "emergency_told": {
             "level": Level(before["level"]).at_least(assessment.level).value,
             "reasons": sorted(set(before["reasons"]) | emergency_reasons(assessment)),
         }
-    return update
+    }
+
+
+async def who_answers(state: TriageState, runtime: Runtime[TurnContext]) -> str:
+    """The graph's branch after this node: the plan's kind (`async`, as the nodes: no thread hop)."""
+    return runtime.context.planned().kind

@@ -103,6 +103,21 @@ class Routing(SQLModel):
     model: str | None = None
     failovers: int = 0
 
+    @classmethod
+    def of(cls, *, route: str | None, reason: str | None, attempts: list[EngineAttempt]) -> Routing:
+        """The routing section from the engines tried in order: the one used, and how many failed over."""
+        tried = [EngineAttempt.model_validate(a) for a in attempts]
+        used = next((a for a in reversed(tried) if a.outcome == "used"), None)
+        failed = sum(1 for a in tried if a.outcome != "used")
+        return cls(
+            route=route,
+            reason=reason,
+            engines_tried=tried,
+            engine=used.engine if used else None,
+            model=used.model if used else None,
+            failovers=failed if used else max(failed - 1, 0),
+        )
+
 
 class Response(SQLModel):
     """What the user got back (redacted), how fast, and whether it finished."""
@@ -125,6 +140,13 @@ class TurnError(SQLModel):
 
     error_type: str
     status: TurnStatus
+
+    @classmethod
+    def of(cls, status: TurnStatus, error: str | None) -> TurnError | None:
+        """The section for a turn that ended with `status`; None for one that completed without an error."""
+        if status in ("error", "timeout") or error:
+            return cls(error_type=error or status, status=status)
+        return None
 
 
 class ErrorEvent(SQLModel):

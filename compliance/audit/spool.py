@@ -44,7 +44,7 @@ from compliance.audit.errors import ChainDiverged, WriteAbandoned
 from compliance.audit.models import ENTRY_TABLE
 from compliance.audit.query import EntryFilter, StoredEntry
 from compliance.audit.records import TurnRecord
-from compliance.audit.sections import AccessEvent, ErrorEvent
+from compliance.audit.sections import AccessEvent, ErrorEvent, TurnError
 from compliance.audit.store import AuditTrail, NewEntry, access_entry, error_entry, turn_entry
 from compliance.audit.verify import VerifyReport
 
@@ -170,6 +170,30 @@ def told_update(record: TurnRecord) -> dict[str, Any]:
     """A marker update: the turn as it stood when its `triage` frame went out (disposition, redacted text; never
     raw text), so that an interrupted record says what the patient was told."""
     return {"message_id": record.message_id, "update": "told", "record": record.model_dump(mode="json")}
+
+
+def interrupted_record(marker: dict[str, Any]) -> TurnRecord:
+    """The record of a turn a restart cut short: what the marker says the patient was told, as interrupted."""
+    message = {
+        "client_msg_id": marker.get("client_msg_id"),
+        "received_at": marker["received_at"],
+        "audience": marker.get("audience", "patient"),
+    }
+    told = marker.get("record") or {}
+    if told and "message" not in told:  # a marker written before the record kept its sections
+        told = TurnRecord.from_flat({**told, "session_id": marker["session_id"], "message_id": marker["message_id"]})
+        told = told.model_dump(mode="json")
+    record = TurnRecord.model_validate(
+        {
+            **told,
+            "session_id": marker["session_id"],
+            "message_id": marker["message_id"],
+            "message": {**(told.get("message") or {}), **message},
+        }
+    )
+    record.response.status = "interrupted"
+    record.error = TurnError.of("interrupted", "process_restarted")
+    return record
 
 
 class SpoolingTrail:
@@ -489,17 +513,7 @@ class SpoolingTrail:
         interrupted = [m for m in ids if m not in recorded]
         for message_id in interrupted:
             marker = markers[message_id]
-            base = {
-                "session_id": marker["session_id"],
-                "message_id": message_id,
-                "client_msg_id": marker.get("client_msg_id"),
-                "received_at": marker["received_at"],
-                "audience": marker.get("audience", "patient"),
-            }
-            told = marker.get("record") or {}
-            self.record_turn(
-                TurnRecord.model_validate({**told, **base, "status": "interrupted", "error": "process_restarted"})
-            )
+            self.record_turn(interrupted_record(marker))
         if interrupted:
             log.warning("recorded %d answers cut short by a restart as interrupted", len(interrupted))
         if self._pending == 0 and self.markers_path.exists():

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from compliance.audit import StoredEntry
+from compliance.audit import AccessEvent, ErrorEvent, StoredEntry, TurnRecord
+from compliance.audit.denials import KIND as DENIED
+from compliance.audit.denials import AccessDenied
 
 CHUNK = 500
 BOM = "\ufeff"
@@ -54,14 +56,6 @@ FREE_TEXT = ("actor", "target", "source", "redacted_text", "output_redacted")
 
 
 def row(entry: StoredEntry) -> list[Any]:
-    content = entry.content
-    message = content.get("message") or {}
-    assessment = content.get("assessment") or {}
-    routing = content.get("routing") or {}
-    response = content.get("response") or {}
-    access = content.get("access") or content.get("access_denied") or {}
-    said = (access.get("detail") or {}).get("redacted_text")  # a clinician's reply, as recorded
-    error = content.get("error") or content.get("error_event") or {}
     values: dict[str, Any] = {
         "seq": entry.seq,
         "audit_id": entry.audit_id,
@@ -72,28 +66,49 @@ def row(entry: StoredEntry) -> list[Any]:
         "actor": entry.actor,
         "level": entry.level,
         "urgency": entry.urgency,
-        "red_flags": ";".join(assessment.get("red_flags") or ()),
-        "protocol_version": assessment.get("protocol_version"),
-        "route": routing.get("route"),
-        "engine": routing.get("engine"),
-        "model": routing.get("model"),
-        "failovers": routing.get("failovers"),
-        "status": response.get("status"),
-        "error": error.get("error_type"),
-        "token_count": response.get("token_count"),
-        "first_token_ms": response.get("first_token_ms"),
-        "total_ms": response.get("total_ms"),
-        "redaction_counts": json.dumps(message["redaction_counts"], sort_keys=True) if message else None,
-        "action": access.get("action"),
-        "target": access.get("target"),
-        "source": access.get("source"),
-        "redacted_text": message.get("redacted_text") or said,
-        "output_redacted": response.get("output_redacted"),
         "mac": entry.mac,
     }
+    if entry.kind == "turn":
+        values.update(turn_values(TurnRecord.from_content(entry.content)))
+    else:
+        values.update(event_values(entry.kind, entry.content))
     for name in FREE_TEXT:
-        values[name] = _defuse(values[name])
-    return ["" if values[name] is None else values[name] for name in COLUMNS]
+        values[name] = _defuse(values.get(name))
+    return ["" if values.get(name) is None else values[name] for name in COLUMNS]
+
+
+def turn_values(turn: TurnRecord) -> dict[str, Any]:
+    """A turn's columns, from its typed sections."""
+    return {
+        "red_flags": ";".join(turn.assessment.red_flags),
+        "protocol_version": turn.assessment.protocol_version,
+        "route": turn.routing.route,
+        "engine": turn.routing.engine,
+        "model": turn.routing.model,
+        "failovers": turn.routing.failovers,
+        "status": turn.response.status,
+        "error": turn.error.error_type if turn.error else None,
+        "token_count": turn.response.token_count,
+        "first_token_ms": turn.response.first_token_ms,
+        "total_ms": turn.response.total_ms,
+        "redaction_counts": json.dumps(turn.message.redaction_counts, sort_keys=True),
+        "redacted_text": turn.message.redacted_text,
+        "output_redacted": turn.response.output_redacted,
+    }
+
+
+def event_values(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    """Another event's columns: who did what to what (access, export, refusal), or which error."""
+    if kind in ("access", "export"):
+        access = AccessEvent.model_validate(content["access"])
+        said = access.detail.get("redacted_text")  # a clinician's reply, as recorded
+        return {"action": access.action, "target": access.target, "source": access.source, "redacted_text": said}
+    if kind == DENIED:
+        denied = AccessDenied.model_validate(content[DENIED])
+        return {"target": denied.target, "source": denied.source}
+    if kind == "error":
+        return {"error": ErrorEvent.model_validate(content["error_event"]).error_type}
+    return {}
 
 
 def spreadsheet_time(moment: datetime) -> str:

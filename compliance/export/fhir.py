@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from compliance.audit import StoredEntry
+from compliance.audit import StoredEntry, TurnRecord
 from compliance.audit.chain import timestamp
 from compliance.audit.fastjson import dumps
 
@@ -79,24 +79,22 @@ def audit_event(entry: StoredEntry) -> dict[str, Any]:
 
 
 def _turn(entry: StoredEntry, content: dict[str, Any]) -> dict[str, Any]:
-    assessment, routing, response = content["assessment"], content["routing"], content["response"]
-    status = response["status"]
+    turn = TurnRecord.from_content(content)
+    status = turn.response.status
     decision = {
-        "level": assessment.get("level"),
-        "urgency": assessment.get("urgency"),
-        "red_flags": ";".join(assessment.get("red_flags") or ()) or None,
-        "protocol_version": assessment.get("protocol_version"),
-        "route": routing.get("route"),
-        "engine": routing.get("engine"),
-        "model": routing.get("model"),
-        "failovers": routing.get("failovers"),
+        "level": turn.assessment.level,
+        "urgency": turn.assessment.urgency,
+        "red_flags": ";".join(turn.assessment.red_flags) or None,
+        "protocol_version": turn.assessment.protocol_version,
+        "route": turn.routing.route,
+        "engine": turn.routing.engine,
+        "model": turn.routing.model,
+        "failovers": turn.routing.failovers,
         "status": status,
-        "token_count": response.get("token_count"),
-        "redactions": ",".join(
-            f"{k}={v}" for k, v in sorted((content["message"].get("redaction_counts") or {}).items())
-        ),
+        "token_count": turn.response.token_count,
+        "redactions": ",".join(f"{k}={v}" for k, v in sorted(turn.message.redaction_counts.items())),
     }
-    engine = routing.get("engine") or "none"
+    engine = turn.routing.engine or "none"
     asker = (  # a consult: the clinician who asked about the patient's session
         {
             "who": {"identifier": {"system": USER_SYSTEM, "value": entry.actor}, "display": entry.actor},

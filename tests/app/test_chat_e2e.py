@@ -55,7 +55,7 @@ async def test_frames_arrive_in_protocol_order_with_one_audit_record_each(local_
     assert records[0]["client_msg_id"] == "c-1"
     assert records[0]["output_redacted"] == answer_text(frames)
     assert records[0]["level"] == frames[0]["level"]
-    assert set(records[0]["node_ms"]) >= {"redact", "assess", "route", "generate", "guard"}
+    assert set(records[0]["node_ms"]) >= {"redact", "assess", "route", "generate", "reply"}
 
 
 async def test_emergency_gets_the_fixed_script_without_a_model(model_app, peer):

@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from typing_extensions import TypedDict
 
-from agents.graph import NODES
+from agents.graph import ANSWERED_BY, NODES
 from agents.telemetry import traced_node
 from app.logging import JsonFormatter, RequestLineFilter
 from tests.support.chat_client import ask, open_chat
@@ -147,8 +147,11 @@ async def test_phi_sent_through_the_service_reaches_no_log_line_span_or_metric(t
 
     spans = [json.loads(line) for line in spans_file.read_text().splitlines()]
     names = [s["name"] for s in spans]
+    answering = set(ANSWERED_BY.values())  # the graph's branch: one of them answers each message
     for node, _ in NODES:
-        assert names.count(f"node {node}") == len(PHI_MESSAGES), f"node {node}: {names.count(f'node {node}')} spans"
+        if node not in answering:
+            assert names.count(f"node {node}") == len(PHI_MESSAGES), f"node {node}: {names.count(f'node {node}')} spans"
+    assert sum(names.count(f"node {node}") for node in answering) == len(PHI_MESSAGES)
     turns = {s["span_id"] for s in spans if s["name"] == "triage.turn"}
     assert len(turns) == len(PHI_MESSAGES)
     assert all(s["parent_id"] in turns for s in spans if s["name"].startswith("node "))

@@ -55,7 +55,7 @@ def test_app_timings_come_from_its_own_audit_records(results):
     data, _ = results
     for name in ("app-local", "app-zero"):
         nodes = data["systems"][name]["nodes"]["serial"]
-        for node in ("redact", "assess", "route", "generate", "guard"):
+        for node in ("redact", "assess", "route", "generate", "reply"):
             assert nodes[node]["n"] > 0, (name, node)
 
 

@@ -38,13 +38,15 @@ def test_clinician_takes_over_a_new_session_and_the_patient_receives_the_reply(
 
     patient = patient_page()
     patient.locator(".tw-launcher").click()
-    send(patient, "My name is Johnathan Whitaker. I have had a fever of 39 and a bad cough for two days")
+    # A non-urgent complaint: the takeover below needs a conversation the agent would answer itself. (Engine 2.3.0
+    # reads "a fever of 39 and a bad cough" in an adult as an emergency by its learned layer: notes/issue-15.md.)
+    send(patient, "My name is Johnathan Whitaker. I have had a sore throat and a cough for two days")
     wait_for_answer(patient, 1)
     sid = session_id(patient)
 
     entry = clinician.locator(f'.session[data-session="{sid}"]')
     entry.wait_for(timeout=10_000)  # appeared live, without a reload
-    assert "fever" in entry.text_content() and "Whitaker" not in entry.text_content()
+    assert "cough" in entry.text_content() and "Whitaker" not in entry.text_content()
     clinician.screenshot(path=screenshots / "clinician-queue.png")
 
     entry.click()

@@ -98,4 +98,4 @@ def turn(session_id: str = "s-1", n: int = 0, urgency: str = "ne", level: str = 
         "status": "complete",
     }
     values.update(extra)
-    return TurnRecord(**values)
+    return TurnRecord.from_flat(values)

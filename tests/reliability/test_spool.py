@@ -51,13 +51,15 @@ class Outage:
 
 
 def _turn(n: int, urgency: str = "em") -> TurnRecord:
-    return TurnRecord(
-        session_id=f"s{n % 3}",
-        message_id=f"m{n}",
-        received_at=datetime.now(UTC),
-        redacted_text=f"chest pain <PERSON_1> #{n}",
-        level="emergency",
-        urgency=urgency,
+    return TurnRecord.from_flat(
+        {
+            "session_id": f"s{n % 3}",
+            "message_id": f"m{n}",
+            "received_at": datetime.now(UTC),
+            "redacted_text": f"chest pain <PERSON_1> #{n}",
+            "level": "emergency",
+            "urgency": urgency,
+        }
     )
 
 
@@ -133,7 +135,8 @@ def test_a_message_without_a_record_after_a_crash_is_recorded_as_interrupted(tra
     assert restarted.recover() == ["cut-short"]
     [entry] = [e for e in trail.entries() if e.message_id == "cut-short"]
     record = TurnRecord.from_content(entry.content)
-    assert (record.status, record.error, record.client_msg_id) == ("interrupted", "process_restarted", "c-7")
+    flat = record.flat()
+    assert (flat["status"], flat["error"], flat["client_msg_id"]) == ("interrupted", "process_restarted", "c-7")
     assert restarted.recover() == []  # once only
     assert trail.verify().ok
 
@@ -260,12 +263,29 @@ def test_an_interrupted_record_carries_what_the_patient_was_told(trail, tmp_path
     spool.begin_turn("s1", "untold", "c-2", now)  # killed before its triage frame went out
     restarted = SpoolingTrail(trail, tmp_path / "spool")
     assert sorted(restarted.recover()) == ["told", "untold"]
-    records = {e.message_id: TurnRecord.from_content(e.content) for e in trail.entries()}
+    records = {e.message_id: TurnRecord.from_content(e.content).flat() for e in trail.entries()}
     told, untold = records["told"], records["untold"]
-    assert (told.status, told.error, told.client_msg_id) == ("interrupted", "process_restarted", "c-1")
-    assert (told.level, told.urgency, told.redacted_text) == ("emergency", "em", "chest pain <PERSON_1> #1")
-    assert (untold.level, untold.redacted_text) == (None, "")
+    assert (told["status"], told["error"], told["client_msg_id"]) == ("interrupted", "process_restarted", "c-1")
+    assert (told["level"], told["urgency"], told["redacted_text"]) == ("emergency", "em", "chest pain <PERSON_1> #1")
+    assert (untold["level"], untold["redacted_text"]) == (None, "")
     assert trail.verify().ok
+
+
+def test_a_marker_written_before_records_kept_sections_is_recovered_with_what_was_told(trail, tmp_path):
+    # A spool left by the previous release holds the told record flat (every field at the top level).
+    spool = SpoolingTrail(trail, tmp_path / "spool")
+    spool.begin_turn("s1", "old", "c-1", datetime.now(UTC))
+    flat = {**_turn(1).flat(), "session_id": "s1", "message_id": "old", "received_at": "2026-12-01T00:00:00+00:00"}
+    spool.update_turns([{"message_id": "old", "update": "told", "record": flat}])
+    assert SpoolingTrail(trail, tmp_path / "spool").recover() == ["old"]
+    (entry,) = [e for e in trail.entries() if e.message_id == "old"]
+    record = TurnRecord.from_content(entry.content)
+    assert (record.status, record.level, record.message.redacted_text) == (
+        "interrupted",
+        "emergency",
+        flat["redacted_text"],
+    )
+    assert record.error is not None and record.error.error_type == "process_restarted"
 
 
 # --- the AuditSink seam (compliance/audit/sink.py) ------------------------------------------------------------

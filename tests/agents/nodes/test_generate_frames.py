@@ -35,12 +35,16 @@ async def run_generate(engine: str) -> tuple[list[dict], TurnTrace]:
     async def collect(frame: dict) -> None:
         frames.append(frame)
 
-    runtime = SimpleNamespace(context=TurnContext(deps=deps, raw_text=TEXT, trace=trace, emit=collect))  # type: ignore[arg-type]
-    state = {
-        "assessment": assessment.model_dump(mode="json"),
-        "plan": router.plan(assessment).model_dump(mode="json"),
-        "conversation": [{"role": "user", "content": TEXT}],
-    }
+    context = TurnContext(
+        deps=deps,  # type: ignore[arg-type]
+        raw_text=TEXT,
+        trace=trace,
+        emit=collect,
+        assessment=assessment,
+        plan=router.plan(assessment),
+    )
+    runtime = SimpleNamespace(context=context)
+    state = {"conversation": [{"role": "user", "content": TEXT}]}
     if engine != "local":  # a model's output passes the PHI stage: give it a redactor that finds nothing
         deps.redactor = SimpleNamespace(find=lambda text: [])
     await generate(state, runtime)  # type: ignore[arg-type]

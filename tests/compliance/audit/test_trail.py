@@ -9,7 +9,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import inspect, text
 
-from compliance.audit import AccessEvent, AuditTrail, EntryFilter, ErrorEvent, InvalidFilter, TurnRecord, flat_turn
+from compliance.audit import (
+    AccessEvent,
+    AuditTrail,
+    EntryFilter,
+    ErrorEvent,
+    InvalidFilter,
+    TurnError,
+    TurnRecord,
+    flat_turn,
+)
 from compliance.audit.migrations import VERSION_TABLE, current_revision, head_revision
 from tests.compliance.conftest import AUDIT_KEY, turn
 
@@ -44,7 +53,9 @@ def test_a_failed_turn_carries_an_error_section(trail):
     first, second = (e.content for e in trail.entries())
     assert first["error"] == {"error_type": "EngineError", "status": "error"}
     assert second["error"] == {"error_type": "timeout", "status": "timeout"}
-    assert TurnRecord.from_content(second).error is None
+    assert TurnRecord.from_content(second).error == TurnError(error_type="timeout", status="timeout")
+    assert flat_turn(first)["error"] == "EngineError"
+    assert flat_turn(second)["error"] is None, "the flat view names a cause beyond the status only"
 
 
 def test_access_export_and_error_events_are_their_own_entries(trail):

@@ -72,6 +72,10 @@ def test_csv_has_one_row_per_entry_and_defuses_formulas(filled):
     assert rows[1]["redacted_text"] == "'=HYPERLINK(<URL_1>)"
     assert rows[2]["action"] == "reidentify" and rows[2]["actor"] == "carol"
     assert rows[4]["error"] == "EngineError"
+    stored = list(filled.entries())
+    assert [r["mac"] for r in rows] == [e.mac for e in stored], "every row carries its entry's MAC"
+    assert [r["seq"] for r in rows] == [str(e.seq) for e in stored]
+    assert rows[0]["failovers"] == "1" and rows[0]["engine"] == "local" and rows[0]["status"] == "complete"
 
 
 def test_jsonl_lines_hold_the_stored_content_and_chain_fields(filled):
