@@ -210,7 +210,3 @@ def require_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     return dependency
-
-
-CompliancePrincipal = Annotated[Principal, Depends(require_role("compliance", "admin"))]
-ClinicianPrincipal = Annotated[Principal, Depends(require_role("clinician", "admin"))]

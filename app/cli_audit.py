@@ -62,7 +62,7 @@ class NoDatabase(Exception):
 def _open_trail() -> AuditTrail:
     """The service's audit trail (its key ring and journal), on a database that must already exist: a missing
     database (moved away, wrong data directory) is an error, never a fresh empty chain that verifies."""
-    from app.settings import Settings
+    from app.settings import Settings, ensure_local_keys
     from compliance.audit import AuditTrail, MissingDatabase
     from compliance.audit.db import sqlite_path
 
@@ -72,6 +72,7 @@ def _open_trail() -> AuditTrail:
         raise NoDatabase(
             f"no audit database at {path}; refusing to create one (check TRIAGE_DATA_DIR / TRIAGE_DATABASE_URL)"
         )
+    ensure_local_keys(settings)
     trail = AuditTrail(
         settings.resolved_database_url,
         settings.audit_keyring,

@@ -48,9 +48,10 @@ def add_key_commands(subparsers: Any) -> None:
 
 
 def _rings() -> dict[str, Any]:
-    from app.settings import Settings
+    from app.settings import Settings, ensure_local_keys
 
     settings = Settings()
+    ensure_local_keys(settings)  # a laptop's first command may be this one: its keys are made as at start-up
     return {"audit": settings.audit_keyring, "vault": settings.vault_keyring, "token": settings.token_keyring}
 
 
@@ -71,7 +72,7 @@ def _list(_args: argparse.Namespace) -> int:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from app.settings import RETIRED_SUFFIX, SECRETS_FILE, Settings
+    from app.settings import RETIRED_SUFFIX, SECRETS_FILE, Settings, ensure_local_keys
 
     chosen = args.key or sorted(KEYS)
     in_env = [KEYS[name][1] for name in chosen if os.environ.get(KEYS[name][1])]
@@ -83,7 +84,7 @@ def _rotate(args: argparse.Namespace) -> int:
         )
         return 2
     settings = Settings()
-    _ = settings.audit_key_bytes  # makes the laptop's secrets.json when there is none yet
+    ensure_local_keys(settings)  # makes the laptop's secrets.json when there is none yet
     path: Path = settings.data_dir / SECRETS_FILE
     stored = json.loads(path.read_text())
     for name in chosen:

@@ -21,7 +21,7 @@ from app.resilient_checkpoint import resilient
 from app.routes import admin_pages, audit, chat, clinician, compliance_ui, health, login, metrics, pages, users
 from app.security.rates import build_limiters
 from app.security.stack import install as install_security
-from app.settings import Settings
+from app.settings import Settings, ensure_local_keys
 from app.shutdown import OpenSockets
 from app.worker_role import WorkerRole, spool_dir
 from app.worker_shared import share_account_changes, shared_limiters
@@ -44,20 +44,21 @@ def create_app(settings: Settings | None = None, worker: WorkerRole | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_local_keys(settings)  # a laptop's first start generates its keys (app/settings.py)
         async with AsyncExitStack() as stack:
             if link is not None:
                 await link.open()
                 stack.push_async_callback(link.close)
                 share_account_changes(link, accounts_for(settings))
-            store = AuditTrail(
+            chain = AuditTrail(
                 settings.resolved_database_url,
                 settings.audit_keyring,
                 checkpoint_every=settings.audit_checkpoint_every,
                 journal=settings.resolved_audit_journal,
             )
-            store.create_schema()
-            trail = await stack.enter_async_context(
-                spooling(store, spool_dir(settings, worker, store, stack), write_wait_s=settings.audit_write_wait_s)
+            chain.create_schema()
+            trail = await stack.enter_async_context(  # the chain behind its outage spool: what the service writes to
+                spooling(chain, spool_dir(settings, worker, chain, stack), write_wait_s=settings.audit_write_wait_s)
             )
             stack.callback(trail.dispose)
             stack.push_async_callback(limiters.aclose)
@@ -70,10 +71,8 @@ def create_app(settings: Settings | None = None, worker: WorkerRole | None = Non
                 history_turns=settings.history_turns,
             )
             stack.push_async_callback(deps.router.aclose)
-            checkpointer = await stack.enter_async_context(open_checkpointer(settings.resolved_checkpoint_url))
-            checkpointer = resilient(
-                checkpointer, settings.resolved_checkpoint_url
-            )  # outages degrade, not fail (issue 8)
+            saver = await stack.enter_async_context(open_checkpointer(settings.resolved_checkpoint_url))
+            checkpointer = resilient(saver, settings.resolved_checkpoint_url)  # outages degrade, not fail (issue 8)
             agent = TriageAgent(build_graph(checkpointer), deps)
             app.state.settings = settings
             app.state.trail = trail

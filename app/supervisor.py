@@ -52,14 +52,14 @@ def prepare(settings: Any) -> None:
     what each worker then does again finds it done."""
     from app.checkpoint import open_checkpointer
     from app.hub_store import SqlQueueStore
+    from app.settings import ensure_local_keys
     from app.users import user_store
     from app.worker_role import SPOOL_DIR
     from compliance.audit import AuditTrail
     from compliance.audit.spool_slots import recover_all
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # The keys: generated (into secrets.json) here when unset, then only read by the workers.
-    settings.audit_keyring, settings.vault_keyring, settings.token_keyring  # noqa: B018 - made for their effect
+    ensure_local_keys(settings)  # generated (into secrets.json) here when unset, then only read by the workers
     store = AuditTrail(
         settings.resolved_database_url,
         settings.audit_keyring,

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.routes.staff_pages import staff_page
+from app.page_rendering import staff_page
 from app.users import MIN_PASSWORD_CHARS, STAFF_ROLES
 from frontend.i18n import N_
 
@@ -156,14 +156,14 @@ async def widget_page(request: Request) -> HTMLResponse:
         "values": values,
         "base": base,
         "snippet": script_tag(base, values, emergency_number_for(settings, values["lang"])),
-        "allowed_origins": settings.origin_list,
+        "allowed_origins": settings.allowed_origins,
         "emergency_number": settings.emergency_number,
         "emergency_number_ja": settings.emergency_number_ja,
         "max_chars": settings.max_message_chars,
         "privacy_notice": settings.privacy_notice,
         "privacy_url": settings.privacy_url,
         "preview_src": "/admin/widget/preview?" + urlencode({o.name: values[o.name] for o in PREVIEW_OPTIONS}),
-        "missing_origins": not_allowed(values["allowed-origins"], [base, *settings.origin_list]),
+        "missing_origins": not_allowed(values["allowed-origins"], [base, *settings.allowed_origins]),
     }
     return await staff_page(request, "admin_widget.html", ADMIN_ROLES, context)
 

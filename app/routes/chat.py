@@ -34,7 +34,7 @@ from agents.runner import ClientGone, TriageAgent
 from agents.state import Emit
 from app.admission import Admission, Ticket
 from app.auth import TokenError, issue_token, read_token
-from app.deps import AgentWsDep, SettingsWsDep
+from app.deps import AgentDep, SettingsDep
 from app.hub import Hub, hub_of
 from app.privacy import PrivacyNotice
 from app.protocol import LANG_TAG, ConsentFrame, FrameError, MessageFrame, busy_frame, error_frame, parse_client_frame
@@ -409,7 +409,7 @@ def _marking_triaged(emit: Emit, ticket: Ticket) -> Emit:
 
 
 @router.websocket("/ws/chat")
-async def chat(websocket: WebSocket, agent: AgentWsDep, settings: SettingsWsDep) -> None:
+async def chat(websocket: WebSocket, agent: AgentDep, settings: SettingsDep) -> None:
     await websocket.accept()
     sockets = open_sockets(websocket)
     if sockets.closing:  # this replica is stopping: go to another one (app/shutdown.py)

@@ -29,24 +29,38 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, status
+from fastapi import APIRouter, HTTPException, Request, WebSocket, status
 from fastapi.responses import HTMLResponse
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, StringConstraints
 from starlette.websockets import WebSocketDisconnect
 
 from agents.runner import ClientGone, TriageAgent
-from app.auth import ClinicianPrincipal, Principal, still_admitted
-from app.hub import Hub, HubConflict, SessionRecord, UnknownSession, hub_of
+from app.auth import Principal, still_admitted
+from app.deps import (
+    AgentDep,
+    CheckpointerDep,
+    ClinicianPrincipal,
+    HubDep,
+    RedactorDep,
+    SettingsDep,
+    TrailDep,
+)
+from app.hub import Event, Hub, HubConflict, SessionRecord, SessionSummary, UnknownSession
+from app.page_rendering import staff_page
 from app.protocol import error_frame
-from app.routes.staff_pages import staff_page
 from app.security.access import POLICY_VIOLATION, record_scope_denial, refuse_staff_socket, socket_principal
+from app.settings import Settings
 from app.shutdown import open_sockets, websocket_notifier
 from app.staff_session import session_ends_at
-from compliance.audit import AccessAction
+from app.users import user_store
+from compliance.audit import AccessAction, AccessEvent, AuditSink
 from compliance.keys import KeyRing
+from compliance.phi import PlaceholderVault, Redactor
 from compliance.phi.errors import VaultError
 
 router = APIRouter()
@@ -66,13 +80,6 @@ class AssignBody(BaseModel):
     to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
 
 
-async def get_hub(request: Request) -> Hub:
-    return hub_of(request)
-
-
-HubDep = Annotated[Hub, Depends(get_hub)]
-
-
 def live_session(hub: Hub, session_id: str) -> SessionRecord:
     try:
         return hub.session(session_id)
@@ -88,86 +95,94 @@ async def clinician_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/api/clinician/sessions")
-async def list_sessions(hub: HubDep, _: ClinicianPrincipal) -> dict:
+async def list_sessions(hub: HubDep, _: ClinicianPrincipal) -> dict[str, Any]:
     return {"sessions": [asdict(s) for s in hub.sessions()]}
 
 
 @router.get("/api/clinician/sessions/{session_id}")
-async def get_session(session_id: str, hub: HubDep, _: ClinicianPrincipal) -> dict:
+async def get_session(session_id: str, hub: HubDep, _: ClinicianPrincipal) -> dict[str, Any]:
     record = live_session(hub, session_id)
     return {"session": asdict(record.summary), "transcript": record.transcript}
 
 
 @router.post("/api/clinician/sessions/{session_id}/takeover")
-async def take_over(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def take_over(
+    session_id: str, request: Request, hub: HubDep, trail: TrailDep, principal: ClinicianPrincipal
+) -> dict[str, Any]:
     live_session(hub, session_id)
-    try:
-        summary = await hub.takeover(session_id, principal.subject)
-    except HubConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    await record_clinician_action(request, principal, session_id, "takeover")
+    summary = await lifecycle(hub.takeover(session_id, principal.subject))
+    await record_clinician_action(trail, request, principal, session_id, "takeover")
     return {"session": asdict(summary)}
 
 
 @router.post("/api/clinician/sessions/{session_id}/release")
-async def hand_back(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def hand_back(
+    session_id: str, request: Request, hub: HubDep, trail: TrailDep, principal: ClinicianPrincipal
+) -> dict[str, Any]:
     live_session(hub, session_id)
-    try:
-        summary = await hub.release(session_id, principal.subject, force=principal.role == "admin")
-    except HubConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    await record_clinician_action(request, principal, session_id, "release")
+    summary = await lifecycle(hub.release(session_id, principal.subject, force=principal.role == "admin"))
+    await record_clinician_action(trail, request, principal, session_id, "release")
     return {"session": asdict(summary)}
 
 
 @router.post("/api/clinician/sessions/{session_id}/assign")
 async def assign(
-    session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal, body: AssignBody | None = None
-) -> dict:
+    session_id: str,
+    request: Request,
+    settings: SettingsDep,
+    hub: HubDep,
+    trail: TrailDep,
+    principal: ClinicianPrincipal,
+    body: AssignBody | None = None,
+) -> dict[str, Any]:
     live_session(hub, session_id)
     to = (body.to if body else None) or principal.subject
-    if to != principal.subject and not await asyncio.to_thread(can_take_patients, request.app.state.settings, to):
+    if to != principal.subject and not await asyncio.to_thread(can_take_patients, settings, to):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"{to} is not an active clinician account")
     summary = await hub.assign(session_id, to, principal.subject)
-    await record_clinician_action(request, principal, session_id, "assign", {"assigned_to": to})
+    await record_clinician_action(trail, request, principal, session_id, "assign", {"assigned_to": to})
     return {"session": asdict(summary)}
 
 
-def can_take_patients(settings: Any, username: str) -> bool:
-    from app.users import user_store
-
+def can_take_patients(settings: Settings, username: str) -> bool:
     user = user_store(settings.resolved_database_url).get(username)
     return user is not None and not user.disabled and user.role in CLINICIAN_ROLES
 
 
 @router.post("/api/clinician/sessions/{session_id}/unassign")
-async def unassign(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def unassign(
+    session_id: str, request: Request, hub: HubDep, trail: TrailDep, principal: ClinicianPrincipal
+) -> dict[str, Any]:
     previous = live_session(hub, session_id).summary.assigned_to
     summary = await lifecycle(hub.unassign(session_id, principal.subject))
-    await record_clinician_action(request, principal, session_id, "unassign", {"previous": previous})
+    await record_clinician_action(trail, request, principal, session_id, "unassign", {"previous": previous})
     return {"session": asdict(summary)}
 
 
 @router.post("/api/clinician/sessions/{session_id}/resolve")
-async def resolve(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def resolve(
+    session_id: str, request: Request, hub: HubDep, trail: TrailDep, principal: ClinicianPrincipal
+) -> dict[str, Any]:
     in_charge = live_session(hub, session_id).summary.clinician
     if in_charge is not None and (in_charge == principal.subject or principal.role == "admin"):
         await lifecycle(hub.release(session_id, principal.subject, force=principal.role == "admin"))
-        await record_clinician_action(request, principal, session_id, "release")
+        await record_clinician_action(trail, request, principal, session_id, "release")
     summary = await lifecycle(hub.resolve(session_id, principal.subject))
-    await record_clinician_action(request, principal, session_id, "resolve")
+    await record_clinician_action(trail, request, principal, session_id, "resolve")
     return {"session": asdict(summary)}
 
 
 @router.post("/api/clinician/sessions/{session_id}/reopen")
-async def reopen(session_id: str, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def reopen(
+    session_id: str, request: Request, hub: HubDep, trail: TrailDep, principal: ClinicianPrincipal
+) -> dict[str, Any]:
     live_session(hub, session_id)
     summary = await lifecycle(hub.reopen(session_id, principal.subject))
-    await record_clinician_action(request, principal, session_id, "reopen")
+    await record_clinician_action(trail, request, principal, session_id, "reopen")
     return {"session": asdict(summary)}
 
 
-async def lifecycle(action: Any) -> Any:
+async def lifecycle(action: Awaitable[SessionSummary]) -> SessionSummary:
     """A hub action; a clash with the session's state is a 409."""
     try:
         return await action
@@ -176,7 +191,15 @@ async def lifecycle(action: Any) -> Any:
 
 
 @router.post("/api/clinician/sessions/{session_id}/reply")
-async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep, principal: ClinicianPrincipal) -> dict:
+async def reply(
+    session_id: str,
+    body: ReplyBody,
+    request: Request,
+    hub: HubDep,
+    trail: TrailDep,
+    redactor: RedactorDep,
+    principal: ClinicianPrincipal,
+) -> dict[str, Any]:
     record = live_session(hub, session_id)
     if record.summary.clinician != principal.subject:
         raise HTTPException(status.HTTP_409_CONFLICT, "take the conversation over before replying")
@@ -185,8 +208,9 @@ async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep,
     delivered = await hub.deliver_to_patient(
         session_id, {"type": "clinician", "message_id": message_id, "text": body.text, "from": "clinician"}
     )
-    redacted = await asyncio.to_thread(redact_free_text, request.app.state.redactor, body.text)
+    redacted = await asyncio.to_thread(redact_free_text, redactor, body.text)
     await record_clinician_action(
+        trail,
         request,
         principal,
         session_id,
@@ -205,27 +229,27 @@ async def reply(session_id: str, body: ReplyBody, request: Request, hub: HubDep,
     return {"message_id": message_id, "delivered": delivered > 0}
 
 
-def redact_free_text(redactor: Any, text: str) -> str:
-    from compliance.phi import PlaceholderVault
-
+def redact_free_text(redactor: Redactor, text: str) -> str:
     return redactor.redact(text, PlaceholderVault()).redacted
 
 
 @router.post("/api/clinician/sessions/{session_id}/reidentify")
-async def reidentify(session_id: str, request: Request, principal: ClinicianPrincipal) -> dict:
-    """The patient's own words for this session. Refused unless the access can be recorded in the audit trail."""
-    state = request.app.state
-    record_access = getattr(state.trail, "record_access", None)
-    if record_access is None:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "access auditing is unavailable; re-identification refused"
-        )
-    values = await checkpoint_values(state.checkpointer, session_id)
+async def reidentify(
+    session_id: str,
+    request: Request,
+    settings: SettingsDep,
+    trail: TrailDep,
+    checkpointer: CheckpointerDep,
+    principal: ClinicianPrincipal,
+) -> dict[str, Any]:
+    """The patient's own words for this session, shown only once the access is recorded in the audit trail (the
+    entry is durable, in the database or the spool, before a word is revealed)."""
+    values = await checkpoint_values(checkpointer, session_id)
     if not values:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no stored conversation with that id")
-    await asyncio.to_thread(record_access, access_event(principal, session_id, request_source(request)))
+    await asyncio.to_thread(trail.record_access, access_event(principal, session_id, request_source(request)))
     try:  # the ring: a vault last saved before `triage keys rotate --key vault` opens with the retired key
-        turns = reveal_turns(values, state.settings.vault_keyring)
+        turns = reveal_turns(values, settings.vault_keyring)
     except VaultError as exc:
         log.error("re-identification failed: the session's vault does not open", extra={"reason": str(exc)})
         raise HTTPException(
@@ -241,10 +265,12 @@ def request_source(request: Request) -> str:
 
 
 def access_event(
-    principal: Principal, session_id: str, source: str, action: AccessAction = "reidentify", detail: dict | None = None
-) -> Any:
-    from compliance.audit import AccessEvent
-
+    principal: Principal,
+    session_id: str,
+    source: str,
+    action: AccessAction = "reidentify",
+    detail: dict[str, Any] | None = None,
+) -> AccessEvent:
     return AccessEvent(
         actor=principal.subject,
         role=principal.role,
@@ -257,21 +283,24 @@ def access_event(
 
 
 async def record_clinician_action(
-    request: Request, principal: Principal, session_id: str, action: AccessAction, detail: dict | None = None
+    trail: AuditSink,
+    request: Request,
+    principal: Principal,
+    session_id: str,
+    action: AccessAction,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """Takeovers, hand-backs and what a clinician told a patient (redacted) are part of the trail."""
     event = access_event(principal, session_id, request_source(request), action, detail)
-    await asyncio.to_thread(request.app.state.trail.record_access, event)
+    await asyncio.to_thread(trail.record_access, event)
 
 
-async def checkpoint_values(checkpointer: Any, session_id: str) -> dict[str, Any]:
+async def checkpoint_values(checkpointer: BaseCheckpointSaver, session_id: str) -> dict[str, Any]:
     saved = await checkpointer.aget_tuple({"configurable": {"thread_id": session_id, "checkpoint_ns": ""}})
     return dict(saved.checkpoint.get("channel_values", {})) if saved else {}
 
 
 def reveal_turns(values: dict[str, Any], vault_key: bytes | KeyRing) -> list[dict[str, str]]:
-    from compliance.phi import PlaceholderVault
-
     blob = values.get("vault")
     vault = PlaceholderVault.decrypt(blob, vault_key) if blob else None
 
@@ -287,7 +316,7 @@ def reveal_turns(values: dict[str, Any], vault_key: bytes | KeyRing) -> list[dic
 
 
 @router.websocket("/ws/clinician")
-async def clinician_socket(websocket: WebSocket) -> None:
+async def clinician_socket(websocket: WebSocket, hub: HubDep, agent: AgentDep, settings: SettingsDep) -> None:
     # The access middleware has let this caller through; asking the same function again (the account state is
     # cached) only matters if the account was revoked in between, and is refused the same way.
     principal, refusal = await socket_principal(websocket.scope, CLINICIAN_ROLES)
@@ -297,7 +326,7 @@ async def clinician_socket(websocket: WebSocket) -> None:
         )
         return
     await websocket.accept()
-    connection = ClinicianConnection(websocket, hub_of(websocket), websocket.app.state.agent, principal)
+    connection = ClinicianConnection(websocket, hub, agent, settings, principal)
     with open_sockets(websocket).track(websocket_notifier(websocket, connection.send)):  # shutdown: reconnect
         await connection.serve()
 
@@ -305,10 +334,13 @@ async def clinician_socket(websocket: WebSocket) -> None:
 class ClinicianConnection:
     """Hub events out; consult questions in (one at a time, each streamed back)."""
 
-    def __init__(self, websocket: WebSocket, hub: Hub, agent: TriageAgent, principal: Principal) -> None:
+    def __init__(
+        self, websocket: WebSocket, hub: Hub, agent: TriageAgent, settings: Settings, principal: Principal
+    ) -> None:
         self.websocket = websocket
         self.hub = hub
         self.agent = agent
+        self.settings = settings
         self.principal = principal
         self.consult_threads: dict[str, str] = {}
         self._send_lock = asyncio.Lock()
@@ -333,11 +365,10 @@ class ClinicianConnection:
 
     async def _watch_access(self) -> None:
         """Close the socket once the sign-in is revoked (disable, sign-out, new password) or has ended."""
-        settings = self.websocket.app.state.settings
-        ends_at = session_ends_at(settings, self.principal)
+        ends_at = session_ends_at(self.settings, self.principal)
         try:
             # ASYNC110: a periodic check of the account database, not a wait on a flag an Event could signal
-            while time.time() < ends_at and await self._admitted(settings):  # noqa: ASYNC110
+            while time.time() < ends_at and await self._admitted():  # noqa: ASYNC110
                 await asyncio.sleep(ACCESS_CHECK_S)
             await record_scope_denial(self.websocket.scope, POLICY_VIOLATION, "unauthenticated", self.principal)
             await self.send(
@@ -347,14 +378,14 @@ class ClinicianConnection:
         except (ClientGone, RuntimeError, OSError):
             pass
 
-    async def _admitted(self, settings: Any) -> bool:
+    async def _admitted(self) -> bool:
         try:
-            return await still_admitted(settings, self.principal)
+            return await still_admitted(self.settings, self.principal)
         except Exception:  # the account database is down: keep the socket, ask again next time
             log.warning("could not check a staff account; its socket stays open meanwhile", exc_info=True)
             return True
 
-    async def _relay(self, events: Any) -> None:
+    async def _relay(self, events: AsyncIterator[Event]) -> None:
         try:
             async for event in events:
                 await self.send(event)

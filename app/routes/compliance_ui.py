@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from agents.triage import Level
 from app.auth import Principal
 from app.compliance_review import KIND_NAMES, LEVEL_NAMES, STATUS_NAMES, URGENCY_NAMES, Review
 from app.page_locale import page_locale
-from app.routes.staff_pages import staff_page
+from app.page_rendering import staff_page
 from compliance.audit import AccessAction, AccessEvent, AuditTrail, EntryFilter, StoredEntry, flat_turn
 from frontend.charts import LEVEL_COLORS, SERIES_COLORS, Bar, Series, bar_chart, line_chart, percentile
 from frontend.i18n import N_, Gettext, Message, gettext_for
@@ -35,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 COMPLIANCE_ROLES = ("compliance", "admin")
 PAGE_SIZE = 25
 CHART_LIMIT = 50_000
-LEVELS = tuple(LEVEL_COLORS)
+LEVELS = tuple(level.value for level in Level)
 PERCENTILES = (50, 90, 99)
 #: What an access event's action was, for a reader.
 ACTION_NAMES = {

@@ -8,6 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from agents.runner import TriageAgent
+from app.admission import Admission
+from compliance.audit.spool import SpoolingTrail
+
 router = APIRouter(tags=["health"])
 
 #: How long the readiness probe lets the audit database take its write lock (a probe writes nothing).
@@ -33,28 +37,24 @@ async def readyz(request: Request) -> JSONResponse:
     `"reason": "saturated"` and `admission` gives the numbers, so a load balancer steers new sockets elsewhere;
     sockets already open keep being served. `/healthz` (liveness) never looks at load."""
     state = request.app.state
-    checks: dict[str, Any] = {"graph": getattr(state, "agent", None) is not None}
-    trail = getattr(state, "trail", None)
+    # None until the lifespan has built them (uvicorn serves nothing before, but a probe must never fail).
+    agent: TriageAgent | None = getattr(state, "agent", None)
+    trail: SpoolingTrail | None = getattr(state, "trail", None)
+    checks: dict[str, bool] = {"graph": agent is not None}
     detail: dict[str, Any] = {}
-    health = getattr(trail, "health", None)
-    if health is not None:
-        detail = health()
+    if trail is None:
+        checks["database"] = False
+    else:
+        detail = trail.health()
         checks["audit_spool_empty"] = detail["spool_pending"] == 0
         checks["audit_chain"] = detail["chain_diverged"] is None
-    probe = getattr(trail, "probe", None)
-    try:
-        if probe is not None and checks.get("audit_spool_empty", True) and checks.get("audit_chain", True):
-            checks["database"] = await asyncio.wait_for(asyncio.to_thread(probe, PROBE_WAIT_S), READY_TIMEOUT_S)
-        elif probe is None:
-            checks["database"] = await asyncio.wait_for(asyncio.to_thread(state.trail.ping), READY_TIMEOUT_S)
+        if checks["audit_spool_empty"] and checks["audit_chain"]:
+            checks["database"] = await _probe(trail)
         else:
             checks["database"] = False  # writes are going to the spool: not probed again
-    except Exception:  # noqa: BLE001 - whatever the probe raised, the database is not ready
-        checks["database"] = False
-    if health is not None:
-        detail = health()
+        detail = trail.health()
         checks["audit_writes"] = detail["write_failure"] is None
-    admission = getattr(state, "admission", None)
+    admission: Admission | None = getattr(state, "admission", None)
     load = admission.state() if admission is not None else None
     if load is not None:
         checks["capacity"] = not load.saturated
@@ -71,3 +71,11 @@ async def readyz(request: Request) -> JSONResponse:
             "chain_diverged": detail["chain_diverged"] is not None,
         }
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _probe(trail: SpoolingTrail) -> bool:
+    """Could an audit write start now (the chain's write lock taken, nothing written), within the probe's time."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(trail.probe, PROBE_WAIT_S), READY_TIMEOUT_S)
+    except Exception:  # noqa: BLE001 - whatever the probe raised, the database is not ready
+        return False

@@ -1,53 +1,19 @@
-"""Server-rendered pages, in the request's language (app/page_locale.py), and the widget's strings per locale."""
+"""The public pages (`/`), in the request's language (app/page_locale.py), and the widget's strings per locale."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
-from starlette.background import BackgroundTask
 
 from app.deps import SettingsDep
-from app.page_locale import page_locale, remember, switch_links
+from app.page_locale import page_locale
+from app.page_rendering import templates
 from frontend.i18n import LOCALES, gettext_for, script_messages
-from frontend.templating import environment
 
 router = APIRouter(include_in_schema=False)
 
 #: How long a browser may keep the widget's strings (they change only with a release).
 WIDGET_MESSAGES_MAX_AGE_S = 3600
-
-
-class LocalizedTemplates:
-    """Starlette's `TemplateResponse`, rendered by the environment of the request's locale, with the language
-    switch's links in the context; an explicit `?lang=` choice is remembered in a cookie."""
-
-    def __init__(self) -> None:
-        self.by_locale = {locale: Jinja2Templates(env=environment(locale)) for locale in LOCALES}
-
-    def TemplateResponse(  # noqa: N802 (the name and signature of Starlette's, which callers use)
-        self,
-        request: Request,
-        name: str,
-        context: Mapping[str, Any] | None = None,
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-        media_type: str | None = None,
-        background: BackgroundTask | None = None,
-    ) -> HTMLResponse:
-        locale = page_locale(request)
-        page = {"lang_switch": switch_links(request, locale), **(context or {})}
-        response = self.by_locale[locale].TemplateResponse(
-            request, name, page, status_code=status_code, headers=headers, media_type=media_type, background=background
-        )
-        remember(request, response)
-        return response
-
-
-templates = LocalizedTemplates()
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -21,16 +21,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, StringConstraints
 
-from app.auth import Principal, accounts_for, require_role
-from app.users import STAFF_ROLES, StaffRole, StaffUser, UserError, UserStore, user_store
-from compliance.audit import AccessEvent
+from app.auth import Principal, accounts_for
+from app.deps import AdminPrincipal, UsersDep
+from app.users import STAFF_ROLES, StaffRole, StaffUser, UserError, UserStore
+from compliance.audit import AccessAction, AccessEvent
+from compliance.audit.spool import SpoolingTrail
 
 router = APIRouter(prefix="/api/users", tags=["accounts"])
 
-AdminPrincipal = Annotated[Principal, Depends(require_role("admin"))]
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
@@ -47,13 +48,6 @@ class NewPassword(BaseModel):
 
 class NewRole(BaseModel):
     role: StaffRole
-
-
-def get_users(request: Request) -> UserStore:
-    return user_store(request.app.state.settings.resolved_database_url)
-
-
-UsersDep = Annotated[UserStore, Depends(get_users)]
 
 
 def user_out(user: StaffUser) -> dict[str, Any]:
@@ -119,7 +113,7 @@ async def _existing(users: UserStore, username: str) -> None:
 
 
 async def _change(
-    request: Request, principal: Principal, action: str, change: Callable[[], StaffUser], **detail: str
+    request: Request, principal: Principal, action: AccessAction, change: Callable[[], StaffUser], **detail: str
 ) -> StaffUser:
     """Make the change (422 with the reason when refused), honour it in this process at once, and record it."""
     try:
@@ -130,10 +124,11 @@ async def _change(
     event = AccessEvent(
         actor=principal.subject,
         role=principal.role,
-        action=action,  # type: ignore[arg-type]
+        action=action,
         target=f"user:{user.username}",
         source=request.client.host if request.client else "",
         detail={"username": user.username, **detail, "user_agent": request.headers.get("user-agent", "")[:200]},
     )
-    await asyncio.to_thread(request.app.state.trail.record_access, event)
+    trail: SpoolingTrail = request.app.state.trail
+    await asyncio.to_thread(trail.record_access, event)
     return user

@@ -31,6 +31,7 @@ from app.protocol import error_frame
 from app.security.access import client_address, refuse_socket
 from app.security.buckets import TokenBucket
 from app.security.rates import Limiters, RateLimiter
+from app.settings import Settings
 
 EXEMPT_PATHS = ("/healthz", "/readyz")
 TRY_AGAIN_LATER = 1013
@@ -41,7 +42,7 @@ class SlowClient(ConnectionError):
 
 
 class LimitsMiddleware:
-    def __init__(self, app: ASGIApp, settings: Any, limiters: Limiters) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, limiters: Limiters) -> None:
         self.app = app
         self.settings = settings
         self.limiters = limiters
@@ -140,7 +141,9 @@ class LimitsMiddleware:
 class GuardedSocket:
     """One socket's receive and send, with its limits applied (see the module docstring)."""
 
-    def __init__(self, receive: Receive, send: Send, settings: Any, address_limiter: RateLimiter, address: str) -> None:
+    def __init__(
+        self, receive: Receive, send: Send, settings: Settings, address_limiter: RateLimiter, address: str
+    ) -> None:
         self._receive = receive
         self._send = send
         self.max_frame_bytes: int = settings.max_frame_bytes

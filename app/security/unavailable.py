@@ -52,7 +52,7 @@ def unavailable(request: Request, code: str) -> Response:
     log.warning("staff request refused: the database is not answering", extra={"route": request.url.path, "code": code})
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
     if wants_page(request):
-        from app.routes.pages import templates
+        from app.page_rendering import templates
 
         return templates.TemplateResponse(
             request,

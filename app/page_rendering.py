@@ -1,21 +1,62 @@
-"""Server-rendered staff pages: who may see one, what the page needs to act (its CSRF token, when its token
-expires, for silent renewal), and the renewal of a cookie past half its life on each visit."""
+"""Rendering the server's pages: the templates in the request's language, and the staff pages' frame.
+
+- `templates`: Starlette's `TemplateResponse`, rendered in the request's language (app/page_locale.py) with the
+  language switch's links in the context. Every page of every route module renders through it.
+- `staff_page`: a page for signed-in staff: who may see it (else a sign-in or access-denied notice), what it
+  needs to act (its CSRF token, when its token expires, for silent renewal), and the renewal of a cookie past
+  half its life on each visit.
+- `signed_in`: the caller of a page, when its credential is good.
+
+Route modules share these through this module; none imports another route module.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Request, status
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
 
 from app.auth import Authenticated, Principal, TokenError, authenticate
-from app.page_locale import page_locale
-from app.routes.pages import templates
+from app.page_locale import page_locale, remember, switch_links
 from app.security.csrf import FORM_PAGE_REFERRER_POLICY, session_token
+from app.settings import Settings
 from app.staff_session import due_for_renewal, renewed_token, set_token_cookie
-from frontend.i18n import gettext_for
+from frontend.i18n import LOCALES, gettext_for
+from frontend.templating import environment
+
+
+class LocalizedTemplates:
+    """Starlette's `TemplateResponse`, rendered by the environment of the request's locale, with the language
+    switch's links in the context; an explicit `?lang=` choice is remembered in a cookie."""
+
+    def __init__(self) -> None:
+        self.by_locale = {locale: Jinja2Templates(env=environment(locale)) for locale in LOCALES}
+
+    def TemplateResponse(  # noqa: N802 (the name and signature of Starlette's, which callers use)
+        self,
+        request: Request,
+        name: str,
+        context: Mapping[str, Any] | None = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> HTMLResponse:
+        locale = page_locale(request)
+        page = {"lang_switch": switch_links(request, locale), **(context or {})}
+        response = self.by_locale[locale].TemplateResponse(
+            request, name, page, status_code=status_code, headers=headers, media_type=media_type, background=background
+        )
+        remember(request, response)
+        return response
+
+
+templates = LocalizedTemplates()
 
 
 async def signed_in(request: Request) -> Authenticated | None:
@@ -55,7 +96,7 @@ async def staff_page(
             },
             status_code=code,
         )
-    settings = request.app.state.settings
+    settings: Settings = request.app.state.settings
     extra = await asyncio.to_thread(build, principal) if build is not None else {}
     renewal = (
         renewed_token(settings, principal)
