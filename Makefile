@@ -45,7 +45,7 @@ check: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed $(AXE)
 	$(MAKE) --no-print-directory check
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra --durations=20
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench.run

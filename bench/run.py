@@ -17,6 +17,11 @@ These phases lift admission control (bench/servers.py); then `overload` (issue 2
 twice app-local's `saturate` throughput to a fresh app-local with admission control at its defaults; in the full
 run `triage_first` then times new messages' `triage` frames while 16 long answers stream from a model peer, with
 token streaming yielding to them and not (`python -m bench.overload` on its own).
+With `--soak` (issue 20, bench/soak.py), last, a fresh app-local with admission control as shipped holds 2,000
+patient sessions for 5 minutes, each sending a message every 20 s, and reports per 30 s window what was sent,
+answered, refused and lost, the latency and the server's RSS, then every message checked against the audit
+trail: bench/results/soak.json and soak.md (`--quick`: 20 sessions for 6 s; `python -m bench.soak` on its own,
+with its own numbers).
 """
 
 from __future__ import annotations
@@ -445,6 +450,11 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="also the overload phase (issue 20; needs app-local) and, in the full run, triage first under streaming",
     )
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="also the soak phase (issue 20, bench/soak.py: 2,000 sessions for 5 minutes; --quick: 20 for 6 s)",
+    )
     parser.add_argument("--sessions", type=int, default=None)
     parser.add_argument("--rates", default=None, help="offered msg/s of the load phases, comma separated")
     parser.add_argument("--load-s", type=float, default=None)
@@ -506,6 +516,14 @@ def main(argv: list[str] | None = None) -> int:
                 results["llm"] = measure_llm(plan, root, log)
             except Exception as exc:  # noqa: BLE001 - the rest of the run stands on its own
                 results["llm"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        if args.soak:
+            from bench import soak
+
+            soak_plan = soak.QUICK if args.quick else soak.Plan()
+            log(f"soak ({soak_plan.sessions} sessions for {soak_plan.duration_s:g} s)")
+            soak_results = soak.measure(soak_plan, root, log)
+            soak.write(soak_results, out_dir)
+            results["soak"] = {k: soak_results[k] for k in ("plan", "totals", "lost", "rss")}
     results["machine"]["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["ratios"] = report.ratios(results)
