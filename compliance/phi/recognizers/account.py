@@ -4,13 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import ACCOUNT
 from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = (
-    r"(?i:\b(?:account|acct\.?|a/c|billing(?:\s+account)?|invoice|claim|statement|"
-    r"guarantor(?:\s+account)?|patient\s+account|card|credit\s+card|debit\s+card|iban|routing|bank\s+account|"
-    r"payment\s+(?:plan|reference)|reference|ref\.?|confirmation|order)"
-    rf"{ID_JOIN})"
-)
+CUE = rf"(?i:\b{cue('account')}{ID_JOIN})"
 
 
 class PhiAccountRecognizer(DataPatternRecognizer):

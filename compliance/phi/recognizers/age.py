@@ -4,6 +4,7 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import AGE
 from compliance.phi.recognizers.base import DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
 OVER_89 = r"(?:9\d|1[01]\d)"
 WORDS = (
@@ -11,10 +12,7 @@ WORDS = (
     r"(?:one\s+)?hundred(?:\s+and\s+(?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
 )
 SUFFIX = r"(?i:[\s-]*(?:years?|yrs?)[\s-]*old|[\s-]*(?:years?|yrs?)\b|\s*y/?o\b|\s*y\.o\.|\s*yo\b)"
-CUE = (
-    r"(?i:\b(?:age|aged|ages|age:|turned|turning|turns|i'm|im|i\s+am|she's|he's|she\s+is|he\s+is|"
-    r"who\s+is|who's|mom\s+is|dad\s+is|grandma\s+is|grandpa\s+is|grandmother\s+is|grandfather\s+is)\s*)"
-)
+CUE = rf"(?i:\b{cue('age')}\s*)"
 
 
 class PhiAgeRecognizer(DataPatternRecognizer):

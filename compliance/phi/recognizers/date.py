@@ -7,6 +7,7 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import DATE
 from compliance.phi.recognizers.base import DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
 MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -21,7 +22,7 @@ MONTH_SAFE = (
 DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 ORD = r"(?:st|nd|rd|th)"
 YEAR = r"(?:19\d\d|20\d\d|'\d\d)"
-TEMPORAL = r"(?i:\b(?:(?:on|in|since|from|until|till|til|by|during|before|after|early|late|mid|last|next|this|of|between|and|through|thru|dob|born|admitted|discharged|seen|due|expected)\s+|(?:mid|early|late)-))"
+TEMPORAL = rf"(?i:\b(?:{cue('date_context')}\s+|(?:mid|early|late)-))"
 # Holidays on a fixed day of the year: a day and month in disguise.
 HOLIDAY = r"(?:Christmas(?:\s+(?:Eve|Day))?|Xmas|New\s+Year's\s+(?:Eve|Day)|Boxing\s+Day|Halloween|Valentine's(?:\s+Day)?|Independence\s+Day|Bonfire\s+Night|St\.?\s+Patrick's\s+Day)"
 

@@ -4,14 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import DEVICE_ID
 from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = (
-    r"(?i:\b(?:serial|s/n|sn|device|imei|udi|meid|mac\s+address|lot|model\s+serial|"
-    r"(?:pacemaker|defibrillator|icd|pump|insulin\s+pump|cgm|monitor|implant|stimulator|hearing\s+aid|"
-    r"cochlear\s+implant|nebulizer|cpap|bipap|concentrator|glucometer|meter|sensor|transmitter)"
-    r"(?:\s+(?:serial|device|unit))?)"
-    rf"{ID_JOIN})"
-)
+CUE = rf"(?i:\b(?:{cue('device_id')}|{cue('device')}(?:\s+{cue('device_tail')})?){ID_JOIN})"
 
 
 class PhiDeviceIdRecognizer(DataPatternRecognizer):

@@ -4,13 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import HEALTH_PLAN
 from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = (
-    r"(?i:\b(?:member|subscriber|policy|insurance|insurer|plan|medicaid|medicare|medi-cal|group|"
-    r"beneficiary|coverage|payer|bcbs|aetna|cigna|humana|kaiser|unitedhealthcare|uhc|tricare|"
-    r"health\s+plan|insurance\s+card|mbi|hicn)(?:\s+(?:member|subscriber|policy|plan|group|card))?"
-    rf"{ID_JOIN})"
-)
+CUE = rf"(?i:\b{cue('health_plan')}(?:\s+{cue('health_plan_tail')})?{ID_JOIN})"
 # Medicare Beneficiary Identifier: 11 characters, fixed letter/digit positions.
 MBI = r"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"
 

@@ -4,13 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import LICENSE
 from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = (
-    r"(?i:\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e|lic\.?|dl|dea|npi|passport|"
-    r"certificate|cert\.?|permit|registration|state\s+id|id\s+card|green\s+card|visa|alien|"
-    r"birth\s+certificate|death\s+certificate|board\s+certification)"
-    rf"{ID_JOIN})"
-)
+CUE = rf"(?i:\b{cue('license')}{ID_JOIN})"
 
 
 class PhiLicenseRecognizer(DataPatternRecognizer):

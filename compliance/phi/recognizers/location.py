@@ -6,16 +6,11 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from compliance.phi.entities import LOCATION
 from compliance.phi.lexicon import common_words, lower_set, word_list
 from compliance.phi.recognizers.base import NAME_WORD, DataPatternRecognizer, alternation
+from compliance.phi.recognizers.cues import cue
 
 STATES = alternation(word_list("us_states"))
 PLACE = rf"(?:(?:St\.|Saint|Fort|Ft\.|Mount|Mt\.|Port|New|North|South|East|West|Lake|Glen|San|Santa|Los|Las|El|La)\s+)?{NAME_WORD}(?:[\s-]{NAME_WORD}){{0,2}}"
-CUE = (
-    r"(?i:\b(?:live|lives|living|lived|moved|move|moving|reside|resides|residing|based|located|staying|stay|"
-    r"visiting|visited|relocated|hometown|town|city|village|suburb|outside|near|from|commute\s+from|drove\s+from|"
-    r"travelled\s+from|traveled\s+from|back\s+in|here\s+in|up\s+in|down\s+in|out\s+in|over\s+in|"
-    r"i'm\s+in|im\s+in|i\s+am\s+in|we're\s+in|we\s+are\s+in|currently\s+in|(?:home|house|apartment)\s+in)"
-    r"(?:\s+(?:in|to|near|at|from|of|outside|by))?(?:\s+of)?\s+)"
-)
+CUE = rf"(?i:\b{cue('location')}(?:\s+{cue('location_tail')})?(?:\s+of)?\s+)"
 
 
 class PhiLocationRecognizer(DataPatternRecognizer):

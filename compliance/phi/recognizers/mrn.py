@@ -4,13 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import MRN
 from compliance.phi.recognizers.base import DIGIT, ID_JOIN, ID_TOKEN, DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = (
-    r"(?i:\b(?:mrn|mr\s*#|mr\s+no\.?|medical\s+record(?:\s+number)?|med\s+rec|record|chart|"
-    r"patient\s+id|pt\s+id|patient\s+number|hospital\s+(?:number|no\.?|id)|case|encounter|"
-    r"visit\s+id|accession|requisition|nhs(?:\s+number)?|ehr\s+id|emr\s+id|file|id|identification)"
-    rf"{ID_JOIN})"
-)
+CUE = rf"(?i:\b{cue('mrn')}{ID_JOIN})"
 
 
 class PhiMrnRecognizer(DataPatternRecognizer):

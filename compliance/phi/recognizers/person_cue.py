@@ -37,6 +37,7 @@ from compliance.phi.names import (
     words_from,
 )
 from compliance.phi.recognizers.base import NAME_WORD, alternation
+from compliance.phi.recognizers.cues import cue
 
 MONTH_WORDS = frozenset(MONTHS) | frozenset(MONTH_ABBREVIATIONS)
 # Endings of clinical words a list may not hold ("dysuria", "haematuria", "cholecystitis").
@@ -82,9 +83,7 @@ def _cue_regex(kind: str) -> str:
     titles = alternation(word_list("title_cues"))
     patterns = {
         INTRODUCTION: (
-            r"\b(?:my\s+name\s+is|my\s+names|my\s+name's|name\s+is|name's|full\s+name\s+is|name\s*:|"
-            r"patient\s+name\s*:?|call\s+me|i\s+go\s+by|goes\s+by|i'm\s+called|im\s+called|i\s+am\s+called|"
-            r"known\s+as|nicknamed|named|(?:first|last|middle|sur|maiden|given|family)\s*name\s*(?:is|:)?)"
+            rf"\b(?:{cue('person_introduction')}|name\s*:|patient\s+name\s*:?|{cue('name_part')}\s*name\s*(?:is|:)?)"
             r"[\s,:-]+"
         ),
         RELATION: (
@@ -94,12 +93,7 @@ def _cue_regex(kind: str) -> str:
         ),
         TITLE: rf"\b{titles}\.?[ \t]+",
         WEAK: (
-            r"(?:\b(?:this\s+is|it's|its|it\s+is|i\s+am|i'm|im|hi|hello|hey|dear|greetings|"
-            r"patient|pt\.?|client|resident|caller|seen\s+by|referred\s+by|spoke\s+(?:with|to)|talked\s+(?:with|to)|"
-            r"per|cc|attn|signed|caregiver\s+for|care\s+of|notes?\s+for|letter\s+for|on\s+file\s+for|"
-            r"(?:telehealth|video\s+visit|visit|appointment|call)\s+with|ask\s+for|asking\s+for|speak\s+(?:to|with)|sincerely|regards|cheers|best|thanks|thank\s+you|thx|love|xoxo|"
-            r"accompanied\s+by|brought\s+in\s+by|care\s+of|c/o|guardian|contact|emergency\s+contact|next\s+of\s+kin|^from|"
-            rf"parent|{kin})"
+            rf"(?:\b(?:{cue('person_weak')}|^from|{kin})"
             r"(?:\s*[,:-]\s*|\s+(?:is\s+)?)"
             r"|(?:^|[.!?])[ \t]*[-\u2013\u2014~][ \t]*)"
         ),
@@ -191,8 +185,8 @@ class PhiPersonCueRecognizer(LocalRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
-        for kind, cue in self._cues:
-            for match in cue.finditer(text):
+        for kind, cue_pattern in self._cues:
+            for match in cue_pattern.finditer(text):
                 # a bare relation word ("baby is teething") introduces no lower-case name; "im", "it's" may
                 bare_relation = (
                     kind == WEAK

@@ -4,9 +4,12 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import PHONE
 from compliance.phi.recognizers.base import DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
 EXT = r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?"
-CUE = r"(?i:\b(?:call|calls|called|text|phone|cell|mobile|tel|telephone|fax|pager|number|reach(?:ed)?\s+(?:me|us|her|him)?\s*(?:at|on)?|contact|whatsapp|callback|call\s+back|ph|mob|c|h|w)\b\.?\s*(?:is|at|on|:|#|-)?\s*(?:number\s*)?)"
+# "reach me at", "reached us on": a verb phrase, kept here; no cue word starts with "r", so trying it last is the same.
+REACH = r"reach(?:ed)?\s+(?:me|us|her|him)?\s*(?:at|on)?"
+CUE = rf"(?i:\b(?:{cue('phone')}|{REACH})\b\.?\s*(?:is|at|on|:|#|-)?\s*(?:number\s*)?)"
 
 
 class PhiPhoneRecognizer(DataPatternRecognizer):

@@ -4,8 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import SSN
 from compliance.phi.recognizers.base import DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = r"(?i:\b(?:ssn|ss#|ss\s+no\.?|social(?:\s+security)?(?:\s+(?:number|num|no\.?|#))?)\s*(?:is|:|#|=)?\s*)"
+CUE = rf"(?i:\b{cue('ssn')}\s*(?:is|:|#|=)?\s*)"
 
 
 class PhiSsnRecognizer(DataPatternRecognizer):

@@ -4,8 +4,9 @@ from presidio_analyzer import Pattern
 
 from compliance.phi.entities import VEHICLE_ID
 from compliance.phi.recognizers.base import DIGIT, DataPatternRecognizer
+from compliance.phi.recognizers.cues import cue
 
-CUE = r"(?i:\b(?:vin|vehicle\s+id(?:entification)?(?:\s+number)?|(?:licen[cs]e\s+)?plate|tag|registration\s+plate|reg\.?\s+plate)\s*(?:number|no\.?|#)?\s*(?:is|was|:|#|=)?\s*)"
+CUE = rf"(?i:\b{cue('vehicle_id')}\s*(?:number|no\.?|#)?\s*(?:is|was|:|#|=)?\s*)"
 
 
 class PhiVehicleIdRecognizer(DataPatternRecognizer):

@@ -5,9 +5,10 @@ from presidio_analyzer import Pattern
 from compliance.phi.entities import ZIP
 from compliance.phi.lexicon import word_list
 from compliance.phi.recognizers.base import DataPatternRecognizer, alternation
+from compliance.phi.recognizers.cues import cue
 
 STATES = alternation(word_list("us_states"))
-CUE = r"(?i:\b(?:zip|zip\s*code|zipcode|postal\s*code|postcode|zip\s*is|area\s+code)\s*(?:is|:|#)?\s*)"
+CUE = rf"(?i:\b{cue('zip')}\s*(?:is|:|#)?\s*)"
 
 
 class PhiZipRecognizer(DataPatternRecognizer):
