@@ -11,13 +11,7 @@ import pytest
 
 from agents.triage import Level
 from agents.triage.engine import assess_layers
-
-A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_24, Level.consultation, Level.self_care)
-EMERGENCY = {A, E}
-
-
-def level(text: str) -> Level:
-    return assess_layers(text)[0].level
+from tests.agents.triage.layers import EMERGENCY, A, D, R, S, level
 
 
 @pytest.mark.parametrize(
