@@ -3,6 +3,8 @@
     python -m bench.train_triage                       # train on the training sets, write knowledge/learned.json
     python -m bench.train_triage --hold-out FILE       # train without FILE's cases, then score them (no write)
     python -m bench.train_triage --cv 5                # cross-validated figures on the corpus's dev part
+    python -m bench.train_triage --leave-writers-out O,P,Q,R,S --grid 0.25:0.7:10,0.2:0.7:5
+                                                       # each writer scored by a model trained without it
 
 Deterministic: the same cases and engine give the same weights (full-batch training, no randomness), so the
 weights file is reproducible from the repository. The locked parts are never read here.
@@ -11,6 +13,7 @@ weights file is reproducible from the repository. The locked parts are never rea
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -61,7 +64,9 @@ def examples(path: Path) -> list[Example]:
     return out
 
 
-def fit(train: Sequence[Example], *, raise_at: float = RAISE_AT, lower_at: float = LOWER_AT) -> learned.Model:
+def fit(
+    train: Sequence[Example], *, raise_at: float = RAISE_AT, lower_at: float = LOWER_AT, l2: float = L2
+) -> learned.Model:
     counts = Counter(f for e in train for f in e.features)
     vocab = sorted(f for f, n in counts.items() if n >= MIN_COUNT or f.startswith("base:") or f == "bias")
     index = {f: i for i, f in enumerate(vocab)}
@@ -79,7 +84,7 @@ def fit(train: Sequence[Example], *, raise_at: float = RAISE_AT, lower_at: float
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
-        g = (x.T @ (p - y) + L2 * w) / len(train)
+        g = (x.T @ (p - y) + l2 * w) / len(train)
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         w -= STEP * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
@@ -117,6 +122,35 @@ def score(model: learned.Model | None, test: Sequence[Example]) -> dict[str, flo
     return figures(pairs)
 
 
+def leave_writers_out(
+    everything: Sequence[Example], writers: Sequence[str], grid: Sequence[tuple[float, ...]]
+) -> dict[tuple[float, ...], dict[str, float]]:
+    """Each writer's cases in turn scored by a model trained on everything else, for each (raise_at, lower_at, l2)
+    of the grid: how the learned layer's settings were chosen (round 5: notes/issue-15.md)."""
+    base_pairs: list[tuple[Level, Level]] = []
+    pairs: dict[tuple[float, ...], list[tuple[Level, Level]]] = {setting: [] for setting in grid}
+    for writer in writers:
+        test = [e for e in everything if e.id.startswith(writer + "-")]
+        if not test:
+            raise SystemExit(
+                f"writer {writer}: no cases in the training sets (a locked part's writer is never read here)"
+            )
+        train = [e for e in everything if not e.id.startswith(writer + "-")]
+        base_pairs += [(e.label, e.base.level) for e in test]
+        fitted: dict[float, learned.Model] = {}
+        for setting in grid:
+            raise_at, lower_at, l2 = setting
+            if l2 not in fitted:
+                fitted[l2] = fit(train, l2=l2)
+            model = dataclasses.replace(fitted[l2], raise_at=raise_at, lower_at=lower_at)
+            pairs[setting] += [(e.label, apply_model(e.base, e.features, model).level) for e in test]
+    show("deterministic layers", figures(base_pairs))
+    found = {setting: figures(p) for setting, p in pairs.items()}
+    for setting, figs in found.items():
+        show("raise {} lower {} l2 {}".format(*setting), figs)
+    return found
+
+
 def _fold(case_id: str, k: int) -> int:
     return int(hashlib.sha256(case_id.encode()).hexdigest()[:8], 16) % k
 
@@ -125,8 +159,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hold-out", type=Path, help="train without this file's cases and score them")
     parser.add_argument("--cv", type=int, default=0, help="k-fold cross-validation over the dev part")
+    parser.add_argument(
+        "--leave-writers-out",
+        default="",
+        help="comma-separated corpus writers (id prefixes, e.g. O,P): each in turn left out of training and scored",
+    )
+    parser.add_argument(
+        "--grid",
+        default=f"{RAISE_AT}:{LOWER_AT}:{L2}",
+        help="with --leave-writers-out: comma-separated raise_at:lower_at:l2 settings to compare",
+    )
     args = parser.parse_args(argv)
     sets = {path: examples(path) for path in TRAINING if path.exists()}
+    if args.leave_writers_out:
+        grid = [tuple(float(x) for x in item.split(":")) for item in args.grid.split(",")]
+        leave_writers_out([e for es in sets.values() for e in es], args.leave_writers_out.split(","), grid)
+        return 0
     if args.hold_out:
         test = examples(args.hold_out)
         held = {e.id for e in test}
