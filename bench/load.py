@@ -2,7 +2,8 @@
 
     python -m bench.load '{"url": "ws://127.0.0.1:8000/ws/chat", "mode": "load", "sessions": 200, ...}'
 
-prints one JSON object on stdout. Modes:
+prints one JSON object on stdout, or writes it to the file named by the spec's `result_file` (what
+`run_client` does: a result of thousands of samples is too big to trust to a pipe). Modes:
 - `serial`: one session, `messages` messages one after another (unloaded latency);
 - `load`: `sessions` sessions open at once, each sending a message after an exponential think time, so that
   all together offer `rate` messages per second for `duration` seconds (after `warmup` seconds not counted);
@@ -25,9 +26,12 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -351,12 +355,32 @@ def main(argv: list[str] | None = None) -> int:
         runner = asyncio.run
     result = runner(main_async(spec))
     result["fd_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    # The event loop may leave the stdout pipe non-blocking: a result over the pipe's 64 KiB would then be cut
-    # short (a fast peer's thousands of samples did so). Write it whole.
+    if spec.get("result_file"):
+        Path(spec["result_file"]).write_text(json.dumps(result), encoding="utf-8")
+        return 0
+    # The event loop may leave the stdout pipe non-blocking: a result over the pipe's 64 KiB could then be cut
+    # short. Prefer `result_file` (CI once read a result cut at 160 KiB even with this).
     os.set_blocking(sys.stdout.fileno(), True)
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def run_client(spec: dict[str, Any], timeout_s: float | None = None) -> dict[str, Any]:
+    """Run one phase in a fresh client process and return its result, passed back through a file."""
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.load", json.dumps({**spec, "result_file": str(result_file)})],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+        if proc.returncode != 0 or not result_file.exists():
+            raise RuntimeError(f"load client failed ({proc.returncode}): {proc.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+        return result
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ py-spy (dev extra) attaches to the server process; it needs ptrace rights (root,
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.servers import REPO, app_server
+from bench.load import run_client
+from bench.servers import app_server
 
 
 def fold(raw: Path) -> tuple[int, Counter[str], Counter[str]]:
@@ -66,14 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
             def load(mode: str, **spec: object) -> dict:
                 body = {"url": server.ws, "server_pid": server.pid, "mode": mode, **spec}
-                proc = subprocess.run(
-                    [sys.executable, "-m", "bench.load", json.dumps(body)],
-                    cwd=REPO,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                return json.loads(proc.stdout.strip().splitlines()[-1])
+                return run_client(body)
 
             load("serial", messages=10, warmup_messages=5)
             recorder = subprocess.Popen(

@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ import httpx
 import psutil
 
 from bench import report
+from bench.load import run_client
 from bench.servers import ADMISSION_DEFAULTS, REPO, Server, app_server, peer_server
 from bench.stats import latency_summary, node_timings, summary
 
@@ -141,16 +141,7 @@ def client(spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
     server0 = None
     if spec.get("server_pid"):
         server0 = psutil.Process(spec["server_pid"]).cpu_times()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.load", json.dumps(spec)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-    )
-    if proc.returncode != 0 or not proc.stdout.strip():
-        raise RuntimeError(f"load client failed ({proc.returncode}): {proc.stderr[-3000:]}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_client(spec, timeout_s)
     wall = time.perf_counter() - wall0
     client_cpu = children_cpu_s() - child0
     server_cpu = 0.0
