@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 from pydantic import BaseModel, ValidationError
@@ -29,6 +29,7 @@ from starlette.types import Scope
 from app.accounts import StaffAccounts, staff_accounts
 from app.security import csrf
 from app.security.credentials import Credential, presented_credential
+from app.settings import Settings
 from compliance.keys import KeyRing, key_id
 
 Role = Literal["patient", "clinician", "compliance", "admin"]
@@ -118,14 +119,13 @@ def _sign(key: bytes, body: str) -> str:
     return hmac.new(key, b"token|" + body.encode(), hashlib.sha256).hexdigest()
 
 
-def token_ring(settings: Any) -> KeyRing:
+def token_ring(settings: Settings) -> KeyRing:
     """The token key in use and the retired ones (`triage keys rotate`): tokens are signed with the first and
     checked with whichever their key id names."""
-    ring = getattr(settings, "token_keyring", None)
-    return ring if ring is not None else KeyRing.of(settings.token_key_bytes)
+    return settings.token_keyring
 
 
-def token_keys(settings: Any) -> list[bytes]:
+def token_keys(settings: Settings) -> list[bytes]:
     """Every token key held, the one in use first (CSRF tokens are checked with each)."""
     return list(token_ring(settings).keys())
 
@@ -136,11 +136,12 @@ class Authenticated:
     credential: Credential
 
 
-def settings_of(scope: Scope) -> Any:
-    return scope["app"].state.settings
+def settings_of(scope: Scope) -> Settings:
+    settings: Settings = scope["app"].state.settings
+    return settings
 
 
-def accounts_for(settings: Any) -> StaffAccounts:
+def accounts_for(settings: Settings) -> StaffAccounts:
     return staff_accounts(settings.resolved_database_url, settings.staff_account_cache_s)
 
 
@@ -156,7 +157,7 @@ async def authenticate(scope: Scope) -> Authenticated | None:
     return Authenticated(principal, credential)
 
 
-async def still_admitted(settings: Any, principal: Principal) -> bool:
+async def still_admitted(settings: Settings, principal: Principal) -> bool:
     """The account still honours this staff principal (an open socket asks again every few seconds)."""
     return await accounts_for(settings).admits(principal.subject, principal.role, principal.version)
 

@@ -16,10 +16,12 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from starlette.requests import HTTPConnection
 
 from agents.runner import TriageAgent
+from app.admission import Admission
 from app.auth import Authenticated, Principal, current_principal, current_sign_in, require_role
 from app.hub import Hub
 from app.security.rates import Limiters
 from app.settings import Settings
+from app.shutdown import OpenSockets
 from app.users import UserStore, user_store
 from compliance.audit.spool import SpoolingTrail
 from compliance.phi import Redactor
@@ -57,6 +59,16 @@ async def get_limiters(connection: HTTPConnection) -> Limiters:
     return connection.app.state.limiters
 
 
+async def get_admission(connection: HTTPConnection) -> Admission:
+    """Turn slots and busy refusals (app/admission.py)."""
+    return connection.app.state.admission
+
+
+async def get_open_sockets(connection: HTTPConnection) -> OpenSockets:
+    """The sockets told to reconnect when this replica stops (app/shutdown.py)."""
+    return connection.app.state.open_sockets
+
+
 def get_users(connection: HTTPConnection) -> UserStore:
     """The staff accounts. A plain `def` on purpose: the first call in a process opens the database and creates the
     table (app/users.py), which must not block the event loop; later calls are a look-up."""
@@ -71,6 +83,8 @@ RedactorDep = Annotated[Redactor, Depends(get_redactor)]
 CheckpointerDep = Annotated[BaseCheckpointSaver, Depends(get_checkpointer)]
 UsersDep = Annotated[UserStore, Depends(get_users)]
 LimitersDep = Annotated[Limiters, Depends(get_limiters)]
+AdmissionDep = Annotated[Admission, Depends(get_admission)]
+OpenSocketsDep = Annotated[OpenSockets, Depends(get_open_sockets)]
 
 #: The signed-in caller and how it proved it (bearer or cookie): 401 without a good credential, 403 for a
 #: cookie-authorised state change without its CSRF token (app/auth.py).

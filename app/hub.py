@@ -495,8 +495,3 @@ class InProcessHub:
             return self._sessions[session_id]
         except KeyError:
             raise UnknownSession(session_id) from None
-
-
-def hub_of(connection: Any) -> Hub:
-    """The hub the lifespan built (`app.state.hub`), from a Request or WebSocket."""
-    return connection.app.state.hub

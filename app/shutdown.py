@@ -78,11 +78,6 @@ def websocket_notifier(websocket: Any, send: Callable[[dict[str, Any]], Awaitabl
     return notify
 
 
-def open_sockets(connection: Any) -> OpenSockets:
-    """The registry create_app made (`app.state.open_sockets`), from a Request or WebSocket."""
-    return connection.app.state.open_sockets
-
-
 class GracefulServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None = None) -> None:
         super().__init__(config)

@@ -34,13 +34,13 @@ from agents.runner import ClientGone, TriageAgent
 from agents.state import Emit
 from app.admission import Admission, Ticket
 from app.auth import TokenError, issue_token, read_token
-from app.deps import AgentDep, SettingsDep
-from app.hub import Hub, hub_of
+from app.deps import AdmissionDep, AgentDep, HubDep, OpenSocketsDep, RedactorDep, SettingsDep, TrailDep
+from app.hub import Hub
 from app.privacy import PrivacyNotice
 from app.protocol import LANG_TAG, ConsentFrame, FrameError, MessageFrame, busy_frame, error_frame, parse_client_frame
 from app.security.access import client_address, record_scope_denial
 from app.settings import Settings
-from app.shutdown import SERVICE_RESTART, SHUTDOWN_FRAME, open_sockets, websocket_notifier
+from app.shutdown import SERVICE_RESTART, SHUTDOWN_FRAME, websocket_notifier
 from compliance.audit.consent import ConsentGiven, record_consent
 
 router = APIRouter()
@@ -409,9 +409,17 @@ def _marking_triaged(emit: Emit, ticket: Ticket) -> Emit:
 
 
 @router.websocket("/ws/chat")
-async def chat(websocket: WebSocket, agent: AgentDep, settings: SettingsDep) -> None:
+async def chat(
+    websocket: WebSocket,
+    agent: AgentDep,
+    settings: SettingsDep,
+    hub: HubDep,
+    trail: TrailDep,
+    redactor: RedactorDep,
+    admission: AdmissionDep,
+    sockets: OpenSocketsDep,
+) -> None:
     await websocket.accept()
-    sockets = open_sockets(websocket)
     if sockets.closing:  # this replica is stopping: go to another one (app/shutdown.py)
         await websocket.send_text(json.dumps(SHUTDOWN_FRAME))
         await websocket.close(code=SERVICE_RESTART)
@@ -422,7 +430,7 @@ async def chat(websocket: WebSocket, agent: AgentDep, settings: SettingsDep) -> 
         websocket,
         agent,
         settings.max_message_chars,
-        hub=hub_of(websocket),
+        hub=hub,
         session_id=resumed,
         token_key=settings.token_key_bytes,
         resume_rejected=bool(params.get("resume")) and resumed is None,
@@ -430,9 +438,9 @@ async def chat(websocket: WebSocket, agent: AgentDep, settings: SettingsDep) -> 
         privacy=PrivacyNotice.of(settings),
         emergency_numbers={"en": settings.emergency_number, "ja": settings.emergency_number_ja},
         lang=session_lang(params.get("lang")),
-        trail=getattr(websocket.app.state, "trail", None),
-        redactor=getattr(websocket.app.state, "redactor", None),
-        admission=getattr(websocket.app.state, "admission", None),
+        trail=trail,
+        redactor=redactor,
+        admission=admission,
     )
     if connection.resume_rejected:  # someone else's (or a stale) session: an audited denial (issue 8)
         await record_scope_denial(

@@ -46,6 +46,7 @@ from app.deps import (
     CheckpointerDep,
     ClinicianPrincipal,
     HubDep,
+    OpenSocketsDep,
     RedactorDep,
     SettingsDep,
     TrailDep,
@@ -55,7 +56,7 @@ from app.page_rendering import staff_page
 from app.protocol import error_frame
 from app.security.access import POLICY_VIOLATION, record_scope_denial, refuse_staff_socket, socket_principal
 from app.settings import Settings
-from app.shutdown import open_sockets, websocket_notifier
+from app.shutdown import websocket_notifier
 from app.staff_session import session_ends_at
 from app.users import user_store
 from compliance.audit import AccessAction, AccessEvent, AuditSink
@@ -316,7 +317,9 @@ def reveal_turns(values: dict[str, Any], vault_key: bytes | KeyRing) -> list[dic
 
 
 @router.websocket("/ws/clinician")
-async def clinician_socket(websocket: WebSocket, hub: HubDep, agent: AgentDep, settings: SettingsDep) -> None:
+async def clinician_socket(
+    websocket: WebSocket, hub: HubDep, agent: AgentDep, settings: SettingsDep, sockets: OpenSocketsDep
+) -> None:
     # The access middleware has let this caller through; asking the same function again (the account state is
     # cached) only matters if the account was revoked in between, and is refused the same way.
     principal, refusal = await socket_principal(websocket.scope, CLINICIAN_ROLES)
@@ -327,7 +330,7 @@ async def clinician_socket(websocket: WebSocket, hub: HubDep, agent: AgentDep, s
         return
     await websocket.accept()
     connection = ClinicianConnection(websocket, hub, agent, settings, principal)
-    with open_sockets(websocket).track(websocket_notifier(websocket, connection.send)):  # shutdown: reconnect
+    with sockets.track(websocket_notifier(websocket, connection.send)):  # shutdown: reconnect
         await connection.serve()
 
 
