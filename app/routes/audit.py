@@ -210,10 +210,9 @@ def export(
         audience=audience,
         kinds=_many(kind),
     )
-    # export_stream is typed for the chain itself; it calls only `record_access` and `entries`, which the
-    # spooling trail has (the export's own record may wait in the spool like any other entry).
+    # The export's own record may wait in the spool like any other entry.
     audit_id, chunks = export_stream(
-        trail,  # type: ignore[arg-type]
+        trail,
         format,
         where,
         _access(request, principal, "export", "audit_trail", session_id),

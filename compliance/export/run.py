@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
-from compliance.audit import AccessEvent, AuditTrail, EntryFilter
+from compliance.audit import AccessEvent, EntryFilter, StoredEntry
 from compliance.export import csv_format
 from compliance.export.formats import ExportFormat, parse_format, writer
 
 Requester = AccessEvent
 
 
+class ExportSource(Protocol):
+    """What an export needs of a trail: the chain itself, or the service's spooling trail in front of it."""
+
+    def record_access(self, event: AccessEvent) -> str: ...
+
+    def entries(self, where: EntryFilter | None = None) -> Iterator[StoredEntry]: ...
+
+
 def export_stream(
-    trail: AuditTrail, fmt: str, where: EntryFilter, requester: AccessEvent, *, bom: bool = False
+    trail: ExportSource, fmt: str, where: EntryFilter, requester: AccessEvent, *, bom: bool = False
 ) -> tuple[str, Iterator[str]]:
     """Validate, record the export (kind `export`) and return (its audit id, the text chunks).
 
