@@ -49,6 +49,7 @@ LATER_ROUNDS = {
     "R": "train",
     "S": "train",
     "T": "locked5",
+    "X": "locked6",
 }
 READABLE = ("dev", "train")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
