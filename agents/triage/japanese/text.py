@@ -48,12 +48,10 @@ def polite_form(term: str) -> str | None:
     return stem + "ません"
 
 
+#: Hiragana and katakana, CJK ideographs (and extension A), half-width katakana.
+_JAPANESE_CHAR = re.compile("[\u3040-\u30ff\u4e00-\u9fff\u3400-\u4dbf\uff66-\uff9f]")
+
+
 def has_japanese(text: str) -> bool:
     """Whether the text holds kana or kanji: the Japanese reader has something to read in it."""
-    return any(
-        0x3040 <= (code := ord(ch)) <= 0x30FF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0xFF66 <= code <= 0xFF9F
-        for ch in text
-    )
+    return _JAPANESE_CHAR.search(text) is not None
