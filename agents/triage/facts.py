@@ -102,7 +102,7 @@ _AGE_IAM = re.compile(
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°|and a half weeks))"
 )
 _AGE_RELATIVE = re.compile(
-    r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|nan|nana"
+    r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|gran|nan|nana"
     r"|grandmother|grandfather|brother|sister|friend|neighbour|neighbor|child|kid|boy|girl|man|woman|patient)"
     r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age|(?=\s+\d{2,3}\s*(?:[,.;]|and\b|$)))\s+(\d{1,3})\b"
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°))"
@@ -113,6 +113,16 @@ _AGE_BABY = re.compile(  # "baby is 5 weeks", "my son is only 3 months" (no "old
     + r"\s*(days?|weeks?|wks?|months?|mos?|mths?)\b(?!\s*(?:pregnant|ago|of|since|after))"
 )
 _AGE_BORN = re.compile(r"\bborn\s+" + _NUM + r"\s*" + _UNIT + r"\s+ago\b")
+# a newborn's age said as the day of life ("day 3 of life", "baby is on day 5", "midwife visit, day 4: baby girl");
+# not a day of something else ("day 5 of my period") or a mother's own day ("day 5 postnatal, my stitches")
+_AGE_DAY_OF_LIFE = (
+    re.compile(r"\bday\s+(\d{1,2})\s+of\s+life\b"),
+    re.compile(r"\b(?:baby|newborn|neonate)\s+(?:is\s+)?(?:on\s+)?day\s+(\d{1,2})\b(?!\s*(?:of|post|after))"),
+    re.compile(
+        r"\b(?:midwife|postnatal|post natal|newborn|neonatal|baby)(?:\s+home)?\s+(?:visit|check|review|exam\w*)"
+        r"\s*[,:-]?\s*(?:on\s+)?day\s+(\d{1,2})\s*[,:-]\s*(?:a\s+|the\s+)?(?:baby|newborn|neonate|boy|girl|male|female)\b"
+    ),
+)
 _AGE_PLACEHOLDER = re.compile(r"<age(?:_\d+)?>")
 _AGE_WORDS = (
     (re.compile(r"\b(?:newborn|new born|neonate|neonatal)\b"), 0.03),
@@ -182,6 +192,11 @@ _GLUCOSE = re.compile(
 )
 _KETONES = re.compile(r"\bketones?(?:\s*(?:level|reading))?" + _FILL + r"(\d(?:\.\d+)?)\b")
 _GCS = re.compile(r"\bgcs" + _FILL + r"(\d{1,2})\b")
+# peak flow as a share of the best or predicted ("PEF 55% of best", "peak flow down to about 45% of my best")
+_PEF_PCT = re.compile(
+    r"\b(?:pef|pefr|peak flow|peak expiratory flow)(?:\s+(?:rate|reading))?" + _FILL + r"(\d{1,3})\s*%\s*(?:of\s+)?"
+    r"(?:my\s+|her\s+|his\s+|their\s+|the\s+)?(?:personal\s+)?(?:best|predicted|pred|normal|usual)\b"
+)
 _LACTATE = re.compile(r"\blactate" + _FILL + r"(\d{1,2}(?:\.\d+)?)\b")
 _HB = re.compile(r"\b(?:hb|hgb|ha?emoglobin)" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b")
 _POTASSIUM = re.compile(r"\b(?:potassium|k\+?)" + _FILL + r"(\d(?:\.\d+)?)\b")
@@ -290,6 +305,8 @@ class Facts:
     duration_days: float | None = None
     pain_score: float | None = None
     crt_s: float | None = None
+    pef_pct: float | None = None
+    """Peak flow as a percentage of the best or predicted."""
     """Capillary refill time in seconds ("<2 s" reads 1.5, ">3 s" reads 3.5)."""
     severity_stated: bool = False
     extras: dict[str, float] = field(default_factory=dict)
@@ -331,6 +348,10 @@ def parse_age(text: str) -> float | None:
         best = (m.start(), _num(m.group(1)) * _unit_days(m.group(2)) / 365.0)
     if best is not None:
         return round(best[1], 4)
+    for pattern in _AGE_DAY_OF_LIFE:
+        m = pattern.search(text)
+        if m and 0 < int(m.group(1)) <= 28:
+            return round(int(m.group(1)) / 365.0, 4)
     for pattern, value in _AGE_WORDS:
         if pattern.search(text):
             return value
@@ -468,6 +489,8 @@ def extract(text: str, *, age: float | None = None, sex: str | None = None) -> F
     facts.pain_score = _first_float(_PAIN, text, 0, 10)
     if "refill" in text or "crt" in text:
         facts.crt_s = parse_crt(text)
+    if "pef" in text or "peak" in text:
+        facts.pef_pct = _first_float(_PEF_PCT, text, 5, 150)
     return facts
 
 

@@ -36,6 +36,7 @@ _UNITS = {
     "gcs": "",
     "gest_weeks": " weeks",
     "crt_s": " s",
+    "pef_pct": "% of best",
 }
 ADULT_AGE = 16.0
 
@@ -79,7 +80,13 @@ def _band(value: float, bands: list[list[float]]) -> int:
     return 0
 
 
-def news2(facts: Facts, confused: bool, kb: Knowledge) -> tuple[int, bool, int] | None:
+def copd_target(facts: Facts, copd: bool, kb: Knowledge) -> bool:
+    """A known COPD patient's SpO2 at or above the floor of their target range (88-92%): scored on NEWS2 scale 2."""
+    floor = kb.news2.get("copd_floor")
+    return copd and floor is not None and facts.spo2 is not None and float(facts.spo2) >= float(floor)
+
+
+def news2(facts: Facts, confused: bool, kb: Knowledge, copd: bool = False) -> tuple[int, bool, int] | None:
     """(score, any single parameter scoring 3, parameters stated), or None with too few parameters."""
     spec = kb.news2
     score, red, stated = 0, False, 0
@@ -87,24 +94,28 @@ def news2(facts: Facts, confused: bool, kb: Knowledge) -> tuple[int, bool, int] 
         value = getattr(facts, name)
         if value is None:
             continue
-        points = _band(float(value), spec[name])
+        bands = spec["spo2_scale2"] if name == "spo2" and copd_target(facts, copd, kb) else spec[name]
+        points = _band(float(value), bands)
         stated += 1
         score += points
         red = red or points == 3
     if confused or (facts.gcs is not None and facts.gcs < 15):
+        # round 6: confusion adds its 3 points to what was measured, but alone it is not the "single red score" that
+        # calls for an emergency: the confusion rules and conditions weigh it (worse dementia, a urine infection)
         score += 3
-        red = True
+        red = red or (facts.gcs is not None and facts.gcs < 15)
         stated += 1
     if stated < int(spec.get("min_parameters", 2)):
         return None
     return score, red, stated
 
 
-def signs(facts: Facts, person: Person, confused: bool, kb: Knowledge) -> list[Sign]:
-    """Every physiological finding the stated numbers support, most specific rule per id."""
+def signs(facts: Facts, person: Person, confused: bool, kb: Knowledge, copd: bool = False) -> list[Sign]:
+    """Every physiological finding the stated numbers support, most specific rule per id (``copd``: known COPD)."""
     found: dict[str, Sign] = {}
+    on_target = copd_target(facts, copd, kb)
     for rule in kb.physiology:
-        if rule.id in found:
+        if rule.id in found or (on_target and rule.fact == "spo2"):
             continue
         value = getattr(facts, rule.fact, None)
         if value is None or not person.fits(rule.who) or not _OPS[rule.op](float(value), rule.value):
@@ -119,7 +130,7 @@ def signs(facts: Facts, person: Person, confused: bool, kb: Knowledge) -> list[S
         )
     adult = person.age is None or person.age >= ADULT_AGE
     if adult:
-        scored = news2(facts, confused, kb)
+        scored = news2(facts, confused, kb, copd)
         if scored is not None:
             score, red, stated = scored
             levels = kb.news2.get("levels", {})

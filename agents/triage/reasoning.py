@@ -159,7 +159,7 @@ def reason(mentions: Iterable[Mention], facts: Facts, kb: Knowledge) -> Reasonin
     named = _unambiguous(named, mentions, kb)
     person = person_of(facts, present)
     confused = any(ident in present for ident in _CONFUSION_IDS)
-    measured = signs(facts, person, confused, kb)
+    measured = signs(facts, person, confused, kb, copd="known_copd" in present)
     present.update(s.id for s in measured)
     frozen = frozenset(present)
 
