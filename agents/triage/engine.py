@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from agents.triage import japanese, knowledge, learned, protocols
 from agents.triage.assessment import Assessment, ConditionConsidered
-from agents.triage.facts import Facts, extract, merge
+from agents.triage.facts import Facts, conversation_facts, extract
 from agents.triage.knowledge import Knowledge
 from agents.triage.levels import Level
 from agents.triage.protocols import Clause, FactTest, Protocols, Rule
@@ -294,7 +294,7 @@ def assess_layers(
     parts = [part for part in parts if part[0].text]
     doc = Conversation([part for part, _, _, _ in parts])
     norm = doc.text
-    facts = merge([facts for _, facts, _, _ in parts]) or extract(norm)
+    facts = conversation_facts([facts for _, facts, _, _ in parts], norm)
     if age is not None:
         facts.age = float(age)
     if sex:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agents.triage.assessment import Assessment, ConditionConsidered
-from agents.triage.facts import Facts, extract, merge
+from agents.triage.facts import Facts, conversation_facts
 from agents.triage.japanese.facts import facts as read_facts
 from agents.triage.japanese.reader import Conditional, JapaneseReader
 from agents.triage.knowledge import Knowledge
@@ -93,7 +93,7 @@ def assess(
     ja = kb.ja
     if ja is None:
         raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
-    facts = merge([part.facts for part in parts]) or extract(" ".join(p.text for p in parts))
+    facts = conversation_facts([part.facts for part in parts], " ".join(p.text for p in parts))
     if age is not None:
         facts.age = float(age)
     if sex:

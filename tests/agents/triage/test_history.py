@@ -76,6 +76,26 @@ def test_two_readings_of_one_fact_are_left_to_the_joined_text() -> None:
     assert merge([extract("temp 37.2"), extract("temp now 39.4")]) is None
 
 
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ["temp 37.2 this morning", "temp now 39.4 and she is 3 years old"],
+        ["my son is 4", "sorry he is 5, pulse 130", "sats 93% on the meter"],
+        ["bp 150/95 earlier", "bp now 90/50, heart rate 120", "she is 80 and has had diarrhoea for 2 days"],
+        ["glucose 2.1 an hour ago", "sugar now 4.5 after juice; he is 70"],
+    ],
+)
+def test_facts_two_messages_state_differently_are_read_from_the_joined_text(messages: list[str]) -> None:
+    from agents.triage.facts import conversation_facts, extract
+    from agents.triage.protocols import load
+    from agents.triage.text import normalise
+
+    spelling = load().spelling
+    texts = [normalise(m, spelling) for m in messages]
+    joined = "\n".join(texts)
+    assert conversation_facts([extract(t) for t in texts], joined) == extract(joined)
+
+
 def test_explicit_age_and_sex_still_win_over_history() -> None:
     result = assess("he has a cough", age=80, sex="male", history=["my dad is 50"])
     assert result == assess("he has a cough", age=80, sex="male", history=["my dad is 50"])
