@@ -43,9 +43,12 @@ check: $(VENV)/.dev-installed
 	@status=0; for tool in "ruff check ." "ruff format --check ." "mypy" "lint-imports --no-cache --no-logo"; do \
 	  echo "$$ $$tool"; $(VENV)/bin/$$tool || status=1; done; exit $$status
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; a file's tests stay together, so a module's servers
+# start once): most of its time is spent waiting on servers it starts. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev-installed $(AXE)
 	$(MAKE) --no-print-directory check
-	$(PY) -m pytest -q -ra --durations=20
+	$(PY) -m pytest -q -ra --durations=20 -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(VENV)/.dev-installed
 	$(PY) -m bench.run

@@ -21,26 +21,33 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-#: What the machine lacked for a part of the suite, and the one command that provides it (printed at the end).
-MISSING: dict[str, str] = {}
+#: Marks a skip's reason with the one command that provides what the machine lacked; the run's closing lines
+#: collect them from the skip reports (which reach the controller from every pytest-xdist worker too).
+FIX_MARK = " -- fix: "
 
 
 def unavailable(message: str, fix: str | None = None) -> None:
     """Fail in CI; elsewhere skip, and name the missing part and its fix in the run's closing lines."""
     if in_ci():
         pytest.fail(message)
-    if fix:
-        MISSING[message] = fix
-    pytest.skip(message)
+    pytest.skip(f"{message}{FIX_MARK}{fix}" if fix else message)
+
+
+def missing_parts(skipped: list[pytest.TestReport]) -> dict[str, tuple[str, int]]:
+    """What each skip for a missing part lacked: its fix and how many tests it skipped."""
+    found: dict[str, tuple[str, int]] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        message, mark, fix = reason.removeprefix("Skipped: ").partition(FIX_MARK)
+        if mark:
+            found[message] = (fix, found.get(message, (fix, 0))[1] + 1)
+    return found
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not MISSING:
-        return
-    skipped = len(terminalreporter.stats.get("skipped", []))
-    for message, fix in MISSING.items():
+    for message, (fix, count) in missing_parts(terminalreporter.stats.get("skipped", [])).items():
         terminalreporter.write_line(
-            f"NOT THE WHOLE SUITE: {skipped} tests skipped because {message}. Fix: {fix} (then make test again)",
+            f"NOT THE WHOLE SUITE: {count} tests skipped because {message}. Fix: {fix} (then make test again)",
             yellow=True,
             bold=True,
         )
