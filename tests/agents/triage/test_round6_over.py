@@ -11,22 +11,7 @@ from __future__ import annotations
 import pytest
 
 from agents.triage import Level
-from agents.triage.engine import assess_layers
-from tests.agents.triage.layers import EMERGENCY, A, D, E, R, S, level
-
-
-def raised(text: str, want: Level) -> str | None:
-    """Why the deterministic layers' level is more urgent than a clinician's, or None when it is not.
-
-    A message neither layer reads gets the clinician default, never an emergency: here it only must not be one.
-    """
-    a = assess_layers(text)[0]
-    unread = a.layers == {"rules": "none", "findings": "none"}
-    if a.is_emergency and want.urgency.rank != 0:
-        return f"{a.level.value} from {a.red_flags}"
-    if not unread and a.urgency.rank < want.urgency.rank:
-        return f"{a.level.value} from {a.matched_rules} {[c.id for c in a.conditions]}"
-    return None
+from tests.agents.triage.layers import EMERGENCY, A, D, E, R, S, level, raised
 
 
 @pytest.mark.parametrize(
