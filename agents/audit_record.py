@@ -16,7 +16,6 @@ from compliance.audit import (
 
 
 def turn_record(trace: TurnTrace, *, status: TurnStatus, error: str | None = None) -> TurnRecord:
-    plan = trace.plan or {}
     return TurnRecord(
         session_id=trace.session_id,
         message_id=trace.message_id,
@@ -29,11 +28,12 @@ def turn_record(trace: TurnTrace, *, status: TurnStatus, error: str | None = Non
             redaction_counts=trace.redaction_counts,
             language=trace.language,
         ),
-        # The engine's assessment, dumped as JSON, has the section's fields (and a few the record leaves out).
-        assessment=Assessment.model_validate(trace.assessment or {}),
+        # The engine's assessment, dumped as JSON, has the section's fields (and a few the record leaves out):
+        # the audit package may not import the engine (the layer contract), so the section reads its JSON.
+        assessment=Assessment.model_validate(trace.assessment.model_dump(mode="json") if trace.assessment else {}),
         routing=Routing.of(
-            route=plan.get("kind"),
-            reason=plan.get("reason"),
+            route=trace.route,
+            reason=trace.route_reason,
             attempts=[EngineAttempt(**a.model_dump()) for a in trace.attempts],
         ),
         response=Response(

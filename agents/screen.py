@@ -61,7 +61,7 @@ async def screen(
     trace.language = conversation_language(state, trace.language, result.redacted)
     history = [turn["content"] for turn in state.get("conversation", []) if turn["role"] == "user"]
     assessment = clinical_assess(result.redacted, history=history, lang=trace.language)
-    trace.assessment = assessment.model_dump(mode="json")
+    trace.assessment = assessment
     trace.node_ms["screen"] = round((time.perf_counter() - started) * 1000, 3)
     return Screening(trace, assessment)
 
@@ -69,5 +69,5 @@ async def screen(
 def refusal_record(screening: Screening, reason: str) -> TurnRecord:
     """The refused message's one audit record."""
     trace = screening.trace
-    trace.plan = {"kind": BUSY, "reason": reason}
+    trace.route, trace.route_reason = BUSY, reason
     return turn_record(trace, status="error", error=BUSY)

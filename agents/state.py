@@ -56,8 +56,11 @@ class TurnTrace:
     node_ms: dict[str, float] = field(default_factory=dict)
     redacted_text: str = ""
     redaction_counts: dict[str, int] = field(default_factory=dict)
-    assessment: dict[str, Any] | None = None
-    plan: dict[str, Any] | None = None
+    assessment: Assessment | None = None
+    """The clinical engine's verdict (the assess node, or the admission screen)."""
+    route: str | None = None
+    """The route taken: a `RoutePlan.kind`, or `busy` for a message refused at admission."""
+    route_reason: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     first_token_ms: float | None = None

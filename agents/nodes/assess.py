@@ -32,7 +32,7 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
         assessment = runtime.context.assessment = clinical_assess(
             current, history=prior_user_turns(state), lang=trace.language
         )
-        trace.assessment = assessment.model_dump(mode="json")
+        trace.assessment = assessment
     await runtime.context.emit(
         {
             "type": "triage",
