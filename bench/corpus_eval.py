@@ -54,6 +54,7 @@ LATER_ROUNDS = {
     "W": "train",
     "X": "locked6",
     "Y": "train",
+    "Z": "locked7",
 }
 READABLE = ("dev", "train")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
