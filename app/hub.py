@@ -5,16 +5,12 @@ clinician can take a conversation over, reply to the patient and hand it back. E
 without raw PHI, so a pub/sub backend (Redis, for several replicas) can carry the same events later: the
 registry is a pure reducer (`apply_event`) that any backend can run on the events it receives.
 
-Events (each has `type` and `session_id`):
-  `patient_connected`, `patient_disconnected`,
-  `patient_message` (message_id, text: redacted), `triage` (message_id, level, urgency, red_flags, rationale,
-  red_flag_labels, findings, conditions, needs_clinician), `token` (message_id, text),
-  `done` (message_id, engine, audit_id; `text`, the whole answer, where a backend carries it),
-  `clinician_message` (message_id, text: redacted, clinician), `takeover` / `release` (clinician),
-  and the queue's lifecycle: `assign` (clinician, by), `unassign` (by), `resolve` (by), `reopen` (by).
-Subscribers receive each event as published and, when a session's summary changed, `{"type": "session",
-"session": summary}` after it. Applying an event twice changes nothing more than applying it once (a replayed
-log may overlap what a replica already has), except `token`, which only live listeners get.
+Events (app/hub_events.py declares each): `patient_connected`, `patient_disconnected`, `patient_message`,
+`triage`, `token`, `done`, `clinician_message`, `takeover` / `release`, and the queue's lifecycle: `assign`,
+`unassign`, `resolve`, `reopen`. Subscribers receive each event as published and, when a session's summary
+changed, `{"type": "session", "session": summary}` after it. Applying an event twice changes nothing more than
+applying it once (a replayed log may overlap what a replica already has), except `token`, which only live
+listeners get.
 
 Two things are kept apart: who talks to the patient (`status`: active | taken_over | disconnected, and
 `clinician`, the one in charge) and the queue's lifecycle (`state`: open | assigned | resolved, with who and
@@ -34,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from agents.triage import Level, Urgency
+from app.hub_events import Delivered, HubEvent, PatientFrame, SessionChanged, TranscriptEntry
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +42,6 @@ STORE_BATCH_S = 1.0
 that changes all the time (its answer streaming) serialised once a second, not at every event (issue 20: at
 0.2 s this was a quarter of the master's CPU under load). A crash may forget the last second of queue changes;
 the audit trail has every turn."""
-Event = dict[str, Any]
 
 
 class HubConflict(Exception):
@@ -60,6 +56,32 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def stamped(event: HubEvent, origin: str | None = None) -> HubEvent:
+    """A copy of the event with its time (`at`) set, the publisher's or now, and its `origin` when given."""
+    copy = event.copy()
+    if not copy.get("at"):
+        copy["at"] = now_iso()
+    if origin is not None:
+        copy["origin"] = origin
+    return copy
+
+
+def stale_disconnect(holders: dict[str, str], event: HubEvent) -> bool:
+    """A disconnect from a process that no longer holds the patient (who already reconnected elsewhere)."""
+    if event["type"] != "patient_disconnected":
+        return False
+    holder = holders.get(event["session_id"])
+    return holder is not None and holder != event.get("holder", event.get("origin"))
+
+
+def track_holder(holders: dict[str, str], event: HubEvent) -> None:
+    """Which process holds each connected patient's socket (`holders`: session id -> worker or replica)."""
+    if event["type"] == "patient_connected" and event.get("origin"):
+        holders[event["session_id"]] = event.get("origin", "")
+    elif event["type"] == "patient_disconnected":
+        holders.pop(event["session_id"], None)
+
+
 @dataclass
 class SessionSummary:
     session_id: str
@@ -69,13 +91,13 @@ class SessionSummary:
     level: str | None = None
     urgency: str | None = None
     red_flags: list[str] = field(default_factory=list)
-    red_flag_labels: list[dict] = field(default_factory=list)
+    red_flag_labels: list[dict[str, Any]] = field(default_factory=list)
     """The red flags by name: `{"id", "name"}` each."""
     rationale: str | None = None
     needs_clinician: bool = False
     """The clinical engine could not read a message: a clinician must, ahead of the other non-emergencies."""
-    conditions: list[dict] = field(default_factory=list)
-    findings: list[dict] = field(default_factory=list)
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
     """The findings behind the disposition kept (`{"id", "name"}` each), with its conditions and rationale."""
     waiting_since: str | None = None
     last_activity: str | None = None
@@ -106,20 +128,20 @@ class SessionSummary:
 @dataclass
 class SessionRecord:
     summary: SessionSummary
-    transcript: list[Event] = field(default_factory=list)
+    transcript: list[TranscriptEntry] = field(default_factory=list)
 
-    def find(self, message_id: str, kind: str) -> Event | None:
+    def find(self, message_id: str, kind: str) -> TranscriptEntry | None:
         for item in reversed(self.transcript):
-            if item.get("message_id") == message_id and item["kind"] == kind:
+            if item.get("message_id") == message_id and item.get("kind") == kind:
                 return item
         return None
 
-    def entry(self, message_id: str, kind: str, at: str | None = None) -> Event:
+    def entry(self, message_id: str, kind: str, at: str | None = None) -> TranscriptEntry:
         """The transcript entry of one turn's side (`patient` or `assistant`), created in place if new."""
         found = self.find(message_id, kind)
         if found is not None:
             return found
-        item: Event = {"kind": kind, "message_id": message_id, "text": "", "at": at or now_iso()}
+        item: TranscriptEntry = {"kind": kind, "message_id": message_id, "text": "", "at": at or now_iso()}
         if kind == "patient":
             # The patient's words precede the answer they prompted, whichever event arrived first.
             index = next((i for i, e in enumerate(self.transcript) if e.get("message_id") == message_id), None)
@@ -130,34 +152,34 @@ class SessionRecord:
         return item
 
 
-def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSummary | None:
+def apply_event(sessions: dict[str, SessionRecord], event: HubEvent) -> SessionSummary | None:
     """Fold one event into the registry; returns the session's summary when it changed."""
-    kind, session_id = event["type"], event["session_id"]
+    session_id = event["session_id"]
     at = event.get("at") or now_iso()
     record = sessions.get(session_id)
     if record is None:
-        if kind not in ("patient_connected", "patient_message", "triage"):
+        if event["type"] not in ("patient_connected", "patient_message", "triage"):
             return None
         record = sessions[session_id] = SessionRecord(SessionSummary(session_id=session_id, started_at=at))
     summary = record.summary
-    if kind == "token":
+    if event["type"] == "token":
         entry = record.entry(event["message_id"], "assistant", at)
         if not entry.get("done"):  # a token heard after its `done` (which may carry the whole answer) is late
-            entry["text"] += event["text"]
+            entry["text"] = entry.get("text", "") + event["text"]
         return None
-    if kind == "patient_connected":
+    if event["type"] == "patient_connected":
         summary.connected = True
         summary.status = "taken_over" if summary.clinician else "active"
-    elif kind == "patient_disconnected":
+    elif event["type"] == "patient_disconnected":
         summary.connected = False
         summary.status = "disconnected"
-    elif kind == "patient_message":
+    elif event["type"] == "patient_message":
         if record.find(event["message_id"], "patient") is None:
             summary.messages += 1
         record.entry(event["message_id"], "patient", at)["text"] = event["text"]
         summary.last_text = event["text"][:200]
         _reopen(summary)
-    elif kind == "triage":
+    elif event["type"] == "triage":
         # The queue keeps the most urgent disposition the session has had: a later "I feel a bit better"
         # must not sink an earlier emergency down the queue before a clinician has seen it.
         if Level.rank_of(event.get("level")) <= Level.rank_of(summary.level):
@@ -173,26 +195,22 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
         ]
         summary.waiting_since = summary.waiting_since or at
         _reopen(summary)
-        entry = record.entry(event["message_id"], "assistant", at)
-        entry["triage"] = {
-            k: event.get(k)
-            for k in (
-                "level",
-                "urgency",
-                "red_flags",
-                "rationale",
-                "needs_clinician",
-                "conditions",
-                "red_flag_labels",
-                "findings",
-            )
+        record.entry(event["message_id"], "assistant", at)["triage"] = {
+            "level": event.get("level"),
+            "urgency": event.get("urgency"),
+            "red_flags": event.get("red_flags"),
+            "rationale": event.get("rationale"),
+            "needs_clinician": event.get("needs_clinician"),
+            "conditions": event.get("conditions"),
+            "red_flag_labels": event.get("red_flag_labels"),
+            "findings": event.get("findings"),
         }
-    elif kind == "done":
+    elif event["type"] == "done":
         entry = record.entry(event["message_id"], "assistant", at)
         if isinstance(event.get("text"), str):
             entry["text"] = event["text"]
-        entry.update(engine=event.get("engine"), audit_id=event.get("audit_id"), done=True)
-    elif kind == "clinician_message":
+        entry["engine"], entry["audit_id"], entry["done"] = event.get("engine"), event.get("audit_id"), True
+    elif event["type"] == "clinician_message":
         if record.find(event["message_id"], "clinician") is None:
             record.transcript.append(
                 {
@@ -205,24 +223,24 @@ def apply_event(sessions: dict[str, SessionRecord], event: Event) -> SessionSumm
             )
             del record.transcript[:-TRANSCRIPT_LIMIT]
         summary.waiting_since = None
-    elif kind == "takeover":
+    elif event["type"] == "takeover":
         summary.clinician = event["clinician"]
         summary.status = "taken_over" if summary.connected else "disconnected"
         if summary.assigned_to is None or summary.state == "resolved":  # whoever talks to the patient handles it
             _assign(summary, event["clinician"], event["clinician"], at)
-    elif kind == "release":
+    elif event["type"] == "release":
         summary.clinician = None
         summary.status = "active" if summary.connected else "disconnected"
-    elif kind == "assign":
+    elif event["type"] == "assign":
         _assign(summary, event["clinician"], event.get("by"), at)
-    elif kind == "unassign":
+    elif event["type"] == "unassign":
         summary.assigned_to = summary.assigned_by = summary.assigned_at = None
         if summary.state == "assigned":
             summary.state = "open"
-    elif kind == "resolve":
+    elif event["type"] == "resolve":
         summary.state, summary.resolved_by, summary.resolved_at = "resolved", event.get("by"), at
         summary.waiting_since = None
-    elif kind == "reopen":
+    elif event["type"] == "reopen":
         _reopen(summary)
     else:
         return None
@@ -267,13 +285,13 @@ class QueueStore(Protocol):
 class Hub(Protocol):
     """What chat and clinician sockets need from the hub, whatever carries the events."""
 
-    async def publish(self, event: Event) -> None: ...
+    async def publish(self, event: HubEvent) -> None: ...
 
-    def subscribe(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Event]]: ...
+    def subscribe(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[Delivered]]: ...
 
-    def patient_inbox(self, session_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[Event]]: ...
+    def patient_inbox(self, session_id: str) -> contextlib.AbstractAsyncContextManager[asyncio.Queue[PatientFrame]]: ...
 
-    async def deliver_to_patient(self, session_id: str, frame: Event) -> int: ...
+    async def deliver_to_patient(self, session_id: str, frame: PatientFrame) -> int: ...
 
     async def takeover(self, session_id: str, clinician: str) -> SessionSummary: ...
 
@@ -300,8 +318,8 @@ class InProcessHub:
 
     def __init__(self, max_sessions: int = 1000, store: QueueStore | None = None) -> None:
         self._sessions: dict[str, SessionRecord] = {}
-        self._subscribers: set[asyncio.Queue[Event | None]] = set()
-        self._inboxes: dict[str, set[asyncio.Queue[Event]]] = {}
+        self._subscribers: set[asyncio.Queue[Delivered | None]] = set()
+        self._inboxes: dict[str, set[asyncio.Queue[PatientFrame]]] = {}
         self._max_sessions = max_sessions
         self._disconnects_since_prune = 0
         self._store = store
@@ -366,19 +384,19 @@ class InProcessHub:
 
     # events
 
-    async def publish(self, event: Event) -> None:
-        event = {**event, "at": event.get("at") or now_iso()}
+    async def publish(self, event: HubEvent) -> None:
+        event = stamped(event)
         summary = apply_event(self._sessions, event)
         self._fan_out(event)
         if summary is not None:
-            self._fan_out({"type": "session", "session_id": summary.session_id, "session": asdict(summary)})
-        if event.get("type") != "token" and event["session_id"] in self._sessions:
+            self._fan_out(SessionChanged(type="session", session_id=summary.session_id, session=asdict(summary)))
+        if event["type"] != "token" and event["session_id"] in self._sessions:
             self._changed(event["session_id"])
-        if event.get("type") in ("patient_disconnected", "resolve"):
+        if event["type"] in ("patient_disconnected", "resolve"):
             self._disconnects_since_prune += 1
         self._prune()
 
-    def _fan_out(self, event: Event) -> None:
+    def _fan_out(self, event: Delivered) -> None:
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(event)
@@ -405,11 +423,11 @@ class InProcessHub:
             self._changed(summary.session_id)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[AsyncIterator[Event]]:
-        queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=SUBSCRIBER_BACKLOG)
+    async def subscribe(self) -> AsyncIterator[AsyncIterator[Delivered]]:
+        queue: asyncio.Queue[Delivered | None] = asyncio.Queue(maxsize=SUBSCRIBER_BACKLOG)
         self._subscribers.add(queue)
 
-        async def events() -> AsyncIterator[Event]:
+        async def events() -> AsyncIterator[Delivered]:
             while (event := await queue.get()) is not None:
                 yield event
 
@@ -419,8 +437,8 @@ class InProcessHub:
             self._subscribers.discard(queue)
 
     @contextlib.asynccontextmanager
-    async def patient_inbox(self, session_id: str) -> AsyncIterator[asyncio.Queue[Event]]:
-        queue: asyncio.Queue[Event] = asyncio.Queue()
+    async def patient_inbox(self, session_id: str) -> AsyncIterator[asyncio.Queue[PatientFrame]]:
+        queue: asyncio.Queue[PatientFrame] = asyncio.Queue()
         self._inboxes.setdefault(session_id, set()).add(queue)
         try:
             yield queue
@@ -430,7 +448,7 @@ class InProcessHub:
             if not inboxes:
                 self._inboxes.pop(session_id, None)
 
-    async def deliver_to_patient(self, session_id: str, frame: Event) -> int:
+    async def deliver_to_patient(self, session_id: str, frame: PatientFrame) -> int:
         inboxes = self._inboxes.get(session_id, set())
         for queue in inboxes:
             queue.put_nowait(frame)

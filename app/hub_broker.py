@@ -25,8 +25,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from app.hub import Event, InProcessHub, UnknownSession, record_json
-from app.hub_workers import stale_disconnect, track_holder
+from app.hub import InProcessHub, UnknownSession, now_iso, record_json, stale_disconnect, stamped, track_holder
+from app.hub_events import HubEvent, Released, TakenOver
 from app.worker_link import LIMIT, Requests, answer_request, dumps, line, loads, split
 
 log = logging.getLogger(__name__)
@@ -182,9 +182,9 @@ class Broker:
             raise LookupError(f"unknown request {request.get('op')!r}")
         return await handler(peer, request)
 
-    async def _publish(self, event: Event) -> None:
+    async def _publish(self, event: HubEvent) -> None:
         """An event of the master's own making, to its registry and every worker."""
-        event = {**event, "origin": MASTER}
+        event = stamped(event, origin=MASTER)
         track_holder(self.holders, event)
         await self.hub.publish(event)
         self._forward(line("E", dumps(event)))
@@ -222,7 +222,7 @@ class Broker:
         if current is not None:
             return {"changed": False}
         await self._publish(
-            {"type": "takeover", "session_id": session_id, "clinician": clinician, "at": request.get("at")}
+            TakenOver(type="takeover", session_id=session_id, clinician=clinician, at=request.get("at") or now_iso())
         )
         return {"changed": True}
 
@@ -237,6 +237,6 @@ class Broker:
         if current != clinician and not request.get("force"):
             return {"conflict": f"session is in the hands of {current}"}
         await self._publish(
-            {"type": "release", "session_id": session_id, "clinician": clinician, "at": request.get("at")}
+            Released(type="release", session_id=session_id, clinician=clinician, at=request.get("at") or now_iso())
         )
         return {"changed": True}

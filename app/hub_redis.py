@@ -29,7 +29,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from app.hub import Event, HubConflict, InProcessHub, SessionSummary, now_iso
+from app.hub import HubConflict, InProcessHub, SessionSummary, stale_disconnect, stamped, track_holder
+from app.hub_events import HubEvent, PatientFrame
 from compliance.keys import KeyRing
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,8 @@ class RedisHub(InProcessHub):
 
     # publishing
 
-    async def publish(self, event: Event) -> None:
-        event = {**event, "at": event.get("at") or now_iso(), "origin": self._replica}
+    async def publish(self, event: HubEvent) -> None:
+        event = stamped(event, origin=self._replica)
         if self._stale(event):
             return
         self._track(event)
@@ -129,9 +130,9 @@ class RedisHub(InProcessHub):
         """The answer as this replica heard it, token by token: what a `done` carries into the log."""
         record = self._sessions.get(session_id)
         entry = record.find(message_id, "assistant") if record is not None else None
-        return entry["text"] if entry is not None else ""
+        return entry.get("text", "") if entry is not None else ""
 
-    async def deliver_to_patient(self, session_id: str, frame: Event) -> int:
+    async def deliver_to_patient(self, session_id: str, frame: PatientFrame) -> int:
         delivered = await super().deliver_to_patient(session_id, frame)
         payload = {"session_id": session_id, "frame": frame, "origin": self._replica}
         try:
@@ -221,18 +222,12 @@ class RedisHub(InProcessHub):
             self._track(event)
             await InProcessHub.publish(self, event)
 
-    def _stale(self, event: Event) -> bool:
+    def _stale(self, event: HubEvent) -> bool:
         """A disconnect from a replica that no longer holds the patient (who already reconnected elsewhere)."""
-        if event["type"] != "patient_disconnected":
-            return False
-        holder = self._holders.get(event["session_id"])
-        return holder is not None and holder != event.get("holder", event.get("origin"))
+        return stale_disconnect(self._holders, event)
 
-    def _track(self, event: Event) -> None:
-        if event["type"] == "patient_connected" and event.get("origin"):
-            self._holders[event["session_id"]] = event["origin"]
-        elif event["type"] == "patient_disconnected":
-            self._holders.pop(event["session_id"], None)
+    def _track(self, event: HubEvent) -> None:
+        track_holder(self._holders, event)
 
     # replicas that died
 

@@ -19,7 +19,18 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from app.hub import Event, HubConflict, InProcessHub, SessionSummary, UnknownSession, now_iso, record_from_json
+from app.hub import (
+    HubConflict,
+    InProcessHub,
+    SessionSummary,
+    UnknownSession,
+    now_iso,
+    record_from_json,
+    stale_disconnect,
+    stamped,
+    track_holder,
+)
+from app.hub_events import Delivered, HubEvent, PatientFrame
 from app.worker_link import WorkerLink, dumps, loads
 
 HOLDER_EVENTS = ("patient_connected", "patient_disconnected")
@@ -67,8 +78,8 @@ class WorkerHub(InProcessHub):
 
     # publishing
 
-    async def publish(self, event: Event) -> None:
-        event = {**event, "at": event.get("at") or now_iso(), "origin": self._worker}
+    async def publish(self, event: HubEvent) -> None:
+        event = stamped(event, origin=self._worker)
         if self._stale(event):
             return
         self._track(event)
@@ -83,9 +94,9 @@ class WorkerHub(InProcessHub):
     def _answer(self, session_id: str, message_id: str) -> str:
         record = self._sessions.get(session_id)
         entry = record.find(message_id, "assistant") if record is not None else None
-        return entry["text"] if entry is not None else ""
+        return entry.get("text", "") if entry is not None else ""
 
-    async def deliver_to_patient(self, session_id: str, frame: Event) -> int:
+    async def deliver_to_patient(self, session_id: str, frame: PatientFrame) -> int:
         delivered = await super().deliver_to_patient(session_id, frame)
         self._link.send("P", {"session_id": session_id, "frame": frame, "origin": self._worker})
         record = self._sessions.get(session_id)
@@ -93,7 +104,7 @@ class WorkerHub(InProcessHub):
         return delivered or int(bool(record and record.summary.connected))
 
     @contextlib.asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[AsyncIterator[Event]]:
+    async def subscribe(self) -> AsyncIterator[AsyncIterator[Delivered]]:
         """A clinician listening here: tokens of every worker's patients are sent here while one is."""
         self._listeners += 1
         if self._listeners == 1:
@@ -151,23 +162,9 @@ class WorkerHub(InProcessHub):
         if message.get("origin") != self._worker:
             await InProcessHub.deliver_to_patient(self, message["session_id"], message["frame"])
 
-    def _stale(self, event: Event) -> bool:
+    def _stale(self, event: HubEvent) -> bool:
         """A disconnect from a worker that no longer holds the patient (who already reconnected elsewhere)."""
         return stale_disconnect(self._holders, event)
 
-    def _track(self, event: Event) -> None:
+    def _track(self, event: HubEvent) -> None:
         track_holder(self._holders, event)
-
-
-def stale_disconnect(holders: dict[str, str], event: Event) -> bool:
-    if event["type"] != "patient_disconnected":
-        return False
-    holder = holders.get(event["session_id"])
-    return holder is not None and holder != event.get("holder", event.get("origin"))
-
-
-def track_holder(holders: dict[str, str], event: Event) -> None:
-    if event["type"] == "patient_connected" and event.get("origin"):
-        holders[event["session_id"]] = event["origin"]
-    elif event["type"] == "patient_disconnected":
-        holders.pop(event["session_id"], None)

@@ -36,6 +36,7 @@ from app.admission import Admission, Ticket
 from app.auth import TokenError, issue_token, read_token
 from app.deps import AdmissionDep, AgentDep, HubDep, OpenSocketsDep, RedactorDep, SettingsDep, TrailDep
 from app.hub import Hub
+from app.hub_events import PatientMessage, from_agent_frame
 from app.privacy import PrivacyNotice
 from app.protocol import LANG_TAG, ConsentFrame, FrameError, MessageFrame, busy_frame, error_frame, parse_client_frame
 from app.security.access import client_address, record_scope_denial
@@ -50,22 +51,6 @@ _CLOSED = object()
 #: One compact encoder for every frame (json.dumps with arguments builds a new encoder per call).
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 PATIENT_TOKEN_TTL_S = 4 * 3600
-#: Agent frames the clinician queue sees, and the fields it gets of each (never raw text: tokens are guarded).
-HUB_FIELDS = {
-    "triage": (
-        "message_id",
-        "level",
-        "urgency",
-        "red_flags",
-        "rationale",
-        "needs_clinician",
-        "conditions",
-        "red_flag_labels",
-        "findings",
-    ),
-    "token": ("message_id", "text"),
-    "done": ("message_id", "engine", "audit_id"),
-}
 #: Fields for clinicians only: a patient gets plain advice, never the conditions and findings the engine considered.
 STAFF_ONLY = frozenset({"conditions", "red_flag_labels", "findings"})
 
@@ -146,13 +131,11 @@ class ChatConnection:
 
     async def emit(self, frame: dict[str, Any]) -> None:
         """Agent frames go to the patient, and their redacted essentials to the hub."""
-        fields = HUB_FIELDS.get(frame.get("type", ""))
-        if self.hub is not None and frame.get("type") == "triage" and frame.get("redacted_text") is not None:
-            await self.publish_patient_message(frame["message_id"], frame["redacted_text"])  # before the answer
-        if self.hub is not None and fields is not None:
-            await self.hub.publish(
-                {"type": frame["type"], "session_id": self.session_id, **{k: frame.get(k) for k in fields}}
-            )
+        if self.hub is not None:
+            if frame.get("type") == "triage" and frame.get("redacted_text") is not None:
+                await self.publish_patient_message(frame["message_id"], frame["redacted_text"])  # before the answer
+            if (event := from_agent_frame(self.session_id, frame)) is not None:
+                await self.hub.publish(event)
         await self.send(
             {k: v for k, v in frame.items() if k not in STAFF_ONLY} if STAFF_ONLY.intersection(frame) else frame
         )
@@ -389,7 +372,9 @@ class ChatConnection:
         """The patient's words (redacted) reach the clinician queue when they arrive, while the answer streams."""
         self.published.add(message_id)
         await self.hub.publish(  # type: ignore[union-attr]
-            {"type": "patient_message", "session_id": self.session_id, "message_id": message_id, "text": redacted_text}
+            PatientMessage(
+                type="patient_message", session_id=self.session_id, message_id=message_id, text=redacted_text
+            )
         )
 
     async def _finish_quietly(self, turn: asyncio.Task) -> None:

@@ -29,7 +29,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -51,7 +51,8 @@ from app.deps import (
     SettingsDep,
     TrailDep,
 )
-from app.hub import Event, Hub, HubConflict, SessionRecord, SessionSummary, UnknownSession
+from app.hub import Hub, HubConflict, SessionRecord, SessionSummary, UnknownSession
+from app.hub_events import Delivered
 from app.page_rendering import staff_page
 from app.protocol import error_frame
 from app.security.access import POLICY_VIOLATION, record_scope_denial, refuse_staff_socket, socket_principal
@@ -348,7 +349,7 @@ class ClinicianConnection:
         self.consult_threads: dict[str, str] = {}
         self._send_lock = asyncio.Lock()
 
-    async def send(self, frame: dict[str, Any]) -> None:
+    async def send(self, frame: Mapping[str, object]) -> None:
         try:
             async with self._send_lock:
                 await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
@@ -388,7 +389,7 @@ class ClinicianConnection:
             log.warning("could not check a staff account; its socket stays open meanwhile", exc_info=True)
             return True
 
-    async def _relay(self, events: AsyncIterator[Event]) -> None:
+    async def _relay(self, events: AsyncIterator[Delivered]) -> None:
         try:
             async for event in events:
                 await self.send(event)

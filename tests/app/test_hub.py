@@ -342,3 +342,29 @@ async def test_a_store_that_fails_leaves_the_live_queue_working_and_catches_up(t
     store.fail = False
     await hub.close()  # what could not be written is written at the end
     assert list(store.rows) == ["s"]
+
+
+def test_agent_frames_reach_the_hub_as_their_declared_events_and_nothing_more():
+    from app.hub_events import from_agent_frame
+
+    triage = {
+        "type": "triage",
+        "message_id": "m1",
+        "level": "emergency",
+        "urgency": "em",
+        "red_flags": ["chest_pain"],
+        "rationale": "r",
+        "needs_clinician": False,
+        "findings": [{"id": "chest_pain", "name": "chest pain"}],
+        "redacted_text": "crushing chest pain",  # published on its own, as the patient's message
+        "lang": "en",
+    }
+    event = from_agent_frame("s1", triage)
+    assert event is not None and event["type"] == "triage"
+    assert event["session_id"] == "s1" and event["level"] == "emergency"
+    assert "redacted_text" not in event and "lang" not in event
+    assert event["conditions"] == [] and event["red_flag_labels"] == []  # absent lists arrive empty, never null
+    done = from_agent_frame("s1", {"type": "done", "message_id": "m1", "engine": "local", "audit_id": "a1", "x": 1})
+    assert done == {"type": "done", "session_id": "s1", "message_id": "m1", "engine": "local", "audit_id": "a1"}
+    for frame in ({"type": "session", "session_id": "s1"}, {"type": "error", "code": "busy"}, {"type": "handoff"}):
+        assert from_agent_frame("s1", frame) is None
