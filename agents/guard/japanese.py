@@ -25,8 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from agents.guard.care import (
     BLOCKS_SAFETY_NET,
     CARE_FILE,
@@ -39,6 +37,7 @@ from agents.guard.care import (
 )
 from agents.guard.care import level_outcomes as care_levels
 from agents.guard.normalise import strip_invisible
+from compliance import yaml_text
 
 CARE_JA_FILE = Path(__file__).with_name("care_ja.yaml")
 _KANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}  # ァ..ヶ -> ぁ..ゖ (ー stays)
@@ -365,7 +364,7 @@ def _distance(claim: _Found, start: int, end: int) -> int:
 
 def load_reader(path: Path = CARE_JA_FILE, care: Path = CARE_FILE) -> JapaneseCareReader:
     def read(p: Path) -> Any:
-        return yaml.safe_load(p.read_text(encoding="utf-8"))
+        return yaml_text.parse(p.read_text(encoding="utf-8"))
 
     return JapaneseCareReader(read(path), read(care))
 

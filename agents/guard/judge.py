@@ -21,13 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import yaml
-
 from agents.guard.care import CARE_FILE, CareReader
 from agents.guard.normalise import CLAUSE_MARK, Normaliser, TimeScale
 from agents.guard.patterns import GAP as _GAP
 from agents.guard.patterns import Compiler
 from agents.triage import Level, Urgency
+from compliance import yaml_text
 
 ADVICE_FILE = Path(__file__).with_name("advice.yaml")
 LEVELS = tuple(level.value for level in Level)
@@ -188,7 +187,7 @@ class AdviceJudge:
     @classmethod
     def load(cls, path: Path = ADVICE_FILE, care: Path | None = CARE_FILE, *, phrase_rules: bool = True) -> AdviceJudge:
         def read(p: Path) -> Any:
-            return yaml.safe_load(p.read_text(encoding="utf-8"))
+            return yaml_text.parse(p.read_text(encoding="utf-8"))
 
         return cls(read(path), read(care) if care is not None else None, phrase_rules=phrase_rules)
 

@@ -15,16 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from agents.triage import knowledge
+from agents.triage import knowledge, yaml_text
 
 LABELS = Path(__file__).with_name("labels.yaml")
 
 
 @lru_cache(maxsize=1)
 def _words() -> dict[str, Any]:
-    return yaml.safe_load(LABELS.read_text(encoding="utf-8")) or {}
+    return yaml_text.parse(LABELS.read_text(encoding="utf-8")) or {}
 
 
 def _in_words(ident: str) -> str:

@@ -16,8 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from agents.triage import yaml_text
 from agents.triage.facts import FACT_NAMES
 from agents.triage.levels import Level
 from agents.triage.text import NegationGrammar, Term, compile_alternation, gram_of, literal_grams, required_literals
@@ -84,11 +83,8 @@ class Protocols:
     """Rules that apply only to the level reached by the others (``level_is``)."""
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster start-up
-
-
 def _read(path: Path) -> dict[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+    data = yaml_text.parse(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ProtocolError(f"{path.name}: expected a mapping at the top level")
     return data

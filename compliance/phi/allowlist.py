@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import regex
-import yaml
 
+from compliance import yaml_text
 from compliance.phi.lexicon import DATA_DIR, clinical_terms, normalize_term
 
 TERM_WORD = regex.compile(r"[\p{L}\p{N}]+(?:['\u2019\-][\p{L}\p{N}]+)*['\u2019]?")
@@ -35,7 +35,7 @@ class ClinicalSpan:
 
 @cache
 def _patterns() -> tuple[tuple[str, regex.Pattern[str]], ...]:
-    data = yaml.safe_load((DATA_DIR / "clinical_patterns.yaml").read_text(encoding="utf-8"))
+    data = yaml_text.parse((DATA_DIR / "clinical_patterns.yaml").read_text(encoding="utf-8"))
     return tuple((name, regex.compile(rx, regex.IGNORECASE)) for name, rx in data["patterns"].items())
 
 

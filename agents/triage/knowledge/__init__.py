@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from agents.triage import yaml_text
 from agents.triage.knowledge import japanese
 from agents.triage.knowledge.japanese import Vocabulary
 from agents.triage.levels import Level
@@ -129,7 +130,7 @@ class Knowledge(BaseModel):
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return yaml_text.parse(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
 

@@ -6,8 +6,8 @@ from functools import cache
 from typing import Any
 
 import regex
-import yaml
 
+from compliance import yaml_text
 from compliance.phi.lexicon import DATA_DIR
 
 JA_DIR = DATA_DIR / "ja"
@@ -28,7 +28,7 @@ def word_set(name: str) -> frozenset[str]:
 @cache
 def table(name: str) -> dict[str, Any]:
     """data/ja/<name>.yaml as a mapping."""
-    data = yaml.safe_load((JA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    data = yaml_text.parse((JA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"data/ja/{name}.yaml must hold a mapping")
     return data

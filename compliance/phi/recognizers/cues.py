@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Final
 
 import regex
-import yaml
 
+from compliance import yaml_text
 from compliance.phi.errors import PhiError
 
 CUES_FILE: Final = Path(__file__).with_name("cues.yaml")
@@ -32,7 +32,7 @@ class CueList:
 
 def load_cue_lists(path: Path) -> dict[str, CueList]:
     """Every list in a cue file, by id; raises CueFileError on anything but id -> {note, words}."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml_text.parse(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise CueFileError(f"{path.name} must map list ids to lists")
     lists: dict[str, CueList] = {}
