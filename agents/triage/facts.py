@@ -104,7 +104,8 @@ _AGE_IAM = re.compile(
 _AGE_RELATIVE = re.compile(
     r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|gran|nan|nana"
     r"|grandmother|grandfather|brother|sister|friend|neighbour|neighbor|child|kid|boy|girl|man|woman|patient)"
-    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age|(?=\s+\d{2,3}\s*(?:[,.;]|and\b|$)))\s+(\d{1,3})\b"
+    # round 7: or in brackets ("Mum (81) had a fall")
+    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age|\s*\((?=\d{1,3}\))|(?=\s+\d{2,3}\s*(?:[,.;]|and\b|$)))\s*(\d{1,3})\b"
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°))"
 )
 _AGE_BABY = re.compile(  # "baby is 5 weeks", "my son is only 3 months" (no "old")
@@ -143,12 +144,14 @@ _TEMP = (
         r"\b(\d{2,3}(?:\.\d+)?)()\s*(?:on the thermometer|on (?:the|his|her|my) (?:thermometer|forehead|ear)|temp|temperature|fever)"
     ),
     re.compile(
-        r"(?<![\d.:/])(3[5-9]\.\d|4[0-2]\.\d|9[89]\.\d|10[0-6]\.\d)()(?![\d.%]|\s*(?:kg|mmol|mg|%|cm|lb|weeks?|years?|hours?))"
+        # round 7: a full stop after the value ends the sentence ("thermometer under her arm says 38.3.")
+        r"(?<![\d.:/])(3[5-9]\.\d|4[0-2]\.\d|9[89]\.\d|10[0-6]\.\d)()(?![\d%]|\.\d|\s*(?:kg|mmol|mg|%|cm|lb|weeks?|years?|hours?))"
     ),
 )
 _SPO2 = (
     re.compile(
-        r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading| meter| monitor| probe)?|"
+        # round 7: lay names of a home oximeter ("her finger oxygen thing says 90%")
+        r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading| meter| monitor| probe| thing| machine| gadget)?|"
         r"(?:pulse ?ox(?:imeter|imetry)?|oximeter|oximetry|finger (?:probe|monitor|meter|clip)|sats (?:monitor|probe|meter))"
         r"(?: reading)?|ox(?:ygen)? level|o2)"
         + _FILL
@@ -159,6 +162,8 @@ _SPO2 = (
 _HR = (
     re.compile(
         r"\b(?:hr|heart ?rate|pulse(?: rate)?|heart is (?:beating|going|racing) at|heartbeat|heart beat|p)\b(?!\s*ox)"
+        # round 7: the device that read it ("heart rate on her watch is 38")
+        r"(?:\s+on\s+(?:my|his|her|their|the)\s+(?:smart ?watch|watch|fitbit|phone|app|monitor|machine))?"
         + _FILL
         + r"(\d{2,3})\b(?!\s*%)"
     ),
@@ -202,6 +207,8 @@ _HB = re.compile(r"\b(?:hb|hgb|ha?emoglobin)" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b"
 _POTASSIUM = re.compile(r"\b(?:potassium|k\+?)" + _FILL + r"(\d(?:\.\d+)?)\b")
 _SODIUM = re.compile(r"\b(?:sodium|na\+?)" + _FILL + r"(\d{3})\b")
 _CALCIUM = re.compile(r"\b(?:calcium|(?:adj|adjusted|corr|corrected)\s+ca)" + _FILL + r"(\d(?:\.\d+)?)\b")
+# round 7: thyroid-stimulating hormone ("TSH 14.2 mU/L", "tsh came back at 12")
+_TSH = re.compile(r"\btsh(?:\s+(?:level|result|came back))?" + _FILL + r"(\d{1,3}(?:\.\d+)?)\b")
 _CRT = re.compile(
     r"\b(?:crt|cap(?:illary)? refill(?: time)?)" + _FILL + r"([<>])?\s*(\d(?:\.\d+)?)\s*(?:s|secs?|seconds?)\b"
 )
@@ -222,6 +229,12 @@ _GEST = (
     ),
     re.compile(
         r"\b(?:im|i am|shes|she is|wife is|partner is|girlfriend is)\s+(?:now\s+)?(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*old)"
+    ),
+    # round 7: the weeks said alone at the start of a message about a pregnancy ("31 weeks, headache and puffy
+    # face ... baby moving ok"); not a duration ("3 weeks, cough not shifting": no pregnancy word)
+    re.compile(
+        r"^\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\s*[,:;-](?=[\s\S]*\b(?:pregnan\w*|baby (?:is )?moving|"
+        r"(?:fetal|foetal|babys?) movements?|midwife|antenatal|maternity|bump)\b)"
     ),
     re.compile(
         r"\b(?:a|an|aged?|\d+[- ]year[- ]old|woman|female|primigravida|multigravida|g\dp\d)\b[^.;\n]{0,25}\bat (\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|post|after|of age|of life))"
@@ -301,6 +314,7 @@ class Facts:
     potassium: float | None = None
     sodium: float | None = None
     calcium: float | None = None  # mmol/L, adjusted or corrected as written
+    tsh: float | None = None  # mU/L (round 7)
     gest_weeks: float | None = None
     duration_days: float | None = None
     pain_score: float | None = None
@@ -443,7 +457,7 @@ _GATES = {
     "bp": ("/", "over", "bp", "pressure", "systolic"),
     "rr": ("rr", "resp", "breath"),
     "glucose": ("sugar", "gluc", "bg", "bm", "bsl", "cbg", "finger", "meter", "reading"),
-    "labs": ("keto", "gcs", "lact", "hb", "hgb", "haemo", "hemo", "potass", "k", "sodium", "na", "calc", "ca "),
+    "labs": ("keto", "gcs", "lact", "hb", "hgb", "haemo", "hemo", "potass", "k", "sodium", "na", "calc", "ca ", "tsh"),
 }
 
 
@@ -498,6 +512,7 @@ def extract(
         facts.potassium = _first_float(_POTASSIUM, text, 1.5, 9.5) if wanted("potassium") else None
         facts.sodium = _first_float(_SODIUM, text, 100, 190) if wanted("sodium") else None
         facts.calcium = _first_float(_CALCIUM, text, 1.0, 5.0) if wanted("calcium") else None
+        facts.tsh = _first_float(_TSH, text, 0.0, 500.0) if wanted("tsh") else None
     if wanted("gest_weeks"):
         facts.gest_weeks = parse_gestation(text)
     if wanted("pain_score"):
@@ -509,7 +524,7 @@ def extract(
     return facts
 
 
-_LABS = ("ketones", "gcs", "lactate", "hb", "potassium", "sodium", "calcium")
+_LABS = ("ketones", "gcs", "lactate", "hb", "potassium", "sodium", "calcium", "tsh")
 
 
 #: Facts read from many matches at once: the joined text's value follows from each message's own.

@@ -31,6 +31,7 @@ _UNITS = {
     "potassium": " mmol/L",
     "sodium": " mmol/L",
     "calcium": " mmol/L",
+    "tsh": " mU/L",
     "lactate": " mmol/L",
     "hb": " g/dL",
     "gcs": "",
