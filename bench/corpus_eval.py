@@ -55,6 +55,9 @@ LATER_ROUNDS = {
     "X": "locked6",
     "Y": "train",
     "Z": "locked7",
+    "ZA": "train",
+    "ZB": "train",
+    "ZC": "train",
 }
 READABLE = ("dev", "train")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
