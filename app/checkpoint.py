@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, closing
@@ -27,10 +29,11 @@ POOL_SIZE = 10
 @asynccontextmanager
 async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
     if url.startswith(("postgresql://", "postgres://")):
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
         from psycopg import AsyncConnection
         from psycopg.rows import DictRow, dict_row
         from psycopg_pool import AsyncConnectionPool
+
+        from app.checkpoint_postgres import PRUNE_EVERY_S, PruningPostgresSaver
 
         # A pool, not one shared connection: every replica serves many sessions at once.
         options = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
@@ -39,12 +42,19 @@ async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
             url, kwargs=options, min_size=1, max_size=POOL_SIZE, open=False
         )
         async with pool:
-            saver = AsyncPostgresSaver(pool)
+            saver = PruningPostgresSaver(pool)
             # Replicas starting together would race on the saver's migrations: one at a time.
             async with await AsyncConnection.connect(url, autocommit=True) as lock:
                 await lock.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_ID,))
                 await saver.setup()
-            yield saver
+            sweeper = asyncio.create_task(saver.sweep_every(PRUNE_EVERY_S), name="checkpoint-prune")
+            try:
+                yield saver
+            finally:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
+                await saver.prune_saved()
         return
     path = url.removeprefix("sqlite:///")
     Path(path).parent.mkdir(parents=True, exist_ok=True)

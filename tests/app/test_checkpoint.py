@@ -1,9 +1,12 @@
-"""The SQLite checkpointer keeps a conversation's latest state only, and the conversation carries on whole."""
+"""The checkpointer keeps a conversation's latest state only (SQLite at once, PostgreSQL at its sweeps), and the
+conversation carries on whole."""
 
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 
 from agents.deps import AgentDeps
@@ -19,34 +22,52 @@ from compliance.phi import Redactor
 MESSAGES = ("I have had a sore throat since yesterday, I am John Smith", "now a mild headache", "it is 37.9 now")
 
 
-def rows(path, table: str, thread: str) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute(f"SELECT count(*) FROM {table} WHERE thread_id = ?", (thread,)).fetchone()[0])  # noqa: S608
+async def counts(url: str, saver: Any) -> dict[str, int]:
+    """Checkpoint rows per thread, and writes older than their thread's latest checkpoint."""
+    writes = "writes" if url.startswith("sqlite") else "checkpoint_writes"  # the savers' own table names
+    query = (
+        "SELECT thread_id, count(*) FROM checkpoints GROUP BY thread_id",
+        f"SELECT count(*) FROM {writes} w WHERE checkpoint_id < "
+        "(SELECT max(checkpoint_id) FROM checkpoints c WHERE c.thread_id = w.thread_id)",
+    )
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            found = dict(conn.execute(query[0]).fetchall())
+            found["older writes"] = conn.execute(query[1]).fetchone()[0]
+        return found
+    async with saver.conn.connection() as conn, conn.cursor() as cur:
+        await cur.execute(query[0])
+        found = {row["thread_id"]: row["count"] for row in await cur.fetchall()}
+        await cur.execute(query[1])
+        found["older writes"] = (await cur.fetchone())["count"]
+    return found
 
 
-async def test_each_turn_replaces_the_conversations_checkpoint_and_the_history_is_kept(tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.integration])])
+def checkpoint_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'checkpoints.db'}"
+    return str(request.getfixturevalue("postgres_schema_url"))
+
+
+async def test_each_turn_replaces_the_conversations_checkpoint_and_the_history_is_kept(tmp_path, checkpoint_url):
     trail = AuditTrail(f"sqlite:///{tmp_path / 'audit.db'}", b"test-audit-key-not-for-production")
     trail.create_schema()
     router = Router([local_engine()], emergency_script(), first_token_timeout_s=5, total_timeout_s=10)
-    path = tmp_path / "checkpoints.db"
-    async with open_checkpointer(f"sqlite:///{path}") as saver:
+    async with open_checkpointer(checkpoint_url) as saver:
         graph = build_graph(saver)
         deps = AgentDeps(redactor=Redactor(), router=router, trail=trail, vault_key=Fernet.generate_key())
         agent = TriageAgent(graph, deps)
         for text in MESSAGES:
             await agent.handle_message("kept", text, discard)
         await agent.handle_message("other", "I have a cough", discard)
+        if not checkpoint_url.startswith("sqlite"):
+            assert await saver.prune_saved() == 2  # the sweep that runs every PRUNE_EVERY_S, now
         state = await graph.aget_state({"configurable": {"thread_id": "kept"}})
+        found = await counts(checkpoint_url, saver)
     trail.dispose()
     conversation = state.values["conversation"]
     assert [turn["role"] for turn in conversation] == ["user", "assistant"] * len(MESSAGES)
     assert "John Smith" not in conversation[0]["content"] and "sore throat" in conversation[0]["content"]
     assert state.values["vault"]  # the name's placeholder is still resolvable for the next answer
-    assert rows(path, "checkpoints", "kept") == 1
-    assert rows(path, "checkpoints", "other") == 1
-    with sqlite3.connect(path) as conn:
-        latest = conn.execute("SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = 'kept'").fetchone()[0]
-        older_writes = conn.execute(
-            "SELECT count(*) FROM writes WHERE thread_id = 'kept' AND checkpoint_id < ?", (latest,)
-        ).fetchone()[0]
-    assert older_writes == 0
+    assert found == {"kept": 1, "other": 1, "older writes": 0}
