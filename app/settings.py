@@ -134,6 +134,10 @@ class Settings(BaseSettings):
         ),
         description="the privacy notice a patient agrees to before the first message (sent in the `session` frame)",
     )
+    privacy_notice_ja: str = Field(
+        default="",
+        description="the privacy notice in Japanese, for a Japanese-language widget (`?lang=ja`); when empty, that widget shows the built-in notice in Japanese (its catalogue's) or a clinic's own `privacy_notice` as written",
+    )
     privacy_url: str = Field(
         default="", description="link to the full privacy policy, shown with the notice (none when empty)"
     )

@@ -161,6 +161,7 @@ async def widget_page(request: Request) -> HTMLResponse:
         "emergency_number_ja": settings.emergency_number_ja,
         "max_chars": settings.max_message_chars,
         "privacy_notice": settings.privacy_notice,
+        "privacy_notice_ja": settings.privacy_notice_ja,
         "privacy_url": settings.privacy_url,
         "preview_src": "/admin/widget/preview?" + urlencode({o.name: values[o.name] for o in PREVIEW_OPTIONS}),
         "missing_origins": not_allowed(values["allowed-origins"], [base, *settings.allowed_origins]),

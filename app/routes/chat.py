@@ -420,7 +420,7 @@ async def chat(
         token_key=settings.token_key_bytes,
         resume_rejected=bool(params.get("resume")) and resumed is None,
         emergency_number=settings.emergency_number,
-        privacy=PrivacyNotice.of(settings),
+        privacy=PrivacyNotice.of(settings, session_lang(params.get("lang"))),
         emergency_numbers={"en": settings.emergency_number, "ja": settings.emergency_number_ja},
         lang=session_lang(params.get("lang")),
         trail=trail,

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.integration
 
 NOTICE = "Test clinic notice: we keep a redacted record of each answer."
 NOTICE_URL = "https://clinic.example/privacy"
+NOTICE_JA = "このアシスタントは診断ではなく一般的な案内をします。入力内容は氏名などを除いて記録されます。"
 CHEST_PAIN = "My father has crushing chest pain spreading to his left arm and he is sweating"
 
 
@@ -36,11 +37,31 @@ def app(tmp_path_factory):
     env = {
         "TRIAGE_EMERGENCY_NUMBER": "112",
         "TRIAGE_PRIVACY_NOTICE": NOTICE,
+        "TRIAGE_PRIVACY_NOTICE_JA": NOTICE_JA,
         "TRIAGE_PRIVACY_URL": NOTICE_URL,
         "TRIAGE_MAX_MESSAGE_CHARS": "500",
     }
     with running_app(tmp_path_factory.mktemp("patient"), env) as app:
         yield app
+
+
+async def test_a_japanese_widget_gets_the_clinics_japanese_notice_and_agrees_to_that_version(app):
+    japanese = PrivacyNotice.of(
+        Settings(privacy_notice=NOTICE, privacy_notice_ja=NOTICE_JA, privacy_url=NOTICE_URL), "ja"
+    )
+    english = PrivacyNotice.of(Settings(privacy_notice=NOTICE, privacy_notice_ja=NOTICE_JA, privacy_url=NOTICE_URL))
+    assert japanese.version != english.version and english.text == NOTICE
+    conn = await connect(app.ws + "/ws/chat?lang=ja-JP")
+    async with conn:
+        hello = await next_frame(conn)
+        assert hello["privacy"] == {"text": NOTICE_JA, "url": NOTICE_URL, "version": japanese.version}
+        await conn.send(json.dumps({"type": "consent", "notice": english.version}))  # the English one: not shown here
+        assert (await next_frame(conn))["code"] == "notice_changed"
+        await conn.send(json.dumps({"type": "consent", "notice": japanese.version}))
+        recorded = await next_frame(conn)
+        assert recorded["type"] == "consent_recorded" and recorded["notice"] == japanese.version
+    consents = [body["consent"] for sid, body in entries(app.data_dir, "consent") if sid == hello["session_id"]]
+    assert [c["notice_version"] for c in consents] == [japanese.version]
 
 
 def entries(data_dir, kind: str) -> list[tuple[str, dict]]:
