@@ -18,17 +18,23 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.accounts import AccountsUnavailable
+from frontend.i18n import N_, translations
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 5
 #: Database errors that mean "not answering" (connection refused or lost, pool exhausted), not a bug in a query.
 DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+#: English msgids: the JSON `detail` is English for programs; the page shows them in the request's language.
 MESSAGES = {
-    "accounts_unavailable": "Staff accounts cannot be checked right now: the database is not answering. "
-    "Try again in a few seconds. Patient chat is not affected.",
-    "database_unavailable": "The database is not answering, so this cannot be shown right now. "
-    "Try again in a few seconds. Patient chat is not affected.",
+    "accounts_unavailable": N_(
+        "Staff accounts cannot be checked right now: the database is not answering. "
+        "Try again in a few seconds. Patient chat is not affected."
+    ),
+    "database_unavailable": N_(
+        "The database is not answering, so this cannot be shown right now. "
+        "Try again in a few seconds. Patient chat is not affected."
+    ),
 }
 
 
@@ -52,12 +58,14 @@ def unavailable(request: Request, code: str) -> Response:
     log.warning("staff request refused: the database is not answering", extra={"route": request.url.path, "code": code})
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
     if wants_page(request):
+        from app.page_locale import page_locale
         from app.page_rendering import templates
 
+        gettext = translations(page_locale(request)).gettext
         return templates.TemplateResponse(
             request,
             "unavailable.html",
-            {"title": "Temporarily unavailable", "message": MESSAGES[code]},
+            {"title": gettext(N_("Temporarily unavailable")), "message": gettext(MESSAGES[code])},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers=headers,
         )

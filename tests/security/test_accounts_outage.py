@@ -63,6 +63,9 @@ async def test_staff_get_503_while_the_accounts_database_is_down_and_patients_ar
             page = browser.get("/clinician", headers={"Accept": "text/html"})
             assert page.status_code == 503 and "text/html" in page.headers["content-type"]
             assert "Temporarily unavailable" in page.text and "try again" in page.text.lower()
+            page = browser.get("/clinician", headers={"Accept": "text/html", "Accept-Language": "ja-JP,ja;q=0.9"})
+            assert page.status_code == 503 and "一時的に利用できません" in page.text
+            assert "データベースが応答しない" in page.text and "Temporarily" not in page.text
             code, frames = await socket_refusal(app.ws + "/ws/clinician", additional_headers=bearer(token))
             assert code == 1013 and frames[0]["code"] == "unavailable", (code, frames)
 
