@@ -74,10 +74,18 @@ def _new_negated_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
     return any(toks[k].clause != toks[k - 1].clause and toks[k].stem in _NEGATING for k in range(after + 1, upto + 1))
 
 
+#: round 7b: a clause that opens with its own subject ("not slept for days, I can hear them through the wall")
+_SUBJECTS = frozenset("i im ive id he hes she shes we were weve they theyre theyve".split())
+
+
 def _new_owned_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
-    """Whether a clause between a trigger and a finding opens with a possessive ("no cough or cold, her wee smells
-    strong"): a new statement about something else, which the earlier negation does not reach."""
-    return any(toks[k].clause != toks[k - 1].clause and toks[k].owned for k in range(after + 1, upto + 1))
+    """Whether a clause between a trigger and a finding opens with a possessive or a subject pronoun ("no cough or
+    cold, her wee smells strong"; "not slept for days, I can hear them"): a new statement, which the earlier negation
+    does not reach."""
+    return any(
+        toks[k].clause != toks[k - 1].clause and (toks[k].owned or toks[k].word in _SUBJECTS)
+        for k in range(after + 1, upto + 1)
+    )
 
 
 class ContextRules:

@@ -154,6 +154,8 @@ _SPO2 = (
         r"\b(?:spo2|sp02|sao2|o2 sats?|o2 saturations?|sats?|saturations?|saturating|oxygen(?: sat(?:uration)?s?| levels?| reading| meter| monitor| probe| thing| machine| gadget)?|"
         r"(?:pulse ?ox(?:imeter|imetry)?|oximeter|oximetry|finger (?:probe|monitor|meter|clip)|sats (?:monitor|probe|meter))"
         r"(?: reading)?|ox(?:ygen)? level|o2)"
+        # round 7b: the device named with the finger it sits on ("the oxygen thing on my finger says 87%")
+        r"(?:\s+(?:on|clipped to|clipped on)\s+(?:my|his|her|their|the|your)\s+finger)?"
         + _FILL
         + r"(?:the\s+)?(?:mid\s+|upper\s+|lower\s+|low\s+|high\s+)?(\d{2,3})\s*%?"
     ),
@@ -168,6 +170,12 @@ _HR = (
         + r"(\d{2,3})\b(?!\s*%)"
     ),
     re.compile(r"\b(\d{2,3})\s*(?:bpm|beats? (?:per|a|/)\s*min(?:ute)?)"),
+    # round 7b: a rate after the rhythm it belongs to ("irregularly irregular, rate 138", "AF with a rate of 140",
+    # "ventricular rate 150"); a bare "rate" could be a breathing rate, so it needs the rhythm word first
+    re.compile(
+        r"\b(?:af|atrial (?:fibrillation|flutter)|irregular(?:ly irregular)?|ecg|ventricular|tachycardia|svt)\b"
+        r"(?:(?!resp|breath|rr\b)[^.;\d]){0,25}?\brate" + _FILL + r"(\d{2,3})\b(?!\s*%)"
+    ),
 )
 _BP = (
     # "home BP diary over 14 days averages 158/96": a record of readings and its period before the value
@@ -381,8 +389,18 @@ def parse_temperature(text: str) -> float | None:
                 if 90 <= value <= 112:
                     return round((value - 32) * 5 / 9, 2)
             elif 30 <= value <= 44 and (unit == "c" or not unit):
+                later = _TEMP_THEN.match(text, m.end())
+                if later and value < float(later.group(1)) <= 44:
+                    return float(later.group(1))
                 return value
     return None
+
+
+# round 7b: serial readings ("the thermometer said 37.9 then 38.1"): the later, higher one is the temperature now
+_TEMP_THEN = re.compile(
+    r"\s*(?:c\b|°c?)?\s*,?\s*(?:and\s+)?(?:then|now|but now|rising to|rose to|going up to|went up to|up to|climbed to)"
+    r"\s+(?:it\s+(?:was|is)\s+|about\s+)?(3\d(?:\.\d{1,2})?|4[0-4](?:\.\d{1,2})?)\b"
+)
 
 
 def parse_bp(text: str) -> tuple[float | None, float | None]:
@@ -453,7 +471,7 @@ def parse_sex(text: str) -> str | None:
 
 _GATES = {
     "spo2": ("sat", "spo", "o2", "ox", "%"),
-    "hr": ("hr", "heart", "pulse", "bpm", "beat", "p "),
+    "hr": ("hr", "heart", "pulse", "bpm", "beat", "p ", "rate"),
     "bp": ("/", "over", "bp", "pressure", "systolic"),
     "rr": ("rr", "resp", "breath"),
     "glucose": ("sugar", "gluc", "bg", "bm", "bsl", "cbg", "finger", "meter", "reading"),
