@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from agents.triage import japanese, knowledge, learned, protocols
+from agents.triage import addressed, japanese, knowledge, learned, protocols
 from agents.triage.assessment import Assessment, ConditionConsidered
 from agents.triage.facts import Facts, conversation_facts, extract
 from agents.triage.knowledge import Knowledge
@@ -34,7 +34,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.5.0"
+ENGINE_VERSION = "2.5.1"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -227,6 +227,8 @@ def assess(
     base, feats = assess_layers(text, age=age, sex=sex, history=history)
     model = learned.model()
     result = base if model is None else apply_model(base, feats, model)
+    if model is not None and addressed.instructions(text):
+        result = _unmoved_by_instructions(result, text, model, age=age, sex=sex, history=history)
     if any(isinstance(t, str) and japanese.has_japanese(t) for t in history):
         result = _keep_japanese_history(result, text, age=age, sex=sex, history=history)
     return result
@@ -249,6 +251,22 @@ def _keep_japanese_history(
             "layers": {**result.layers, "japanese_history": said.level.value},
         }
     )
+
+
+def _unmoved_by_instructions(
+    result: Assessment, text: str, model: learned.Model, *, age: float | None, sex: str | None, history: Sequence[str]
+) -> Assessment:
+    """A message that tells the assistant how to triage or answer it (agents/triage/addressed.py) is read again
+    without those sentences, and the more urgent reading stands: such words may never make a level less urgent
+    (the learned layer reads every stem, "not urgent" and "nothing serious" included)."""
+    clean = addressed.without_instructions(text)
+    if not clean.strip():
+        return result
+    base, feats = assess_layers(clean, age=age, sex=sex, history=history)
+    other = apply_model(base, feats, model)
+    if other.level.rank >= result.level.rank:
+        return result
+    return other.model_copy(update={"layers": {**other.layers, "instructions_set_aside": result.level.value}})
 
 
 def apply_model(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:

@@ -41,9 +41,13 @@ class GatedPeer(RecordingPeer):
         super().__init__(answer="Warm drinks and rest usually help a sore throat; see a doctor if it lasts a week.")
         self.flowing = threading.Event()
         self.flowing.set()
+        self.arrived = threading.Condition()
 
     async def chat(self, request: Request) -> StreamingResponse:
-        self.requests.append(await request.json())
+        body = await request.json()
+        with self.arrived:
+            self.requests.append(body)
+            self.arrived.notify_all()
         words = [w + " " for w in self.answer.split(" ")]
 
         def chunk(text: str) -> str:
@@ -58,6 +62,11 @@ class GatedPeer(RecordingPeer):
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")
+
+    def wait_for_requests(self, count: int, timeout_s: float = 15.0) -> bool:
+        """Whether `count` requests have arrived within `timeout_s` (the triage frame can reach the page first)."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.requests) >= count, timeout_s)
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +218,8 @@ def test_a_nurse_sees_the_question_while_the_answer_streams(open_console, patien
     question.wait_for(timeout=15_000)
     assert "Whitaker" not in question.text_content(), "the queue gets the redacted words"
     assert page.locator('#transcript .turn-assistant[aria-busy="true"]').count() == 1, "the answer is still streaming"
-    assert len(flowing.requests) == asked + 1, "the model was asked and is held mid-answer"
+    assert flowing.wait_for_requests(asked + 1), "the model was asked"
+    assert len(flowing.requests) == asked + 1, "once, and it is held mid-answer"
     expect(entry(page, patient.session_id).locator(".session-text")).to_contain_text("sore throat")
     page.screenshot(path=screenshots / "console-question-while-streaming.png")
 

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from agents.triage import assess
+from agents.triage import Level, Urgency, assess
 from tests.support.chat_client import answer_text, ask, audit_turns, open_chat
 from tests.support.openai_peer import RecordingPeer
 
@@ -47,7 +47,7 @@ def make_peer():
 
 async def test_an_injected_downgrade_does_not_move_the_disposition_or_reach_the_patient(model_app, peer):
     expected = assess(URINARY).level.value
-    assert expected == "consultation"
+    assert Level(expected).urgency == Urgency.ne, "a doctor's appointment, which a downgrade to self care would lower"
     assert assess(URINARY + INJECTION).level.value == expected, "the engine itself is not moved by the injection"
     conn, _ = await open_chat(model_app.ws)
     async with conn:
