@@ -58,8 +58,15 @@ LATER_ROUNDS = {
     "ZA": "train",
     "ZB": "train",
     "ZC": "train",
+    "ZD": "locked8",
+    "ZE": "calibration",
+    "ZF": "calibration",
+    "ZS": "short",
 }
 READABLE = ("dev", "train")
+#: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
+#: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
+CALIBRATION = ("calibration", "short")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
 DEV_TARGETS = {"sensitivity": 1.0, "under_triage": 0.01}
 BREAKDOWNS = ("style", "age_band", "system")
@@ -137,7 +144,7 @@ def _commit() -> str:
 
 def score(split: str, *, misses: bool, record: bool) -> int:
     if misses and split not in READABLE:
-        print("A locked part is never listed case by case.", file=sys.stderr)
+        print("A locked or calibration part is never listed case by case.", file=sys.stderr)
         return 2
     cases = load_cases(CORPUS / f"{split}.jsonl")
     report = evaluate(cases)
@@ -173,7 +180,8 @@ def score(split: str, *, misses: bool, record: bool) -> int:
             if RUNS.exists()
             else []
         )
-        row["first_pass"] = split not in READABLE and not earlier  # dev and train are tuned against: never a first pass
+        # dev and train are tuned against, the calibration parts set thresholds: never a first pass
+        row["first_pass"] = split not in READABLE + CALIBRATION and not earlier
         with open(RUNS, "a", encoding="utf-8") as f:
             f.write(json.dumps(row) + "\n")
     missed = missed_targets(split, found)

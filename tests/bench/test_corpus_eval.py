@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench import corpus_eval
 
 
@@ -11,6 +13,8 @@ def test_the_split_is_a_pure_function_of_the_id():
     dev = [json.loads(line) for line in (corpus_eval.CORPUS / "dev.jsonl").read_text().splitlines()]
     assert dev and all(corpus_eval.split_of(case["id"]) == "dev" for case in dev)
     assert corpus_eval.split_of("E-0001") == "locked2"  # a later round is a locked part of its own
+    assert corpus_eval.split_of("ZD-0001") == "locked8"
+    assert corpus_eval.split_of("ZE-0001") == corpus_eval.split_of("ZF-0001") == "calibration"
     share = sum(corpus_eval.split_of(f"A-{i:04d}") == "dev" for i in range(1, 1001)) / 1000
     assert 0.35 < share < 0.45
 
@@ -24,7 +28,8 @@ def test_labels_come_from_the_labeller_never_the_writer():
     assert any(case["level"] != case["writer_level"] for case in dev)
 
 
-def test_a_locked_part_is_never_listed(capsys):
-    assert corpus_eval.main(["score", "--split", "locked", "--misses"]) == 2
+@pytest.mark.parametrize("split", ["locked", "calibration", "short"])
+def test_a_locked_or_calibration_part_is_never_listed(capsys, split):
+    assert corpus_eval.main(["score", "--split", split, "--misses"]) == 2
     out = capsys.readouterr()
     assert out.out == "" and "never listed" in out.err
