@@ -1,13 +1,15 @@
 """Train the clinical engine's learned layer (agents/triage/learned.py) from stored, labelled cases.
 
-    python -m bench.train_triage                       # train on the training sets, write knowledge/learned.json
+    python -m bench.train_triage                       # train on the training sets, calibrate, write knowledge/learned.json
     python -m bench.train_triage --hold-out FILE       # train without FILE's cases, then score them (no write)
     python -m bench.train_triage --cv 5                # cross-validated figures on the corpus's dev part
     python -m bench.train_triage --leave-writers-out O,P,Q,R,S --grid 0.25:0.7:10,0.2:0.7:5
                                                        # each writer scored by a model trained without it
 
 Deterministic: the same cases and engine give the same weights (full-batch training, no randomness), so the
-weights file is reproducible from the repository. The locked parts are never read here.
+weights file is reproducible from the repository. The locked parts are never read here. The raise thresholds are
+set by ``calibrate`` on the corpus's calibration parts (cases nobody tuning the engine reads, never trained on), by
+a rule fixed before they were first scored; only their aggregates are printed.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ TRAINING = (
     ROOT / "triage_corpus" / "dev.jsonl",
     ROOT / "triage_corpus" / "train.jsonl",
 )
+CALIBRATION = ROOT / "triage_corpus" / "calibration.jsonl"
+SHORT = ROOT / "triage_corpus" / "short.jsonl"
 LEVELS = list(Level)
 #: Chosen in round 6 by leaving each new writer (U, V, W, Y: 800 cases nobody tuning had read) out of training in
 #: turn, never on a locked part (notes/issue-15.md): against round 5's L2 5, L2 3 gives +0.6 points of accuracy,
@@ -49,6 +53,14 @@ STEP = 0.05
 MIN_COUNT = 2
 RAISE_AT = 0.2
 LOWER_AT = 0.7
+#: The calibration rule (round 8; notes/issue-15.md says how it came to be). Short messages (under
+#: learned.LONG_WORDS content words): the lowest threshold of THRESHOLDS that raises at most SHORT_RAISE_LIMIT of the
+#: short part's non-emergency messages to an emergency. Long messages: the highest threshold at which the
+#: calibration part's emergencies caught reach SENSITIVITY_TARGET (issue 15's target), or the one that catches the
+#: most when none does. Safety first: over-triage is reported, not traded against a missed emergency.
+THRESHOLDS = tuple(round(0.05 + 0.025 * i, 3) for i in range(35))  # 0.05 ... 0.9
+SHORT_RAISE_LIMIT = 0.0
+SENSITIVITY_TARGET = 0.97
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +85,7 @@ def fit(
     train: Sequence[Example], *, raise_at: float = RAISE_AT, lower_at: float = LOWER_AT, l2: float = L2
 ) -> learned.Model:
     counts = Counter(f for e in train for f in e.features)
-    vocab = sorted(f for f, n in counts.items() if n >= MIN_COUNT or f.startswith("base:") or f == "bias")
+    vocab = sorted(f for f, n in counts.items() if n >= MIN_COUNT or f == "bias")
     index = {f: i for i, f in enumerate(vocab)}
     x = np.zeros((len(train), len(vocab)))
     for row, e in enumerate(train):
@@ -125,6 +137,67 @@ def score(model: learned.Model | None, test: Sequence[Example]) -> dict[str, flo
         level = e.base.level if model is None else apply_model(e.base, e.features, model).level
         pairs.append((e.label, level))
     return figures(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    raise_at: float
+    raise_at_long: float
+    chosen: dict[str, float]
+    """Aggregates at the chosen thresholds: the calibration part's figures and the short part's."""
+    met: bool
+    """Whether both halves of the rule were met (False: the most sensitive setting on the grid was kept)."""
+
+
+def _outcomes(model: learned.Model, es: Sequence[Example]) -> list[dict[float, Level]]:
+    """Each example's level at each threshold of THRESHOLDS (the same threshold for short and long messages)."""
+    out = []
+    for e in es:
+        levels = {}
+        for threshold in THRESHOLDS:
+            trial = dataclasses.replace(model, raise_at=threshold, raise_at_long=threshold)
+            levels[threshold] = apply_model(e.base, e.features, trial).level
+        out.append(levels)
+    return out
+
+
+def _at(
+    es: Sequence[Example], outcomes: Sequence[dict[float, Level]], short_at: float, long_at: float
+) -> list[tuple[Example, Level]]:
+    return [(e, at[long_at if learned.is_long(e.features) else short_at]) for e, at in zip(es, outcomes, strict=True)]
+
+
+def _raised_share(pairs: Sequence[tuple[Example, Level]]) -> float:
+    """Of the messages labelled below an emergency and left below one by the floor, the share raised to one."""
+    calm = [(e, level) for e, level in pairs if e.label.urgency.value != "em" and e.base.level.urgency.value != "em"]
+    return sum(level.urgency.value == "em" for _, level in calm) / max(len(calm), 1)
+
+
+def _caught(pairs: Sequence[tuple[Example, Level]]) -> int:
+    return sum(level.urgency.value == "em" for e, level in pairs if e.label.urgency.value == "em")
+
+
+def calibrate(model: learned.Model, calibration: Sequence[Example], short: Sequence[Example]) -> Calibration:
+    """The raise thresholds, chosen by the rule above THRESHOLDS."""
+    at_short, at_cal = _outcomes(model, short), _outcomes(model, calibration)
+    quiet = [t for t in THRESHOLDS if _raised_share(_at(short, at_short, t, t)) <= SHORT_RAISE_LIMIT]
+    raise_at = min(quiet) if quiet else THRESHOLDS[-1]
+    emergencies = sum(e.label.urgency.value == "em" for e in calibration)
+    caught = {t: _caught(_at(calibration, at_cal, raise_at, t)) for t in THRESHOLDS}
+    enough = [t for t in THRESHOLDS if caught[t] >= SENSITIVITY_TARGET * emergencies]
+    raise_at_long = max(enough) if enough else max(THRESHOLDS, key=lambda t: (caught[t], t))
+    found = figures([(e.label, level) for e, level in _at(calibration, at_cal, raise_at, raise_at_long)])
+    short_found = figures([(e.label, level) for e, level in _at(short, at_short, raise_at, raise_at_long)])
+    return Calibration(
+        raise_at,
+        raise_at_long,
+        {
+            **found,
+            **{f"short_{k}": v for k, v in short_found.items()},
+            "short_raised": _raised_share(_at(short, at_short, raise_at, raise_at_long)),
+        },
+        met=bool(quiet and enough),
+    )
 
 
 def leave_writers_out(
@@ -204,6 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     train = [e for es in sets.values() for e in es]
     model = fit(train)
+    calibration = None
+    if CALIBRATION.exists() and SHORT.exists():
+        calibration = calibrate(model, examples(CALIBRATION), examples(SHORT))
+        model = dataclasses.replace(model, raise_at=calibration.raise_at, raise_at_long=calibration.raise_at_long)
     data = {
         "about": "Weights of the clinical engine's learned layer (agents/triage/learned.py); written by "
         "`python -m bench.train_triage` from the files below. Do not edit by hand.",
@@ -219,12 +296,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "epochs": EPOCHS,
         "min_count": MIN_COUNT,
         "raise_at": model.raise_at,
+        "raise_at_long": model.raise_at_long,
         "lower_at": model.lower_at,
+        "calibration": None
+        if calibration is None
+        else {
+            "files": [
+                {"file": str(p.relative_to(ROOT.parent)), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()[:16]}
+                for p in (CALIBRATION, SHORT)
+            ],
+            "rule": "bench/train_triage.py calibrate",
+            "met": calibration.met,
+            "at_chosen": {k: round(float(v), 4) for k, v in calibration.chosen.items()},
+        },
         "digest": model.digest,
         "weights": dict(sorted(model.weights.items())),
     }
     learned.PATH.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {learned.PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases")
+    if calibration is not None:
+        print(
+            f"calibrated: raise at {calibration.raise_at} (short), {calibration.raise_at_long} (long); "
+            f"{'the rule met' if calibration.met else 'THE RULE NOT MET'}; at them: {calibration.chosen}"
+        )
     for path, es in sets.items():
         show(f"{path.name} (in sample)", score(model, es))
     return 0

@@ -17,6 +17,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from agents.triage import addressed, japanese, knowledge, learned, protocols
 from agents.triage.assessment import Assessment, ConditionConsidered
@@ -24,7 +25,7 @@ from agents.triage.facts import Facts, conversation_facts, extract
 from agents.triage.knowledge import Knowledge
 from agents.triage.levels import Level
 from agents.triage.protocols import Clause, FactTest, Protocols, Rule
-from agents.triage.reading import Mention, Reader
+from agents.triage.reading import Coverage, Mention, Reader
 from agents.triage.reasoning import Reasoning, reason
 from agents.triage.text import Conversation, Document, Term, normalise
 from agents.triage.words import tokens
@@ -34,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.5.1"
+ENGINE_VERSION = "2.6.0"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -53,6 +54,17 @@ _LEVEL_PHRASES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _ReadMessage:
+    """One message as the layers read it (shared between turns: copy ``facts`` before changing them)."""
+
+    doc: Document
+    facts: Facts
+    mentions: tuple[Mention, ...]
+    stems: tuple[str, ...]
+    coverage: Coverage
+
+
 class _MessageDocuments:
     """Each message's normalised document and facts, kept for the turns that follow (an LRU of pure results).
 
@@ -64,19 +76,15 @@ class _MessageDocuments:
 
     def __init__(self, size: int) -> None:
         self._size = size
-        self._docs: OrderedDict[tuple[str, str], tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]] = (
-            OrderedDict()
-        )
+        self._docs: OrderedDict[tuple[str, str], _ReadMessage] = OrderedDict()
         self._lock = threading.Lock()
 
     def clear(self) -> None:
         with self._lock:
             self._docs.clear()
 
-    def get(
-        self, text: str, p: Protocols, reader: Reader
-    ) -> tuple[Document, Facts, tuple[Mention, ...], tuple[str, ...]]:
-        """The message's document, facts, mentions and stems (shared: copy the facts before changing them)."""
+    def get(self, text: str, p: Protocols, reader: Reader) -> _ReadMessage:
+        """The message's document, facts, mentions, stems and coverage."""
         key = (p.version, text)
         with self._lock:
             found = self._docs.get(key)
@@ -84,7 +92,8 @@ class _MessageDocuments:
                 self._docs.move_to_end(key)
                 return found
         doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
-        found = (doc, extract(doc.text), reader.read(doc.text), tuple(t.stem for t in tokens(doc.text)))
+        mentions, coverage = reader.read_counting(doc.text)
+        found = _ReadMessage(doc, extract(doc.text), mentions, tuple(t.stem for t in tokens(doc.text)), coverage)
         with self._lock:
             self._docs[key] = found
             if len(self._docs) > self._size:
@@ -228,7 +237,7 @@ def assess(
     model = learned.model()
     result = base if model is None else apply_model(base, feats, model)
     if model is not None and addressed.instructions(text):
-        result = _unmoved_by_instructions(result, text, model, age=age, sex=sex, history=history)
+        result = _unmoved_by_instructions(base, result, text, model, age=age, sex=sex, history=history)
     if any(isinstance(t, str) and japanese.has_japanese(t) for t in history):
         result = _keep_japanese_history(result, text, age=age, sex=sex, history=history)
     return result
@@ -254,17 +263,27 @@ def _keep_japanese_history(
 
 
 def _unmoved_by_instructions(
-    result: Assessment, text: str, model: learned.Model, *, age: float | None, sex: str | None, history: Sequence[str]
+    floor: Assessment,
+    result: Assessment,
+    text: str,
+    model: learned.Model,
+    *,
+    age: float | None,
+    sex: str | None,
+    history: Sequence[str],
 ) -> Assessment:
-    """A message that tells the assistant how to triage or answer it (agents/triage/addressed.py) is read again
-    without those sentences, and the more urgent reading stands: such words may never make a level less urgent
-    (the learned layer reads every stem, "not urgent" and "nothing serious" included)."""
+    """A message that tells the assistant how to triage or answer it (agents/triage/addressed.py): the learned layer
+    reads it without those sentences, so such words move the level neither way (it reads every stem: "not urgent"
+    would lower, "override" and "urgent" raise). The deterministic layers' reading of the whole message still
+    stands as a floor: a symptom written in the same sentence as an instruction is never lost."""
     clean = addressed.without_instructions(text)
     if not clean.strip():
         return result
     base, feats = assess_layers(clean, age=age, sex=sex, history=history)
     other = apply_model(base, feats, model)
-    if other.level.rank >= result.level.rank:
+    if floor.level.rank < other.level.rank:
+        other = floor
+    if other.level is result.level:
         return result
     return other.model_copy(update={"layers": {**other.layers, "instructions_set_aside": result.level.value}})
 
@@ -292,6 +311,7 @@ def _base_of(a: Assessment) -> learned.Base:
         conditions=tuple((c.id, c.level, c.via) for c in a.conditions),
         scores=tuple(a.scores),
         needs_clinician=a.needs_clinician,
+        red_flag=bool(a.red_flags),
     )
 
 
@@ -309,16 +329,16 @@ def assess_layers(
     kb = knowledge.load()
     reader = _reader(kb)
     parts = [_documents.get(t, p, reader) for t in (*history, text) if isinstance(t, str) and t.strip()]
-    parts = [part for part in parts if part[0].text]
-    doc = Conversation([part for part, _, _, _ in parts])
+    parts = [part for part in parts if part.doc.text]
+    doc = Conversation([part.doc for part in parts])
     norm = doc.text
-    facts = conversation_facts([facts for _, facts, _, _ in parts], norm)
+    facts = conversation_facts([part.facts for part in parts], norm)
     if age is not None:
         facts.age = float(age)
     if sex:
         facts.sex = sex.lower()
     _derive(doc, facts, p)
-    findings = reason((m for _, _, mentions, _ in parts for m in mentions), facts, kb)
+    findings = reason((m for part in parts for m in part.mentions), facts, kb)
 
     candidates = set(p.ungated)
     by_term = p.rules_by_term
@@ -408,7 +428,8 @@ def assess_layers(
             "findings": findings.level.value if findings.level else "none",
         },
     )
-    return assessment, learned.features(_base_of(assessment), (s for *_, stems in parts for s in stems))
+    coverage = sum((part.coverage for part in parts), Coverage())
+    return assessment, learned.features(_base_of(assessment), (s for part in parts for s in part.stems), coverage)
 
 
 def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: Sequence[str]) -> Assessment:
@@ -425,9 +446,9 @@ def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: 
         if japanese.has_japanese(message):
             parts.append(japanese.read_message(message, kb))
             continue
-        doc, facts, mentions, _ = _documents.get(message, p, _reader(kb))
-        if doc.text:
-            parts.append(japanese.Part(facts, mentions, (), doc.text))
+        read = _documents.get(message, p, _reader(kb))
+        if read.doc.text:
+            parts.append(japanese.Part(read.facts, read.mentions, (), read.doc.text))
     return japanese.assess(parts, kb=kb, age=age, sex=sex, protocol_version=p.version, engine_version=ENGINE_VERSION)
 
 

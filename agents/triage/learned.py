@@ -8,12 +8,17 @@ The deterministic layers (phrase rules, findings, physiology, conditions) each p
 urgent wins (``engine.combine``). That floor catches every emergency the layers recognise but over-triages
 reassuring messages that mention an alarming word, and sends a complaint none of them recognise to a routine
 default. The model weighs everything they recognised together (rule ids, findings, conditions, scores) with the
-message's stems, as a clinician reads the whole message rather than its most alarming word. Its authority is
+message's stems, as a clinician reads the whole message rather than its most alarming word. It never sees the
+floor's level itself: trained on cases the knowledge was tuned on, where the floor is nearly always right, a model
+that saw it learned to trust it and raised little on new text (notes/issue-15.md, round 8). Its authority is
 bounded:
 - an emergency proposed by any deterministic layer stands (the model never lowers an emergency);
-- it may raise a non-emergency to an emergency when the probability of an emergency reaches ``raise_at``;
-- among the three non-emergency levels it picks the most probable, lowering the floor only when that level's
-  share reaches ``lower_at``.
+- it may raise a non-emergency to an emergency when its probability of one reaches ``raise_at`` (for a
+  short message) or ``raise_at_long`` (for one of ``LONG_WORDS`` content words or more: there the deterministic
+  layers' silence is weaker evidence, because more of the text went unread);
+- otherwise it picks the most probable of the three non-emergency levels, lowering the floor only when that
+  level's share reaches ``lower_at`` and no red flag holds the floor (a rule or finding that calls for a doctor
+  within 24 hours: emergency contraception, a dental abscess, mania ... stand as the knowledge says).
 The model is data: weights with the training sets' digests, written by ``python -m bench.train_triage`` and
 reproducible from the stored cases (deterministic full-batch training).
 """
@@ -23,17 +28,34 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from agents.triage.levels import Level
+from agents.triage.reading import Coverage
 
 PATH = Path(__file__).parent / "knowledge" / "learned.json"
 LEVELS = tuple(Level)
 _EMERGENCIES = (Level.emergency_ambulance, Level.emergency)
+#: Content words (agents/triage/words.py ``content_word``) from which a message counts as long.
+LONG_WORDS = 13
+_LENGTH_BANDS = ((0, "0-4"), (5, "5-12"), (LONG_WORDS, "13-30"), (31, "31+"))
+_UNREAD_BANDS = ((0, "0"), (1, "1-3"), (4, "4-10"), (11, "11-25"), (26, "26+"))
+
+
+_SHORT_LENGTHS = frozenset(f"len:{name}" for low, name in _LENGTH_BANDS if low < LONG_WORDS)
+
+
+def is_long(feats: Iterable[str]) -> bool:
+    """Whether the features are those of a long message (``LONG_WORDS`` content words or more)."""
+    return any(f.startswith("len:") and f not in _SHORT_LENGTHS for f in feats)
+
+
+def _band(n: int, bands: tuple[tuple[int, str], ...]) -> str:
+    return next(name for low, name in reversed(bands) if n >= low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +69,8 @@ class Base:
     """(id, level, via) of each condition considered."""
     scores: tuple[str, ...]
     needs_clinician: bool
+    red_flag: bool = False
+    """A rule or finding that holds the level at a doctor within 24 hours or more urgent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +83,12 @@ class Decision:
         return f"{self.level.value} {self.probabilities[self.level]:.2f}"
 
 
-def features(base: Base, stems: Iterable[str]) -> tuple[str, ...]:
-    """The model's features: the layers' conclusions and the text's stems and stem pairs."""
-    out = {"bias", f"base:{base.level.value}"}
+def features(base: Base, stems: Iterable[str], coverage: Coverage | None = None) -> tuple[str, ...]:
+    """The model's features: the layers' conclusions, the text's stems and stem pairs, and how much of the text the
+    knowledge read (so that a long message the layers barely read can weigh differently from a three-word one)."""
+    out = {"bias"}
+    if coverage is not None:
+        out.update((f"len:{_band(coverage.words, _LENGTH_BANDS)}", f"unread:{_band(coverage.unread, _UNREAD_BANDS)}"))
     out.update(f"rule:{r}" for r in base.rules)
     out.update(f"find:{f}" for f in base.findings)
     for ident, level, via in base.conditions:
@@ -81,6 +108,11 @@ class Model:
     raise_at: float
     lower_at: float
     digest: str
+    raise_at_long: float | None = None
+    """The raise threshold for a long message (None: ``raise_at`` for every length)."""
+
+    def raise_threshold(self, feats: Iterable[str]) -> float:
+        return self.raise_at_long if self.raise_at_long is not None and is_long(feats) else self.raise_at
 
     def probabilities(self, feats: Iterable[str]) -> dict[Level, float]:
         z = [0.0] * len(LEVELS)
@@ -94,16 +126,16 @@ class Model:
         total = sum(e)
         return {level: v / total for level, v in zip(LEVELS, e, strict=True)}
 
-    def decide(self, base: Base, feats: Iterable[str]) -> Decision:
+    def decide(self, base: Base, feats: Sequence[str]) -> Decision:
         p = self.probabilities(feats)
         if base.level in _EMERGENCIES:
             return Decision(base.level, p)
-        if p[Level.emergency_ambulance] + p[Level.emergency] >= self.raise_at:
+        if p[Level.emergency_ambulance] + p[Level.emergency] >= self.raise_threshold(feats):
             return Decision(max(_EMERGENCIES, key=p.__getitem__), p)
         rest = (Level.consultation_24, Level.consultation, Level.self_care)
         share = sum(p[x] for x in rest)
         pick = max(rest, key=p.__getitem__)
-        if pick.rank > base.level.rank and p[pick] / share < self.lower_at:
+        if pick.rank > base.level.rank and (base.red_flag or p[pick] / share < self.lower_at):
             pick = base.level
         return Decision(pick, p)
 
@@ -114,6 +146,7 @@ def from_json(data: dict[str, Any]) -> Model:
         raise_at=float(data["raise_at"]),
         lower_at=float(data["lower_at"]),
         digest=str(data.get("digest", "")),
+        raise_at_long=float(data["raise_at_long"]) if data.get("raise_at_long") is not None else None,
     )
 
 

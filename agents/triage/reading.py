@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from agents.triage.context import Assertion, ContextRules
 from agents.triage.knowledge import Knowledge
 from agents.triage.phrases import PhraseIndex
-from agents.triage.words import term_stems, tokens
+from agents.triage.words import content_word, term_stems, tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,21 @@ class Mention:
     assertion: Assertion
     words: str
     """The words of the text that matched (normalised), for the audit record and clinician views."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How much of a message the knowledge read: its content words, and those inside a matched term."""
+
+    words: int = 0
+    read: int = 0
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(self.words + other.words, self.read + other.read)
+
+    @property
+    def unread(self) -> int:
+        return self.words - self.read
 
 
 class Reader:
@@ -40,10 +55,16 @@ class Reader:
 
     def read(self, text: str) -> tuple[Mention, ...]:
         """The mentions in one normalised message, in text order; one per (id, assertion)."""
+        return self.read_counting(text)[0]
+
+    def read_counting(self, text: str) -> tuple[tuple[Mention, ...], Coverage]:
+        """The mentions, and how many of the message's content words fell inside a term the knowledge has."""
         toks = tokens(text)
         if not toks:
-            return ()
+            return (), Coverage()
         hits = self._index.find(toks)
+        covered = {i for h in hits for i in range(h.first, h.last + 1)}  # an exclusion is read too
+        coverage = Coverage(words=sum(content_word(t) for t in toks), read=sum(content_word(toks[i]) for i in covered))
         excluded = [("c" if h.key[0] == "y" else "f", h.key[2:], h.first, h.last) for h in hits if h.key[0] in "xy"]
         triggers, stops = self._context.triggers(toks)
         seen: set[tuple[str, bool, Assertion]] = set()
@@ -74,4 +95,4 @@ class Reader:
             seen.add(key)
             words = " ".join(t.word for t in toks[hit.first : hit.last + 1])
             mentions.append(Mention(ident, kind == "c", assertion, words))
-        return tuple(mentions)
+        return tuple(mentions), coverage

@@ -17,6 +17,16 @@ FILLERS = frozenset(
     "a an the my his her their your our its this that these those very really quite so extremely pretty rather just".split()
 )
 _POSSESSIVES = frozenset("my his her their your our".split())
+#: Words that carry no complaint of their own: not counted when the learned layer weighs how much of a message the
+#: knowledge read (``content_word``).
+FUNCTION_WORDS = frozenset(
+    "i im ive id me we us you he she it they them him and or but if then than as at by for from in into of on to"
+    " up out off over with without about after before since until while when where what which who how why is am"
+    " are was were be been being has have had having do does did doing can could will would should shall may"
+    " might must not no yes also some any all each every other more most much many few lot lots get got getting"
+    " go going went gone make made say said think thought know bit thing things there here now today yesterday"
+    " please thanks thank hi hello ok okay like".split()
+)
 GAP = "..."
 _TOKEN = re.compile(r"<[a-z_]+>|\d+(?:\.\d+)?%?|[a-z][a-z0-9+]*(?:-[a-z0-9]+)*|\?|[.!;:\n,)]")
 #: Clinical shorthand for results: "+ve" and "-ve" would otherwise both read "ve".
@@ -87,6 +97,11 @@ def tokens(text: str) -> tuple[Token, ...]:
                 out.append(Token(stem(part), part, m.start(), m.end(), sentence, len(out), clause, aside, owner))
             owner = False
     return tuple(out)
+
+
+def content_word(token: Token) -> bool:
+    """A word that may say something clinical: alphabetic and not a function word."""
+    return token.word.isalpha() and token.word not in FUNCTION_WORDS
 
 
 def term_stems(term: str) -> tuple[str, ...]:

@@ -19,7 +19,9 @@ from tests.support.fault_peer import GOOD_ANSWER, FaultPeer
 pytestmark = pytest.mark.integration
 
 QUESTION = "I have had a dry cough for a week"
-NEEDS_A_DOCTOR = "I have had burning when I pee for two days"  # consultation: "no need to see a doctor" contradicts it
+NEEDS_A_DOCTOR = (
+    "I have had heartburn most days for three weeks"  # consultation: "no need to see a doctor" contradicts it
+)
 LOCAL_ENDING = "call emergency services (911)."
 LEAD = advice("consultation").disposition + " "  # both questions are routine appointments: our sentence comes first
 

@@ -63,7 +63,6 @@ def test_red_flags(text: str, level: Level, rule: str) -> None:
         ("small cut on my finger from a knife, stopped bleeding", SC),
         ("hay fever is bad this week", SC),
         ("a bit constipated for a couple of days", SC),
-        ("burning when I pee for 2 days", C),
         ("I've had a cough for 6 weeks", C),
         # Ottawa ankle rules: unable to bear weight needs an X-ray today (NHS.uk: go to A&E or an urgent treatment centre)
         ("twisted my ankle and can't put any weight on it", EM),
@@ -72,6 +71,12 @@ def test_red_flags(text: str, level: Level, rule: str) -> None:
 )
 def test_common_presentations(text: str, level: Level) -> None:
     assert assess(text).level is level
+
+
+def test_urinary_burning_without_sex_or_red_flags_is_a_doctor_but_not_urgent() -> None:
+    # Engine 2.6: sex unknown, so the learned layer may ask for 24 hours (a man's UTI needs a doctor) where the
+    # floor said a routine appointment; never an emergency, never home care alone.
+    assert assess("burning when I pee for 2 days").level in (C24, C)
 
 
 def test_combination_hypertension_third_trimester() -> None:

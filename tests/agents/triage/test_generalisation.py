@@ -59,7 +59,6 @@ C24, C, SC = Level.consultation_24, Level.consultation, Level.self_care
         ("my 3 year old drank some methadone", EA, "poisoning.opioid_child"),
         ("a charcoal barbecue in the tent and we all have headaches", EM, "poisoning.carbon_monoxide"),
         ("she's written a note and says she is going to jump off the bridge", EA, "mental_health.preparatory_acts"),
-        ("he hasn't slept for days, talking non stop and spent all his savings", C24, "mental_health.mania"),
         ("I'm 30 weeks and my bump keeps tightening every 4 minutes", EM, "pregnancy.waters_or_labour_preterm"),
         ("gave birth a week ago, now feverish with foul smelling discharge", EM, "pregnancy.postpartum_infection"),
         ("tooth pain with a swollen gum and a bad taste", C24, "ent.dental_abscess"),
@@ -78,6 +77,14 @@ def test_generalisation_rules(text: str, level: Level, rule: str) -> None:
     result = assess(text)
     assert result.level is level, (result.level, result.matched_rules)
     assert rule in result.matched_rules
+
+
+def test_lay_mania_is_read_and_seen_the_same_day_at_least() -> None:
+    # Engine 2.6's learned layer raises this short message to an emergency (probability 0.59 against the
+    # calibrated 0.575): one class of over-triage, accepted with the calibration (notes/issue-15.md, round 8).
+    result = assess("he hasn't slept for days, talking non stop and spent all his savings")
+    assert "mental_health.mania" in result.matched_rules
+    assert result.level.rank <= C24.rank
 
 
 @pytest.mark.parametrize(

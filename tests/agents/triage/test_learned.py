@@ -68,8 +68,15 @@ def test_the_shipped_weights_were_trained_on_the_stored_cases_as_they_are() -> N
         assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] == source["sha256"], (
             f"{source['file']} changed since the weights were trained: run `python -m bench.train_triage`"
         )
+    for source in data["calibration"]["files"]:
+        path = ROOT / source["file"]
+        assert source["file"] not in {s["file"] for s in data["trained_on"]}, "a calibration part is never trained on"
+        assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] == source["sha256"], (
+            f"{source['file']} changed since the thresholds were calibrated: run `python -m bench.train_triage`"
+        )
     model = learned.from_json(data)
     assert hashlib.sha256(json.dumps(model.weights, sort_keys=True).encode()).hexdigest()[:12] == data["digest"]
+    assert not any(f.startswith("base:") for f in model.weights), "the model never sees the floor's level"
 
 
 def test_training_is_deterministic() -> None:
@@ -84,3 +91,10 @@ def test_training_is_deterministic() -> None:
     ] * 2
     train = [Example(f"t{i}", level, *assess_layers(text)) for i, (text, level) in enumerate(texts)]
     assert fit(train).digest == fit(train).digest
+
+
+def test_a_red_flag_floor_is_never_lowered_by_the_model() -> None:
+    base, feats = assess_layers("had unprotected sex last night")
+    assert base.level is Level.consultation_24 and base.red_flags  # emergency contraception: time-critical
+    sure = _model_preferring(Level.self_care, lower_at=0.5)
+    assert apply_model(base, feats, sure).level is Level.consultation_24
