@@ -253,6 +253,9 @@ JA_SETS = {
     "own": Path(__file__).parent / "data" / "triage_ja_own.jsonl",
     "blind": Path(__file__).parent / "data" / "triage_ja_blind.jsonl",
     "blind2": Path(__file__).parent / "data" / "triage_ja_blind2.jsonl",
+    "train": Path(__file__).parent / "data" / "triage_ja_train.jsonl",
+    "calibration": Path(__file__).parent / "data" / "triage_ja_calibration.jsonl",
+    "blind3": Path(__file__).parent / "data" / "triage_ja_blind3.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -262,9 +265,13 @@ _JA_NOTES = {
     " that release; read since for general fixes (a development set now)",
     "blind2": "written by another helper who did not see the code (session 5), never read case by case: the honest"
     " estimate",
+    "train": "round 8: two blind writers (JC, JD: 400), labelled by two others; read and trained on",
+    "calibration": "round 8: a blind writer (JE), labelled by another; sets the Japanese learned layer's threshold"
+    " only, never read case by case",
+    "blind3": "round 8: a blind writer (JF), labelled by another; locked, never read case by case: the honest estimate",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2",)
+JA_LOCKED = ("blind2", "calibration", "blind3")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:

@@ -1,0 +1,61 @@
+"""The Japanese blind batches of round 8 (bench/data/triage_ja_source/): join each writer's cases with its labels.
+
+    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,calibration,blind3}.jsonl (deterministic)
+
+Written by helpers who never saw the code (brief: ``triage_ja_source/JA_WRITER_BRIEF.md``) and labelled by others
+who saw only each case's text (``JA_LABELER_BRIEF.md``); the label is the labeller's, never the writer's guess.
+``train`` may be read and trained on; ``calibration`` sets the Japanese learned layer's threshold only
+(bench/train_triage.py ``--ja``) and ``blind3`` is locked: both are scored in aggregate only (bench.triage_eval --ja).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from agents.triage import Level
+from bench.triage_eval import load_cases
+
+DATA = Path(__file__).parent / "data"
+SOURCE = DATA / "triage_ja_source"
+#: Each writer's batch and the set it forms.
+WRITERS = {"JC": "train", "JD": "train", "JE": "calibration", "JF": "blind3"}
+
+
+def build() -> dict[str, int]:
+    out: dict[str, list[dict[str, object]]] = {}
+    for writer, part in WRITERS.items():
+        labels = {str(row["id"]): row for row in load_cases(SOURCE / "labels" / f"{writer}.jsonl")}
+        for case in load_cases(SOURCE / "cases" / f"{writer}.jsonl"):
+            level = Level(str(labels[str(case["id"])]["level"]))
+            out.setdefault(part, []).append(
+                {
+                    "id": case["id"],
+                    "style": case["style"],
+                    "age_band": case["age_band"],
+                    "level": level.value,
+                    "urgency": level.urgency.value,
+                    "text": case["text"],
+                    "guidance": labels[str(case["id"])].get("guidance", ""),
+                    "writer_level": case.get("intended"),
+                }
+            )
+    for part, cases in out.items():
+        with open(DATA / f"triage_ja_{part}.jsonl", "w", encoding="utf-8") as f:
+            for case in cases:
+                f.write(json.dumps(case, ensure_ascii=False) + "\n")
+    return {part: len(cases) for part, cases in out.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["build"]:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print(json.dumps(build()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
