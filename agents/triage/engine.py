@@ -433,23 +433,44 @@ def assess_layers(
 
 
 def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: Sequence[str]) -> Assessment:
-    """A Japanese message: each message is read by the reader of its script (an English one in the conversation
-    by the English reader), and the findings layer decides (agents/triage/japanese/assess.py)."""
+    """A Japanese message: the findings layer decides (``assess_layers_ja``), and the Japanese learned layer may
+    raise a level below an emergency to one; it never lowers (every Japanese message below an emergency goes to a
+    clinician, agents/triage/japanese/assess.py)."""
+    base, feats = assess_layers_ja(text, age=age, sex=sex, history=history)
+    model = learned.model_ja()
+    return base if model is None else raise_japanese(base, feats, model)
+
+
+def raise_japanese(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:
+    """The Japanese layer's decision, taken only when it is an emergency."""
+    if base.is_emergency:
+        return base
+    decision = model.decide(_base_of(base), feats)
+    if decision.level.urgency.value != "em":
+        return base.model_copy(update={"layers": {**base.layers, "model": decision.summary()}})
+    return japanese.raised(base, decision.level, decision.summary(), knowledge.load())
+
+
+def assess_layers_ja(
+    text: str, *, age: float | None = None, sex: str | None = None, history: Sequence[str] = ()
+) -> tuple[Assessment, tuple[str, ...]]:
+    """The Japanese findings layer's assessment and the Japanese learned layer's features (the trainer's view): each
+    message is read by the reader of its script (an English one in the conversation by the English reader)."""
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     p = protocols.load()
     kb = knowledge.load()
     parts = []
-    for message in (*history, text):
-        if not isinstance(message, str) or not message.strip():
-            continue
+    messages = [m for m in (*history, text) if isinstance(m, str) and m.strip()]
+    for message in messages:
         if japanese.has_japanese(message):
             parts.append(japanese.read_message(message, kb))
             continue
         read = _documents.get(message, p, _reader(kb))
         if read.doc.text:
             parts.append(japanese.Part(read.facts, read.mentions, (), read.doc.text))
-    return japanese.assess(parts, kb=kb, age=age, sex=sex, protocol_version=p.version, engine_version=ENGINE_VERSION)
+    base = japanese.assess(parts, kb=kb, age=age, sex=sex, protocol_version=p.version, engine_version=ENGINE_VERSION)
+    return base, learned.features(_base_of(base), (g for m in messages for g in learned.grams(m)))
 
 
 def _findings_rationale(findings: Reasoning, kb: Knowledge, level: Level) -> str:

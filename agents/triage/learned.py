@@ -34,10 +34,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from agents.triage.japanese.text import normalise as normalise_japanese
 from agents.triage.levels import Level
 from agents.triage.reading import Coverage
 
 PATH = Path(__file__).parent / "knowledge" / "learned.json"
+#: The Japanese layer's weights: the same model over character bigrams, trained on Japanese cases; it only raises.
+JA_PATH = Path(__file__).parent / "knowledge" / "learned_ja.json"
 LEVELS = tuple(Level)
 _EMERGENCIES = (Level.emergency_ambulance, Level.emergency)
 #: Content words (agents/triage/words.py ``content_word``) from which a message counts as long.
@@ -148,6 +151,22 @@ def from_json(data: dict[str, Any]) -> Model:
         digest=str(data.get("digest", "")),
         raise_at_long=float(data["raise_at_long"]) if data.get("raise_at_long") is not None else None,
     )
+
+
+def grams(text: str) -> tuple[str, ...]:
+    """A Japanese message as the Japanese layer reads it: the overlapping character bigrams of its normalised text
+    (Japanese has no spaces between words; bigrams need no word list, so a phrasing no vocabulary holds still
+    counts)."""
+    chars = [c for c in normalise_japanese(text) if not c.isspace()]
+    return tuple(a + b for a, b in itertools.pairwise(chars))
+
+
+@lru_cache(maxsize=1)
+def model_ja() -> Model | None:
+    """The Japanese layer's model, or None when no weights ship."""
+    if not JA_PATH.exists():
+        return None
+    return from_json(json.loads(JA_PATH.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

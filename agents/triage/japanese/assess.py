@@ -154,6 +154,20 @@ def assess(
     )
 
 
+def raised(a: Assessment, level: Level, summary: str, kb: Knowledge) -> Assessment:
+    """``a`` raised to an emergency by the Japanese learned layer, with plain Japanese words for the patient."""
+    ja = kb.ja
+    if ja is None:
+        raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
+    return a.model_copy(
+        update={
+            "level": level,
+            "rationale": f"{ja.wording.what_you_describe}{ja.wording.levels[level]}",
+            "layers": {**a.layers, "model": summary},
+        }
+    )
+
+
 def _conditional(held: list[Conditional], mentions: list[Mention]) -> list[Mention]:
     """Conditional mentions whose company is read in the conversation (出血 with 妊娠)."""
     present = {m.id for m in mentions if m.assertion.counts_now and not m.named}

@@ -109,8 +109,9 @@ def test_the_own_set_meets_the_targets() -> None:
         for m in report.misses
         if Level(str(m["want"])).urgency.value == "em" and Level(str(m["got"])).urgency.value != "em"
     }
-    # the one emergency left unread: a testicle named 15 characters before its pain, past the reader's gap
-    assert missed == {"jf5-012"}
+    # every emergency caught: the one the reader leaves unread (jf5-012, a testicle named 15 characters before its
+    # pain, past the reader's gap) is raised by the Japanese learned layer, which trains on this set
+    assert not missed
     assert report.under_triage <= 0.02
 
 
