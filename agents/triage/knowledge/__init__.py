@@ -175,8 +175,9 @@ def read(root: Path = ROOT) -> Knowledge:
             duplicates.append(f"{path.name}: condition id {condition.id!r} is declared twice (the first stands)")
             continue
         conditions[condition.id] = condition
-    for name in ("context.yaml", "physiology.yaml", "learned.json"):  # learned.json: agents/triage/learned.py
-        if (root / name).exists() or name != "learned.json":
+    # learned.json and learned_ja.json: the learned layers' weights (agents/triage/learned.py)
+    for name in ("context.yaml", "physiology.yaml", "learned.json", "learned_ja.json"):
+        if (root / name).exists() or not name.startswith("learned"):
             digest.update(name.encode() + (root / name).read_bytes())
     physiology = _read(root / "physiology.yaml")
     ja = japanese.read(root / "ja", digest, files, _read, Pattern)
