@@ -54,7 +54,7 @@ async def open_checkpointer(url: str) -> AsyncIterator[BaseCheckpointSaver]:
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
-                await saver.prune_saved()
+                await saver.prune_at_stop()
         return
     path = url.removeprefix("sqlite:///")
     Path(path).parent.mkdir(parents=True, exist_ok=True)

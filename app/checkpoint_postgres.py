@@ -14,6 +14,8 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 PRUNE_EVERY_S = 30.0
 """How often the conversations saved since the last sweep have their older checkpoints deleted."""
+PRUNE_AT_STOP_S = 5.0
+"""The longest the last sweep may hold up a stopping service (a locked table must not keep a replica alive)."""
 log = logging.getLogger(__name__)
 
 
@@ -50,6 +52,14 @@ class PruningPostgresSaver(AsyncPostgresSaver):
             self.saved_threads |= threads
             return 0
         return len(threads)
+
+    async def prune_at_stop(self) -> None:
+        """The last sweep, given up after PRUNE_AT_STOP_S: the older checkpoints it leaves cost space, never a turn."""
+        within_s = PRUNE_AT_STOP_S
+        try:
+            await asyncio.wait_for(self.prune_saved(), within_s)
+        except TimeoutError:
+            log.warning("older conversation checkpoints not pruned at stop: gave up after %.1f s", within_s)
 
     async def sweep_every(self, seconds: float) -> None:
         while True:

@@ -71,3 +71,39 @@ async def test_each_turn_replaces_the_conversations_checkpoint_and_the_history_i
     assert "John Smith" not in conversation[0]["content"] and "sore throat" in conversation[0]["content"]
     assert state.values["vault"]  # the name's placeholder is still resolvable for the next answer
     assert found == {"kept": 1, "other": 1, "older writes": 0}
+
+
+@pytest.mark.postgres
+@pytest.mark.integration
+async def test_a_locked_checkpoint_table_does_not_hold_up_a_stopping_service(
+    tmp_path, postgres_schema_url, monkeypatch
+):
+    import asyncio
+    import time
+
+    import psycopg
+
+    from app import checkpoint_postgres
+
+    monkeypatch.setattr(checkpoint_postgres, "PRUNE_AT_STOP_S", 0.5)
+    trail = AuditTrail(f"sqlite:///{tmp_path / 'audit.db'}", b"test-audit-key-not-for-production")
+    trail.create_schema()
+    router = Router([local_engine()], emergency_script(), first_token_timeout_s=5, total_timeout_s=10)
+    locker = psycopg.connect(postgres_schema_url)  # a second process's connection: holds the lock until closed
+    try:
+        context = open_checkpointer(postgres_schema_url)
+        saver = await context.__aenter__()
+        agent = TriageAgent(
+            build_graph(saver),
+            AgentDeps(redactor=Redactor(), router=router, trail=trail, vault_key=Fernet.generate_key()),
+        )
+        for text in MESSAGES[:2]:
+            await agent.handle_message("kept", text, discard)
+        assert saver.saved_threads == {"kept"}
+        locker.execute("LOCK TABLE checkpoints IN ACCESS EXCLUSIVE MODE")  # the sweep's DELETE now waits
+        started = time.monotonic()
+        await asyncio.wait_for(context.__aexit__(None, None, None), timeout=20)
+        assert time.monotonic() - started < 10, "the stop waited for the lock"
+    finally:
+        locker.close()
+        trail.dispose()
