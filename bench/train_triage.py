@@ -213,6 +213,39 @@ def calibrate(model: learned.Model, calibration: Sequence[Example], short: Seque
     )
 
 
+def _sources(paths: Sequence[Path], sets: dict[Path, list[Example]] | None = None) -> list[dict[str, object]]:
+    """Each file a weights file was made from, with its hash (and, for a training file, its number of cases)."""
+    out: list[dict[str, object]] = []
+    for path in paths:
+        row: dict[str, object] = {"file": str(path.relative_to(ROOT.parent))}
+        if sets is not None:
+            row["cases"] = len(sets[path])
+        row["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        out.append(row)
+    return out
+
+
+def _weights_file(
+    about: str, sets: dict[Path, list[Example]], model: learned.Model, calibration: dict[str, object] | None
+) -> dict[str, object]:
+    """What a learned layer's weights file holds: where the weights came from, the settings and the weights."""
+    thresholds: dict[str, object] = {"raise_at": model.raise_at}
+    if model.raise_at_long is not None:
+        thresholds["raise_at_long"] = model.raise_at_long
+    return {
+        "about": about,
+        "trained_on": _sources(list(sets), sets),
+        "l2": L2,
+        "epochs": EPOCHS,
+        "min_count": MIN_COUNT,
+        **thresholds,
+        "lower_at": model.lower_at,
+        "calibration": calibration,
+        "digest": model.digest,
+        "weights": dict(sorted(model.weights.items())),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class JapaneseCalibration:
     raise_at: float
@@ -244,37 +277,19 @@ def train_japanese() -> int:
     model = fit(train, lower_at=1.0)  # it never lowers: raise_japanese takes only an emergency from it
     chosen = calibrate_japanese(model, examples(JA_CALIBRATION, japanese=True))
     model = dataclasses.replace(model, raise_at=chosen.raise_at)
-    data = {
-        "about": "Weights of the clinical engine's Japanese learned layer (agents/triage/learned.py, engine.py "
+    data = _weights_file(
+        "Weights of the clinical engine's Japanese learned layer (agents/triage/learned.py, engine.py "
         "raise_japanese): character bigrams and the findings layer's reading; it only raises to an emergency. "
         "Written by `python -m bench.train_triage --ja`. Do not edit by hand.",
-        "trained_on": [
-            {
-                "file": str(path.relative_to(ROOT.parent)),
-                "cases": len(es),
-                "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
-            }
-            for path, es in sets.items()
-        ],
-        "l2": L2,
-        "epochs": EPOCHS,
-        "min_count": MIN_COUNT,
-        "raise_at": model.raise_at,
-        "lower_at": model.lower_at,
-        "calibration": {
-            "files": [
-                {
-                    "file": str(JA_CALIBRATION.relative_to(ROOT.parent)),
-                    "sha256": hashlib.sha256(JA_CALIBRATION.read_bytes()).hexdigest()[:16],
-                }
-            ],
+        sets,
+        model,
+        {
+            "files": _sources([JA_CALIBRATION]),
             "rule": "bench/train_triage.py calibrate_japanese",
             "met": chosen.met,
             "at_chosen": {k: round(float(v), 4) for k, v in chosen.chosen.items()},
         },
-        "digest": model.digest,
-        "weights": dict(sorted(model.weights.items())),
-    }
+    )
     learned.JA_PATH.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {learned.JA_PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases")
     print(
@@ -367,37 +382,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if CALIBRATION.exists() and SHORT.exists():
         calibration = calibrate(model, examples(CALIBRATION), examples(SHORT))
         model = dataclasses.replace(model, raise_at=calibration.raise_at, raise_at_long=calibration.raise_at_long)
-    data = {
-        "about": "Weights of the clinical engine's learned layer (agents/triage/learned.py); written by "
+    data = _weights_file(
+        "Weights of the clinical engine's learned layer (agents/triage/learned.py); written by "
         "`python -m bench.train_triage` from the files below. Do not edit by hand.",
-        "trained_on": [
-            {
-                "file": str(path.relative_to(ROOT.parent)),
-                "cases": len(es),
-                "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
-            }
-            for path, es in sets.items()
-        ],
-        "l2": L2,
-        "epochs": EPOCHS,
-        "min_count": MIN_COUNT,
-        "raise_at": model.raise_at,
-        "raise_at_long": model.raise_at_long,
-        "lower_at": model.lower_at,
-        "calibration": None
+        sets,
+        model,
+        None
         if calibration is None
         else {
-            "files": [
-                {"file": str(p.relative_to(ROOT.parent)), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()[:16]}
-                for p in (CALIBRATION, SHORT)
-            ],
+            "files": _sources([CALIBRATION, SHORT]),
             "rule": "bench/train_triage.py calibrate",
             "met": calibration.met,
             "at_chosen": {k: round(float(v), 4) for k, v in calibration.chosen.items()},
         },
-        "digest": model.digest,
-        "weights": dict(sorted(model.weights.items())),
-    }
+    )
     learned.PATH.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {learned.PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases")
     if calibration is not None:
