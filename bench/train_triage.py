@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from agents.triage import learned
-from agents.triage.engine import apply_model, assess_layers, assess_layers_ja, forget_messages, raise_japanese
+from agents.triage.engine import apply_model, assess_layers, assess_layers_ja, decide_japanese, forget_messages
 from agents.triage.levels import Level
 from bench.triage_eval import load_cases
 
@@ -48,6 +48,14 @@ JA_CALIBRATION = ROOT / "data" / "triage_ja_calibration.jsonl"
 #: SENSITIVITY_TARGET while at most JA_RAISE_LIMIT of its non-emergency cases are raised; when none does, the lowest
 #: threshold within that limit.
 JA_RAISE_LIMIT = 0.15
+#: The release (round 9, fixed before the calibration set was scored with it): a Japanese message the findings layer
+#: placed below a doctor within 24 hours keeps that level instead of the clinician's hold when the model's
+#: probability of it or a calmer level reaches ``release_at``. Chosen: the lowest threshold of RELEASE_THRESHOLDS at
+#: which, on the calibration set, releasing (against the hold) under-triages at most RELEASE_UNDER3_LIMIT of its
+#: cases at three levels and RELEASE_UNDER5_LIMIT at five, and releases no emergency; none: no release.
+RELEASE_THRESHOLDS = tuple(round(0.3 + 0.025 * i, 3) for i in range(28))  # 0.3 ... 0.975
+RELEASE_UNDER3_LIMIT = 0.005
+RELEASE_UNDER5_LIMIT = 0.01
 CALIBRATION = ROOT / "triage_corpus" / "calibration.jsonl"
 SHORT = ROOT / "triage_corpus" / "short.jsonl"
 LEVELS = list(Level)
@@ -232,6 +240,8 @@ def _weights_file(
     thresholds: dict[str, object] = {"raise_at": model.raise_at}
     if model.raise_at_long is not None:
         thresholds["raise_at_long"] = model.raise_at_long
+    if model.release_at is not None:
+        thresholds["release_at"] = model.release_at
     return {
         "about": about,
         "trained_on": _sources(list(sets), sets),
@@ -259,7 +269,7 @@ def calibrate_japanese(model: learned.Model, calibration: Sequence[Example]) -> 
     found: dict[float, dict[str, float]] = {}
     for threshold in THRESHOLDS:
         trial = dataclasses.replace(model, raise_at=threshold)
-        pairs = [(e, raise_japanese(e.base, e.features, trial).level) for e in calibration]
+        pairs = [(e, decide_japanese(e.base, e.features, trial).level) for e in calibration]
         found[threshold] = {
             **figures([(e.label, level) for e, level in pairs]),
             "raised": _raised_share(pairs),
@@ -271,15 +281,50 @@ def calibrate_japanese(model: learned.Model, calibration: Sequence[Example]) -> 
     return JapaneseCalibration(raise_at, found[raise_at], met=bool(enough))
 
 
+@dataclass(frozen=True, slots=True)
+class ReleaseCalibration:
+    release_at: float | None
+    chosen: dict[str, float]
+
+
+def calibrate_release(model: learned.Model, calibration: Sequence[Example]) -> ReleaseCalibration:
+    """The Japanese release threshold, chosen by the rule above RELEASE_THRESHOLDS (the raise threshold already set)."""
+    rank3 = {"em": 0, "ne": 1, "sc": 2}
+    held = [decide_japanese(e.base, e.features, dataclasses.replace(model, release_at=None)).level for e in calibration]
+    n = max(len(calibration), 1)
+    for threshold in RELEASE_THRESHOLDS:
+        trial = dataclasses.replace(model, release_at=threshold)
+        got = [decide_japanese(e.base, e.features, trial).level for e in calibration]
+        moved = [(e.label, h, g) for e, h, g in zip(calibration, held, got, strict=True) if g is not h]
+        under3 = sum(rank3[g.urgency.value] > rank3[label.urgency.value] for label, _, g in moved)
+        under5 = sum(g.rank > label.rank for label, _, g in moved)
+        emergencies = sum(label.urgency.value == "em" for label, _, _ in moved)
+        if under3 <= RELEASE_UNDER3_LIMIT * n and under5 <= RELEASE_UNDER5_LIMIT * n and not emergencies:
+            pairs = [(e.label, g) for e, g in zip(calibration, got, strict=True)]
+            return ReleaseCalibration(
+                threshold,
+                {
+                    **figures(pairs),
+                    "released": len(moved) / n,
+                    "release_under3": under3 / n,
+                    "release_under5": under5 / n,
+                },
+            )
+    return ReleaseCalibration(None, figures([(e.label, h) for e, h in zip(calibration, held, strict=True)]))
+
+
 def train_japanese() -> int:
     sets = {path: examples(path, japanese=True) for path in JA_TRAINING if path.exists()}
     train = [e for es in sets.values() for e in es]
-    model = fit(train, lower_at=1.0)  # it never lowers: raise_japanese takes only an emergency from it
-    chosen = calibrate_japanese(model, examples(JA_CALIBRATION, japanese=True))
+    model = fit(train, lower_at=1.0)  # it never lowers: decide_japanese takes only an emergency from it
+    calibration = examples(JA_CALIBRATION, japanese=True)
+    chosen = calibrate_japanese(model, calibration)
     model = dataclasses.replace(model, raise_at=chosen.raise_at)
+    release = calibrate_release(model, calibration)
+    model = dataclasses.replace(model, release_at=release.release_at)
     data = _weights_file(
         "Weights of the clinical engine's Japanese learned layer (agents/triage/learned.py, engine.py "
-        "raise_japanese): character bigrams and the findings layer's reading; it only raises to an emergency. "
+        "decide_japanese): character bigrams and the findings layer's reading; it only raises to an emergency. "
         "Written by `python -m bench.train_triage --ja`. Do not edit by hand.",
         sets,
         model,
@@ -288,6 +333,8 @@ def train_japanese() -> int:
             "rule": "bench/train_triage.py calibrate_japanese",
             "met": chosen.met,
             "at_chosen": {k: round(float(v), 4) for k, v in chosen.chosen.items()},
+            "release_rule": "bench/train_triage.py calibrate_release",
+            "at_release": {k: round(float(v), 4) for k, v in release.chosen.items()},
         },
     )
     learned.JA_PATH.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
@@ -295,6 +342,7 @@ def train_japanese() -> int:
     print(
         f"calibrated: raise at {chosen.raise_at}; {'the rule met' if chosen.met else 'THE RULE NOT MET'}; at it: {chosen.chosen}"
     )
+    print(f"release at {release.release_at}; at it: {release.chosen}")
     return 0
 
 

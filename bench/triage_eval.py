@@ -256,6 +256,7 @@ JA_SETS = {
     "train": Path(__file__).parent / "data" / "triage_ja_train.jsonl",
     "calibration": Path(__file__).parent / "data" / "triage_ja_calibration.jsonl",
     "blind3": Path(__file__).parent / "data" / "triage_ja_blind3.jsonl",
+    "blind4": Path(__file__).parent / "data" / "triage_ja_blind4.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -269,9 +270,11 @@ _JA_NOTES = {
     "calibration": "round 8: a blind writer (JE), labelled by another; sets the Japanese learned layer's threshold"
     " only, never read case by case",
     "blind3": "round 8: a blind writer (JF), labelled by another; locked, never read case by case: the honest estimate",
+    "blind4": "round 9: a blind writer (JG) of first-person patient and carer chat, a third self care, labelled by"
+    " another; locked, never read case by case: the honest estimate",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "blind3")
+JA_LOCKED = ("blind2", "calibration", "blind3", "blind4")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:

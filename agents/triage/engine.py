@@ -434,21 +434,34 @@ def assess_layers(
 
 def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: Sequence[str]) -> Assessment:
     """A Japanese message: the findings layer decides (``assess_layers_ja``), and the Japanese learned layer may
-    raise a level below an emergency to one; it never lowers (every Japanese message below an emergency goes to a
-    clinician, agents/triage/japanese/assess.py)."""
+    raise a level below an emergency to one, or let a level the findings layer placed below 24 hours stand
+    (``decide_japanese``); it never lowers what the findings layer read."""
     base, feats = assess_layers_ja(text, age=age, sex=sex, history=history)
     model = learned.model_ja()
-    return base if model is None else raise_japanese(base, feats, model)
+    return base if model is None else decide_japanese(base, feats, model)
 
 
-def raise_japanese(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:
-    """The Japanese layer's decision, taken only when it is an emergency."""
+def decide_japanese(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:
+    """The Japanese layer's decision over the findings layer's assessment ``base``, where every level below an
+    emergency is held at a doctor within 24 hours for a clinician (agents/triage/japanese/assess.py):
+    - an emergency stands;
+    - the model raises to an emergency when its probability of one reaches ``raise_at``;
+    - a level the findings layer placed below 24 hours (``layers["read"]``: routine or self care) stands instead of
+      the hold when the model's probability of that level or a calmer one reaches ``release_at`` and no red flag
+      was read. The release never goes below what the findings layer read."""
     if base.is_emergency:
         return base
     decision = model.decide(_base_of(base), feats)
-    if decision.level.urgency.value != "em":
-        return base.model_copy(update={"layers": {**base.layers, "model": decision.summary()}})
-    return japanese.raised(base, decision.level, decision.summary(), knowledge.load())
+    if decision.level.urgency.value == "em":
+        return japanese.raised(base, decision.level, decision.summary(), knowledge.load())
+    read = base.layers.get("read")
+    if (
+        read is not None
+        and not base.red_flags
+        and learned.released(Level(read), decision.probabilities, model.release_at)
+    ):
+        return japanese.released(base, Level(read), decision.summary(), knowledge.load())
+    return base.model_copy(update={"layers": {**base.layers, "model": decision.summary()}})
 
 
 def assess_layers_ja(

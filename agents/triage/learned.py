@@ -113,6 +113,9 @@ class Model:
     digest: str
     raise_at_long: float | None = None
     """The raise threshold for a long message (None: ``raise_at`` for every length)."""
+    release_at: float | None = None
+    """Japanese only: the probability of the read level or a calmer one from which a message the findings layer
+    placed below a doctor within 24 hours is left there instead of being held for a clinician (None: never)."""
 
     def raise_threshold(self, feats: Iterable[str]) -> float:
         return self.raise_at_long if self.raise_at_long is not None and is_long(feats) else self.raise_at
@@ -143,6 +146,14 @@ class Model:
         return Decision(pick, p)
 
 
+def released(read: Level, probabilities: dict[Level, float], release_at: float | None) -> bool:
+    """Whether the model is confident enough that ``read`` (a level the findings layer placed) or a calmer one is
+    right for the floor holding it at a doctor within 24 hours to stand aside."""
+    if release_at is None:
+        return False
+    return sum(p for level, p in probabilities.items() if level.rank >= read.rank) >= release_at
+
+
 def from_json(data: dict[str, Any]) -> Model:
     return Model(
         weights={k: tuple(v) for k, v in data["weights"].items()},
@@ -150,6 +161,7 @@ def from_json(data: dict[str, Any]) -> Model:
         lower_at=float(data["lower_at"]),
         digest=str(data.get("digest", "")),
         raise_at_long=float(data["raise_at_long"]) if data.get("raise_at_long") is not None else None,
+        release_at=float(data["release_at"]) if data.get("release_at") is not None else None,
     )
 
 

@@ -11,7 +11,7 @@ findings layer decides; the patient's rationale in Japanese). The vocabulary is 
 
 from __future__ import annotations
 
-from agents.triage.japanese.assess import Part, assess, forget_messages, raised, read_message
+from agents.triage.japanese.assess import Part, assess, forget_messages, raised, read_message, released
 from agents.triage.japanese.text import has_japanese
 
-__all__ = ["Part", "assess", "forget_messages", "has_japanese", "raised", "read_message"]
+__all__ = ["Part", "assess", "forget_messages", "has_japanese", "raised", "read_message", "released"]

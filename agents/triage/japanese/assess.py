@@ -168,6 +168,22 @@ def raised(a: Assessment, level: Level, summary: str, kb: Knowledge) -> Assessme
     )
 
 
+def released(a: Assessment, level: Level, summary: str, kb: Knowledge) -> Assessment:
+    """``a`` left at the level the findings layer read (``level``, below 24 hours) instead of the clinician's hold,
+    because the Japanese learned layer agrees (engine.decide_japanese)."""
+    ja = kb.ja
+    if ja is None:
+        raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
+    return a.model_copy(
+        update={
+            "level": level,
+            "rationale": f"{ja.wording.what_you_describe}{ja.wording.levels[level]}",
+            "needs_clinician": False,
+            "layers": {**a.layers, "model": summary, "released": level.value},
+        }
+    )
+
+
 def _conditional(held: list[Conditional], mentions: list[Mention]) -> list[Mention]:
     """Conditional mentions whose company is read in the conversation (出血 with 妊娠)."""
     present = {m.id for m in mentions if m.assertion.counts_now and not m.named}
