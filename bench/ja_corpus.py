@@ -1,11 +1,11 @@
 """The Japanese blind batches of rounds 8 and 9 (bench/data/triage_ja_source/): join each writer's cases with its labels.
 
-    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,calibration,blind3,blind4}.jsonl (deterministic)
+    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,calibration,short,blind3,blind4}.jsonl (deterministic)
 
 Written by helpers who never saw the code (brief: ``triage_ja_source/JA_WRITER_BRIEF.md``) and labelled by others
 who saw only each case's text (``JA_LABELER_BRIEF.md``); the label is the labeller's, never the writer's guess.
-``train`` may be read and trained on; ``calibration`` sets the Japanese learned layer's threshold only
-(bench/train_triage.py ``--ja``) and ``blind3`` and ``blind4`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
+``train`` may be read and trained on; ``calibration`` and ``short`` (short first messages) set the Japanese learned
+layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3`` and ``blind4`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from bench.triage_eval import load_cases
 DATA = Path(__file__).parent / "data"
 SOURCE = DATA / "triage_ja_source"
 #: Each writer's batch and the set it forms.
-WRITERS = {"JC": "train", "JD": "train", "JE": "calibration", "JF": "blind3", "JG": "blind4"}
+WRITERS = {
+    "JC": "train",
+    "JD": "train",
+    "JE": "calibration",
+    "JF": "blind3",
+    "JG": "blind4",
+    "JH": "calibration",
+    "JI": "train",
+    "JS": "short",
+}
 
 
 def build() -> dict[str, int]:

@@ -48,9 +48,15 @@ JA_CALIBRATION = ROOT / "data" / "triage_ja_calibration.jsonl"
 #: SENSITIVITY_TARGET while at most JA_RAISE_LIMIT of its non-emergency cases are raised; when none does, the lowest
 #: threshold within that limit.
 JA_RAISE_LIMIT = 0.15
+#: Short first messages (round 9; under learned.LONG_CHARS characters), on their own calibration part written by a
+#: blind writer (JA_SHORT): the lowest threshold of THRESHOLDS that raises at most JA_SHORT_RAISE_LIMIT of its
+#: non-emergency messages; the rule above then sets the long messages' threshold. A share rather than "none", so that
+#: the threshold does not only climb as the part grows (notes/issue-15.md, round 8).
+JA_SHORT = ROOT / "data" / "triage_ja_short.jsonl"
+JA_SHORT_RAISE_LIMIT = 0.01
 #: The release (round 9, fixed before the calibration set was scored with it): a Japanese message the findings layer
-#: placed below a doctor within 24 hours keeps that level instead of the clinician's hold when the model's
-#: probability of it or a calmer level reaches ``release_at``. Chosen: the lowest threshold of RELEASE_THRESHOLDS at
+#: placed at self care keeps it instead of the clinician's hold when the model's probability of self care reaches
+#: ``release_at`` (engine.decide_japanese; a routine level read stays held). Chosen: the lowest threshold of RELEASE_THRESHOLDS at
 #: which, on the calibration set, releasing (against the hold) under-triages at most RELEASE_UNDER3_LIMIT of its
 #: cases at three levels and RELEASE_UNDER5_LIMIT at five, and releases no emergency; none: no release.
 RELEASE_THRESHOLDS = tuple(round(0.3 + 0.025 * i, 3) for i in range(28))  # 0.3 ... 0.975
@@ -261,14 +267,33 @@ class JapaneseCalibration:
     raise_at: float
     chosen: dict[str, float]
     met: bool
+    raise_at_long: float | None = None
+    """With a short part: the long messages' threshold (``raise_at`` is then the short messages')."""
 
 
-def calibrate_japanese(model: learned.Model, calibration: Sequence[Example]) -> JapaneseCalibration:
-    """The Japanese layer's raise threshold, chosen by the rule above JA_RAISE_LIMIT."""
+def calibrate_japanese(
+    model: learned.Model, calibration: Sequence[Example], short: Sequence[Example] = ()
+) -> JapaneseCalibration:
+    """The Japanese layer's raise thresholds, chosen by the rules above JA_RAISE_LIMIT and JA_SHORT_RAISE_LIMIT."""
+    short_at = None
+    if short:
+        quiet = [
+            t
+            for t in THRESHOLDS
+            if _raised_share(
+                [(e, decide_japanese(e.base, e.features, dataclasses.replace(model, raise_at=t)).level) for e in short]
+            )
+            <= JA_SHORT_RAISE_LIMIT
+        ]
+        short_at = min(quiet) if quiet else THRESHOLDS[-1]
     emergencies = sum(e.label.urgency.value == "em" for e in calibration)
     found: dict[float, dict[str, float]] = {}
     for threshold in THRESHOLDS:
-        trial = dataclasses.replace(model, raise_at=threshold)
+        trial = dataclasses.replace(
+            model,
+            raise_at=threshold if short_at is None else short_at,
+            raise_at_long=None if short_at is None else threshold,
+        )
         pairs = [(e, decide_japanese(e.base, e.features, trial).level) for e in calibration]
         found[threshold] = {
             **figures([(e.label, level) for e, level in pairs]),
@@ -277,8 +302,16 @@ def calibrate_japanese(model: learned.Model, calibration: Sequence[Example]) -> 
         }
     within = [t for t in THRESHOLDS if found[t]["raised"] <= JA_RAISE_LIMIT]
     enough = [t for t in within if found[t]["em_caught"] >= SENSITIVITY_TARGET * emergencies]
-    raise_at = max(enough) if enough else (min(within) if within else THRESHOLDS[-1])
-    return JapaneseCalibration(raise_at, found[raise_at], met=bool(enough))
+    chosen = max(enough) if enough else (min(within) if within else THRESHOLDS[-1])
+    if short_at is None:
+        return JapaneseCalibration(chosen, found[chosen], met=bool(enough))
+    trial = dataclasses.replace(model, raise_at=short_at, raise_at_long=chosen)
+    short_pairs = [(e, decide_japanese(e.base, e.features, trial).level) for e in short]
+    at_short = {
+        **{f"short_{k}": v for k, v in figures([(e.label, level) for e, level in short_pairs]).items()},
+        "short_raised": _raised_share(short_pairs),
+    }
+    return JapaneseCalibration(short_at, {**found[chosen], **at_short}, met=bool(enough), raise_at_long=chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,8 +351,9 @@ def train_japanese() -> int:
     train = [e for es in sets.values() for e in es]
     model = fit(train, lower_at=1.0)  # it never lowers: decide_japanese takes only an emergency from it
     calibration = examples(JA_CALIBRATION, japanese=True)
-    chosen = calibrate_japanese(model, calibration)
-    model = dataclasses.replace(model, raise_at=chosen.raise_at)
+    short = examples(JA_SHORT, japanese=True) if JA_SHORT.exists() else []
+    chosen = calibrate_japanese(model, calibration, short)
+    model = dataclasses.replace(model, raise_at=chosen.raise_at, raise_at_long=chosen.raise_at_long)
     release = calibrate_release(model, calibration)
     model = dataclasses.replace(model, release_at=release.release_at)
     data = _weights_file(
@@ -329,7 +363,7 @@ def train_japanese() -> int:
         sets,
         model,
         {
-            "files": _sources([JA_CALIBRATION]),
+            "files": _sources([JA_CALIBRATION, JA_SHORT] if short else [JA_CALIBRATION]),
             "rule": "bench/train_triage.py calibrate_japanese",
             "met": chosen.met,
             "at_chosen": {k: round(float(v), 4) for k, v in chosen.chosen.items()},
@@ -340,7 +374,7 @@ def train_japanese() -> int:
     learned.JA_PATH.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {learned.JA_PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases")
     print(
-        f"calibrated: raise at {chosen.raise_at}; {'the rule met' if chosen.met else 'THE RULE NOT MET'}; at it: {chosen.chosen}"
+        f"calibrated: raise at {chosen.raise_at} (long: {chosen.raise_at_long}); {'the rule met' if chosen.met else 'THE RULE NOT MET'}; at it: {chosen.chosen}"
     )
     print(f"release at {release.release_at}; at it: {release.chosen}")
     return 0

@@ -255,6 +255,7 @@ JA_SETS = {
     "blind2": Path(__file__).parent / "data" / "triage_ja_blind2.jsonl",
     "train": Path(__file__).parent / "data" / "triage_ja_train.jsonl",
     "calibration": Path(__file__).parent / "data" / "triage_ja_calibration.jsonl",
+    "short": Path(__file__).parent / "data" / "triage_ja_short.jsonl",
     "blind3": Path(__file__).parent / "data" / "triage_ja_blind3.jsonl",
     "blind4": Path(__file__).parent / "data" / "triage_ja_blind4.jsonl",
 }
@@ -266,15 +267,17 @@ _JA_NOTES = {
     " that release; read since for general fixes (a development set now)",
     "blind2": "written by another helper who did not see the code (session 5), never read case by case: the honest"
     " estimate",
-    "train": "round 8: two blind writers (JC, JD: 400), labelled by two others; read and trained on",
-    "calibration": "round 8: a blind writer (JE), labelled by another; sets the Japanese learned layer's threshold"
-    " only, never read case by case",
+    "train": "rounds 8 and 9: three blind writers (JC, JD, JI: 600), labelled by three others; read and trained on",
+    "calibration": "rounds 8 and 9: two blind writers (JE; JH, first-person chat), each labelled by another; sets"
+    " the Japanese learned layer's thresholds only, never read case by case",
+    "short": "round 9: a blind writer (JS) of short first messages, labelled by another; sets the short messages'"
+    " raise threshold only, never read case by case",
     "blind3": "round 8: a blind writer (JF), labelled by another; locked, never read case by case: the honest estimate",
     "blind4": "round 9: a blind writer (JG) of first-person patient and carer chat, a third self care, labelled by"
     " another; locked, never read case by case: the honest estimate",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "blind3", "blind4")
+JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:

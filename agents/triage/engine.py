@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.6.1"
+ENGINE_VERSION = "2.7.0"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -446,9 +446,10 @@ def decide_japanese(base: Assessment, feats: Sequence[str], model: learned.Model
     emergency is held at a doctor within 24 hours for a clinician (agents/triage/japanese/assess.py):
     - an emergency stands;
     - the model raises to an emergency when its probability of one reaches ``raise_at``;
-    - a level the findings layer placed below 24 hours (``layers["read"]``: routine or self care) stands instead of
-      the hold when the model's probability of that level or a calmer one reaches ``release_at`` and no red flag
-      was read. The release never goes below what the findings layer read."""
+    - self care, when the findings layer placed it (``layers["read"]``), stands instead of the hold when the model's
+      probability of self care reaches ``release_at`` and no red flag was read. A routine level read stays held:
+      at three levels it gains nothing, and on the calibration set releasing it sent cases labelled "within 24
+      hours" to a routine appointment (notes/issue-19.md, round 9). The release never goes below what was read."""
     if base.is_emergency:
         return base
     decision = model.decide(_base_of(base), feats)
@@ -456,11 +457,12 @@ def decide_japanese(base: Assessment, feats: Sequence[str], model: learned.Model
         return japanese.raised(base, decision.level, decision.summary(), knowledge.load())
     read = base.layers.get("read")
     if (
-        read is not None
+        read == Level.self_care.value
         and not base.red_flags
-        and learned.released(Level(read), decision.probabilities, model.release_at)
+        and learned.released(Level.self_care, decision.probabilities, model.release_at)
     ):
-        return japanese.released(base, Level(read), decision.summary(), knowledge.load())
+        agreed = learned.Decision(Level.self_care, decision.probabilities)
+        return japanese.released(base, Level.self_care, agreed.summary(), knowledge.load())
     return base.model_copy(update={"layers": {**base.layers, "model": decision.summary()}})
 
 
@@ -483,7 +485,7 @@ def assess_layers_ja(
         if read.doc.text:
             parts.append(japanese.Part(read.facts, read.mentions, (), read.doc.text))
     base = japanese.assess(parts, kb=kb, age=age, sex=sex, protocol_version=p.version, engine_version=ENGINE_VERSION)
-    return base, learned.features(_base_of(base), (g for m in messages for g in learned.grams(m)))
+    return base, learned.features_ja(_base_of(base), messages)
 
 
 def _findings_rationale(findings: Reasoning, kb: Knowledge, level: Level) -> str:

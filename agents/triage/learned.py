@@ -49,7 +49,16 @@ _LENGTH_BANDS = ((0, "0-4"), (5, "5-12"), (LONG_WORDS, "13-30"), (31, "31+"))
 _UNREAD_BANDS = ((0, "0"), (1, "1-3"), (4, "4-10"), (11, "11-25"), (26, "26+"))
 
 
-_SHORT_LENGTHS = frozenset(f"len:{name}" for low, name in _LENGTH_BANDS if low < LONG_WORDS)
+#: Characters of a Japanese message (normalised, spaces left out) from which it counts as long: about the length of
+#: thirteen English content words.
+LONG_CHARS = 30
+_JA_LENGTH_BANDS = ((0, "ja:0-14"), (15, "ja:15-29"), (LONG_CHARS, "ja:30-79"), (80, "ja:80+"))
+_SHORT_LENGTHS = frozenset(
+    f"len:{name}"
+    for bands, long in ((_LENGTH_BANDS, LONG_WORDS), (_JA_LENGTH_BANDS, LONG_CHARS))
+    for low, name in bands
+    if low < long
+)
 
 
 def is_long(feats: Iterable[str]) -> bool:
@@ -171,6 +180,14 @@ def grams(text: str) -> tuple[str, ...]:
     counts)."""
     chars = [c for c in normalise_japanese(text) if not c.isspace()]
     return tuple(a + b for a, b in itertools.pairwise(chars))
+
+
+def features_ja(base: Base, messages: Sequence[str]) -> tuple[str, ...]:
+    """The Japanese layer's features: the layers' conclusions, the character bigrams of every message and the last
+    message's length band (so that a short first message can be held to a stricter raise threshold)."""
+    last = sum(not c.isspace() for c in normalise_japanese(messages[-1])) if messages else 0
+    grams_read = (g for m in messages for g in grams(m))
+    return tuple(sorted({*features(base, grams_read), f"len:{_band(last, _JA_LENGTH_BANDS)}"}))
 
 
 @lru_cache(maxsize=1)

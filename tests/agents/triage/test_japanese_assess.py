@@ -64,9 +64,13 @@ def read_level(result: Assessment) -> Level:
     return Level(result.layers.get("read", result.level.value))
 
 
-def test_below_an_emergency_a_japanese_message_goes_to_a_clinician_at_24_hours_at_least() -> None:
-    result = assess("鼻水とくしゃみが出て、喉が少しイガイガします。熱はありません。", lang="ja")
-    assert read_level(result) is Level.self_care
+def test_below_an_emergency_a_japanese_message_goes_to_a_clinician_unless_self_care_is_read_and_agreed() -> None:
+    cold = assess("鼻水とくしゃみが出て、喉が少しイガイガします。熱はありません。", lang="ja")
+    assert read_level(cold) is Level.self_care
+    assert cold.level is Level.self_care and not cold.needs_clinician
+    assert cold.layers["released"] == "self_care" and cold.layers["model"].startswith("self_care ")
+    result = assess("腰痛が2ヶ月くらい続いています", lang="ja")
+    assert read_level(result) is Level.consultation
     assert result.level is Level.consultation_24 and result.needs_clinician
     assert "医療者が内容を確認します" in result.rationale
     emergency = assess("父が急に胸が痛いと言って冷や汗をかいています", lang="ja")

@@ -72,11 +72,12 @@ def test_a_calm_level_read_stands_only_when_the_model_agrees() -> None:
         assert held.level is Level.consultation_24 and held.needs_clinician
 
 
-def test_the_release_never_goes_below_the_level_read() -> None:
+def test_a_routine_level_read_stays_held() -> None:
     base, feats = assess_layers_ja(ROUTINE)
     assert base.layers["read"] == Level.consultation.value
-    released = decide_japanese(base, feats, _model_preferring(Level.self_care, release_at=0.5))
-    assert released.level is Level.consultation
+    for model in (_model_preferring(Level.self_care, release_at=0.5), _model_preferring(Level.consultation, 0.5)):
+        held = decide_japanese(base, feats, model)
+        assert held.level is Level.consultation_24 and held.needs_clinician
 
 
 def test_a_message_nothing_placed_is_never_released() -> None:
