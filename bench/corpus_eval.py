@@ -63,6 +63,9 @@ LATER_ROUNDS = {
     "ZF": "calibration",
     "ZS": "short",
     "ZT": "locked8_short",  # after 2.6.0's release: short first messages of the commonest complaints, a blind measure
+    "ZG": "locked9",
+    "ZU": "locked9_short",  # short first messages of a weekday's commonest complaints, a blind measure
+    "ZV": "short",  # a second short-message writer (night and weekend health line): the short rule's second writer
 }
 READABLE = ("dev", "train")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
