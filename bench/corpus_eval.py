@@ -66,6 +66,8 @@ LATER_ROUNDS = {
     "ZG": "locked9",
     "ZU": "locked9_short",  # short first messages of a weekday's commonest complaints, a blind measure
     "ZV": "short",  # a second short-message writer (night and weekend health line): the short rule's second writer
+    "ZW": "train",  # short first messages to learn from (round 9): the training sets were nearly all long
+    "ZX": "train",
 }
 READABLE = ("dev", "train")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by

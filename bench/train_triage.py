@@ -85,7 +85,9 @@ LOWER_AT = 0.7
 #: calibration part's emergencies caught reach SENSITIVITY_TARGET (issue 15's target), or the one that catches the
 #: most when none does. Safety first: over-triage is reported, not traded against a missed emergency.
 THRESHOLDS = tuple(round(0.05 + 0.025 * i, 3) for i in range(35))  # 0.05 ... 0.9
-SHORT_RAISE_LIMIT = 0.0
+#: Round 9: a share (1%) instead of none, as round 8's notes planned before the second short writer's cases were
+#: scored: "none raised" is a maximum that only climbs as the short part grows.
+SHORT_RAISE_LIMIT = 0.01
 SENSITIVITY_TARGET = 0.97
 
 

@@ -29,6 +29,9 @@ A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_
             "ate a dodgy kebab last night (stroke of luck my mate didnt have one), been sick twice, keeping water down",
             S,
         ),
+        # food poisoning is a stomach bug, not a poison swallowed (round 9); a poison swallowed stays an emergency
+        ("I think I have food poisoning, I have been sick three times", S),
+        ("my son drank some poison from under the sink", E),
         ("my 5 yr old only poos every 4 or 5 days, big hard ones that hurt him so he holds it in, some soiling", R),
         ("i want to hurt him", E),
         ("ache under my right ribs for 2 days and the whites of my eyes look a bit yellow, pee dark", D),
