@@ -33,6 +33,9 @@ UNLISTED = [
     (SELF_CARE, "Even if the pain gets really bad, stay away from the hospital.", "safe"),
     (SELF_CARE, "This is not something you can manage at home.", "escalation"),
     (SELF_CARE, "If it gets worse, don't call anyone.", "safe"),
+    # an unconditional doctor at any pace contradicts "no need to see a doctor" (session 10)
+    (SELF_CARE, "You should see your GP about this.", "escalation"),
+    (SELF_CARE, "It would be a good idea to book an appointment with your doctor next week.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -50,6 +53,7 @@ PASSES = [
     (SELF_CARE, "You don't need to see a doctor for this; rest and drink plenty of fluids."),
     (SELF_CARE, "A pharmacist can suggest something for the itch."),
     (SELF_CARE, "If it hasn't improved in a week, see your GP."),
+    (SELF_CARE, "If you would like to, you can book an appointment with your GP."),
     (EMERGENCY, "Call 911 now and unlock the front door."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
