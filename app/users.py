@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlmodel import Field, Session, SQLModel, select
 
-from compliance.audit.db import normalize_url
+from compliance.audit.db import normalize_url, postgres_connect_args
 
 StaffRole = Literal["clinician", "compliance", "admin"]
 STAFF_ROLES: tuple[str, ...] = get_args(StaffRole)
@@ -46,7 +46,7 @@ class StaffUser(SQLModel, table=True):
 class UserStore:
     def __init__(self, database_url: str) -> None:
         url = normalize_url(database_url)
-        args = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        args = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else postgres_connect_args()
         self.engine: Engine = create_engine(url, connect_args=args, pool_pre_ping=not url.startswith("sqlite"))
         self.hasher = PasswordHasher()
         # Verifying against this when the user does not exist keeps the timing of "no such user" and

@@ -39,6 +39,16 @@ class DatabaseReplaced(OperationalError):
         super().__init__("audit write", {}, Exception(detail))
 
 
+#: Seconds a new PostgreSQL connection may take, handshake and sign-in included. A database host that drops packets
+#: (rather than refusing) would otherwise hold a request for the operating system's TCP timeout (minutes) before the
+#: caller's fallback (the audit spool, a staff request's 503) could begin.
+POSTGRES_CONNECT_TIMEOUT_S = 5
+
+
+def postgres_connect_args() -> dict[str, Any]:
+    return {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+
+
 def normalize_url(url: str) -> str:
     """Plain `postgresql://` URLs (as libpq and the LangGraph checkpointer take them) get the psycopg 3 driver."""
     for prefix in POSTGRES_PREFIXES:
@@ -76,7 +86,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_connect)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, connect_args=postgres_connect_args(), pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:
