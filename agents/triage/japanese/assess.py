@@ -7,8 +7,10 @@ The phrase rules and the learned layer read English only, so for Japanese the fi
 findings, physiology and conditions (``reasoning.reason``, the code English uses), plus each complaint's own level
 when read alone (``knowledge/ja/complaints.yaml``, the counterpart of the phrase rules' floor; a non-emergency one
 stands aside when a condition that counts refers to that complaint). A message none of these place goes to a
-clinician (``needs_clinician``, at least ``consultation_24``), never to a routine default. The patient's rationale is
-in Japanese (``knowledge/ja/wording.yaml``); conditions and ids stay as in English, for clinicians and the audit.
+clinician (``needs_clinician``, at least ``consultation_24``), never to a routine default; below an emergency every
+message is held there for a clinician unless the learned layer releases self care (``released``). The patient's
+rationale is in Japanese (``knowledge/ja/wording.yaml``); conditions and ids stay as in English, for clinicians and
+the audit.
 """
 
 from __future__ import annotations
@@ -122,8 +124,9 @@ def assess(
     }
     if level.urgency is not Urgency.em:
         # Japanese vocabulary is young: blind first passes caught 63% of emergencies and under-triaged 21%
-        # (notes/issue-19.md). Until it is measured safe, every Japanese message below an emergency goes to a
-        # clinician and is held at 24 hours at least; an emergency it does recognise still short-circuits.
+        # (notes/issue-19.md). Every Japanese message below an emergency goes to a clinician and is held at 24 hours
+        # at least; an emergency it does recognise still short-circuits. Only the learned layer may release self care
+        # read here, when it agrees (engine.decide_japanese, engine 2.7.0).
         needs_clinician = True
         if level.rank > Level.consultation_24.rank:
             layers["read"] = level.value
