@@ -258,6 +258,7 @@ JA_SETS = {
     "short": Path(__file__).parent / "data" / "triage_ja_short.jsonl",
     "blind3": Path(__file__).parent / "data" / "triage_ja_blind3.jsonl",
     "blind4": Path(__file__).parent / "data" / "triage_ja_blind4.jsonl",
+    "blind_short": Path(__file__).parent / "data" / "triage_ja_blind_short.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -275,9 +276,11 @@ _JA_NOTES = {
     "blind3": "round 8: a blind writer (JF), labelled by another; locked, never read case by case: the honest estimate",
     "blind4": "round 9: a blind writer (JG) of first-person patient and carer chat, a third self care, labelled by"
     " another; locked, never read case by case: the honest estimate",
+    "blind_short": "round 9: a blind writer (JV) of short first messages of the commonest complaints, labelled by"
+    " another; locked, never read case by case: the honest estimate for short Japanese messages",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4")
+JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:
