@@ -30,6 +30,8 @@ WRITERS = {
     "JI": "train",
     "JS": "short",
     "JV": "blind_short",
+    "JT": "train",
+    "JU": "train",
 }
 
 
