@@ -259,6 +259,7 @@ JA_SETS = {
     "blind3": Path(__file__).parent / "data" / "triage_ja_blind3.jsonl",
     "blind4": Path(__file__).parent / "data" / "triage_ja_blind4.jsonl",
     "blind_short": Path(__file__).parent / "data" / "triage_ja_blind_short.jsonl",
+    "blind5": Path(__file__).parent / "data" / "triage_ja_blind5.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -278,9 +279,11 @@ _JA_NOTES = {
     " another; locked, never read case by case: the honest estimate",
     "blind_short": "round 9: a blind writer (JV) of short first messages of the commonest complaints, labelled by"
     " another; locked, never read case by case: the honest estimate for short Japanese messages",
+    "blind5": "round 9, last: a blind writer (JW) of first-person chat of every length, labelled by another; locked,"
+    " first scored by engine 2.7.2: the honest estimate of that release",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short")
+JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short", "blind5")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:

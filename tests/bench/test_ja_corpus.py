@@ -17,7 +17,15 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
     }
     monkeypatch.setattr(ja_corpus, "DATA", tmp_path)
     counts = ja_corpus.build()
-    assert counts == {"train": 1000, "calibration": 300, "short": 200, "blind3": 150, "blind4": 150, "blind_short": 150}
+    assert counts == {
+        "train": 1000,
+        "calibration": 300,
+        "short": 200,
+        "blind3": 150,
+        "blind4": 150,
+        "blind_short": 150,
+        "blind5": 150,
+    }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
 
@@ -29,4 +37,4 @@ def test_labels_are_the_labellers_and_the_held_sets_are_never_listed():
         labels.update({r["id"]: r["level"] for r in _rows(ja_corpus.SOURCE / "labels" / f"{writer}.jsonl")})
     assert all(r["level"] == labels[r["id"]] for r in rows)
     assert any(r["level"] != r["writer_level"] for r in rows)
-    assert {"calibration", "short", "blind3", "blind4", "blind_short"} <= set(triage_eval.JA_LOCKED)
+    assert {"calibration", "short", "blind3", "blind4", "blind_short", "blind5"} <= set(triage_eval.JA_LOCKED)
