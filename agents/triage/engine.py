@@ -434,8 +434,8 @@ def assess_layers(
 
 def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: Sequence[str]) -> Assessment:
     """A Japanese message: the findings layer decides (``assess_layers_ja``), and the Japanese learned layer may
-    raise a level below an emergency to one, or let a level the findings layer placed below 24 hours stand
-    (``decide_japanese``); it never lowers what the findings layer read."""
+    raise a level below an emergency to one, or let self care the findings layer placed stand instead of the
+    clinician's hold (``decide_japanese``); it never lowers what the findings layer read."""
     base, feats = assess_layers_ja(text, age=age, sex=sex, history=history)
     model = learned.model_ja()
     return base if model is None else decide_japanese(base, feats, model)

@@ -123,8 +123,8 @@ class Model:
     raise_at_long: float | None = None
     """The raise threshold for a long message (None: ``raise_at`` for every length)."""
     release_at: float | None = None
-    """Japanese only: the probability of the read level or a calmer one from which a message the findings layer
-    placed below a doctor within 24 hours is left there instead of being held for a clinician (None: never)."""
+    """Japanese only: the probability of self care from which a message the findings layer placed at self care is
+    left there instead of being held for a clinician (engine.decide_japanese; None: never)."""
 
     def raise_threshold(self, feats: Iterable[str]) -> float:
         return self.raise_at_long if self.raise_at_long is not None and is_long(feats) else self.raise_at
