@@ -159,32 +159,37 @@ def assess(
 
 def raised(a: Assessment, level: Level, summary: str, kb: Knowledge) -> Assessment:
     """``a`` raised to an emergency by the Japanese learned layer, with plain Japanese words for the patient."""
-    ja = kb.ja
-    if ja is None:
-        raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
-    return a.model_copy(
-        update={
-            "level": level,
-            "rationale": f"{ja.wording.what_you_describe}{ja.wording.levels[level]}",
-            "layers": {**a.layers, "model": summary},
-        }
-    )
+    return _learned_level(a, level, summary, kb)
 
 
 def released(a: Assessment, level: Level, summary: str, kb: Knowledge) -> Assessment:
     """``a`` left at the level the findings layer read (``level``, below 24 hours) instead of the clinician's hold,
     because the Japanese learned layer agrees (engine.decide_japanese)."""
+    return _learned_level(a, level, summary, kb, needs_clinician=False, released=True)
+
+
+def _learned_level(
+    a: Assessment,
+    level: Level,
+    summary: str,
+    kb: Knowledge,
+    *,
+    needs_clinician: bool | None = None,
+    released: bool = False,
+) -> Assessment:
+    """``a`` at the level the learned layer decided, with its summary in ``layers`` and a Japanese rationale."""
     ja = kb.ja
     if ja is None:
         raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
-    return a.model_copy(
-        update={
-            "level": level,
-            "rationale": f"{ja.wording.what_you_describe}{ja.wording.levels[level]}",
-            "needs_clinician": False,
-            "layers": {**a.layers, "model": summary, "released": level.value},
-        }
-    )
+    layers = {**a.layers, "model": summary, **({"released": level.value} if released else {})}
+    update: dict[str, object] = {
+        "level": level,
+        "rationale": f"{ja.wording.what_you_describe}{ja.wording.levels[level]}",
+        "layers": layers,
+    }
+    if needs_clinician is not None:
+        update["needs_clinician"] = needs_clinician
+    return a.model_copy(update=update)
 
 
 def _conditional(held: list[Conditional], mentions: list[Mention]) -> list[Mention]:
