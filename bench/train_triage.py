@@ -139,17 +139,20 @@ def fit(
     return learned.Model(weights=weights, raise_at=raise_at, lower_at=lower_at, digest=digest)
 
 
+#: The three urgencies, most urgent first (under-triage: an assessed rank above the label's).
+_RANK3 = {"em": 0, "ne": 1, "sc": 2}
+
+
 def figures(pairs: Sequence[tuple[Level, Level]]) -> dict[str, float]:
     n = len(pairs)
-    rank3 = {"em": 0, "ne": 1, "sc": 2}
     em = [(g, p) for g, p in pairs if g.urgency.value == "em"]
     return {
         "n": n,
         "accuracy_3": sum(g.urgency is p.urgency for g, p in pairs) / n,
         "accuracy_5": sum(g is p for g, p in pairs) / n,
         "emergency_sensitivity": sum(p.urgency.value == "em" for _, p in em) / max(len(em), 1),
-        "under_triage": sum(rank3[p.urgency.value] > rank3[g.urgency.value] for g, p in pairs) / n,
-        "over_triage": sum(rank3[p.urgency.value] < rank3[g.urgency.value] for g, p in pairs) / n,
+        "under_triage": sum(_RANK3[p.urgency.value] > _RANK3[g.urgency.value] for g, p in pairs) / n,
+        "over_triage": sum(_RANK3[p.urgency.value] < _RANK3[g.urgency.value] for g, p in pairs) / n,
     }
 
 
@@ -324,14 +327,13 @@ class ReleaseCalibration:
 
 def calibrate_release(model: learned.Model, calibration: Sequence[Example]) -> ReleaseCalibration:
     """The Japanese release threshold, chosen by the rule above RELEASE_THRESHOLDS (the raise threshold already set)."""
-    rank3 = {"em": 0, "ne": 1, "sc": 2}
     held = [decide_japanese(e.base, e.features, dataclasses.replace(model, release_at=None)).level for e in calibration]
     n = max(len(calibration), 1)
     for threshold in RELEASE_THRESHOLDS:
         trial = dataclasses.replace(model, release_at=threshold)
         got = [decide_japanese(e.base, e.features, trial).level for e in calibration]
         moved = [(e.label, h, g) for e, h, g in zip(calibration, held, got, strict=True) if g is not h]
-        under3 = sum(rank3[g.urgency.value] > rank3[label.urgency.value] for label, _, g in moved)
+        under3 = sum(_RANK3[g.urgency.value] > _RANK3[label.urgency.value] for label, _, g in moved)
         under5 = sum(g.rank > label.rank for label, _, g in moved)
         emergencies = sum(label.urgency.value == "em" for label, _, _ in moved)
         if under3 <= RELEASE_UNDER3_LIMIT * n and under5 <= RELEASE_UNDER5_LIMIT * n and not emergencies:
