@@ -68,6 +68,7 @@ LATER_ROUNDS = {
     "ZV": "short",  # a second short-message writer (night and weekend health line): the short rule's second writer
     "ZW": "train",  # short first messages to learn from (round 9): the training sets were nearly all long
     "ZX": "train",
+    "ZH": "locked10",  # round 10: a winter week of urgent care, out-of-hours GP and a nurse line, a blind measure
     "ZI": "locked10_short",  # round 10: a national health line's web chat across a year, a blind measure
 }
 READABLE = ("dev", "train")
