@@ -105,7 +105,10 @@ _AGE_RELATIVE = re.compile(
     r"\b(?:husband|wife|partner|mum|mom|mother|dad|father|son|daughter|grandad|granddad|grandpa|grandma|granny|gran|nan|nana"
     r"|grandmother|grandfather|brother|sister|friend|neighbour|neighbor|child|kid|boy|girl|man|woman|patient)"
     # round 7: or in brackets ("Mum (81) had a fall")
-    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age|\s*\((?=\d{1,3}\))|(?=\s+\d{2,3}\s*(?:[,.;]|and\b|$)))\s*(\d{1,3})\b"
+    # round 10: or straight after the word in text-speak ("dad 79 more confused", "my son 11 has been drinking loads")
+    r"(?:,|\s+is|\s+who is|\s+whos|\s+aged|\s+age|\s*\((?=\d{1,3}\))|(?=\s+\d{2,3}\s*(?:[,.;]|and\b|$))"
+    r"|(?=\s+\d{1,3}\s+(?!(?:tablets?|pills?|capsules?|doses?|puffs?|cups?|glasses?|bottles?|cans?|pints?|units?|mg|ml"
+    r"|mcg|g|x|of|percent|out|or|to|-)\b)[a-z]))\s*(\d{1,3})\b"
     r"(?!\s*(?:weeks?|wks?|months?|days?|hours?|%|kg|lbs?|pounds|cm|ft|feet|times|minutes|mins?|/|\.\d|degrees|°))"
 )
 _AGE_BABY = re.compile(  # "baby is 5 weeks", "my son is only 3 months" (no "old")
@@ -243,6 +246,19 @@ _GEST = (
     re.compile(
         r"^\s*(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\s*[,:;-](?=[\s\S]*\b(?:pregnan\w*|baby (?:is )?moving|"
         r"(?:fetal|foetal|babys?) movements?|midwife|antenatal|maternity|bump)\b)"
+    ),
+    # round 10: the weeks said alone at the start of a short message, with what a pregnancy's complaint sounds like
+    # ("34 weeks, bad headache and flashing lights", "11 weeks, bleeding loads"): from 20 weeks a duration is said in
+    # months, so the weeks are a gestation whatever follows; earlier only bleeding or spotting makes it one ("3 weeks
+    # cough" is a duration)
+    re.compile(
+        r"^\s*(?:im\s+|i am\s+)?(2\d|3\d|4[0-2])(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|of|since|now\b|post))",
+        re.MULTILINE,  # each message of a conversation starts a line
+    ),
+    re.compile(
+        r"^\s*(?:im\s+|i am\s+)?([4-9]|1\d)(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|of|since|now\b|post))"
+        r"[\s,:;-]*(?:and\s+|n\s+|&\s+)?(?:\w+\s+){0,2}?(?:bleed\w*|spotting|blood)\b(?!\s+(?:gums?|nose|from (?:my |the |his |her )?(?:nose|gums?|mouth|ears?|bum)))",
+        re.MULTILINE,
     ),
     re.compile(
         r"\b(?:a|an|aged?|\d+[- ]year[- ]old|woman|female|primigravida|multigravida|g\dp\d)\b[^.;\n]{0,25}\bat (\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\b(?!\s*(?:old|ago|post|after|of age|of life))"
