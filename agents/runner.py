@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 
-from agents.audit_record import turn_record
+from agents.audit_record import message_received, turn_record
 from agents.deps import AgentDeps
 from agents.graph import TriageGraph
 from agents.screen import Screening, refusal_record, screen
@@ -83,17 +83,17 @@ class TriageAgent:
         trace = TurnTrace(
             session_id=session_id,
             message_id=str(uuid.uuid4()),
-            client_msg_id=client_msg_id,
-            audience=audience,
+            message=message_received(client_msg_id, audience, detect(text, lang)),
             actor=actor,
-            language=detect(text, lang),
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id or session_id}}
         # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed mid-answer
         # still leaves the message in the trail, as interrupted, after the restart. Its fsync (shared with the
         # markers of messages arriving meanwhile) overlaps redaction and assessment; no frame goes out before it
         # is on disk. So every message that got a frame has a record, whatever happens next.
-        marker = self._deps.writer.received(session_id, trace.message_id, client_msg_id, trace.received_at, audience)
+        marker = self._deps.writer.received(
+            session_id, trace.message_id, client_msg_id, trace.message.received_at, audience
+        )
         writer = self._deps.writer
 
         async def emit_after_marker(frame: dict[str, Any]) -> None:
@@ -155,9 +155,7 @@ class TriageAgent:
         trace = TurnTrace(
             session_id=session_id,
             message_id=str(uuid.uuid4()),
-            client_msg_id=client_msg_id,
-            audience="patient",
-            language=detect(text, lang),
+            message=message_received(client_msg_id, "patient", detect(text, lang)),
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id or session_id}}
         return await screen(self._graph, self._deps, trace, text, config)
@@ -172,7 +170,11 @@ class TriageAgent:
         record = refusal_record(screening, reason)
         writer = self._deps.writer
         marker = writer.received(
-            trace.session_id, trace.message_id, trace.client_msg_id, trace.received_at, trace.audience
+            trace.session_id,
+            trace.message_id,
+            trace.message.client_msg_id,
+            trace.message.received_at,
+            trace.message.audience,
         )
         if marker is not None:
             await asyncio.shield(marker)

@@ -56,18 +56,18 @@ async def screen(
     blob = state.get("vault")
     vault = PlaceholderVault.decrypt(blob, deps.vault_key) if blob else PlaceholderVault()
     result = deps.redactor.redact(raw_text, vault, language=trace.language)
-    trace.redacted_text = result.redacted
-    trace.redaction_counts = result.counts
+    trace.message.redacted_text = result.redacted
+    trace.message.redaction_counts = result.counts
     trace.language = conversation_language(state, trace.language, result.redacted)
     history = [turn["content"] for turn in state.get("conversation", []) if turn["role"] == "user"]
     assessment = clinical_assess(result.redacted, history=history, lang=trace.language)
     trace.assessment = assessment
-    trace.node_ms["screen"] = round((time.perf_counter() - started) * 1000, 3)
+    trace.response.node_ms["screen"] = round((time.perf_counter() - started) * 1000, 3)
     return Screening(trace, assessment)
 
 
 def refusal_record(screening: Screening, reason: str) -> TurnRecord:
     """The refused message's one audit record."""
     trace = screening.trace
-    trace.route, trace.route_reason = BUSY, reason
+    trace.routing.route, trace.routing.reason = BUSY, reason
     return turn_record(trace, status="error", error=BUSY)

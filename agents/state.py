@@ -12,8 +12,9 @@ import operator
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
+
+from compliance.audit import MessageReceived, Response, Routing
 
 if TYPE_CHECKING:
     from agents.deps import AgentDeps
@@ -40,36 +41,47 @@ class TriageState(TypedDict, total=False):
 
 @dataclass
 class TurnTrace:
-    """Everything the audit record needs, filled in as the nodes run, so an interrupted turn can still be recorded.
+    """A turn in flight: the record's message section as the nodes fill it in, and what the rest of the record is
+    derived from when the turn ends (timings, the answer's chunks as they stream, the engines tried), so that an
+    interrupted turn can still be recorded.
 
-    The nodes only fill it in; the runner (agents/runner.py) writes the turn's one record from it."""
+    The message, routing and response are the audit record's own sections (compliance/audit/sections.py), not
+    copies of their fields: the nodes fill in what they decide (the route, the guard's events, the first token, each
+    node's time) and the record adds what only the end of the turn knows (the whole answer, the engines tried, the
+    status). The nodes only fill the trace in; the runner (agents/runner.py) writes the turn's one record from it
+    (agents/audit_record.py)."""
 
     session_id: str
     message_id: str
-    client_msg_id: str | None
-    audience: Literal["patient", "clinician"]
+    message: MessageReceived
+    """Who sent the message, when, its language (read before redaction: every stage uses it), its redacted text and
+    the PHI replaced, as the record keeps them."""
     actor: str | None = None
-    language: str = "en"
-    """The message's language (compliance/language.py), read before redaction: every stage uses it."""
     started: float = field(default_factory=time.perf_counter)
-    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    node_ms: dict[str, float] = field(default_factory=dict)
-    redacted_text: str = ""
-    redaction_counts: dict[str, int] = field(default_factory=dict)
     assessment: Assessment | None = None
     """The clinical engine's verdict (the assess node, or the admission screen)."""
-    route: str | None = None
-    """The route taken: a `RoutePlan.kind`, or `busy` for a message refused at admission."""
-    route_reason: str | None = None
+    routing: Routing = field(default_factory=Routing)
+    """The route taken (a `RoutePlan.kind`, or `busy` for a message refused at admission) and why."""
     attempts: list[Attempt] = field(default_factory=list)
+    """The engines asked, as the router reports them (the record's `routing.engines_tried`)."""
+    response: Response = field(default_factory=Response)
+    """The guard's events, the first token's time and each node's wall time, as the nodes record them."""
     output: list[str] = field(default_factory=list)
-    first_token_ms: float | None = None
-    guard_events: list[str] = field(default_factory=list)
+    """The answer's chunks as they stream (the record joins them)."""
     vault: PlaceholderVault | None = None
     answered: float | None = None
     """When the answer was complete (`perf_counter`, set by the graph's last node): the record's `total_ms` ends
     there, not after the conversation is saved."""
     audit_id: str | None = None
+
+    @property
+    def language(self) -> str:
+        """The message's language (compliance/language.py): en, ja or other."""
+        return self.message.language or "en"
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self.message.language = value
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self.started) * 1000

@@ -15,4 +15,4 @@ def timed(trace: TurnTrace, node: str) -> Iterator[None]:
     try:
         yield
     finally:
-        trace.node_ms[node] = round((time.perf_counter() - started) * 1000, 3)
+        trace.response.node_ms[node] = round((time.perf_counter() - started) * 1000, 3)

@@ -60,7 +60,7 @@ async def agent_turns(folder: Path, sessions: int, turns: int) -> list[list[tupl
                 started = time.process_time()
                 trace = await agent.handle_message(f"s{session}", MESSAGES[turn % len(MESSAGES)], discard)
                 if session >= WARM_UP:
-                    by_turn[turn].append(((time.process_time() - started) * 1000, dict(trace.node_ms)))
+                    by_turn[turn].append(((time.process_time() - started) * 1000, dict(trace.response.node_ms)))
     trail.dispose()
     return by_turn
 

@@ -44,7 +44,7 @@ async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
             "missing_info": list(assessment.missing_info),
             "needs_clinician": assessment.needs_clinician,
             # The message as stored (identifiers replaced): what a client may keep of it, never the raw text.
-            "redacted_text": trace.redacted_text,
+            "redacted_text": trace.message.redacted_text,
             # For the clinician queue only (app/routes/chat.py's STAFF_ONLY keeps these from the patient): red
             # flags and findings by name, and the conditions behind the level with their findings.
             "red_flag_labels": [{"id": f, "name": red_flag_name(f)} for f in assessment.red_flags],

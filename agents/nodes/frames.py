@@ -22,7 +22,7 @@ def build_request(state: TriageState, ctx: TurnContext) -> GenerationRequest:
             "assessment": assessment,
             "conversation": turns,  # validated into ChatTurns by pydantic's core, faster than one by one here
             "follow_up_questions": tuple(follow_up_question(key, language) for key in assessment.missing_info),
-            "audience": ctx.trace.audience,
+            "audience": ctx.trace.message.audience,
             "language": language,
         }
     )
@@ -47,9 +47,9 @@ class TokenFrames:
             return
         trace = self._trace
         self._output.append(text)
-        first = trace.first_token_ms is None
+        first = trace.response.first_token_ms is None
         if first:
-            trace.first_token_ms = round(trace.elapsed_ms(), 3)
+            trace.response.first_token_ms = round(trace.elapsed_ms(), 3)
         await self._emit({"type": "token", "message_id": self._message_id, "text": text})
         if first:
             self.first_frame_at = time.perf_counter()
@@ -59,8 +59,8 @@ class TokenFrames:
         (issue 5's target): from the node's start to the first frame written, less the engine's request -> first
         chunk (`router_guard`)."""
         trace = self._trace
-        trace.node_ms[node] = round((time.perf_counter() - self.started) * 1000, 3)
+        trace.response.node_ms[node] = round((time.perf_counter() - self.started) * 1000, 3)
         first = trace.attempts[0] if trace.attempts else None
         if self.first_frame_at is not None and first is not None and first.first_token_ms is not None:
             added = (self.first_frame_at - self.started) * 1000 - first.first_token_ms
-            trace.node_ms["router_guard"] = round(added, 3)
+            trace.response.node_ms["router_guard"] = round(added, 3)

@@ -28,7 +28,7 @@ async def generate(state: TriageState, runtime: Runtime[TurnContext]) -> TriageS
     router = ctx.deps.router
     advice = router.advice(request.assessment, request.language)
     guard = OutputGuard.for_turn(
-        ctx.deps.redactor, trace.vault, request.assessment, advice, trace.guard_events, language=trace.language
+        ctx.deps.redactor, trace.vault, request.assessment, advice, trace.response.guard_events, language=trace.language
     )
     lead = advice.disposition + " " if request.audience == "patient" else ""
     pace = ctx.pace

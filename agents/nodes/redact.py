@@ -17,8 +17,8 @@ async def redact(state: TriageState, runtime: Runtime[TurnContext]) -> TriageSta
         vault = PlaceholderVault.decrypt(blob, ctx.deps.vault_key) if blob else PlaceholderVault()
         result = ctx.deps.redactor.redact(ctx.raw_text, vault, language=trace.language)
         trace.vault = vault
-        trace.redacted_text = result.redacted
-        trace.redaction_counts = result.counts
+        trace.message.redacted_text = result.redacted
+        trace.message.redaction_counts = result.counts
         update: TriageState = {
             "conversation": [{"role": "user", "content": result.redacted}],
             "vault": vault.encrypt(ctx.deps.vault_key) if result.spans or blob is None else blob,

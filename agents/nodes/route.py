@@ -41,7 +41,7 @@ async def route(state: TriageState, runtime: Runtime[TurnContext]) -> TriageStat
         plan = ctx.plan = ctx.deps.router.plan(
             assessment, clinician_in_charge=ctx.clinician_in_charge, emergency_told=already_told(told, assessment)
         )
-        ctx.trace.route, ctx.trace.route_reason = plan.kind, plan.reason
+        ctx.trace.routing.route, ctx.trace.routing.reason = plan.kind, plan.reason
     if plan.kind != "emergency_script":
         return {}
     before = told or {"level": assessment.level.value, "reasons": []}

@@ -366,7 +366,7 @@ class ChatConnection:
             await self.send(error_frame("internal_error", "the message could not be processed; please try again"))
         else:
             if self.hub is not None and trace.message_id not in self.published:
-                await self.publish_patient_message(trace.message_id, trace.redacted_text)
+                await self.publish_patient_message(trace.message_id, trace.message.redacted_text)
 
     async def publish_patient_message(self, message_id: str, redacted_text: str) -> None:
         """The patient's words (redacted) reach the clinician queue when they arrive, while the answer streams."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from agents.audit_record import message_received
 from agents.engines.base import word_chunks
 from agents.engines.factory import build_router
 from agents.engines.local import FRAME_CHARS, advice
@@ -28,7 +29,7 @@ def settings(engine: str) -> SimpleNamespace:
 async def run_generate(engine: str) -> tuple[list[dict], TurnTrace]:
     router = build_router(settings(engine))
     assessment = assess(TEXT)
-    trace = TurnTrace(session_id="s", message_id="m", client_msg_id=None, audience="patient")
+    trace = TurnTrace(session_id="s", message_id="m", message=message_received(None, "patient", "en"))
     deps = SimpleNamespace(router=router, redactor=None, history_turns=12)
     frames: list[dict] = []
 
@@ -62,7 +63,7 @@ async def test_template_text_goes_out_in_a_few_frames_first_word_at_once():
     assert 1 < len(frames) < len(words) / 3
     assert texts[0] == words[0]  # the first word is not held for company
     assert all(len(t) >= FRAME_CHARS for t in texts[1:-1])
-    assert trace.first_token_ms is not None
+    assert trace.response.first_token_ms is not None
 
 
 async def test_our_disposition_sentence_comes_first_then_the_model_sentence_by_sentence():
