@@ -11,11 +11,21 @@ from app.hub import HubConflict, InProcessHub, UnknownSession
 
 
 async def turn(
-    hub: InProcessHub, session_id: str, message_id: str, *, level: str, urgency: str, text: str = ""
+    hub: InProcessHub,
+    session_id: str,
+    message_id: str,
+    *,
+    level: str,
+    urgency: str,
+    text: str = "",
+    at: str | None = None,
 ) -> None:
-    """What a chat socket publishes for one message, in the order it publishes it."""
+    """What a chat socket publishes for one message, in the order it publishes it (stamped `at`, when given, as the
+    hub stamps an event that arrives without a time)."""
+    stamp = {"at": at} if at else {}
     await hub.publish(
         {
+            **stamp,
             "type": "triage",
             "session_id": session_id,
             "message_id": message_id,
@@ -26,11 +36,20 @@ async def turn(
         }
     )
     for word in ("Please ", "rest."):
-        await hub.publish({"type": "token", "session_id": session_id, "message_id": message_id, "text": word})
+        await hub.publish({**stamp, "type": "token", "session_id": session_id, "message_id": message_id, "text": word})
     await hub.publish(
-        {"type": "done", "session_id": session_id, "message_id": message_id, "engine": "local", "audit_id": "a"}
+        {
+            **stamp,
+            "type": "done",
+            "session_id": session_id,
+            "message_id": message_id,
+            "engine": "local",
+            "audit_id": "a",
+        }
     )
-    await hub.publish({"type": "patient_message", "session_id": session_id, "message_id": message_id, "text": text})
+    await hub.publish(
+        {**stamp, "type": "patient_message", "session_id": session_id, "message_id": message_id, "text": text}
+    )
 
 
 async def drain(events, count: int) -> list[dict]:
@@ -42,9 +61,9 @@ async def test_queue_is_ordered_by_urgency_then_waiting_time():
     for session_id in ("calm", "older-ne", "newer-ne", "emergency"):
         await hub.publish({"type": "patient_connected", "session_id": session_id})
     await turn(hub, "calm", "m1", level="self_care", urgency="sc")
-    await turn(hub, "older-ne", "m2", level="consultation", urgency="ne")
-    await asyncio.sleep(0.01)
-    await turn(hub, "newer-ne", "m3", level="consultation", urgency="ne")
+    # the newer one published first: the queue orders by when each began waiting, not by arrival
+    await turn(hub, "newer-ne", "m3", level="consultation", urgency="ne", at="2026-01-01T09:00:05+00:00")
+    await turn(hub, "older-ne", "m2", level="consultation", urgency="ne", at="2026-01-01T09:00:00+00:00")
     await turn(hub, "emergency", "m4", level="emergency_ambulance", urgency="em")
     assert [s.session_id for s in hub.sessions()] == ["emergency", "older-ne", "newer-ne", "calm"]
     assert hub.sessions()[0].red_flags == ["chest_pain"]
