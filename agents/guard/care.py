@@ -150,6 +150,8 @@ class CareReader:
         #: Raw punctuation that ends a clause, for the normaliser to keep as CLAUSE_MARK.
         self.clause_breaks = re.compile(rf"[{re.escape(breaks['punctuation'])}]+|\s-\s")
         words = "|".join(re.escape(w) for w in breaks["words"])
+        turns = "|".join(re.escape(w) for w in (*breaks["words"], *breaks["turns_away"]))
+        self._turns_away = re.compile(rf" (?:{turns}) ")
         self._split = re.compile(rf" {CLAUSE_MARK}(?= )|(?<= )(?=(?:{words}) )")
         self._window = int(data["window"])
         self._short_window = int(data["short_window"])
@@ -166,6 +168,7 @@ class CareReader:
         not_after = "".join(f"(?<! {re.escape(w)} )" for w in conditions["not_after"])
         self._markers = re.compile(compiler.pattern(conditions["markers"]).replace("(?<= )", "(?<= )" + not_after, 1))
         self._condition_kinds = tuple((kind, compiler.regex(conditions["kinds"][kind])) for kind in CONDITION_KINDS)
+        self._condition_met = compiler.regex(conditions["met"])
         self._claims = tuple(
             _ClaimSpec(
                 spec["kind"],
@@ -211,15 +214,23 @@ class CareReader:
         whole = "".join(c.text for c in clauses)  # variants ("with treatment") are read over the whole sentence
         claims: list[Claim] = []
         held: list[_Clause] = []  # a condition in clauses of its own ("If you get a fever, chest pain," ...)
+        # A condition that opens the sentence governs the clauses after the first one it reaches, up to a clause that
+        # turns away from it ("but", "otherwise", "in the meantime"): "If the pain gets worse, don't wait for the
+        # appointment: call 111 or go to A&E" is a safety net in every clause.
+        governing: str | None = None
         for i, clause in enumerate(clauses):
             last = i == len(clauses) - 1
+            if self._turns_away.match(clause.text):
+                governing = None
             if (clause.leading_condition and not last) or (held and not clause.acts and not last):
                 held.append(clause)
                 continue
-            condition = "".join(c.text for c in held) if held else None
+            condition = "".join(c.text for c in held) if held else governing
             if held and not clause.acts:  # the sentence ended inside the condition: read those clauses under it
                 for earlier in held[1:]:
                     claims.extend(self._claims_of(table, earlier, condition, whole))
+            if held and held[0] is clauses[0]:
+                governing = condition
             held = []
             claims.extend(self._claims_of(table, clause, condition, whole))
         if any(c.kind in self._blocked_kinds for c in claims) and (marker := self._blocking.search(whole)):
@@ -294,6 +305,8 @@ class CareReader:
         spec, text, found = claim.spec, clause.text, clause.found
         words = text.split()
         condition, condition_starts = self._condition(text, words, claim, carried)
+        if condition is not None and self._condition_met.search(condition):
+            condition = None  # "if you have a temperature, as you said, ...": a condition already met is no condition
         if spec.negatable and (claim.negated or self._negated(words, claim, condition_starts)):
             if (
                 spec.conditional

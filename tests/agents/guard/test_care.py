@@ -36,6 +36,13 @@ UNLISTED = [
     # an unconditional doctor at any pace contradicts "no need to see a doctor" (session 10)
     (SELF_CARE, "You should see your GP about this.", "escalation"),
     (SELF_CARE, "It would be a good idea to book an appointment with your doctor next week.", "escalation"),
+    # a condition opening the sentence stops at a clause that turns away from it (session 11)
+    (C24, "If it gets worse, call 111; otherwise there's no need to see anyone.", "safe"),
+    # a condition the patient has already met is no condition (session 11)
+    (SELF_CARE, "If you're at all worried about it, and it sounds like you are, head to A&E.", "escalation"),
+    (SELF_CARE, "If you have a temperature like you mentioned, you should see a doctor today.", "escalation"),
+    # the visit described presupposes one: not at self care
+    (SELF_CARE, "At the appointment the doctor will listen to your chest.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -55,6 +62,13 @@ PASSES = [
     (SELF_CARE, "If it hasn't improved in a week, see your GP."),
     (SELF_CARE, "If you would like to, you can book an appointment with your GP."),
     (EMERGENCY, "Call 911 now and unlock the front door."),
+    # a condition opening the sentence governs the clauses after the first it reaches (session 11)
+    (C24, "If the pain gets much worse, don't wait for the appointment: call 111 or go to A&E."),
+    (ROUTINE, "If the lump grows quickly, contact your GP sooner rather than waiting for the booked appointment."),
+    # what happens at the visit the disposition sends the patient to (session 11)
+    (ROUTINE, "At the appointment, your GP will probably feel your tummy and may arrange a blood test."),
+    (C24, "Keep a note of your temperature, as this gives the doctor a clearer picture."),
+    (SELF_CARE, "No need to see a doctor: rest at home and call 111 if it gets worse."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
