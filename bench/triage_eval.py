@@ -260,6 +260,7 @@ JA_SETS = {
     "blind4": Path(__file__).parent / "data" / "triage_ja_blind4.jsonl",
     "blind_short": Path(__file__).parent / "data" / "triage_ja_blind_short.jsonl",
     "blind5": Path(__file__).parent / "data" / "triage_ja_blind5.jsonl",
+    "blind6": Path(__file__).parent / "data" / "triage_ja_blind6.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -281,9 +282,11 @@ _JA_NOTES = {
     " another; locked, never read case by case: the honest estimate for short Japanese messages",
     "blind5": "round 9, last: a blind writer (JW) of first-person chat of every length, labelled by another; locked,"
     " first scored by engine 2.7.2: the honest estimate of that release",
+    "blind6": "round 10: a blind writer (JX) of an evening and holiday consultation chat (patients and carers, a third"
+    " short), labelled by another; locked, first scored by engine 2.7.3 (Japanese as 2.7.2): the honest estimate",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short", "blind5")
+JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:
