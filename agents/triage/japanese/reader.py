@@ -91,14 +91,31 @@ class JapaneseReader:
 
 
 def _with_polite_forms(terms: tuple[str, ...]) -> list[str]:
-    """The terms, and for each that ends in a plain negative's stem its polite form (歩けな, 歩けません)."""
+    """The terms, and for each that ends in a plain negative's stem its polite form (歩けな, 歩けません); and each
+    also without the particles を and が after a noun written in kanji or katakana, as chat drops them (ボタン電池を飲
+    -> ボタン電池飲, 胎動を感じな -> 胎動感じな)."""
     out = list(terms)
     for term in terms:
         head, gap, tail = term.rpartition("...")
         polite = polite_form(tail)
         if polite is not None:
             out.append(head + gap + polite)
+    out.extend(dropped for term in list(out) if (dropped := particles_dropped(term)) != term)
     return out
+
+
+def particles_dropped(term: str) -> str:
+    """The term without を or が where one follows a kanji or katakana noun and a word goes on after it."""
+    kept = []
+    for i, ch in enumerate(term):
+        if ch in "をが" and 0 < i < len(term) - 1 and _noun_char(term[i - 1]) and term[i + 1] != ".":
+            continue
+        kept.append(ch)
+    return "".join(kept)
+
+
+def _noun_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u30a1" <= ch <= "\u30fa" or ch == "\u30fc"
 
 
 def _slots(found: list[Match]) -> list[tuple[int, int]]:

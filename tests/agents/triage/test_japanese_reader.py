@@ -7,7 +7,7 @@ import pytest
 from agents.triage import knowledge
 from agents.triage.context import Assertion
 from agents.triage.japanese.matcher import Matcher
-from agents.triage.japanese.reader import JapaneseReader
+from agents.triage.japanese.reader import JapaneseReader, particles_dropped
 from agents.triage.japanese.text import has_japanese, normalise
 
 
@@ -60,6 +60,32 @@ def test_longest_match_wins_and_a_gap_term_holds_only_its_first_part() -> None:
 )
 def test_colloquial_onomatopoeia_name_the_same_concepts(reader: JapaneseReader, text: str, expected: str) -> None:
     assert read(reader, text).get(expected) is Assertion.present
+
+
+@pytest.mark.parametrize(
+    ("said", "dropped", "concept"),
+    [
+        ("ボタン電池を飲んだかも", "ボタン電池飲んだかも", "button_battery"),
+        ("胎動を感じない", "胎動感じない", "reduced_fetal_movements"),
+        ("首が曲げられない", "首曲げられない", "neck_stiffness"),
+    ],
+)
+def test_chat_that_drops_the_particle_reads_as_the_term_that_has_it(
+    reader: JapaneseReader, said: str, dropped: str, concept: str
+) -> None:
+    assert concept in read(reader, said)
+    assert read(reader, dropped).get(concept) is read(reader, said)[concept]
+
+
+def test_only_a_particle_after_a_kanji_or_katakana_noun_is_dropped() -> None:
+    assert particles_dropped("ボタン電池を飲") == "ボタン電池飲"
+    assert particles_dropped("ガスが漏れ") == "ガス漏れ"
+    # after hiragana it may be part of a word (がたがた, ながら) or a kana noun the chat keeps whole
+    assert particles_dropped("がたがた震え") == "がたがた震え"
+    assert particles_dropped("ろれつが回らな") == "ろれつが回らな"
+    # never the last character, nor before a gap
+    assert particles_dropped("胸が") == "胸が"
+    assert particles_dropped("胸が...痛") == "胸が...痛"
 
 
 def test_kanji_and_kana_variants_name_one_concept(reader: JapaneseReader) -> None:
