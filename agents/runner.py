@@ -27,9 +27,18 @@ from agents.screen import Screening, refusal_record, screen
 from agents.state import Emit, Pace, TurnContext, TurnTrace, no_pause
 from agents.telemetry import traced_turn
 from compliance.audit import TurnRecord, TurnStatus
+from compliance.audit.writer import TurnWriter
 from compliance.language import detect
 
 log = logging.getLogger(__name__)
+
+
+def _received_marker(writer: TurnWriter, trace: TurnTrace) -> asyncio.Future[None] | None:
+    """The durable marker that the trace's message arrived (None when the trail keeps none)."""
+    message = trace.message
+    return writer.received(
+        trace.session_id, trace.message_id, message.client_msg_id, message.received_at, message.audience
+    )
 
 
 def _quiet(future: asyncio.Future[Any]) -> None:
@@ -91,10 +100,8 @@ class TriageAgent:
         # still leaves the message in the trail, as interrupted, after the restart. Its fsync (shared with the
         # markers of messages arriving meanwhile) overlaps redaction and assessment; no frame goes out before it
         # is on disk. So every message that got a frame has a record, whatever happens next.
-        marker = self._deps.writer.received(
-            session_id, trace.message_id, client_msg_id, trace.message.received_at, audience
-        )
         writer = self._deps.writer
+        marker = _received_marker(writer, trace)
 
         async def emit_after_marker(frame: dict[str, Any]) -> None:
             nonlocal marker
@@ -169,13 +176,7 @@ class TriageAgent:
         trace = screening.trace
         record = refusal_record(screening, reason)
         writer = self._deps.writer
-        marker = writer.received(
-            trace.session_id,
-            trace.message_id,
-            trace.message.client_msg_id,
-            trace.message.received_at,
-            trace.message.audience,
-        )
+        marker = _received_marker(writer, trace)
         if marker is not None:
             await asyncio.shield(marker)
             told = writer.told(record)

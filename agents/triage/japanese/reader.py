@@ -49,13 +49,13 @@ class JapaneseReader:
         self._with_any: dict[str, tuple[str, ...]] = {}
         for ident, concept in ja.concepts.items():
             for kind, terms in (("f", concept.all_terms()), ("g", concept.context_terms)):
-                for term in _with_polite_forms(terms):
+                for term in _with_chat_forms(terms):
                     concepts.extend((normalise(term), f"{kind}:{ref}") for ref in (ident, *concept.also))
             if concept.context_terms:
                 self._with_any.update((ref, concept.with_any) for ref in (ident, *concept.also))
         names = list(ignore)
         for ident, condition in ja.conditions.items():
-            names.extend((normalise(t), f"c:{ident}") for t in _with_polite_forms(condition.named))
+            names.extend((normalise(t), f"c:{ident}") for t in _with_chat_forms(condition.named))
         self._concepts = Matcher(concepts, boundaries=_BOUNDARIES)
         self._names = Matcher(names, boundaries=_BOUNDARIES)
         self._context = JapaneseContext(ja.context)
@@ -90,7 +90,7 @@ class JapaneseReader:
         return Reading(tuple(mentions), tuple(conditional))
 
 
-def _with_polite_forms(terms: tuple[str, ...]) -> list[str]:
+def _with_chat_forms(terms: tuple[str, ...]) -> list[str]:
     """The terms, and for each that ends in a plain negative's stem its polite form (歩けな, 歩けません); and each
     also without the particles を and が after a noun written in kanji or katakana, as chat drops them (ボタン電池を飲
     -> ボタン電池飲, 胎動を感じな -> 胎動感じな)."""
