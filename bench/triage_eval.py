@@ -261,6 +261,7 @@ JA_SETS = {
     "blind_short": Path(__file__).parent / "data" / "triage_ja_blind_short.jsonl",
     "blind5": Path(__file__).parent / "data" / "triage_ja_blind5.jsonl",
     "blind6": Path(__file__).parent / "data" / "triage_ja_blind6.jsonl",
+    "blind7": Path(__file__).parent / "data" / "triage_ja_blind7.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -284,9 +285,12 @@ _JA_NOTES = {
     " first scored by engine 2.7.2: the honest estimate of that release",
     "blind6": "round 10: a blind writer (JX) of an evening and holiday consultation chat (patients and carers, a third"
     " short), labelled by another; locked, first scored by engine 2.7.3 (Japanese as 2.7.2): the honest estimate",
+    "blind7": "round 11: a blind writer (JY) of a regional insurer's 24-hour LINE consultation (patients and carers, a"
+    " third short, kana-heavy, voice input and dialect), labelled by another; locked, first scored by engine 2.7.4:"
+    " the honest estimate",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6")
+JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6", "blind7")
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:
