@@ -39,4 +39,6 @@ def test_labels_are_the_labellers_and_the_held_sets_are_never_listed():
         labels.update({r["id"]: r["level"] for r in _rows(ja_corpus.SOURCE / "labels" / f"{writer}.jsonl")})
     assert all(r["level"] == labels[r["id"]] for r in rows)
     assert any(r["level"] != r["writer_level"] for r in rows)
-    assert {"calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6", "blind7"} <= set(triage_eval.JA_LOCKED)
+    assert {"calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6", "blind7"} <= set(
+        triage_eval.JA_LOCKED
+    )

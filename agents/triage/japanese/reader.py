@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from agents.triage.context import Assertion
 from agents.triage.japanese.context import JapaneseContext
-from agents.triage.japanese.matcher import Match, Matcher
+from agents.triage.japanese.matcher import GAP, Match, Matcher
+from agents.triage.japanese.readings import MIN_PART, MIN_TERM, term_reading, text_reading
 from agents.triage.japanese.text import normalise, polite_form
 from agents.triage.knowledge import Knowledge
 from agents.triage.reading import Mention
@@ -58,12 +59,16 @@ class JapaneseReader:
             names.extend((normalise(t), f"c:{ident}") for t in _with_chat_forms(condition.named))
         self._concepts = Matcher(concepts, boundaries=_BOUNDARIES)
         self._names = Matcher(names, boundaries=_BOUNDARIES)
+        self._concept_readings = Matcher(_readings(concepts), boundaries=_BOUNDARIES)
+        self._name_readings = Matcher(_readings(names), boundaries=_BOUNDARIES)
         self._context = JapaneseContext(ja.context)
 
     def read(self, text: str) -> Reading:
         """The mentions of one message (raw or normalised text), in text order; one per (id, named, assertion)."""
         text = normalise(text)
-        found = [m for m in (*self._concepts.find(text), *self._names.find(text)) if m.keys != ("x",)]
+        found = [*self._concepts.find(text), *self._names.find(text)]
+        found += self._read_aloud(text, found)
+        found = [m for m in found if m.keys != ("x",)]
         if not found:
             return Reading(())
         found.sort(key=lambda m: (m.start, -m.end))
@@ -88,6 +93,32 @@ class JapaneseReader:
                 seen.add((ident, kind == "c", assertion))
                 mentions.append(mention)
         return Reading(tuple(mentions), tuple(conditional))
+
+    def _read_aloud(self, text: str, found: list[Match]) -> list[Match]:
+        """Terms matched on the text's reading (agents/triage/japanese/readings.py) where nothing was matched on its
+        characters: a word written in kana that the vocabulary holds in kanji."""
+        reading = text_reading(text)
+        if not any(reading.kana_word):
+            return []
+        more: list[Match] = []
+        for m in (*self._concept_readings.find(reading.kana), *self._name_readings.find(reading.kana)):
+            span = reading.span(m.start, m.end)
+            held = reading.span(m.start, m.held or m.end)
+            if span is None or held is None or any(o.overlaps(span[0], held[1]) for o in (*found, *more)):
+                continue
+            more.append(Match(span[0], span[1], m.keys, held[1] if m.held < m.end else span[1]))
+        return more
+
+
+def _readings(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The entries' terms as read aloud, where that differs from how they are written (each part of a gap term)."""
+    out = []
+    for term, key in entries:
+        parts = term.split(GAP)
+        sounds = [term_reading(part) or part for part in parts]
+        if sounds != parts and min(map(len, sounds)) >= MIN_PART and sum(map(len, sounds)) >= MIN_TERM:
+            out.append((GAP.join(sounds), key))
+    return out
 
 
 def _with_chat_forms(terms: tuple[str, ...]) -> list[str]:

@@ -8,6 +8,7 @@ from agents.triage import knowledge
 from agents.triage.context import Assertion
 from agents.triage.japanese.matcher import Matcher
 from agents.triage.japanese.reader import JapaneseReader, particles_dropped
+from agents.triage.japanese.readings import term_reading, text_reading
 from agents.triage.japanese.text import has_japanese, normalise
 
 
@@ -185,3 +186,58 @@ def test_words_that_mean_a_finding_only_in_company(reader: JapaneseReader) -> No
     alone = {c.mention.id for c in reader.read("声が出なくて顔が青くなってきた").conditional}
     assert alone <= {"unable_to_speak_or_cough", "cyanosis"}  # held, and counted only with a choking episode
     assert "pallor" in read(reader, "顔が青くなってきた")  # read alone, it is still pallor
+
+
+@pytest.mark.parametrize(
+    ("kana", "kanji", "concept"),
+    [
+        ("右手にちからがはいらない", "右手に力が入らない", "one_sided_weakness"),
+        ("ろれつがまわらない", "呂律が回らない", "slurred_speech"),
+        ("喘息の吸入がきかない", "喘息の吸入が効かない", "reliever_not_helping"),
+        ("はちにさされた", "蜂に刺された", "allergen_exposure"),
+        ("きのうからいきがくるしい", "昨日から息が苦しい", "breathlessness"),
+    ],
+)
+def test_a_word_written_in_kana_reads_as_the_vocabularys_kanji(
+    reader: JapaneseReader, kana: str, kanji: str, concept: str
+) -> None:
+    assert read(reader, kanji).get(concept) is Assertion.present
+    assert read(reader, kana).get(concept) is Assertion.present
+
+
+def test_context_judges_what_was_read_on_its_reading(reader: JapaneseReader) -> None:
+    assert read(reader, "いきぐるしくはないです").get("breathlessness") is Assertion.negated
+    assert read(reader, "ろれつがまわらないことはないです").get("slurred_speech") is Assertion.negated
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read"),
+    [
+        (
+            "市販の薬を飲んだ",
+            "rash",
+        ),  # 市販 sounds like 紫斑: a word written in kanji is matched on its characters only
+        ("紙で指切った、血はもう止まってる", "vomiting_blood"),  # 血は (a particle) does not start 吐く
+        ("4歳の息子が転んで膝をすりむいた。砂は水道で洗い流した", "waters_broken"),  # は水 is not 破水
+    ],
+)
+def test_a_reading_is_not_taken_across_kanji_homophones_or_particles(
+    reader: JapaneseReader, text: str, not_read: str
+) -> None:
+    assert not_read not in read(reader, text)
+
+
+def test_a_terms_reading_completes_a_cut_stem_before_it_is_read() -> None:
+    assert term_reading(normalise("胸が痛")) == "むねがいた"  # 痛 alone would read つう
+    assert term_reading(normalise("動かな")) == "うごかな"  # 動 alone would read どう
+    assert term_reading(normalise("血を吐")) == "ちをは"
+    assert term_reading(normalise("熱")) == "ねつ"
+    assert term_reading(normalise("ずきずき")) is None  # no kanji: its own reading
+
+
+def test_a_text_reading_maps_back_to_the_words_it_came_from() -> None:
+    reading = text_reading(normalise("右手にちからがはいらない"))
+    assert reading.kana == "みぎてにちからがはいらない"
+    assert reading.span(4, len(reading.kana)) == (3, 12)  # ちからがはいらない
+    assert reading.span(3, 7) is None  # に is a particle: no term starts there
+    assert reading.span(0, 3) is None  # 右手 is written in kanji: its characters were matched already
