@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
@@ -23,6 +24,8 @@ from langchain_core.runnables import RunnableConfig
 from agents.audit_record import message_received, turn_record
 from agents.deps import AgentDeps
 from agents.graph import TriageGraph
+from agents.nodes.emergency_script import stream_script
+from agents.nodes.frames import triage_frame
 from agents.screen import Screening, refusal_record, screen
 from agents.state import Emit, Pace, TurnContext, TurnTrace, no_pause
 from agents.telemetry import traced_turn
@@ -45,6 +48,40 @@ def _quiet(future: asyncio.Future[Any]) -> None:
     """Retrieve a fire-and-forget future's outcome (its writer already logged any failure)."""
     if not future.cancelled():
         future.exception()
+
+
+def _done_frame(trace: TurnTrace) -> dict[str, Any]:
+    used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
+    return {
+        "type": "done",
+        "message_id": trace.message_id,
+        "engine": used.engine if used else None,
+        "audit_id": trace.audit_id,
+    }
+
+
+class _MarkedEmit:
+    """Sends a message's frames once its durable received marker is down (so every message that got a frame has
+    a record, whatever happens next; the fsync is shared with the markers of messages arriving meanwhile and overlaps
+    redaction and assessment); after the `triage` frame it adds what the patient was told to the marker (not
+    waited for), so a record made after a crash carries the disposition and the redacted text. `marker` is None
+    once it is down, or when the trail keeps none."""
+
+    def __init__(self, writer: TurnWriter, trace: TurnTrace, emit: Emit) -> None:
+        self._writer = writer
+        self._trace = trace
+        self._emit = emit
+        self.marker = _received_marker(writer, trace)
+
+    async def __call__(self, frame: dict[str, Any]) -> None:
+        if self.marker is not None:
+            await self.marker
+            self.marker = None
+        await self._emit(frame)
+        if frame.get("type") == "triage":
+            told = self._writer.told(turn_record(self._trace, status="interrupted", error="process_restarted"))
+            if told is not None:
+                told.add_done_callback(_quiet)
 
 
 class ClientGone(Exception):
@@ -100,21 +137,7 @@ class TriageAgent:
         # still leaves the message in the trail, as interrupted, after the restart. Its fsync (shared with the
         # markers of messages arriving meanwhile) overlaps redaction and assessment; no frame goes out before it
         # is on disk. So every message that got a frame has a record, whatever happens next.
-        writer = self._deps.writer
-        marker = _received_marker(writer, trace)
-
-        async def emit_after_marker(frame: dict[str, Any]) -> None:
-            nonlocal marker
-            if marker is not None:
-                await marker
-                marker = None
-            await emit(frame)
-            if frame.get("type") == "triage":
-                # What the patient was told, added to the marker at once (not waited for): a record made after
-                # a crash then carries the disposition and the redacted text.
-                told = writer.told(turn_record(trace, status="interrupted", error="process_restarted"))
-                if told is not None:
-                    told.add_done_callback(_quiet)
+        emit_after_marker = _MarkedEmit(self._deps.writer, trace, emit)
 
         context = TurnContext(
             deps=self._deps,
@@ -127,25 +150,45 @@ class TriageAgent:
         try:
             await self._graph.ainvoke({}, config, context=context, durability="exit")
         except (asyncio.CancelledError, ClientGone):
-            await self._await_record(self._start_record(trace, marker, "interrupted", None), trace)
+            await self._await_record(self._start_record(trace, emit_after_marker.marker, "interrupted", None), trace)
             raise
         except Exception as exc:
             log.exception("turn failed", extra={"message_id": trace.message_id})
-            await self._await_record(self._start_record(trace, marker, "error", type(exc).__name__), trace)
+            await self._await_record(
+                self._start_record(trace, emit_after_marker.marker, "error", type(exc).__name__), trace
+            )
             raise
-        record = self._start_record(trace, marker, "complete", None)
+        record = self._start_record(trace, emit_after_marker.marker, "complete", None)
         if on_answered is not None:
             on_answered(trace)
         await self._await_record(record, trace)
-        used = next((a for a in reversed(trace.attempts) if a.outcome == "used"), None)
-        await emit_after_marker(
-            {
-                "type": "done",
-                "message_id": trace.message_id,
-                "engine": used.engine if used else None,
-                "audit_id": trace.audit_id,
-            }
-        )
+        await emit_after_marker(_done_frame(trace))
+        return trace
+
+    async def repeat_emergency(self, screening: Screening, reason: str, emit: Emit) -> TurnTrace:
+        """Answer a screened follow-up to the emergency its conversation was already told of (agents/screen.py,
+        `repeats_emergency`) with the fixed script again, without a turn: its `triage` frame, the script, its one
+        record (route `emergency_script`, `reason` saying why), then `done`. No model is asked and nothing is saved
+        in the conversation; frames wait for the received marker as a turn's do."""
+        trace = screening.trace
+        deps = self._deps
+        marked = _MarkedEmit(deps.writer, trace, emit)
+        context = TurnContext(deps=deps, raw_text="", trace=trace, emit=marked, assessment=screening.assessment)
+        context.plan = deps.router.plan(screening.assessment, clinician_in_charge=False, emergency_told=False)
+        trace.routing.route, trace.routing.reason = context.plan.kind, reason
+        try:
+            await marked(triage_frame(trace, screening.assessment))
+            await stream_script({"conversation": list(screening.conversation)}, context)
+        except (asyncio.CancelledError, ClientGone):
+            await self._await_record(self._start_record(trace, marked.marker, "interrupted", None), trace)
+            raise
+        except Exception as exc:
+            log.exception("emergency repeat failed", extra={"message_id": trace.message_id})
+            await self._await_record(self._start_record(trace, marked.marker, "error", type(exc).__name__), trace)
+            raise
+        trace.answered = time.perf_counter()
+        await self._await_record(self._start_record(trace, marked.marker, "complete", None), trace)
+        await marked(_done_frame(trace))
         return trace
 
     async def screen(

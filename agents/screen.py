@@ -7,8 +7,12 @@ full turn would find: it is the same function on the same input. A cheaper scree
 raw text) was not taken: redaction can change what the engine reads, and a conversation's earlier messages can
 make a new one an emergency. It costs what the first two nodes cost (about 1.5 ms).
 
-An emergency is then admitted and runs the whole graph (the fixed emergency script, no model call). Anything else
-is refused: nothing is saved in the conversation (the patient sends it again), and its one audit record is a
+An emergency is then admitted and runs the whole graph (the fixed emergency script, no model call), unless it is a
+follow-up to the emergency the conversation was already told of, with no new reason and nothing more urgent
+(`repeats_emergency`): that one is answered at once with the fixed script again, from the screen, without a turn
+(agents/runner.py `repeat_emergency`), so that a busy service does not run every later message of an emergency
+conversation as a whole turn over its bound. It is not saved in the conversation (the emergency it follows is),
+and its one audit record says why. Anything else is refused: nothing is saved in the conversation (the patient sends it again), and its one audit record is a
 `turn` entry with status `error` and error `busy`, route `busy`, carrying the redacted text and the screen's
 assessment (why it was safe to refuse).
 """
@@ -25,7 +29,8 @@ from agents.audit_record import turn_record
 from agents.deps import AgentDeps
 from agents.graph import TriageGraph
 from agents.nodes.assess import conversation_language
-from agents.state import TriageState, TurnTrace
+from agents.nodes.route import already_told
+from agents.state import TriageState, Turn, TurnTrace
 from agents.triage import Assessment
 from agents.triage import assess as clinical_assess
 from compliance.audit import TurnRecord
@@ -40,6 +45,10 @@ class Screening:
 
     trace: TurnTrace
     assessment: Assessment
+    conversation: tuple[Turn, ...] = ()
+    """The conversation as saved, and this message (redacted) as its last turn."""
+    repeats_emergency: bool = False
+    """An emergency the conversation was already told of, with no new reason and nothing more urgent."""
 
     @property
     def is_emergency(self) -> bool:
@@ -59,11 +68,17 @@ async def screen(
     trace.message.redacted_text = result.redacted
     trace.message.redaction_counts = result.counts
     trace.language = conversation_language(state, trace.language, result.redacted)
-    history = [turn["content"] for turn in state.get("conversation", []) if turn["role"] == "user"]
+    conversation = state.get("conversation", [])
+    history = [turn["content"] for turn in conversation if turn["role"] == "user"]
     assessment = clinical_assess(result.redacted, history=history, lang=trace.language)
     trace.assessment = assessment
     trace.response.node_ms["screen"] = round((time.perf_counter() - started) * 1000, 3)
-    return Screening(trace, assessment)
+    return Screening(
+        trace,
+        assessment,
+        (*conversation, {"role": "user", "content": result.redacted}),
+        already_told(state.get("emergency_told"), assessment),
+    )
 
 
 def refusal_record(screening: Screening, reason: str) -> TurnRecord:

@@ -7,7 +7,8 @@ limit: they could not all start in time). The limit adapts to how fast admitted 
 frame, and to the event loop's lag (app/loop_lag.py: a loop running late delays messages before they are turns),
 between a quarter of `max_active` and `max_active` (app/turn_limit.py). A message that gets no slot is
 the caller's to refuse as `busy` (app/routes/chat.py), after the red-flag screen: an emergency is admitted over
-the bound (`admit_over_bound`) and never refused. The process reports itself saturated (`/readyz`) while every
+the bound (`admit_over_bound`) and never refused; a follow-up to an emergency the conversation was already told
+of is answered by the screen with the fixed script again, without a slot (`repeat_emergency`, agents/screen.py). The process reports itself saturated (`/readyz`) while every
 slot is taken or a message waits, and for `retry_after_s` after its last refusal (the time it told that client
 to stay away), so that a load balancer's probe does not flap between two refusals.
 
@@ -60,6 +61,12 @@ class AdmissionMetrics:
             "Messages admitted although every slot was taken: emergencies found by the red-flag screen (never refused).",
             registry=registry,
         )
+        self.repeated = Counter(
+            "triage_emergency_repeats_total",
+            "Follow-ups to an emergency already told, answered from the red-flag screen with the fixed script while "
+            "every slot was taken.",
+            registry=registry,
+        )
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +88,8 @@ class AdmissionState(BaseModel):
     """Admitted turns (and screens) whose first frame is not out yet: token streaming yields to them."""
     busy_refusals: int
     admitted_over_bound: int
+    emergencies_repeated: int
+    """Follow-ups to an emergency already told, answered from the screen with the fixed script (no turn)."""
     loop_lag_ms: float
     """How late the event loop last ran what was due."""
 
@@ -146,6 +155,7 @@ class Admission:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._refused = 0
         self._over_bound = 0
+        self._repeated = 0
         self._refusing_until = 0.0
         self._loop_lag_s = 0.0
         self._watch_loop_lag = watch_loop_lag
@@ -204,6 +214,11 @@ class Admission:
         self._metrics.over_bound.inc()
         return self._grant()
 
+    def repeat_emergency(self) -> None:
+        """Count a follow-up to an emergency already told that the screen answers itself (no slot is taken)."""
+        self._repeated += 1
+        self._metrics.repeated.inc()
+
     def refuse(self) -> float:
         """Count a refusal and return the `retry_after_s` to send with it (the setting, with some jitter)."""
         self._refused += 1
@@ -239,6 +254,7 @@ class Admission:
             awaiting_triage=self.triage_first.pending,
             busy_refusals=self._refused,
             admitted_over_bound=self._over_bound,
+            emergencies_repeated=self._repeated,
             loop_lag_ms=round(self._loop_lag_s * 1000, 1),
         )
 

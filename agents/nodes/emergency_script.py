@@ -16,7 +16,13 @@ from agents.state import TriageState, TurnContext
 
 
 async def emergency_script(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
-    ctx = runtime.context
+    await stream_script(state, runtime.context)
+    return {}
+
+
+async def stream_script(state: TriageState, ctx: TurnContext) -> None:
+    """Stream the fixed script to `ctx.emit` as `token` frames (also the runner's answer to an emergency follow-up
+    the service is too busy to start, agents/runner.py `repeat_emergency`)."""
     frames = TokenFrames(ctx)
     request = build_request(state, ctx)
     pace = ctx.pace
@@ -25,4 +31,3 @@ async def emergency_script(state: TriageState, runtime: Runtime[TurnContext]) ->
             await pace()  # other turns' triage frames first (app/triage_first.py)
             await frames.send(chunk)
     frames.done("emergency_script")
-    return {}

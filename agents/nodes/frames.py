@@ -7,10 +7,40 @@ what went out and what is recorded are the same text, an interrupted turn includ
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from agents.engines.base import GenerationRequest
 from agents.state import TriageState, TurnContext, TurnTrace
-from agents.triage import follow_up_question
+from agents.triage import Assessment, finding_name, follow_up_question, red_flag_name
+
+
+def triage_frame(trace: TurnTrace, assessment: Assessment) -> dict[str, Any]:
+    """The turn's `triage` frame: the clinical engine's disposition, sent before any answer."""
+    return {
+        "type": "triage",
+        "message_id": trace.message_id,
+        "level": assessment.level.value,
+        "urgency": assessment.urgency.value,
+        "red_flags": list(assessment.red_flags),
+        "rationale": assessment.rationale,
+        "missing_info": list(assessment.missing_info),
+        "needs_clinician": assessment.needs_clinician,
+        # The message as stored (identifiers replaced): what a client may keep of it, never the raw text.
+        "redacted_text": trace.message.redacted_text,
+        # For the clinician queue only (app/routes/chat.py's STAFF_ONLY keeps these from the patient): red
+        # flags and findings by name, and the conditions behind the level with their findings.
+        "red_flag_labels": [{"id": f, "name": red_flag_name(f)} for f in assessment.red_flags],
+        "findings": [{"id": f, "name": finding_name(f)} for f in assessment.findings],
+        "conditions": [
+            {
+                "name": c.name,
+                "level": c.level.value,
+                "via": c.via,
+                "findings": [finding_name(f) for f in c.findings],
+            }
+            for c in assessment.conditions[:5]
+        ],
+    }
 
 
 def build_request(state: TriageState, ctx: TurnContext) -> GenerationRequest:

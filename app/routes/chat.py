@@ -31,6 +31,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from agents.runner import ClientGone, TriageAgent
+from agents.screen import Screening
 from agents.state import Emit
 from app.admission import Admission, Ticket
 from app.auth import TokenError, issue_token, read_token
@@ -301,15 +302,14 @@ class ChatConnection:
         except Exception:  # a screen that cannot tell must not refuse what may be an emergency
             log.exception("red-flag screen failed: message admitted over the bound")
             return admission.admit_over_bound()
+        if screening.repeats_emergency:
+            admission.repeat_emergency()
+            await self._repeat_emergency(screening, f"{_no_slot(admission)}; {REPEATED}")
+            return None
         if screening.is_emergency:
             return admission.admit_over_bound()
         retry_after_s = admission.refuse()
-        state = admission.state()
-        reason = (
-            f"no turn slot within {admission.wait_s * 1000:g} ms ({state.active_turns} active, limit "
-            f"{state.turn_limit} of {state.max_active_turns}, {state.waiting} waiting); screened: "
-            f"{screening.assessment.level.value}"
-        )
+        reason = f"{_no_slot(admission)}; screened: {screening.assessment.level.value}"
         try:
             await self.agent.refuse(screening, reason)
         except Exception:  # the patient still hears it was refused; the log says the record failed
@@ -318,6 +318,17 @@ class ChatConnection:
             busy_frame(retry_after_s, message_id=screening.trace.message_id, client_msg_id=frame.client_msg_id)
         )
         return None
+
+    async def _repeat_emergency(self, screening: Screening, reason: str) -> None:
+        """A follow-up to the emergency this conversation was told of, answered from the screen with the fixed
+        script (agents/runner.py `repeat_emergency`): no turn slot, no model, nothing saved."""
+        in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
+        try:
+            await self.agent.repeat_emergency(screening, reason, self._emit_in_charge if in_charge else self.emit)
+        except ClientGone:
+            raise
+        except Exception:  # noqa: BLE001 - the runner logged it and recorded the message as an error
+            await self.send(error_frame("internal_error", "the message could not be processed; please try again"))
 
     async def _run_turn(self, frame: MessageFrame, ticket: Ticket | None) -> None:
         in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
@@ -380,6 +391,21 @@ class ChatConnection:
     async def _finish_quietly(self, turn: asyncio.Task) -> None:
         with contextlib.suppress(ClientGone):
             await self._finish(turn)
+
+
+#: The reason recorded for an emergency follow-up answered from the admission screen.
+REPEATED = (
+    "a follow-up to the emergency this conversation was already told of, with no new reason: the fixed script again,"
+    " from the screen (no model; not saved in the conversation)"
+)
+
+
+def _no_slot(admission: Admission) -> str:
+    state = admission.state()
+    return (
+        f"no turn slot within {admission.wait_s * 1000:g} ms ({state.active_turns} active, limit "
+        f"{state.turn_limit} of {state.max_active_turns}, {state.waiting} waiting)"
+    )
 
 
 def _marking_triaged(emit: Emit, ticket: Ticket) -> Emit:

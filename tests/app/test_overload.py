@@ -32,6 +32,7 @@ pytestmark = pytest.mark.integration
 
 QUESTION = "I have had a dry cough for a week"
 EMERGENCY = "My father has crushing chest pain spreading to his left arm and he is sweating"
+FOLLOW_UP = "What should I do while we wait?"
 
 
 @pytest.fixture(scope="module")
@@ -113,15 +114,28 @@ async def test_saturated_service_refuses_with_busy_answers_emergencies_and_recov
 
         requests_before = len(peer.requests)
         emergency_conn, emergency_session = await open_chat(model_app.ws)
+        repeats_before = metric(model_app, "triage_emergency_repeats_total")
         async with emergency_conn:
             answer = await ask(emergency_conn, EMERGENCY, client_msg_id="em-1")
+            follow_up = await ask(emergency_conn, FOLLOW_UP, client_msg_id="em-2")
         assert answer[0]["type"] == "triage" and answer[0]["urgency"] == "em" and answer[0]["red_flags"]
         assert answer[-1]["type"] == "done" and answer[-1]["engine"] == "emergency_script"
         assert "emergency" in answer_text(answer).lower()
-        assert len(peer.requests) == requests_before, "an emergency never waits for a model"
-        (emergency_record,) = [r for r in audit_turns(model_app.data_dir) if r["session_id"] == emergency_session]
-        assert emergency_record["status"] == "complete" and emergency_record["route"] == "emergency_script"
+        # The follow-up to an emergency already told is answered from the screen, with the script again: no turn
+        # slot, no model, one record saying why.
+        assert follow_up[0]["type"] == "triage" and follow_up[0]["urgency"] == "em"
+        assert follow_up[-1]["type"] == "done" and follow_up[-1]["engine"] == "emergency_script"
+        assert answer_text(follow_up) == answer_text(answer)
+        assert len(peer.requests) == requests_before, "an emergency, or its follow-up, never waits for a model"
+        await wait_for(lambda: len(session_records(model_app, emergency_session)) == 2, "both records")
+        first, repeat = await session_turns_settled(model_app.data_dir, emergency_session)
+        assert first["status"] == "complete" and first["route"] == "emergency_script"
+        assert (repeat["status"], repeat["route"], repeat["client_msg_id"]) == ("complete", "emergency_script", "em-2")
+        assert "already told" in repeat["route_reason"] and repeat["output_redacted"] == answer_text(follow_up)
+        assert repeat["audit_id"] == follow_up[-1]["audit_id"]
         assert metric(model_app, "triage_admitted_over_bound_total") >= 1
+        assert metric(model_app, "triage_emergency_repeats_total") == repeats_before + 1
+        assert readiness(model_app).json()["admission"]["emergencies_repeated"] >= 1
     finally:
         await holder.close()  # the held turn ends (interrupted) and gives its slot back
 
