@@ -26,7 +26,8 @@ READING = regex.compile(rf" ?(?P<glued>[\p{{Han}}々]{{0,3}})\( ?(?P<inner>{KANA
 KANJI_READING = regex.compile(r"\( ?(?P<inner>[\p{Han}々]{1,4}) ?\)")
 KANA_NAME = regex.compile(r"[\p{Hiragana}\p{Katakana}ー・ ]+")
 NAME_END = r"(?=[、。,.!?()\s]|さん|ちゃん|くん|様|さま|\Z)"
-GIVEN_IN_HIRAGANA = regex.compile(rf" [\p{{Hiragana}}ー]{{2,5}}{NAME_END}")
+# The given name ends before a copula written onto it (さくらい ゆめです: ゆめ).
+GIVEN_IN_HIRAGANA = regex.compile(rf" (?P<given>[\p{{Hiragana}}ー]{{2,5}}?)(?:です|でした)?{NAME_END}")
 GIVEN_IN_KANJI = regex.compile(
     r" (?P<given>[\p{Han}々]{1,3})(?=[、。,.!?()\s]|さん|ちゃん|くん|様|さま|です|が|は|の|と|\Z)"
 )
@@ -41,7 +42,7 @@ def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tup
     if " " not in text[start:end].strip() and _is_surname(engine, last_word):
         given = GIVEN_IN_HIRAGANA.match(text, end)
         if given is not None:
-            end = given.end()
+            end = given.end("given")
         else:
             kanji = GIVEN_IN_KANJI.match(text, end)
             if kanji is not None and _is_given_name(engine, kanji.group("given")):

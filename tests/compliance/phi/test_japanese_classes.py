@@ -1,5 +1,5 @@
-"""Japanese PHI by class, round 3 (issue 19): names, IDs, organisations, addresses, ages, dates and phones in
-the shapes the second blind set showed, written afresh here; and clinical sentences that look like them but
+"""Japanese PHI by class, rounds 3 and 4 (issue 19): names, IDs, organisations, addresses, ages, dates and phones
+in the shapes the second and third blind sets showed, written afresh here; and clinical sentences that look like them but
 hold no PHI. Each case runs the whole Redactor (Japanese pipeline, allow-list, English stretches)."""
 
 from __future__ import annotations
@@ -106,7 +106,53 @@ NOTHING = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES)
+# Round 4 (session 12): the shapes the third blind set showed, written afresh.
+ROUND4 = [
+    # a name right before a bracketed age or birth date
+    ("蒼（4歳）が夜中から咳き込んでいます。", ["蒼"]),
+    ("いちか（2020年5月3日生）の発疹が広がっています。", ["いちか", "2020年5月3日"]),
+    # a child's name before ママ / パパ; the writer as someone's parent
+    ("はるとママです。昨日から下痢が続いています。", ["はると"]),
+    ("湊の母です。昨日転んで頭を打ちました。", ["湊"]),
+    # a hiragana name straight after a relation word
+    ("息子みつきが熱を出しました。", ["みつき"]),
+    # the message's last word as a sign-off, a phone number after it
+    ("喉がずっと痛いです。薬を飲んでもいいですか。千尋", ["千尋"]),
+    ("咳が止まりません。 さき 090-1234-5678", ["さき", "090-1234-5678"]),
+    # a name spelled in a handle or an address of the same message
+    ("インスタ@yuna_cooking_life やってるゆなです。手湿疹がつらい。", ["yuna_cooking_life", "ゆな"]),
+    # Latin names before です or a bracket; Korean names
+    ("Hana Suzuki（鈴木 花）です。発熱があります。", ["Hana Suzuki", "鈴木 花"]),
+    ("김민준です。留学生です。", ["김민준"]),
+    # any noun ending in 番号 announces an identifier; a booklet numbered 第…号
+    ("組合員番号QX-88123で登録しています。", ["QX-88123"]),
+    ("療育手帳第A12345号を持っています。", ["第A12345号"]),
+    ("在留カードAB12345678CDを提示しました。", ["AB12345678CD"]),
+    # kinds of facility written before their names, and heads after them
+    ("ケアホームあさがおの職員です。", ["ケアホームあさがお"]),
+    ("小規模多機能すずらんの家に通っています。", ["小規模多機能すずらんの家"]),
+    ("夫はみなとベイ英会話スクールの講師です。", ["みなとベイ英会話スクール"]),
+    ("雇用主の丸八フーズから連絡がありました。", ["丸八フーズ"]),
+    # an age in half-width katakana, a mobile number read aloud by voice input
+    ("祖母（93ｻｲ）が食べられません。", ["93ｻｲ"]),
+    ("電話は080の1234の5678です。", ["080の1234の5678"]),
+]
+
+# Round 4: words that the new shapes must not take for a name (identifiers and handles may be found there).
+NO_NAME = [
+    "息子（5歳）が熱を出しました。",  # a relation before the age, no name
+    "患者（80歳）の血圧が高いです。",
+    "祖父のむくみがひどいです。",  # a symptom after a relation and の
+    "娘ふたりが同時に熱を出しました。",
+    "咳が止まりません。連絡先 090-1234-5678",  # a contact word before the number is no sign-off
+    "薬を飲んでいいですか？笑",
+    "子育て中でブログ@kosodate_life もやっています。",  # a handle's word that is an ordinary word here
+    "本館（3階で生活中）の入居者が転びました。",  # a digit and 生 in brackets that are no birth date
+    "背番号10のユニフォーム",  # a number after 番号 that is a count, not an identifier
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES + ROUND4)
 def test_found(redactor: Redactor, text: str, expected: list[str]) -> None:
     assert sorted(redacted_values(redactor, text)) == sorted(expected)
 
@@ -114,6 +160,11 @@ def test_found(redactor: Redactor, text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("text", NOTHING)
 def test_nothing_redacted(redactor: Redactor, text: str) -> None:
     assert redacted_values(redactor, text) == []
+
+
+@pytest.mark.parametrize("text", NO_NAME)
+def test_no_word_taken_for_a_name(redactor: Redactor, text: str) -> None:
+    assert [v for v in redacted_values(redactor, text) if any("\u3040" <= c <= "\u9fff" for c in v)] == []
 
 
 def test_brackets_glued_to_a_name_are_tokens_of_their_own(redactor: Redactor) -> None:

@@ -28,6 +28,7 @@ from compliance.phi.recognizers.ja import (
     JaMrnRecognizer,
     JaMyNumberCheckDigitRecognizer,
     JaMyNumberRecognizer,
+    JaPersonContextRecognizer,
     JaPersonCueRecognizer,
     JaPersonPosRecognizer,
     JaPhoneRecognizer,
@@ -86,6 +87,13 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaPersonCueRecognizer, "孫の颯がよく咳込みます", ["颯"]),
     (JaPersonCueRecognizer, "母の血圧が高く、娘のアトピーと息子のおなかが心配です", []),
     (JaPersonCueRecognizer, "私は看護師です。患者ID：A-20481。息子です。", []),
+    # the shape of the message: an age in brackets, ママ, a sign-off, a handle, a Latin pair, Hangul
+    (JaPersonContextRecognizer, "蒼（4歳）が咳をしています", ["蒼"]),
+    (JaPersonContextRecognizer, "はるとママです。下痢が続きます", ["はると"]),
+    (JaPersonContextRecognizer, "喉が痛いです。千尋", ["千尋"]),
+    (JaPersonContextRecognizer, "@natsu_dance やってるなつです", ["なつ"]),
+    (JaPersonContextRecognizer, "Hana Suzukiです。김민준の姉です", ["Hana Suzuki", "김민준"]),
+    (JaPersonContextRecognizer, "息子（5歳）の熱。連絡先 090-1234-5678", []),
     # dates, Western and Japanese era, years named alone (a birth year identifies); counts of days are kept
     (JaDateRecognizer, "昭和55年3月2日生まれです", ["昭和55年3月2日"]),
     (JaDateRecognizer, "生年月日：Ｓ５５．３．２", ["S55.3.2"]),

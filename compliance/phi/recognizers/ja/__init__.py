@@ -17,6 +17,7 @@ from compliance.phi.recognizers.ja.numbered_id import (
     JaMyNumberRecognizer,
 )
 from compliance.phi.recognizers.ja.organisation_cues import JaEmployerCueRecognizer, JaFacilityCueRecognizer
+from compliance.phi.recognizers.ja.person_context import JaPersonContextRecognizer
 from compliance.phi.recognizers.ja.person_cue import JaPersonCueRecognizer
 from compliance.phi.recognizers.ja.person_honorific import JaHonorificRecognizer
 from compliance.phi.recognizers.ja.person_pos import JaPersonPosRecognizer
@@ -29,6 +30,7 @@ JA_RECOGNIZERS: tuple[type[JaPatternRecognizer] | type[JaTokenRecognizer], ...] 
     JaPersonPosRecognizer,
     JaHonorificRecognizer,
     JaPersonCueRecognizer,
+    JaPersonContextRecognizer,
     JaDateRecognizer,
     JaPhoneRecognizer,
     JaZipRecognizer,

@@ -7,7 +7,7 @@ from compliance.phi.entities import AGE
 from compliance.phi.recognizers.ja.base import JaPatternRecognizer
 
 OVER_89 = r"(?<![\d.])(?:9\d|1[01]\d)"
-UNIT = r"\s*(?:歳|才|さい)"
+UNIT = r"\s*(?:歳|才|さい|サイ)"
 KANJI_AGE = r"(?:九十[一二三四五六七八九]?|百(?:[一二三四五六七八九十]|十[一二三四五六七八九]?)?)"
 
 

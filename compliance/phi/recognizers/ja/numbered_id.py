@@ -41,12 +41,25 @@ def my_number_is_valid(digits: str) -> bool:
     return int(digits[11]) == (0 if remainder <= 1 else 11 - remainder)
 
 
+# Any noun that ends in 番号 (乗務員番号, 医療証番号, 組合員番号 ...) or a 手帳/証 numbered 第…号 announces an
+# identifier: the cue lists above name the common ones, this catches the rest (the value needs a digit and three
+# characters, so 背番号10 is not taken).
+ANY_NUMBER_CUE = r"[\p{Han}\p{Katakana}ー]{1,10}(?:番号|ナンバー)"
+BOOKLET_NUMBER = r"(?:手帳|証)\s*\K第\s*[0-9A-Za-z{dash}]{{3,}}\s*号"
+
+
 class JaMrnRecognizer(JaPatternRecognizer):
     ENTITY = MRN
     TRIGGER = r"\d"
     PATTERNS = (
         cue_pattern(MRN, ASCII_ID, 0.9),
         cue_pattern(MRN, rf"(?=[A-Za-z0-9{DASH_CHARS}]{{3}}){ASCII_ID}", 0.85, cues_key="MRN_GENERIC"),
+        Pattern(
+            "any number's cue",
+            rf"{ANY_NUMBER_CUE}{JOIN}\K(?=[A-Za-z0-9{DASH_CHARS}]{{3}}){ASCII_ID}(?![A-Za-z0-9])",
+            0.8,
+        ),
+        Pattern("numbered booklet", BOOKLET_NUMBER.format(dash=DASH_CHARS), 0.85),
     )
 
 

@@ -24,6 +24,8 @@ class JaPhoneRecognizer(JaPatternRecognizer):
         Pattern("area code in brackets", rf"(?<!\d)[(]0\d{{1,4}}[)]\s*\d{{1,4}}{SEP}?\d{{3,4}}(?!\d)", 0.85),
         Pattern("exchange in brackets", r"(?<!\d)0\d{1,4}[(]\d{1,4}[)]\d{4}(?!\d)", 0.85),
         Pattern("mobile compact", r"(?<!\d)0[5789]0\d{8}(?!\d)", 0.85),
+        # Voice input writes the hyphens it hears: 090の3381の2046.
+        Pattern("mobile read aloud", r"(?<!\d)0[5789]0の\d{4}の\d{4}(?!\d)", 0.85),
         Pattern("landline compact", r"(?<!\d)0[1-9]\d{8}(?!\d)", 0.6),
         Pattern("international", rf"(?<![\d+])\+81{SEP}?\(?0?\d{{1,4}}\)?{SEP}?\d{{1,4}}{SEP}?\d{{3,4}}(?!\d)", 0.9),
     )

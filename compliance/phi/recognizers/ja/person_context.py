@@ -1,0 +1,150 @@
+"""Names that the shape of a message gives away where no cue word stands before them:
+
+  age after      湊（5歳）が, 陸（2019年7月7日生）の: a word right before a bracketed age or birth date
+  parent's name  ゆうとママです: a child's name before ママ or パパ
+  sign-off       …止まりません。胡桃, …飲める？ りお 080-…: the message's last word, alone after its last
+                 sentence (a phone number may follow it)
+  parent of     陸の父です: a name before の and a relation word, then です (the writer is that person's relative)
+  relation      娘あおいが, 義母きよ（: a hiragana name written straight after a relation word (no の)
+  Latin pair     Yuki Hamada（浜田 由紀）, Emily Tanakaです: two or three capitalised Latin words before です,
+                 さん, 様, と申します or a bracket
+  Hangul         이지연: Korean written in a Japanese message is a name
+  handle         @natsu.dance0815やってるなつです, kurumi.h@icloud.com … 胡桃: a short word whose reading, in
+                 romaji, is a part of a handle, an e-mail address or a URL in the same message (people put
+                 their names there)
+
+A word that names a relation or a role (息子（5歳）, 患者（80歳）, data/ja/kinship_cues.txt, role_nouns.txt,
+person_nouns.txt) is no name, nor is a sign-off that the dictionary reads as a closing or a function word
+(以上, よろしく, です).
+"""
+
+from __future__ import annotations
+
+import jaconv
+import regex
+
+from compliance.phi.entities import PERSON
+from compliance.phi.ja.lexicon import alternation, word_set, words
+from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
+from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at, token_index_ending
+
+NAME = r"(?P<name>[\p{Han}々]{1,4}|[\p{Hiragana}ー]{2,5}|[\p{Katakana}ー]{2,8})"
+AGE_AFTER = compile_ja(
+    rf"(?:\A|(?<=[、。,!?！？\s()（）]|の)){NAME}\s*[(（]\s*(?:\d{{1,3}}\s*(?:歳|才|さい|か月|ヶ月|カ月)|[^()（）\n]{{0,12}}\d[^()（）\n]{{0,6}}?生(?:まれ)?(?=\s*[)）、,]))"
+)
+PARENT = compile_ja(
+    rf"(?:\A|(?<=[、。,!?！？\s]|の)){NAME}(?:ママ|パパ|まま|ぱぱ)(?=です|だよ|より|[、。,!?！？\s]|\Z)"
+)
+SIGN_OFF = compile_ja(rf"(?:[。!?！？]|\s)\s*{NAME}\s*(?:[+\d][\d\s\-()]{{8,}}\d)?\s*\Z")
+LATIN_PAIR = compile_ja(
+    r"(?<![A-Za-z@./_\-])(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})"
+    r"(?=\s*(?:です|さん|様|と申します|といいます|[(（]))"
+)
+HANGUL = compile_ja(r"(?P<name>\p{Hangul}{2,5})")
+HANDLE = compile_ja(r"@[A-Za-z0-9_.]+|[A-Za-z0-9_.+\-]+@[A-Za-z0-9.\-]+|https?://[^\s、。]+")
+HANDLE_PART = regex.compile(r"[a-z]{3,}")
+# Parts of handles and addresses that are no one's name.
+NOT_A_NAME_PART = frozenset(
+    "com net org www http https html gmail icloud yahoo outlook hotmail docomo ezweb softbank ameblo instagram youtube"
+    " twitter tiktok line note blog diary cafe mama papa kids baby".split()
+)
+KANA_WORD = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]{2,5}")
+KANJI_WORD = regex.compile(r"[\p{Han}々]{1,3}")
+# Parts of speech a sign-off name never is: closings and function words (以上, よろしく, です, ね).
+NOT_A_SIGN_OFF = frozenset(("助詞", "助動詞", "感動詞", "接続詞", "副詞", "形容詞", "補助記号", "記号"))
+
+
+class JaPersonContextRecognizer(JaTokenRecognizer):
+    ENTITY = PERSON
+
+    def __init__(self) -> None:
+        super().__init__()
+        kin = alternation(words("kinship_cues"))
+        self._parent_of = compile_ja(rf"(?:\A|(?<=[、。,!?！？\s])){NAME}の{kin}(?:です|と申します|ともうします|より)")
+        self._relation = compile_ja(
+            rf"{kin}(?![のにがはをともへでや])(?P<name>[\p{{Hiragana}}ー]{{2,4}}?)(?=[がはをのと、(（]|ちゃん|くん)"
+        )
+        self._not_names = (
+            word_set("kinship_cues") | word_set("role_nouns") | word_set("person_nouns") | word_set("honorifics")
+        )
+        self._leading = tuple(sorted(word_set("kinship_cues"), key=len, reverse=True))
+        self._trailing = tuple(sorted(self._not_names - word_set("kinship_cues"), key=len, reverse=True))
+
+    def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
+        out = []
+        for pattern, score in ((AGE_AFTER, 0.75), (PARENT, 0.75), (self._parent_of, 0.8), (self._relation, 0.7)):
+            for m in pattern.finditer(text):
+                if self._word(m, tokens):
+                    out.append((self._after_relation(m), self._before_title(m), score))
+        found = SIGN_OFF.search(text)
+        if found is not None and self._word(found, tokens) and self._signs(found, tokens):
+            out.append((found.start("name"), self._before_title(found), 0.7))
+        out += [(m.start("name"), m.end("name"), 0.75) for m in LATIN_PAIR.finditer(text)]
+        out += [(m.start("name"), m.end("name"), 0.8) for m in HANGUL.finditer(text)]
+        return out + self._in_handles(text, tokens, engine)
+
+    def _in_handles(
+        self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+    ) -> list[tuple[int, int, float]]:
+        parts = {p for m in HANDLE.finditer(text) for p in HANDLE_PART.findall(m.group().lower())}
+        parts -= NOT_A_NAME_PART
+        if not parts:
+            return []
+        out = []
+        for token in tokens:
+            surface = token.surface
+            if surface in self._not_names:
+                continue
+            if KANA_WORD.fullmatch(surface):
+                sounds = {surface}
+            elif KANJI_WORD.fullmatch(surface):
+                sounds = set(engine.name_readings(surface))
+            else:
+                continue
+            if any(_romaji(sound) in parts for sound in sounds):
+                out.append((token.start, token.end, 0.75))
+        return out
+
+    def _word(self, match: regex.Match[str], tokens: tuple[JaToken, ...]) -> bool:
+        """The candidate is whole words (it starts and ends where tokens do) and not a relation or role word."""
+        start, end = match.start("name"), match.end("name")
+        return (
+            match.group("name") not in self._not_names
+            and token_index_at(tokens, start) is not None
+            and (end == len(match.string) or token_index_at(tokens, end) is not None)
+            and token_index_ending(tokens, end) is not None
+        )
+
+    def _after_relation(self, match: regex.Match[str]) -> int:
+        """Where the name starts: after a relation word written before it with no の (父橋本正（82歳）)."""
+        name = match.group("name")
+        lead = next((w for w in self._leading if name.startswith(w) and len(w) < len(name)), "")
+        return match.start("name") + len(lead)
+
+    def _before_title(self, match: regex.Match[str]) -> int:
+        """Where the name ends: before an honorific or a title written after it (ゆうとくん, 加藤様, 吉田医師)."""
+        name = match.group("name")
+        title = next((w for w in self._trailing if name.endswith(w) and len(w) < len(name)), "")
+        return match.end("name") - len(title)
+
+    @staticmethod
+    def _signs(match: regex.Match[str], tokens: tuple[JaToken, ...]) -> bool:
+        """A sign-off is a noun or a word the dictionary does not know, not a closing (以上, よろしく) or a verb
+        that ends a sentence (written in kanji: 分かる; a hiragana one may be a name: ひかる, みのる)."""
+        first = token_index_at(tokens, match.start("name"))
+        last = token_index_ending(tokens, match.end("name"))
+        if first is None or last is None:
+            return False
+        words = tokens[first : last + 1]
+        if any(t.pos[0] in NOT_A_SIGN_OFF for t in words):
+            return False
+        name = match.group("name")
+        return (
+            all(t.pos[0] == "名詞" or t.oov for t in words) or regex.fullmatch(r"[\p{Hiragana}ー]+", name) is not None
+        )
+
+
+def _romaji(kana: str) -> str:
+    """Kana as a handle spells them (ゆうと -> yuto, しょう -> sho: long vowels as one letter, as most do)."""
+    spelled = jaconv.kana2alphabet(jaconv.kata2hira(kana)).replace("ー", "")
+    return regex.sub(r"ou|oo|uu", lambda m: m.group()[0], spelled)
