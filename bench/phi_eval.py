@@ -66,6 +66,10 @@ JA_BLIND4 = (
     "Japanese: fourth blind set (two helpers in session 12, who never saw the code: a city hospital's and a pharmacy"
     " chain's chat; home care, schools, occupational health; nothing tuned on it)"
 )
+JA_DEV5 = (
+    "Japanese: development set 5 (two helpers in session 12, who never saw the code; names dense: chat, forms,"
+    " handovers, care homes; first pass on round 4, read since)"
+)
 JA_SETS = {
     HERE / "data" / "phi_ja_own.jsonl": JA_OWN,
     HERE / "data" / "phi_ja_fresh.jsonl": JA_FRESH,
@@ -73,6 +77,7 @@ JA_SETS = {
     HERE / "data" / "phi_ja_blind2.jsonl": JA_BLIND2,
     HERE / "data" / "phi_ja_blind3.jsonl": JA_BLIND3,
     HERE / "data" / "phi_ja_blind4.jsonl": JA_BLIND4,
+    HERE / "data" / "phi_ja_dev5.jsonl": JA_DEV5,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
 LOCKED_SETS = frozenset({"phi_ja_blind4.jsonl"})

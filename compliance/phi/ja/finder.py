@@ -40,6 +40,9 @@ ORGANISATIONS = frozenset({FACILITY, EMPLOYER})
 # A stretch of English inside a Japanese message: three words or more.
 LATIN_STRETCH = regex.compile(r"[A-Za-z][A-Za-z0-9'’.,:;!?&/_+@-]*(?:[ \t]+[A-Za-z0-9][A-Za-z0-9'’.,:;!?&/_+@-]*){2,}")
 
+# What follows a name used as a person (a subject, a possessor, an honorific, a bracket or a pause).
+AS_A_PERSON = regex.compile(r"(?:[がはもと、。(（]|の(?!で)|ちゃん|くん|君|さん|様|\Z)")
+
 EnglishFinder = Callable[[str], list[PhiSpan]]
 
 
@@ -78,6 +81,7 @@ class JapaneseFinder:
         hits = [hit for hit in hits if not _vetoed(hit, guards)]
         hits += _coordinated_names(body, hits, artifacts.ja_tokens, self.nlp)
         hits = [widened for hit in hits for widened in _widened(body, hit, self.nlp)]
+        hits += [hit for hit in _repeated_names(body, hits, artifacts.ja_tokens) if not _vetoed(hit, guards)]
         spans = []
         for hit in _resolve(body, hits):
             start, end = normalised.to_original(hit.start, hit.end)
@@ -110,6 +114,25 @@ def _coordinated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...],
         found = name_after(text, joined.end(), tokens, nlp)
         if found is not None and found[1] >= Strength.UNKNOWN and STRONG_END.match(text, found[0]):
             extra.append(_Hit(joined.end(), found[0], PERSON, 0.7))
+    return extra
+
+
+def _repeated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...]) -> list[_Hit]:
+    """はるとのママです！はるとが…: a name found once is the same name wherever else the message writes it as a
+    word of its own (it starts where a token starts and ends where one ends: 学 is not read inside 学校) and is
+    followed as a person is (が, は, の, も, と, an honorific, a bracket, a comma: 転院の希望を伝えたい is a wish)."""
+    starts = {t.start for t in tokens}
+    ends = {t.end for t in tokens}
+    names = {text[h.start : h.end] for h in hits if h.type == PERSON and h.end > h.start}
+    extra = []
+    for name in names:
+        for found in regex.finditer(regex.escape(name), text):
+            start, end = found.span()
+            if start not in starts or end not in ends or not AS_A_PERSON.match(text, end):
+                continue
+            if any(h.start < end and start < h.end for h in (*hits, *extra)):
+                continue
+            extra.append(_Hit(start, end, PERSON, 0.7))
     return extra
 
 

@@ -24,6 +24,8 @@ from compliance.phi.ja.nlp import SudachiNlpEngine
 KANA = r"[\p{Hiragana}\p{Katakana}ー・]"
 READING = regex.compile(rf" ?(?P<glued>[\p{{Han}}々]{{0,3}})\( ?(?P<inner>{KANA}{{2,12}}(?: {KANA}{{1,8}})?) ?\)")
 KANJI_READING = regex.compile(r"\( ?(?P<inner>[\p{Han}々]{1,4}) ?\)")
+# ｼﾉﾉﾒ ﾄﾒ(東雲 トメ): a surname in kanji and a given name in kanji or katakana, in brackets after a kana name.
+KANJI_NAME_READING = regex.compile(r"\( ?(?P<inner>[\p{Han}々]{1,4} [\p{Han}々\p{Katakana}ー]{1,6}) ?\)")
 KANA_NAME = regex.compile(r"[\p{Hiragana}\p{Katakana}ー・ ]+")
 NAME_END = r"(?=[、。,.!?()\s]|さん|ちゃん|くん|様|さま|\Z)"
 # The given name ends before a copula written onto it (さくらい ゆめです: ゆめ).
@@ -55,8 +57,11 @@ def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tup
             end = reading.end("glued")
     elif KANA_NAME.fullmatch(text[start:end]):
         kanji = KANJI_READING.match(text, end)
+        whole = KANJI_NAME_READING.match(text, end)
         if kanji is not None and engine.name_readings(kanji.group("inner")):
             spans.append((kanji.start("inner"), kanji.end("inner")))
+        elif whole is not None and " " in text[start:end].strip():
+            spans.append((whole.start("inner"), whole.end("inner")))
     if KANA_NAME.fullmatch(text[start:end]):
         latin = LATIN_BEFORE_BRACKET.search(text, max(0, start - 40), start)
         if latin is not None:

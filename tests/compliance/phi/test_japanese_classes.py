@@ -1,5 +1,5 @@
-"""Japanese PHI by class, rounds 3 and 4 (issue 19): names, IDs, organisations, addresses, ages, dates and phones
-in the shapes the second and third blind sets showed, written afresh here; and clinical sentences that look like them but
+"""Japanese PHI by class, rounds 3 to 5 (issue 19): names, IDs, organisations, addresses, ages, dates and phones
+in the shapes the second and third blind sets and a development set showed, written afresh here; and clinical sentences that look like them but
 hold no PHI. Each case runs the whole Redactor (Japanese pipeline, allow-list, English stretches)."""
 
 from __future__ import annotations
@@ -138,6 +138,24 @@ ROUND4 = [
     ("電話は080の1234の5678です。", ["080の1234の5678"]),
 ]
 
+# Round 5 (session 12): the shapes a readable development set (phi_ja_dev5) showed, written afresh.
+ROUND5 = [
+    # a name found once is the same name where the message writes it again as a person
+    ("娘ゆずが熱を出しました。ゆずは昨日から元気がありません。", ["ゆず", "ゆず"]),
+    ("長男の翼が熱を出しました。翼を広げた鳥の絵を描いています。", ["翼"]),  # 翼を…: a wing
+    # a baby's name after its age; a name bracketed after a relation word; katakana after a relation word
+    ("生後10日のさくらが黄疸です。", ["さくら"]),
+    ("母（ハル）が転倒しました。", ["ハル"]),
+    ("祖母キヨが入院中です。", ["キヨ"]),
+    # the writer as someone's parent, a job word and より, a night-shift worker, a kanji name with its reading
+    ("蓮の父です。昨夜から熱があります。", ["蓮"]),
+    ("看護師 佐伯より、申し送りです。", ["佐伯"]),
+    ("夜勤のサントスです。", ["サントス"]),
+    ("翔太（しょうた）です。咳が出ます。", ["翔太", "しょうた"]),
+    # a form's kana name with its kanji and katakana writing in brackets
+    ("氏名：ｻｻｷ ﾊﾅ（佐々木 ハナ）", ["ｻｻｷ ﾊﾅ", "佐々木 ハナ"]),
+]
+
 # Round 4: words that the new shapes must not take for a name (identifiers and handles may be found there).
 NO_NAME = [
     "息子（5歳）が熱を出しました。",  # a relation before the age, no name
@@ -147,12 +165,15 @@ NO_NAME = [
     "咳が止まりません。連絡先 090-1234-5678",  # a contact word before the number is no sign-off
     "薬を飲んでいいですか？笑",
     "子育て中でブログ@kosodate_life もやっています。",  # a handle's word that is an ordinary word here
-    "本館（3階で生活中）の入居者が転びました。",  # a digit and 生 in brackets that are no birth date
+    "本館（3階で生活中）の入居者が転びました。",
+    "転院の希望を伝えたいです。",
+    "おしっこが出にくいです。",
+    "体重減少（1か月で4kg）があります。",  # a digit and 生 in brackets that are no birth date
     "背番号10のユニフォーム",  # a number after 番号 that is a count, not an identifier
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES + ROUND4)
+@pytest.mark.parametrize(("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES + ROUND4 + ROUND5)
 def test_found(redactor: Redactor, text: str, expected: list[str]) -> None:
     assert sorted(redacted_values(redactor, text)) == sorted(expected)
 

@@ -4,8 +4,13 @@
   parent's name  ゆうとママです: a child's name before ママ or パパ
   sign-off       …止まりません。胡桃, …飲める？ りお 080-…: the message's last word, alone after its last
                  sentence (a phone number may follow it)
-  parent of     陸の父です: a name before の and a relation word, then です (the writer is that person's relative)
-  relation      娘あおいが, 義母きよ（: a hiragana name written straight after a relation word (no の)
+  parent of     陸の父です, はるとのママです: a name before の and a relation word, then です (the writer is that
+                person's relative)
+  relation      娘あおいが, 母トメの, ママ（あゆみ）が: a kana name written straight after a relation word, or
+                bracketed after it
+  newborn       生後3週のこはる、: a name after a baby's age
+  sign-off      薬剤師 朴より: a name after a job word and before より
+  own reading   希望（のぞみ）です: a kanji word with its reading in kana, then です or an honorific
   Latin pair     Yuki Hamada（浜田 由紀）, Emily Tanakaです: two or three capitalised Latin words before です,
                  さん, 様, と申します or a bracket
   Hangul         이지연: Korean written in a Japanese message is a name
@@ -30,11 +35,18 @@ from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, to
 
 NAME = r"(?P<name>[\p{Han}々]{1,4}|[\p{Hiragana}ー]{2,5}|[\p{Katakana}ー]{2,8})"
 AGE_AFTER = compile_ja(
-    rf"(?:\A|(?<=[、。,!?！？\s()（）]|の)){NAME}\s*[(（]\s*(?:\d{{1,3}}\s*(?:歳|才|さい|か月|ヶ月|カ月)|[^()（）\n]{{0,12}}\d[^()（）\n]{{0,6}}?生(?:まれ)?(?=\s*[)）、,]))"
+    rf"(?:\A|(?<=[、。,!?！？\s()（）]|の)){NAME}\s*[(（]\s*(?:\d{{1,3}}\s*(?:歳|才|さい|か月|ヶ月|カ月)(?!\s*(?:で|に|間|前|後|ほど|くらい|以上|以内))|[^()（）\n]{{0,12}}\d[^()（）\n]{{0,6}}?生(?:まれ)?(?=\s*[)）、,]))"
 )
 PARENT = compile_ja(
     rf"(?:\A|(?<=[、。,!?！？\s]|の)){NAME}(?:ママ|パパ|まま|ぱぱ)(?=です|だよ|より|[、。,!?！？\s]|\Z)"
 )
+NEWBORN = compile_ja(rf"生後\s*\d{{1,2}}\s*(?:日|週|か月|ヶ月|カ月)(?:目)?の{NAME}(?=[、。がはのを(（]|ちゃん|くん)")
+OWN_READING = compile_ja(
+    r"(?:\A|(?<=[、。,!?！？\s]|の))(?P<name>[\p{Han}々]{1,4})[(（][\p{Hiragana}\p{Katakana}ー]{2,8}[)）]"
+    r"(?=です|と申します|さん|様|ちゃん|くん)"
+)
+#: Parents as their children's messages name them (はるとのママ).
+PARENTS = ("ママ", "パパ", "まま", "ぱぱ", "母親", "父親")
 SIGN_OFF = compile_ja(rf"(?:[。!?！？]|\s)\s*{NAME}\s*(?:[+\d][\d\s\-()]{{8,}}\d)?\s*\Z")
 LATIN_PAIR = compile_ja(
     r"(?<![A-Za-z@./_\-])(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+){1,2})"
@@ -59,11 +71,18 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
 
     def __init__(self) -> None:
         super().__init__()
-        kin = alternation(words("kinship_cues"))
-        self._parent_of = compile_ja(rf"(?:\A|(?<=[、。,!?！？\s])){NAME}の{kin}(?:です|と申します|ともうします|より)")
-        self._relation = compile_ja(
-            rf"{kin}(?![のにがはをともへでや])(?P<name>[\p{{Hiragana}}ー]{{2,4}}?)(?=[がはをのと、(（]|ちゃん|くん)"
+        kin = alternation((*words("kinship_cues"), *PARENTS))
+        self._parent_of = compile_ja(rf"の{kin}(?:です|と申します|ともうします|より)")
+        self._parent_of_word = compile_ja(
+            rf"(?:\A|(?<=[、。,!?！？\s])){NAME}の{kin}(?:です|と申します|ともうします|より)"
         )
+        self._relation = compile_ja(
+            rf"{kin}(?![のにがはをともへでや])(?P<name>[\p{{Hiragana}}ー]{{2,4}}?|[\p{{Katakana}}ー]{{2,5}}?)"
+            r"(?=[がはをのと、(（]|ちゃん|くん)"
+        )
+        self._bracketed = compile_ja(rf"{kin}\s*[(（]{NAME}[)）、]")
+        roles = alternation(("薬剤師", "看護師", "医師", "保健師", "助産師", "相談員", "主任", "担当"))
+        self._signed = compile_ja(rf"{roles}\s*{NAME}\s*より")
         self._not_names = (
             word_set("kinship_cues") | word_set("role_nouns") | word_set("person_nouns") | word_set("honorifics")
         )
@@ -72,10 +91,20 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         out = []
-        for pattern, score in ((AGE_AFTER, 0.75), (PARENT, 0.75), (self._parent_of, 0.8), (self._relation, 0.7)):
+        for pattern, score in (
+            (AGE_AFTER, 0.75),
+            (PARENT, 0.75),
+            (NEWBORN, 0.8),
+            (OWN_READING, 0.75),
+            (self._parent_of_word, 0.8),
+            (self._relation, 0.7),
+            (self._bracketed, 0.8),
+            (self._signed, 0.8),
+        ):
             for m in pattern.finditer(text):
                 if self._word(m, tokens):
                     out.append((self._after_relation(m), self._before_title(m), score))
+        out += self._parents_of(text, tokens, engine)
         found = SIGN_OFF.search(text)
         if found is not None and self._word(found, tokens) and self._signs(found, tokens):
             out.append((found.start("name"), self._before_title(found), 0.7))
@@ -114,6 +143,24 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
             and (end == len(match.string) or token_index_at(tokens, end) is not None)
             and token_index_ending(tokens, end) is not None
         )
+
+    def _parents_of(
+        self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
+    ) -> list[tuple[int, int, float]]:
+        """陸の父です, つむぎのママです: the word right before の names the writer's child or parent when it can be a
+        name (a proper noun, a word the dictionary does not know or reads as a name, a kana word), not 生まれの祖父."""
+        out = []
+        for match in self._parent_of.finditer(text):
+            index = token_index_ending(tokens, match.start())
+            if index is None:
+                continue
+            token = tokens[index]
+            kana = regex.fullmatch(r"[\p{Hiragana}\p{Katakana}ー]{2,6}", token.surface) is not None
+            if token.surface in self._not_names or token.pos[0] in NOT_A_SIGN_OFF:
+                continue
+            if token.is_proper or token.oov or kana or engine.name_readings(token.surface):
+                out.append((token.start, token.end, 0.8))
+        return out
 
     def _after_relation(self, match: regex.Match[str]) -> int:
         """Where the name starts: after a relation word written before it with no の (父橋本正（82歳）)."""
