@@ -124,7 +124,7 @@ def _repeated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...]) ->
     starts = {t.start for t in tokens}
     ends = {t.end for t in tokens}
     names = {text[h.start : h.end] for h in hits if h.type == PERSON and h.end > h.start}
-    extra = []
+    extra: list[_Hit] = []
     for name in names:
         for found in regex.finditer(regex.escape(name), text):
             start, end = found.span()
