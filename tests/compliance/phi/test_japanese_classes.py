@@ -154,6 +154,10 @@ ROUND5 = [
     ("翔太（しょうた）です。咳が出ます。", ["翔太", "しょうた"]),
     # a form's kana name with its kanji and katakana writing in brackets
     ("氏名：ｻｻｷ ﾊﾅ（佐々木 ハナ）", ["ｻｻｷ ﾊﾅ", "佐々木 ハナ"]),
+    # a kind of facility, a space, its name, then the next field of a letterhead or form
+    ("グループホーム すみれ 御中", ["グループホーム すみれ"]),
+    ("特別養護老人ホーム 萩の里 看護師 山口です。", ["特別養護老人ホーム 萩の里", "山口"]),
+    ("父は介護老人保健施設 青葉荘に入所しています。", ["介護老人保健施設 青葉荘"]),
 ]
 
 # Round 4: words that the new shapes must not take for a name (identifiers and handles may be found there).
@@ -167,6 +171,7 @@ NO_NAME = [
     "子育て中でブログ@kosodate_life もやっています。",  # a handle's word that is an ordinary word here
     "本館（3階で生活中）の入居者が転びました。",
     "転院の希望を伝えたいです。",
+    "かかりつけのクリニック 先生に相談します。",
     "おしっこが出にくいです。",
     "体重減少（1か月で4kg）があります。",  # a digit and 生 in brackets that are no birth date
     "背番号10のユニフォーム",  # a number after 番号 that is a count, not an identifier

@@ -17,10 +17,10 @@ from typing import ClassVar
 import regex
 
 from compliance.phi.entities import EMPLOYER, FACILITY
-from compliance.phi.ja.lexicon import alternation, table, word_set
+from compliance.phi.ja.lexicon import alternation, table, word_set, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
-from compliance.phi.recognizers.ja.organisations import Part, is_named, named_value, parts_after
+from compliance.phi.recognizers.ja.organisations import NO_TAIL, Part, is_named, named_value, parts_after
 
 KANA_IN = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 KATAKANA_END = regex.compile(r"[\p{Katakana}ー]\Z")
@@ -94,8 +94,10 @@ class JaFacilityCueRecognizer(_CueRecognizer):
             if found is None:
                 continue
             start, end = found
+            if text[start:end].endswith(tuple(words("honorifics"))):
+                continue  # クリニック 泉先生: a person after the kind word, not the facility's own name
             kana = KANA_IN.search(parts[0].surface) is not None  # みのり, さくら草, ルナ
-            if kana or is_named(text, tokens, start, end, engine) or _compound(parts):
+            if kana or is_named(text, tokens, start, end, engine) or _compound(parts) or _headed(text[start:end]):
                 out.append((match.start(), end, self.SCORE))  # the kind is part of the name
         return out
 
@@ -106,6 +108,11 @@ class JaEmployerCueRecognizer(_CueRecognizer):
 
     def cue_key(self) -> str:
         return "named"
+
+
+def _headed(name: str) -> bool:
+    """楓の郷, 白樺荘: the name ends in a facility's head word (data/ja/facility_heads.txt) or a place-like tail."""
+    return name.endswith(tuple(words("facility_heads"))) or NO_TAIL.search(name) is not None
 
 
 def _compound(parts: list[Part]) -> bool:
