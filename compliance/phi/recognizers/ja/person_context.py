@@ -72,10 +72,8 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
     def __init__(self) -> None:
         super().__init__()
         kin = alternation((*words("kinship_cues"), *PARENTS))
-        self._parent_of = compile_ja(rf"の{kin}(?:です|と申します|ともうします|より)")
-        self._parent_of_word = compile_ja(
-            rf"(?:\A|(?<=[、。,!?！？\s])){NAME}の{kin}(?:です|と申します|ともうします|より)"
-        )
+        self._parent_cue = compile_ja(rf"の{kin}(?:です|と申します|ともうします|より)")
+        self._parent_of = compile_ja(rf"(?:\A|(?<=[、。,!?！？\s])){NAME}の{kin}(?:です|と申します|ともうします|より)")
         self._relation = compile_ja(
             rf"{kin}(?![のにがはをともへでや])(?P<name>[\p{{Hiragana}}ー]{{2,4}}?|[\p{{Katakana}}ー]{{2,5}}?)"
             r"(?=[がはをのと、(（]|ちゃん|くん)"
@@ -96,7 +94,7 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
             (PARENT, 0.75),
             (NEWBORN, 0.8),
             (OWN_READING, 0.75),
-            (self._parent_of_word, 0.8),
+            (self._parent_of, 0.8),
             (self._relation, 0.7),
             (self._bracketed, 0.8),
             (self._signed, 0.8),
@@ -150,7 +148,7 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
         """陸の父です, つむぎのママです: the word right before の names the writer's child or parent when it can be a
         name (a proper noun, a word the dictionary does not know or reads as a name, a kana word), not 生まれの祖父."""
         out = []
-        for match in self._parent_of.finditer(text):
+        for match in self._parent_cue.finditer(text):
             index = token_index_ending(tokens, match.start())
             if index is None:
                 continue
