@@ -150,13 +150,11 @@ class TriageAgent:
         try:
             await self._graph.ainvoke({}, config, context=context, durability="exit")
         except (asyncio.CancelledError, ClientGone):
-            await self._await_record(self._start_record(trace, emit_after_marker.marker, "interrupted", None), trace)
+            await self._settle(trace, emit_after_marker.marker, "interrupted", None)
             raise
         except Exception as exc:
             log.exception("turn failed", extra={"message_id": trace.message_id})
-            await self._await_record(
-                self._start_record(trace, emit_after_marker.marker, "error", type(exc).__name__), trace
-            )
+            await self._settle(trace, emit_after_marker.marker, "error", type(exc).__name__)
             raise
         record = self._start_record(trace, emit_after_marker.marker, "complete", None)
         if on_answered is not None:
@@ -180,14 +178,14 @@ class TriageAgent:
             await marked(triage_frame(trace, screening.assessment))
             await stream_script({"conversation": list(screening.conversation)}, context)
         except (asyncio.CancelledError, ClientGone):
-            await self._await_record(self._start_record(trace, marked.marker, "interrupted", None), trace)
+            await self._settle(trace, marked.marker, "interrupted", None)
             raise
         except Exception as exc:
             log.exception("emergency repeat failed", extra={"message_id": trace.message_id})
-            await self._await_record(self._start_record(trace, marked.marker, "error", type(exc).__name__), trace)
+            await self._settle(trace, marked.marker, "error", type(exc).__name__)
             raise
         trace.answered = time.perf_counter()
-        await self._await_record(self._start_record(trace, marked.marker, "complete", None), trace)
+        await self._settle(trace, marked.marker, "complete", None)
         await marked(_done_frame(trace))
         return trace
 
@@ -231,6 +229,12 @@ class TriageAgent:
         task.add_done_callback(_quiet)
         if marker is None:
             trace.audit_id = await asyncio.shield(task)
+
+    async def _settle(
+        self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus, error: str | None
+    ) -> None:
+        """Write the message's one record and wait until it is durable (shielded)."""
+        await self._await_record(self._start_record(trace, marker, status, error), trace)
 
     def _start_record(
         self, trace: TurnTrace, marker: asyncio.Future[None] | None, status: TurnStatus, error: str | None

@@ -12,9 +12,9 @@ follow-up to the emergency the conversation was already told of, with no new rea
 (`repeats_emergency`): that one is answered at once with the fixed script again, from the screen, without a turn
 (agents/runner.py `repeat_emergency`), so that a busy service does not run every later message of an emergency
 conversation as a whole turn over its bound. It is not saved in the conversation (the emergency it follows is),
-and its one audit record says why. Anything else is refused: nothing is saved in the conversation (the patient sends it again), and its one audit record is a
-`turn` entry with status `error` and error `busy`, route `busy`, carrying the redacted text and the screen's
-assessment (why it was safe to refuse).
+and its one audit record says why. Anything else is refused: nothing is saved in the conversation (the patient
+sends it again), and its one audit record is a `turn` entry with status `error` and error `busy`, route `busy`,
+carrying the redacted text and the screen's assessment (why it was safe to refuse).
 """
 
 from __future__ import annotations

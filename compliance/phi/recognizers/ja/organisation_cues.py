@@ -94,7 +94,7 @@ class JaFacilityCueRecognizer(_CueRecognizer):
             if found is None:
                 continue
             start, end = found
-            if text[start:end].endswith(tuple(words("honorifics"))):
+            if text[start:end].endswith(words("honorifics")):
                 continue  # クリニック 泉先生: a person after the kind word, not the facility's own name
             kana = KANA_IN.search(parts[0].surface) is not None  # みのり, さくら草, ルナ
             if kana or is_named(text, tokens, start, end, engine) or _compound(parts) or _headed(text[start:end]):
@@ -112,7 +112,7 @@ class JaEmployerCueRecognizer(_CueRecognizer):
 
 def _headed(name: str) -> bool:
     """楓の郷, 白樺荘: the name ends in a facility's head word (data/ja/facility_heads.txt) or a place-like tail."""
-    return name.endswith(tuple(words("facility_heads"))) or NO_TAIL.search(name) is not None
+    return name.endswith(words("facility_heads")) or NO_TAIL.search(name) is not None
 
 
 def _compound(parts: list[Part]) -> bool:
