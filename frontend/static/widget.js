@@ -596,12 +596,15 @@
     }
 
     // ---- open/close and keyboard ----
-    function setOpen(open) {
+    // Opened by the page itself (data-open), the panel leaves focus where it is: a widget that takes the
+    // focus on load would move the visitor's typing, or the set-up page's, into the panel.
+    function setOpen(open, moveFocus = true) {
       panel.hidden = !open;
       launcher.setAttribute("aria-expanded", String(open));
       wrapper.classList.toggle("tw-is-open", open);
       if (open) {
         if (!socket) connect();
+        if (!moveFocus) return;
         if (!form.hidden) input.focus();
         else if (!consent.hidden) consent.querySelector(".tw-agree").focus();
         else { focusConsent = true; panel.focus(); } // the notice is on its way: focus moves to it when it comes
@@ -623,7 +626,7 @@
 
     renderComposer();
     if (stored.some((entry) => entry.urgency === "em")) showEmergency();
-    if (options.open) setOpen(true);
+    if (options.open) setOpen(true, false);
     else if (session.sessionId && !socket) connect();
   }
 })();

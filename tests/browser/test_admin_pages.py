@@ -152,10 +152,16 @@ def test_the_widget_set_up_page_gives_the_tag_a_live_preview_and_the_allowed_ori
 
     page.get_by_label("Title", exact=True).fill("Riverside nurse line")
     page.get_by_label("Corner").select_option("left")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused.startswith("opt-"), "the admin is working in the form"
     assert 'data-title="Riverside nurse line"' in snippet.text_content()
     assert 'data-position="left"' in snippet.text_content()
     preview.locator(".tw-panel h2", has_text="Riverside nurse line").wait_for(timeout=20_000)  # the live preview
     assert preview.locator(".tw.tw-left").count() == 1
+    # The reloaded preview opens by itself and its privacy notice arrives: the admin's focus stays in the form
+    # (it used to move into the preview, and the next field's typing went there).
+    preview.locator(".tw-agree").wait_for(timeout=20_000)
+    assert page.evaluate("document.activeElement.id") == focused
 
     page.get_by_label("Clinic site origins").fill(f"http://127.0.0.1:{clinic_port}, https://elsewhere.example")
     warning = page.locator("#origin-warning")
