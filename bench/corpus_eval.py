@@ -70,6 +70,8 @@ LATER_ROUNDS = {
     "ZX": "train",
     "ZH": "locked10",  # round 10: a winter week of urgent care, out-of-hours GP and a nurse line, a blind measure
     "ZI": "locked10_short",  # round 10: a national health line's web chat across a year, a blind measure
+    "ZJ": "locked11",  # round 11: a spring month of e-consults, an ED triage desk and a pharmacy line, a blind measure
+    "ZK": "locked11_short",  # round 11: a walk-in centre's chat and a pharmacy app in autumn and winter, a blind measure
 }
 READABLE = ("dev", "train")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
