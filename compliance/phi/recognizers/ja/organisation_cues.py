@@ -29,6 +29,8 @@ CUE_JOIN = r"\s*(?:は|:|=|、)?\s*(?=[(「『\[\p{Han}\p{Katakana}\p{Hiragana}A
 QUOTES = "「『"
 BRACKETS = "(「『["
 JOINED = regex.compile(r"[は:=、]")
+# A home's own name ends like one (寿楽園, 白樺荘, 若葉寮): after a kind word it is a name, though 園 alone is a suffix.
+HOME_TAIL = regex.compile(r"\w[園苑荘館寮舎]\Z")
 
 
 class _CueRecognizer(JaTokenRecognizer):
@@ -111,8 +113,9 @@ class JaEmployerCueRecognizer(_CueRecognizer):
 
 
 def _headed(name: str) -> bool:
-    """楓の郷, 白樺荘: the name ends in a facility's head word (data/ja/facility_heads.txt) or a place-like tail."""
-    return name.endswith(words("facility_heads")) or NO_TAIL.search(name) is not None
+    """楓の郷, 白樺荘, 寿楽園: the name ends in a facility's head word (data/ja/facility_heads.txt) or a place-like or
+    home-like tail."""
+    return name.endswith(words("facility_heads")) or NO_TAIL.search(name) is not None or HOME_TAIL.search(name) is not None
 
 
 def _compound(parts: list[Part]) -> bool:

@@ -139,6 +139,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                     and word.surface == name
                     and len(name) > 1
                     and word.is_common_noun
+                    and not word.oov
                 ):
                     continue  # 検査科の結果です: the tokenizer reads an ordinary word here
                 out.append((match.start("name"), match.start("name") + len(name), 0.8))

@@ -140,12 +140,27 @@ def _kanji_before(
         found = strength(engine, tokens[last].surface)
         if found < Strength.UNKNOWN:
             if start == position:  # the word right before the honorific is an ordinary one
+                split = _split_name(text, tokens, last, run_start, position, engine)
+                if split is not None:
+                    return split, Strength.NAME
                 return (tokens[last].start, found) if found > Strength.NEVER else None
             break
         best = min(best, found)
         start = tokens[last].start
         last -= 1
     return (start, best) if start < position else None
+
+
+def _split_name(
+    text: str, tokens: tuple[JaToken, ...], last: int, run_start: int, position: int, engine: SudachiNlpEngine
+) -> int | None:
+    """九条先生: a surname the tokenizer split in this sentence (九 + 条) that the dictionary reads as a name whole."""
+    if last < 1 or tokens[last - 1].start < run_start:
+        return None
+    start = tokens[last - 1].start
+    if position - start > 4 or strength(engine, text[start:position]) < Strength.NAME:
+        return None
+    return start
 
 
 def _hiragana_before(text: str, run_start: int, position: int, engine: SudachiNlpEngine) -> tuple[int, Strength] | None:
