@@ -172,6 +172,11 @@ ROUND6 = [
     ("点滴は九条先生の指示で中止です。", ["九条"]),
     # a foreign name the dictionary does not know, after a shift word
     ("夜勤のボニファシオです。利用者さんが転倒しました。", ["ボニファシオ"]),
+    # a table whose header names its columns: the person's and the staff's columns, an age of 90 or over
+    (
+        "申し送り\n氏名／年齢／診断／担当\n松下ハル／93／肺炎／北\n岩井 進／71／骨折／〃",
+        ["松下ハル", "93", "北", "岩井 進"],
+    ),
 ]
 
 # Round 4: words that the new shapes must not take for a name (identifiers and handles may be found there).
@@ -192,10 +197,14 @@ NO_NAME = [
     "学校のせんせいにいわれました。",  # a hiragana title after an ordinary word
     "二人の先生が診てくれました。",
     "夜勤の看護師です。",
+    "血圧／脈拍／体温\n120／80／36.5",  # a table with no person's column
+    "薬剤名／用量／用法\nロキソニン／60mg／1日3回",
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES + ROUND4 + ROUND5 + ROUND6)
+@pytest.mark.parametrize(
+    ("text", "expected"), NAMES + IDS + ORGANISATIONS + PLACES_AGES_DATES_PHONES + ROUND4 + ROUND5 + ROUND6
+)
 def test_found(redactor: Redactor, text: str, expected: list[str]) -> None:
     assert sorted(redacted_values(redactor, text)) == sorted(expected)
 

@@ -32,6 +32,8 @@ from compliance.phi.recognizers.ja import (
     JaPersonCueRecognizer,
     JaPersonPosRecognizer,
     JaPhoneRecognizer,
+    JaTableAgeRecognizer,
+    JaTableNameRecognizer,
     JaUrlRecognizer,
     JaUsernameRecognizer,
     JaZipRecognizer,
@@ -142,6 +144,10 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaAgeRecognizer, "93歳の父、九十五歳の祖父、百歳の祖母、90代の母", ["90代", "93歳", "九十五歳", "百歳"]),
     (JaAgeRecognizer, "卒寿を迎えました", ["卒寿"]),
     (JaAgeRecognizer, "89歳の父と45歳の私と9歳の息子", []),
+    # a table whose header names a person's column and an age column
+    (JaTableNameRecognizer, "氏名/年齢/担当\n井上トメ/94/東\n〃/88/ー", ["井上トメ", "東"]),
+    (JaTableAgeRecognizer, "氏名/年齢/担当\n井上トメ/94/東\n森 進/88/西", ["94"]),
+    (JaTableNameRecognizer, "血圧/脈拍/体温\n120/80/36.5", []),
     # numbered identifiers after their cues
     (JaMrnRecognizer, "診察券番号は00123456、カルテNo.K-558201", ["00123456", "K-558201"]),
     (JaHealthPlanRecognizer, "保険証の記号12-345番号6789です", ["12-345", "6789"]),

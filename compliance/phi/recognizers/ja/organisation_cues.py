@@ -115,7 +115,9 @@ class JaEmployerCueRecognizer(_CueRecognizer):
 def _headed(name: str) -> bool:
     """楓の郷, 白樺荘, 寿楽園: the name ends in a facility's head word (data/ja/facility_heads.txt) or a place-like or
     home-like tail."""
-    return name.endswith(words("facility_heads")) or NO_TAIL.search(name) is not None or HOME_TAIL.search(name) is not None
+    return (
+        name.endswith(words("facility_heads")) or NO_TAIL.search(name) is not None or HOME_TAIL.search(name) is not None
+    )
 
 
 def _compound(parts: list[Part]) -> bool:

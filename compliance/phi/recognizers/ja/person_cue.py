@@ -100,8 +100,11 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
             if end is None:
                 continue
             value = _without_trailing_particles(text[match.end() : end.start()].rstrip(), match.end(), tokens)
-            first, _, rest = value.partition(" ")
-            if rest and (" " in rest or strength(engine, rest) < Strength.UNKNOWN):
+            bounded = _without_honorific(value, self._honorifics)  # 患者氏名:比嘉 カマド 様: the name ends there
+            first, _, rest = bounded.partition(" ")
+            if bounded != value:
+                value = bounded
+            elif rest and (" " in rest or strength(engine, rest) < Strength.UNKNOWN):
                 value = first  # 佐々木蒼 カルテ番号: the name ends at the space
             if value and not any(ch.isdigit() for ch in value) and len(value) <= MAX_NAMED:
                 out.append((match.end(), match.end() + len(value), 0.9))
@@ -173,6 +176,12 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
             if found_strength >= needed and start < position:
                 out.append((start, position, 0.75 if plain else 0.85))
         return out
+
+
+def _without_honorific(value: str, honorifics: tuple[str, ...]) -> str:
+    """比嘉 カマド 様: a form's name field ends before the honorific written after a space."""
+    head, space, last = value.rpartition(" ")
+    return head.rstrip() if space and head and last in honorifics else value
 
 
 def _without_trailing_particles(value: str, start: int, tokens: tuple[JaToken, ...]) -> str:
