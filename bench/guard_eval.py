@@ -87,6 +87,9 @@ MODEL_SETS = (
     ("held-out-3", DATA / "triage_cases.jsonl", None, DATA / "guard_smollm2_heldout3.jsonl"),
 )
 REVIEW = DATA / "guard_smollm2_review.jsonl"
+#: A second reading of every answer by two reviewers who never saw the guard, its rules or the first review
+#: (session 13; the brief is guard_smollm2_REVIEW_BRIEF.md): `verdict` contradicts or agrees, `reviewer` R1 or R2.
+REVIEW_BLIND = DATA / "guard_smollm2_review_blind.jsonl"
 BLIND = DATA / "guard_contradictions_blind.jsonl"
 RESULTS = REPO / "bench" / "results" / "guard.md"
 LEVELS = ("consultation_24", "consultation", "self_care")
@@ -497,6 +500,41 @@ def score_model(name: str, rows: Sequence[dict], review: dict, judge: AdviceJudg
     return score
 
 
+def blind_review_section(model_sets: Sequence[tuple[str, Path]], judge: AdviceJudge) -> list[str]:
+    """The same answers and the guard as shipped, scored against the blind review instead of ours."""
+    review = {(r["set"], r["id"]): r for r in read_jsonl(REVIEW_BLIND)}
+    lines = [
+        "",
+        "### The same answers by a blind review",
+        "",
+        "Two reviewers who never saw the guard, its rules or the review above read every answer against the "
+        "disposition with a written definition of a contradiction (bench/data/guard_smollm2_REVIEW_BRIEF.md; the "
+        "definition of the blind contradiction sets, plus an emergency claimed at the two doctor levels) and quoted "
+        "the contradicting words (bench/data/guard_smollm2_review_blind.jsonl). The guard as shipped (now).",
+        "",
+        "| set | level | answers | correct by the blind review | of those cut | contradicting | contradiction reached "
+        "the patient |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    totals = ModelScore()
+    for name, path in model_sets:
+        score = score_model(name, read_jsonl(path), review, judge, show=False)
+        for key in (*LEVELS, "all"):
+            if not score.answers[key]:
+                continue
+            lines.append(
+                f"| {name} | {key} | {score.answers[key]} | {score.good[key]} | **{score.good_cut[key]} "
+                f"({pct(score.good_cut[key], score.good[key])})** | {score.bad[key]} | {score.bad_reached[key]} |"
+            )
+        for field_name in ("answers", "good", "good_cut", "bad", "bad_reached"):
+            getattr(totals, field_name)["all"] += getattr(score, field_name)["all"]
+    lines.append(
+        f"| all sets | all | {totals.answers['all']} | {totals.good['all']} | **{totals.good_cut['all']} "
+        f"({pct(totals.good_cut['all'], totals.good['all'])})** | {totals.bad['all']} | {totals.bad_reached['all']} |"
+    )
+    return lines
+
+
 class _Counting:
     """Stands in for the judge: objects to nothing, counts the sentences it is given."""
 
@@ -681,6 +719,8 @@ def report(args: argparse.Namespace) -> str:
             claims_cut[claim] += count
         for line in mn.lines if args.show else ():
             print(line)
+    if model_sets and REVIEW_BLIND.exists():
+        lines += blind_review_section(model_sets, judges[-1][1])
     if claims_cut:
         lines += [
             "",
