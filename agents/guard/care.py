@@ -30,6 +30,7 @@ from agents.guard.patterns import Compiler
 CARE_FILE = Path(__file__).with_name("care.yaml")
 Outcome = Literal["agree", "compatible", "beside", "escalation", "safe"]
 CONDITION_KINDS = ("course", "worse", "optional")  # read in this order; none of them: "other"
+#: The time classes every language's care file declares (care.yaml may add its own after them: "immediately").
 TIME_CLASSES = ("later", "now", "today", "soon")  # the latest first: "today or next week" is "later"
 LEADING_WORDS = 3  # a clause whose condition starts within its first words ("and remember, if ...") is a condition
 OBJECT_GAP = 3
@@ -184,7 +185,7 @@ class CareReader:
             )
             for spec in data["claims"]
         )
-        self._time = tuple((name, compiler.regex(data["time"][name])) for name in TIME_CLASSES)
+        self._time = tuple((str(name), compiler.regex(patterns)) for name, patterns in data["time"].items())
         self._time_window = int(data["time_window"])
         self._history = compiler.regex(data["history"])
         blocking = data["blocks_safety_net"]

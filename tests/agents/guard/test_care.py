@@ -43,6 +43,9 @@ UNLISTED = [
     (SELF_CARE, "If you have a temperature like you mentioned, you should see a doctor today.", "escalation"),
     # the visit described presupposes one: not at self care
     (SELF_CARE, "At the appointment the doctor will listen to your chest.", "escalation"),
+    # sooner than the disposition's time frame: "immediately" is not "within 24 hours" (session 13, the blind review)
+    (C24, "You should see a doctor immediately.", "escalation"),
+    (C24, "This requires immediate medical attention.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -69,6 +72,11 @@ PASSES = [
     (ROUTINE, "At the appointment, your GP will probably feel your tummy and may arrange a blood test."),
     (C24, "Keep a note of your temperature, as this gives the doctor a clearer picture."),
     (SELF_CARE, "No need to see a doctor: rest at home and call 111 if it gets worse."),
+    # as soon as possible is within 24 hours; "immediately" under a safety net, or at an emergency, agrees
+    (C24, "Please see a doctor as soon as possible."),
+    (C24, "If it gets worse, seek immediate medical attention."),
+    (EMERGENCY, "You need immediate medical attention."),
+    (EMERGENCY, "Go to the emergency department right away."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
