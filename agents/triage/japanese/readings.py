@@ -14,7 +14,7 @@ A term is usually a stem cut where its inflection starts (痛, 吐, 動かな), 
 that ends in a kanji after kana (胸が痛, 血を吐) with the first okurigana that makes it one verb or adjective
 (痛い, 吐く), then cut back to the stem's reading (いた, は). A term with no kanji is its own reading.
 
-Pure and deterministic for a given dictionary (the `sudachidict-core` version pinned in pyproject.toml).
+Pure and deterministic for a given dictionary (its version is part of the knowledge version: knowledge.READERS).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -161,6 +162,18 @@ def _entries(
                 raise KnowledgeError(f"{path.name}: {name}: {exc}") from exc
 
 
+#: Packages whose data decide how the text is read (English stems, Japanese morphemes and kana readings): their
+#: installed versions are part of the knowledge's version, so an audit record names the reading it was made with.
+READERS = ("snowballstemmer", "sudachipy", "sudachidict-core")
+
+
+def _installed(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
 def read(root: Path = ROOT) -> Knowledge:
     """Read and validate every knowledge file under ``root`` (raises KnowledgeError)."""
     digest = hashlib.sha256()
@@ -181,6 +194,8 @@ def read(root: Path = ROOT) -> Knowledge:
             digest.update(name.encode() + (root / name).read_bytes())
     physiology = _read(root / "physiology.yaml")
     ja = japanese.read(root / "ja", digest, files, _read, Pattern)
+    for reader in READERS:  # the same files read by another stemmer or dictionary are another engine
+        digest.update(f"{reader} {_installed(reader)}".encode())
     for derived in DERIVED_IDS:
         concepts.setdefault(derived, Concept(id=derived, kind="derived", name=derived.replace("_", " ").capitalize()))
     version = (root / "VERSION").read_text(encoding="utf-8").strip() if (root / "VERSION").exists() else "dev"

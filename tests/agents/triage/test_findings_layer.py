@@ -89,6 +89,19 @@ def test_the_assessment_records_versions_findings_and_conditions():
     assert result.urgency.value == "em"
 
 
+def test_the_knowledge_version_names_the_dictionary_and_stemmer_it_reads_with(monkeypatch):
+    """The same knowledge files read with another Sudachi dictionary are another engine: the audit record shows it."""
+    from importlib import metadata
+
+    from agents.triage import knowledge
+
+    shipped = knowledge.read().version
+    installed = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "19990101" if name == "sudachidict-core" else installed(name))
+    assert knowledge.read().version != shipped
+    assert knowledge.read().version.split("+")[0] == shipped.split("+")[0]
+
+
 def test_the_knowledge_base_is_whole():
     kb = load()
     assert problems(kb) == []
