@@ -172,6 +172,7 @@ ROUND6 = [
     ("点滴は九条先生の指示で中止です。", ["九条"]),
     # a foreign name the dictionary does not know, after a shift word
     ("夜勤のボニファシオです。利用者さんが転倒しました。", ["ボニファシオ"]),
+    ("むすめ の みちこ が かわりに でんわ します。", ["みちこ"]),  # spaced kana: the relation cue all the same
     # a table whose header names its columns: the person's and the staff's columns, an age of 90 or over
     (
         "申し送り\n氏名／年齢／診断／担当\n松下ハル／93／肺炎／北\n岩井 進／71／骨折／〃",
@@ -196,6 +197,7 @@ NO_NAME = [
     "背番号10のユニフォーム",  # a number after 番号 that is a count, not an identifier
     "学校のせんせいにいわれました。",  # a hiragana title after an ordinary word
     "二人の先生が診てくれました。",
+    "はは の かぜ が なおりません。",
     "夜勤の看護師です。",
     "血圧／脈拍／体温\n120／80／36.5",  # a table with no person's column
     "薬剤名／用量／用法\nロキソニン／60mg／1日3回",

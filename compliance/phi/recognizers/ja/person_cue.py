@@ -50,7 +50,8 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         super().__init__()
         cues: dict[str, Any] = table("person_cues")
         kin = alternation(words("kinship_cues"))
-        self._relation = compile_ja(rf"{kin}(?P<joined>の|、|:| |\()?")
+        # むすめ の ちえこ が: an elderly writer's spaced kana reads as the same cue
+        self._relation = compile_ja(rf"{kin}(?P<joined> ?の ?|、|:| |\()?")
         self._naming = compile_ja(rf"{alternation(cues['naming'])}\s*")
         self._introduction = compile_ja(rf"{alternation(cues['introduction'])}\s*")
         self._after = compile_ja(alternation(cues["after"]))
