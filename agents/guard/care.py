@@ -30,8 +30,6 @@ from agents.guard.patterns import Compiler
 CARE_FILE = Path(__file__).with_name("care.yaml")
 Outcome = Literal["agree", "compatible", "beside", "escalation", "safe"]
 CONDITION_KINDS = ("course", "worse", "optional")  # read in this order; none of them: "other"
-#: The time classes every language's care file declares (care.yaml may add its own after them: "immediately").
-TIME_CLASSES = ("later", "now", "today", "soon")  # the latest first: "today or next week" is "later"
 LEADING_WORDS = 3  # a clause whose condition starts within its first words ("and remember, if ...") is a condition
 OBJECT_GAP = 3
 BLOCKS_SAFETY_NET = (

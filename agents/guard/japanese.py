@@ -29,7 +29,6 @@ from agents.guard.care import (
     BLOCKS_SAFETY_NET,
     CARE_FILE,
     CONDITION_KINDS,
-    TIME_CLASSES,
     Claim,
     Outcome,
     Reading,
@@ -188,8 +187,8 @@ class JapaneseCareReader:
             )
             for spec in data["claims"]
         )
-        self._time = tuple((name, compiler.regex(data["time"][name])) for name in TIME_CLASSES)
-        self._any_time = compiler.regex([p for name in TIME_CLASSES for p in data["time"][name]])
+        self._time = tuple((str(name), compiler.regex(patterns)) for name, patterns in data["time"].items())
+        self._any_time = compiler.regex([p for patterns in data["time"].values() for p in patterns])
         self._time_window = int(data["time_window"])
         self._blocking = compiler.regex(data["blocks_safety_net"])
         self._blocked_kinds = frozenset(care["blocks_safety_net"]["kinds"])

@@ -34,6 +34,7 @@ CONTRADICTING = [
     (SELF_CARE, "今すぐ救急車を呼んでください。", "escalation"),
     (SELF_CARE, "すぐに救急外来へ。", "escalation"),
     (SELF_CARE, "悪化しても病院には行かないでください。", "safe"),  # the safety net taken away
+    (C24, "今すぐ受診してください。", "escalation"),  # sooner than "within 24 hours", as in English
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
@@ -43,6 +44,8 @@ AGREEING = [
     (C24, "救急車を呼ぶほどではありませんが、今日中に医師に診てもらってください。"),
     (C24, "息が苦しくなった場合は、すぐに救急車（119番）を呼んでください。"),
     (C24, "受診までの間は、水分をしっかりとってください。"),
+    (C24, "早めに受診してください。"),
+    (C24, "すぐに受診してください。"),
     (C24, "発熱は体の防御反応のひとつです。"),
     (ROUTINE, "急ぐ必要はありませんが、近いうちに医師に相談してください。"),
     (ROUTINE, "受診しなければなりません。"),  # a double negative says "must"
@@ -103,7 +106,7 @@ def test_an_emergency_in_a_self_care_answer_gets_our_escalation_sentence_and_an_
     assert out == "鼻水が続いていますね。" + advice(SELF_CARE, "119", "ja").escalation
     assert "救急車" in out  # the way to emergency care stays open, as our sentence words it
     (verdict,) = guard.verdicts
-    assert verdict.rule == NOT_AGREEING and verdict.claim == "emergency.now"
+    assert verdict.rule == NOT_AGREEING and verdict.claim == "emergency.immediately"
     assert events and events[0].startswith("contradiction:not_agreeing") and "escalation" in events[0]
 
 
