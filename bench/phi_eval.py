@@ -66,6 +66,10 @@ JA_BLIND4 = (
     "Japanese: fourth blind set (two helpers in session 12, who never saw the code: a city hospital's and a pharmacy"
     " chain's chat; home care, schools, occupational health; nothing tuned on it)"
 )
+JA_BLIND5 = (
+    "Japanese: fifth blind set (two helpers in session 13, who never saw the code: a clinic group's LINE and a"
+    " visiting-nurse station; a hospital's support desk, occupational health and a pharmacy chain; nothing tuned on it)"
+)
 JA_DEV5 = (
     "Japanese: development set 5 (two helpers in session 12, who never saw the code; names dense: chat, forms,"
     " handovers, care homes; first pass on round 4, read since)"
@@ -78,9 +82,10 @@ JA_SETS = {
     HERE / "data" / "phi_ja_blind3.jsonl": JA_BLIND3,
     HERE / "data" / "phi_ja_blind4.jsonl": JA_BLIND4,
     HERE / "data" / "phi_ja_dev5.jsonl": JA_DEV5,
+    HERE / "data" / "phi_ja_blind5.jsonl": JA_BLIND5,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
-LOCKED_SETS = frozenset({"phi_ja_blind4.jsonl"})
+LOCKED_SETS = frozenset({"phi_ja_blind4.jsonl", "phi_ja_blind5.jsonl"})
 JA_OOTB_MODEL = "ja_ginza"
 # GiNZA's entity labels (Extended Named Entity, title case) mapped to the entity names Presidio's recognizers
 # use: Presidio's default mapping knows only OntoNotes-style labels (PERSON, GPE ...) and would find no name at
