@@ -262,6 +262,7 @@ JA_SETS = {
     "blind5": Path(__file__).parent / "data" / "triage_ja_blind5.jsonl",
     "blind6": Path(__file__).parent / "data" / "triage_ja_blind6.jsonl",
     "blind7": Path(__file__).parent / "data" / "triage_ja_blind7.jsonl",
+    "blind8": Path(__file__).parent / "data" / "triage_ja_blind8.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -288,9 +289,23 @@ _JA_NOTES = {
     "blind7": "round 11: a blind writer (JY) of a regional insurer's 24-hour LINE consultation (patients and carers, a"
     " third short, kana-heavy, voice input and dialect), labelled by another; locked, first scored by engine 2.7.4:"
     " the honest estimate",
+    "blind8": "round 12: a blind writer (JZ) of a city's #7119 line and a children's night line on winter weekends"
+    " (clinician notes, patients and carers, a third of the chat short), labelled by another; locked, first scored by"
+    " engine 2.7.5: the honest estimate",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
-JA_LOCKED = ("blind2", "calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6", "blind7")
+JA_LOCKED = (
+    "blind2",
+    "calibration",
+    "short",
+    "blind3",
+    "blind4",
+    "blind_short",
+    "blind5",
+    "blind6",
+    "blind7",
+    "blind8",
+)
 
 
 def speed_lines(japanese: list[dict[str, object]], rounds: int = 5) -> list[str]:
