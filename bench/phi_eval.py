@@ -64,7 +64,7 @@ JA_BLIND3 = (
 )
 JA_BLIND4 = (
     "Japanese: fourth blind set (two helpers in session 12, who never saw the code: a city hospital's and a pharmacy"
-    " chain's chat; home care, schools, occupational health; nothing tuned on it)"
+    " chain's chat; home care, schools, occupational health; locked until session 13's fifth set, read since)"
 )
 JA_BLIND5 = (
     "Japanese: fifth blind set (two helpers in session 13, who never saw the code: a clinic group's LINE and a"
@@ -85,7 +85,7 @@ JA_SETS = {
     HERE / "data" / "phi_ja_blind5.jsonl": JA_BLIND5,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
-LOCKED_SETS = frozenset({"phi_ja_blind4.jsonl", "phi_ja_blind5.jsonl"})
+LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl"})
 JA_OOTB_MODEL = "ja_ginza"
 # GiNZA's entity labels (Extended Named Entity, title case) mapped to the entity names Presidio's recognizers
 # use: Presidio's default mapping knows only OntoNotes-style labels (PERSON, GPE ...) and would find no name at

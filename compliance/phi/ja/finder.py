@@ -41,7 +41,7 @@ ORGANISATIONS = frozenset({FACILITY, EMPLOYER})
 LATIN_STRETCH = regex.compile(r"[A-Za-z][A-Za-z0-9'’.,:;!?&/_+@-]*(?:[ \t]+[A-Za-z0-9][A-Za-z0-9'’.,:;!?&/_+@-]*){2,}")
 
 # What follows a name used as a person (a subject, a possessor, an honorific, a bracket or a pause).
-AS_A_PERSON = regex.compile(r"(?:[がはもと、。(（]|の(?!で)|ちゃん|くん|君|さん|様|\Z)")
+AS_A_PERSON = regex.compile(r"(?:[がはもと、。(（]|の(?!で)|だけ|ちゃん|くん|君|さん|様|\Z)")
 
 EnglishFinder = Callable[[str], list[PhiSpan]]
 

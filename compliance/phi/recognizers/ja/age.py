@@ -28,4 +28,9 @@ class JaAgeRecognizer(JaPatternRecognizer):
         ),
         Pattern("age and sex", rf"{OVER_89}\s*[MF男女](?![A-Za-z0-9])", 0.85),
         Pattern("year's age", rf"(?:今年で|今年|来年で|享年|数えで|満)\s*\K{OVER_89}(?![\d.])", 0.85),
+        # 九十一になりました, 。92になりますが: an age the writer has reached (a number opening its clause; after
+        # a measurement, 血糖が92になりました, it is no age)
+        Pattern("reached, kanji", rf"{KANJI_AGE}(?=\s*(?:になり|になった|になる))", 0.85),
+        Pattern("reached", rf"(?:^|(?<=[。、！？!?\s]))\s*\K{OVER_89}(?=\s*(?:になり|になった|になる))", 0.8),
+        Pattern("in English", rf"{OVER_89}(?:\s*years?[\s-]old|\s*y/?o)(?![A-Za-z])", 0.9),
     )

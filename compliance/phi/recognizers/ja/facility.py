@@ -21,7 +21,7 @@ from compliance.phi.recognizers.ja.organisations import is_proper, parts_before
 from compliance.phi.recognizers.ja.places import is_place_token
 
 BRANCH = regex.compile(
-    r" ?[\p{Han}\p{Katakana}\p{Hiragana}ー]{0,5}?(?:本店|支店|店|分院|本院|館|営業所|出張所)(?=[、。,.()「」\s]|の|で|に|は|が|\Z)"
+    r" ?[\p{Han}\p{Katakana}\p{Hiragana}ー0-9]{0,8}?(?:本店|支店|店|分院|本院|館|営業所|出張所)(?=[、。,.()「」\s]|の|で|に|は|が|\Z)"
 )
 QUOTED_AFTER_KIND = regex.compile(
     r"(?:老人ホーム|グループホーム|ホーム|施設|病院|クリニック|薬局|保育園|幼稚園|学校|事業所|デイサービス)\s?「\K[^「」\n]{2,20}(?=」)"
@@ -54,8 +54,14 @@ class JaFacilityRecognizer(JaTokenRecognizer):
             parts = parts_before(text, tokens, match.start())
             start = parts[0].start if parts else match.start()
             hiragana = HIRAGANA_BEFORE.search(text, max(0, start - 8), start)
-            if hiragana is not None and PARTICLE_END.search(hiragana.group()):
-                hiragana = None
+            opened = (
+                hiragana is not None
+                and hiragana.start() > 0
+                and text[hiragana.start() - 1] in "(「"
+                and not hiragana.group().endswith("の")
+            )
+            if hiragana is not None and PARTICLE_END.search(hiragana.group()) and not opened:
+                hiragana = None  # …のが病院: a particle, unless a bracket opens the name (すこやか薬局)
             if hiragana is not None:
                 start = hiragana.start()  # もりした耳鼻咽喉科: a name in hiragana the tokenizer read as words
             named = [part for part in parts if part.surface not in generic and part.token.pos[1] != "数詞"]

@@ -41,10 +41,10 @@ def my_number_is_valid(digits: str) -> bool:
     return int(digits[11]) == (0 if remainder <= 1 else 11 - remainder)
 
 
-# Any noun that ends in 番号 (乗務員番号, 医療証番号, 組合員番号 ...) or a 手帳/証 numbered 第…号 announces an
+# 番号, or any noun that ends in it (乗務員番号, 医療証番号, 組合員番号 ...), or a 手帳/証 numbered 第…号 announces an
 # identifier: the cue lists above name the common ones, this catches the rest (the value needs a digit and three
 # characters, so 背番号10 is not taken).
-ANY_NUMBER_CUE = r"[\p{Han}\p{Katakana}ー]{1,10}(?:番号|ナンバー)"
+ANY_NUMBER_CUE = r"[\p{Han}\p{Katakana}ー]{0,10}(?:番号|ナンバー)"
 BOOKLET_NUMBER = r"(?:手帳|証)\s*\K第\s*[0-9A-Za-z{dash}]{{3,}}\s*号"
 
 
@@ -60,6 +60,13 @@ class JaMrnRecognizer(JaPatternRecognizer):
             0.8,
         ),
         Pattern("numbered booklet", BOOKLET_NUMBER.format(dash=DASH_CHARS), 0.85),
+        # 医療証の番号 1380521 と 1380539: the second of two numbers after one cue
+        Pattern(
+            "a second number",
+            rf"{ANY_NUMBER_CUE}{JOIN}{ASCII_ID}\s*(?:と|、|,|及び|および|/)\s*\K(?=[A-Za-z0-9{DASH_CHARS}]{{3}})"
+            rf"{ASCII_ID}(?![A-Za-z0-9])",
+            0.8,
+        ),
     )
 
 

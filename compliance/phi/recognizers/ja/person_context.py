@@ -14,6 +14,8 @@
   Latin pair     Yuki Hamada（浜田 由紀）, Emily Tanakaです: two or three capitalised Latin words before です,
                  さん, 様, と申します or a bracket
   Hangul         이지연: Korean written in a Japanese message is a name
+  two children   ふたごのりんとれんが, きょうめいとれんふたりとも: two kana words joined by と after a siblings word,
+                 or before ふたり / 両方
   handle         @natsu.dance0815やってるなつです, kurumi.h@icloud.com … 胡桃: a short word whose reading, in
                  romaji, is a part of a handle, an e-mail address or a URL in the same message (people put
                  their names there)
@@ -53,6 +55,15 @@ LATIN_PAIR = compile_ja(
     r"(?=\s*(?:です|さん|様|と申します|といいます|[(（]))"
 )
 HANGUL = compile_ja(r"(?P<name>\p{Hangul}{2,5})")
+# Two children named together: ふたごのりんとれんが, きょうめいとれんふたりとも (hiragana names the tokenizer cuts apart)
+_KANA_NAME = r"[\p{Hiragana}ー]{2,4}?"
+PAIR_OF_SIBLINGS = compile_ja(
+    rf"(?:ふたご|双子|きょうだい|兄弟|姉妹)の?(?P<a>{_KANA_NAME})と(?P<b>{_KANA_NAME})(?=が|は|の|も|、|ふたり|二人|2人)"
+)
+PAIR_OF_BOTH = compile_ja(
+    rf"(?:\A|(?<=[、。,!?！？\s]|きょう|今日|昨日|きのう|さっき|今朝|けさ))(?P<a>{_KANA_NAME})と(?P<b>{_KANA_NAME})"
+    r"(?=(?:が|は|も)?(?:ふたり|二人|2人|両方))"
+)
 HANDLE = compile_ja(r"@[A-Za-z0-9_.]+|[A-Za-z0-9_.+\-]+@[A-Za-z0-9.\-]+|https?://[^\s、。]+")
 HANDLE_PART = regex.compile(r"[a-z]{3,}")
 # Parts of handles and addresses that are no one's name.
@@ -108,6 +119,10 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
             out.append((found.start("name"), self._before_title(found), 0.7))
         out += [(m.start("name"), m.end("name"), 0.75) for m in LATIN_PAIR.finditer(text)]
         out += [(m.start("name"), m.end("name"), 0.8) for m in HANGUL.finditer(text)]
+        for pattern in (PAIR_OF_SIBLINGS, PAIR_OF_BOTH):
+            for m in pattern.finditer(text):
+                if m.group("a") not in self._not_names and m.group("b") not in self._not_names:
+                    out += [(m.start("a"), m.end("a"), 0.7), (m.start("b"), m.end("b"), 0.7)]
         return out + self._in_handles(text, tokens, engine)
 
     def _in_handles(

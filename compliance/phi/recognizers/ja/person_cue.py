@@ -56,7 +56,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         self._introduction = compile_ja(rf"{alternation(cues['introduction'])}\s*")
         self._after = compile_ja(alternation(cues["after"]))
         self._sign_off = compile_ja(rf"^\s*([^\s、。]{{1,8}}?){alternation(cues['sign_off'])}[:：\s]")
-        self._greeting = compile_ja(rf"{alternation(cues['greeting'])}[、。,!！\s]\s*{WRITER}{WRITER_END}")
+        self._greeting = compile_ja(rf"{alternation(cues['greeting'])}[、。,!！\s〜~ー♪]+\s*{WRITER}{WRITER_END}")
         self._role = compile_ja(rf"{alternation(cues['role_endings'])}(?:の|、|\s)\s*{WRITER}{WRITER_END}")
         self._not_writer = frozenset(cues["not_a_writer"])
         self._honorifics = words("honorifics")

@@ -20,6 +20,8 @@ from compliance.phi.recognizers.ja.person_words import name_before
 PERSONAL = frozenset({"さん", "さま", "様", "くん", "君", "ちゃん", "ちゃま", "たん", "氏", "殿"})
 # Characters after an honorific that make it part of another word (様子, 氏名, さんま, 君が代).
 NOT_BEFORE = {"様": "子々相式態", "氏": "名族", "さん": "まござ", "君": "が主臨", "殿": "堂下様", "たん": "ぱすでだじ"}
+# Honorifics a form or a letter writes after a space (林 様, 森 希望 様).
+FORM_HONORIFICS = frozenset({"様", "さま", "殿"})
 ROLE_ENDINGS = regex.compile(r"[屋局店科院所社課部係師士員者家手長方官工匠]\Z")
 SCORES = {Strength.NAME: 0.85, Strength.UNKNOWN: 0.8, Strength.WORD: 0.65}
 
@@ -40,11 +42,12 @@ class JaHonorificRecognizer(JaTokenRecognizer):
                 continue
             if token_index_at(tokens, start) is None:  # お母さん, 赤ちゃん: one word
                 continue
-            found = name_before(text, start, tokens, engine)
+            end = start - 1 if word in FORM_HONORIFICS and text[start - 1] == " " else start  # 林 様: a form's space
+            found = name_before(text, end, tokens, engine)
             if found is None:
                 continue
             name_start, found_strength = found
-            value = text[name_start:start].rstrip()
+            value = text[name_start:end].rstrip()
             if found_strength == Strength.NEVER or not value:
                 continue
             if found_strength == Strength.WORD and (word not in PERSONAL or ROLE_ENDINGS.search(value)):

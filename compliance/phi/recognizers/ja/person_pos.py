@@ -59,6 +59,9 @@ class JaPersonPosRecognizer(JaTokenRecognizer):
                 first -= 2
             start, end = tokens[first].start, tokens[last].end
             if LATIN_SURFACE.fullmatch(text[start:end].replace(" ", "")):
+                if text[start:end].islower():  # "old", "fell": English words the dictionary also lists as names
+                    index = last + 1
+                    continue
                 start, end = _latin_parts(text, start, end)
             names = sum(1 for token in tokens[first : last + 1] if token.is_person_name)
             surface = text[start:end]
