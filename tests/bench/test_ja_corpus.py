@@ -27,6 +27,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "blind5": 150,
         "blind6": 150,
         "blind7": 150,
+        "blind8": 150,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
