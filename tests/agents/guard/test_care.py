@@ -46,6 +46,8 @@ UNLISTED = [
     # sooner than the disposition's time frame: "immediately" is not "within 24 hours" (session 13, the blind review)
     (C24, "You should see a doctor immediately.", "escalation"),
     (C24, "This requires immediate medical attention.", "escalation"),
+    # a model's story that puts the patient in hospital now is no history (session 13, the blind review)
+    (C24, "The patient is now in the emergency department.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -82,6 +84,7 @@ PASSES = [
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
     (SELF_CARE, "Honey and warm drinks can soothe a sore throat."),
     (C24, "The patient has had a fever for three days."),
+    (C24, "She is still in hospital after her operation last month."),
     (ROUTINE, "Dr. Sarah Jones"),
 ]
 
