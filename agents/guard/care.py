@@ -168,6 +168,10 @@ class CareReader:
         self._markers = re.compile(compiler.pattern(conditions["markers"]).replace("(?<= )", "(?<= )" + not_after, 1))
         self._condition_kinds = tuple((kind, compiler.regex(conditions["kinds"][kind])) for kind in CONDITION_KINDS)
         self._condition_met = compiler.regex(conditions["met"])
+        self._condition_present = compiler.regex(conditions["present"])
+        keeps = conditions["keeps_immediately"]
+        self._keeps_immediately = frozenset(keeps["claims"])
+        self._worry = compiler.regex(keeps["worry"])
         self._claims = tuple(
             _ClaimSpec(
                 spec["kind"],
@@ -304,7 +308,7 @@ class CareReader:
         spec, text, found = claim.spec, clause.text, clause.found
         words = text.split()
         condition, condition_starts = self._condition(text, words, claim, carried)
-        if condition is not None and self._condition_met.search(condition):
+        if condition is not None and self._met(condition):
             condition = None  # "if you have a temperature, as you said, ...": a condition already met is no condition
         if spec.negatable and (claim.negated or self._negated(words, claim, condition_starts)):
             if (
@@ -319,7 +323,14 @@ class CareReader:
             if regex.search(whole):
                 return f"{spec.kind}.{name}"
         if spec.conditional and condition is not None:
-            return f"{spec.kind}.if_{self._condition_kind(condition)}"
+            condition_kind = self._condition_kind(condition)
+            if (
+                (condition_kind == "optional" or (condition_kind == "other" and self._worry.search(condition)))
+                and spec.kind in self._keeps_immediately
+                and self._time_of(clause.bare, claim, found) == "immediately"
+            ):
+                return f"{spec.kind}.immediately"
+            return f"{spec.kind}.if_{condition_kind}"
         if spec.timed and (time := self._time_of(clause.bare, claim, found)):
             return f"{spec.kind}.{time}"
         return spec.kind
@@ -356,6 +367,14 @@ class CareReader:
         if after is not None:
             return " " + " ".join(words[after:]) + " ", None
         return carried, None
+
+    def _met(self, condition: str) -> bool:
+        if self._condition_met.search(condition):
+            return True
+        return bool(self._condition_present.search(condition)) and self._condition_kind(condition) not in (
+            "worse",
+            "course",
+        )
 
     def _condition_kind(self, condition: str) -> str:
         for kind, regex in self._condition_kinds:

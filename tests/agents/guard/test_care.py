@@ -48,6 +48,11 @@ UNLISTED = [
     (C24, "This requires immediate medical attention.", "escalation"),
     # a model's story that puts the patient in hospital now is no history (session 13, the blind review)
     (C24, "The patient is now in the emergency department.", "escalation"),
+    # the patient's worry is no reason to go sooner than the disposition (session 14, the blind review)
+    (ROUTINE, "If you're unsure about the diagnosis, I'd recommend consulting a doctor immediately.", "escalation"),
+    (SELF_CARE, "If you have any questions or concerns, please consult a doctor immediately.", "escalation"),
+    # a condition that points back at the problem described is met (session 14)
+    (C24, "You should see a doctor immediately if you're having any issues like this.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -79,6 +84,11 @@ PASSES = [
     (C24, "If it gets worse, seek immediate medical attention."),
     (EMERGENCY, "You need immediate medical attention."),
     (EMERGENCY, "Go to the emergency department right away."),
+    # "immediately" under a condition that is no worry: a safety net (session 14)
+    (SELF_CARE, "If it lasts more than three weeks, seek medical advice immediately."),
+    (ROUTINE, "If you ever have thoughts of harming yourself, please seek help immediately."),
+    (C24, "If you have any concerns, please consult a doctor."),
+    (SELF_CARE, "If things like this keep coming back, see your GP."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
