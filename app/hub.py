@@ -388,7 +388,7 @@ class InProcessHub:
         event = stamped(event)
         summary = apply_event(self._sessions, event)
         self._fan_out(event)
-        if summary is not None:
+        if summary is not None and self._subscribers:  # the snapshot is for screens; none watching, none made
             self._fan_out(SessionChanged(type="session", session_id=summary.session_id, session=asdict(summary)))
         if event["type"] != "token" and event["session_id"] in self._sessions:
             self._changed(event["session_id"])
