@@ -1,11 +1,11 @@
 """The Japanese blind batches of rounds 8 and 9 (bench/data/triage_ja_source/): join each writer's cases with its labels.
 
-    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,calibration,short,blind3,blind4,blind5,blind6,blind7,blind8,blind_short}.jsonl (deterministic)
+    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,calibration,short,blind3,blind4,blind5,blind6,blind7,blind8,blind9,blind_short}.jsonl (deterministic)
 
 Written by helpers who never saw the code (brief: ``triage_ja_source/JA_WRITER_BRIEF.md``) and labelled by others
 who saw only each case's text (``JA_LABELER_BRIEF.md``); the label is the labeller's, never the writer's guess.
 ``train`` may be read and trained on; ``calibration`` and ``short`` (short first messages) set the Japanese learned
-layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3``, ``blind4``, ``blind5``, ``blind6``, ``blind7``, ``blind8`` and ``blind_short`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
+layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3``, ``blind4``, ``blind5``, ``blind6``, ``blind7``, ``blind8``, ``blind9`` and ``blind_short`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ WRITERS = {
     "JX": "blind6",
     "JY": "blind7",
     "JZ": "blind8",
+    "KA": "blind9",
 }
 
 

@@ -263,6 +263,7 @@ JA_SETS = {
     "blind6": Path(__file__).parent / "data" / "triage_ja_blind6.jsonl",
     "blind7": Path(__file__).parent / "data" / "triage_ja_blind7.jsonl",
     "blind8": Path(__file__).parent / "data" / "triage_ja_blind8.jsonl",
+    "blind9": Path(__file__).parent / "data" / "triage_ja_blind9.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -292,6 +293,10 @@ _JA_NOTES = {
     "blind8": "round 12: a blind writer (JZ) of a city's #7119 line and a children's night line on winter weekends"
     " (clinician notes, patients and carers, a third of the chat short), labelled by another; locked, first scored by"
     " engine 2.7.5: the honest estimate",
+    "blind9": "round 13: a blind writer (KA) of a health-insurance society's nurse chat and a pharmacy chain's LINE"
+    " consultation across a year (clinician notes, patients and carers, a third of the chat short; asked for"
+    " harmless messages with worrying-sounding words, counters and compounds holding body-part characters), labelled"
+    " by another; locked, first scored by engine 2.7.5 (tag triage-ja-11-firstpass) before 2.7.6",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -305,6 +310,7 @@ JA_LOCKED = (
     "blind6",
     "blind7",
     "blind8",
+    "blind9",
 )
 
 

@@ -28,6 +28,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "blind6": 150,
         "blind7": 150,
         "blind8": 150,
+        "blind9": 150,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
@@ -40,6 +41,15 @@ def test_labels_are_the_labellers_and_the_held_sets_are_never_listed():
         labels.update({r["id"]: r["level"] for r in _rows(ja_corpus.SOURCE / "labels" / f"{writer}.jsonl")})
     assert all(r["level"] == labels[r["id"]] for r in rows)
     assert any(r["level"] != r["writer_level"] for r in rows)
-    assert {"calibration", "short", "blind3", "blind4", "blind_short", "blind5", "blind6", "blind7"} <= set(
-        triage_eval.JA_LOCKED
-    )
+    assert {
+        "calibration",
+        "short",
+        "blind3",
+        "blind4",
+        "blind_short",
+        "blind5",
+        "blind6",
+        "blind7",
+        "blind8",
+        "blind9",
+    } <= set(triage_eval.JA_LOCKED)
