@@ -192,7 +192,17 @@ def test_emergency_families_read_in_words_the_vocabulary_first_missed(text: str)
         "紙で指を切って血が出ましたが、押さえたらすぐ止まりました",  # a finger cut that stopped
         "とげが指に刺さったので抜きました",  # a splinter, not a penetrating wound
         "子どもの乳歯が抜けました",  # a baby tooth falling out
+        # session 14: sleep apnoea, a shin's cellulitis, a nail's colour, a counter
+        "夫52歳、いびきがすごくて、時々息が止まってる。昼間もすぐ寝ちゃう",
+        "76歳男です。左のすねが赤く腫れて熱をもっています。歩くと少し痛い",
+        "78歳の母、足の親指の爪が分厚く黄色くなって変形してきました",
+        "生理2日目でおなか痛い。いつもの薬を飲んでいいですか",
     ],
 )
 def test_look_alike_words_do_not_raise_an_emergency(text: str) -> None:
     assert not assess(text, lang="ja").is_emergency
+
+
+def test_a_babys_pauses_in_sleep_stay_an_emergency() -> None:
+    assert assess("生後2か月の娘、寝てる時に息が止まってる", lang="ja").is_emergency
+    assert assess("8か月の息子が寝ているとき時々息が止まっている", lang="ja").is_emergency

@@ -104,6 +104,11 @@ def test_kanji_and_kana_variants_name_one_concept(reader: JapaneseReader) -> Non
         ("咳は出ていません", "cough"),
         ("頭は痛くない", "headache"),
         ("嘔気(-)", "nausea"),
+        # session 14: a stem's rest before the negation, the polite ございません, a history that is denied
+        ("ふらつきなし", "unsteadiness"),
+        ("熱はございません", "fever"),
+        ("頭部打撲歴なし", "head_injury"),
+        ("水疱・紫斑・壊死なし", "non_blanching_rash"),
     ],
 )
 def test_japanese_negation_after_the_finding(reader: JapaneseReader, text: str, concept: str) -> None:
@@ -158,6 +163,34 @@ def test_words_that_only_look_like_a_term_read_as_nothing(reader: JapaneseReader
     assert "heat_exhaustion" in {m.id for m in reader.read("熱中症が心配です").mentions}
     assert "headache" not in read(reader, "咽頭痛があります")
     assert "fall" not in read(reader, "気分が落ち込みます")
+
+
+@pytest.mark.parametrize(
+    ("text", "not_read", "read_instead"),
+    [
+        # session 14, read on the Japanese train part: a counter, a compound, another body part's words
+        ("生理2日目でおなか痛い", "eye_pain", "abdominal_pain"),
+        ("授乳のたびに乳首が切れて痛い", "neck_pain", None),
+        ("お腹がゴロゴロする", "gritty_eye", None),
+        ("左のすねが赤く腫れて熱をもっています", "hot_swollen_joint", "skin_warm"),
+        ("足の親指の爪が分厚く黄色くなって", "jaundice", None),
+        ("おりものが灰色っぽくて", "cyanosis", "vaginal_discharge"),
+        ("夫のいびき、たまに息止まってる", "not_breathing", "witnessed_apnoea"),
+    ],
+)
+def test_a_word_read_in_the_sense_its_company_gives_it(
+    reader: JapaneseReader, text: str, not_read: str, read_instead: str | None
+) -> None:
+    found = read(reader, text)
+    assert not_read not in found
+    assert read_instead is None or found[read_instead] is Assertion.present
+
+
+def test_the_same_words_keep_their_sense_where_it_holds(reader: JapaneseReader) -> None:
+    assert read(reader, "目がゴロゴロする")["gritty_eye"] is Assertion.present
+    assert read(reader, "右膝が赤く腫れて熱をもっている")["hot_swollen_joint"] is Assertion.present
+    assert read(reader, "白目が黄色くなってきた")["jaundice"] is Assertion.present
+    assert read(reader, "息が止まってる、顔が紫")["not_breathing"] is Assertion.present
 
 
 def test_bleeding_alone_is_vaginal_bleeding_only_in_a_pregnancy(reader: JapaneseReader) -> None:
