@@ -72,6 +72,8 @@ LATER_ROUNDS = {
     "ZI": "locked10_short",  # round 10: a national health line's web chat across a year, a blind measure
     "ZJ": "locked11",  # round 11: a spring month of e-consults, an ED triage desk and a pharmacy line, a blind measure
     "ZK": "locked11_short",  # round 11: a walk-in centre's chat and a pharmacy app in autumn and winter, a blind measure
+    "ZL": "locked12",  # round 12: a late summer of a rural duty doctor line, a minor-injuries unit, a student health service
+    "ZM": "locked12_short",  # round 12: a coastal out-of-hours web chat and a pharmacy messaging line in summer
 }
 READABLE = ("dev", "train")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
