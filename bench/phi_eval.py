@@ -74,6 +74,11 @@ JA_DEV5 = (
     "Japanese: development set 5 (two helpers in session 12, who never saw the code; names dense: chat, forms,"
     " handovers, care homes; first pass on round 4, read since)"
 )
+JA_DEV6 = (
+    "Japanese: development set 6 (a helper in session 14 who never saw the code: a home-care clinic, a dental chain,"
+    " a pharmacy and a municipal health centre; care managers, visiting nurses, reception staff; first pass on round"
+    " 8: 91.6%, read since)"
+)
 JA_SETS = {
     HERE / "data" / "phi_ja_own.jsonl": JA_OWN,
     HERE / "data" / "phi_ja_fresh.jsonl": JA_FRESH,
@@ -83,6 +88,7 @@ JA_SETS = {
     HERE / "data" / "phi_ja_blind4.jsonl": JA_BLIND4,
     HERE / "data" / "phi_ja_dev5.jsonl": JA_DEV5,
     HERE / "data" / "phi_ja_blind5.jsonl": JA_BLIND5,
+    HERE / "data" / "phi_ja_dev6.jsonl": JA_DEV6,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
 LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl"})
