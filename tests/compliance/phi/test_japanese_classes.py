@@ -33,6 +33,13 @@ NAMES = [
     # foreign names: Latin words beside a Latin name, a Latin name before its katakana reading
     ("Chen Wei Ling（チェン・ウェイリン）と申します。咳が出ます。", ["Chen Wei Ling", "チェン・ウェイリン"]),
     ("ブラジルから来たAna Clara Souzaです。", ["Ana Clara Souza"]),
+    # session 14 (development set 6): a chat's self-introduction ending in an exclamation, a full name whose given
+    # name is also a word, a job written straight before the surname, a hiragana name after a team word
+    ("ゆいです！！昨日の健診で血圧が高いと言われました", ["ゆい"]),
+    ("大島 清です。この一年お世話になりました。", ["大島 清"]),
+    ("白石 空です。右耳の耳鳴りが3日続いています", ["白石 空"]),
+    ("デイサービスの看護師宮崎です。", ["宮崎"]),
+    ("訪問看護のあやです。本日お父様は体温36.6℃でした。", ["あや"]),
 ]
 
 IDS = [
@@ -61,6 +68,15 @@ ORGANISATIONS = [
     ("社会福祉法人 松風会 みなみが丘クリニックの医師です。", ["社会福祉法人 松風会 みなみが丘クリニック"]),
     ("市立中央病院の救急外来に行きました。", ["市立中央病院"]),
     ("済生会に入院しています。", ["済生会"]),
+    # session 14 (development set 6): a branch named 院, a dental brand, a kind word before a kana name the
+    # tokenizer reads as a verb, a kana name said politely, a community support centre's own name
+    ("ひまわり歯科 駅前院で子どもも診てもらえますか。", ["ひまわり歯科 駅前院"]),
+    ("コスモス調剤薬局 坂戸店さま", ["コスモス調剤薬局 坂戸店"]),
+    ("さくらデンタルの予約を延期したいです。", ["さくらデンタル"]),
+    ("出席：ケアプランセンターなごみ、ご長男", ["ケアプランセンターなごみ"]),
+    ("訪問看護ステーションそよかぜさんの緊急連絡先", ["訪問看護ステーションそよかぜ"]),
+    ("地域包括支援センターちちぶを紹介していただきました。", ["地域包括支援センターちちぶ"]),
+    ("山田病院 転院予定です。", ["山田病院"]),  # a transfer (転院) is no branch
 ]
 
 PLACES_AGES_DATES_PHONES = [
@@ -220,6 +236,12 @@ NO_NAME = [
     "夜勤の看護師です。",
     "血圧／脈拍／体温\n120／80／36.5",  # a table with no person's column
     "薬剤名／用量／用法\nロキソニン／60mg／1日3回",
+    # session 14: an adverb or an explanation before a plain です, a job title, a transfer, a school class
+    "そうです！熱は下がりました。",
+    "はい、そうなんです！",
+    "看護師長です。夜間の件です。",
+    "東京 大変です。",
+    "東京 晴れです。",
 ]
 
 

@@ -21,7 +21,9 @@ from compliance.phi.recognizers.ja.organisations import is_proper, parts_before
 from compliance.phi.recognizers.ja.places import is_place_token
 
 BRANCH = regex.compile(
-    r" ?[\p{Han}\p{Katakana}\p{Hiragana}ー0-9]{0,8}?(?:本店|支店|店|分院|本院|館|営業所|出張所)(?=[、。,.()「」\s]|の|で|に|は|が|\Z)"
+    r" ?(?:[\p{Han}\p{Katakana}\p{Hiragana}ー0-9]{0,8}?(?:本店|支店|店|分院|本院|館|営業所|出張所)"
+    r"|[\p{Han}\p{Katakana}ー0-9]{1,6}?(?<![入退通病医寺転来帰産])院)"
+    r"(?=[、。,.()「」\s]|の|で|に|は|が|へ|まで|から|さま|様|さん|御中|宛|\Z)"
 )
 QUOTED_AFTER_KIND = regex.compile(
     r"(?:老人ホーム|グループホーム|ホーム|施設|病院|クリニック|薬局|保育園|幼稚園|学校|事業所|デイサービス)\s?「\K[^「」\n]{2,20}(?=」)"

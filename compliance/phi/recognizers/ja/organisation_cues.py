@@ -23,6 +23,7 @@ from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, to
 from compliance.phi.recognizers.ja.organisations import NO_TAIL, Part, is_named, named_value, parts_after
 
 KANA_IN = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+KANA_NAME = regex.compile(r"[\p{Hiragana}ー]{3,8}")
 KATAKANA_END = regex.compile(r"[\p{Katakana}ー]\Z")
 KATAKANA_START = regex.compile(r"[\p{Katakana}ー]")
 CUE_JOIN = r"\s*(?:は|:|=|、)?\s*(?=[(「『\[\p{Han}\p{Katakana}\p{Hiragana}A-Za-z])"
@@ -89,15 +90,20 @@ class JaFacilityCueRecognizer(_CueRecognizer):
             spaced = bool(match.group(1))
             if not spaced and KATAKANA_END.search(match.group()) and KATAKANA_START.match(text, name_start):
                 continue  # two katakana words in a row are one word (ホテルマン)
-            parts = parts_after(text, tokens, name_start)
+            parts = parts_after(text, tokens, name_start, kana_first=True)
             if not parts or parts[0].token.pos[0] == "接頭辞" or all(part.surface in generic for part in parts):
                 continue  # デイサービスお休み, クリニック内科
-            found = named_value(text, tokens, name_start)
+            if parts[-1].surface.endswith(("組", "クラス")):
+                continue  # 幼稚園 ばら組: a class of the school, not its name
+            found = named_value(text, tokens, name_start, kana_first=True)
             if found is None:
                 continue
             start, end = found
-            if text[start:end].endswith(words("honorifics")):
-                continue  # クリニック 泉先生: a person after the kind word, not the facility's own name
+            honorific = next((h for h in words("honorifics") if text[start:end].endswith(h)), None)
+            if honorific is not None:
+                if not KANA_NAME.fullmatch(text[start : end - len(honorific)]):
+                    continue  # クリニック 泉先生: a person after the kind word, not the facility's own name
+                end -= len(honorific)  # 訪問看護ステーションそよかぜさん: a kana name is the facility's, said politely
             kana = KANA_IN.search(parts[0].surface) is not None  # みのり, さくら草, ルナ
             if kana or is_named(text, tokens, start, end, engine) or _compound(parts) or _headed(text[start:end]):
                 out.append((match.start(), end, self.SCORE))  # the kind is part of the name

@@ -78,13 +78,15 @@ def parts_before(text: str, tokens: tuple[JaToken, ...], position: int) -> list[
     return parts
 
 
-def parts_after(text: str, tokens: tuple[JaToken, ...], position: int) -> list[Part]:
-    """The name's parts, left to right, starting at `position` (after a cue such as 勤務先は)."""
+def parts_after(text: str, tokens: tuple[JaToken, ...], position: int, *, kana_first: bool = False) -> list[Part]:
+    """The name's parts, left to right, starting at `position` (after a cue such as 勤務先は); `kana_first`: the
+    first may be a kana adverb or verb stem, as before a head word (right after a kind word: デイサービスいこい)."""
     parts: list[Part] = []
     for token in tokens:
         if token.end <= position:
             continue
-        if token.start < position or not _is_name_part(token, first=False) or token.end - position > MAX_NAME_CHARS:
+        first = kana_first and not parts
+        if token.start < position or not _is_name_part(token, first=first) or token.end - position > MAX_NAME_CHARS:
             break
         parts.append(Part(token.start, token.end, token.surface, token))
     while parts and parts[-1].surface in JOINERS:
@@ -110,9 +112,12 @@ def branch_end(text: str, position: int) -> int:
     return branch.end() if branch is not None else position
 
 
-def named_value(text: str, tokens: tuple[JaToken, ...], position: int) -> tuple[int, int] | None:
+def named_value(
+    text: str, tokens: tuple[JaToken, ...], position: int, *, kana_first: bool = False
+) -> tuple[int, int] | None:
     """The organisation name that starts at `position` after a cue: a bracketed one (「ひだまりの家」,
-    (ロイヤルベイ舞浜)) up to its closing bracket, else the name's words up to a particle, です or punctuation."""
+    (ロイヤルベイ舞浜)) up to its closing bracket, else the name's words up to a particle, です or punctuation.
+    `kana_first`: the name may open with a kana adverb or verb stem (ケアプランセンターなごみ、: なごみ reads as a verb)."""
     while position < len(text) and text[position] == " ":
         position += 1
     if position >= len(text):
@@ -125,7 +130,7 @@ def named_value(text: str, tokens: tuple[JaToken, ...], position: int) -> tuple[
         inner = text[position + 1 : end].strip()
         start = position + 1 + text[position + 1 : end].index(inner) if inner else end
         return (start, start + len(inner)) if len(inner) >= 2 else None
-    parts = parts_after(text, tokens, position)
+    parts = parts_after(text, tokens, position, kana_first=kana_first)
     if not parts:
         return None
     end = parts[-1].end

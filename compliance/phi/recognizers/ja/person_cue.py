@@ -7,7 +7,8 @@
   sign-off      美穂より (at the start of a line)
   greeting      こんにちは、あゆみです: a greeting, then any word but a role word before です
   role          訪問診療の原です, 産業医の本田です: a job or team word (its ending in person_cues.yaml), then a
-                word the dictionary reads as a name (or does not know) before です
+                word the dictionary reads as a name (or does not know) before です; 看護師宮崎です: a job written
+                straight before a surname of two or more characters the dictionary knows (glued_roles)
 A bracket between a name and its cue holds the name's other writing (ソン・ミンジュ(宋敏珠)と申します): both count.
 
 How sure each is comes from the cue and from how the name reads (person_words, names.Strength): a relation
@@ -21,7 +22,7 @@ from typing import Any
 import regex
 
 from compliance.phi.entities import PERSON
-from compliance.phi.ja.lexicon import alternation, table, words
+from compliance.phi.ja.lexicon import alternation, kept_places, table, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
 from compliance.phi.recognizers.ja.names import Strength, strength
@@ -40,6 +41,9 @@ WRITER = (
 )
 WRITER_END = r"\s*(?=です|デス|と申します|ともうします|でございます|といいます|と言います)"
 KANA_ONLY = regex.compile(r"[\p{Hiragana}\p{Katakana}ー・ ]{2,}")
+HIRAGANA_ONLY = regex.compile(r"[\p{Hiragana}ー]+")
+# A surname and a space before a given name (大島 清です): the given name alone may read as a word (空, 渚).
+SURNAME_SPACE_BEFORE = regex.compile(r"([\p{Han}々]{1,3})[ \u3000]\Z")
 BRACKET_BEFORE = regex.compile(r"\((?P<inner>[^()]{1,12})\)\s*\Z")
 
 
@@ -58,6 +62,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         self._sign_off = compile_ja(rf"^\s*([^\s、。]{{1,8}}?){alternation(cues['sign_off'])}[:：\s]")
         self._greeting = compile_ja(rf"{alternation(cues['greeting'])}[、。,!！\s〜~ー♪]+\s*{WRITER}{WRITER_END}")
         self._role = compile_ja(rf"{alternation(cues['role_endings'])}(?:の|、|\s)\s*{WRITER}{WRITER_END}")
+        self._glued_role = compile_ja(rf"{alternation(cues['glued_roles'])}(?P<name>[\p{{Han}}々]{{2,4}}){WRITER_END}")
         self._not_writer = frozenset(cues["not_a_writer"])
         self._honorifics = words("honorifics")
 
@@ -128,7 +133,11 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
         self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine
     ) -> list[tuple[int, int, float]]:
         out = []
-        for pattern, needed in ((self._greeting, Strength.WORD), (self._role, Strength.UNKNOWN)):
+        for pattern, needed in (
+            (self._greeting, Strength.WORD),
+            (self._role, Strength.UNKNOWN),
+            (self._glued_role, Strength.NAME),
+        ):
             for match in pattern.finditer(text):
                 name = match.group("name").strip()
                 if name.endswith(self._honorifics):
@@ -144,8 +153,9 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                     and len(name) > 1
                     and word.is_common_noun
                     and not word.oov
+                    and not (HIRAGANA_ONLY.fullmatch(name) and strength(engine, name) == Strength.NAME)
                 ):
-                    continue  # 検査科の結果です: the tokenizer reads an ordinary word here
+                    continue  # 検査科の結果です: the tokenizer reads an ordinary word here (訪問看護のあやです: a name)
                 out.append((match.start("name"), match.start("name") + len(name), 0.8))
         return out
 
@@ -171,12 +181,43 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                 start += lead.end()
                 found_strength = max(found_strength, strength(engine, text[start:position]))
             plain = match.group().startswith(("です", "デス"))
+            surname = SURNAME_SPACE_BEFORE.search(text, max(0, start - 5), start) if plain else None
+            if (
+                surname is not None
+                and position - start <= 3
+                and found_strength > Strength.NEVER
+                and CLAUSE_START.search(text[max(0, surname.start() - 8) : surname.start()])
+                and _full_name(engine, surname.group(1), text[start:position])
+            ):
+                out.append((surname.start(), position, 0.8))  # 大島 清です, 白石 空です: a full name, then です
+                continue
             if plain and not CLAUSE_START.search(text[max(0, start - 8) : start]):
                 continue
+            if plain and HIRAGANA_ONLY.fullmatch(text[start:position]) and not _may_name(engine, text[start:position]):
+                continue  # そうです, そうなんです, つらいんです: an adverb or an explanation, not a name
             needed = Strength.UNKNOWN if plain else Strength.WORD
             if found_strength >= needed and start < position:
                 out.append((start, position, 0.75 if plain else 0.85))
         return out
+
+
+def _full_name(engine: SudachiNlpEngine, surname: str, given: str) -> bool:
+    """大島 清, 白石 空: a surname the dictionary holds as one, or as a place smaller than a prefecture (most
+    surnames are places too), and a given name that is a noun (not 大変, 暑い)."""
+    if surname in kept_places():
+        return False
+    if not any(
+        pos[1] == "固有名詞" and (pos[2:4] == ("人名", "姓") or pos[2] == "地名") for pos in engine.readings(surname)
+    ):
+        return False
+    return all(token.pos[0] == "名詞" and token.pos[1] != "数詞" for token in engine.tokens(given))
+
+
+def _may_name(engine: SudachiNlpEngine, value: str) -> bool:
+    """A hiragana word before a plain です that could be a name: it holds a noun and ends in neither ん nor の."""
+    if value.endswith(("ん", "の")):
+        return False
+    return any(token.pos[0] in ("名詞", "接頭辞", "接尾辞") or token.oov for token in engine.tokens(value))
 
 
 def _without_honorific(value: str, honorifics: tuple[str, ...]) -> str:
