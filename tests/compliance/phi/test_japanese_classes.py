@@ -242,6 +242,7 @@ NO_NAME = [
     "看護師長です。夜間の件です。",
     "東京 大変です。",
     "東京 晴れです。",
+    "夫のアルコール依存症について相談したいです。",  # a katakana word glued to a kanji noun: one word
 ]
 
 

@@ -19,6 +19,8 @@ CASE_PARTICLES = "のがはをにともでへ"
 NOUN_END = regex.compile(r"[\p{Han}\p{Katakana}A-Za-z0-9々ー]")
 KANJI_RUN = regex.compile(r"[\p{Han}々〆ヶ]+")
 KATAKANA_NAME = regex.compile(r"[\p{Katakana}ー]+(?:[・= ][\p{Katakana}ー]+){0,3}")
+# A kanji right after a katakana word makes one compound noun (アルコール依存症), unless it opens a title (マリア様, ジョン先生).
+COMPOUND_KANJI = regex.compile(r"(?![様氏君殿先宛])\p{Han}")
 LATIN_NAME = regex.compile(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,2}")
 HIRAGANA_RUN = regex.compile(r"[\p{Hiragana}ー]+")
 # A reading in brackets right after a kanji word: 空(そら), 誠(マコト) (NFKC: the brackets are ASCII).
@@ -45,6 +47,8 @@ def name_after(
         match = pattern.match(text, position)
         if match is not None:
             end = match.end()
+            if pattern is KATAKANA_NAME and COMPOUND_KANJI.match(text, end):
+                return None  # 夫のアルコール依存症: a katakana word glued to a kanji noun is one word, not a name
             return end, strength(engine, text[position:end])
     if KANJI_RUN.match(text, position):
         return _kanji_after(text, position, tokens, engine)
