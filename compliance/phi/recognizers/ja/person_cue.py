@@ -3,7 +3,9 @@
   relation      母の和子, 息子のケンタが, 夫隆、, 同僚の森が: a kinship or relation word, の optional
   naming        名前は佐々木蒼です, 氏名: ヤマダ タロウ: everything up to the name's end is the name
   introduction  私は高橋美咲です, ぼくはそうた、: a word that reads as a name must follow
-  after         佐藤と申します, 四十物といいます: the name is the run right before
+  after         佐藤と申します, 四十物といいます, ゆいです！: the name is the run right before (before a plain です,
+                at a clause start, and a hiragana word only if it holds a noun: not そうです); a surname and a space
+                before it make a full name (白石 空です)
   sign-off      美穂より (at the start of a line)
   greeting      こんにちは、あゆみです: a greeting, then any word but a role word before です
   role          訪問診療の原です, 産業医の本田です: a job or team word (its ending in person_cues.yaml), then a
