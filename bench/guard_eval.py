@@ -793,6 +793,7 @@ JA_SETS = (
     DATA / "guard_ja_second.jsonl",
     DATA / "guard_ja_third.jsonl",
     DATA / "guard_ja_blind.jsonl",
+    DATA / "guard_ja_dev2.jsonl",
 )
 #: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
 JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
@@ -823,6 +824,13 @@ FIRST_PASS_JA = (
         "written by a helper who never saw the judge (160 lines), scored once on the judge of commit aa185c9 "
         "(tag `guard-ja-1`), aggregates only: **79 of 106 contradictions kept (74.5%**: 24h 33/35, routine 25/35, "
         "self care 21/36), **16 of 54 correct lines cut (29.6%)**; not read",
+    ),
+    (
+        "guard_ja_dev2.jsonl",
+        "written by a second helper who never saw the judge (160 lines, session 14; brief "
+        "`bench/data/guard_ja_WRITER_BRIEF.md`), scored once on the judge of tag `guard-ja-2-firstpass`: **90 of 105 "
+        "contradictions kept (85.7%**: 24h 30/35, routine 30/35, self care 30/35), **14 of 55 correct lines cut "
+        "(25.5%)**; then read and fixed in general form (development figures below)",
     ),
 )
 
