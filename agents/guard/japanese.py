@@ -168,6 +168,7 @@ class JapaneseCareReader:
         self._not_markers = compiler.regex(conditions["not_markers"])
         self._topic = tuple(fold(w) for w in clauses["not_after"])
         self._condition_kinds = tuple((kind, compiler.regex(conditions["kinds"][kind])) for kind in CONDITION_KINDS)
+        self._condition_met = compiler.regex(conditions["met"])
         self._window = int(data["window"])
         self._negation = compiler.regex(data["negation"]["after"])
         self._not_negation = compiler.regex(data["negation"]["exceptions"])
@@ -315,6 +316,9 @@ class JapaneseCareReader:
 
     def _kind(self, clause: _Clause, claim: _Found, tail: tuple[int, int], condition: str | None, whole: str) -> str:
         spec, text = claim.spec, clause.text
+        if condition is not None and self._condition_met.search(condition):
+            if self._condition_kind(condition) not in ("worse", "course"):
+                condition = None  # 症状があるうちは、: a condition already true is no condition
         if spec.negatable and (self._negation_in(text, *tail) or self._concessive.search(text[tail[0] : tail[1]])):
             if spec.conditional and condition is not None and self._condition_kind(condition) == "worse":
                 return f"{spec.kind}.negated.if_worse"

@@ -38,7 +38,8 @@ class JapaneseJudge:
         text = self.reader.normalise(sentence)
         if not self.reader.judges(level):
             return None, text
-        reading = self.reader.read_normalised(level, text, question=_QUESTION.search(sentence) is not None)
+        # asked of the normalised text: a polite request (受診していただけますか) reads there as one (してください)
+        reading = self.reader.read_normalised(level, text, question=_QUESTION.search(text) is not None)
         if reading.denied is None:
             return None, text
         claim = reading.denied

@@ -35,6 +35,15 @@ CONTRADICTING = [
     (SELF_CARE, "すぐに救急外来へ。", "escalation"),
     (SELF_CARE, "悪化しても病院には行かないでください。", "safe"),  # the safety net taken away
     (C24, "今すぐ受診してください。", "escalation"),  # sooner than "within 24 hours", as in English
+    # session 14 (development set 2): the patient decides, a double negative, the polite ございません, a condition
+    # already true, "if possible" that is no condition, a polite request that is no question
+    (C24, "受診するかどうかは、ご自身の判断で決めていただいて構いません。", "safe"),
+    (C24, "受診しないといけない、というわけではありません。", "safe"),
+    (C24, "今回の症状につきましては、様子見で問題ございません。", "safe"),
+    (ROUTINE, "受診は任意ですので、気になるようでしたらどうぞ。", "safe"),
+    (SELF_CARE, "症状があるなら、受診をおすすめします。", "escalation"),
+    (ROUTINE, "できれば今日中に受診してください。", "escalation"),
+    (SELF_CARE, "今日中に診療所を受診していただけますか。", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
@@ -52,6 +61,12 @@ AGREEING = [
     (SELF_CARE, "たいていは自宅で様子を見ることができます。"),
     (SELF_CARE, "悪化した場合や、１週間たってもよくならない場合は、医師に相談してください。"),
     (SELF_CARE, "のどの痛みには、温かい飲み物やはちみつが役立ちます。"),
+    # session 14: what happens at the visit, a double negative that sends the patient, a pharmacist's advice,
+    # a safety net still conditional (今後 is no "now")
+    (C24, "診察では、のどの奥を見たり、血液検査をしたりすることがあります。"),
+    (C24, "受診の必要がないわけではありませんので、明日までに受診してください。"),
+    (SELF_CARE, "薬局の薬剤師に相談して、症状に合った市販薬を選んでもらいましょう。"),
+    (SELF_CARE, "今後、症状が悪化した場合は受診してください。"),
 ]
 
 BEFORE, AFTER = "ご相談ありがとうございます。", "水分をこまめにとってください。"
