@@ -44,6 +44,9 @@ CONTRADICTING = [
     (SELF_CARE, "症状があるなら、受診をおすすめします。", "escalation"),
     (ROUTINE, "できれば今日中に受診してください。", "escalation"),
     (SELF_CARE, "今日中に診療所を受診していただけますか。", "escalation"),
+    # a hedge is advice, not permission; observation said to be enough is waiting
+    (SELF_CARE, "一応、お医者さんに診てもらったほうがいいかもしれません。", "escalation"),
+    (C24, "ご自宅での経過観察で十分かと存じます。", "safe"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
@@ -67,6 +70,9 @@ AGREEING = [
     (C24, "受診の必要がないわけではありませんので、明日までに受診してください。"),
     (SELF_CARE, "薬局の薬剤師に相談して、症状に合った市販薬を選んでもらいましょう。"),
     (SELF_CARE, "今後、症状が悪化した場合は受診してください。"),
+    (C24, "様子を見るのではなく、24時間以内に医師の診察を受けてください。"),  # のではなく rejects the wait
+    (C24, "受診したほうがいいかもしれません。"),  # a hedged recommendation to be seen agrees at 24 hours
+    (ROUTINE, "救急外来に行く必要はありませんが、かかりつけ医の予約は必ずとってください。"),
 ]
 
 BEFORE, AFTER = "ご相談ありがとうございます。", "水分をこまめにとってください。"
