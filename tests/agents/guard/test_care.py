@@ -53,6 +53,9 @@ UNLISTED = [
     (SELF_CARE, "If you have any questions or concerns, please consult a doctor immediately.", "escalation"),
     # a condition that points back at the problem described is met (session 14)
     (C24, "You should see a doctor immediately if you're having any issues like this.", "escalation"),
+    # session 14 (development set 6): advice in the first person is no condition; a condition the patient has said
+    (SELF_CARE, "Honestly, if I were you I'd head down to A&E and have it checked.", "escalation"),
+    (SELF_CARE, "If you're still coughing, which you mentioned you are, please do see your GP.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -89,6 +92,11 @@ PASSES = [
     (ROUTINE, "If you ever have thoughts of harming yourself, please seek help immediately."),
     (C24, "If you have any concerns, please consult a doctor."),
     (SELF_CARE, "If things like this keep coming back, see your GP."),
+    # what doctors generally advise, what the emergency department is for, the waiting room (session 14)
+    (SELF_CARE, "Doctors usually recommend paracetamol or ibuprofen for this kind of pain."),
+    (SELF_CARE, "Many GPs suggest saltwater gargles for a sore throat."),
+    (C24, "A&E is really for emergencies, so an urgent GP appointment is the right place for this."),
+    (ROUTINE, "Waiting rooms can sometimes run late, so it's a good idea to bring something to read."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
