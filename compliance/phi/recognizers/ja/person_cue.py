@@ -28,7 +28,7 @@ from compliance.phi.ja.lexicon import alternation, kept_places, table, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
 from compliance.phi.recognizers.ja.names import Strength, strength
-from compliance.phi.recognizers.ja.person_words import name_after, name_before
+from compliance.phi.recognizers.ja.person_words import HIRAGANA_RUN, name_after, name_before
 
 NAMING_END = regex.compile(r"(?:です|と申します|ともうします|といいます|と言います|[、。,!?！？()（）:\n]|\s{2}|\s*\Z)")
 # Before a plain です a name stands at the start of the message or of a sentence or clause (佐藤です。).
@@ -43,7 +43,6 @@ WRITER = (
 )
 WRITER_END = r"\s*(?=です|デス|と申します|ともうします|でございます|といいます|と言います)"
 KANA_ONLY = regex.compile(r"[\p{Hiragana}\p{Katakana}ー・ ]{2,}")
-HIRAGANA_ONLY = regex.compile(r"[\p{Hiragana}ー]+")
 # A surname and a space before a given name (大島 清です): the given name alone may read as a word (空, 渚).
 SURNAME_SPACE_BEFORE = regex.compile(r"([\p{Han}々]{1,3})[ \u3000]\Z")
 BRACKET_BEFORE = regex.compile(r"\((?P<inner>[^()]{1,12})\)\s*\Z")
@@ -155,7 +154,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                     and len(name) > 1
                     and word.is_common_noun
                     and not word.oov
-                    and not (HIRAGANA_ONLY.fullmatch(name) and strength(engine, name) == Strength.NAME)
+                    and not (HIRAGANA_RUN.fullmatch(name) and strength(engine, name) == Strength.NAME)
                 ):
                     continue  # 検査科の結果です: the tokenizer reads an ordinary word here (訪問看護のあやです: a name)
                 out.append((match.start("name"), match.start("name") + len(name), 0.8))
@@ -195,7 +194,7 @@ class JaPersonCueRecognizer(JaTokenRecognizer):
                 continue
             if plain and not CLAUSE_START.search(text[max(0, start - 8) : start]):
                 continue
-            if plain and HIRAGANA_ONLY.fullmatch(text[start:position]) and not _may_name(engine, text[start:position]):
+            if plain and HIRAGANA_RUN.fullmatch(text[start:position]) and not _may_name(engine, text[start:position]):
                 continue  # そうです, そうなんです, つらいんです: an adverb or an explanation, not a name
             needed = Strength.UNKNOWN if plain else Strength.WORD
             if found_strength >= needed and start < position:
