@@ -158,6 +158,9 @@ class CareReader:
         negation = data["negation"]
         self._long_negation = compiler.regex([f"({'|'.join(negation['long'])})"])
         self._short_negation = compiler.regex([f"({'|'.join(negation['short'])})"])
+        self._wide_negation = compiler.regex([f"({'|'.join(negation['wide'])})"])
+        self._wide_window = int(negation["wide_window"])
+        self._not_negating = compiler.regex(negation["not_negating"])
         self._negation_ends = frozenset(negation["ends_at"])
         self._not_about_care = compiler.regex(data["not_about_care"])
         self._urging = compiler.regex(["(do )?{urging_word}"])
@@ -165,6 +168,7 @@ class CareReader:
         conditions = data["conditions"]
         # "decide if tests are needed", "see whether it helps": an indirect question, not a condition
         not_after = "".join(f"(?<! {re.escape(w)} )" for w in conditions["not_after"])
+        self._suggestion = compiler.regex(data["suggestions"])
         self._markers = re.compile(compiler.pattern(conditions["markers"]).replace("(?<= )", "(?<= )" + not_after, 1))
         self._condition_kinds = tuple((kind, compiler.regex(conditions["kinds"][kind])) for kind in CONDITION_KINDS)
         self._condition_met = compiler.regex(conditions["met"])
@@ -193,6 +197,8 @@ class CareReader:
         blocking = data["blocks_safety_net"]
         self._blocking = compiler.regex(blocking["markers"])
         self._blocked_kinds = frozenset(blocking["kinds"])
+        self._negated_time_claims = frozenset(data["negated_time"]["claims"])
+        self._negated_times = frozenset(data["negated_time"]["times"])
         self._levels = level_outcomes(data)
 
     def judges(self, level: str) -> bool:
@@ -206,9 +212,11 @@ class CareReader:
         """`marked`: the sentence normalised with its clause breaks kept (`clause_breaks`). In a question ("Have
         you seen a doctor?") only claims that say less than the disposition are denied: asking asserts nothing."""
         table = self._levels[level]
+        question = question and not self._suggestion.search(marked)
         clauses = []
         for piece in self._split.split(marked):
-            text = " " + piece.strip() + " "
+            # "why not", "it wouldn't hurt to": words that hold a negation and negate nothing are not read
+            text = self._not_negating.sub(_blank, " " + piece.strip() + " ")
             if text != "  ":
                 found = self._find(text)
                 marker = self._markers.search(text, 0, _char_of(text, LEADING_WORDS + 1))
@@ -318,6 +326,9 @@ class CareReader:
                 and (self._condition_kind(condition) == "worse")
             ):
                 return f"{spec.kind}.negated.if_worse"  # "if it gets worse, don't call anyone": no safety net
+            if spec.kind in self._negated_time_claims and (time := self._time_of(clause.bare, claim, found)):
+                if time in self._negated_times:
+                    return f"{spec.kind}.negated.{time}"  # "you don't need to be seen today"
             return f"{spec.kind}.negated"
         for name, regex in spec.variants:
             if regex.search(whole):
@@ -338,7 +349,11 @@ class CareReader:
     def _negated(self, words: Sequence[str], claim: _Found, condition_starts: int | None) -> bool:
         """A negation before the claim, in reach of it; "not wait" urges and does not count."""
         floor = condition_starts + 1 if condition_starts is not None else 0
-        for regex, width in ((self._long_negation, self._window), (self._short_negation, self._short_window)):
+        for regex, width in (
+            (self._long_negation, self._window),
+            (self._short_negation, self._short_window),
+            (self._wide_negation, self._wide_window),
+        ):
             if condition_starts is not None:
                 width = min(width, self._condition_window)
             reach = words[max(floor, claim.start - width) : claim.start]

@@ -56,6 +56,19 @@ UNLISTED = [
     # session 14 (development set 6): advice in the first person is no condition; a condition the patient has said
     (SELF_CARE, "Honestly, if I were you I'd head down to A&E and have it checked.", "escalation"),
     (SELF_CARE, "If you're still coughing, which you mentioned you are, please do see your GP.", "escalation"),
+    # session 15 (development set 7): words that hold a negation and negate nothing; a suggestion asked as a
+    # question; "rarely"; a condition met by any symptom at all; a primary care provider
+    (C24, "There's no reason you can't wait until next week.", "safe"),
+    (C24, "Rather than booking anything, why not give it 48 to 72 hours?", "safe"),
+    (ROUTINE, "Dry patches like these rarely need medical input.", "safe"),
+    (
+        SELF_CARE,
+        "It wouldn't hurt to have your GP examine the sprain, so why not book in for later this week?",
+        "escalation",
+    ),
+    (SELF_CARE, "Call an ambulance if the pain is there at all.", "escalation"),
+    (SELF_CARE, "You should see your PCP about this sore throat.", "escalation"),
+    (SELF_CARE, "Not seeing a doctor about this would be unwise.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -97,6 +110,13 @@ PASSES = [
     (SELF_CARE, "Many GPs suggest saltwater gargles for a sore throat."),
     (C24, "A&E is really for emergencies, so an urgent GP appointment is the right place for this."),
     (ROUTINE, "Waiting rooms can sometimes run late, so it's a good idea to bring something to read."),
+    # session 15 (development set 7): a double negative that urges; keeping the appointment; where to go named twice; no appointment needed at self care
+    (C24, "It wouldn't be wise not to get this checked soon, today or tomorrow is best."),
+    (ROUTINE, "Please don't skip the appointment, it is worth keeping."),
+    (C24, "See a doctor today or tomorrow: urgent care or a same-day telehealth visit both work."),
+    (SELF_CARE, "A pharmacist can recommend something for the congestion, no appointment needed."),
+    (SELF_CARE, "Don't worry about booking an appointment; this usually clears up by itself."),
+    (SELF_CARE, "Your GP may examine your ear if it doesn't settle, but for now home care is the right approach."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
