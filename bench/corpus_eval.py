@@ -74,8 +74,10 @@ LATER_ROUNDS = {
     "ZK": "locked11_short",  # round 11: a walk-in centre's chat and a pharmacy app in autumn and winter, a blind measure
     "ZL": "locked12",  # round 12: a late summer of a rural duty doctor line, a minor-injuries unit, a student health service
     "ZM": "locked12_short",  # round 12: a coastal out-of-hours web chat and a pharmacy messaging line in summer
+    "ZN": "dev13",  # round 13: clinician vignettes of published triage studies (North American), read and tuned against
+    "ZO": "locked13",  # round 13: clinician vignettes of a symptom-checker study (British/Australian), a blind measure
 }
-READABLE = ("dev", "train")
+READABLE = ("dev", "train", "dev13")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
