@@ -79,6 +79,11 @@ JA_DEV6 = (
     " a pharmacy and a municipal health centre; care managers, visiting nurses, reception staff; first pass on round"
     " 8: 91.6%, read since)"
 )
+JA_DEV7 = (
+    "Japanese: development set 7 (a helper in session 15 who never saw the code: a home-visit nursing station and a"
+    " dermatology/ophthalmology clinic in a regional city's rainy season; LINE messages, referrals, staff signatures;"
+    " first pass on round 9, read since)"
+)
 JA_SETS = {
     HERE / "data" / "phi_ja_own.jsonl": JA_OWN,
     HERE / "data" / "phi_ja_fresh.jsonl": JA_FRESH,
@@ -89,6 +94,7 @@ JA_SETS = {
     HERE / "data" / "phi_ja_dev5.jsonl": JA_DEV5,
     HERE / "data" / "phi_ja_blind5.jsonl": JA_BLIND5,
     HERE / "data" / "phi_ja_dev6.jsonl": JA_DEV6,
+    HERE / "data" / "phi_ja_dev7.jsonl": JA_DEV7,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
 LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl"})
