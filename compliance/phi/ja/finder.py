@@ -80,7 +80,13 @@ class JapaneseFinder:
         hits = [_Hit(r.start, r.end, r.entity_type, r.score) for r in results]
         hits = [hit for hit in hits if not _vetoed(hit, guards)]
         hits += _coordinated_names(body, hits, artifacts.ja_tokens, self.nlp)
-        hits = [widened for hit in hits for widened in _widened(body, hit, self.nlp)]
+        # a reading in brackets is a span of its own: the allow-list may veto it (土田様（ドライアイ）)
+        hits = [
+            widened
+            for hit in hits
+            for widened in _widened(body, hit, self.nlp)
+            if (widened.start < hit.end and hit.start < widened.end) or not _vetoed(widened, guards)
+        ]
         hits += [hit for hit in _repeated_names(body, hits, artifacts.ja_tokens) if not _vetoed(hit, guards)]
         spans = []
         for hit in _resolve(body, hits):

@@ -35,6 +35,7 @@ GIVEN_IN_KANJI = regex.compile(
 )
 # Kim Ji-hoon(キム・ジフン): a Latin name right before a kana name in brackets is the same person.
 LATIN_BEFORE_BRACKET = regex.compile(r"(?<![A-Za-z])[A-Z][A-Za-z'\-]*(?: [A-Z][A-Za-z'\-]*){0,2} ?\( ?\Z")
+HONORIFICS = frozenset(("様", "殿"))
 SURNAME_BEFORE = regex.compile(r"(?<![\p{Han}々])[\p{Han}々]{1,3} \Z")
 
 
@@ -53,8 +54,8 @@ def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tup
     reading = READING.match(text, end)
     if reading is not None:
         spans.append((reading.start("inner"), reading.end("inner")))
-        if reading.group("glued"):
-            end = reading.end("glued")
+        if reading.group("glued") and reading.group("glued") not in HONORIFICS:
+            end = reading.end("glued")  # 翠(みどり) after 高橋: the given name; 春様(はる): not the honorific
     elif KANA_NAME.fullmatch(text[start:end]):
         kanji = KANJI_READING.match(text, end)
         whole = KANJI_NAME_READING.match(text, end)

@@ -40,6 +40,14 @@ NAMES = [
     ("白石 空です。右耳の耳鳴りが3日続いています", ["白石 空"]),
     ("デイサービスの看護師宮崎です。", ["宮崎"]),
     ("訪問看護のあやです。本日お父様は体温36.6℃でした。", ["あや"]),
+    # session 15 (development set 7): a surname after a role or a department, a name after what a family calls its
+    # elder, a reading then の and a relation, a bare age in brackets signing the message
+    ("ヘルパーの小松です、背中のかゆみで夜眠れないそうです。", ["小松"]),
+    ("ひだまり荘介護村上です。両足むくみあり。", ["ひだまり荘", "村上"]),
+    ("お父さん茂、昨日から右のおでこに水ぶくれ。", ["茂"]),
+    ("空(そら)の母です。とびひ治ったみたい！", ["空", "そら"]),
+    ("前にもらったロコイドまだ使えますか？ あかり(24)", ["あかり"]),
+    ("予約の土田様（ドライアイ）に電話連絡お願いします。", ["土田"]),  # a condition in brackets is no reading
 ]
 
 IDS = [
@@ -51,6 +59,8 @@ IDS = [
     ("パスポート番号（MZ1234567）を控えました。", ["MZ1234567"]),
     ("会員ID hanako_77 で予約しました。", ["hanako_77"]),
     ("入院番号 AD-24-00571 の患者です。", ["AD-24-00571"]),
+    # session 15: My Number named earlier in the message, the number after 番号 in the next sentence
+    ("母のマイナンバーカードの暗証番号わすれた…。番号は6930 2218 4475です。", ["6930 2218 4475"]),
 ]
 
 ORGANISATIONS = [
@@ -77,6 +87,11 @@ ORGANISATIONS = [
     ("訪問看護ステーションそよかぜさんの緊急連絡先", ["訪問看護ステーションそよかぜ"]),
     ("地域包括支援センターちちぶを紹介していただきました。", ["地域包括支援センターちちぶ"]),
     ("山田病院 転院予定です。", ["山田病院"]),  # a transfer (転院) is no branch
+    # session 15 (development set 7): shortened heads after a name, a group home's abbreviation
+    ("あじさい訪看の遠藤さんへ", ["あじさい訪看", "遠藤"]),
+    ("本日港南総合でセファゾリン点滴開始。", ["港南総合"]),
+    ("英語の先生してます（酒田東高）。", ["酒田東高"]),
+    ("GHやまぶきの大和田です。", ["GHやまぶき", "大和田"]),
 ]
 
 PLACES_AGES_DATES_PHONES = [
@@ -243,6 +258,12 @@ NO_NAME = [
     "東京 大変です。",
     "東京 晴れです。",
     "夫のアルコール依存症について相談したいです。",  # a katakana word glued to a kanji noun: one word
+    # session 15: a shortened head after a loanword or a common word is no facility; a condition in brackets after
+    # an honorific is no reading; a relation word before a common noun
+    "誤嚥リスク高 とろみ中間。",
+    "発赤の範囲拡大あり。",
+    "母熱が出て、父咳が止まらない。",
+    "日光角化症って言われました。",
 ]
 
 

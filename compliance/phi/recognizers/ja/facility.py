@@ -17,7 +17,7 @@ from compliance.phi.entities import FACILITY
 from compliance.phi.ja.lexicon import alternation, word_set, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
-from compliance.phi.recognizers.ja.organisations import is_proper, parts_before
+from compliance.phi.recognizers.ja.organisations import Part, is_proper, parts_before
 from compliance.phi.recognizers.ja.places import is_place_token
 
 BRANCH = regex.compile(
@@ -28,6 +28,11 @@ BRANCH = regex.compile(
 QUOTED_AFTER_KIND = regex.compile(
     r"(?:老人ホーム|グループホーム|ホーム|施設|病院|クリニック|薬局|保育園|幼稚園|学校|事業所|デイサービス)\s?「\K[^「」\n]{2,20}(?=」)"
 )
+
+
+SHORT_HEAD_END = r"(?=[のでにはがへともや、。,.()（）「」\s]|さん|様|\Z)"
+# GHやまぶき: a group home's name after its abbreviation
+GROUP_HOME = regex.compile(r"(?<![A-Za-z])GH\s?[\p{Hiragana}\p{Katakana}ー]{2,8}" + SHORT_HEAD_END)
 
 
 OWNERS = frozenset({"県立", "市立", "都立", "府立", "道立", "国立", "町立", "村立", "区立", "公立", "私立"})
@@ -44,6 +49,7 @@ class JaFacilityRecognizer(JaTokenRecognizer):
     def __init__(self) -> None:
         super().__init__()
         self._heads = compile_ja(alternation(words("facility_heads")))
+        self._short_heads = compile_ja(rf"(?:{alternation(words('facility_short_heads'))}){SHORT_HEAD_END}")
         self._names = compile_ja(alternation(words("facility_names")))
         forms = alternation(words("company_forms"))
         # 医療法人社団 清和会 , 東雲会 : the corporation written before the facility's name
@@ -52,7 +58,9 @@ class JaFacilityRecognizer(JaTokenRecognizer):
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         generic = word_set("facility_generic")
         out = []
-        for match in self._heads.finditer(text):
+        heads = [(match, False) for match in self._heads.finditer(text)]
+        heads += [(match, True) for match in self._short_heads.finditer(text) if _own_word(tokens, match)]
+        for match, short in heads:
             parts = parts_before(text, tokens, match.start())
             start = parts[0].start if parts else match.start()
             hiragana = HIRAGANA_BEFORE.search(text, max(0, start - 8), start)
@@ -69,6 +77,8 @@ class JaFacilityRecognizer(JaTokenRecognizer):
             named = [part for part in parts if part.surface not in generic and part.token.pos[1] != "数詞"]
             branch = BRANCH.match(text, match.end())
             end = branch.end() if branch is not None else match.end()
+            if short and not named and hiragana is None:
+                continue
             if not named and hiragana is None:
                 place = self._place_before(text, tokens, start, engine)
                 if place is not None:  # 広尾の都立病院
@@ -79,6 +89,8 @@ class JaFacilityRecognizer(JaTokenRecognizer):
             proper = hiragana is not None or any(
                 is_proper(part, engine) or part.surface.isascii() or _kana(part.surface) for part in named
             )
+            if short and not self._short_named(match.group(), named, hiragana is not None, engine):
+                continue  # 誤嚥リスク高, 範囲拡大: a shortened head only after a name
             runner = self._runner.search(text, max(0, start - 24), start)
             if runner is not None and runner.start() < start:
                 start = runner.start()
@@ -89,7 +101,17 @@ class JaFacilityRecognizer(JaTokenRecognizer):
                 out.append((known.start(), known.end(), self.SCORE_PLAIN))  # 日赤に入院中
         for quoted in QUOTED_AFTER_KIND.finditer(text):
             out.append((quoted.start(), quoted.end(), self.SCORE_PROPER))
+        for home in GROUP_HOME.finditer(text):
+            out.append((home.start(), home.end(), self.SCORE_PROPER))
         return out
+
+    @staticmethod
+    def _short_named(head: str, named: list[Part], hiragana: bool, engine: SudachiNlpEngine) -> bool:
+        """A shortened head names a facility after a proper noun (酒田東高, 港南総合), or, unless it is a one-character
+        head, after a hiragana name (あじさい訪看, しらかわ居宅): not after a loanword (誤嚥リスク高)."""
+        if any(is_proper(part, engine) or part.surface.isascii() for part in named):
+            return True
+        return len(head) > 1 and (hiragana or any(_hiragana(part.surface) for part in named))
 
     @staticmethod
     def _place_before(text: str, tokens: tuple[JaToken, ...], start: int, engine: SudachiNlpEngine) -> int | None:
@@ -99,6 +121,15 @@ class JaFacilityRecognizer(JaTokenRecognizer):
             if token.end == start - 1 and is_place_token(token):
                 return token.start
         return None
+
+
+def _own_word(tokens: tuple[JaToken, ...], match: regex.Match[str]) -> bool:
+    index = token_index_at(tokens, match.start())
+    return index is not None and tokens[index].end == match.end()
+
+
+def _hiragana(surface: str) -> bool:
+    return all("\u3040" <= ch <= "\u309f" or ch == "ー" for ch in surface)
 
 
 def _kana(surface: str) -> bool:

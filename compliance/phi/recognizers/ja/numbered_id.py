@@ -98,6 +98,12 @@ class JaMyNumberRecognizer(JaPatternRecognizer):
             r"(?:マイナンバー|個人番号)[^。\n]{0,40}?\K(?<!\d)\d{4}[\s-]?\d{4}[\s-]?\d{4}(?![\d-])",
             0.95,
         ),
+        # マイナンバーカードの暗証番号わすれた…。番号は6930 2218 4475: named earlier in the message, then 番号
+        Pattern(
+            "my number named earlier",
+            r"(?:マイナンバー|個人番号)[^\n]{0,80}?番号\s*(?:は|:|：)?\s*\K(?<!\d)\d{4}[\s-]?\d{4}[\s-]?\d{4}(?![\d-])",
+            0.9,
+        ),
     )
 
 

@@ -10,7 +10,11 @@
                 bracketed after it
   newborn       生後3週のこはる、: a name after a baby's age
   sign-off      薬剤師 朴より: a name after a job word and before より
-  own reading   希望（のぞみ）です: a kanji word with its reading in kana, then です or an honorific
+  own reading   希望（のぞみ）です, 空(そら)の母です: a kanji word with its reading in kana, then です, an honorific or
+                の and a relation word
+  role          ヘルパーの小松です, ひだまり荘介護村上です: a proper noun after a role or a department, then です
+  relation name お父さん茂、: a word the dictionary knows as a person's name, straight after a relation word
+  age sign-off  …使えますか？ あかり(24): a name with a bare age in brackets, ending the message
   Latin pair     Yuki Hamada（浜田 由紀）, Emily Tanakaです: two or three capitalised Latin words before です,
                  さん, 様, と申します or a bracket
   Hangul         이지연: Korean written in a Japanese message is a name
@@ -43,10 +47,14 @@ PARENT = compile_ja(
     rf"(?:\A|(?<=[、。,!?！？\s]|の)){NAME}(?:ママ|パパ|まま|ぱぱ)(?=です|だよ|より|[、。,!?！？\s]|\Z)"
 )
 NEWBORN = compile_ja(rf"生後\s*\d{{1,2}}\s*(?:日|週|か月|ヶ月|カ月)(?:目)?の{NAME}(?=[、。がはのを(（]|ちゃん|くん)")
-OWN_READING = compile_ja(
-    r"(?:\A|(?<=[、。,!?！？\s]|の))(?P<name>[\p{Han}々]{1,4})[(（][\p{Hiragana}\p{Katakana}ー]{2,8}[)）]"
-    r"(?=です|と申します|さん|様|ちゃん|くん)"
+OWN_READING = r"(?:\A|(?<=[、。,!?！？\s]|の))(?P<name>[\p{Han}々]{1,4})[(（][\p{Hiragana}\p{Katakana}ー]{2,8}[)）]"
+AGE_SIGN_OFF = compile_ja(
+    r"(?:\A|(?<=[、。,!?！？\s]))(?P<name>[\p{Han}々]{1,4}|[\p{Hiragana}ー]{2,5})\s*[(（]\d{1,2}[)）]\s*\Z"
 )
+#: What a family calls its elders, written before their names (お父さん茂、じいちゃん茂).
+FAMILY_CALLS = ("お父さん", "お母さん", "父さん", "母さん", "おじいちゃん", "おばあちゃん", "じいちゃん", "ばあちゃん")
+#: Departments a staff member signs with (ひだまり荘介護村上です), besides the role words.
+DEPARTMENTS = ("介護", "看護", "受付", "事務", "医事", "相談室", "地域連携室")
 #: Parents as their children's messages name them (はるとのママ).
 PARENTS = ("ママ", "パパ", "まま", "ぱぱ", "母親", "父親")
 SIGN_OFF = compile_ja(rf"(?:[。!?！？]|\s)\s*{NAME}\s*(?:[+\d][\d\s\-()]{{8,}}\d)?\s*\Z")
@@ -90,6 +98,13 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
             r"(?=[がはをのと、(（]|ちゃん|くん)"
         )
         self._bracketed = compile_ja(rf"{kin}\s*[(（]{NAME}[)）、]")
+        self._own_reading = compile_ja(rf"{OWN_READING}(?=です|と申します|さん|様|ちゃん|くん|の{kin}(?:です|より))")
+        staff = alternation((*words("role_nouns"), *DEPARTMENTS))
+        self._staff_name = compile_ja(rf"(?:{staff})の?(?P<name>[\p{{Han}}々]{{1,4}})(?=です|と申します|でした|より)")
+        calls = alternation((*words("kinship_cues"), *PARENTS, *FAMILY_CALLS))
+        self._relation_kanji = compile_ja(
+            rf"{calls}(?P<name>[\p{{Han}}々]{{1,3}})(?=[、がはをのと(（]|さん|ちゃん|くん)"
+        )
         roles = alternation(("薬剤師", "看護師", "医師", "保健師", "助産師", "相談員", "主任", "担当"))
         self._signed = compile_ja(rf"{roles}\s*{NAME}\s*より")
         self._not_names = (
@@ -104,7 +119,8 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
             (AGE_AFTER, 0.75),
             (PARENT, 0.75),
             (NEWBORN, 0.8),
-            (OWN_READING, 0.75),
+            (self._own_reading, 0.75),
+            (AGE_SIGN_OFF, 0.75),
             (self._parent_of, 0.8),
             (self._relation, 0.7),
             (self._bracketed, 0.8),
@@ -114,6 +130,10 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
                 if self._word(m, tokens):
                     out.append((self._after_relation(m), self._before_title(m), score))
         out += self._parents_of(text, tokens, engine)
+        for pattern in (self._staff_name, self._relation_kanji):
+            for m in pattern.finditer(text):
+                if self._word(m, tokens) and _dictionary_name(m, tokens, engine):
+                    out.append((m.start("name"), m.end("name"), 0.8))
         found = SIGN_OFF.search(text)
         if found is not None and self._word(found, tokens) and self._signs(found, tokens):
             out.append((found.start("name"), self._before_title(found), 0.7))
@@ -202,6 +222,15 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
         return (
             all(t.pos[0] == "名詞" or t.oov for t in words) or regex.fullmatch(r"[\p{Hiragana}ー]+", name) is not None
         )
+
+
+def _dictionary_name(match: regex.Match[str], tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> bool:
+    """The candidate is a word the dictionary tags as a person's name, or words it can read as one (小松 is tagged
+    a common noun and read コマツ as a surname; 村上 is cut into 村 and 上)."""
+    first, last = token_index_at(tokens, match.start("name")), token_index_ending(tokens, match.end("name"))
+    if first is None or last is None:
+        return False
+    return (first == last and tokens[first].pos[2] == "人名") or bool(engine.name_readings(match.group("name")))
 
 
 def _romaji(kana: str) -> str:
