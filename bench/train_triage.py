@@ -82,13 +82,17 @@ LOWER_AT = 0.7
 #: The calibration rule (round 8; notes/issue-15.md says how it came to be). Short messages (under
 #: learned.LONG_WORDS content words): the lowest threshold of THRESHOLDS that raises at most SHORT_RAISE_LIMIT of the
 #: short part's non-emergency messages to an emergency. Long messages: the highest threshold at which the
-#: calibration part's emergencies caught reach SENSITIVITY_TARGET (issue 15's target), or the one that catches the
-#: most when none does. Safety first: over-triage is reported, not traded against a missed emergency.
+#: calibration part's emergencies caught reach SENSITIVITY_TARGET (issue 15's target) and RELEASED_CAUGHT, or the one
+#: that catches the most when none does. Safety first: over-triage is reported, not traded against a missed emergency.
 THRESHOLDS = tuple(round(0.05 + 0.025 * i, 3) for i in range(35))  # 0.05 ... 0.9
 #: Round 9: a share (1%) instead of none, as round 8's notes planned before the second short writer's cases were
 #: scored: "none raised" is a maximum that only climbs as the short part grows.
 SHORT_RAISE_LIMIT = 0.01
 SENSITIVITY_TARGET = 0.97
+#: Round 14 (session 15, decided before round 14's locked parts were scored): a retrained layer never catches fewer
+#: of the calibration part's emergencies than the release it replaces did (engine 2.7.7: 317 of 800 cases' 325).
+#: 2.8.0's model met the target with one fewer and gave emergencies back on a locked part (notes/issue-15.md).
+RELEASED_CAUGHT = 317
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +220,8 @@ def calibrate(model: learned.Model, calibration: Sequence[Example], short: Seque
     raise_at = min(quiet) if quiet else THRESHOLDS[-1]
     emergencies = sum(e.label.urgency.value == "em" for e in calibration)
     caught = {t: _caught(_at(calibration, at_cal, raise_at, t)) for t in THRESHOLDS}
-    enough = [t for t in THRESHOLDS if caught[t] >= SENSITIVITY_TARGET * emergencies]
+    floor = max(SENSITIVITY_TARGET * emergencies, min(RELEASED_CAUGHT, emergencies))
+    enough = [t for t in THRESHOLDS if caught[t] >= floor]
     raise_at_long = max(enough) if enough else max(THRESHOLDS, key=lambda t: (caught[t], t))
     found = figures([(e.label, level) for e, level in _at(calibration, at_cal, raise_at, raise_at_long)])
     short_found = figures([(e.label, level) for e, level in _at(short, at_short, raise_at, raise_at_long)])
