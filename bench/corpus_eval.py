@@ -76,6 +76,8 @@ LATER_ROUNDS = {
     "ZM": "locked12_short",  # round 12: a coastal out-of-hours web chat and a pharmacy messaging line in summer
     "ZN": "dev13",  # round 13: clinician vignettes of published triage studies (North American), read and tuned against
     "ZO": "locked13",  # round 13: clinician vignettes of a symptom-checker study (British/Australian), a blind measure
+    "ZP": "locked14",  # round 14: an autumn month at a city's urgent-care hub (vignettes, patients, carers), a blind measure
+    "ZQ": "locked14_short",  # round 14: a university town's web chat and a late-night pharmacy line, a blind measure
 }
 READABLE = ("dev", "train", "dev13")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
