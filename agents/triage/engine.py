@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.1"
+ENGINE_VERSION = "2.7.7"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -92,9 +92,8 @@ class _MessageDocuments:
                 self._docs.move_to_end(key)
                 return found
         doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
-        mentions, coverage, not_now = reader.read_marking(doc.text)
-        stems = tuple(learned.mark_not_now(t.stem) if i in not_now else t.stem for i, t in enumerate(tokens(doc.text)))
-        found = _ReadMessage(doc, extract(doc.text), mentions, stems, coverage)
+        mentions, coverage = reader.read_counting(doc.text)
+        found = _ReadMessage(doc, extract(doc.text), mentions, tuple(t.stem for t in tokens(doc.text)), coverage)
         with self._lock:
             self._docs[key] = found
             if len(self._docs) > self._size:

@@ -108,19 +108,10 @@ def features(base: Base, stems: Iterable[str], coverage: Coverage | None = None)
     out.update(f"score:{s}" for s in base.scores)
     if base.needs_clinician:
         out.add("needs_clinician")
-    stems = [s for s in stems if s[:1].isalpha() or (s[:1] == NOT_NOW and s[1:2].isalpha())]
-    out.update(f"n:{s[1:]}" if s[0] == NOT_NOW else f"s:{s}" for s in stems)
-    out.update(f"b:{a}_{b}" for a, b in itertools.pairwise(stems) if NOT_NOW not in (a[0], b[0]))
+    words = [s for s in stems if s[:1].isalpha()]
+    out.update(f"s:{s}" for s in words)
+    out.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
     return tuple(sorted(out))
-
-
-NOT_NOW = "\x00"  # no normalised text holds it
-
-
-def mark_not_now(stem: str) -> str:
-    """A stem read inside a finding that is not the patient's now ("no chest pain"): the feature ``n:<stem>``
-    instead of ``s:<stem>``, and no word pair with it."""
-    return NOT_NOW + stem
 
 
 @dataclass(frozen=True, slots=True)

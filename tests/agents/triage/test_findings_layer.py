@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from agents.triage import Level, assess, learned
+from agents.triage import Level, assess
 from agents.triage.context import Assertion, ContextRules
 from agents.triage.facts import extract
 from agents.triage.knowledge import DERIVED_IDS, load, problems
 from agents.triage.phrases import PhraseIndex
 from agents.triage.physiology import Person, signs
-from agents.triage.reading import Reader
 from agents.triage.words import term_stems, tokens
 
 
@@ -166,23 +165,3 @@ def test_a_negated_verb_reaches_only_its_own_clause():
 
 def test_a_term_may_hold_its_own_negation_inside():
     assert "reduced_fetal_movements" in assess("32 weeks, the baby has not moved since this morning").findings
-
-
-def test_a_negated_list_runs_through_items_the_knowledge_does_not_hold():
-    # round 13's clinician vignettes: "no A, B or C" where B is no known term still negates C; a new statement does not
-    reader = Reader(load())
-    read = {m.id: m.assertion for m in reader.read("she has no cough, back arching or fever. the abdomen is soft.")}
-    assert read["fever"] is Assertion.negated
-    read = {m.id: m.assertion for m in reader.read("no cough, her wee smells strong and she has a fever")}
-    assert read["fever"] is Assertion.present
-
-
-def test_words_of_a_finding_that_is_not_the_patients_now_are_marked_for_the_learned_layer():
-    reader = Reader(load())
-    text = "no chest pain, but a rash on the arm"
-    _, _, not_now = reader.read_marking(text)
-    marked = {t.word for i, t in enumerate(tokens(text)) if i in not_now}
-    assert {"chest", "pain"} <= marked and "rash" not in marked
-    base = learned.Base(Level.self_care, rules=(), findings=(), conditions=(), scores=(), needs_clinician=False)
-    feats = learned.features(base, [learned.mark_not_now("chest"), "rash"])
-    assert "n:chest" in feats and "s:rash" in feats and "s:chest" not in feats
