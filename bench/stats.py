@@ -49,11 +49,14 @@ def node_timings(db_path: Path, session_ids: Iterable[str] | None = None) -> dic
         return {}
     wanted = set(session_ids) if session_ids is not None else None
     per_node: dict[str, list[float]] = {}
-    with sqlite3.connect(db_path) as db:
+    # the server may be writing (a saturating phase's group commits): wait for its lock rather than read nothing
+    with sqlite3.connect(db_path, timeout=60) as db:
         try:
             rows = db.execute("SELECT content FROM audit_entry WHERE kind = 'turn'").fetchall()
-        except sqlite3.Error:
-            return {}
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return {}
+            raise
     for (content,) in rows:
         try:
             record = json.loads(content)
