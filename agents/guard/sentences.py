@@ -1,17 +1,18 @@
 """Holds a model's streamed text until each sentence is complete, judges it, and releases it or our sentence.
 
 A sentence ends at ".", "!" or "?" followed by white space (";" does not: "no need for A&E; see your GP" is one
-piece of advice) (closing quotes, brackets and markdown
-emphasis go with it; "e.g." and "Dr." do not end one), or at a line break. A sentence that contradicts the
-disposition is replaced by our own sentence for it; after `max_replaced` replacements the next contradiction
-trips the guard: nothing more of the answer is released, and our whole template follows (the generate node).
-Text is held at most `max_hold_chars` before it is judged at a clause or word boundary anyway.
+piece of advice; closing quotes, brackets and markdown emphasis go with it; "e.g." and "Dr." do not end one), or at
+a line break. One-word sentences in a row ("No. need. to. see. anyone.") are read together as one: a one-word
+sentence waits for the next to know. A sentence that contradicts the disposition is replaced by our own sentence
+for it; after `max_replaced` replacements the next contradiction trips the guard: nothing more of the answer is
+released, and our whole template follows (the generate node). Text is held at most `max_hold_chars` before it is
+judged at a clause or word boundary anyway.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from agents.guard.judge import Replacement, SentenceJudge, Verdict
 from compliance.phi.ja.boundaries import japanese_hold_point
@@ -158,21 +159,53 @@ class SentenceGuard:
         return "".join(out)
 
     def flush(self) -> str:
-        """The end of the model's answer: what is held is a sentence."""
+        """The end of the model's answer: what is held is a sentence (or a run of one-word sentences and one more)."""
         if self.tripped is not None:
             return ""
+        out = []
+        if not self._japanese and (end := self._one_word_run(self._held, final=True)) is not None:
+            out.append(self._judged(self._held[:end]))
+            self._held = self._held[end:]
         held, self._held, self._scan_from = self._held, "", 0
-        return self._judged(held) if held else ""
+        if held and self.tripped is None:
+            out.append(self._judged(held))
+        return "".join(out)
+
+    def _ends(self, held: str, start: int) -> Iterator[int]:
+        """Where sentences end in `held` after `start` ("Dr." and "e.g." end none)."""
+        for match in _END.finditer(held, start):
+            if held[match.start()] == "." and (word := _WORD_BEFORE.search(held, 0, match.start() + 1)):
+                if word[1].lower() in _ABBREVIATIONS:
+                    continue
+            yield match.end()
+
+    def _one_word_run(self, held: str, *, final: bool = False) -> int | None:
+        """A run of one-word sentences ("No. need. to. see. anyone... just. rest!!!") is judged as one sentence:
+        where the run ends once a longer sentence follows it (or, `final`, the held text ends); None when the held
+        text does not start with one, or the run may go on."""
+        end = next(self._ends(held, 0), None)
+        if end is None or len(held[:end].split()) != 1:
+            return None
+        for following in self._ends(held, end):
+            if len(held[end:following].split()) != 1:
+                return end if end < len(held) else None
+            end = following
+        if final and held[end:].strip() and len(held[end:].split()) > 1:
+            return end
+        return None
 
     def _sentence_end(self) -> int | None:
         if self._japanese:
             return self._japanese_end()
         held = self._held
-        for match in _END.finditer(held, max(0, self._scan_from - 8)):
-            if held[match.start()] == "." and (word := _WORD_BEFORE.search(held, 0, match.start() + 1)):
-                if word[1].lower() in _ABBREVIATIONS:
-                    continue
-            return match.end()
+        for end in self._ends(held, max(0, self._scan_from - 8)):
+            if len(held[:end].split()) == 1:
+                # a one-word sentence waits for the next: one-word sentences in a row are read together
+                run = self._one_word_run(held)
+                if run is None and len(held) <= self.max_hold_chars:
+                    return None
+                return run or end
+            return end
         self._scan_from = len(held)
         if len(held) <= self.max_hold_chars:
             return None

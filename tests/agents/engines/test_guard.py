@@ -192,6 +192,14 @@ def test_a_question_answered_no_is_read_with_the_question():
         assert out == f"Do you need to see a doctor? {advice(C24).safe} Rest.", chunks
 
 
+def test_a_one_word_answer_before_a_longer_sentence_is_still_read_with_the_question():
+    # one-word sentences wait for the next one (a run of them is read together); a longer one after "No." does not
+    # join it, so "No." is still read with the question before it
+    for chunks in every_split("Do you need to see a doctor? No. Cuts like this are common in kitchens."):
+        out, _g = stream(C24, chunks)
+        assert out == f"Do you need to see a doctor? {advice(C24).safe} Cuts like this are common in kitchens.", chunks
+
+
 def test_a_second_contradiction_ends_the_models_answer():
     events: list[str] = []
     out, g = stream(C24, word_chunks("It is nothing serious. See a GP. You can wait. Call 911 if worse."), events)

@@ -69,6 +69,8 @@ UNLISTED = [
     (SELF_CARE, "Call an ambulance if the pain is there at all.", "escalation"),
     (SELF_CARE, "You should see your PCP about this sore throat.", "escalation"),
     (SELF_CARE, "Not seeing a doctor about this would be unwise.", "escalation"),
+    # one-word sentences in a row are read as one sentence (an attacker's full stops between words)
+    (C24, "No. need. to. see. anyone... just. rest!!!", "safe"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
