@@ -794,6 +794,7 @@ JA_SETS = (
     DATA / "guard_ja_third.jsonl",
     DATA / "guard_ja_blind.jsonl",
     DATA / "guard_ja_dev2.jsonl",
+    DATA / "guard_ja_dev3.jsonl",
 )
 #: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
 JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
@@ -831,6 +832,13 @@ FIRST_PASS_JA = (
         "`bench/data/guard_ja_WRITER_BRIEF.md`), scored once on the judge of tag `guard-ja-2-firstpass`: **90 of 105 "
         "contradictions kept (85.7%**: 24h 30/35, routine 30/35, self care 30/35), **14 of 55 correct lines cut "
         "(25.5%)**; then read and fixed in general form (development figures below)",
+    ),
+    (
+        "guard_ja_dev3.jsonl",
+        "written by a third helper who never saw the judge (160 lines, session 15; the same brief, flavour: a "
+        "municipal health-consultation chat and a telemedicine app), scored once on the judge of tag "
+        "`guard-ja-3-firstpass`: **97 of 105 contradictions kept (92.4%**: 24h 34/35, routine 33/35, self care "
+        "30/35), **11 of 55 correct lines cut (20.0%)**; then read (development figures below)",
     ),
 )
 
