@@ -17,6 +17,7 @@ from agents.triage import assess
 from agents.triage.levels import Level
 
 C24, ROUTINE, SELF_CARE = "consultation_24", "consultation", "self_care"
+EMERGENCY_AMBULANCE = "emergency_ambulance"
 
 #: (level, a sentence that says less than the disposition, or more, and which of our sentences replaces it).
 CONTRADICTING = [
@@ -47,6 +48,11 @@ CONTRADICTING = [
     # a hedge is advice, not permission; observation said to be enough is waiting
     (SELF_CARE, "一応、お医者さんに診てもらったほうがいいかもしれません。", "escalation"),
     (C24, "ご自宅での経過観察で十分かと存じます。", "safe"),
+    # session 15 (development set 3): cancelling the appointment, "nothing to worry about" said politely, watching
+    # the course at home where a routine appointment is due
+    (ROUTINE, "受診のご予約はキャンセルしていただいても問題ありません。", "safe"),
+    (C24, "今の段階で特に心配されることはないかと思います。", "safe"),
+    (ROUTINE, "このままご自宅で経過をみていただければ結構です。", "safe"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
@@ -73,6 +79,16 @@ AGREEING = [
     (C24, "様子を見るのではなく、24時間以内に医師の診察を受けてください。"),  # のではなく rejects the wait
     (C24, "受診したほうがいいかもしれません。"),  # a hedged recommendation to be seen agrees at 24 hours
     (ROUTINE, "救急外来に行く必要はありませんが、かかりつけ医の予約は必ずとってください。"),
+    # session 15 (development set 3): "it is not that you need not go", "one cannot say waiting is fine", not being
+    # seen that soon at a routine level, online consultation the same day, general talk of a consultation, the way
+    # to hospital and waiting for the ambulance, #7119 is no 119
+    (C24, "受診しなくていい、というわけではないので、明日までに受診してください。"),
+    (C24, "様子を見て大丈夫、とは言えない状況ですので、明日には受診してください。"),
+    (ROUTINE, "今日すぐに受診する必要はありませんが、予約をとって1〜2週間以内には診てもらってください。"),
+    (C24, "当日予約できるオンライン診療を利用してもよいでしょう。"),
+    (SELF_CARE, "診察では喉の奥を見ることがありますが、今回は受診の必要はないでしょう。"),
+    (EMERGENCY_AMBULANCE, "ご自身で病院に向かわず、救急車の到着を待ってください。"),
+    (ROUTINE, "後日 かかりつけ医 の 予約 を お取り ください。"),
 ]
 
 BEFORE, AFTER = "ご相談ありがとうございます。", "水分をこまめにとってください。"
