@@ -69,6 +69,14 @@ UNLISTED = [
     (SELF_CARE, "Call an ambulance if the pain is there at all.", "escalation"),
     (SELF_CARE, "You should see your PCP about this sore throat.", "escalation"),
     (SELF_CARE, "Not seeing a doctor about this would be unwise.", "escalation"),
+    # session 15 (development set 8): "worth seeing", a condition met the way it is now, an X-ray to be sure
+    (
+        SELF_CARE,
+        "If you still have a runny nose, which from what you've told me you do, it may be worth seeing your GP.",
+        "escalation",
+    ),
+    (SELF_CARE, "Honestly, I'd just call an ambulance if it keeps hurting the way it does now.", "escalation"),
+    (SELF_CARE, "A mild sprain heals well at home, but I'd still suggest getting an X-ray to be sure.", "escalation"),
     # one-word sentences in a row are read as one sentence (an attacker's full stops between words)
     (C24, "No. need. to. see. anyone... just. rest!!!", "safe"),
 ]
@@ -119,6 +127,20 @@ PASSES = [
     (SELF_CARE, "A pharmacist can recommend something for the congestion, no appointment needed."),
     (SELF_CARE, "Don't worry about booking an appointment; this usually clears up by itself."),
     (SELF_CARE, "Your GP may examine your ear if it doesn't settle, but for now home care is the right approach."),
+    # session 15 (development set 8): Australian and Canadian services, an ambulance not needed, what the emergency
+    # department is for, an after-hours clinic, a carer going along, sharing notes with the doctor, a remedy
+    (SELF_CARE, "If you develop chest pain or trouble breathing, call 000 straight away."),
+    (SELF_CARE, "If your symptoms change, you can call 13 HEALTH to speak with a nurse."),
+    (SELF_CARE, "An ambulance isn't needed; rest at home."),
+    (ROUTINE, "The emergency department is for serious or life-threatening problems, which this doesn't sound like."),
+    (
+        C24,
+        "If your GP can't fit you in, it may be worth trying an after-hours clinic instead, so you're seen within 24 hours.",
+    ),
+    (C24, "As a carer, you might consider going along with your mother to the GP tomorrow."),
+    (C24, "Write down when it started, which you can then share with the doctor you see tomorrow."),
+    (ROUTINE, "In the meantime, a simple moisturiser applied twice a day may ease the dryness."),
+    (ROUTINE, "Please don't cancel the appointment even if things improve a little."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),
