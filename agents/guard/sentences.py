@@ -188,24 +188,23 @@ class SentenceGuard:
             return None
         for following in self._ends(held, end):
             if len(held[end:following].split()) != 1:
-                return end if end < len(held) else None
+                return end
             end = following
-        if final and held[end:].strip() and len(held[end:].split()) > 1:
-            return end
-        return None
+        return end if final and len(held[end:].split()) > 1 else None
 
     def _sentence_end(self) -> int | None:
         if self._japanese:
             return self._japanese_end()
         held = self._held
-        for end in self._ends(held, max(0, self._scan_from - 8)):
-            if len(held[:end].split()) == 1:
-                # a one-word sentence waits for the next: one-word sentences in a row are read together
-                run = self._one_word_run(held)
-                if run is None and len(held) <= self.max_hold_chars:
-                    return None
-                return run or end
-            return end
+        end = next(self._ends(held, max(0, self._scan_from - 8)), None)
+        if end is not None:
+            if len(held[:end].split()) != 1:
+                return end
+            # a one-word sentence waits for the next: one-word sentences in a row are read together
+            run = self._one_word_run(held)
+            if run is None and len(held) <= self.max_hold_chars:
+                return None
+            return run or end
         self._scan_from = len(held)
         if len(held) <= self.max_hold_chars:
             return None
