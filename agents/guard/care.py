@@ -45,6 +45,22 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class NegatedTime:
+    """care.yaml's `negated_time`, for both languages: a negated claim of these kinds with one of these time frames
+    ("you don't need to be seen today") is "<kind>.negated.<time>"."""
+
+    claims: frozenset[str]
+    times: frozenset[str]
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> NegatedTime:
+        return cls(frozenset(data["claims"]), frozenset(data["times"]))
+
+    def kind(self, kind: str, time: str | None) -> str | None:
+        return f"{kind}.negated.{time}" if time in self.times else None
+
+
+@dataclass(frozen=True)
 class Reading:
     """What a sentence says about care, for one disposition."""
 
@@ -197,8 +213,7 @@ class CareReader:
         blocking = data["blocks_safety_net"]
         self._blocking = compiler.regex(blocking["markers"])
         self._blocked_kinds = frozenset(blocking["kinds"])
-        self._negated_time_claims = frozenset(data["negated_time"]["claims"])
-        self._negated_times = frozenset(data["negated_time"]["times"])
+        self._negated_time = NegatedTime.of(data["negated_time"])
         self._levels = level_outcomes(data)
 
     def judges(self, level: str) -> bool:
@@ -326,9 +341,10 @@ class CareReader:
                 and (self._condition_kind(condition) == "worse")
             ):
                 return f"{spec.kind}.negated.if_worse"  # "if it gets worse, don't call anyone": no safety net
-            if spec.kind in self._negated_time_claims and (time := self._time_of(clause.bare, claim, found)):
-                if time in self._negated_times:
-                    return f"{spec.kind}.negated.{time}"  # "you don't need to be seen today"
+            if spec.kind in self._negated_time.claims and (
+                timed := self._negated_time.kind(spec.kind, self._time_of(clause.bare, claim, found))
+            ):
+                return timed  # "you don't need to be seen today"
             return f"{spec.kind}.negated"
         for name, regex in spec.variants:
             if regex.search(whole):

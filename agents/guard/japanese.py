@@ -30,6 +30,7 @@ from agents.guard.care import (
     CARE_FILE,
     CONDITION_KINDS,
     Claim,
+    NegatedTime,
     Outcome,
     Reading,
     denied,
@@ -193,8 +194,7 @@ class JapaneseCareReader:
         self._time_window = int(data["time_window"])
         self._blocking = compiler.regex(data["blocks_safety_net"])
         self._blocked_kinds = frozenset(care["blocks_safety_net"]["kinds"])
-        self._negated_time_claims = frozenset(care["negated_time"]["claims"])
-        self._negated_times = frozenset(care["negated_time"]["times"])
+        self._negated_time = NegatedTime.of(care["negated_time"])
         self._levels = care_levels(care)
 
     def judges(self, level: str) -> bool:
@@ -324,9 +324,10 @@ class JapaneseCareReader:
         if spec.negatable and (self._negation_in(text, *tail) or self._concessive.search(text[tail[0] : tail[1]])):
             if spec.conditional and condition is not None and self._condition_kind(condition) == "worse":
                 return f"{spec.kind}.negated.if_worse"
-            if spec.kind in self._negated_time_claims and (time := self._time_of(clause.bare, claim, clause.found)):
-                if time in self._negated_times:
-                    return f"{spec.kind}.negated.{time}"  # 今日すぐに受診する必要はありません (care.yaml negated_time)
+            if spec.kind in self._negated_time.claims and (
+                timed := self._negated_time.kind(spec.kind, self._time_of(clause.bare, claim, clause.found))
+            ):
+                return timed  # 今日すぐに受診する必要はありません
             return f"{spec.kind}.negated"
         for name, regex in spec.variants:
             if regex.search(whole):

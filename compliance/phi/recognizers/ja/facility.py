@@ -18,6 +18,7 @@ from compliance.phi.ja.lexicon import alternation, word_set, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
 from compliance.phi.recognizers.ja.organisations import Part, is_proper, parts_before
+from compliance.phi.recognizers.ja.person_words import HIRAGANA_RUN
 from compliance.phi.recognizers.ja.places import is_place_token
 
 BRANCH = regex.compile(
@@ -111,7 +112,7 @@ class JaFacilityRecognizer(JaTokenRecognizer):
         head, after a hiragana name (あじさい訪看, しらかわ居宅): not after a loanword (誤嚥リスク高)."""
         if any(is_proper(part, engine) or part.surface.isascii() for part in named):
             return True
-        return len(head) > 1 and (hiragana or any(_hiragana(part.surface) for part in named))
+        return len(head) > 1 and (hiragana or any(HIRAGANA_RUN.fullmatch(part.surface) for part in named))
 
     @staticmethod
     def _place_before(text: str, tokens: tuple[JaToken, ...], start: int, engine: SudachiNlpEngine) -> int | None:
@@ -126,10 +127,6 @@ class JaFacilityRecognizer(JaTokenRecognizer):
 def _own_word(tokens: tuple[JaToken, ...], match: regex.Match[str]) -> bool:
     index = token_index_at(tokens, match.start())
     return index is not None and tokens[index].end == match.end()
-
-
-def _hiragana(surface: str) -> bool:
-    return all("\u3040" <= ch <= "\u309f" or ch == "ー" for ch in surface)
 
 
 def _kana(surface: str) -> bool:

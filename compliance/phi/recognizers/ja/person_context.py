@@ -51,10 +51,6 @@ OWN_READING = r"(?:\A|(?<=[、。,!?！？\s]|の))(?P<name>[\p{Han}々]{1,4})[(
 AGE_SIGN_OFF = compile_ja(
     r"(?:\A|(?<=[、。,!?！？\s]))(?P<name>[\p{Han}々]{1,4}|[\p{Hiragana}ー]{2,5})\s*[(（]\d{1,2}[)）]\s*\Z"
 )
-#: What a family calls its elders, written before their names (お父さん茂、じいちゃん茂).
-FAMILY_CALLS = ("お父さん", "お母さん", "父さん", "母さん", "おじいちゃん", "おばあちゃん", "じいちゃん", "ばあちゃん")
-#: Departments a staff member signs with (ひだまり荘介護村上です), besides the role words.
-DEPARTMENTS = ("介護", "看護", "受付", "事務", "医事", "相談室", "地域連携室")
 #: Parents as their children's messages name them (はるとのママ).
 PARENTS = ("ママ", "パパ", "まま", "ぱぱ", "母親", "父親")
 SIGN_OFF = compile_ja(rf"(?:[。!?！？]|\s)\s*{NAME}\s*(?:[+\d][\d\s\-()]{{8,}}\d)?\s*\Z")
@@ -99,9 +95,9 @@ class JaPersonContextRecognizer(JaTokenRecognizer):
         )
         self._bracketed = compile_ja(rf"{kin}\s*[(（]{NAME}[)）、]")
         self._own_reading = compile_ja(rf"{OWN_READING}(?=です|と申します|さん|様|ちゃん|くん|の{kin}(?:です|より))")
-        staff = alternation((*words("role_nouns"), *DEPARTMENTS))
+        staff = alternation((*words("role_nouns"), *words("staff_departments")))
         self._staff_name = compile_ja(rf"(?:{staff})の?(?P<name>[\p{{Han}}々]{{1,4}})(?=です|と申します|でした|より)")
-        calls = alternation((*words("kinship_cues"), *PARENTS, *FAMILY_CALLS))
+        calls = alternation((*words("kinship_cues"), *PARENTS, *words("family_calls")))
         self._relation_kanji = compile_ja(
             rf"{calls}(?P<name>[\p{{Han}}々]{{1,3}})(?=[、がはをのと(（]|さん|ちゃん|くん)"
         )
