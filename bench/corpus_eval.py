@@ -78,6 +78,8 @@ LATER_ROUNDS = {
     "ZO": "locked13",  # round 13: clinician vignettes of a symptom-checker study (British/Australian), a blind measure
     "ZP": "locked14",  # round 14: an autumn month at a city's urgent-care hub (vignettes, patients, carers), a blind measure
     "ZQ": "locked14_short",  # round 14: a university town's web chat and a late-night pharmacy line, a blind measure
+    "ZR": "locked15",  # round 15: clinician vignettes of an Asia-Pacific teaching hospital's triage study, a blind measure
+    "ZY": "locked15",  # round 15: a Canadian nurse line's and walk-in clinic's audited cases (vignettes, SBAR), blind
 }
 READABLE = ("dev", "train", "dev13")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
