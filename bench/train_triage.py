@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from agents.triage import learned
-from agents.triage.engine import apply_model, assess_layers_ja, decide_japanese, forget_messages, read_layers
+from agents.triage.engine import apply_model, assess_layers, assess_layers_ja, decide_japanese, forget_messages
 from agents.triage.levels import Level
 from bench.triage_eval import load_cases
 
@@ -101,23 +101,16 @@ class Example:
     label: Level
     base: object
     features: tuple[str, ...]
-    features_now: tuple[str, ...] | None = None
-    """The features without the words read as not the patient's now (engine.Layers); None: the raise needs none."""
 
 
 def examples(path: Path, *, japanese: bool = False) -> list[Example]:
     forget_messages()
+    read = assess_layers_ja if japanese else assess_layers
     out = []
     for case in load_cases(path):
         history = tuple(str(t) for t in case.get("history", ()))
-        if japanese:
-            base, feats = assess_layers_ja(str(case["text"]), history=history)
-            out.append(Example(str(case["id"]), Level(case["level"]), base, feats))
-        else:
-            layers = read_layers(str(case["text"]), history=history)
-            out.append(
-                Example(str(case["id"]), Level(case["level"]), layers.assessment, layers.features, layers.features_now)
-            )
+        base, feats = read(str(case["text"]), history=history)
+        out.append(Example(str(case["id"]), Level(case["level"]), base, feats))
     return out
 
 
@@ -177,7 +170,7 @@ def show(name: str, found: dict[str, float]) -> None:
 def score(model: learned.Model | None, test: Sequence[Example]) -> dict[str, float]:
     pairs = []
     for e in test:
-        level = e.base.level if model is None else apply_model(e.base, e.features, model, e.features_now).level
+        level = e.base.level if model is None else apply_model(e.base, e.features, model).level
         pairs.append((e.label, level))
     return figures(pairs)
 
@@ -199,7 +192,7 @@ def _outcomes(model: learned.Model, es: Sequence[Example]) -> list[dict[float, L
         levels = {}
         for threshold in THRESHOLDS:
             trial = dataclasses.replace(model, raise_at=threshold, raise_at_long=threshold)
-            levels[threshold] = apply_model(e.base, e.features, trial, e.features_now).level
+            levels[threshold] = apply_model(e.base, e.features, trial).level
         out.append(levels)
     return out
 
@@ -417,7 +410,7 @@ def leave_writers_out(
             if l2 not in fitted:
                 fitted[l2] = fit(train, l2=l2)
             model = dataclasses.replace(fitted[l2], raise_at=raise_at, lower_at=lower_at)
-            pairs[setting] += [(e.label, apply_model(e.base, e.features, model, e.features_now).level) for e in test]
+            pairs[setting] += [(e.label, apply_model(e.base, e.features, model).level) for e in test]
     show("deterministic layers", figures(base_pairs))
     found = {setting: figures(p) for setting, p in pairs.items()}
     for setting, figs in found.items():
@@ -470,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for e in dev:
                 if _fold(e.id, args.cv) == k:
                     base_pairs.append((e.label, e.base.level))
-                    model_pairs.append((e.label, apply_model(e.base, e.features, model, e.features_now).level))
+                    model_pairs.append((e.label, apply_model(e.base, e.features, model).level))
         show("dev, deterministic layers", figures(base_pairs))
         show(f"dev, learned ({args.cv}-fold)", figures(model_pairs))
         return 0

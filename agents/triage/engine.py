@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.2"
+ENGINE_VERSION = "2.7.7"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -62,8 +62,6 @@ class _ReadMessage:
     facts: Facts
     mentions: tuple[Mention, ...]
     stems: tuple[str, ...]
-    stems_now: tuple[str, ...]
-    """The stems outside every finding read as not the patient's now ("no chest pain", a relative's illness)."""
     coverage: Coverage
 
 
@@ -94,11 +92,8 @@ class _MessageDocuments:
                 self._docs.move_to_end(key)
                 return found
         doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
-        mentions, coverage, not_now = reader.read_marking(doc.text)
-        toks = tokens(doc.text)
-        stems = tuple(t.stem for t in toks)
-        stems_now = tuple(t.stem for i, t in enumerate(toks) if i not in not_now) if not_now else stems
-        found = _ReadMessage(doc, extract(doc.text), mentions, stems, stems_now, coverage)
+        mentions, coverage = reader.read_counting(doc.text)
+        found = _ReadMessage(doc, extract(doc.text), mentions, tuple(t.stem for t in tokens(doc.text)), coverage)
         with self._lock:
             self._docs[key] = found
             if len(self._docs) > self._size:
@@ -238,10 +233,9 @@ def assess(
     layers, which send a message they cannot read to a clinician."""
     if lang == "ja":
         return _assess_japanese(text, age=age, sex=sex, history=history)
-    layers = read_layers(text, age=age, sex=sex, history=history)
-    base = layers.assessment
+    base, feats = assess_layers(text, age=age, sex=sex, history=history)
     model = learned.model()
-    result = base if model is None else apply_model(base, layers.features, model, layers.features_now)
+    result = base if model is None else apply_model(base, feats, model)
     if model is not None and addressed.instructions(text):
         result = _unmoved_by_instructions(base, result, text, model, age=age, sex=sex, history=history)
     if any(isinstance(t, str) and japanese.has_japanese(t) for t in history):
@@ -285,8 +279,8 @@ def _unmoved_by_instructions(
     clean = addressed.without_instructions(text)
     if not clean.strip():
         return result
-    layers = read_layers(clean, age=age, sex=sex, history=history)
-    other = apply_model(layers.assessment, layers.features, model, layers.features_now)
+    base, feats = assess_layers(clean, age=age, sex=sex, history=history)
+    other = apply_model(base, feats, model)
     if floor.level.rank < other.level.rank:
         other = floor
     if other.level is result.level:
@@ -294,14 +288,11 @@ def _unmoved_by_instructions(
     return other.model_copy(update={"layers": {**other.layers, "instructions_set_aside": result.level.value}})
 
 
-def apply_model(
-    base: Assessment, feats: Sequence[str], model: learned.Model, feats_now: Sequence[str] | None = None
-) -> Assessment:
-    """The deterministic layers' assessment with the learned layer's decision (``learned`` says what it may do;
-    ``feats_now``: the features without the words read as not the patient's now, which a raise must also reach).
+def apply_model(base: Assessment, feats: Sequence[str], model: learned.Model) -> Assessment:
+    """The deterministic layers' assessment with the learned layer's decision (``learned`` says what it may do).
 
     A message the engine could not read keeps its level unless the model raises it: a clinician reads it."""
-    decision = model.decide(_base_of(base), feats, feats_now)
+    decision = model.decide(_base_of(base), feats)
     layers = {**base.layers, "model": decision.summary()}
     level = decision.level
     if base.needs_clinician and level.rank > base.level.rank:
@@ -324,16 +315,6 @@ def _base_of(a: Assessment) -> learned.Base:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Layers:
-    """What the deterministic layers concluded and what the learned layer reads (the trainer's view)."""
-
-    assessment: Assessment
-    features: tuple[str, ...]
-    features_now: tuple[str, ...]
-    """The features without the words read inside a finding that is not the patient's now (learned.Model.decide)."""
-
-
 def assess_layers(
     text: str,
     *,
@@ -341,19 +322,7 @@ def assess_layers(
     sex: str | None = None,
     history: Sequence[str] = (),
 ) -> tuple[Assessment, tuple[str, ...]]:
-    """The deterministic layers' assessment and the learned layer's features."""
-    layers = read_layers(text, age=age, sex=sex, history=history)
-    return layers.assessment, layers.features
-
-
-def read_layers(
-    text: str,
-    *,
-    age: float | None = None,
-    sex: str | None = None,
-    history: Sequence[str] = (),
-) -> Layers:
-    """The deterministic layers' assessment and the learned layer's two readings of the text."""
+    """The deterministic layers' assessment and the learned layer's features (the trainer's view)."""
     if not isinstance(text, str):
         raise TypeError("text must be a string")
     p = protocols.load()
@@ -460,11 +429,7 @@ def read_layers(
         },
     )
     coverage = sum((part.coverage for part in parts), Coverage())
-    base = _base_of(assessment)
-    feats = learned.features(base, (s for part in parts for s in part.stems), coverage)
-    if all(part.stems_now is part.stems for part in parts):
-        return Layers(assessment, feats, feats)
-    return Layers(assessment, feats, learned.features(base, (s for part in parts for s in part.stems_now), coverage))
+    return assessment, learned.features(_base_of(assessment), (s for part in parts for s in part.stems), coverage)
 
 
 def _assess_japanese(text: str, *, age: float | None, sex: str | None, history: Sequence[str]) -> Assessment:

@@ -2,7 +2,7 @@
 
     features(base, stems) -> tuple[str, ...]      what the model sees (pure)
     model() -> Model | None                        the trained weights (knowledge/learned.json), cached
-    Model.decide(base, features, features_now) -> Decision   the level it proposes, within the rules below
+    Model.decide(base, features) -> Decision       the level it proposes, within the safety rules below
 
 The deterministic layers (phrase rules, findings, physiology, conditions) each propose a level and the most
 urgent wins (``engine.combine``). That floor catches every emergency the layers recognise but over-triages
@@ -15,10 +15,7 @@ bounded:
 - an emergency proposed by any deterministic layer stands (the model never lowers an emergency);
 - it may raise a non-emergency to an emergency when its probability of one reaches ``raise_at`` (for a
   short message) or ``raise_at_long`` (for one of ``LONG_WORDS`` content words or more: there the deterministic
-  layers' silence is weaker evidence, because more of the text went unread), and its probability without the
-  words read inside a finding that is not the patient's now (negated, a relative's, hypothetical, past) reaches it
-  too: a vignette that lists the red flags it rules out ("no chest pain, no breathlessness") is no evidence of them
-  (engine 2.8.2; the weights were not retrained for it, notes/issue-15.md session 16);
+  layers' silence is weaker evidence, because more of the text went unread);
 - otherwise it picks the most probable of the three non-emergency levels, lowering the floor only when that
   level's share reaches ``lower_at`` and no red flag holds the floor (a rule or finding that calls for a doctor
   within 24 hours: emergency contraception, a dental abscess, mania ... stand as the knowledge says).
@@ -144,14 +141,11 @@ class Model:
         total = sum(e)
         return {level: v / total for level, v in zip(LEVELS, e, strict=True)}
 
-    def decide(self, base: Base, feats: Sequence[str], feats_now: Sequence[str] | None = None) -> Decision:
-        """The level the model proposes; ``feats_now`` (the features without the words read as not the patient's
-        now) must reach the raise threshold too, when given."""
+    def decide(self, base: Base, feats: Sequence[str]) -> Decision:
         p = self.probabilities(feats)
         if base.level in _EMERGENCIES:
             return Decision(base.level, p)
-        threshold = self.raise_threshold(feats)
-        if _emergency(p) >= threshold and (feats_now is None or _emergency(self.probabilities(feats_now)) >= threshold):
+        if p[Level.emergency_ambulance] + p[Level.emergency] >= self.raise_threshold(feats):
             return Decision(max(_EMERGENCIES, key=p.__getitem__), p)
         rest = (Level.consultation_24, Level.consultation, Level.self_care)
         share = sum(p[x] for x in rest)
@@ -159,10 +153,6 @@ class Model:
         if pick.rank > base.level.rank and (base.red_flag or p[pick] / share < self.lower_at):
             pick = base.level
         return Decision(pick, p)
-
-
-def _emergency(p: dict[Level, float]) -> float:
-    return p[Level.emergency_ambulance] + p[Level.emergency]
 
 
 def released(read: Level, probabilities: dict[Level, float], release_at: float | None) -> bool:

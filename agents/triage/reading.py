@@ -59,16 +59,9 @@ class Reader:
 
     def read_counting(self, text: str) -> tuple[tuple[Mention, ...], Coverage]:
         """The mentions, and how many of the message's content words fell inside a term the knowledge has."""
-        mentions, coverage, _ = self.read_marking(text)
-        return mentions, coverage
-
-    def read_marking(self, text: str) -> tuple[tuple[Mention, ...], Coverage, frozenset[int]]:
-        """As ``read_counting``, with the positions (in ``tokens(text)``) of the words read as a finding that is
-        not the patient's now (negated, a relative's, hypothetical or past): "no chest pain" is no evidence of
-        chest pain for the learned layer either."""
         toks = tokens(text)
         if not toks:
-            return (), Coverage(), frozenset()
+            return (), Coverage()
         hits = self._index.find(toks)
         covered = {i for h in hits for i in range(h.first, h.last + 1)}  # an exclusion is read too
         coverage = Coverage(words=sum(content_word(t) for t in toks), read=sum(content_word(toks[i]) for i in covered))
@@ -76,7 +69,6 @@ class Reader:
         triggers, stops = self._context.triggers(toks)
         seen: set[tuple[str, bool, Assertion]] = set()
         mentions: list[Mention] = []
-        not_now: set[int] = set()
         negated_item = None  # the last negated hit: the list it belongs to may run past the trigger's window
         for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
             kind, ident = hit.key[0], hit.key[2:]
@@ -97,12 +89,10 @@ class Reader:
                 negated_item = hit
             elif negated_item is not None and hit.first > negated_item.last:
                 negated_item = None
-            if not assertion.counts_now:
-                not_now.update(range(hit.first, hit.last + 1))
             key = (ident, kind == "c", assertion)
             if key in seen:
                 continue
             seen.add(key)
             words = " ".join(t.word for t in toks[hit.first : hit.last + 1])
             mentions.append(Mention(ident, kind == "c", assertion, words))
-        return tuple(mentions), coverage, frozenset(not_now)
+        return tuple(mentions), coverage

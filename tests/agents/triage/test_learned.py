@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.triage import assess, learned
-from agents.triage.engine import apply_model, assess_layers, read_layers
+from agents.triage.engine import apply_model, assess_layers
 from agents.triage.levels import Level
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -98,43 +98,3 @@ def test_a_red_flag_floor_is_never_lowered_by_the_model() -> None:
     assert base.level is Level.consultation_24 and base.red_flags  # emergency contraception: time-critical
     sure = _model_preferring(Level.self_care, lower_at=0.5)
     assert apply_model(base, feats, sure).level is Level.consultation_24
-
-
-def _model_alarmed_by(stem: str) -> learned.Model:
-    """A model whose only reason to raise is the word ``stem`` (an emergency weight on it, self care otherwise)."""
-    weights = {"bias": (0.0, 0.0, 0.0, 0.0, 2.0), f"s:{stem}": (0.0, 6.0, 0.0, 0.0, 0.0)}
-    return learned.Model(weights=weights, raise_at=0.5, lower_at=0.9, digest="test", raise_at_long=0.5)
-
-
-def test_words_the_message_rules_out_are_no_reason_to_raise() -> None:
-    """Engine 2.8.2: a raise must hold without the words read inside a finding that is not the patient's now, so a
-    vignette listing the red flags it rules out is not sent to an emergency department for naming them."""
-    model = _model_alarmed_by("chest")
-    denied = read_layers(
-        "A 47-year-old man has had a red watery eye for two days after a cold, with a gritty feeling. "
-        "He has no chest pain, no breathlessness and no fever; visual acuity is normal."
-    )
-    assert "s:chest" in denied.features and "s:chest" not in denied.features_now
-    assert not apply_model(denied.assessment, denied.features, model, denied.features_now).is_emergency
-    assert apply_model(denied.assessment, denied.features, model).is_emergency, "the old reading raised it"
-
-    written = read_layers("He has had a red watery eye for two days and a tight feeling in his chest since lunch.")
-    assert "s:chest" in written.features_now
-    assert apply_model(written.assessment, written.features, model, written.features_now).is_emergency
-
-
-def test_a_minor_head_bump_vignette_is_not_sent_to_an_emergency_department_for_what_it_rules_out() -> None:
-    """dev13's ZN-0149 (readable): the shipped weights raised it (P(emergency) 0.16 against 0.125 on long text) on
-    the strength of "loss of consciousness, vomiting, drowsiness" that the note rules out; without them, 0.06."""
-    text = (
-        "A 2-year-old boy tripped while running in the living room 1 hour ago and hit his forehead on the carpeted "
-        "floor from standing height. He cried immediately, was consoled within a few minutes and has been playing "
-        "and eating normally since. There was no loss of consciousness, vomiting, drowsiness or change in behavior. "
-        "Examination shows a 2 cm firm swelling on the mid-forehead with no depression or laceration. He is alert "
-        "and interactive with a normal gait and equal pupils. HR 110, RR 24. There are no other bruises."
-    )
-    layers = read_layers(text)
-    model = learned.model()
-    assert model is not None and not layers.assessment.is_emergency
-    assert apply_model(layers.assessment, layers.features, model).is_emergency, "2.7.7's reading raised it"
-    assert not assess(text).is_emergency
