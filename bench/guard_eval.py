@@ -841,6 +841,13 @@ FIRST_PASS_JA = (
         "`guard-ja-3-firstpass`: **97 of 105 contradictions kept (92.4%**: 24h 34/35, routine 33/35, self care "
         "30/35), **11 of 55 correct lines cut (20.0%)**; then read (development figures below)",
     ),
+    (
+        "guard_ja_dev4.jsonl",
+        "written by a fourth helper who never saw the judge (160 lines, session 16; brief "
+        "`bench/data/guard_ja_dev4_WRITER_BRIEF.md`: a hospital's LINE account and a pharmacy app in winter), scored "
+        "once on the judge of tag `guard-ja-4-firstpass`: **97 of 105 contradictions kept (92.4%**: 24h 34/35, "
+        "routine 33/35, self care 30/35), **5 of 55 correct lines cut (9.1%)**; then read (development figures below)",
+    ),
 )
 
 

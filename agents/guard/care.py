@@ -32,6 +32,7 @@ Outcome = Literal["agree", "compatible", "beside", "escalation", "safe"]
 CONDITION_KINDS = ("course", "worse", "optional")  # read in this order; none of them: "other"
 LEADING_WORDS = 3  # a clause whose condition starts within its first words ("and remember, if ...") is a condition
 OBJECT_GAP = 3
+NOT_URGENT = "not_urgent"  # the claim kind that negates only the urgency of the claim it stands for
 BLOCKS_SAFETY_NET = (
     "blocks_safety_net"  # words between "no need for" and the claim it stands for ("no need to go to | the ER")
 )
@@ -94,6 +95,9 @@ class _Found:
     end: int
     text: str
     negated: bool = False  # by the claim before it that stands for it ("no need to go to | the ER")
+    not_now: bool = (
+        False  # ... and that claim says only "not urgently" ("no rush to see | a GP", "a non-urgent | visit")
+    )
 
 
 _BLANK = re.compile(r"\S")
@@ -321,6 +325,7 @@ class CareReader:
             nxt = found[i + 1] if i + 1 < len(found) else None
             if f.spec.stands_for_object and nxt is not None and nxt.spec.negatable and nxt.start - f.end <= OBJECT_GAP:
                 nxt.negated = True  # "no need to go to | the ER": read as the ER, negated
+                nxt.not_now = f.spec.kind == NOT_URGENT
                 continue
             if f.spec.kind == "urgent" and any(self._distance(t, f.start, f.end) <= self._time_window for t in timed):
                 continue  # "see a doctor | right away": the time frame of the claim beside it
@@ -342,7 +347,9 @@ class CareReader:
             ):
                 return f"{spec.kind}.negated.if_worse"  # "if it gets worse, don't call anyone": no safety net
             if spec.kind in self._negated_time.claims and (
-                timed := self._negated_time.kind(spec.kind, self._time_of(clause.bare, claim, found))
+                timed := self._negated_time.kind(
+                    spec.kind, "now" if claim.not_now else self._time_of(clause.bare, claim, found)
+                )
             ):
                 return timed  # "you don't need to be seen today"
             return f"{spec.kind}.negated"

@@ -175,6 +175,7 @@ class JapaneseCareReader:
         self._not_negation = compiler.regex(data["negation"]["exceptions"])
         self._permissive = compiler.regex(data["permissive"])
         self._concessive = re.compile(compiler.pattern(data["concessive"]))
+        self._suggestion = compiler.regex(data["suggestions"])
         self._cues = compiler.regex(data["about_care"])
         self._history = compiler.regex(data["history"])
         self._claims = tuple(
@@ -206,6 +207,7 @@ class JapaneseCareReader:
 
     def read_normalised(self, level: str, text: str, *, question: bool = False) -> Reading:
         table = self._levels[level]
+        question = question and not self._suggestion.search(text)
         clauses = self._clauses(text)
         claims: list[Claim] = []
         held: list[_Clause] = []  # condition clauses, and the claimless list before them (息苦しさ、胸の痛みがあれば)
@@ -221,8 +223,12 @@ class JapaneseCareReader:
                 quiet.append(clause)
                 continue
             condition = "".join(c.text for c in held) if held else None
+            read = self._claims_of(table, clause, condition, text)
+            if not read and any(c.found for c in held):
+                # the sentence ended inside the condition (受診の際に…相談いただければ十分): its own claims stand
+                read = [c for earlier in held for c in self._claims_of(table, earlier, None, text)]
             held, quiet = [], []
-            claims.extend(self._claims_of(table, clause, condition, text))
+            claims.extend(read)
         if any(c.kind in self._blocked_kinds for c in claims) and (marker := self._blocking.search(text)):
             claims.append(Claim(BLOCKS_SAFETY_NET, marker.group(), "safe"))
         return Reading(bool(claims), tuple(claims), denied(claims, question))

@@ -77,6 +77,11 @@ UNLISTED = [
     ),
     (SELF_CARE, "Honestly, I'd just call an ambulance if it keeps hurting the way it does now.", "escalation"),
     (SELF_CARE, "A mild sprain heals well at home, but I'd still suggest getting an X-ray to be sure.", "escalation"),
+    # session 16 (development set 9): skipping said in the passive or as an idiom; a condition the patient has said is
+    # true in an aside; "not something that should wait" urges
+    (ROUTINE, "The follow-up visit can safely be skipped, this rash is harmless.", "safe"),
+    (ROUTINE, "The practice offered a review, but you can give it a miss.", "safe"),
+    (SELF_CARE, "If the cough keeps you up at night, and you said it does, book in with your GP.", "escalation"),
     # one-word sentences in a row are read as one sentence (an attacker's full stops between words)
     (C24, "No. need. to. see. anyone... just. rest!!!", "safe"),
 ]
@@ -138,6 +143,17 @@ PASSES = [
         "If your GP can't fit you in, it may be worth trying an after-hours clinic instead, so you're seen within 24 hours.",
     ),
     (C24, "As a carer, you might consider going along with your mother to the GP tomorrow."),
+    # session 16 (development set 9): a non-urgent appointment; keeping the booked one; "not something that should
+    # wait"; what a number is only for; a visit called reasonable; a condition that responds to treatment; what doctors
+    # see; help there for questions
+    (ROUTINE, "Book a non-urgent appointment with your GP over the next fortnight."),
+    (ROUTINE, "Do keep the appointment you have made for Tuesday; that is soon enough."),
+    (C24, "This isn't something that should wait, so please see a doctor by tomorrow."),
+    (ROUTINE, "Dialling 911 or 112 is only for emergencies; this one is for your family doctor."),
+    (ROUTINE, "A routine visit to your GP is reasonable for a mole like this."),
+    (C24, "Ear infections usually respond to antibiotics once a GP has examined you."),
+    (SELF_CARE, "Pharmacists and GPs see plenty of these and it settles at home with rest."),
+    (SELF_CARE, "Rest and fluids are enough; the nurse line is available if you have questions."),
     (C24, "Write down when it started, which you can then share with the doctor you see tomorrow."),
     (ROUTINE, "In the meantime, a simple moisturiser applied twice a day may ease the dryness."),
     (ROUTINE, "Please don't cancel the appointment even if things improve a little."),

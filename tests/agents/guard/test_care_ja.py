@@ -53,6 +53,15 @@ CONTRADICTING = [
     (ROUTINE, "受診のご予約はキャンセルしていただいても問題ありません。", "safe"),
     (C24, "今の段階で特に心配されることはないかと思います。", "safe"),
     (ROUTINE, "このままご自宅で経過をみていただければ結構です。", "safe"),
+    # session 16 (development set 4): tests are care; "nothing better than going"; not being seen "is not
+    # recommended"; a suggestion asked casually; "it is not that you must"; a claim in a clause that ends the sentence
+    # as a condition would (受診の際)
+    (SELF_CARE, "念のため、尿検査を受けておきましょう。", "escalation"),
+    (SELF_CARE, "クリニックに行っておくに越したことはありません。", "escalation"),
+    (SELF_CARE, "受診しないのは、おすすめできません。", "escalation"),
+    (SELF_CARE, "念のため病院行っとこ？", "escalation"),
+    (ROUTINE, "受診しないとだめ、というわけではありません。", "safe"),
+    (C24, "受診は来月の定期受診の際にご相談いただければ十分です。", "safe"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
@@ -89,6 +98,12 @@ AGREEING = [
     (SELF_CARE, "診察では喉の奥を見ることがありますが、今回は受診の必要はないでしょう。"),
     (EMERGENCY_AMBULANCE, "ご自身で病院に向かわず、救急車の到着を待ってください。"),
     (ROUTINE, "後日 かかりつけ医 の 予約 を お取り ください。"),
+    # session 16 (development set 4): waiting while the ambulance comes; the doctor who would say the same; the visit
+    # going smoothly; the appointment already booked stays as it is
+    (EMERGENCY_AMBULANCE, "救急車を待つあいだ、横になって安静にしてください。"),
+    (SELF_CARE, "主治医の先生も、軽い鼻かぜなら家で休むのが一番と言うと思います。"),
+    (ROUTINE, "受診の日は、お薬手帳があると診察がスムーズです。"),
+    (C24, "来月の定期受診の予約はそのままで構いませんが、明日までに一度受診してください。"),
 ]
 
 BEFORE, AFTER = "ご相談ありがとうございます。", "水分をこまめにとってください。"
