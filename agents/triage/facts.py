@@ -180,6 +180,14 @@ _HR = (
         r"(?:(?!resp|breath|rr\b)[^.;\d]){0,25}?\brate" + _FILL + r"(\d{2,3})\b(?!\s*%)"
     ),
 )
+# A fetal heart rate ("fetal heart rate 146 bpm", "FHR 150", "foetal heart 120s"): a fact of its own, taken out of the
+# text before the mother's pulse is read (notes/issue-15.md, session 16).
+_FETAL_HR = re.compile(
+    r"\b(?:(?:fetal|foetal)\s+(?:heart\s*rate|heart\s*beat|heartbeat|heart\s*tones?|heart\s*sounds?|heart|hr)|fhr)\b"
+    + _FILL
+    + r"(\d{2,3})(?:s\b)?(?:\s*(?:bpm|beats?\s*(?:per|a|/)\s*min(?:ute)?))?"
+)
+_FETAL_WORDS = ("fetal", "foetal", "fhr")
 _BP = (
     # "home BP diary over 14 days averages 158/96": a record of readings and its period before the value
     re.compile(
@@ -327,6 +335,8 @@ class Facts:
     temp_c: float | None = None
     spo2: float | None = None
     hr: float | None = None
+    fetal_hr: float | None = None
+    """A baby's heart rate in the womb: never the mother's pulse (round 13's clinician vignettes)."""
     sbp: float | None = None
     dbp: float | None = None
     rr: float | None = None
@@ -529,6 +539,10 @@ def extract(
         facts.temp_c = parse_temperature(text)
     if wanted("spo2") and _gate(text, "spo2"):
         facts.spo2 = _first_float(_SPO2, text, 40, 100)
+    if any(word in text for word in _FETAL_WORDS):
+        if wanted("fetal_hr"):
+            facts.fetal_hr = _first_float((_FETAL_HR,), text, 40, 250)
+        text = _FETAL_HR.sub(" ", text)  # the baby's heart rate is no reading of the mother's pulse
     if wanted("hr") and _gate(text, "hr"):
         facts.hr = _first_float(_HR, text, 20, 260)
     if wanted("sbp", "dbp") and _gate(text, "bp"):

@@ -23,6 +23,7 @@ _UNITS = {
     "temp_c": " C",
     "spo2": "%",
     "hr": "/min",
+    "fetal_hr": "/min",
     "rr": "/min",
     "sbp": " mmHg",
     "dbp": " mmHg",

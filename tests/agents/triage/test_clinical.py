@@ -183,3 +183,16 @@ def test_long_input_stays_fast_enough() -> None:
 )
 def test_known_false_friends_do_not_fire(text: str, not_rule: str) -> None:
     assert not_rule not in assess(text).matched_rules
+
+
+def test_a_fetal_heart_rate_has_limits_of_its_own_and_is_not_the_mothers_pulse() -> None:
+    """Session 16: "fetal heart rate 146" was read as the mother's pulse (a tachycardia, a sepsis rule); a fetal
+    bradycardia went unread (95 is a normal pulse for a mother)."""
+    from agents.triage.engine import assess_layers
+
+    slow, _ = assess_layers("34 weeks pregnant, the midwife found a fetal heart rate of 95 bpm on the doppler.")
+    assert slow.level is EM and "fetal_bradycardia" in slow.findings
+    fast, _ = assess_layers("At 30 weeks she feels well; BP 112/70, pulse 82, FHR 178.")
+    assert fast.level is EM and "fetal_tachycardia" in fast.findings
+    normal, _ = assess_layers("Routine antenatal check at 26 weeks: BP 114/72 mmHg, fetal heart rate 146 bpm.")
+    assert not normal.is_emergency and not any("hr" in rule for rule in normal.matched_rules), normal.matched_rules

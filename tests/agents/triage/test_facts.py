@@ -92,3 +92,18 @@ def test_durations(text: str, days: float) -> None:
 def test_pain_score_and_severity() -> None:
     f = facts("pain is 8/10")
     assert f.pain_score == 8 and f.severity_stated
+
+
+@pytest.mark.parametrize(
+    ("text", "mother", "baby"),
+    [
+        ("BP 114/72 mmHg, fundal height 26 cm, fetal heart rate 146 bpm.", None, 146),
+        ("FHR 90, maternal pulse 88.", 88, 90),
+        ("pulse 130, foetal heart rate 150 on the doppler", 130, 150),
+        ("fetal heart 170s, her heart rate 96", 96, 170),
+        ("my baby's heart rate is 190 and she is 3 months old", 190, None),  # a baby already born is the patient
+    ],
+)
+def test_a_fetal_heart_rate_is_the_babys_and_never_the_mothers_pulse(text: str, mother, baby) -> None:
+    found = facts(text)
+    assert (found.hr, found.fetal_hr) == (mother, baby)
