@@ -206,3 +206,11 @@ def test_look_alike_words_do_not_raise_an_emergency(text: str) -> None:
 def test_a_babys_pauses_in_sleep_stay_an_emergency() -> None:
     assert assess("生後2か月の娘、寝てる時に息が止まってる", lang="ja").is_emergency
     assert assess("8か月の息子が寝ているとき時々息が止まっている", lang="ja").is_emergency
+
+
+def test_a_japanese_fetal_heart_rate_is_the_babys_not_the_mothers_pulse() -> None:
+    """Engine 2.8.4: 胎児心拍 150 was read as the mother's tachycardia, 胎児の心拍が90 as nothing."""
+    normal = assess("妊娠30週です。健診で胎児心拍は150、血圧は112/70でした。", lang="ja")
+    assert not normal.is_emergency and "tachycardia" not in normal.findings
+    slow = assess("妊娠34週、胎児の心拍が90と言われました。", lang="ja")
+    assert slow.is_emergency and "fetal_bradycardia" in slow.findings
