@@ -196,3 +196,16 @@ def test_a_fetal_heart_rate_has_limits_of_its_own_and_is_not_the_mothers_pulse()
     assert fast.level is EM and "fetal_tachycardia" in fast.findings
     normal, _ = assess_layers("Routine antenatal check at 26 weeks: BP 114/72 mmHg, fetal heart rate 146 bpm.")
     assert not normal.is_emergency and not any("hr" in rule for rule in normal.matched_rules), normal.matched_rules
+
+
+def test_an_adults_blood_pressure_limit_is_not_a_childs() -> None:
+    """Session 16: a febrile 4-year-old's 98/60 (normal for the age) met the adult 'SBP <= 100 with a fever' sepsis
+    rule; a child's low pressure is the physiology layer's age-specific hypotension."""
+    from agents.triage.engine import assess_layers
+
+    child, _ = assess_layers("My 4 year old has a fever of 38.3 and pain when she wees. BP 98/60, HR 112, RR 22.")
+    assert "sepsis.fever_tachycardia" not in child.matched_rules
+    adult, _ = assess_layers("I'm 45 with a fever of 38.9 and shivering, my BP is 95/60.")
+    assert "sepsis.fever_tachycardia" in adult.matched_rules and adult.is_emergency
+    shocked, _ = assess_layers("My 4 year old has a fever of 39 and is floppy. BP 70/40, HR 165.")
+    assert shocked.is_emergency
