@@ -214,7 +214,21 @@ _GLUCOSE = re.compile(
     + r"(\d{1,3}(?:\.\d+)?)(?!\d|\.\d|\s*(?:hours?|hrs?|mins?|minutes?|days?|weeks?|months?|years?|times)\b)"
     r"\s*(mg/?dl|mg|mmol(?:/l)?|mm)?"  # round 5: "checked my sugar 2 hours after dinner" is a time, not a value
 )
-_KETONES = re.compile(r"\bketones?(?:\s*(?:level|reading))?" + _FILL + r"(\d(?:\.\d+)?)\b")
+# Blood ketones in mmol/L; a urine dipstick's grade ("urine ketones 2+", "ketones ++") is another measure (below).
+_KETONES = re.compile(
+    r"(?<!urine )(?<!urinary )\bketones?(?:\s*(?:level|reading))?" + _FILL + r"(\d(?:\.\d+)?)\b(?!\s*\+)"
+)
+_URINE_KETONES = re.compile(r"\bketones?" + _FILL + r"(?:(\d)\s*\+|(\+{1,4})(?![\w+]))")
+
+
+def parse_urine_ketones(text: str) -> float | None:
+    """The grade of a urine dipstick's ketones: "ketones 3+" -> 3, "ketones ++" -> 2."""
+    match = _URINE_KETONES.search(text)
+    if match is None:
+        return None
+    return float(match.group(1)) if match.group(1) else float(len(match.group(2)))
+
+
 _GCS = re.compile(r"\bgcs" + _FILL + r"(\d{1,2})\b")
 # peak flow as a share of the best or predicted ("PEF 55% of best", "peak flow down to about 45% of my best")
 _PEF_PCT = re.compile(
@@ -341,7 +355,9 @@ class Facts:
     dbp: float | None = None
     rr: float | None = None
     glucose: float | None = None  # mmol/L
-    ketones: float | None = None
+    ketones: float | None = None  # blood, mmol/L
+    urine_ketones: float | None = None
+    """A urine dipstick's ketone grade (2 for "2+" or "++"): not a blood level (session 16)."""
     gcs: float | None = None
     lactate: float | None = None
     hb: float | None = None  # g/dL
@@ -553,6 +569,7 @@ def extract(
         facts.glucose = parse_glucose(text)
     if wanted(*_LABS) and _gate(text, "labs"):
         facts.ketones = _first_float(_KETONES, text, 0, 9) if wanted("ketones") else None
+        facts.urine_ketones = parse_urine_ketones(text) if wanted("urine_ketones") else None
         facts.gcs = _first_float(_GCS, text, 3, 15) if wanted("gcs") else None
         facts.lactate = _first_float(_LACTATE, text, 0, 30) if wanted("lactate") else None
         hb = _first_float(_HB, text, 2, 200) if wanted("hb") else None
@@ -572,7 +589,7 @@ def extract(
     return facts
 
 
-_LABS = ("ketones", "gcs", "lactate", "hb", "potassium", "sodium", "calcium", "tsh")
+_LABS = ("ketones", "urine_ketones", "gcs", "lactate", "hb", "potassium", "sodium", "calcium", "tsh")
 
 
 #: Facts read from many matches at once: the joined text's value follows from each message's own.

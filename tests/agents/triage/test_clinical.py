@@ -209,3 +209,16 @@ def test_an_adults_blood_pressure_limit_is_not_a_childs() -> None:
     assert "sepsis.fever_tachycardia" in adult.matched_rules and adult.is_emergency
     shocked, _ = assess_layers("My 4 year old has a fever of 39 and is floppy. BP 70/40, HR 165.")
     assert shocked.is_emergency
+
+
+def test_urine_ketones_are_dka_in_diabetes_and_not_in_the_vomiting_of_pregnancy() -> None:
+    """Session 16: "urine ketones 2+" was read as a blood ketone level of 2 mmol/L, so a pregnant woman's vomiting
+    (hyperemesis, a doctor within 24 hours) met the DKA rule; in someone with diabetes the grade still counts."""
+    from agents.triage.engine import assess_layers
+
+    pregnant, _ = assess_layers(
+        "10 weeks pregnant, vomiting 6 times a day for a week, urine ketones 2+, keeping sips down"
+    )
+    assert "diabetes.dka" not in pregnant.matched_rules and not pregnant.is_emergency
+    diabetic, _ = assess_layers("Type 1 diabetic, sugar 22, urine ketones 3+ and I feel sick")
+    assert "diabetes.dka" in diabetic.matched_rules and diabetic.is_emergency

@@ -107,3 +107,17 @@ def test_pain_score_and_severity() -> None:
 def test_a_fetal_heart_rate_is_the_babys_and_never_the_mothers_pulse(text: str, mother, baby) -> None:
     found = facts(text)
     assert (found.hr, found.fetal_hr) == (mother, baby)
+
+
+@pytest.mark.parametrize(
+    ("text", "blood", "urine"),
+    [
+        ("urine ketones are 2+.", None, 2),
+        ("ketones 3+ on the dipstick", None, 3),
+        ("blood ketones 3.2", 3.2, None),
+        ("my ketones are 2.5", 2.5, None),
+    ],
+)
+def test_a_urine_dipsticks_ketone_grade_is_not_a_blood_ketone_level(text: str, blood, urine) -> None:
+    found = facts(text)
+    assert (found.ketones, found.urine_ketones) == (blood, urine)
