@@ -65,6 +65,7 @@ def _text(term: object) -> str:
 
 
 _LIST_JOINS = frozenset({"or", "and", "nor"})
+_LIST_ITEM_WORDS = 5  # words of unknown list items a negation's list may run through
 _NEGATING = frozenset("no not never cant cannot wont dont doesnt didnt isnt wasnt hasnt havent unable".split())
 
 
@@ -171,6 +172,10 @@ class ContextRules:
         if a.sentence != b.sentence or a.aside != b.aside or any(previous.last < s <= hit.first for s in stops.all):
             return False
         between = [t.stem for t in toks[previous.last + 1 : hit.first]]
-        if not between and b.owned and b.clause != a.clause:
+        if b.owned and b.clause != a.clause:
             return False  # "no cough or cold, her wee smells strong": a new statement after the comma
-        return not between or (len(between) == 1 and between[0] in _LIST_JOINS)
+        if not between or (len(between) == 1 and between[0] in _LIST_JOINS):
+            return True
+        # items the knowledge does not hold between two it does: "no cough, breathing pauses, back arching or fever",
+        # "no dysuria, weight loss or episodes of being unable to pass urine" (round 13's clinician vignettes)
+        return len(between) <= _LIST_ITEM_WORDS and (between[0] in _LIST_JOINS or between[-1] in _LIST_JOINS)

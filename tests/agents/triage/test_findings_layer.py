@@ -10,6 +10,7 @@ from agents.triage.facts import extract
 from agents.triage.knowledge import DERIVED_IDS, load, problems
 from agents.triage.phrases import PhraseIndex
 from agents.triage.physiology import Person, signs
+from agents.triage.reading import Reader
 from agents.triage.words import term_stems, tokens
 
 
@@ -165,3 +166,15 @@ def test_a_negated_verb_reaches_only_its_own_clause():
 
 def test_a_term_may_hold_its_own_negation_inside():
     assert "reduced_fetal_movements" in assess("32 weeks, the baby has not moved since this morning").findings
+
+
+def test_a_negated_list_runs_through_items_the_knowledge_does_not_hold():
+    # round 13's clinician vignettes (engine 2.8.7): "no A, B or C" where B is no known term still negates C ("no chest
+    # pain, palpitations, exertional symptoms or family history of sudden death"); a new statement does not
+    reader = Reader(load())
+    read = {m.id: m.assertion for m in reader.read("she has no cough, back arching or fever. the abdomen is soft.")}
+    assert read["fever"] is Assertion.negated
+    read = {m.id: m.assertion for m in reader.read("no cough, her wee smells strong and she has a fever")}
+    assert read["fever"] is Assertion.present
+    vignette = "no chest pain, palpitations, exertional symptoms or family history of sudden death"
+    assert "family_history_sudden_death" not in assess(vignette).findings
