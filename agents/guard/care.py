@@ -95,9 +95,8 @@ class _Found:
     end: int
     text: str
     negated: bool = False  # by the claim before it that stands for it ("no need to go to | the ER")
-    not_now: bool = (
-        False  # ... and that claim says only "not urgently" ("no rush to see | a GP", "a non-urgent | visit")
-    )
+    # ... when that claim says only "not urgently" ("no rush to see | a GP", "a non-urgent | visit"): not that soon
+    not_now: bool = False
 
 
 _BLANK = re.compile(r"\S")

@@ -177,5 +177,5 @@ class ContextRules:
         if not between or (len(between) == 1 and between[0] in _LIST_JOINS):
             return True
         # items the knowledge does not hold between two it does: "no cough, breathing pauses, back arching or fever",
-        # "no dysuria, weight loss or episodes of being unable to pass urine" (round 13's clinician vignettes)
+        # "no chest pain, palpitations, exertional symptoms or family history of sudden death" (round 13's vignettes)
         return len(between) <= _LIST_ITEM_WORDS and (between[0] in _LIST_JOINS or between[-1] in _LIST_JOINS)
