@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.triage import Level, Urgency, assess
+from agents.triage.engine import assess_layers
 
 EA, EM = Level.emergency_ambulance, Level.emergency
 C24, C, SC = Level.consultation_24, Level.consultation, Level.self_care
@@ -188,8 +189,6 @@ def test_known_false_friends_do_not_fire(text: str, not_rule: str) -> None:
 def test_a_fetal_heart_rate_has_limits_of_its_own_and_is_not_the_mothers_pulse() -> None:
     """Session 16: "fetal heart rate 146" was read as the mother's pulse (a tachycardia, a sepsis rule); a fetal
     bradycardia went unread (95 is a normal pulse for a mother)."""
-    from agents.triage.engine import assess_layers
-
     slow, _ = assess_layers("34 weeks pregnant, the midwife found a fetal heart rate of 95 bpm on the doppler.")
     assert slow.level is EM and "fetal_bradycardia" in slow.findings
     fast, _ = assess_layers("At 30 weeks she feels well; BP 112/70, pulse 82, FHR 178.")
@@ -201,8 +200,6 @@ def test_a_fetal_heart_rate_has_limits_of_its_own_and_is_not_the_mothers_pulse()
 def test_an_adults_blood_pressure_limit_is_not_a_childs() -> None:
     """Session 16: a febrile 4-year-old's 98/60 (normal for the age) met the adult 'SBP <= 100 with a fever' sepsis
     rule; a child's low pressure is the physiology layer's age-specific hypotension."""
-    from agents.triage.engine import assess_layers
-
     child, _ = assess_layers("My 4 year old has a fever of 38.3 and pain when she wees. BP 98/60, HR 112, RR 22.")
     assert "sepsis.fever_tachycardia" not in child.matched_rules
     adult, _ = assess_layers("I'm 45 with a fever of 38.9 and shivering, my BP is 95/60.")
@@ -214,8 +211,6 @@ def test_an_adults_blood_pressure_limit_is_not_a_childs() -> None:
 def test_urine_ketones_are_dka_in_diabetes_and_not_in_the_vomiting_of_pregnancy() -> None:
     """Session 16: "urine ketones 2+" was read as a blood ketone level of 2 mmol/L, so a pregnant woman's vomiting
     (hyperemesis, a doctor within 24 hours) met the DKA rule; in someone with diabetes the grade still counts."""
-    from agents.triage.engine import assess_layers
-
     pregnant, _ = assess_layers(
         "10 weeks pregnant, vomiting 6 times a day for a week, urine ketones 2+, keeping sips down"
     )
