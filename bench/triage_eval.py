@@ -264,6 +264,8 @@ JA_SETS = {
     "blind7": Path(__file__).parent / "data" / "triage_ja_blind7.jsonl",
     "blind8": Path(__file__).parent / "data" / "triage_ja_blind8.jsonl",
     "blind9": Path(__file__).parent / "data" / "triage_ja_blind9.jsonl",
+    "clinician_dev": Path(__file__).parent / "data" / "triage_ja_clinician_dev.jsonl",
+    "blind10": Path(__file__).parent / "data" / "triage_ja_blind10.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -297,6 +299,13 @@ _JA_NOTES = {
     " consultation across a year (clinician notes, patients and carers, a third of the chat short; asked for"
     " harmless messages with worrying-sounding words, counters and compounds holding body-part characters), labelled"
     " by another; locked, first scored by engine 2.7.5 (tag triage-ja-11-firstpass) before 2.7.6",
+    "clinician_dev": "round 14: a blind writer (KB) of clinicians' notes only (an emergency department's triage"
+    " records, ambulance handovers, a telephone nurse's notes, referral letters), labelled by another; read and"
+    " tuned against, never trained on; first scored by engine 2.8.7 (tag triage-ja-14-firstpass)",
+    "blind10": "round 14: a blind writer (KC) of clinicians' notes only (general-medicine pre-consultation notes,"
+    " visiting nurses' reports, paediatric, obstetric and school nurses' notes; abbreviations, SOAP), labelled by"
+    " another; locked, first scored by engine 2.8.7 (tag triage-ja-14-firstpass): the honest estimate for Japanese"
+    " clinicians' notes",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -311,6 +320,7 @@ JA_LOCKED = (
     "blind7",
     "blind8",
     "blind9",
+    "blind10",
 )
 
 
