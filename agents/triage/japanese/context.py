@@ -12,6 +12,7 @@ hypothetical, historical, possible; otherwise present (agents/triage/context.py'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,6 +45,11 @@ class JapaneseContext:
         self._suffixes = tuple(normalise(w) for w in data.suffixes)
         self._gap_words = tuple(sorted({normalise(w) for w in data.gap_words if normalise(w)}, key=len, reverse=True))
         self._boundaries = tuple(normalise(b) if b.strip() else b for b in data.boundaries)
+        marks = [normalise(w) for w in data.list_marks]
+        self._marks = re.compile("|".join(map(re.escape, marks))) if marks else None
+        self._item_chars = data.item_chars
+        self._affirmations = tuple(normalise(w) for w in data.affirmations)
+        self._descriptions = tuple(normalise(w) for w in data.descriptions)
 
     def triggers(self, text: str, findings: Sequence[Match]) -> list[_Trigger]:
         """The text's triggers outside the findings' own words (pseudo-triggers removed)."""
@@ -84,20 +90,63 @@ class JapaneseContext:
         return [next((c for c in _PRECEDENCE if c in h), Assertion.present) for h in held]
 
     def _joined(self, between: str) -> bool:
-        """Whether two findings are items of one list (熱や咳, 痛みや吐き気: a noun ending, then a join)."""
+        """Whether two findings are items of one list (熱や咳, 痛みや吐き気: a noun ending, then a join), maybe with
+        items nothing read between them (頭痛・視覚異常・胸痛)."""
         for suffix in self._suffixes:
             if between.startswith(suffix):
                 between = between[len(suffix) :]
                 break
-        return between in self._joins
+        if between in self._joins or self._describing(between) == "":
+            return True
+        parts = self._items(between)
+        return len(parts) >= 3 and parts[0] == "" and parts[-1] == "" and all(map(self._unread_item, parts[1:-1]))
 
     def _crosses(self, between: str) -> bool:
         return any(b in between for b in self._boundaries)
 
     def _gap_ok(self, between: str) -> bool:
-        """Whether only gap words stand between a finding and a trigger after it, within the window."""
-        if len(between) > self._window or self._crosses(between):
+        """Whether only gap words stand between a finding and a trigger after it, within the window; or items
+        nothing read, listed after the finding (腫脹・発赤・左右差なし); or the noun the finding describes
+        (胸がへこむような呼吸なし, カーテンが下りてくるような視野欠損はない), then gap words."""
+        if self._crosses(between):
             return False
+        if len(between) <= self._window and self._gap_words_only(between):
+            return True
+        return self._through_items(between) or self._described(between)
+
+    def _items(self, between: str) -> list[str]:
+        return self._marks.split(between) if self._marks is not None else [between]
+
+    def _unread_item(self, item: str) -> bool:
+        """A list item the knowledge does not read, which does not say it is there (動悸あり stops a reach)."""
+        return 0 < len(item) <= self._item_chars and not any(a in item for a in self._affirmations)
+
+    def _item_then_gap(self, rest: str) -> bool:
+        """An unread item, then only gap words (左右差, 視覚異常は, 児を傷つける考えは)."""
+        return any(
+            self._unread_item(rest[:k]) and self._gap_words_only(rest[k:])
+            for k in range(1, min(len(rest), self._item_chars) + 1)
+        )
+
+    def _through_items(self, between: str) -> bool:
+        parts = self._items(between)
+        if len(parts) < 2 or len(parts) > 6 or parts[0] not in ("", *self._suffixes):
+            return False
+        return all(map(self._unread_item, parts[1:-1])) and self._item_then_gap(parts[-1])
+
+    def _describing(self, between: str) -> str | None:
+        """What follows a verb's ending and a description word (むような, てくるような), or None."""
+        for word in self._descriptions:
+            at = between.find(word)
+            if 0 <= at <= 5 and all("ぁ" <= ch <= "ん" for ch in between[:at]):
+                return between[at + len(word) :]
+        return None
+
+    def _described(self, between: str) -> bool:
+        rest = self._describing(between)
+        return rest is not None and self._item_then_gap(rest)
+
+    def _gap_words_only(self, between: str) -> bool:
         rest = between
         while rest:
             word = next((w for w in self._gap_words if rest.startswith(w)), None)

@@ -46,11 +46,19 @@ class JapaneseReader:
         if ja is None:
             raise ValueError("the knowledge base has no Japanese vocabulary (knowledge/ja/)")
         ignore = [(normalise(w), "x") for w in ja.ignore]
+        words_of_their_own = {w for w, _ in ignore}
         concepts = list(ignore)
         self._with_any: dict[str, tuple[str, ...]] = {}
+        self._covers = {
+            ident: (frozenset(concept.covers), tuple(normalise(w) for w in concept.covers_when))
+            for ident, concept in ja.concepts.items()
+            if concept.covers
+        }
         for ident, concept in ja.concepts.items():
             for kind, terms in (("f", concept.all_terms()), ("g", concept.context_terms)):
                 for term in _with_chat_forms(terms):
+                    if term not in terms and normalise(term) in words_of_their_own:
+                        continue  # a chat form that is a word of its own (体が重 -> 体重, body weight)
                     concepts.extend((normalise(term), f"{kind}:{ref}") for ref in (ident, *concept.also))
             if concept.context_terms:
                 self._with_any.update((ref, concept.with_any) for ref in (ident, *concept.also))
@@ -68,7 +76,7 @@ class JapaneseReader:
         text = normalise(text)
         found = [*self._concepts.find(text), *self._names.find(text)]
         found += self._read_aloud(text, found)
-        found = [m for m in found if m.keys != ("x",)]
+        found = _uncovered(text, [m for m in found if m.keys != ("x",)], self._covers)
         if not found:
             return Reading(())
         found.sort(key=lambda m: (m.start, -m.end))
@@ -108,6 +116,26 @@ class JapaneseReader:
                 continue
             more.append(Match(span[0], span[1], m.keys, held[1] if m.held < m.end else span[1]))
         return more
+
+
+def _uncovered(
+    text: str, found: list[Match], covers: dict[str, tuple[frozenset[str], tuple[str, ...]]]
+) -> list[Match]:
+    """The matches, less those inside a match of a concept that covers all they name (concepts' ``covers``)."""
+    covering: list[tuple[int, int, frozenset[str]]] = []
+    for m in found:
+        for key in m.keys:
+            ids, when = covers.get(key[2:], (frozenset(), ()))
+            if ids and any(w in text[m.start : m.end] for w in when):
+                covering.append((m.start, m.end, ids))
+    if not covering:
+        return found
+    kept = []
+    for m in found:
+        inside = [ids for start, end, ids in covering if start <= m.start and m.end <= end and (start, end) != (m.start, m.end)]
+        if not (inside and {k[2:] for k in m.keys} <= frozenset().union(*inside)):
+            kept.append(m)
+    return kept
 
 
 def _readings(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -68,6 +68,11 @@ class JaConcept(_Strict):
     """Words that mean this concept only when one of ``with_any`` is read in the conversation too (出血 is vaginal
     bleeding in a pregnancy, not after cutting a finger)."""
     with_any: Words = ()
+    covers: Words = ()
+    """Concepts this one's words take in whole: a match of one of them inside a match of this one is not read
+    (いびき...呼吸停止 is breathing that stops in sleep, not a stop of breathing) when the match holds one of
+    ``covers_when`` (いびき, 数秒: words that say it comes and goes; 寝ている父の息が止まっている stays an arrest)."""
+    covers_when: Words = ()
 
     def all_terms(self) -> tuple[str, ...]:
         """The terms, with the pairs spelled out."""
@@ -86,6 +91,14 @@ class JaContext(_Strict):
     suffixes: Marks = ()
     gap_words: Marks = ()
     boundaries: Marks = ()
+    list_marks: Marks = ()
+    """Marks that join the items of a written list (頭痛・胸痛・動悸なし): a trigger's reach runs through the items."""
+    item_chars: int = 8
+    """The longest list item the knowledge does not read (左右差, 視覚異常) that a trigger's reach runs through."""
+    affirmations: Marks = ()
+    """Words that say an unread item is there (動悸あり): a list holding one stops a trigger's reach."""
+    descriptions: Marks = ()
+    """Words that make a finding describe the noun after it (胸がへこむような呼吸なし): the noun's trigger is the finding's."""
     triggers: dict[Category, dict[Direction, Words]] = Field(default_factory=dict)
     pseudo: Words = ()
 

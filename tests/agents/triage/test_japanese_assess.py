@@ -214,3 +214,30 @@ def test_a_japanese_fetal_heart_rate_is_the_babys_not_the_mothers_pulse() -> Non
     assert not normal.is_emergency and "tachycardia" not in normal.findings
     slow = assess("妊娠34週、胎児の心拍が90と言われました。", lang="ja")
     assert slow.is_emergency and "fetal_bradycardia" in slow.findings
+
+
+# Round 14 (clinicians' notes): findings a Japanese clinician writes that the reader did not hold before 2.8.8,
+# each read by the deterministic layers now (layers["findings"] or layers["complaints"] reach an emergency).
+@pytest.mark.parametrize(
+    "note",
+    [
+        "78歳男性。腹部大動脈瘤(5cm)で外来フォロー中。1時間前から突然の腹痛。",  # known AAA with abdominal pain
+        "妊娠36週。朝から胎動をほとんど感じない。",  # a word between the fetal movements and the verb
+        "妊娠10週。嘔吐が続き、ここ2日は水分も吐く。",  # unable to keep fluids down in a pregnancy
+        "32歳男性。グラインダー作業中に右眼に何か入った。",  # a high-velocity mechanism and something in the eye
+        "生後6週の男児。授乳のたびに噴水状嘔吐、体重減少あり。",  # projectile vomiting in a young infant
+        "生後4か月。下痢が続き、大泉門が陥凹している。",  # a sunken fontanelle
+    ],
+)
+def test_a_clinicians_emergency_findings_are_read_by_the_deterministic_layers(note: str) -> None:
+    result = assess(note, lang="ja")
+    assert result.is_emergency
+    assert any(result.layers.get(layer, "").startswith("emergency") for layer in ("findings", "complaints"))
+
+
+def test_a_facial_palsy_that_takes_in_the_forehead_is_no_stroke_but_a_drooping_mouth_alone_is() -> None:
+    bell = assess("44歳女性。左額のしわ寄せ不能、左閉眼不全、左口角下垂。四肢麻痺なし。", lang="ja")
+    assert "facial_weakness_forehead_involved" in bell.findings
+    assert not bell.layers.get("findings", "").startswith("emergency")
+    stroke = assess("70歳男性。30分前から左口角下垂。", lang="ja")
+    assert stroke.layers.get("findings", "").startswith("emergency")

@@ -274,3 +274,49 @@ def test_a_text_reading_maps_back_to_the_words_it_came_from() -> None:
     assert reading.span(4, len(reading.kana)) == (3, 12)  # ちからがはいらない
     assert reading.span(3, 7) is None  # に is a particle: no term starts there
     assert reading.span(0, 3) is None  # 右手 is written in kanji: its characters were matched already
+
+
+# Round 14 (clinicians' notes): each of these read the finding as present before engine 2.8.8.
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("下腿の腫脹・発赤・左右差なし。", "skin_redness"),  # a list runs through an item nothing reads
+        ("頭痛・胸痛・動悸・視覚異常なし。", "chest_pain"),  # ... also back from the item before the trigger
+        ("嚥下困難・体重減少・黒色便・吐血いずれもなし。", "melaena"),  # いずれも between the list and なし
+        ("出血・破水感なし。", "waters_broken"),  # 破水感: the finding said as a feeling
+        ("首を痛がる様子なし。", "neck_stiffness"),
+        ("胸がへこむような呼吸なし。", "chest_recession"),  # the finding describes the noun that is absent
+        ("カーテンが下りてくるような視野欠損はない。", "visual_field_curtain"),
+        ("希死念慮・児を傷つける考えは否定。", "suicidal_ideation"),  # 傷つける is to hurt, not a wound
+        ("突然発症ではない。", "sudden_onset"),
+        ("びらん・小水疱の集簇なし。", "blisters"),
+    ],
+)
+def test_a_clinicians_negated_list_and_description(reader: JapaneseReader, text: str, concept: str) -> None:
+    assert read(reader, text)[concept] == Assertion.negated
+
+
+def test_an_item_that_says_it_is_there_stops_the_lists_negation(reader: JapaneseReader) -> None:
+    found = read(reader, "胸痛・動悸あり・呼吸苦なし。")
+    assert found["chest_pain"] == Assertion.present
+    assert found["breathlessness"] == Assertion.negated
+
+
+def test_no_possibility_of_pregnancy_is_a_negation_not_a_doubt(reader: JapaneseReader) -> None:
+    assert read(reader, "妊娠の可能性なし。")["pregnant"] == Assertion.negated
+    assert read(reader, "妊娠の可能性あり。")["pregnant"] == Assertion.possible
+
+
+def test_snoring_with_pauses_is_sleep_apnoea_but_a_sleeper_who_is_not_breathing_is_not(
+    reader: JapaneseReader,
+) -> None:
+    apnoea = read(reader, "いびきと睡眠中の呼吸停止を指摘された。")
+    assert "witnessed_apnoea" in apnoea and "not_breathing" not in apnoea
+    assert "not_breathing" not in read(reader, "睡眠中に数秒の呼吸停止を目撃。")
+    assert "not_breathing" in read(reader, "寝ている父の息が止まっている。")
+    assert "not_breathing" in read(reader, "睡眠中に呼吸停止しているのを家族が発見。")
+
+
+def test_body_weight_and_a_well_baby_check_are_no_findings(reader: JapaneseReader) -> None:
+    found = read(reader, "1か月健診から体重は順調に増加。")
+    assert "general_weakness" not in found and "lasting_over_3_weeks" not in found
