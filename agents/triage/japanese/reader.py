@@ -118,9 +118,7 @@ class JapaneseReader:
         return more
 
 
-def _uncovered(
-    text: str, found: list[Match], covers: dict[str, tuple[frozenset[str], tuple[str, ...]]]
-) -> list[Match]:
+def _uncovered(text: str, found: list[Match], covers: dict[str, tuple[frozenset[str], tuple[str, ...]]]) -> list[Match]:
     """The matches, less those inside a match of a concept that covers all they name (concepts' ``covers``)."""
     covering: list[tuple[int, int, frozenset[str]]] = []
     for m in found:
@@ -132,7 +130,11 @@ def _uncovered(
         return found
     kept = []
     for m in found:
-        inside = [ids for start, end, ids in covering if start <= m.start and m.end <= end and (start, end) != (m.start, m.end)]
+        inside = [
+            ids
+            for start, end, ids in covering
+            if start <= m.start and m.end <= end and (start, end) != (m.start, m.end)
+        ]
         if not (inside and {k[2:] for k in m.keys} <= frozenset().union(*inside)):
             kept.append(m)
     return kept
