@@ -266,6 +266,7 @@ JA_SETS = {
     "blind9": Path(__file__).parent / "data" / "triage_ja_blind9.jsonl",
     "clinician_dev": Path(__file__).parent / "data" / "triage_ja_clinician_dev.jsonl",
     "blind10": Path(__file__).parent / "data" / "triage_ja_blind10.jsonl",
+    "blind11": Path(__file__).parent / "data" / "triage_ja_blind11.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -275,7 +276,8 @@ _JA_NOTES = {
     " that release; read since for general fixes (a development set now)",
     "blind2": "written by another helper who did not see the code (session 5), never read case by case: the honest"
     " estimate",
-    "train": "rounds 8 and 9: three blind writers (JC, JD, JI: 600), labelled by three others; read and trained on",
+    "train": "rounds 8-14: blind writers (JC, JD, JI, JT, JU; KE and KF, clinicians' notes), each labelled by"
+    " another; read and trained on",
     "calibration": "rounds 8 and 9: two blind writers (JE; JH, first-person chat), each labelled by another; sets"
     " the Japanese learned layer's thresholds only, never read case by case",
     "short": "round 9: a blind writer (JS) of short first messages, labelled by another; sets the short messages'"
@@ -306,6 +308,9 @@ _JA_NOTES = {
     " visiting nurses' reports, paediatric, obstetric and school nurses' notes; abbreviations, SOAP), labelled by"
     " another; locked, first scored by engine 2.8.7 (tag triage-ja-14-firstpass): the honest estimate for Japanese"
     " clinicians' notes",
+    "blind11": "round 14, later: a blind writer (KD) of clinicians' notes only (night-shift handovers, care-home nurses'"
+    " calls, orthopaedic, ENT and dermatology clinics' notes), labelled by another; locked, written after engine"
+    " 2.8.8's reading and first scored by 2.8.7 and by the release after it (notes/issue-19.md, session 17)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -321,6 +326,7 @@ JA_LOCKED = (
     "blind8",
     "blind9",
     "blind10",
+    "blind11",
 )
 
 
