@@ -265,6 +265,7 @@ JA_SETS = {
     "blind8": Path(__file__).parent / "data" / "triage_ja_blind8.jsonl",
     "blind9": Path(__file__).parent / "data" / "triage_ja_blind9.jsonl",
     "clinician_dev": Path(__file__).parent / "data" / "triage_ja_clinician_dev.jsonl",
+    "clinician_train": Path(__file__).parent / "data" / "triage_ja_clinician_train.jsonl",
     "blind10": Path(__file__).parent / "data" / "triage_ja_blind10.jsonl",
     "blind11": Path(__file__).parent / "data" / "triage_ja_blind11.jsonl",
 }
@@ -276,8 +277,11 @@ _JA_NOTES = {
     " that release; read since for general fixes (a development set now)",
     "blind2": "written by another helper who did not see the code (session 5), never read case by case: the honest"
     " estimate",
-    "train": "rounds 8-14: blind writers (JC, JD, JI, JT, JU; KE and KF, clinicians' notes), each labelled by"
-    " another; read and trained on",
+    "train": "rounds 8-10: five blind writers (JC, JD, JI, JT, JU: 1,000), each labelled by another; read and"
+    " trained on",
+    "clinician_train": "round 14: two blind writers (KE, KF) of clinicians' notes only, written for training, each"
+    " labelled by another; readable; the layer retrained with them was not released (one fewer calibration"
+    " emergency), so the shipped weights have not seen them",
     "calibration": "rounds 8 and 9: two blind writers (JE; JH, first-person chat), each labelled by another; sets"
     " the Japanese learned layer's thresholds only, never read case by case",
     "short": "round 9: a blind writer (JS) of short first messages, labelled by another; sets the short messages'"

@@ -18,7 +18,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
     monkeypatch.setattr(ja_corpus, "DATA", tmp_path)
     counts = ja_corpus.build()
     assert counts == {
-        "train": 1300,
+        "train": 1000,
         "calibration": 300,
         "short": 200,
         "blind3": 150,
@@ -32,6 +32,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "clinician_dev": 150,
         "blind10": 150,
         "blind11": 150,
+        "clinician_train": 300,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
@@ -40,7 +41,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
 def test_labels_are_the_labellers_and_the_held_sets_are_never_listed():
     rows = _rows(ja_corpus.DATA / "triage_ja_train.jsonl")
     labels = {}
-    for writer in ("JC", "JD", "JI", "JT", "JU", "KE", "KF"):
+    for writer in ("JC", "JD", "JI", "JT", "JU"):
         labels.update({r["id"]: r["level"] for r in _rows(ja_corpus.SOURCE / "labels" / f"{writer}.jsonl")})
     assert all(r["level"] == labels[r["id"]] for r in rows)
     assert any(r["level"] != r["writer_level"] for r in rows)
