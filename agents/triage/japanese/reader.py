@@ -24,6 +24,7 @@ from agents.triage.knowledge import Knowledge
 from agents.triage.reading import Mention
 
 _BOUNDARIES = "。、！？!?\n,;"
+_SENTENCE_ENDS = "。！？!?\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +120,12 @@ class JapaneseReader:
 
 
 def _uncovered(text: str, found: list[Match], covers: dict[str, tuple[frozenset[str], tuple[str, ...]]]) -> list[Match]:
-    """The matches, less those inside a match of a concept that covers all they name (concepts' ``covers``)."""
+    """The matches, less those that start inside a match of a concept covering all they name (``covers``)."""
     covering: list[tuple[int, int, frozenset[str]]] = []
     for m in found:
         for key in m.keys:
             ids, when = covers.get(key[2:], (frozenset(), ()))
-            if ids and any(w in text[m.start : m.end] for w in when):
+            if ids and any(w in _sentence(text, m.start, m.end) for w in when):
                 covering.append((m.start, m.end, ids))
     if not covering:
         return found
@@ -133,11 +134,18 @@ def _uncovered(text: str, found: list[Match], covers: dict[str, tuple[frozenset[
         inside = [
             ids
             for start, end, ids in covering
-            if start <= m.start and m.end <= end and (start, end) != (m.start, m.end)
+            if start <= m.start < end and (start, end) != (m.start, m.end)
         ]
         if not (inside and {k[2:] for k in m.keys} <= frozenset().union(*inside)):
             kept.append(m)
     return kept
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence around a span (to the nearest 。！？!? or line break either side)."""
+    left = max(text.rfind(mark, 0, start) for mark in _SENTENCE_ENDS)
+    rights = [i for mark in _SENTENCE_ENDS if (i := text.find(mark, end)) >= 0]
+    return text[left + 1 : min(rights, default=len(text))]
 
 
 def _readings(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:

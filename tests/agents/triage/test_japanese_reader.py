@@ -315,6 +315,12 @@ def test_snoring_with_pauses_is_sleep_apnoea_but_a_sleeper_who_is_not_breathing_
     assert "not_breathing" not in read(reader, "睡眠中に数秒の呼吸停止を目撃。")
     assert "not_breathing" in read(reader, "寝ている父の息が止まっている。")
     assert "not_breathing" in read(reader, "睡眠中に呼吸停止しているのを家族が発見。")
+    # 2.8.9: the words that say it comes and goes may stand anywhere in the sentence; a sleeper whose breathing
+    # has stopped, with none of them, is read as not breathing (the 2.7.6 terms held those words whole)
+    snoring = read(reader, "夫のいびきがひどくて、寝てるときに息が止まってる時があります。")
+    assert "witnessed_apnoea" in snoring and "not_breathing" not in snoring
+    assert "not_breathing" in read(reader, "父が寝ている時に息が止まっている。")
+    assert "not_breathing" not in read(reader, "夫は睡眠中に呼吸が止まる。")
 
 
 def test_body_weight_and_a_well_baby_check_are_no_findings(reader: JapaneseReader) -> None:
