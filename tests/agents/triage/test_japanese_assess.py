@@ -227,6 +227,10 @@ def test_a_japanese_fetal_heart_rate_is_the_babys_not_the_mothers_pulse() -> Non
         "32歳男性。グラインダー作業中に右眼に何か入った。",  # a high-velocity mechanism and something in the eye
         "生後6週の男児。授乳のたびに噴水状嘔吐、体重減少あり。",  # projectile vomiting in a young infant
         "生後4か月。下痢が続き、大泉門が陥凹している。",  # a sunken fontanelle
+        # 2.8.10: the puerperium (産褥), 1型DM, grouped vesicles on the forehead with a red eye
+        "産褥6日目。昨夜から39.0℃、悪寒戦慄、悪露に悪臭あり。",
+        "20歳男性、1型DM。嘔吐あり、血糖450。",
+        "75歳男性。左前額部に小水疱が集簇、左眼の充血あり。",
     ],
 )
 def test_a_clinicians_emergency_findings_are_read_by_the_deterministic_layers(note: str) -> None:
