@@ -131,11 +131,7 @@ def _uncovered(text: str, found: list[Match], covers: dict[str, tuple[frozenset[
         return found
     kept = []
     for m in found:
-        inside = [
-            ids
-            for start, end, ids in covering
-            if start <= m.start < end and (start, end) != (m.start, m.end)
-        ]
+        inside = [ids for start, end, ids in covering if start <= m.start < end and (start, end) != (m.start, m.end)]
         if not (inside and {k[2:] for k in m.keys} <= frozenset().union(*inside)):
             kept.append(m)
     return kept
