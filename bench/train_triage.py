@@ -48,6 +48,11 @@ JA_CALIBRATION = ROOT / "data" / "triage_ja_calibration.jsonl"
 #: SENSITIVITY_TARGET while at most JA_RAISE_LIMIT of its non-emergency cases are raised; when none does, the lowest
 #: threshold within that limit.
 JA_RAISE_LIMIT = 0.15
+#: Session 17 (decided before any layer was trained under it): a retrained Japanese layer never catches fewer of the
+#: calibration set's emergencies than the released one (engine 2.8.10: 111 of 114). The highest threshold that
+#: catches JA_RELEASED_CAUGHT (and SENSITIVITY_TARGET) within JA_RAISE_LIMIT; when none does, the highest that catches
+#: them whatever it raises: the raise limit breaks ties, it never costs an emergency (notes/issue-19.md).
+JA_RELEASED_CAUGHT = 111
 #: Short first messages (round 9; under learned.LONG_CHARS characters), on their own calibration part written by a
 #: blind writer (JA_SHORT): the lowest threshold of THRESHOLDS that raises at most JA_SHORT_RAISE_LIMIT of its
 #: non-emergency messages; the rule above then sets the long messages' threshold. A share rather than "none", so that
@@ -310,18 +315,22 @@ def calibrate_japanese(
             "raised": _raised_share(pairs),
             "em_caught": _caught(pairs),
         }
+    floor = max(SENSITIVITY_TARGET * emergencies, min(JA_RELEASED_CAUGHT, emergencies))
     within = [t for t in THRESHOLDS if found[t]["raised"] <= JA_RAISE_LIMIT]
-    enough = [t for t in within if found[t]["em_caught"] >= SENSITIVITY_TARGET * emergencies]
-    chosen = max(enough) if enough else (min(within) if within else THRESHOLDS[-1])
+    enough = [t for t in within if found[t]["em_caught"] >= floor]
+    safe = [t for t in THRESHOLDS if found[t]["em_caught"] >= floor]
+    chosen = max(enough) if enough else (max(safe) if safe else THRESHOLDS[0])
     if short_at is None:
-        return JapaneseCalibration(chosen, found[chosen], met=bool(enough))
+        return JapaneseCalibration(chosen, found[chosen], met=bool(enough or safe))
     trial = dataclasses.replace(model, raise_at=short_at, raise_at_long=chosen)
     short_pairs = [(e, decide_japanese(e.base, e.features, trial).level) for e in short]
     at_short = {
         **{f"short_{k}": v for k, v in figures([(e.label, level) for e, level in short_pairs]).items()},
         "short_raised": _raised_share(short_pairs),
     }
-    return JapaneseCalibration(short_at, {**found[chosen], **at_short}, met=bool(enough), raise_at_long=chosen)
+    return JapaneseCalibration(
+        short_at, {**found[chosen], **at_short}, met=bool(enough or safe), raise_at_long=chosen
+    )
 
 
 @dataclass(frozen=True, slots=True)
