@@ -60,3 +60,34 @@ def test_when_no_threshold_meets_the_rule_the_most_sensitive_is_kept_and_said() 
     chosen = calibrate(unsure, calibration, short)  # p(emergency) ~ 0.0002: no threshold on the grid raises it
     assert not chosen.met
     assert chosen.chosen["emergency_sensitivity"] == 0.0
+
+
+def test_the_japanese_rule_keeps_every_emergency_even_past_the_raise_limit() -> None:
+    """Session 17's rule (JA_RELEASED_CAUGHT): when the calibration set's emergencies are caught only by raising more
+    than JA_RAISE_LIMIT of its other cases, the threshold that catches them is still taken (before, the most
+    sensitive threshold within the limit was, and it missed them)."""
+    from agents.triage.engine import assess_layers_ja
+    from bench.train_triage import JA_RAISE_LIMIT, calibrate_japanese
+
+    def example(i: int, text: str, level: Level) -> Example:
+        return Example(f"j{i}", level, *assess_layers_ja(text))
+
+    # one weight for every message: an emergency cannot be raised without raising every other case too
+    flat = learned.Model(
+        weights={"bias": tuple(1.0 if x is Level.emergency else 0.0 for x in learned.LEVELS)},
+        raise_at=0.2,
+        lower_at=0.99,
+        digest="t",
+    )
+    calibration = [
+        example(1, "膝が少し痛いです。階段を上るときに気になります。", Level.emergency),
+        example(2, "膝が少し痛いです。階段を下りるときに気になります。", Level.emergency),
+        example(3, "膝が少し痛いです。歩くときに気になります。", Level.self_care),
+    ]
+    assert not any(e.base.is_emergency for e in calibration)
+    p = flat.probabilities(calibration[0].features)
+    p_emergency = p[Level.emergency] + p[Level.emergency_ambulance]
+    chosen = calibrate_japanese(flat, calibration)
+    assert chosen.met
+    assert chosen.raise_at == max(t for t in THRESHOLDS if t <= p_emergency)
+    assert chosen.chosen["em_caught"] == 2 and chosen.chosen["raised"] > JA_RAISE_LIMIT
