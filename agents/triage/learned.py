@@ -95,6 +95,15 @@ class Decision:
         return f"{self.level.value} {self.probabilities[self.level]:.2f}"
 
 
+#: The labels and units of measurements (HR 80, BP 112/70 mmHg, SpO2 99%): what a measurement says reaches the model
+#: through the physiology layer's reading, never as words, so that a vignette's normal observations do not read as an
+#: emergency's (the training part's clinicians wrote them mostly in emergencies; notes/issue-15.md, session 17).
+_MEASURES = frozenset(
+    "hr bp spo2 sao2 sat sats rr mmhg bpm gcs temp temperatur puls pulse o2 min kg cm mg dl mmol rate respiratori f c "
+    "oxygen saturat vital sign observ".split()
+)
+
+
 def features(base: Base, stems: Iterable[str], coverage: Coverage | None = None) -> tuple[str, ...]:
     """The model's features: the layers' conclusions, the text's stems and stem pairs, and how much of the text the
     knowledge read (so that a long message the layers barely read can weigh differently from a three-word one)."""
@@ -108,7 +117,7 @@ def features(base: Base, stems: Iterable[str], coverage: Coverage | None = None)
     out.update(f"score:{s}" for s in base.scores)
     if base.needs_clinician:
         out.add("needs_clinician")
-    words = [s for s in stems if s[:1].isalpha()]
+    words = [s for s in stems if s[:1].isalpha() and s not in _MEASURES]
     out.update(f"s:{s}" for s in words)
     out.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
     return tuple(sorted(out))
