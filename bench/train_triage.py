@@ -328,9 +328,7 @@ def calibrate_japanese(
         **{f"short_{k}": v for k, v in figures([(e.label, level) for e, level in short_pairs]).items()},
         "short_raised": _raised_share(short_pairs),
     }
-    return JapaneseCalibration(
-        short_at, {**found[chosen], **at_short}, met=bool(enough or safe), raise_at_long=chosen
-    )
+    return JapaneseCalibration(short_at, {**found[chosen], **at_short}, met=bool(enough or safe), raise_at_long=chosen)
 
 
 @dataclass(frozen=True, slots=True)

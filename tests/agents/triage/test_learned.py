@@ -98,3 +98,15 @@ def test_a_red_flag_floor_is_never_lowered_by_the_model() -> None:
     assert base.level is Level.consultation_24 and base.red_flags  # emergency contraception: time-critical
     sure = _model_preferring(Level.self_care, lower_at=0.5)
     assert apply_model(base, feats, sure).level is Level.consultation_24
+
+
+def test_measurements_reach_the_model_through_the_physiology_layer_not_as_words() -> None:
+    """2.8.11: the labels and units of observations are no words of the model's (they had been read as an
+    emergency's, since clinicians wrote them mostly in emergencies); abnormal values still count through the
+    physiology layer's findings."""
+    note = "A 39-year-old man scalded his hand with steam an hour ago; redness only, no blisters."
+    _, plain = assess_layers(note)
+    _, normal = assess_layers(note + " HR 80, BP 120/70 mmHg, SpO2 99%, RR 16, temperature 36.8 C.")
+    assert not {f for f in normal if f.startswith(("s:", "b:"))} - set(plain)
+    _, abnormal = assess_layers(note + " HR 80, BP 120/70 mmHg, SpO2 86%, RR 16, temperature 36.8 C.")
+    assert any(f.startswith("find:") and f not in normal for f in abnormal)
