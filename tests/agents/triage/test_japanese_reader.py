@@ -289,7 +289,9 @@ def test_a_text_reading_maps_back_to_the_words_it_came_from() -> None:
         ("カーテンが下りてくるような視野欠損はない。", "visual_field_curtain"),
         ("希死念慮・児を傷つける考えは否定。", "suicidal_ideation"),  # 傷つける is to hurt, not a wound
         ("突然発症ではない。", "sudden_onset"),
-        ("びらん・小水疱の集簇なし。", "blisters"),
+        ("びらん・水疱の多発なし。", "blisters"),  # how a finding is spread (多発, 散在, 集簇)
+        ("紫斑の散在なし。", "non_blanching_rash"),
+        ("びらん・小水疱の集簇なし。", "dermatomal_rash"),  # 2.8.10: grouped vesicles are shingles' rash
     ],
 )
 def test_a_clinicians_negated_list_and_description(reader: JapaneseReader, text: str, concept: str) -> None:
