@@ -796,6 +796,7 @@ JA_SETS = (
     DATA / "guard_ja_dev2.jsonl",
     DATA / "guard_ja_dev3.jsonl",
     DATA / "guard_ja_dev4.jsonl",
+    DATA / "guard_ja_dev5.jsonl",
 )
 #: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
 JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
