@@ -60,6 +60,21 @@ _WORDS = re.compile(r"[a-z0-9]+")
 # Characters spaced out: "d o c t o r", "E.R.", "9-1-1", "n o t  u r g e n t" (one or two separators each).
 _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][ .\-_*\u00b7]{1,2})+[a-z0-9](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+def _without_summary_marks(words: list[str]) -> list[str]:
+    """ "TL;DR" opens a summary; its "dr" is no doctor (dev10, session 17)."""
+    out: list[str] = []
+    for word in words:
+        if word == "dr" and out[-1:] == ["tl"]:
+            out.pop()
+        elif word == "dr" and out[-2:] == ["tl", CLAUSE_MARK]:
+            del out[-2:]
+        elif word != "tldr":
+            out.append(word)
+    return out
+
+
 #: Stands for a clause break in normalised text read clause by clause; a word no rule or repair uses.
 CLAUSE_MARK = "qqclauseqq"
 
@@ -177,7 +192,7 @@ class Normaliser:
         text = _AND.sub(" and ", text)
         text = _UNIT_SUFFIX.sub(r"\1 \2", text)
         text = _SPACED.sub(self._unspace, text)
-        words = self._join_split(_WORDS.findall(text))
+        words = _without_summary_marks(self._join_split(_WORDS.findall(text)))
         expanded: list[str] = []
         for i, word in enumerate(words):
             alias = self._aliases.get(word)
