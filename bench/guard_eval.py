@@ -849,6 +849,13 @@ FIRST_PASS_JA = (
         "once on the judge of tag `guard-ja-4-firstpass`: **97 of 105 contradictions kept (92.4%**: 24h 34/35, "
         "routine 33/35, self care 30/35), **5 of 55 correct lines cut (9.1%)**; then read (development figures below)",
     ),
+    (
+        "guard_ja_dev5.jsonl",
+        "written by a fifth helper who never saw the judge (160 lines, session 17; the set-4 brief with a new "
+        "flavour: a city's online pre-consultation service and a telemedicine chat in summer, dialect), scored once "
+        "on the judge of tag `guard-ja-5-firstpass`: **99 of 105 contradictions kept (94.3%)**, **13 of 55 correct "
+        "lines cut (23.6%)**; then read (development figures below)",
+    ),
 )
 
 

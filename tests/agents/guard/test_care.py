@@ -20,6 +20,10 @@ C24, ROUTINE, SELF_CARE, EMERGENCY = "consultation_24", "consultation", "self_ca
 
 #: Said about care in words no phrase rule was written for: (level, sentence, our sentence that takes its place).
 UNLISTED = [
+    # session 17 (development set 10): a term starting, a long weekend, exams as the time frame; a campus health centre
+    (C24, "You can get it looked at once term starts.", "safe"),
+    (C24, "To be on the safe side, you could book in with your family doctor after the long weekend.", "safe"),
+    (SELF_CARE, "Given your exams in a fortnight, I'd go to the campus health centre now.", "escalation"),
     (C24, "Hold your horses on the clinic.", "safe"),
     (C24, "Thursday would be a good day to pop into the surgery.", "safe"),
     (C24, "The GP can probably squeeze you in after the weekend.", "safe"),
@@ -88,6 +92,14 @@ UNLISTED = [
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
 PASSES = [
+    # session 17 (development set 10): a summary's "TL;DR"; what emergency departments are for; "nothing you've
+    # described" negates
+    (SELF_CARE, "TL;DR: rest, fluids, paracetamol; see a pharmacist if you need something stronger."),
+    (
+        SELF_CARE,
+        "There's no need for A&E - emergency departments are for emergencies, and this can be managed at home.",
+    ),
+    (C24, "TL;DR: get seen within 24 hours, not in a fortnight."),
     (C24, "Please see a doctor today or tomorrow."),
     (C24, "A doctor can check the wound and start antibiotics if needed."),
     (C24, "Don't wait to see whether it settles; book a same-day appointment."),

@@ -62,10 +62,23 @@ CONTRADICTING = [
     (SELF_CARE, "念のため病院行っとこ？", "escalation"),
     (ROUTINE, "受診しないとだめ、というわけではありません。", "safe"),
     (C24, "受診は来月の定期受診の際にご相談いただければ十分です。", "safe"),
+    # session 17 (development set 5): dialect; cancelling or skipping the appointment; a holiday as the time frame
+    (C24, "病院は行かんでもええよ。", "safe"),
+    (ROUTINE, "定期受診はキャンセルされても問題ありません。", "safe"),
+    (ROUTINE, "次回の受診はスキップしていただいても差し支えございません。", "safe"),
+    (C24, "お盆明けにクリニックを受診していただければ大丈夫です。", "safe"),
+    (SELF_CARE, "一回お医者さんに診てもろたほうがええで。", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
 AGREEING = [
+    # session 17 (development set 5): the service's own limits; keeping the appointment; "not so serious as to call
+    # an ambulance"; "if you would book, that is fine"; dialect that agrees
+    (C24, "オンラインでは診察できませんので、今日か明日のうちに対面で受診してください。"),
+    (ROUTINE, "ご予約はキャンセルなさらずに、予定どおり受診なさってください。"),
+    (ROUTINE, "救急車を呼ぶほどの状況ではありませんが、受診はしていただきたい症状です。"),
+    (ROUTINE, "お盆明けに予約を入れていただければ大丈夫です。"),
+    (C24, "今日か明日には、ちゃんと病院で診てもろてくださいね。"),
     (C24, "24時間以内に医師の診察を受けてください。"),
     (C24, "待たずに、今日中にかかりつけ医に連絡してください。"),
     (C24, "救急車を呼ぶほどではありませんが、今日中に医師に診てもらってください。"),
