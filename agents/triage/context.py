@@ -75,6 +75,26 @@ def _new_negated_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
     return any(toks[k].clause != toks[k - 1].clause and toks[k].stem in _NEGATING for k in range(after + 1, upto + 1))
 
 
+#: session 17: "no poo for a week, tummy swollen, being sick": an absence with its duration is said in full, so a
+#: negation does not reach past the duration ("for a week", "for 2 days", "for a couple of hours")
+_DURATION_AMOUNTS = frozenset("a an one two three four five six seven eight nine ten few coupl sever mani over about".split())
+_DURATION_UNITS = frozenset("minut hour day week fortnight month year night".split())
+
+
+def _duration_between(toks: Sequence[Token], after: int, upto: int) -> bool:
+    """Whether "for <amount> <unit>" stands between a trigger and a finding."""
+    for k in range(after + 1, upto):
+        if toks[k].stem != "for":
+            continue
+        # filler words ("a", "the") are no tokens: "for a week" reads "for week"
+        rest = [t.stem for t in toks[k + 1 : min(k + 4, upto)]]
+        if any(w in _DURATION_UNITS for w in rest) and all(
+            w.isdigit() or w in _DURATION_AMOUNTS or w in _DURATION_UNITS for w in rest[: rest.index(next(u for u in rest if u in _DURATION_UNITS))]
+        ):
+            return True
+    return False
+
+
 #: round 7b: a clause that opens with its own subject ("not slept for days, I can hear them through the wall")
 _SUBJECTS = frozenset("i im ive id he hes she shes we were weve they theyre theyve".split())
 
@@ -149,6 +169,7 @@ class ContextRules:
                     and not any(trig.last + 1 < s < hit.first for s in stops_here)
                     and not _new_negated_clause(toks, trig.last, hit.first)
                     and (trig.category is Assertion.hypothetical or not _new_owned_clause(toks, trig.last, hit.first))
+                    and not (trig.category is Assertion.negated and _duration_between(toks, trig.last, hit.first))
                 ):
                     held.add(trig.category)
             elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:
@@ -174,6 +195,8 @@ class ContextRules:
         between = [t.stem for t in toks[previous.last + 1 : hit.first]]
         if b.owned and b.clause != a.clause:
             return False  # "no cough or cold, her wee smells strong": a new statement after the comma
+        if _duration_between(toks, max(previous.first - 2, -1), previous.last + 1):
+            return False  # "no poo for a week, tummy swollen": an absence with its duration is said in full
         if not between or (len(between) == 1 and between[0] in _LIST_JOINS):
             return True
         # items the knowledge does not hold between two it does: "no cough, breathing pauses, back arching or fever",
