@@ -77,7 +77,9 @@ def _new_negated_clause(toks: Sequence[Token], after: int, upto: int) -> bool:
 
 #: session 17: "no poo for a week, tummy swollen, being sick": an absence with its duration is said in full, so a
 #: negation does not reach past the duration ("for a week", "for 2 days", "for a couple of hours")
-_DURATION_AMOUNTS = frozenset("a an one two three four five six seven eight nine ten few coupl sever mani over about".split())
+_DURATION_AMOUNTS = frozenset(
+    "a an one two three four five six seven eight nine ten few coupl sever mani over about".split()
+)
 _DURATION_UNITS = frozenset("minut hour day week fortnight month year night".split())
 
 
@@ -89,7 +91,8 @@ def _duration_between(toks: Sequence[Token], after: int, upto: int) -> bool:
         # filler words ("a", "the") are no tokens: "for a week" reads "for week"
         rest = [t.stem for t in toks[k + 1 : min(k + 4, upto)]]
         if any(w in _DURATION_UNITS for w in rest) and all(
-            w.isdigit() or w in _DURATION_AMOUNTS or w in _DURATION_UNITS for w in rest[: rest.index(next(u for u in rest if u in _DURATION_UNITS))]
+            w.isdigit() or w in _DURATION_AMOUNTS or w in _DURATION_UNITS
+            for w in rest[: rest.index(next(u for u in rest if u in _DURATION_UNITS))]
         ):
             return True
     return False

@@ -178,3 +178,19 @@ def test_a_negated_list_runs_through_items_the_knowledge_does_not_hold():
     assert read["fever"] is Assertion.present
     vignette = "no chest pain, palpitations, exertional symptoms or family history of sudden death"
     assert "family_history_sudden_death" not in assess(vignette).findings
+
+
+def test_an_absence_said_with_its_duration_ends_a_negation() -> None:
+    """2.8.12: "no poo for a week" is said in full; the swelling and the vomiting after it are the patient's now
+    (before, "no" reached them and the 87-year-old's bowel obstruction read as nothing but her age)."""
+    from agents.triage import assess
+
+    for text in (
+        "nan 87 no poo for a week tummy swollen being sick",
+        "nan 87 no poo for a week, tummy swollen, being sick",
+    ):
+        result = assess(text)
+        assert {"abdominal_distension", "vomiting", "constipation"} <= set(result.findings)
+        assert result.is_emergency
+    # a list with no duration stays negated as a whole
+    assert not {"fever", "cough", "rash"} & set(assess("no fever, cough or rash, just a runny nose").findings)
