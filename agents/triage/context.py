@@ -90,10 +90,8 @@ def _duration_between(toks: Sequence[Token], after: int, upto: int) -> bool:
             continue
         # filler words ("a", "the") are no tokens: "for a week" reads "for week"
         rest = [t.stem for t in toks[k + 1 : min(k + 4, upto)]]
-        if any(w in _DURATION_UNITS for w in rest) and all(
-            w.isdigit() or w in _DURATION_AMOUNTS or w in _DURATION_UNITS
-            for w in rest[: rest.index(next(u for u in rest if u in _DURATION_UNITS))]
-        ):
+        unit = next((i for i, w in enumerate(rest) if w in _DURATION_UNITS), None)
+        if unit is not None and all(w.isdigit() or w in _DURATION_AMOUNTS for w in rest[:unit]):
             return True
     return False
 
@@ -198,8 +196,10 @@ class ContextRules:
         between = [t.stem for t in toks[previous.last + 1 : hit.first]]
         if b.owned and b.clause != a.clause:
             return False  # "no cough or cold, her wee smells strong": a new statement after the comma
+        # the previous item is (or ends) a duration, "for" just before or inside it: "no poo for a week, tummy
+        # swollen": an absence with its duration is said in full
         if _duration_between(toks, max(previous.first - 2, -1), previous.last + 1):
-            return False  # "no poo for a week, tummy swollen": an absence with its duration is said in full
+            return False
         if not between or (len(between) == 1 and between[0] in _LIST_JOINS):
             return True
         # items the knowledge does not hold between two it does: "no cough, breathing pauses, back arching or fever",
