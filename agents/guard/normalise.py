@@ -60,6 +60,8 @@ _WORDS = re.compile(r"[a-z0-9]+")
 # Characters spaced out: "d o c t o r", "E.R.", "9-1-1", "n o t  u r g e n t" (one or two separators each).
 _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][ .\-_*\u00b7]{1,2})+[a-z0-9](?![a-z0-9])")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
+#: Stands for a clause break in normalised text read clause by clause; a word no rule or repair uses.
+CLAUSE_MARK = "qqclauseqq"
 
 
 def _without_summary_marks(words: list[str]) -> list[str]:
@@ -73,10 +75,6 @@ def _without_summary_marks(words: list[str]) -> list[str]:
         elif word != "tldr":
             out.append(word)
     return out
-
-
-#: Stands for a clause break in normalised text read clause by clause; a word no rule or repair uses.
-CLAUSE_MARK = "qqclauseqq"
 
 
 @dataclass(frozen=True)
