@@ -194,3 +194,29 @@ def test_an_absence_said_with_its_duration_ends_a_negation() -> None:
         assert result.is_emergency
     # a list with no duration stays negated as a whole
     assert not {"fever", "cough", "rash"} & set(assess("no fever, cough or rash, just a runny nose").findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "self_harm"),
+    [
+        # an accident: the object, the task or "a cut on" says so (2.8.13; before, each read as self-harm)
+        ("A 35-year-old man burned his forearm on an oven rack 1 hour ago.", False),
+        ("cut my leg on a garden fork 2 days ago and it is sore", False),
+        ("my partner cut his arm with an angle grinder", False),
+        ("cut my wrist on a broken glass washing up", False),
+        ("my 10 month old grabbed my tea and burnt his forearm", False),
+        ("cut on my leg is red and sore", False),
+        ("he keeps scratching his legs, the eczema is bad", False),
+        ("she burned herself on the kettle", False),
+        # the act itself: still read
+        ("I've been cutting my arms again to cope", True),
+        ("she cut her arms with a razor last night", True),
+        ("my brother has cut his wrists and there's a lot of blood", True),
+        ("burning myself with cigarettes when it gets too much", True),
+        ("there are cuts on his forearms he won't explain", True),
+    ],
+)
+def test_an_accidental_cut_or_burn_is_no_self_harm(text: str, self_harm: bool) -> None:
+    """The phrase rules' self-harm words (mental_health.yaml ``self_harm``) read an injured arm or leg as
+    self-harm unless the sentence says how an accident happened: a kitchen burn went to an ambulance."""
+    assert ("mental_health.suicidal_thoughts" in assess(text).matched_rules) is self_harm
