@@ -174,6 +174,7 @@ class JapaneseCareReader:
         self._negation = compiler.regex(data["negation"]["after"])
         self._not_negation = compiler.regex(data["negation"]["exceptions"])
         self._permissive = compiler.regex(data["permissive"])
+        self._precaution = compiler.regex(data["precaution"])
         self._concessive = re.compile(compiler.pattern(data["concessive"]))
         self._suggestion = compiler.regex(data["suggestions"])
         self._cues = compiler.regex(data["about_care"])
@@ -342,8 +343,12 @@ class JapaneseCareReader:
             return f"{spec.kind}.if_{self._condition_kind(condition)}"
         if spec.timed and (time := self._time_of(clause.bare, claim, clause.found)):
             return f"{spec.kind}.{time}"
-        if spec.conditional and self._permissive.search(text, tail[0], tail[1]):
-            return f"{spec.kind}.if_optional"  # 受診してもかまいません
+        if (
+            spec.conditional
+            and self._permissive.search(text, tail[0], tail[1])
+            and not self._precaution.search(clause.bare)
+        ):
+            return f"{spec.kind}.if_optional"  # 受診してもかまいません (念のため受診してもいいでしょう advises it)
         return spec.kind
 
     def _condition_kind(self, condition: str) -> str:

@@ -67,6 +67,10 @@ CONTRADICTING = [
     (ROUTINE, "定期受診はキャンセルされても問題ありません。", "safe"),
     (ROUTINE, "次回の受診はスキップしていただいても差し支えございません。", "safe"),
     (C24, "お盆明けにクリニックを受診していただければ大丈夫です。", "safe"),
+    # session 18 (left in session 17's notes): "you might get it checked just in case" advises the visit, as
+    # English "just in case" does; "..., but not doing it is fine" takes the visit back
+    (SELF_CARE, "念のため受診されてもいいかもしれません。", "escalation"),
+    (C24, "念のため受診してもいいですが、しなくても問題ないと思います。", "safe"),
     (SELF_CARE, "一回お医者さんに診てもろたほうがええで。", "escalation"),
 ]
 
@@ -75,6 +79,8 @@ AGREEING = [
     # session 17 (development set 5): the service's own limits; keeping the appointment; "not so serious as to call
     # an ambulance"; "if you would book, that is fine"; dialect that agrees
     (C24, "オンラインでは診察できませんので、今日か明日のうちに対面で受診してください。"),
+    (SELF_CARE, "心配なら念のため受診してもいいでしょう。"),
+    (SELF_CARE, "受診してもかまいません。"),
     (ROUTINE, "ご予約はキャンセルなさらずに、予定どおり受診なさってください。"),
     (ROUTINE, "救急車を呼ぶほどの状況ではありませんが、受診はしていただきたい症状です。"),
     (ROUTINE, "お盆明けに予約を入れていただければ大丈夫です。"),
