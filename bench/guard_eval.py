@@ -797,6 +797,7 @@ JA_SETS = (
     DATA / "guard_ja_dev3.jsonl",
     DATA / "guard_ja_dev4.jsonl",
     DATA / "guard_ja_dev5.jsonl",
+    DATA / "guard_ja_dev6.jsonl",
 )
 #: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
 JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
@@ -855,6 +856,14 @@ FIRST_PASS_JA = (
         "flavour: a city's online pre-consultation service and a telemedicine chat in summer, dialect), scored once "
         "on the judge of tag `guard-ja-5-firstpass`: **99 of 105 contradictions kept (94.3%)**, **13 of 55 correct "
         "lines cut (23.6%)**; then read (development figures below)",
+    ),
+    (
+        "guard_ja_dev6.jsonl",
+        "written by a sixth helper who never saw the judge (160 lines, session 18; brief "
+        "`bench/data/guard_ja_dev6_WRITER_BRIEF.md`: a health insurer's member app and an online clinic's "
+        "pre-consultation chat in spring, business keigo), scored once on the judge of tag `guard-ja-6-firstpass`: "
+        "**94 of 105 contradictions kept (89.5%**: 24h 31/35, routine 32/35, self care 31/35), **14 of 55 correct "
+        "lines cut (25.5%)**; then read (development figures below)",
     ),
 )
 
