@@ -104,9 +104,12 @@ _MEASURES = frozenset(
 )
 
 
-def features(base: Base, stems: Iterable[str], coverage: Coverage | None = None) -> tuple[str, ...]:
-    """The model's features: the layers' conclusions, the text's stems and stem pairs, and how much of the text the
-    knowledge read (so that a long message the layers barely read can weigh differently from a three-word one)."""
+def features(
+    base: Base, stems: Iterable[str], coverage: Coverage | None = None, *, skipped: frozenset[str] = _MEASURES
+) -> tuple[str, ...]:
+    """The model's features: the layers' conclusions, the text's stems and stem pairs (without ``skipped``: English
+    stems leave out the labels of measurements), and how much of the text the knowledge read (so that a long message
+    the layers barely read can weigh differently from a three-word one)."""
     out = {"bias"}
     if coverage is not None:
         out.update((f"len:{_band(coverage.words, _LENGTH_BANDS)}", f"unread:{_band(coverage.unread, _UNREAD_BANDS)}"))
@@ -117,7 +120,7 @@ def features(base: Base, stems: Iterable[str], coverage: Coverage | None = None)
     out.update(f"score:{s}" for s in base.scores)
     if base.needs_clinician:
         out.add("needs_clinician")
-    words = [s for s in stems if s[:1].isalpha() and s not in _MEASURES]
+    words = [s for s in stems if s[:1].isalpha() and s not in skipped]
     out.update(f"s:{s}" for s in words)
     out.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
     return tuple(sorted(out))
@@ -196,7 +199,10 @@ def features_ja(base: Base, messages: Sequence[str]) -> tuple[str, ...]:
     message's length band (so that a short first message can be held to a stricter raise threshold)."""
     last = sum(not c.isspace() for c in normalise_japanese(messages[-1])) if messages else 0
     grams_read = (g for m in messages for g in grams(m))
-    return tuple(sorted({*features(base, grams_read), f"len:{_band(last, _JA_LENGTH_BANDS)}"}))
+    # Bigrams are not English stems: "hr" or "bp" here is two letters of a note, and the Japanese weights were
+    # trained with every bigram (2.8.11 dropped these from Japanese too, unmeasured; 2.8.15 restores them)
+    found = features(base, grams_read, skipped=frozenset())
+    return tuple(sorted({*found, f"len:{_band(last, _JA_LENGTH_BANDS)}"}))
 
 
 @lru_cache(maxsize=1)

@@ -110,3 +110,15 @@ def test_measurements_reach_the_model_through_the_physiology_layer_not_as_words(
     assert not {f for f in normal if f.startswith(("s:", "b:"))} - set(plain)
     _, abnormal = assess_layers(note + " HR 80, BP 120/70 mmHg, SpO2 86%, RR 16, temperature 36.8 C.")
     assert any(f.startswith("find:") and f not in normal for f in abnormal)
+
+
+def test_the_japanese_layer_reads_every_bigram_it_was_trained_on() -> None:
+    """2.8.15: the English measurement labels are no English words of the model's, but the Japanese layer reads
+    character bigrams, and "hr" or "bp" there are two letters of a note that its weights were trained with (2.8.11
+    had dropped them from Japanese too: the layer then met features it was not trained on)."""
+    from agents.triage.engine import assess_layers_ja
+
+    _, feats = assess_layers_ja("45歳男性。HR 80、BP 120/70、SpO2 98%。胸痛なし。")
+    assert {"s:hr", "s:bp"} <= set(feats)
+    _, english = assess_layers("45M. HR 80, BP 120/70, SpO2 98%. No chest pain.")
+    assert not {"s:hr", "s:bp"} & set(english)
