@@ -63,6 +63,16 @@ CONTRADICTIONS = [
         "safe",
     ),
     (SELF_CARE, "That said, I'd feel better if you were seen at urgent care tonight.", "safe"),
+    # session 18 (development set 11): a polyclinic; the patient's relative left to decide; the problem getting better
+    # or the usual review as the time frame; leaving it until it goes away; "I wouldn't book anything"
+    (SELF_CARE, "Kindly visit the polyclinic to have your cough checked.", "escalation"),
+    (C24, "Whether to see a doctor is entirely up to your father.", "safe"),
+    (ROUTINE, "You may decide for yourself whether to see a GP.", "safe"),
+    (SELF_CARE, "Book a GP appointment once the fever settles.", "escalation"),
+    (C24, "Book a GP appointment once the fever settles.", "safe"),
+    (C24, "He can mention it to his GP at his usual monthly review.", "safe"),
+    (ROUTINE, "It's fine to leave it alone until it goes away.", "safe"),
+    (ROUTINE, "I wouldn't book anything for this.", "safe"),
     # over-escalation: sent to emergency care unconditionally when the disposition does not
     (SELF_CARE, "Go to A&E now.", "escalation"),
     (SELF_CARE, "Call an ambulance.", "escalation"),
@@ -90,6 +100,18 @@ CONSISTENT = [
     (ROUTINE, "Book a routine appointment with your GP; if it suits, once term starts the campus clinic can see you."),
     (SELF_CARE, "I think you will feel better in a few days."),
     (SELF_CARE, "If you went to A&E last night, keep the discharge letter."),
+    # session 18 (development set 11): emergency numbers of Singapore and India, "kindly note", home care that is not
+    # enough, a need that is panic's, a matter that cannot wait, a suggestion of a place, a review people benefit from
+    (SELF_CARE, "If you develop chest pain or trouble breathing, call 995 immediately."),
+    (C24, "If he becomes drowsy or confused, dial 108 straight away."),
+    (ROUTINE, "Kindly note this is not urgent, but it does need a routine review at your polyclinic."),
+    (ROUTINE, "Home care on its own isn't enough here, so do book a review with your GP."),
+    (ROUTINE, "No need to panic; just book an appointment with your family physician this week."),
+    (C24, "This is not a minor problem that can wait; please see a doctor within the day."),
+    (ROUTINE, "Please don't assume it will clear up by itself; a doctor should take a look."),
+    (C24, "I would suggest the polyclinic today."),
+    (ROUTINE, "Most people with this kind of pain benefit from a GP review."),
+    (SELF_CARE, "Rest until the fever settles, and see a GP if it gets worse."),
     (ROUTINE, "It's not urgent, but please book a routine appointment in the next week or two."),
     (ROUTINE, "Most lumps are harmless, but it is important to have this one checked."),
     (ROUTINE, "There is no need to go to the emergency department, but do book an appointment with your doctor."),

@@ -16,7 +16,7 @@ from agents.guard.judge_ja import default_japanese_judge
 from agents.triage import assess
 from agents.triage.levels import Level
 
-C24, ROUTINE, SELF_CARE = "consultation_24", "consultation", "self_care"
+C24, ROUTINE, SELF_CARE, EMERGENCY = "consultation_24", "consultation", "self_care", "emergency"
 EMERGENCY_AMBULANCE = "emergency_ambulance"
 
 #: (level, a sentence that says less than the disposition, or more, and which of our sentences replaces it).
@@ -71,6 +71,19 @@ CONTRADICTING = [
     # English "just in case" does; "..., but not doing it is fine" takes the visit back
     (SELF_CARE, "念のため受診されてもいいかもしれません。", "escalation"),
     (C24, "念のため受診してもいいですが、しなくても問題ないと思います。", "safe"),
+    # session 18 (development set 6): a rhetorical "isn't it fine"; waiting while going on with work; "whether or
+    # not" left to the patient; over-the-counter drops alone; a low need; "it is not that you must"; a permission
+    # after a later time frame; a suggestion ending in でしょうか; an offer to find a clinic today
+    (C24, "たぶん数日で治ると思うので、今週は様子見でいいんじゃないかな。", "safe"),
+    (C24, "しばらく仕事を続けながら様子を見ていただいて差し支えないかと存じます。", "safe"),
+    (ROUTINE, "受診なさるか否かは、ご本人のご判断にお任せいたします。", "safe"),
+    (ROUTINE, "市販の目薬だけでご対応いただければ十分でございます。", "safe"),
+    (ROUTINE, "受診の必要性は低いかと存じます。", "safe"),
+    (C24, "必ずしも受診しないといけない、というわけではございません。", "safe"),
+    (C24, "明日受診いただくのが理想ですが、お忙しければ来週以降でも差し支えございません。", "safe"),
+    (SELF_CARE, "健診を待たずに一度内科を受診されてはいかがでしょうか。", "escalation"),
+    (SELF_CARE, "本日中に受診できる医療機関をお探しいたしましょうか。", "escalation"),
+    (ROUTINE, "そのうち治るから、病院はいいんじゃないかな。", "safe"),
     (SELF_CARE, "一回お医者さんに診てもろたほうがええで。", "escalation"),
 ]
 
@@ -81,6 +94,16 @@ AGREEING = [
     (C24, "オンラインでは診察できませんので、今日か明日のうちに対面で受診してください。"),
     (SELF_CARE, "心配なら念のため受診してもいいでしょう。"),
     (SELF_CARE, "受診してもかまいません。"),
+    # session 18 (development set 6): waiting for the routine visit refused; "rather than doing without a visit";
+    # a task that is not care left for later; "no need to come in today, book a day that suits"; what a doctor may
+    # do at the visit; going home to rest
+    (C24, "次回の定期受診を待たずに、明日中にかかりつけ医を受診してください。"),
+    (EMERGENCY, "明日の受診を待つのではなく、ただちに救急外来へ向かってください。"),
+    (ROUTINE, "受診せずに済ませるのではなく、２週間以内を目安に予約をお取りください。"),
+    (EMERGENCY, "お手続きは後日で構いませんので、まずは救急外来を受診なさってください。"),
+    (ROUTINE, "本日中にお越しいただく必要はございません。ご都合のよい日にご予約ください。"),
+    (SELF_CARE, "医師は鼻の中の腫れ具合を確認することがございます。"),
+    (SELF_CARE, "今日は早めに帰宅して休むようお伝えください。"),
     (ROUTINE, "ご予約はキャンセルなさらずに、予定どおり受診なさってください。"),
     (ROUTINE, "救急車を呼ぶほどの状況ではありませんが、受診はしていただきたい症状です。"),
     (ROUTINE, "お盆明けに予約を入れていただければ大丈夫です。"),
