@@ -217,6 +217,8 @@ class CareReader:
         self._blocking = compiler.regex(blocking["markers"])
         self._blocked_kinds = frozenset(blocking["kinds"])
         self._negated_time = NegatedTime.of(data["negated_time"])
+        self._options_opener = compiler.regex(data["options"]["opener"])
+        self._options_pick = compiler.regex(data["options"]["pick"])
         self._levels = level_outcomes(data)
 
     def judges(self, level: str) -> bool:
@@ -241,6 +243,7 @@ class CareReader:
                 leading = marker is not None and not any(f.start < _words_at(text, marker.start()) for f in found)
                 clauses.append(_Clause(text, self._history.sub(_blank, text), found, leading))
         whole = "".join(c.text for c in clauses)  # variants ("with treatment") are read over the whole sentence
+        clauses = self._picked(clauses)
         claims: list[Claim] = []
         held: list[_Clause] = []  # a condition in clauses of its own ("If you get a fever, chest pain," ...)
         # A condition that opens the sentence governs the clauses after the first one it reaches, up to a clause that
@@ -267,6 +270,25 @@ class CareReader:
                 Claim(BLOCKS_SAFETY_NET, marker.group().strip(), "safe")
             )  # "even if it gets worse, don't ..."
         return Reading(bool(claims), tuple(claims), denied(claims, question))
+
+    def _picked(self, clauses: list[_Clause]) -> list[_Clause]:
+        """The clauses to read when options are listed and then one is picked: from the pick on (and any before the
+        opener); all of them when there is no pick, or the pick's clause says nothing about care."""
+        opener = next(
+            (
+                i
+                for i, c in enumerate(clauses)
+                if not c.leading_condition
+                and self._options_opener.search(c.text, 0, _char_of(c.text, LEADING_WORDS + 1))
+            ),
+            None,
+        )
+        if opener is None:
+            return clauses
+        pick = next((i for i in range(opener + 1, len(clauses)) if self._options_pick.search(clauses[i].text)), None)
+        if pick is None or not clauses[pick].found:
+            return clauses
+        return clauses[:opener] + clauses[pick:]
 
     def _claims_of(self, table: Mapping[str, Outcome], clause: _Clause, carried: str | None, whole: str) -> list[Claim]:
         text, found = clause.text, clause.found

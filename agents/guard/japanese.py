@@ -177,6 +177,8 @@ class JapaneseCareReader:
         self._precaution = compiler.regex(data["precaution"])
         self._concessive = re.compile(compiler.pattern(data["concessive"]))
         self._suggestion = compiler.regex(data["suggestions"])
+        self._options_opener = compiler.regex(data["options"]["opener"])
+        self._options_pick = compiler.regex(data["options"]["pick"])
         self._cues = compiler.regex(data["about_care"])
         self._history = compiler.regex(data["history"])
         self._claims = tuple(
@@ -209,7 +211,7 @@ class JapaneseCareReader:
     def read_normalised(self, level: str, text: str, *, question: bool = False) -> Reading:
         table = self._levels[level]
         question = question and not self._suggestion.search(text)
-        clauses = self._clauses(text)
+        clauses = self._picked(self._clauses(text))
         claims: list[Claim] = []
         held: list[_Clause] = []  # condition clauses, and the claimless list before them (息苦しさ、胸の痛みがあれば)
         quiet: list[_Clause] = []
@@ -233,6 +235,17 @@ class JapaneseCareReader:
         if any(c.kind in self._blocked_kinds for c in claims) and (marker := self._blocking.search(text)):
             claims.append(Claim(BLOCKS_SAFETY_NET, marker.group(), "safe"))
         return Reading(bool(claims), tuple(claims), denied(claims, question))
+
+    def _picked(self, clauses: list[_Clause]) -> list[_Clause]:
+        """The clauses to read when options are listed and then one is recommended: from the recommendation on (and
+        any before the opener); all of them when there is none, or its clause says nothing about care."""
+        opener = next((i for i, c in enumerate(clauses) if self._options_opener.search(c.text.lstrip())), None)
+        if opener is None:
+            return clauses
+        pick = next((i for i in range(opener + 1, len(clauses)) if self._options_pick.search(clauses[i].text)), None)
+        if pick is None or not clauses[pick].found:
+            return clauses
+        return clauses[:opener] + clauses[pick:]
 
     def _clauses(self, text: str) -> list[_Clause]:
         clauses: list[_Clause] = []

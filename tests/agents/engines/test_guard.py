@@ -73,6 +73,8 @@ CONTRADICTIONS = [
     (C24, "He can mention it to his GP at his usual monthly review.", "safe"),
     (ROUTINE, "It's fine to leave it alone until it goes away.", "safe"),
     (ROUTINE, "I wouldn't book anything for this.", "safe"),
+    (C24, "Your options are waiting a week or seeing a GP; I'd say waiting is the best option.", "safe"),
+    (SELF_CARE, "You could rest at home or see a GP; I would suggest seeing a GP this week.", "escalation"),
     # over-escalation: sent to emergency care unconditionally when the disposition does not
     (SELF_CARE, "Go to A&E now.", "escalation"),
     (SELF_CARE, "Call an ambulance.", "escalation"),
@@ -112,6 +114,19 @@ CONSISTENT = [
     (C24, "I would suggest the polyclinic today."),
     (ROUTINE, "Most people with this kind of pain benefit from a GP review."),
     (SELF_CARE, "Rest until the fever settles, and see a GP if it gets worse."),
+    # options listed, then one picked: the pick is the advice (a condition that mentions options stays a condition)
+    (
+        ROUTINE,
+        "You could use home care, ask a pharmacist or book your GP; I would suggest booking your GP for the mole.",
+    ),
+    (
+        SELF_CARE,
+        "You could see a doctor, ask a pharmacist or manage at home; managing at home is the best option here.",
+    ),
+    (
+        SELF_CARE,
+        "If you're unsure what treatment options are available, I recommend speaking with a healthcare professional.",
+    ),
     (ROUTINE, "It's not urgent, but please book a routine appointment in the next week or two."),
     (ROUTINE, "Most lumps are harmless, but it is important to have this one checked."),
     (ROUTINE, "There is no need to go to the emergency department, but do book an appointment with your doctor."),
