@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from agents.guard.normalise import CLAUSE_MARK
 from agents.guard.patterns import Compiler
@@ -160,6 +160,24 @@ def denied(claims: Sequence[Claim], question: bool) -> Claim | None:
     return None
 
 
+_C = TypeVar("_C")
+
+
+def from_the_pick(
+    clauses: Sequence[_C], *, opens: Callable[[_C], bool], picks: Callable[[_C], bool], says_care: Callable[[_C], bool]
+) -> list[_C]:
+    """The clauses to read when options are listed and then one is picked (both languages' `options`): those
+    before the opener and from the pick on; all of them when there is no pick, or the pick's clause says nothing
+    about care."""
+    opener = next((i for i, c in enumerate(clauses) if opens(c)), None)
+    if opener is None:
+        return list(clauses)
+    pick = next((i for i in range(opener + 1, len(clauses)) if picks(clauses[i])), None)
+    if pick is None or not says_care(clauses[pick]):
+        return list(clauses)
+    return [*clauses[:opener], *clauses[pick:]]
+
+
 class CareReader:
     def __init__(self, data: Mapping[str, Any], lexicon: Mapping[str, str], normalise: Callable[..., str]) -> None:
         compiler = Compiler({**lexicon, **data["lexicon"]})
@@ -272,23 +290,15 @@ class CareReader:
         return Reading(bool(claims), tuple(claims), denied(claims, question))
 
     def _picked(self, clauses: list[_Clause]) -> list[_Clause]:
-        """The clauses to read when options are listed and then one is picked: from the pick on (and any before the
-        opener); all of them when there is no pick, or the pick's clause says nothing about care."""
-        opener = next(
-            (
-                i
-                for i, c in enumerate(clauses)
-                if not c.leading_condition
-                and self._options_opener.search(c.text, 0, _char_of(c.text, LEADING_WORDS + 1))
+        return from_the_pick(
+            clauses,
+            opens=lambda c: (
+                not c.leading_condition
+                and self._options_opener.search(c.text, 0, _char_of(c.text, LEADING_WORDS + 1)) is not None
             ),
-            None,
+            picks=lambda c: self._options_pick.search(c.text) is not None,
+            says_care=lambda c: bool(c.found),
         )
-        if opener is None:
-            return clauses
-        pick = next((i for i in range(opener + 1, len(clauses)) if self._options_pick.search(clauses[i].text)), None)
-        if pick is None or not clauses[pick].found:
-            return clauses
-        return clauses[:opener] + clauses[pick:]
 
     def _claims_of(self, table: Mapping[str, Outcome], clause: _Clause, carried: str | None, whole: str) -> list[Claim]:
         text, found = clause.text, clause.found

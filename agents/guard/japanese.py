@@ -34,6 +34,7 @@ from agents.guard.care import (
     Outcome,
     Reading,
     denied,
+    from_the_pick,
 )
 from agents.guard.care import level_outcomes as care_levels
 from agents.guard.normalise import strip_invisible
@@ -237,15 +238,12 @@ class JapaneseCareReader:
         return Reading(bool(claims), tuple(claims), denied(claims, question))
 
     def _picked(self, clauses: list[_Clause]) -> list[_Clause]:
-        """The clauses to read when options are listed and then one is recommended: from the recommendation on (and
-        any before the opener); all of them when there is none, or its clause says nothing about care."""
-        opener = next((i for i, c in enumerate(clauses) if self._options_opener.search(c.text.lstrip())), None)
-        if opener is None:
-            return clauses
-        pick = next((i for i in range(opener + 1, len(clauses)) if self._options_pick.search(clauses[i].text)), None)
-        if pick is None or not clauses[pick].found:
-            return clauses
-        return clauses[:opener] + clauses[pick:]
+        return from_the_pick(
+            clauses,
+            opens=lambda c: self._options_opener.search(c.text.lstrip()) is not None,
+            picks=lambda c: self._options_pick.search(c.text) is not None,
+            says_care=lambda c: bool(c.found),
+        )
 
     def _clauses(self, text: str) -> list[_Clause]:
         clauses: list[_Clause] = []
