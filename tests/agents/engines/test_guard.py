@@ -74,6 +74,7 @@ CONTRADICTIONS = [
     (ROUTINE, "It's fine to leave it alone until it goes away.", "safe"),
     (ROUTINE, "I wouldn't book anything for this.", "safe"),
     (C24, "Your options are waiting a week or seeing a GP; I'd say waiting is the best option.", "safe"),
+    (C24, "I don't think it's necessary to see a doctor about this.", "safe"),
     (SELF_CARE, "You could rest at home or see a GP; I would suggest seeing a GP this week.", "escalation"),
     # over-escalation: sent to emergency care unconditionally when the disposition does not
     (SELF_CARE, "Go to A&E now.", "escalation"),
@@ -127,6 +128,8 @@ CONSISTENT = [
         SELF_CARE,
         "If you're unsure what treatment options are available, I recommend speaking with a healthcare professional.",
     ),
+    # a negated need for emergency care further back than a phrase rule's window (noticed in session 17)
+    (ROUTINE, "A GP appointment is advised, but I don't think it's necessary to go to A&E."),
     (ROUTINE, "It's not urgent, but please book a routine appointment in the next week or two."),
     (ROUTINE, "Most lumps are harmless, but it is important to have this one checked."),
     (ROUTINE, "There is no need to go to the emergency department, but do book an appointment with your doctor."),
