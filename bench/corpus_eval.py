@@ -81,6 +81,7 @@ LATER_ROUNDS = {
     "ZR": "locked15",  # round 15: clinician vignettes of an Asia-Pacific teaching hospital's triage study, a blind measure
     "ZY": "locked15",  # round 15: a Canadian nurse line's and walk-in clinic's audited cases (vignettes, SBAR), blind
     "ZZ": "locked16",  # round 16: a European family-medicine residency's triage-teaching vignettes, a blind measure
+    "YA": "locked17",  # round 17: a UK medical school's teaching cases and a GP out-of-hours audit's vignettes, blind
 }
 READABLE = ("dev", "train", "dev13")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by

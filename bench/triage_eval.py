@@ -268,6 +268,7 @@ JA_SETS = {
     "clinician_train": Path(__file__).parent / "data" / "triage_ja_clinician_train.jsonl",
     "blind10": Path(__file__).parent / "data" / "triage_ja_blind10.jsonl",
     "blind11": Path(__file__).parent / "data" / "triage_ja_blind11.jsonl",
+    "blind12": Path(__file__).parent / "data" / "triage_ja_blind12.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -315,6 +316,10 @@ _JA_NOTES = {
     "blind11": "round 14, later: a blind writer (KD) of clinicians' notes only (night-shift handovers, care-home nurses'"
     " calls, orthopaedic, ENT and dermatology clinics' notes), labelled by another; locked, written after engine"
     " 2.8.8's reading and first scored by 2.8.7 and by the release after it (notes/issue-19.md, session 17)",
+    "blind12": "round 15: a blind writer (KG) of clinicians' notes only (a general hospital's case conferences, a"
+    " community pharmacy's notes to prescribers, an occupational-health nurse's records, an island clinic's"
+    " telephone consultations), labelled by another; locked, first scored by engine 2.8.15 (tag"
+    " triage-ja-15-firstpass, notes/issue-19.md, session 19)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -331,6 +336,7 @@ JA_LOCKED = (
     "blind9",
     "blind10",
     "blind11",
+    "blind12",
 )
 
 

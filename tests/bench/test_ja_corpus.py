@@ -33,6 +33,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "blind10": 150,
         "blind11": 150,
         "clinician_train": 300,
+        "blind12": 150,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
