@@ -269,6 +269,7 @@ JA_SETS = {
     "blind10": Path(__file__).parent / "data" / "triage_ja_blind10.jsonl",
     "blind11": Path(__file__).parent / "data" / "triage_ja_blind11.jsonl",
     "blind12": Path(__file__).parent / "data" / "triage_ja_blind12.jsonl",
+    "dev15": Path(__file__).parent / "data" / "triage_ja_dev15.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -320,6 +321,9 @@ _JA_NOTES = {
     " community pharmacy's notes to prescribers, an occupational-health nurse's records, an island clinic's"
     " telephone consultations), labelled by another; locked, first scored by engine 2.8.15 (tag"
     " triage-ja-15-firstpass, notes/issue-19.md, session 19)",
+    "dev15": "round 15: a blind writer (KH) of emergencies that are easy to miss and their look-alikes (half"
+    " emergencies; clinicians, patients and carers), labelled by another; read and tuned against, never trained on;"
+    " first scored by engine 2.8.15 (tag triage-ja-15b-import, notes/issue-19.md, session 19)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
