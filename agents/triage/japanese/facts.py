@@ -36,6 +36,13 @@ _REWRITES = (
     (re.compile(r"(\d{2,3}(?:\.\d)?)\s*(?:度|°c|°)(?!目)"), r" \1°c "),
     (re.compile(r"上が\s*(\d{2,3})[^\d。、]{0,6}?下が\s*(\d{2,3})"), r" bp \1/\2 "),
     (re.compile(r"(\d+)\s*回\s*/\s*分"), r" \1 /min "),
+    # a pulse counted by a carer: 脈を数えたら1分に40くらい, 脈は1分間に130回
+    (
+        re.compile(
+            r"(?:脈拍|脈|心拍)[^\d。、]{0,8}?1\s*分\s*間?\s*(?:に|で|あたり|当たり)?\s*(?:約|だいたい|およそ)?\s*(\d{2,3})"
+        ),
+        r" pulse \1 ",
+    ),
     # durations: 3日前から, 3日間, 2週間, 5時間, 3ヶ月前から -> "for 3 days" (the extractor's words)
     (re.compile(r"(\d+)\s*日\s*(?:間|前|以上|ほど|くらい|ぐらい|も|続|目)"), r" for \1 days "),
     (re.compile(r"(\d+)\s*週間"), r" for \1 weeks "),

@@ -245,3 +245,29 @@ def test_a_facial_palsy_that_takes_in_the_forehead_is_no_stroke_but_a_drooping_m
     assert not bell.layers.get("findings", "").startswith("emergency")
     stroke = assess("70歳男性。30分前から左口角下垂。", lang="ja")
     assert stroke.layers.get("findings", "").startswith("emergency")
+
+
+# Round 15 (dev15, 2.8.16): emergencies the Japanese reader missed for want of words; sentences written here.
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # a febrile child who limps and will not bear weight: septic arthritis (NICE CKS Acute childhood limp)
+        ("5歳男児。昨夜から39.2℃、今朝から右脚をひきずり、立たせると泣く。転倒なし。", "limp"),
+        ("3歳女児、38.8℃。体重をかけない。右股関節を動かすと啼泣。", "unable_to_weight_bear"),
+        # a pulse a carer counted, with fainting in a teenager who is not eating (MEED: heart rate under 40-50)
+        ("15歳の息子、最近ほとんど食べず痩せた。今日倒れた。脈を数えたら1分に38くらい。", "bradycardia"),
+        # fever, rigors and jaundice with pain under the right ribs: ascending cholangitis (Charcot's triad)
+        ("82歳の母、白目が黄色い。38.9℃の熱と震え。右のあばらの下を痛がる。", "right_upper_quadrant_pain"),
+        # tablets missing from a grandparent's pill sheet a toddler played with (NPIS: assume ingestion)
+        ("2歳男児。祖父の降圧薬のシートで遊んでいて、3錠不足。飲んだかは不明。", "swallowed_medicine_child"),
+    ],
+)
+def test_emergencies_read_in_words_the_japanese_reader_first_missed(text: str, finding: str) -> None:
+    result = assess(text, lang="ja")
+    assert finding in result.findings
+    assert result.is_emergency
+    assert any(result.layers.get(layer, "").startswith("emergency") for layer in ("findings", "complaints"))
+
+
+def test_an_injury_episode_written_as_absent_is_no_injury() -> None:
+    assert "after_injury" not in assess("4歳男児。発熱と咳。外傷エピソードなし。", lang="ja").findings
