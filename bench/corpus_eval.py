@@ -82,8 +82,9 @@ LATER_ROUNDS = {
     "ZY": "locked15",  # round 15: a Canadian nurse line's and walk-in clinic's audited cases (vignettes, SBAR), blind
     "ZZ": "locked16",  # round 16: a European family-medicine residency's triage-teaching vignettes, a blind measure
     "YA": "locked17",  # round 17: a UK medical school's teaching cases and a GP out-of-hours audit's vignettes, blind
+    "YB": "dev17",  # round 17: emergencies that are easy to miss and their look-alikes, read and tuned against
 }
-READABLE = ("dev", "train", "dev13")
+READABLE = ("dev", "train", "dev13", "dev17")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
