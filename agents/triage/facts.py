@@ -482,11 +482,25 @@ def parse_gestation(text: str) -> float | None:
     return None
 
 
+#: "<n> <unit> ago" after one of these in its clause dates an event, not the complaint: "had a tetanus booster 2
+#: years ago", "a colonoscopy 3 years ago was normal" are no symptom lasting years (session 19).
+_PAST_EVENT = re.compile(
+    r"\b(?:booster|jab|vaccin\w*|immuni[sz]\w*|tetanus|operation|surgery|colonoscopy|endoscopy|scan|x-?ray|mri|smear|"
+    r"check-?up|appointment|diagnosed|diagnosis|admitted|admission|discharged|delivered|gave birth|born|caesarean|"
+    r"c-section|returned|came back|flew|flight|trip|holiday|moved|retired|married)\b[^.,;:!?]*$"
+)
+
+
+def _dates_an_event(text: str, m: re.Match[str]) -> bool:
+    return "ago" in m.group(0) and _PAST_EVENT.search(text, max(0, m.start() - 60), m.start()) is not None
+
+
 def parse_duration(text: str) -> float | None:
     found: list[float] = []
     for pattern in _DURATION:
         for m in pattern.finditer(text):
-            found.append(_num(m.group(1)) * _unit_days(m.group(2)))
+            if not _dates_an_event(text, m):
+                found.append(_num(m.group(1)) * _unit_days(m.group(2)))
     for pattern, days in _DURATION_WORDS:
         if pattern.search(text):
             found.append(days)

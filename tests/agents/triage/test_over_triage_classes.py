@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from agents.triage import Level
-from tests.agents.triage.layers import A, D, E, R, S, level
+from agents.triage.engine import assess_layers
+from tests.agents.triage.layers import A, D, E, R, S, level, raised
 
 
 @pytest.mark.parametrize(
@@ -86,3 +87,77 @@ def test_emergency_kept(text: str) -> None:
 def test_chest_infection_in_an_older_person_stays_within_24_hours() -> None:
     # a cough is not flu, but a cough with discoloured phlegm at 80 is a chest infection to see within 24 h (NG138)
     assert level("my husband is 80, cold for a week and now coughing up green phlegm, temperature 37.8") is D
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # an up-to-date tetanus booster is no tetanus-prone wound (UKHSA Green Book ch. 30: a booster after 10 years)
+        (
+            "A 35-year-old burned his forearm on an oven rack, blanching erythema, no blisters; tetanus booster 2 years ago",
+            S,
+        ),
+        (
+            "Clean 1 cm cut on her finger from a kitchen knife, edges together, bleeding stopped, last tetanus booster was 4 years ago",
+            S,
+        ),
+    ],
+)
+def test_an_up_to_date_tetanus_booster_is_no_dirty_wound(text: str, want: Level) -> None:
+    assert "trauma.puncture_wound" not in assess_layers(text)[0].matched_rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stood on a nail in the shed, not sure when my last tetanus was",
+        "cut my hand on a fence in the garden, last tetanus shot was about 15 years ago",
+        "deep graze from the bike, never had a tetanus jab",
+        "bitten by the neighbour's dog, his tetanus is out of date",
+    ],
+)
+def test_a_wound_with_tetanus_unknown_or_out_of_date_is_seen_within_24_hours(text: str) -> None:
+    a = assess_layers(text)[0]
+    assert a.urgency.rank <= D.urgency.rank and a.level.rank <= D.rank
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # stridor only when a child cries is mild croup (NICE CKS Croup: no stridor at rest)
+        ("3yo, barking cough and hoarse voice since last night. Stridor only when he cries, none at rest. Playing.", D),
+        # pauses in a snorer's breathing that end in a gasp are sleep apnoea (NICE NG202), not a breathing emergency
+        ("my wife says i snore like a train and sometimes stop breathing for a bit then gasp, knackered all day", R),
+        ("he snores and stops breathing then snorts and carries on, tired in the day", R),
+    ],
+)
+def test_mild_croup_and_sleep_pauses_are_no_emergency(text: str, want: Level) -> None:
+    assert raised(text, want) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son has whooping cough and goes blue in the coughing fits",  # the disease itself still counts
+        "3 year old with croup, stridor at rest and pulling in under his ribs",
+        "my 6 week old sometimes stops breathing for a bit then gasps",  # a baby's pauses stay an emergency
+        "my dad stopped breathing and isnt responding",
+    ],
+)
+def test_the_emergencies_beside_them_stay(text: str) -> None:
+    assert level(text) in {A, E}
+
+
+@pytest.mark.parametrize(
+    ("text", "disease"),
+    [
+        # a vaccine named after its disease is a vaccine (UKHSA Green Book: pertussis vaccine at 16-32 weeks)
+        ("had my whooping cough jab yesterday at 28 weeks, arm is sore and a bit red where they did it", "whooping"),
+        ("my 75 year old dad had his shingles vaccine this morning, his arm aches a bit", "shingles"),
+    ],
+)
+def test_a_vaccine_named_after_its_disease_is_no_case_of_it(text: str, disease: str) -> None:
+    a = assess_layers(text)[0]
+    assert not [r for r in a.matched_rules if disease in r]
+    assert not [c.id for c in a.conditions if disease in c.id]
+    assert not a.is_emergency
