@@ -271,3 +271,13 @@ def test_emergencies_read_in_words_the_japanese_reader_first_missed(text: str, f
 
 def test_an_injury_episode_written_as_absent_is_no_injury() -> None:
     assert "after_injury" not in assess("4歳男児。発熱と咳。外傷エピソードなし。", lang="ja").findings
+
+
+def test_a_colloquial_forehead_palsy_is_no_stroke_and_counted_injections_are_no_injury() -> None:
+    bell = assess(
+        "妻（40）が今朝から左の口角が下がっています。左のおでこのシワも寄せられません。手足は普通に動きます。",
+        lang="ja",
+    )
+    assert "facial_weakness_forehead_involved" in bell.findings and not bell.is_emergency
+    jabs = assess("生後2か月の娘、今日予防接種を3本打ちました。", lang="ja")
+    assert "after_injury" not in jabs.findings
