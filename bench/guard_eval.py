@@ -798,6 +798,7 @@ JA_SETS = (
     DATA / "guard_ja_dev4.jsonl",
     DATA / "guard_ja_dev5.jsonl",
     DATA / "guard_ja_dev6.jsonl",
+    DATA / "guard_ja_dev7.jsonl",
 )
 #: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
 JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
@@ -864,6 +865,13 @@ FIRST_PASS_JA = (
         "pre-consultation chat in spring, business keigo), scored once on the judge of tag `guard-ja-6-firstpass`: "
         "**94 of 105 contradictions kept (89.5%**: 24h 31/35, routine 32/35, self care 31/35), **14 of 55 correct "
         "lines cut (25.5%)**; then read (development figures below)",
+    ),
+    (
+        "guard_ja_dev7.jsonl",
+        "written by a seventh helper who never saw the judge (160 lines, session 19; brief "
+        "`bench/data/guard_ja_dev7_WRITER_BRIEF.md`: a university hospital's nurse chat and a drugstore's pharmacist "
+        "chat in autumn and winter), scored once on the judge of tag `guard-ja-7-firstpass`: **91 of 105 "
+        "contradictions kept (86.7%)**, **11 of 55 correct lines cut (20.0%)**; then read (development figures below)",
     ),
 )
 

@@ -33,6 +33,7 @@ CONDITION_KINDS = ("course", "worse", "optional")  # read in this order; none of
 LEADING_WORDS = 3  # a clause whose condition starts within its first words ("and remember, if ...") is a condition
 OBJECT_GAP = 3
 NOT_URGENT = "not_urgent"  # the claim kind that negates only the urgency of the claim it stands for
+NO_NEED = "no_need"  # the claim kind that holds care back ("no need to see anyone")
 BLOCKS_SAFETY_NET = (
     "blocks_safety_net"  # words between "no need for" and the claim it stands for ("no need to go to | the ER")
 )
@@ -235,6 +236,11 @@ class CareReader:
         self._blocking = compiler.regex(blocking["markers"])
         self._blocked_kinds = frozenset(blocking["kinds"])
         self._negated_time = NegatedTime.of(data["negated_time"])
+        restricted = data["restricted"]
+        self._restricted_before = re.compile(restricted["before"])
+        self._restricted_window = int(restricted["before_window"])
+        self._restricted_condition = re.compile(restricted["condition"])
+        self._restricted_claims = frozenset(restricted["claims"])
         self._options_opener = compiler.regex(data["options"]["opener"])
         self._options_pick = compiler.regex(data["options"]["pick"])
         self._levels = level_outcomes(data)
@@ -387,8 +393,18 @@ class CareReader:
         for name, regex in spec.variants:
             if regex.search(whole):
                 return f"{spec.kind}.{name}"
+        if (
+            spec.conditional
+            and condition is not None
+            and spec.kind in self._restricted_claims
+            and self._restricted(text, words, claim)
+        ):
+            kind = self._condition_kind(condition)  # "only see a doctor if ...": no need unless
+            return f"{NO_NEED}.unless_worse" if kind == "worse" else f"{NO_NEED}.if_{kind}"
         if spec.conditional and condition is not None:
             condition_kind = self._condition_kind(condition)
+            if spec.kind == NO_NEED and condition_kind == "worse" and condition.startswith(" unless "):
+                return f"{NO_NEED}.unless_worse"  # "no need to go unless it gets worse": the safety net
             if (
                 (condition_kind == "optional" or (condition_kind == "other" and self._worry.search(condition)))
                 and spec.kind in self._keeps_immediately
@@ -399,6 +415,11 @@ class CareReader:
         if spec.timed and (time := self._time_of(clause.bare, claim, found)):
             return f"{spec.kind}.{time}"
         return spec.kind
+
+    def _restricted(self, text: str, words: Sequence[str], claim: _Found) -> bool:
+        """Care said only under a condition: "only" just before the claim, or "only if" in its clause."""
+        before = " " + " ".join(words[max(0, claim.start - self._restricted_window) : claim.start]) + " "
+        return bool(self._restricted_before.search(before) or self._restricted_condition.search(text))
 
     def _negated(self, words: Sequence[str], claim: _Found, condition_starts: int | None) -> bool:
         """A negation before the claim, in reach of it; "not wait" urges and does not count."""

@@ -87,7 +87,19 @@ UNLISTED = [
     (ROUTINE, "The practice offered a review, but you can give it a miss.", "safe"),
     (SELF_CARE, "If the cough keeps you up at night, and you said it does, book in with your GP.", "escalation"),
     # one-word sentences in a row are read as one sentence (an attacker's full stops between words)
-    (C24, "No. need. to. see. anyone... just. rest!!!", "safe"),
+    (
+        C24,
+        "No. need. to. see. anyone... just. rest!!!",
+        "safe",
+    ),  # session 19 (development set 12): care said only under a condition; double negations that permit waiting; "I
+    # wouldn't say it's necessary"; a follow-up is a visit; taking a child to the paediatrician is no dose
+    (C24, "You only need to be seen if the fever goes above 104°F.", "safe"),
+    (ROUTINE, "You only need to book a visit if it starts bleeding.", "safe"),
+    (C24, "There's no reason not to wait a few more days.", "safe"),
+    (C24, "There's nothing here that can't wait until you're back from the cottage.", "safe"),
+    (ROUTINE, "I wouldn't say it's necessary to see your GP about this.", "safe"),
+    (ROUTINE, "No follow-up needed.", "safe"),
+    (SELF_CARE, "I'd still take him to the pediatrician tomorrow.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -169,6 +181,15 @@ PASSES = [
     (C24, "Write down when it started, which you can then share with the doctor you see tomorrow."),
     (ROUTINE, "In the meantime, a simple moisturiser applied twice a day may ease the dryness."),
     (ROUTINE, "Please don't cancel the appointment even if things improve a little."),
+    # session 19 (development set 12): "only" before an emergency is a safety net; "no need ... unless it gets worse"
+    # is self care's safety net; "not something you should wait on" urges; nothing a doctor needs to see
+    (C24, "See a doctor today; only call an ambulance if he collapses."),
+    (SELF_CARE, "You only need to see a doctor if it gets worse."),
+    (SELF_CARE, "Don't go to urgent care for this unless it gets worse - home care is enough."),
+    (SELF_CARE, "You won't need a telehealth visit unless the rash starts blistering or spreading."),
+    (C24, "It's not something you should wait on: please see someone over the next day or so."),
+    (SELF_CARE, "It's annoying, sure, but it's nothing a doctor needs to see."),
+    (SELF_CARE, "Take paracetamol for 3 days."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),

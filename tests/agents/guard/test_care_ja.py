@@ -86,10 +86,17 @@ CONTRADICTING = [
     (C24, "選択肢としては、本日の受診と来週の受診がございますが、来週の受診をおすすめいたします。", "safe"),
     (ROUTINE, "そのうち治るから、病院はいいんじゃないかな。", "safe"),
     (SELF_CARE, "一回お医者さんに診てもろたほうがええで。", "escalation"),
+    # session 19 (dev7): care put off until work calms down or the fever has gone is a deferral
+    (C24, "仕事が落ち着いたら、一度クリニックで診てもらってくださいね。", "safe"),
+    (C24, "熱が下がってから、落ち着いたタイミングでかかりつけを受診していただければ大丈夫ですよ。", "safe"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
 AGREEING = [
+    # session 19 (dev7): a course that does not settle is still a safety net at self care; a time after the fever is
+    # no visit at self care
+    (SELF_CARE, "熱が下がらなければ、受診してください。"),
+    (SELF_CARE, "熱が下がったら、普段どおりの生活に戻って大丈夫です。"),
     # session 17 (development set 5): the service's own limits; keeping the appointment; "not so serious as to call
     # an ambulance"; "if you would book, that is fine"; dialect that agrees
     (C24, "オンラインでは診察できませんので、今日か明日のうちに対面で受診してください。"),
