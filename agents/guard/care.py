@@ -393,16 +393,11 @@ class CareReader:
         for name, regex in spec.variants:
             if regex.search(whole):
                 return f"{spec.kind}.{name}"
-        if (
-            spec.conditional
-            and condition is not None
-            and spec.kind in self._restricted_claims
-            and self._restricted(text, words, claim)
-        ):
-            kind = self._condition_kind(condition)  # "only see a doctor if ...": no need unless
-            return f"{NO_NEED}.unless_worse" if kind == "worse" else f"{NO_NEED}.if_{kind}"
         if spec.conditional and condition is not None:
             condition_kind = self._condition_kind(condition)
+            if spec.kind in self._restricted_claims and self._restricted(text, words, claim):
+                # "only see a doctor if ...": no need unless
+                return f"{NO_NEED}.unless_worse" if condition_kind == "worse" else f"{NO_NEED}.if_{condition_kind}"
             if spec.kind == NO_NEED and condition_kind == "worse" and condition.startswith(" unless "):
                 return f"{NO_NEED}.unless_worse"  # "no need to go unless it gets worse": the safety net
             if (
