@@ -270,6 +270,7 @@ JA_SETS = {
     "blind11": Path(__file__).parent / "data" / "triage_ja_blind11.jsonl",
     "blind12": Path(__file__).parent / "data" / "triage_ja_blind12.jsonl",
     "dev15": Path(__file__).parent / "data" / "triage_ja_dev15.jsonl",
+    "blind13": Path(__file__).parent / "data" / "triage_ja_blind13.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -324,6 +325,10 @@ _JA_NOTES = {
     "dev15": "round 15: a blind writer (KH) of emergencies that are easy to miss and their look-alikes (half"
     " emergencies; clinicians, patients and carers), labelled by another; read and tuned against, never trained on;"
     " first scored by engine 2.8.15 (tag triage-ja-15b-import, notes/issue-19.md, session 19)",
+    "blind13": "round 16: a blind writer (KI) of patients' and carers' chat only (a clinic-finder app's consultation"
+    " chat and a city health line's LINE account in Osaka, Fukuoka and Sendai, late spring and early summer),"
+    " labelled by another; locked, first scored by engine 2.8.18 (tag triage-ja-16-firstpass, notes/issue-19.md,"
+    " session 20)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -341,6 +346,7 @@ JA_LOCKED = (
     "blind10",
     "blind11",
     "blind12",
+    "blind13",
 )
 
 

@@ -35,6 +35,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "clinician_train": 300,
         "blind12": 150,
         "dev15": 150,
+        "blind13": 150,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
