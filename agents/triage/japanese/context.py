@@ -50,6 +50,15 @@ class JapaneseContext:
         self._item_chars = data.item_chars
         self._affirmations = tuple(normalise(w) for w in data.affirmations)
         self._descriptions = tuple(normalise(w) for w in data.descriptions)
+        self._attributive = tuple(normalise(w) for w in data.attributive)
+        self._relatives = data.relatives
+        if data.relatives is not None:
+            kin = "|".join(map(re.escape, sorted({normalise(w) for w in data.relatives.kin}, key=len, reverse=True)))
+            subject = "|".join(map(re.escape, (normalise(w) for w in data.relatives.subject)))
+            self._kin = re.compile(f"({kin})(?:{subject})")
+            self._age = re.compile(data.relatives.age)
+            self._before_kin = re.compile(data.relatives.age_before)
+            self._after_kin = re.compile(data.relatives.age_after)
 
     def triggers(self, text: str, findings: Sequence[Match]) -> list[_Trigger]:
         """The text's triggers outside the findings' own words (pseudo-triggers removed)."""
@@ -73,10 +82,13 @@ class JapaneseContext:
                 if not before:
                     continue
                 i = before[-1]
-                if not self._gap_ok(text[slots[i][1] : trig.start]):
+                between = text[slots[i][1] : trig.start]
+                if not (self._gap_ok(between) or self._modified(text[slots[i][0] : slots[i][1]], between)):
                     continue
                 held[i].add(trig.category)
-                while i > 0 and self._joined(text[slots[i - 1][1] : slots[i][0]]):
+                while i > 0 and self._joined(
+                    text[slots[i - 1][1] : slots[i][0]], text[slots[i - 1][0] : slots[i - 1][1]]
+                ):
                     i -= 1
                     held[i].add(trig.category)
             else:
@@ -89,9 +101,36 @@ class JapaneseContext:
                         held[i].add(trig.category)
         return [next((c for c in _PRECEDENCE if c in h), Assertion.present) for h in held]
 
-    def _joined(self, between: str) -> bool:
+    def of_a_relative(self, text: str, start: int) -> bool:
+        """Whether the words at ``start`` (a condition's name, a risk) are said of a blood relative as the subject of
+        their clause (父が脳梗塞, 母は乳がん) while the message is about someone else: a person given an age who is not
+        that relative (45歳男性, 私は40歳, 3歳の息子). A relative who is given the age (83歳の父が脳梗塞), or a message
+        with no other patient (父が脳梗塞で倒れた), keeps the reading: the relative may be the patient."""
+        r = self._relatives
+        if r is None:
+            return False
+        clause = max((text.rfind(b, 0, start) for b in self._boundaries), default=-1) + 1
+        subjects = list(self._kin.finditer(text, clause, start))
+        if not subjects or start - subjects[-1].end() > r.window:
+            return False
+        kin_at = [(m.start(), m.end()) for m in re.finditer(re.escape(subjects[-1].group(1)), text)]
+        # someone given an age who is not this relative (at any mention of the same word) is the patient
+        return any(not any(self._theirs(text, age, a, b) for a, b in kin_at) for age in self._age.finditer(text))
+
+    def _theirs(self, text: str, age: re.Match[str], kin_start: int, kin_end: int) -> bool:
+        """Whether the age belongs to the relative's word at kin_start..kin_end (83歳の父, 父(83), 父は83歳)."""
+        if kin_start >= age.end():
+            return self._before_kin.fullmatch(text[age.end() : kin_start]) is not None
+        if kin_end <= age.start():
+            return self._after_kin.fullmatch(text[kin_end : age.start()]) is not None
+        return False
+
+    def _joined(self, between: str, first: str = "") -> bool:
         """Whether two findings are items of one list (熱や咳, 痛みや吐き気: a noun ending, then a join), maybe with
-        items nothing read between them (頭痛・視覚異常・胸痛)."""
+        items nothing read between them (頭痛・視覚異常・胸痛), or the first a modifier of the item after it (急な視力低下・
+        視野欠損)."""
+        if self._modifies_item(first, between):
+            return True
         for suffix in self._suffixes:
             if between.startswith(suffix):
                 between = between[len(suffix) :]
@@ -145,6 +184,21 @@ class JapaneseContext:
     def _described(self, between: str) -> bool:
         rest = self._describing(between)
         return rest is not None and self._item_then_gap(rest)
+
+    def _modified(self, finding: str, between: str) -> bool:
+        """Whether a finding that ends as a modifier (急な) stands before nouns nothing read, then gap words: 急な視力低下
+        なし, 急な視力低下・視野欠損なし."""
+        if not finding.endswith(self._attributive) or not self._attributive or self._crosses(between):
+            return False
+        parts = self._items(between)
+        return len(parts) <= 6 and all(map(self._unread_item, parts[:-1])) and self._item_then_gap(parts[-1])
+
+    def _modifies_item(self, finding: str, between: str) -> bool:
+        """Whether a modifier (急な) stands before list items nothing read, the last ending in a list mark."""
+        if not self._attributive or not finding.endswith(self._attributive):
+            return False
+        parts = self._items(between)
+        return 2 <= len(parts) <= 6 and parts[-1] == "" and all(map(self._unread_item, parts[:-1]))
 
     def _gap_words_only(self, between: str) -> bool:
         rest = between

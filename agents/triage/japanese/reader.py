@@ -71,6 +71,7 @@ class JapaneseReader:
         self._concept_readings = Matcher(_readings(concepts), boundaries=_BOUNDARIES)
         self._name_readings = Matcher(_readings(names), boundaries=_BOUNDARIES)
         self._context = JapaneseContext(ja.context)
+        self._risks = frozenset(ident for ident, concept in kb.concepts.items() if concept.kind == "risk")
 
     def read(self, text: str) -> Reading:
         """The mentions of one message (raw or normalised text), in text order; one per (id, named, assertion)."""
@@ -88,6 +89,12 @@ class JapaneseReader:
         seen: set[tuple[str, bool, Assertion]] = set()
         for match in found:
             assertion = verdicts[next(i for i, (a, b) in enumerate(slots) if a <= match.start and match.end <= b)]
+            if (
+                assertion is Assertion.present
+                and any(k[0] == "c" or k[2:] in self._risks for k in match.keys)
+                and self._context.of_a_relative(text, match.start)
+            ):
+                assertion = Assertion.family
             words = text[match.start : match.end]
             for key in match.keys:
                 kind, ident = key[0], key[2:]

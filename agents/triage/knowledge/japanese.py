@@ -84,6 +84,23 @@ class JaCondition(_Strict):
     named: Words = ()
 
 
+class Relatives(_Strict):
+    """A relative's own condition (父が脳梗塞, 母は乳がん): a family history when the message is about someone else."""
+
+    kin: Words
+    """Blood relatives (父, 母, 祖父 ...): whose conditions are a family history."""
+    subject: Marks
+    """Particles that make the relative the subject of what follows (父が, 母は, 兄も, 父の)."""
+    window: int = 12
+    """Characters from the particle to the condition's name, within one clause."""
+    age: str
+    """A regular expression for an age (83歳, 生後2か月, (83)): the person it belongs to is a patient."""
+    age_before: str
+    """What may stand between an age and the relative's word after it for the age to be theirs (83歳の父)."""
+    age_after: str
+    """What may stand between a relative's word and an age after it for the age to be theirs (父(83歳), 父は83歳)."""
+
+
 class JaContext(_Strict):
     window: int = 12
     """Characters a trigger after a finding may stand from it."""
@@ -99,8 +116,12 @@ class JaContext(_Strict):
     """Words that say an unread item is there (動悸あり): a list holding one stops a trigger's reach."""
     descriptions: Marks = ()
     """Words that make a finding describe the noun after it (胸がへこむような呼吸なし): the noun's trigger is the finding's."""
+    attributive: Marks = ()
+    """Endings of a finding's own words that make it modify the noun after it (急な視力低下なし, 急性の変化はない): the
+    trigger after that noun, or after a list of nouns the knowledge does not read, is the finding's."""
     triggers: dict[Category, dict[Direction, Words]] = Field(default_factory=dict)
     pseudo: Words = ()
+    relatives: Relatives | None = None
 
 
 class Escalation(_Strict):

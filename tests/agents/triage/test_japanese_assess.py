@@ -281,3 +281,32 @@ def test_a_colloquial_forehead_palsy_is_no_stroke_and_counted_injections_are_no_
     assert "facial_weakness_forehead_involved" in bell.findings and not bell.is_emergency
     jabs = assess("生後2か月の娘、今日予防接種を3本打ちました。", lang="ja")
     assert "after_injury" not in jabs.findings
+
+
+# Engine 2.8.19: each of these read before as the patient's emergency.
+def test_a_relatives_condition_is_a_family_history_when_the_message_is_about_someone_else() -> None:
+    note = "紹介状。45歳男性。職場健診で血圧 162/98。頭痛・胸痛・視覚異常なし。喫煙あり、父が脳梗塞。"
+    result = assess(note, lang="ja")
+    assert result.level.urgency.value != "em" and "stroke" not in {c.id for c in result.conditions}
+    assert not assess("私は40歳です。父親が心筋梗塞をやってるので心配。胸は痛くないです", lang="ja").is_emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "83歳の父が脳梗塞かもしれない、ろれつが回らない",  # the relative given the age is the patient
+        "父が脳梗塞で倒れました。右手が動かない",  # no other patient: the relative may be the patient
+        "私は50歳です。父が急に話せなくなった",  # a symptom after a relative is always read as it stands
+    ],
+)
+def test_a_relative_who_is_the_patient_keeps_the_emergency(text: str) -> None:
+    assert assess(text, lang="ja").is_emergency
+
+
+def test_asking_the_same_thing_again_is_amnesia_after_a_head_injury_and_a_memory_problem_over_months() -> None:
+    assert assess("5歳の息子が公園で頭を打って、そのあと同じことを何度も聞いてきます", lang="ja").is_emergency
+    assert assess("母が今朝から急に同じことを何度も聞く", lang="ja").is_emergency
+    months = assess(
+        "80歳の母、半年前から同じことを何度も聞くようになりました。急に悪くなったわけではありません", lang="ja"
+    )
+    assert not months.is_emergency and "memory_loss" in months.findings

@@ -298,6 +298,27 @@ def test_a_clinicians_negated_list_and_description(reader: JapaneseReader, text:
     assert read(reader, text)[concept] == Assertion.negated
 
 
+# Engine 2.8.19: a modifier (急な) takes the negation of the noun it modifies, read or not; before it, "no sudden loss
+# of vision" left a sudden onset standing (a cataract referral went to an emergency department).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "急な視力低下なし。",
+        "急な視力低下・視野欠損なし。",
+        "眼痛・充血なし、急な視力低下・視野欠損なし、頭痛なし。",
+        "急な変化はありません。",
+    ],
+)
+def test_a_modifier_is_negated_with_the_noun_it_modifies(reader: JapaneseReader, text: str) -> None:
+    assert read(reader, text)["sudden_onset"] == Assertion.negated
+
+
+def test_a_modifier_of_a_noun_that_is_there_stays_present(reader: JapaneseReader) -> None:
+    assert read(reader, "急な視力低下があり、頭痛はない。")["sudden_onset"] == Assertion.present
+    assert read(reader, "急な視力低下・視野欠損あり。")["sudden_onset"] == Assertion.present
+    assert read(reader, "急な視力低下。")["blurred_vision"] == Assertion.present  # the clinical term for reduced vision
+
+
 def test_an_item_that_says_it_is_there_stops_the_lists_negation(reader: JapaneseReader) -> None:
     found = read(reader, "胸痛・動悸あり・呼吸苦なし。")
     assert found["chest_pain"] == Assertion.present
