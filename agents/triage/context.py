@@ -43,6 +43,8 @@ class _Stops:
     facts: list[int]
     """Terminators that start a new statement of fact ("has", "got" ...): they end a negation or a history,
     not a hypothetical ("what should I do if she has a seizure")."""
+    recent: list[int]
+    """Words that date a sentence's report to now ("this morning", "an hour ago"): not terminators."""
 
     @property
     def all(self) -> list[int]:
@@ -56,6 +58,8 @@ class _Trigger:
     first: int
     last: int
     clause_bound: bool = False
+    relative: bool = False
+    """A relative's event ("father had"): a family history unless the sentence dates it to now."""
 
 
 def _text(term: object) -> str:
@@ -123,16 +127,20 @@ class ContextRules:
         entries.extend((term_stems(_text(t)), "pseudo") for t in data.get("pseudo", ()))
         entries.extend((term_stems(_text(t)), "stop") for t in data.get("terminators", ()))
         entries.extend((term_stems(_text(t)), "stop-fact") for t in data.get("fact_terminators", ()))
+        entries.extend((term_stems(_text(t)), "recent") for t in data.get("recent", ()))
         self.index = PhraseIndex(entries)
 
     def triggers(self, toks: Sequence[Token]) -> tuple[list[_Trigger], _Stops]:
         """The message's triggers (pseudo-triggers removed) and the token positions of terminators."""
         hits = self.index.find(toks)
         pseudo = [(h.first, h.last) for h in hits if h.key == "pseudo"]
-        stops = _Stops([], [])
+        stops = _Stops([], [], [])
         found: list[_Trigger] = []
         for hit in hits:
             if hit.key == "pseudo":
+                continue
+            if hit.key == "recent":
+                stops.recent.append(hit.first)
                 continue
             if any(a <= hit.first and hit.last <= b for a, b in pseudo):
                 continue
@@ -149,39 +157,64 @@ class ContextRules:
                 continue
             found.append(
                 _Trigger(
-                    Assertion(category), direction != "backward", hit.first, hit.last, direction == "forward_clause"
+                    Assertion(category),
+                    direction != "backward",
+                    hit.first,
+                    hit.last,
+                    direction == "forward_clause",
+                    direction == "forward_relative",
                 )
             )
         return found, stops
 
     def assert_hit(self, hit: Hit, toks: Sequence[Token], triggers: list[_Trigger], stops: _Stops) -> Assertion:
+        return self.assert_hit_by(hit, toks, triggers, stops)[0]
+
+    def assert_hit_by(
+        self, hit: Hit, toks: Sequence[Token], triggers: list[_Trigger], stops: _Stops
+    ) -> tuple[Assertion, bool]:
+        """The finding's assertion, and whether it is a family history only by a relative's event ("father had a
+        stroke"), which the reader keeps only when the message says something of the patient besides."""
         sentence = toks[hit.first].sentence
         held: set[Assertion] = set()
+        explicit_family = False
+        dated_now = any(toks[k].sentence == sentence for k in stops.recent)
         for trig in triggers:
-            if toks[trig.first].sentence != sentence or (trig.first <= hit.last and hit.first <= trig.last):
+            if trig.relative and dated_now:
+                continue
+            # a trigger inside the finding's own words does not count ("not breathing"); one that starts before the
+            # finding and ends inside its first words still reaches it ("father had" + "had a stroke", "no new" +
+            # "new lump")
+            leads_in = trig.forward and trig.first < hit.first <= trig.last <= hit.last
+            if toks[trig.first].sentence != sentence or (
+                trig.first <= hit.last and hit.first <= trig.last and not leads_in
+            ):
                 continue
             stops_here = stops.always if trig.category is Assertion.hypothetical else stops.all
-            if trig.clause_bound and toks[trig.last].clause != toks[hit.first].clause:
+            last = hit.first - 1 if leads_in else trig.last
+            if trig.clause_bound and toks[last].clause != toks[hit.first].clause:
                 continue
-            if trig.forward and trig.last < hit.first and toks[trig.last].aside == toks[hit.first].aside:
+            if trig.forward and last < hit.first and toks[last].aside == toks[hit.first].aside:
                 # a terminator right after the trigger is its own verb ("doesn't have a rash"), not a new statement
                 if (
-                    hit.first - trig.last <= self.forward_window
-                    and not any(trig.last + 1 < s < hit.first for s in stops_here)
-                    and not _new_negated_clause(toks, trig.last, hit.first)
-                    and (trig.category is Assertion.hypothetical or not _new_owned_clause(toks, trig.last, hit.first))
-                    and not (trig.category is Assertion.negated and _duration_between(toks, trig.last, hit.first))
+                    hit.first - last <= self.forward_window
+                    and not any(last + 1 < s < hit.first for s in stops_here)
+                    and not _new_negated_clause(toks, last, hit.first)
+                    and (trig.category is Assertion.hypothetical or not _new_owned_clause(toks, last, hit.first))
+                    and not (trig.category is Assertion.negated and _duration_between(toks, last, hit.first))
                 ):
+                    explicit_family = explicit_family or (trig.category is Assertion.family and not trig.relative)
                     held.add(trig.category)
             elif not trig.forward and trig.first > hit.last and toks[trig.first].clause == toks[hit.last].clause:
                 if trig.first - hit.last <= self.backward_window and not any(
                     hit.last < s < trig.first for s in stops_here
                 ):
+                    explicit_family = explicit_family or trig.category is Assertion.family
                     held.add(trig.category)
         for category in _PRECEDENCE:
             if category in held:
-                return category
-        return Assertion.present
+                return category, category is Assertion.family and not explicit_family
+        return Assertion.present, False
 
     @staticmethod
     def continues_list(toks: Sequence[Token], previous: Hit, hit: Hit, stops: _Stops) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from agents.triage.context import Assertion, ContextRules
 from agents.triage.knowledge import Knowledge
-from agents.triage.phrases import PhraseIndex
+from agents.triage.phrases import Hit, PhraseIndex
 from agents.triage.words import content_word, term_stems, tokens
 
 
@@ -24,6 +24,9 @@ class Mention:
     assertion: Assertion
     words: str
     """The words of the text that matched (normalised), for the audit record and clinician views."""
+    relative: bool = False
+    """A family history only by a relative's event ("his father had a stroke"): ``reasoning.reason`` reads it as the
+    patient's when the conversation says nothing else that counts now ("Dad had a stroke yesterday, what do I do")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +70,7 @@ class Reader:
         coverage = Coverage(words=sum(content_word(t) for t in toks), read=sum(content_word(toks[i]) for i in covered))
         excluded = [("c" if h.key[0] == "y" else "f", h.key[2:], h.first, h.last) for h in hits if h.key[0] in "xy"]
         triggers, stops = self._context.triggers(toks)
-        seen: set[tuple[str, bool, Assertion]] = set()
-        mentions: list[Mention] = []
+        read: list[tuple[Hit, Assertion, bool]] = []
         negated_item = None  # the last negated hit: the list it belongs to may run past the trigger's window
         for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
             kind, ident = hit.key[0], hit.key[2:]
@@ -78,7 +80,7 @@ class Reader:
                 k == kind and x == ident and first <= hit.last and hit.first <= last for k, x, first, last in excluded
             ):
                 continue
-            assertion = self._context.assert_hit(hit, toks, triggers, stops)
+            assertion, by_relative = self._context.assert_hit_by(hit, toks, triggers, stops)
             if (
                 assertion is Assertion.present
                 and negated_item is not None
@@ -89,10 +91,15 @@ class Reader:
                 negated_item = hit
             elif negated_item is not None and hit.first > negated_item.last:
                 negated_item = None
+            read.append((hit, assertion, by_relative))
+        seen: set[tuple[str, bool, Assertion]] = set()
+        mentions: list[Mention] = []
+        for hit, assertion, by_relative in read:
+            kind, ident = hit.key[0], hit.key[2:]
             key = (ident, kind == "c", assertion)
             if key in seen:
                 continue
             seen.add(key)
             words = " ".join(t.word for t in toks[hit.first : hit.last + 1])
-            mentions.append(Mention(ident, kind == "c", assertion, words))
+            mentions.append(Mention(ident, kind == "c", assertion, words, by_relative))
         return tuple(mentions), coverage

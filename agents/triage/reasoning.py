@@ -9,7 +9,7 @@ counted (named or matched by a pattern) with the findings behind it, most urgent
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agents.triage.context import Assertion
 from agents.triage.facts import Facts
@@ -146,6 +146,10 @@ def _unambiguous(named: set[str], mentions: tuple[Mention, ...], kb: Knowledge) 
 
 def reason(mentions: Iterable[Mention], facts: Facts, kb: Knowledge) -> Reasoning:
     mentions = tuple(mentions)
+    if not any(m.assertion.counts_now for m in mentions):
+        # a relative's event is a family history only beside something said of the patient: "Dad had a stroke
+        # yesterday, what do I do" is about Dad; "45M, BP 162/98 ... his father had a stroke" is not
+        mentions = tuple(replace(m, assertion=Assertion.present) if m.relative else m for m in mentions)
     present: set[str] = set()
     negated: set[str] = set()
     named: set[str] = set()

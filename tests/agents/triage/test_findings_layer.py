@@ -54,6 +54,36 @@ def test_context(text, term, expected):
     assert _assertion(text, term) is expected
 
 
+def test_a_trigger_that_leads_into_a_findings_first_words_reaches_it():
+    # engine 2.8.22: "father had" ends inside "had a stroke"; before, any overlap left the finding present
+    assert _assertion("smoker; his father had a stroke.", "had a stroke") is Assertion.family
+    assert _assertion("no new lump", "new lump") is Assertion.negated
+    assert _assertion("he is not breathing", "not breathing") is Assertion.present  # wholly inside: no trigger
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mother had a heart attack this morning",  # dated to now: the relative's event, now
+        "my dad had a stroke an hour ago",
+        "I think my dad had a stroke",  # nothing said of anyone else: the relative is the patient
+        "Dad had a stroke yesterday, what do I do",
+    ],
+)
+def test_a_relatives_event_reported_now_stays_an_emergency(text):
+    # engine 2.8.22: "my mother had a heart attack this morning" went to a doctor within 24 hours as a family history
+    assert assess(text).is_emergency
+
+
+def test_a_relatives_event_beside_the_patients_own_findings_is_a_family_history():
+    vignette = (
+        "A 45-year-old man has BP 162/98 at a work screening. No headache, chest pain or visual change. "
+        "Smoker; his father had a stroke."
+    )
+    result = assess(vignette)
+    assert not result.is_emergency and "stroke" not in {c.id for c in result.conditions}
+
+
 def test_news2_and_qsofa_from_stated_numbers():
     kb = load()
     facts = extract("rr 26, sats 90%, bp 88/50, hr 125, temp 38.9")
