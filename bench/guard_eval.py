@@ -799,6 +799,7 @@ JA_SETS = (
     DATA / "guard_ja_dev5.jsonl",
     DATA / "guard_ja_dev6.jsonl",
     DATA / "guard_ja_dev7.jsonl",
+    DATA / "guard_ja_dev8.jsonl",
 )
 #: Written by a helper who never saw the judge; scored with aggregates only (`--show` lists nothing from it).
 JA_LOCKED = frozenset({"guard_ja_blind.jsonl"})
@@ -872,6 +873,13 @@ FIRST_PASS_JA = (
         "`bench/data/guard_ja_dev7_WRITER_BRIEF.md`: a university hospital's nurse chat and a drugstore's pharmacist "
         "chat in autumn and winter), scored once on the judge of tag `guard-ja-7-firstpass`: **91 of 105 "
         "contradictions kept (86.7%)**, **11 of 55 correct lines cut (20.0%)**; then read (development figures below)",
+    ),
+    (
+        "guard_ja_dev8.jsonl",
+        "written by an eighth helper who never saw the judge (160 lines, session 20; brief "
+        "`bench/data/guard_ja_dev8_WRITER_BRIEF.md`: a city's child-rearing support chat and a telemedicine app's "
+        "pre-consultation chat in early summer), scored once on the judge of tag `guard-ja-8-firstpass`: **100 of 105 "
+        "contradictions kept (95.2%)**, **12 of 55 correct lines cut (21.8%)**; then read (development figures below)",
     ),
 )
 
