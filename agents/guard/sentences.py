@@ -90,9 +90,11 @@ _END = re.compile(
     rf"|(?<=[a-z0-9]) (?=(?:{'|'.join(STARTERS)})[\s,.;:!?])"
 )
 #: Japanese: a sentence ends at 。！？ with or without a space after it (closing brackets go with it), at a line
-#: break, or at ". " when the model writes a Latin sentence.
+#: break, at ". " when the model writes a Latin sentence, or at a chat's drawn-out final particle (いいよ〜, ですね〜:
+#: a wave dash after よ or ね; 2〜3日 is a range).
 _END_JA = re.compile(
     r"[\u3002\uff01\uff1f!?]+[\u300d\u300f\uff09)\]\"'\u2019\u201d*_]*\s*|\n\s*|[.!?]+[)\]\"'\u2019\u201d*_]*\s+"
+    r"|(?<=[よね])[\u301c\uff5e~]+\s*"
 )
 #: Japanese text is held at most this long before a run-on sentence is judged up to its last clause end (、).
 MAX_HOLD_CHARS_JA = 200

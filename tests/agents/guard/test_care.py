@@ -100,6 +100,10 @@ UNLISTED = [
     (ROUTINE, "I wouldn't say it's necessary to see your GP about this.", "safe"),
     (ROUTINE, "No follow-up needed.", "safe"),
     (SELF_CARE, "I'd still take him to the pediatrician tomorrow.", "escalation"),
+    # session 20 (development set 13): a wish for a doctor's examination is advice, not a report of one; emergency
+    # services offered as a preference at self care
+    (SELF_CARE, "However, I'd feel happier if a GP examined the splinter wound.", "safe"),
+    (SELF_CARE, "If you prefer, you can ring 999 and have the ambulance crew look at the graze.", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
@@ -190,6 +194,8 @@ PASSES = [
     (C24, "It's not something you should wait on: please see someone over the next day or so."),
     (SELF_CARE, "It's annoying, sure, but it's nothing a doctor needs to see."),
     (SELF_CARE, "Take paracetamol for 3 days."),
+    # session 20 (development set 13): a doctor's examination reported
+    (SELF_CARE, "Your GP examined the wound last week and said it was healing well."),
     # not about care
     (C24, "Cellulitis is an infection of the deeper layers of the skin."),
     (ROUTINE, "Keep a diary of when the headaches happen and what you ate."),

@@ -89,6 +89,11 @@ CONTRADICTING = [
     # session 19 (dev7): care put off until work calms down or the fever has gone is a deferral
     (C24, "仕事が落ち着いたら、一度クリニックで診てもらってくださいね。", "safe"),
     (C24, "熱が下がってから、落ち着いたタイミングでかかりつけを受診していただければ大丈夫ですよ。", "safe"),
+    # session 20 (dev8): "if it were me" recommends, no condition; "in most cases" is no condition; a chat's drawn-out
+    # final particle ends a sentence
+    (C24, "私なら、来週の月曜に小児科の予約を取って、それまでは家で様子を見ます。", "safe"),
+    (SELF_CARE, "私なら今日受診します。", "escalation"),
+    (SELF_CARE, "多くの場合、念のため明日受診していただくと安心です。", "escalation"),
 ]
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
@@ -97,6 +102,8 @@ AGREEING = [
     # no visit at self care
     (SELF_CARE, "熱が下がらなければ、受診してください。"),
     (SELF_CARE, "熱が下がったら、普段どおりの生活に戻って大丈夫です。"),
+    # session 20 (dev8): "などの場合" stays a condition (a safety net)
+    (SELF_CARE, "高熱が続く、水分がとれないなどの場合は、医療機関を受診してください。"),
     # session 17 (development set 5): the service's own limits; keeping the appointment; "not so serious as to call
     # an ambulance"; "if you would book, that is fine"; dialect that agrees
     (C24, "オンラインでは診察できませんので、今日か明日のうちに対面で受診してください。"),
