@@ -271,6 +271,7 @@ JA_SETS = {
     "blind12": Path(__file__).parent / "data" / "triage_ja_blind12.jsonl",
     "dev15": Path(__file__).parent / "data" / "triage_ja_dev15.jsonl",
     "blind13": Path(__file__).parent / "data" / "triage_ja_blind13.jsonl",
+    "blind14": Path(__file__).parent / "data" / "triage_ja_blind14.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -329,6 +330,10 @@ _JA_NOTES = {
     " chat and a city health line's LINE account in Osaka, Fukuoka and Sendai, late spring and early summer),"
     " labelled by another; locked, first scored by engine 2.8.18 (tag triage-ja-16-firstpass, notes/issue-19.md,"
     " session 20)",
+    "blind14": "round 16, later: a blind writer (KJ) of messages that each mention a relative's illness, half a family"
+    " history beside the patient's own complaint and half a relative who is the patient now (clinicians, patients,"
+    " carers), labelled by another; locked, first scored by engine 2.8.22 (tag triage-ja-16b-firstpass,"
+    " notes/issue-19.md, session 20)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -347,6 +352,7 @@ JA_LOCKED = (
     "blind11",
     "blind12",
     "blind13",
+    "blind14",
 )
 
 

@@ -36,6 +36,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "blind12": 150,
         "dev15": 150,
         "blind13": 150,
+        "blind14": 150,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
