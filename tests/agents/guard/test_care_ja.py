@@ -102,6 +102,8 @@ AGREEING = [
     # no visit at self care
     (SELF_CARE, "熱が下がらなければ、受診してください。"),
     (SELF_CARE, "熱が下がったら、普段どおりの生活に戻って大丈夫です。"),
+    # session 20 (dev8): waiting called dangerous is refused waiting
+    (EMERGENCY, "意識がないまま様子を見るのは危険ですので、ただちに救急外来を受診してください。"),
     # session 20 (dev8): "などの場合" stays a condition (a safety net)
     (SELF_CARE, "高熱が続く、水分がとれないなどの場合は、医療機関を受診してください。"),
     # session 17 (development set 5): the service's own limits; keeping the appointment; "not so serious as to call
