@@ -21,6 +21,7 @@ from agents.triage.japanese.matcher import Match, Matcher
 from agents.triage.japanese.text import normalise
 from agents.triage.knowledge.japanese import JaContext
 
+_SENTENCE_ENDS = ("。", "！", "？", "!", "?", "\n")
 _PRECEDENCE = (Assertion.negated, Assertion.family, Assertion.hypothetical, Assertion.historical, Assertion.possible)
 
 
@@ -59,6 +60,7 @@ class JapaneseContext:
             self._age = re.compile(data.relatives.age)
             self._before_kin = re.compile(data.relatives.age_before)
             self._after_kin = re.compile(data.relatives.age_after)
+            self._now = tuple(normalise(w) for w in data.relatives.now)
 
     def triggers(self, text: str, findings: Sequence[Match]) -> list[_Trigger]:
         """The text's triggers outside the findings' own words (pseudo-triggers removed)."""
@@ -112,6 +114,10 @@ class JapaneseContext:
         clause = max((text.rfind(b, 0, start) for b in self._boundaries), default=-1) + 1
         subjects = list(self._kin.finditer(text, clause, start))
         if not subjects or start - subjects[-1].end() > r.window:
+            return False
+        sentence = text[max((text.rfind(e, 0, start) for e in _SENTENCE_ENDS), default=-1) + 1 :]
+        sentence = sentence[: min((i for i in (sentence.find(e) for e in _SENTENCE_ENDS) if i >= 0), default=None)]
+        if any(word in sentence for word in self._now):
             return False
         kin_at = [(m.start(), m.end()) for m in re.finditer(re.escape(subjects[-1].group(1)), text)]
         # someone given an age who is not this relative (at any mention of the same word) is the patient

@@ -99,6 +99,9 @@ class Relatives(_Strict):
     """What may stand between an age and the relative's word after it for the age to be theirs (83歳の父)."""
     age_after: str
     """What may stand between a relative's word and an age after it for the age to be theirs (父(83歳), 父は83歳)."""
+    now: Words = ()
+    """Words that report the relative's event as happening now (今朝, さっき, 倒れ, 救急車): their sentence is about the
+    relative as the patient, never a family history."""
 
 
 class JaContext(_Strict):

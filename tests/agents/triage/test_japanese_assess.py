@@ -297,10 +297,12 @@ def test_a_relatives_condition_is_a_family_history_when_the_message_is_about_som
         "83歳の父が脳梗塞かもしれない、ろれつが回らない",  # the relative given the age is the patient
         "父が脳梗塞で倒れました。右手が動かない",  # no other patient: the relative may be the patient
         "私は50歳です。父が急に話せなくなった",  # a symptom after a relative is always read as it stands
+        "私は50歳です。父が脳梗塞で倒れました",  # 2.8.23: the relative's event reported now is theirs, now
     ],
 )
 def test_a_relative_who_is_the_patient_keeps_the_emergency(text: str) -> None:
-    assert assess(text, lang="ja").is_emergency
+    result = assess(text, lang="ja")
+    assert result.is_emergency and result.layers.get("findings") in ("emergency", "emergency_ambulance")
 
 
 def test_asking_the_same_thing_again_is_amnesia_after_a_head_injury_and_a_memory_problem_over_months() -> None:
