@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from agents.triage.context import Assertion, ContextRules
 from agents.triage.knowledge import Knowledge
-from agents.triage.phrases import Hit, PhraseIndex
+from agents.triage.phrases import PhraseIndex
 from agents.triage.words import content_word, term_stems, tokens
 
 
@@ -70,7 +70,8 @@ class Reader:
         coverage = Coverage(words=sum(content_word(t) for t in toks), read=sum(content_word(toks[i]) for i in covered))
         excluded = [("c" if h.key[0] == "y" else "f", h.key[2:], h.first, h.last) for h in hits if h.key[0] in "xy"]
         triggers, stops = self._context.triggers(toks)
-        read: list[tuple[Hit, Assertion, bool]] = []
+        seen: set[tuple[str, bool, Assertion]] = set()
+        mentions: list[Mention] = []
         negated_item = None  # the last negated hit: the list it belongs to may run past the trigger's window
         for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
             kind, ident = hit.key[0], hit.key[2:]
@@ -91,11 +92,6 @@ class Reader:
                 negated_item = hit
             elif negated_item is not None and hit.first > negated_item.last:
                 negated_item = None
-            read.append((hit, assertion, by_relative))
-        seen: set[tuple[str, bool, Assertion]] = set()
-        mentions: list[Mention] = []
-        for hit, assertion, by_relative in read:
-            kind, ident = hit.key[0], hit.key[2:]
             key = (ident, kind == "c", assertion)
             if key in seen:
                 continue

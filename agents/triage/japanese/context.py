@@ -33,6 +33,13 @@ class _Trigger:
     end: int
 
 
+def _sentence_of(text: str, at: int) -> str:
+    """The sentence of ``text`` that holds the character at ``at``."""
+    start = max(text.rfind(end, 0, at) for end in _SENTENCE_ENDS) + 1
+    ends = [i for i in (text.find(end, at) for end in _SENTENCE_ENDS) if i >= 0]
+    return text[start : min(ends, default=len(text))]
+
+
 class JapaneseContext:
     def __init__(self, data: JaContext) -> None:
         entries: list[tuple[str, str]] = []
@@ -115,9 +122,7 @@ class JapaneseContext:
         subjects = list(self._kin.finditer(text, clause, start))
         if not subjects or start - subjects[-1].end() > r.window:
             return False
-        sentence = text[max((text.rfind(e, 0, start) for e in _SENTENCE_ENDS), default=-1) + 1 :]
-        sentence = sentence[: min((i for i in (sentence.find(e) for e in _SENTENCE_ENDS) if i >= 0), default=None)]
-        if any(word in sentence for word in self._now):
+        if any(word in _sentence_of(text, start) for word in self._now):
             return False
         kin_at = [(m.start(), m.end()) for m in re.finditer(re.escape(subjects[-1].group(1)), text)]
         # someone given an age who is not this relative (at any mention of the same word) is the patient
@@ -194,7 +199,7 @@ class JapaneseContext:
     def _modified(self, finding: str, between: str) -> bool:
         """Whether a finding that ends as a modifier (急な) stands before nouns nothing read, then gap words: 急な視力低下
         なし, 急な視力低下・視野欠損なし."""
-        if not finding.endswith(self._attributive) or not self._attributive or self._crosses(between):
+        if not self._attributive or not finding.endswith(self._attributive) or self._crosses(between):
             return False
         parts = self._items(between)
         return len(parts) <= 6 and all(map(self._unread_item, parts[:-1])) and self._item_then_gap(parts[-1])
