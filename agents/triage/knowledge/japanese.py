@@ -120,7 +120,7 @@ class JaContext(_Strict):
     descriptions: Marks = ()
     """Words that make a finding describe the noun after it (胸がへこむような呼吸なし): the noun's trigger is the finding's."""
     attributive: Marks = ()
-    """Endings of a finding's own words that make it modify the noun after it (急な視力低下なし, 急性の変化はない): the
+    """Endings of a finding's own words that make it modify the noun after it (急な: 急な視力低下なし, 急な変化はない): the
     trigger after that noun, or after a list of nouns the knowledge does not read, is the finding's."""
     triggers: dict[Category, dict[Direction, Words]] = Field(default_factory=dict)
     pseudo: Words = ()
