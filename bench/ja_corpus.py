@@ -1,13 +1,13 @@
 """The Japanese blind batches since round 8 (bench/data/triage_ja_source/): join each writer's cases with its labels.
 
-    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,clinician_dev,clinician_train,calibration,short,blind3,...,blind14,blind_short}.jsonl (deterministic)
+    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,clinician_dev,clinician_train,calibration,short,blind3,...,blind15,blind_short}.jsonl (deterministic)
 
 Written by helpers who never saw the code (brief: ``triage_ja_source/JA_WRITER_BRIEF.md``) and labelled by others
 who saw only each case's text (``JA_LABELER_BRIEF.md``); the label is the labeller's, never the writer's guess.
 ``train`` may be read and trained on; ``clinician_dev`` (round 14's clinicians' notes) and ``dev15`` (round 15's hard-to-miss emergencies and their
 look-alikes) may be read and tuned against, never trained on; ``clinician_train`` (round 14's clinicians' notes written for training) may be read; the
 layer trained on it was not released (notes/issue-19.md, session 17), so the shipped weights have not seen it; ``calibration`` and ``short`` (short first messages) set the Japanese learned
-layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3``, ``blind4``, ``blind5``, ``blind6``, ``blind7``, ``blind8``, ``blind9``, ``blind10``, ``blind11``, ``blind12``, ``blind13``, ``blind14`` and ``blind_short`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
+layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3``, ``blind4``, ``blind5``, ``blind6``, ``blind7``, ``blind8``, ``blind9``, ``blind10``, ``blind11``, ``blind12``, ``blind13``, ``blind14``, ``blind15`` and ``blind_short`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ WRITERS = {
     "KH": "dev15",
     "KI": "blind13",
     "KJ": "blind14",
+    "KK": "blind15",
 }
 #: Parts a tuner may read case by case; every other part is scored in aggregate only.
 READABLE = frozenset({"train", "clinician_dev", "clinician_train", "dev15"})

@@ -272,6 +272,7 @@ JA_SETS = {
     "dev15": Path(__file__).parent / "data" / "triage_ja_dev15.jsonl",
     "blind13": Path(__file__).parent / "data" / "triage_ja_blind13.jsonl",
     "blind14": Path(__file__).parent / "data" / "triage_ja_blind14.jsonl",
+    "blind15": Path(__file__).parent / "data" / "triage_ja_blind15.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -334,6 +335,10 @@ _JA_NOTES = {
     " history beside the patient's own complaint and half a relative who is the patient now (clinicians, patients,"
     " carers), labelled by another; locked, first scored by engine 2.8.22 (tag triage-ja-16b-firstpass,"
     " notes/issue-19.md, session 20)",
+    "blind15": "round 17: a blind writer (KK) of clinical vignettes in the style of the national licensing exam's case"
+    " stems, residents' case presentations and case-report abstracts (100) and patients' online pre-consultation"
+    " forms (50), Tokyo, Nagoya and Hokkaido in autumn and early winter, labelled by another; locked, first scored by"
+    " engine 2.8.23 (tag triage-ja-17-firstpass, notes/issue-19.md, session 21)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -353,6 +358,7 @@ JA_LOCKED = (
     "blind12",
     "blind13",
     "blind14",
+    "blind15",
 )
 
 
