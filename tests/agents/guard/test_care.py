@@ -17,6 +17,7 @@ from agents.guard.patterns import Compiler
 from bench.guard_eval import CONTRADICTIONS, CORRECT, CORRECT_FRESH, FRESH, read_jsonl
 
 C24, ROUTINE, SELF_CARE, EMERGENCY = "consultation_24", "consultation", "self_care", "emergency"
+AMBULANCE = "emergency_ambulance"
 
 #: Said about care in words no phrase rule was written for: (level, sentence, our sentence that takes its place).
 UNLISTED = [
@@ -108,6 +109,8 @@ UNLISTED = [
 
 #: (level, sentence): agrees with the disposition, or is not about care at all.
 PASSES = [
+    # session 21: going by car named only to be replaced by the ambulance is how to go, not whether
+    (AMBULANCE, "Instead of going to the hospital by car, call an ambulance now."),
     # session 17 (development set 10): a summary's "TL;DR"; what emergency departments are for; "nothing you've
     # described" negates
     (SELF_CARE, "TL;DR: rest, fluids, paracetamol; see a pharmacist if you need something stronger."),

@@ -89,6 +89,8 @@ CONTRADICTING = [
     # session 19 (dev7): care put off until work calms down or the fever has gone is a deferral
     (C24, "仕事が落ち着いたら、一度クリニックで診てもらってくださいね。", "safe"),
     (C24, "熱が下がってから、落ち着いたタイミングでかかりつけを受診していただければ大丈夫ですよ。", "safe"),
+    # session 21 (left in session 20's notes): the visit named first, then deferred until it is worse
+    (ROUTINE, "受診は、症状がもっとひどくなってからで間に合います。", "safe"),
     # session 20 (dev8): "if it were me" recommends, no condition; "in most cases" is no condition; a chat's drawn-out
     # final particle ends a sentence
     (C24, "私なら、来週の月曜に小児科の予約を取って、それまでは家で様子を見ます。", "safe"),
@@ -98,6 +100,10 @@ CONTRADICTING = [
 
 #: (level, sentence): agrees with the disposition, is a safety net, or says nothing about care.
 AGREEING = [
+    # session 21 (left in session 20's notes): not driving oneself to hospital is how to go, not whether; a visit
+    # deferred until worse is self care's safety net
+    (EMERGENCY_AMBULANCE, "ご自分で車を運転して病院へ向かうのではなく、救急車を呼んでください。"),
+    (SELF_CARE, "受診は、症状がもっとひどくなってからで間に合います。"),
     # session 19 (dev7): a course that does not settle is still a safety net at self care; a time after the fever is
     # no visit at self care
     (SELF_CARE, "熱が下がらなければ、受診してください。"),
