@@ -16,6 +16,7 @@ from agents.runner import TriageAgent
 from app.admission import Admission
 from app.auth import accounts_for
 from app.checkpoint import open_checkpointer
+from app.heap import settled
 from app.hub_backend import open_hub
 from app.resilient_checkpoint import resilient
 from app.routes import admin_pages, audit, chat, clinician, compliance_ui, health, login, metrics, pages, users
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, worker: WorkerRole | None = Non
                 )
             )
             app.state.hub, app.state.checkpointer = hub, checkpointer
+            stack.enter_context(settled())  # last: everything start-up built is frozen (app/heap.py)
             log.info("triage service ready", extra={"engines": settings.engine_chain})
             try:
                 yield
