@@ -104,6 +104,8 @@ AGREEING = [
     # deferred until worse is self care's safety net
     (EMERGENCY_AMBULANCE, "ご自分で車を運転して病院へ向かうのではなく、救急車を呼んでください。"),
     (SELF_CARE, "受診は、症状がもっとひどくなってからで間に合います。"),
+    # session 21 (left in session 20's notes): where to rest at home is home care, not a time frame
+    (SELF_CARE, "今日はエアコンの効いた部屋で過ごさせてください。"),
     # session 19 (dev7): a course that does not settle is still a safety net at self care; a time after the fever is
     # no visit at self care
     (SELF_CARE, "熱が下がらなければ、受診してください。"),
