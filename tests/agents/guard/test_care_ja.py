@@ -91,6 +91,8 @@ CONTRADICTING = [
     (C24, "熱が下がってから、落ち着いたタイミングでかかりつけを受診していただければ大丈夫ですよ。", "safe"),
     # session 21 (left in session 20's notes): the visit named first, then deferred until it is worse
     (ROUTINE, "受診は、症状がもっとひどくなってからで間に合います。", "safe"),
+    # session 21: home care before a visit that is itself too late is still replaced
+    (C24, "自宅で様子を見て、1週間後に受診してください。", "safe"),
     # session 20 (dev8): "if it were me" recommends, no condition; "in most cases" is no condition; a chat's drawn-out
     # final particle ends a sentence
     (C24, "私なら、来週の月曜に小児科の予約を取って、それまでは家で様子を見ます。", "safe"),
@@ -106,6 +108,10 @@ AGREEING = [
     (SELF_CARE, "受診は、症状がもっとひどくなってからで間に合います。"),
     # session 21 (left in session 20's notes): where to rest at home is home care, not a time frame
     (SELF_CARE, "今日はエアコンの効いた部屋で過ごさせてください。"),
+    # session 21: home care first and the visit after it, in one sentence, is what to do until the visit
+    (C24, "今日は自宅で休んで、明日受診してください。"),
+    (C24, "今日はエアコンの効いた部屋で過ごさせて、明日受診してください。"),
+    (ROUTINE, "自宅で様子を見て、来週かかりつけ医を受診してください。"),
     # session 19 (dev7): a course that does not settle is still a safety net at self care; a time after the fever is
     # no visit at self care
     (SELF_CARE, "熱が下がらなければ、受診してください。"),
