@@ -91,6 +91,9 @@ CONTRADICTING = [
     (C24, "熱が下がってから、落ち着いたタイミングでかかりつけを受診していただければ大丈夫ですよ。", "safe"),
     # session 21 (left in session 20's notes): the visit named first, then deferred until it is worse
     (ROUTINE, "受診は、症状がもっとひどくなってからで間に合います。", "safe"),
+    # session 21: driving oneself named with the destination is how to go only when it is refused; told to drive
+    # oneself to an emergency department, the department is the claim
+    (ROUTINE, "ご自分で運転して救急外来へ向かってください。", "escalation"),
     # session 21: home care before a visit that is itself too late is still replaced
     (C24, "自宅で様子を見て、1週間後に受診してください。", "safe"),
     # session 20 (dev8): "if it were me" recommends, no condition; "in most cases" is no condition; a chat's drawn-out
