@@ -14,6 +14,7 @@ from compliance.phi.recognizers.ja import (
     JA_RECOGNIZERS,
     JaAddressRecognizer,
     JaAgeRecognizer,
+    JaBuildingRecognizer,
     JaDateRecognizer,
     JaEmailRecognizer,
     JaEmployerCueRecognizer,
@@ -114,6 +115,7 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaPhoneRecognizer, "携帯09012345678、国際+81-90-3333-4444", ["+81-90-3333-4444", "09012345678"]),
     (JaPhoneRecognizer, "０１２０ー９９９ー１１１にかけました", ["0120ー999ー111"]),
     (JaPhoneRecognizer, "119番と#7119に電話、番号は12345", []),
+    (JaPhoneRecognizer, "ご不明点は0234-22-5510(内線12)まで", ["0234-22-5510(内線12)"]),
     # postal codes
     (JaZipRecognizer, "〒160-0023 東京都新宿区", ["160-0023"]),
     (JaZipRecognizer, "郵便番号530-0001です", ["530-0001"]),
@@ -128,6 +130,14 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     ),
     (JaAddressRecognizer, "札幌市中央区北1条西2丁目の近く", ["札幌市中央区北1条西2丁目"]),
     (JaAddressRecognizer, "横浜市に住んでいます", []),
+    # a block in kanji numerals, only before a unit that makes it one (一番 is "the most")
+    (JaAddressRecognizer, "母は鶴岡市大山二丁目の家で転倒", ["鶴岡市大山二丁目"]),
+    (JaAddressRecognizer, "新宿区西新宿二丁目十番五号です", ["新宿区西新宿二丁目十番五号"]),
+    (JaAddressRecognizer, "大山一番の人気です", []),
+    # a dwelling named in quotation brackets, or after a word for one
+    (JaBuildingRecognizer, "若竹町の「ハイツ若竹」に住んでいます", ["ハイツ若竹"]),
+    (JaBuildingRecognizer, "本町のアパート「コーポ・ヤマト」の1階", ["コーポ・ヤマト"]),
+    (JaBuildingRecognizer, "「ロキソニン」をもらいました、「痛い」と言っています、「荘」", []),
     (JaLocationRecognizer, "川崎市に住み、博多に出張、渋谷駅の近くにいます", ["博多", "川崎市", "渋谷"]),
     (JaLocationRecognizer, "北海道と東京と日本とアメリカ", []),
     # e-mail, URL, handles, IP addresses written without spaces around them
@@ -149,7 +159,9 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaTableAgeRecognizer, "氏名/年齢/担当\n井上トメ/94/東\n森 進/88/西", ["94"]),
     (JaTableNameRecognizer, "血圧/脈拍/体温\n120/80/36.5", []),
     # numbered identifiers after their cues
-    (JaMrnRecognizer, "診察券番号は00123456、カルテNo.K-558201", ["00123456", "K-558201"]),
+    (JaMrnRecognizer, "診察券番号は00123456、カルテNo.K-558201", ["00123456", "No.K-558201"]),
+    # the "No." written before a number is part of it (a card's 20418 alone would leave most of "No.20418" in view)
+    (JaMrnRecognizer, "診察券No.20418 阿部", ["No.20418"]),
     (JaHealthPlanRecognizer, "保険証の記号12-345番号6789です", ["12-345", "6789"]),
     (JaHealthPlanRecognizer, "記号は ホ12、番号は3456", ["3456", "ホ12"]),
     (JaHealthPlanRecognizer, "被保険者番号：00112233", ["00112233"]),

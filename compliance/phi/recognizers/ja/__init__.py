@@ -3,6 +3,7 @@
 from compliance.phi.recognizers.ja.address import JaAddressRecognizer
 from compliance.phi.recognizers.ja.age import JaAgeRecognizer
 from compliance.phi.recognizers.ja.base import JaPatternRecognizer, JaTokenRecognizer
+from compliance.phi.recognizers.ja.building import JaBuildingRecognizer
 from compliance.phi.recognizers.ja.date import JaDateRecognizer
 from compliance.phi.recognizers.ja.email import JaEmailRecognizer
 from compliance.phi.recognizers.ja.employer import JaEmployerRecognizer
@@ -38,6 +39,7 @@ JA_RECOGNIZERS: tuple[type[JaPatternRecognizer] | type[JaTokenRecognizer], ...] 
     JaPhoneRecognizer,
     JaZipRecognizer,
     JaAddressRecognizer,
+    JaBuildingRecognizer,
     JaLocationRecognizer,
     JaEmailRecognizer,
     JaUrlRecognizer,

@@ -16,10 +16,10 @@ from compliance.phi.entities import HEALTH_PLAN, LICENSE, MRN, SSN
 from compliance.phi.ja.lexicon import alternation, table
 from compliance.phi.recognizers.ja.base import DASH_CHARS, JaPatternRecognizer
 
-JOIN = r"\s*(?:の)?(?:番号|No\.?)?\s*(?:は|:|#|=)?\s*\(?\s*"
+JOIN = r"\s*(?:の)?(?:番号)?\s*(?:は|:|#|=)?\s*\(?\s*"
 ASCII_ID = rf"(?=[A-Za-z0-9_.{DASH_CHARS}]*\d)[A-Za-z0-9](?:[A-Za-z0-9_.{DASH_CHARS}]*[A-Za-z0-9])?"
-# 第0318号: a number written with its counter words is one identifier.
-NUMBERED = r"(?:第\s*)?{}(?:\s*号(?!室))?"
+# 第0318号, No.20418: a number written with its counter words or its "No." is one identifier.
+NUMBERED = r"(?:第\s*|No\.?\s*)?{}(?:\s*号(?!室))?"
 # My Number check digit weights, for the 11 digits read from the right (Ministry of Internal Affairs ordinance).
 MY_NUMBER_WEIGHTS = (2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6)
 

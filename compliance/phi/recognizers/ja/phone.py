@@ -8,8 +8,9 @@ from compliance.phi.entities import PHONE
 from compliance.phi.recognizers.ja.base import DASH, DASH_CHARS, JaPatternRecognizer
 
 SEP = rf"(?:{DASH}|\s)"
-# 045-711-2041 内線 5521: the extension belongs to the number
-EXTENSION = r"(?:\s*(?:内線|ext\.?|Ext\.?|EXT\.?)\s*\d{2,5}(?!\d))?"
+# 045-711-2041 内線 5521, 0234-22-5510(内線12): the extension belongs to the number
+_EXT = r"(?:内線|ext\.?|Ext\.?|EXT\.?)\s*\d{2,5}(?!\d)"
+EXTENSION = rf"(?:\s*\(\s*{_EXT}\s*\)|\s*{_EXT})?"
 
 
 class JaPhoneRecognizer(JaPatternRecognizer):

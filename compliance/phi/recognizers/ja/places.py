@@ -2,7 +2,7 @@
 
 Sudachi tags place names (名詞,固有名詞,地名) and, in its long-unit mode, joins a whole locality into one
 morpheme (横浜市港北区日吉). A place run is such morphemes in a row, prefectures included; an address is a run
-followed by a block number (3丁目4番5号, 2-10-5, 北1条西2丁目) and maybe a building and room.
+followed by a block number (3丁目4番5号, 2-10-5, 北1条西2丁目, 一丁目) and maybe a building and room.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from compliance.phi.recognizers.ja.base import DASH
 
 MUNICIPAL_SUFFIXES = frozenset({"市", "区", "町", "村", "郡", "都", "府", "県", "道"})
 SEPARATOR = rf"(?:丁目|丁|番地|番|号|条|線|の(?=\s*\d)|{DASH})"
-BLOCK = rf"(?:[東西南北])?\d+\s*{SEPARATOR}(?:\s*(?:[東西南北])?\d+\s*(?:{SEPARATOR})?)*"
+# 一丁目, 三番地: a block in kanji numerals, only before a unit that makes it one (一番 alone is "the most"); after
+# the first unit 十番, 五号 follow as digits do
+_KANJI_NUMBER = r"[一二三四五六七八九十]{1,3}"
+FIRST_NUMBER = rf"(?:\d+|{_KANJI_NUMBER}(?=\s*(?:丁目|番地|条)))"
+NEXT_NUMBER = rf"(?:\d+|{_KANJI_NUMBER}(?=\s*(?:丁目|番地|番|号|条)))"
+BLOCK = rf"(?:[東西南北])?{FIRST_NUMBER}\s*{SEPARATOR}(?:\s*(?:[東西南北])?{NEXT_NUMBER}\s*(?:{SEPARATOR})?)*"
 AREA = r"[\p{Han}\p{Katakana}ヶケノ々]{0,8}?"
 BUILDING = (
     r"(?:[ 　]?[\p{Katakana}\p{Han}A-Za-z][\p{Katakana}\p{Han}A-Za-z0-9ー・]{0,20}?\d+\s*(?:号室|階|F|号)"
