@@ -84,6 +84,15 @@ JA_DEV7 = (
     " dermatology/ophthalmology clinic in a regional city's rainy season; LINE messages, referrals, staff signatures;"
     " first pass on round 9, read since)"
 )
+JA_DEV8 = (
+    "Japanese: development set 8 (a helper in session 22 who never saw the code: a psychiatric clinic's LINE, a dialysis"
+    " centre, a factory's occupational health and a nursing home in Kansai, with dialect and nicknames; first pass on"
+    " round 10: 85.4%, read since)"
+)
+JA_BLIND6 = (
+    "Japanese: sixth blind set (a helper in session 22 who never saw the code: a paediatric clinic and a nursery, an"
+    " obstetric clinic, an orthopaedic clinic and a university hospital's support centre in Kyushu; nothing tuned on it)"
+)
 JA_SETS = {
     HERE / "data" / "phi_ja_own.jsonl": JA_OWN,
     HERE / "data" / "phi_ja_fresh.jsonl": JA_FRESH,
@@ -95,9 +104,11 @@ JA_SETS = {
     HERE / "data" / "phi_ja_blind5.jsonl": JA_BLIND5,
     HERE / "data" / "phi_ja_dev6.jsonl": JA_DEV6,
     HERE / "data" / "phi_ja_dev7.jsonl": JA_DEV7,
+    HERE / "data" / "phi_ja_dev8.jsonl": JA_DEV8,
+    HERE / "data" / "phi_ja_blind6.jsonl": JA_BLIND6,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
-LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl"})
+LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl", "phi_ja_blind6.jsonl"})
 JA_OOTB_MODEL = "ja_ginza"
 # GiNZA's entity labels (Extended Named Entity, title case) mapped to the entity names Presidio's recognizers
 # use: Presidio's default mapping knows only OntoNotes-style labels (PERSON, GPE ...) and would find no name at
