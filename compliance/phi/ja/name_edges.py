@@ -59,7 +59,8 @@ def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tup
     elif KANA_NAME.fullmatch(text[start:end]):
         kanji = KANJI_READING.match(text, end)
         whole = KANJI_NAME_READING.match(text, end)
-        if kanji is not None and engine.name_readings(kanji.group("inner")):
+        relation = kanji is not None and kanji.group("inner") in word_set("kinship_cues")  # けんちゃん（孫）
+        if kanji is not None and not relation and engine.name_readings(kanji.group("inner")):
             spans.append((kanji.start("inner"), kanji.end("inner")))
         elif whole is not None and " " in text[start:end].strip():
             spans.append((whole.start("inner"), whole.end("inner")))

@@ -34,6 +34,7 @@ from compliance.phi.recognizers.ja import (
     JaPersonPosRecognizer,
     JaPhoneRecognizer,
     JaTableAgeRecognizer,
+    JaTableIdRecognizer,
     JaTableNameRecognizer,
     JaUrlRecognizer,
     JaUsernameRecognizer,
@@ -65,6 +66,10 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaPersonPosRecognizer, "あおいが鼻水と咳です", ["あおい"]),
     (JaPersonPosRecognizer, "ゆうべから熱があります", []),
     (JaPersonPosRecognizer, "陽が当たると頭痛がします", []),
+    # a hiragana given name the tokenizer read as a name where it stands, before a particle or a copula
+    (JaPersonPosRecognizer, "昨日まさとと喧嘩して過呼吸になった", ["まさと"]),
+    (JaPersonPosRecognizer, "けいたじゃなくてゆうとやで", ["けいた"]),
+    (JaPersonPosRecognizer, "けんしんの予約がとれない", []),
     # honorifics and titles
     (JaHonorificRecognizer, "林さんからうつりました", ["林"]),
     (JaHonorificRecognizer, "勅使河原先生の外来です", ["勅使河原"]),
@@ -77,6 +82,11 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaHonorificRecognizer, "看護師さんと皆さんとお医者さんに聞きました", []),
     (JaHonorificRecognizer, "お母さんとおばあちゃんとお隣さん", []),
     (JaHonorificRecognizer, "担任の先生から様子を聞いて氏名を書きました", []),
+    # a nickname on a short kana stem is the whole word; たん after a verb's past is no honorific
+    (JaHonorificRecognizer, "介護のさっちゃんが言うてた、あっくんにも", ["あっくん", "さっちゃん"]),
+    (JaHonorificRecognizer, "ちーちゃんに言うたら", ["ちーちゃん"]),
+    (JaHonorificRecognizer, "昨日送ってくれたんは誰やったかな", []),
+    (JaHonorificRecognizer, "安田せんせに伝えてほしい", ["安田"]),
     # cues: relations, naming, introductions, と申します
     (JaPersonCueRecognizer, "母の和子が倒れました", ["和子"]),
     (JaPersonCueRecognizer, "息子のケンタが吐いています", ["ケンタ"]),
@@ -138,6 +148,9 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaBuildingRecognizer, "若竹町の「ハイツ若竹」に住んでいます", ["ハイツ若竹"]),
     (JaBuildingRecognizer, "本町のアパート「コーポ・ヤマト」の1階", ["コーポ・ヤマト"]),
     (JaBuildingRecognizer, "「ロキソニン」をもらいました、「痛い」と言っています、「荘」", []),
+    # a number's column in a table: its values with a digit are identifiers
+    (JaTableIdRecognizer, "社員番号｜氏名｜項目\n30412｜藤本 翔｜肝機能異常\n－｜ハン・ミンジュン｜貧血", ["30412"]),
+    (JaTableIdRecognizer, "項目｜結果｜判定\n30412｜88｜再検", []),
     (JaLocationRecognizer, "川崎市に住み、博多に出張、渋谷駅の近くにいます", ["博多", "川崎市", "渋谷"]),
     (JaLocationRecognizer, "北海道と東京と日本とアメリカ", []),
     # e-mail, URL, handles, IP addresses written without spaces around them
@@ -149,6 +162,7 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
         ["example.co.jp/yoyaku", "www.sakura-hp.jp"],
     ),
     (JaUsernameRecognizer, "インスタ（@yumi_0321）かLINEのIDはhanako1122です", ["hanako1122", "yumi_0321"]),
+    (JaUsernameRecognizer, "LINE IDがsakura_no_ki77に変わりました", ["sakura_no_ki77"]),
     (JaIpAddressRecognizer, "192.168.0.12から接続", ["192.168.0.12"]),
     # ages over 89 only
     (JaAgeRecognizer, "93歳の父、九十五歳の祖父、百歳の祖母、90代の母", ["90代", "93歳", "九十五歳", "百歳"]),
@@ -162,10 +176,12 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaMrnRecognizer, "診察券番号は00123456、カルテNo.K-558201", ["00123456", "No.K-558201"]),
     # the "No." written before a number is part of it (a card's 20418 alone would leave most of "No.20418" in view)
     (JaMrnRecognizer, "診察券No.20418 阿部", ["No.20418"]),
+    (JaMrnRecognizer, "桜井（KS-118203）と関精のCR-3312、CA-125が高い", ["CR-3312", "KS-118203"]),
     (JaHealthPlanRecognizer, "保険証の記号12-345番号6789です", ["12-345", "6789"]),
     (JaHealthPlanRecognizer, "記号は ホ12、番号は3456", ["3456", "ホ12"]),
     (JaHealthPlanRecognizer, "被保険者番号：00112233", ["00112233"]),
     (JaLicenseRecognizer, "運転免許証の番号は301234567890、パスポート番号TK1234567", ["301234567890", "TK1234567"]),
+    (JaLicenseRecognizer, "受付で運転経歴証明書（662004198310）でええか", ["662004198310"]),
     (JaMyNumberRecognizer, "マイナンバーは3016 6131 8600です", ["3016 6131 8600"]),
     (JaMyNumberCheckDigitRecognizer, "番号526018159084と526018159085", ["526018159084"]),
     # facilities: a name before the head word; generic names are no names
@@ -173,12 +189,23 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaFacilityRecognizer, "田中内科とひまわり小児科とにこにこ歯科", ["にこにこ歯科", "ひまわり小児科", "田中内科"]),
     (JaFacilityRecognizer, "川崎市立川崎病院を退院しました", ["川崎市立川崎病院"]),
     (JaFacilityRecognizer, "大学病院の循環器内科と近くの総合病院と心療内科", []),
+    # the names care homes give themselves (…の里, …の丘, …の森), and heads shortened as people write them
+    (JaFacilityRecognizer, "ひだまりの里ショートと千里の杜の相談員", ["ひだまりの里", "千里の杜"]),
+    (JaFacilityRecognizer, "実家の森に行った、母の里帰り", []),
+    (
+        JaFacilityRecognizer,
+        "さくら透析の先生、こすもす腎クリの予約、北摂救命センター",
+        ["こすもす腎クリ", "さくら透析", "北摂救命センター"],
+    ),
+    (JaFacilityRecognizer, "人工透析を週3回、血液透析の後", []),
     # employers
     (JaEmployerRecognizer, "株式会社ミライ商事に勤めています", ["株式会社ミライ商事"]),
     (JaEmployerRecognizer, "会社（丸山建設株式会社）の健診", ["丸山建設株式会社"]),
     (JaEmployerRecognizer, "(株)ヤマト運輸に勤務", ["(株)ヤマト運輸"]),
     (JaEmployerRecognizer, "トヨタで働いています", ["トヨタ"]),
     (JaEmployerRecognizer, "勤務先はセブン-イレブンです", ["セブン-イレブン"]),
+    (JaEmployerRecognizer, "関西精工に入社して半年です", ["関西精工"]),
+    (JaEmployerRecognizer, "夫は九州電力に勤めています", ["九州電力"]),
     (JaEmployerRecognizer, "工場で働いています。病院で働いていてコンビニでバイトを", []),
     # organisations a cue announces: a kind of facility before its own name, a name after 勤め先 / 病院は
     (JaFacilityCueRecognizer, "グループホームこすもすに入居中", ["グループホームこすもす"]),

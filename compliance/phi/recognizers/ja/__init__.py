@@ -23,7 +23,7 @@ from compliance.phi.recognizers.ja.person_cue import JaPersonCueRecognizer
 from compliance.phi.recognizers.ja.person_honorific import JaHonorificRecognizer
 from compliance.phi.recognizers.ja.person_pos import JaPersonPosRecognizer
 from compliance.phi.recognizers.ja.phone import JaPhoneRecognizer
-from compliance.phi.recognizers.ja.table import JaTableAgeRecognizer, JaTableNameRecognizer
+from compliance.phi.recognizers.ja.table import JaTableAgeRecognizer, JaTableIdRecognizer, JaTableNameRecognizer
 from compliance.phi.recognizers.ja.url import JaUrlRecognizer
 from compliance.phi.recognizers.ja.username import JaUsernameRecognizer
 from compliance.phi.recognizers.ja.zip_code import JaZipRecognizer
@@ -35,6 +35,7 @@ JA_RECOGNIZERS: tuple[type[JaPatternRecognizer] | type[JaTokenRecognizer], ...] 
     JaPersonContextRecognizer,
     JaTableNameRecognizer,
     JaTableAgeRecognizer,
+    JaTableIdRecognizer,
     JaDateRecognizer,
     JaPhoneRecognizer,
     JaZipRecognizer,

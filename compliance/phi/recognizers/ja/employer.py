@@ -8,7 +8,7 @@ from __future__ import annotations
 import regex
 
 from compliance.phi.entities import EMPLOYER
-from compliance.phi.ja.lexicon import alternation, table, words
+from compliance.phi.ja.lexicon import alternation, kept_places, table, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja
 from compliance.phi.recognizers.ja.organisations import branch_end, is_proper, parts_after, parts_before
@@ -51,7 +51,9 @@ class JaEmployerRecognizer(JaTokenRecognizer):
             parts = parts_before(text, tokens, match.start())
             # みらい証券, トヨシマ電装: a kana word before a kanji company word names the company too
             kana = KANJI_WORD.fullmatch(match.group()) and any(KANA_WORD.fullmatch(part.surface) for part in parts)
-            if any(is_proper(part, engine) for part in parts) or (parts and kana):
+            # 関西精工, 九州電力, 日本生命: a region, a prefecture or a country right before a company word names one
+            regional = bool(parts) and _large_place(parts[-1].token) and parts[-1].end == match.start()
+            if any(is_proper(part, engine) for part in parts) or (parts and kana) or regional:
                 out.append((parts[0].start, match.end(), self.SCORE_SUFFIX))
         for match in self._cue_after.finditer(text):
             parts = parts_before(text, tokens, match.start())
@@ -64,3 +66,7 @@ class JaEmployerRecognizer(JaTokenRecognizer):
             if any(is_proper(part, engine) for part in parts):
                 out.append((parts[0].start, parts[-1].end, self.SCORE_CUE))
         return [(start, branch_end(text, end), score) for start, end, score in out]
+
+
+def _large_place(token: JaToken) -> bool:
+    return token.surface in kept_places() or (token.is_country and token.is_proper)

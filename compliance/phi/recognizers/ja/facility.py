@@ -31,11 +31,17 @@ QUOTED_AFTER_KIND = regex.compile(
 )
 
 
-SHORT_HEAD_END = r"(?=[のでにはがへともや、。,.()（）「」\s]|さん|様|\Z)"
+SHORT_HEAD_END = r"(?=[のでにはがへともや、。,.()（）「」\s]|さん|さま|様|御中|\Z)"
 # GHやまぶき: a group home's name after its abbreviation
 GROUP_HOME = regex.compile(r"(?<![A-Za-z])GH\s?[\p{Hiragana}\p{Katakana}ー]{2,8}" + SHORT_HEAD_END)
 
 
+# ひだまりの里, みどりの丘, こころの森, 千里の杜: the names care homes and clinics give themselves, a noun, の and one of
+# these, standing as a word (before a particle, a break or a service word: ひだまりの里ショート)
+POETIC_HEAD = regex.compile(
+    r"の(?:里|郷|丘|杜|森|苑|園|庵|舎)"
+    r"(?=[のでにはがへともや、。,.()（）「」\s]|さん|さま|様|御中|ショート|デイ|相談員|スタッフ|職員|\Z)"
+)
 OWNERS = frozenset({"県立", "市立", "都立", "府立", "道立", "国立", "町立", "村立", "区立", "公立", "私立"})
 HIRAGANA_BEFORE = regex.compile(r"(?:(?<=[\p{Han}\p{Katakana}ー]の)|(?<=[、。\s(「]|\A))[\p{Hiragana}ー]{3,8}\Z")
 PARTICLE_END = regex.compile(r"[のがはをにでもへやかよ]\Z")
@@ -100,6 +106,7 @@ class JaFacilityRecognizer(JaTokenRecognizer):
             index = token_index_at(tokens, known.start())
             if index is not None and (index == 0 or not tokens[index - 1].is_noun):
                 out.append((known.start(), known.end(), self.SCORE_PLAIN))  # 日赤に入院中
+        out += _poetic_names(text, tokens)
         for quoted in QUOTED_AFTER_KIND.finditer(text):
             out.append((quoted.start(), quoted.end(), self.SCORE_PROPER))
         for home in GROUP_HOME.finditer(text):
@@ -124,9 +131,26 @@ class JaFacilityRecognizer(JaTokenRecognizer):
         return None
 
 
+def _poetic_names(text: str, tokens: tuple[JaToken, ...]) -> list[tuple[int, int, float]]:
+    out = []
+    not_names = word_set("not_names") | word_set("kinship_cues") | word_set("role_nouns")
+    for match in POETIC_HEAD.finditer(text):
+        index = next((i for i, token in enumerate(tokens) if token.end == match.start()), None)
+        if index is None:
+            continue
+        name = tokens[index]
+        if not name.is_noun or len(name.surface) < 2 or name.surface in not_names or name.pos[1] in ("数詞", "代名詞"):
+            continue
+        if not (name.is_proper or name.oov or _kana(name.surface)):
+            continue  # 実家の森: a common word in kanji names no home
+        out.append((name.start, match.end(), JaFacilityRecognizer.SCORE_PLAIN))
+    return out
+
+
 def _own_word(tokens: tuple[JaToken, ...], match: regex.Match[str]) -> bool:
+    """The match starts and ends where tokens do (腎クリ is two tokens, 腎 and クリ; 拡大 holds 大 inside one)."""
     index = token_index_at(tokens, match.start())
-    return index is not None and tokens[index].end == match.end()
+    return index is not None and any(token.end == match.end() for token in tokens[index:])
 
 
 def _kana(surface: str) -> bool:

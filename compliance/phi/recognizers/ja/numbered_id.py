@@ -67,6 +67,11 @@ class JaMrnRecognizer(JaPatternRecognizer):
             rf"{ASCII_ID}(?![A-Za-z0-9])",
             0.8,
         ),
+        # KS-118203, CR-3312: capital letters, a dash and four digits or more are a code with no cue needed (a lab
+        # name such as CA-125 has three)
+        Pattern(
+            "letter code", rf"(?<![A-Za-z0-9_.{DASH_CHARS}])[A-Z]{{1,3}}-\d{{4,8}}(?![A-Za-z0-9{DASH_CHARS}])", 0.6
+        ),
     )
 
 

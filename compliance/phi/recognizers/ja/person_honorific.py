@@ -23,6 +23,12 @@ NOT_BEFORE = {"様": "子々相式態", "氏": "名族", "さん": "まござ", 
 # Honorifics a form or a letter writes after a space (林 様, 森 希望 様).
 FORM_HONORIFICS = frozenset({"様", "さま", "殿"})
 ROLE_ENDINGS = regex.compile(r"[屋局店科院所社課部係師士員者家手長方官工匠]\Z")
+# A nickname whose stem ends in a small tsu or a long mark is one word with its suffix (さっちゃん, あっくん, ちーちゃん):
+# the stem alone is no name, and leaving the suffix in clear leaves most of it. Elsewhere the honorific stays out
+# (れんくん: only れん).
+NICKNAME_SUFFIXES = frozenset({"ちゃん", "くん"})
+NICKNAME_STEM = regex.compile(r"[\p{Hiragana}\p{Katakana}]{1,3}[っッー]")
+KANA_LETTER = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 SCORES = {Strength.NAME: 0.85, Strength.UNKNOWN: 0.8, Strength.WORD: 0.65}
 
 
@@ -52,5 +58,12 @@ class JaHonorificRecognizer(JaTokenRecognizer):
                 continue
             if found_strength == Strength.WORD and (word not in PERSONAL or ROLE_ENDINGS.search(value)):
                 continue
-            out.append((name_start, name_start + len(value), SCORES[found_strength]))
+            if word == "たん" and found_strength != Strength.NAME:
+                continue  # くれたんは, やったんよ: a verb's past and ん, unless a listed name comes before (ゆいたん)
+            if value.startswith("ー") and name_start > 0 and KANA_LETTER.fullmatch(text[name_start - 1]):
+                name_start, value = name_start - 1, text[name_start - 1] + value  # ちーちゃん: the ー is no name alone
+            name_end = name_start + len(value)
+            if word in NICKNAME_SUFFIXES and end == start and NICKNAME_STEM.fullmatch(value):
+                name_end = match.end()  # さっちゃん, としくん, フミちゃん: the nickname is the whole word
+            out.append((name_start, name_end, SCORES[found_strength]))
         return out

@@ -2,9 +2,10 @@
 
 Consecutive name morphemes make one name (山田 + 花子, グエン・ヴァン), with a space or a middle dot between.
 Left alone: a single kanji (陽 may be a word) and a name written only in hiragana (ゆう in ゆうべ): the cue
-recognizers take those when a cue vouches for them. One exception: a hiragana word of three letters or more
+recognizers take those when a cue vouches for them. Two exceptions: a hiragana word of three letters or more
 that the dictionary also knows as a name, opening a sentence before が or は (あおいが鼻水と咳), as a parent
-writes about a child. Scores stay under STRONG_SCORE, so a clinical term
+writes about a child; and one of three letters or more that the tokenizer read as a name where it stands, before a
+particle or copula (昨日まさとと喧嘩した). Scores stay under STRONG_SCORE, so a clinical term
 wins (高安 in 高安動脈炎, 菊池 in 菊池病).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import regex
 
 from compliance.phi.entities import PERSON
+from compliance.phi.ja.lexicon import word_set
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer
 
@@ -20,6 +22,9 @@ HIRAGANA_ONLY = regex.compile(r"[\p{Hiragana}ー]+")
 JOINERS = frozenset({" ", "・", "="})
 SENTENCE_START = regex.compile(r"(?:\A|[。!?！？\n、]\s*)\Z")
 SUBJECT_AFTER = regex.compile(r"(?:が|は|も|ちゃん|くん)")
+NAME_USED_AS_PERSON = regex.compile(
+    r"(?:が|は|も|と(?!し)|に(?![ゃゅょ])|の|から|まで|へ|や(?:で|けど|ん)|じゃ|です|ちゃん|くん|さん)"
+)
 KATAKANA_WORD = regex.compile(r"[\p{Katakana}ー]+")
 # Maria Santos Reyes, Emily Carter: capitalised Latin words beside a Latin name the dictionary knows are its parts.
 LATIN_SURFACE = regex.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -67,6 +72,8 @@ class JaPersonPosRecognizer(JaTokenRecognizer):
             surface = text[start:end]
             if not HIRAGANA_ONLY.fullmatch(surface) and len(surface) > 1:
                 out.append((start, end, self.SCORE_FULL if names > 1 else self.SCORE_SINGLE))
+            elif first == last and _hiragana_name_in_use(text, tokens[first]):
+                out.append((start, end, self.SCORE_OPENING))
             index = last + 1
         return out
 
@@ -82,6 +89,17 @@ class JaPersonPosRecognizer(JaTokenRecognizer):
         if not any(pos[1:3] == ("固有名詞", "人名") for pos in engine.readings(token.surface)):
             return None
         return token.start, token.end, self.SCORE_OPENING
+
+
+def _hiragana_name_in_use(text: str, token: JaToken) -> bool:
+    """A given name written in hiragana that the tokenizer read as a name in this sentence (its lattice chose 人名 over
+    the word's other senses), three letters or more, used as a person is: before a particle or copula that follows a
+    noun (まさとと喧嘩, ゆいが迎えに, けいたじゃなくて, ひかるやけど)."""
+    return (
+        len(token.surface) >= 3
+        and token.surface not in word_set("not_names")
+        and NAME_USED_AS_PERSON.match(text, token.end) is not None
+    )
 
 
 def _katakana_noun(token: JaToken) -> bool:

@@ -7,7 +7,7 @@ from compliance.phi.ja.lexicon import alternation, words
 from compliance.phi.recognizers.ja.base import JaPatternRecognizer
 
 SERVICE = alternation(words("username_cues"))
-CUE = rf"{SERVICE}(?:の)?\s*(?:ID|アカウント|ユーザー名|ユーザ名)?\s*(?:は|:)?\s*(?:[(（]\s*)?@?"
+CUE = rf"{SERVICE}(?:の)?\s*(?:ID|アカウント|ユーザー名|ユーザ名)?\s*(?:は|が|を|:)?\s*(?:[(（]\s*)?@?"
 
 
 class JaUsernameRecognizer(JaPatternRecognizer):
