@@ -89,6 +89,11 @@ JA_DEV8 = (
     " centre, a factory's occupational health and a nursing home in Kansai, with dialect and nicknames; first pass on"
     " round 10: 85.4%, read since)"
 )
+JA_DEV9 = (
+    "Japanese: development set 9 (a helper in session 22 who never saw the code: organisations dense, a children's"
+    " hospital, nurseries, a maternity clinic, a sports-orthopaedic clinic, dentists and pharmacies in Hokkaido and"
+    " Tohoku; first pass on round 11, read since)"
+)
 JA_BLIND6 = (
     "Japanese: sixth blind set (a helper in session 22 who never saw the code: a paediatric clinic and a nursery, an"
     " obstetric clinic, an orthopaedic clinic and a university hospital's support centre in Kyushu; nothing tuned on it)"
@@ -106,6 +111,7 @@ JA_SETS = {
     HERE / "data" / "phi_ja_dev7.jsonl": JA_DEV7,
     HERE / "data" / "phi_ja_dev8.jsonl": JA_DEV8,
     HERE / "data" / "phi_ja_blind6.jsonl": JA_BLIND6,
+    HERE / "data" / "phi_ja_dev9.jsonl": JA_DEV9,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
 LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl", "phi_ja_blind6.jsonl"})

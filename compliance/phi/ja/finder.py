@@ -24,6 +24,7 @@ from compliance.phi.entities import ADDRESS, EMPLOYER, FACILITY, PERSON, STRONG_
 from compliance.phi.ja import name_edges
 from compliance.phi.ja.allowlist import JapaneseClinicalAllowList
 from compliance.phi.ja.nlp import DEFAULT_DICTIONARY, LANGUAGE, JaToken, SudachiNlpEngine
+from compliance.phi.ja.organisation_core import organisation_core
 from compliance.phi.ja.text import NormalisedText
 from compliance.phi.recognizers.ja import JA_RECOGNIZERS
 from compliance.phi.recognizers.ja.names import Strength
@@ -42,6 +43,9 @@ LATIN_STRETCH = regex.compile(r"[A-Za-z][A-Za-z0-9'’.,:;!?&/_+@-]*(?:[ \t]+[A-
 
 # What follows a name used as a person (a subject, a possessor, an honorific, a bracket or a pause).
 AS_A_PERSON = regex.compile(r"(?:[がはもと、。(（]|の(?!で)|だけ|ちゃん|くん|君|さん|様|\Z)")
+
+# What follows an organisation's name used alone (の, で, に, へ, は, が, から, まで, さん, a break).
+AS_AN_ORGANISATION = regex.compile(r"(?:[のでにへはがも、。!?！？\s]|から|まで|さん|様|\Z)")
 
 EnglishFinder = Callable[[str], list[PhiSpan]]
 
@@ -88,6 +92,7 @@ class JapaneseFinder:
             if (widened.start < hit.end and hit.start < widened.end) or not _vetoed(widened, guards)
         ]
         hits += [hit for hit in _repeated_names(body, hits, artifacts.ja_tokens) if not _vetoed(hit, guards)]
+        hits += [hit for hit in _repeated_organisations(body, hits, artifacts.ja_tokens) if not _vetoed(hit, guards)]
         spans = []
         for hit in _resolve(body, hits):
             start, end = normalised.to_original(hit.start, hit.end)
@@ -139,6 +144,28 @@ def _repeated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...]) ->
             if any(h.start < end and start < h.end for h in (*hits, *extra)):
                 continue
             extra.append(_Hit(start, end, PERSON, 0.7))
+    return extra
+
+
+def _repeated_organisations(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...]) -> list[_Hit]:
+    """ファーマシーしらゆき 帯広西店 … しらゆきの薬剤師さん: an organisation's own name, found once with its kind, head or
+    branch, is the organisation wherever else the message writes it alone as a word (it starts and ends where tokens
+    do) followed as a place is (の, で, に, へ, は, が, さん, a break). Only a name with kana in it of three letters or
+    more: a kanji core such as 中央 (of 中央病院) is an ordinary word elsewhere."""
+    starts = {t.start for t in tokens}
+    ends = {t.end for t in tokens}
+    cores = {
+        core for h in hits if h.type in ORGANISATIONS for core in [organisation_core(text[h.start : h.end])] if core
+    }
+    extra: list[_Hit] = []
+    for core in cores:
+        for found in regex.finditer(regex.escape(core), text):
+            start, end = found.span()
+            if start not in starts or end not in ends or not AS_AN_ORGANISATION.match(text, end):
+                continue
+            if any(h.start < end and start < h.end for h in (*hits, *extra)):
+                continue
+            extra.append(_Hit(start, end, FACILITY, 0.7))
     return extra
 
 

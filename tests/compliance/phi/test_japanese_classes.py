@@ -48,6 +48,8 @@ NAMES = [
     ("空(そら)の母です。とびひ治ったみたい！", ["空", "そら"]),
     ("前にもらったロコイドまだ使えますか？ あかり(24)", ["あかり"]),
     ("予約の土田様（ドライアイ）に電話連絡お願いします。", ["土田"]),  # a condition in brackets is no reading
+    # session 22 (development sets 8 and 9): what children call a great-grandparent is no name (the age over 89 is PHI)
+    ("ひいじいちゃん（九十二歳）と同居しています。", ["九十二歳"]),
 ]
 
 IDS = [
@@ -92,6 +94,19 @@ ORGANISATIONS = [
     ("本日港南総合でセファゾリン点滴開始。", ["港南総合"]),
     ("英語の先生してます（酒田東高）。", ["酒田東高"]),
     ("GHやまぶきの大和田です。", ["GHやまぶき", "大和田"]),
+    # session 22 (development sets 8 and 9): a clinic, pharmacy or children's club named after its kind; its own name
+    # again, alone, later in the message; a department before a doctor's name stays a person
+    (
+        "学童クラブ どんぐりで転んで前歯が欠けました。どんぐりの先生が歯を牛乳に入れてくれました。",
+        ["学童クラブ どんぐり", "どんぐり"],
+    ),
+    (
+        "ファーマシーしらゆき 帯広西店で買いました。しらゆきの薬剤師さんは食事からもと。",
+        ["ファーマシーしらゆき 帯広西店", "しらゆき"],
+    ),
+    ("眼科 佐々木先生の外来で、みずほ皮膚科 今野さん経由で処方。", ["佐々木", "みずほ皮膚科", "今野"]),
+    ("ゆりかご助産院の菊地さんに相談しました。", ["ゆりかご助産院", "菊地"]),
+    ("ひだまりの里ショートの利用を調整中、ケアマネの藤原です。", ["ひだまりの里", "藤原"]),
 ]
 
 PLACES_AGES_DATES_PHONES = [

@@ -24,6 +24,7 @@ from compliance.phi.recognizers.ja.organisations import NO_TAIL, Part, is_named,
 
 KANA_IN = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 KANA_NAME = regex.compile(r"[\p{Hiragana}ー]{3,8}")
+KANA_AFTER_KIND = regex.compile(r"[\p{Hiragana}\p{Katakana}ー]{2,}")
 KATAKANA_END = regex.compile(r"[\p{Katakana}ー]\Z")
 KATAKANA_START = regex.compile(r"[\p{Katakana}ー]")
 CUE_JOIN = r"\s*(?:は|:|=|、)?\s*(?=[(「『\[\p{Han}\p{Katakana}\p{Hiragana}A-Za-z])"
@@ -73,7 +74,9 @@ class JaFacilityCueRecognizer(_CueRecognizer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._kind = compile_ja(rf"{alternation(table(self.TABLE)['kinds'])}( ?)")
+        kinds = table(self.TABLE)
+        self._kind = compile_ja(rf"{alternation([*kinds['kinds'], *kinds['department_kinds']])}( ?)")
+        self._departments = frozenset(kinds["department_kinds"])
 
     def spans(self, text: str, tokens: tuple[JaToken, ...], engine: SudachiNlpEngine) -> list[tuple[int, int, float]]:
         return super().spans(text, tokens, engine) + self._kind_first(text, tokens, engine)
@@ -88,6 +91,8 @@ class JaFacilityCueRecognizer(_CueRecognizer):
             if token_index_at(tokens, match.start()) is None or token_index_at(tokens, name_start) is None:
                 continue  # inside a longer word (スーパーマーケット)
             spaced = bool(match.group(1))
+            if match.group().rstrip() in self._departments and not self._opens_kana_name(text, tokens, match):
+                continue
             if not spaced and KATAKANA_END.search(match.group()) and KATAKANA_START.match(text, name_start):
                 continue  # two katakana words in a row are one word (ホテルマン)
             parts = parts_after(text, tokens, name_start, kana_first=True)
@@ -108,6 +113,14 @@ class JaFacilityCueRecognizer(_CueRecognizer):
             if kana or is_named(text, tokens, start, end, engine) or _compound(parts) or _headed(text[start:end]):
                 out.append((match.start(), end, self.SCORE))  # the kind is part of the name
         return out
+
+    @staticmethod
+    def _opens_kana_name(text: str, tokens: tuple[JaToken, ...], match: regex.Match[str]) -> bool:
+        """A department word is a facility's kind only where it opens a phrase and a kana name follows it."""
+        index = token_index_at(tokens, match.start())
+        if index is not None and index > 0 and tokens[index - 1].end == match.start() and tokens[index - 1].is_noun:
+            return False  # みずほ皮膚科: the word ends another name
+        return KANA_AFTER_KIND.match(text, match.end()) is not None
 
 
 class JaEmployerCueRecognizer(_CueRecognizer):
