@@ -195,15 +195,14 @@ def apply_event(sessions: dict[str, SessionRecord], event: HubEvent) -> SessionS
         ]
         summary.waiting_since = summary.waiting_since or at
         _reopen(summary)
+        # A turn's own disposition, as the transcript shows it; the reasons (rationale, conditions, findings) are
+        # the summary's, for the most urgent turn, and every turn's are in the audit trail. Kept whole for each of
+        # up to TRANSCRIPT_LIMIT turns of every live session they were most of the registry's memory (issue 20).
         record.entry(event["message_id"], "assistant", at)["triage"] = {
             "level": event.get("level"),
             "urgency": event.get("urgency"),
-            "red_flags": event.get("red_flags"),
-            "rationale": event.get("rationale"),
-            "needs_clinician": event.get("needs_clinician"),
-            "conditions": event.get("conditions"),
-            "red_flag_labels": event.get("red_flag_labels"),
-            "findings": event.get("findings"),
+            "red_flags": list(event.get("red_flags") or []),
+            "needs_clinician": bool(event.get("needs_clinician")),
         }
     elif event["type"] == "done":
         entry = record.entry(event["message_id"], "assistant", at)

@@ -94,6 +94,40 @@ async def test_transcript_puts_the_patient_words_before_the_answer_they_prompted
     assert record.summary.messages == 1 and record.summary.last_text.startswith("I have")
 
 
+async def test_a_transcript_turn_keeps_its_disposition_and_the_summary_its_reasons():
+    """Each of up to 200 turns of every live session is in memory: a turn keeps what the transcript shows of it, the
+    summary keeps the reasons of the most urgent turn (the audit trail keeps every turn's)."""
+    hub = InProcessHub()
+    await hub.publish({"type": "patient_connected", "session_id": "s"})
+    reasons = {
+        "rationale": "Chest pain with sweating can be a heart attack.",
+        "conditions": [{"name": "Acute coronary syndrome", "level": "emergency_ambulance", "via": "pattern"}],
+        "findings": [{"id": "chest_pain", "name": "chest pain"}],
+        "red_flag_labels": [{"id": "chest_pain", "name": "Chest pain"}],
+    }
+    await hub.publish(
+        {
+            "type": "triage",
+            "session_id": "s",
+            "message_id": "m1",
+            "level": "emergency_ambulance",
+            "urgency": "em",
+            "red_flags": ["chest_pain"],
+            "needs_clinician": False,
+            **reasons,
+        }
+    )
+    record = hub.session("s")
+    assert record.transcript[0]["triage"] == {
+        "level": "emergency_ambulance",
+        "urgency": "em",
+        "red_flags": ["chest_pain"],
+        "needs_clinician": False,
+    }
+    assert record.summary.rationale == reasons["rationale"]
+    assert record.summary.conditions == reasons["conditions"] and record.summary.findings == reasons["findings"]
+
+
 async def test_subscribers_get_each_event_then_the_changed_summary_as_json():
     hub = InProcessHub()
     async with hub.subscribe() as events:
