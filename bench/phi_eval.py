@@ -98,6 +98,11 @@ JA_BLIND6 = (
     "Japanese: sixth blind set (a helper in session 22 who never saw the code: a paediatric clinic and a nursery, an"
     " obstetric clinic, an orthopaedic clinic and a university hospital's support centre in Kyushu; nothing tuned on it)"
 )
+JA_BLIND7 = (
+    "Japanese: seventh blind set (a helper in session 22 who never saw the code: a general hospital's desks, home-visit"
+    " dentistry, pharmacies, elderly day care, public health nurses, school nurses and employers with foreign"
+    " trainees in Shikoku and Chugoku; nothing tuned on it)"
+)
 JA_SETS = {
     HERE / "data" / "phi_ja_own.jsonl": JA_OWN,
     HERE / "data" / "phi_ja_fresh.jsonl": JA_FRESH,
@@ -112,9 +117,10 @@ JA_SETS = {
     HERE / "data" / "phi_ja_dev8.jsonl": JA_DEV8,
     HERE / "data" / "phi_ja_blind6.jsonl": JA_BLIND6,
     HERE / "data" / "phi_ja_dev9.jsonl": JA_DEV9,
+    HERE / "data" / "phi_ja_blind7.jsonl": JA_BLIND7,
 }
 #: Sets whose misses are never printed (the figures in the report are aggregates).
-LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl", "phi_ja_blind6.jsonl"})
+LOCKED_SETS = frozenset({"phi_ja_blind5.jsonl", "phi_ja_blind6.jsonl", "phi_ja_blind7.jsonl"})
 JA_OOTB_MODEL = "ja_ginza"
 # GiNZA's entity labels (Extended Named Entity, title case) mapped to the entity names Presidio's recognizers
 # use: Presidio's default mapping knows only OntoNotes-style labels (PERSON, GPE ...) and would find no name at
