@@ -124,6 +124,7 @@ PLACES_AGES_DATES_PHONES = [
 
 # Sentences that look like the classes above and hold no PHI.
 NOTHING = [
+    "ノック中にアキレス腱断裂、手術して6週間ギプスです。",  # an eponym (Achilles), not a person
     "スーパーで買い物をしていたら急にめまいがしました。",
     "スーパーマーケットで倒れました。",
     "ホテル代が高くて困っています。",
