@@ -43,6 +43,9 @@ COORDINATED_RIGHT = regex.compile(r",?\s+(?:and|&)\s+(\p{Lu}[\p{L}\p{M}'-]*\p{Ll
 EDGE_CHARS = ' \t\r\n,.;:!?"()[]{}<>*_`|/\\'
 KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 KANJI = regex.compile(r"\p{Han}")
+JAPANESE_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
+# Two Japanese letters in a row, with kana among them: a Japanese word (山田さん, さくら内科, ヤマダ) in any message.
+JAPANESE_RUN = regex.compile(r"(?=[\p{Han}\p{Hiragana}\p{Katakana}]{2})[\p{Han}]?[\p{Hiragana}\p{Katakana}]")
 PATTERN_TYPES = frozenset({DATE, PHONE, ZIP, EMAIL, URL, SSN, MRN, HEALTH_PLAN, LICENSE, AGE, IP_ADDRESS, USERNAME})
 
 
@@ -86,7 +89,16 @@ class Redactor:
         if not text.strip():
             return []
         if detect(text, language) != "ja":
-            return self._find_english(text)
+            english = self._find_english(text)
+            if JAPANESE_RUN.search(text) is None:
+                return english
+            # Japanese words in a message read as English (a name or a clinic typed in Japanese, or an English
+            # widget's hint): the Japanese finder's spans in Japanese script win there, the English ones elsewhere.
+            japanese = [s for s in self.japanese.find(text) if JAPANESE_LETTER.search(text, s.start, s.end)]
+            if not japanese:
+                return english
+            english = [e for e in english if not any(e.start < s.end and s.start < e.end for s in japanese)]
+            return sorted([*english, *japanese], key=lambda span: span.start)
         if KANA.search(text):
             return self.japanese.find(text)
         # Japanese by the hint or by its kanji, but without kana: Chinese perhaps, or only a phone number

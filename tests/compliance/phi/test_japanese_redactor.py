@@ -119,6 +119,12 @@ def test_language_hint_and_detection(redactor: Redactor) -> None:
     assert [text[s.start : s.end] for s in redactor.find(text)] == ["John Smith"]
     # a Japanese widget's message without any Japanese letter goes through both pipelines
     assert [s.type for s in redactor.find("TEL:0467-22-3333", language="ja")] == ["PHONE"]
+    # Japanese words in a message read as English (mostly English, or an English widget's hint) are read too
+    text = "My mother 山田花子さん has chest pain since this morning, her clinic is さくら内科."
+    assert [text[s.start : s.end] for s in redactor.find(text)] == ["山田花子", "さくら内科"]
+    text = "Hi, this is ヤマダ from the office; I have had a headache since yesterday."
+    assert [text[s.start : s.end] for s in redactor.find(text, language="en")] == ["ヤマダ"]
+    assert redactor.find("I have had 頭痛 since yesterday", language="en") == []
 
 
 def test_the_vault_gives_one_placeholder_per_original_across_forms(redactor: Redactor) -> None:
