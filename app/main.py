@@ -13,6 +13,7 @@ from agents.deps import AgentDeps
 from agents.engines.factory import build_router
 from agents.graph import build_graph
 from agents.runner import TriageAgent
+from app import japanese_dictionary
 from app.admission import Admission
 from app.auth import accounts_for
 from app.checkpoint import open_checkpointer
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, worker: WorkerRole | None = Non
             stack.callback(trail.dispose)
             stack.push_async_callback(limiters.aclose)
             redactor = Redactor(settings.spacy_model)
+            japanese_dictionary.share(redactor)
             deps = AgentDeps(
                 redactor=redactor,
                 router=build_router(settings),

@@ -44,13 +44,27 @@ _local = threading.local()
 def _tokenizer() -> Tokenizer:
     found: Tokenizer | None = getattr(_local, "tokenizer", None)
     if found is None:
-        found = _local.tokenizer = _dictionary().create(SplitMode.C)
+        found = _local.tokenizer = dictionary().create(SplitMode.C)
     return found
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> Dictionary:
-    return Dictionary(dict="core")
+#: The Sudachi dictionary the reader tokenizes with (its name: a caller sharing one must share this one).
+DICTIONARY_NAME = "core"
+_shared: list[Dictionary] = []
+
+
+def share_dictionary(dictionary: Dictionary) -> None:
+    """Read with this already-loaded ``core`` dictionary instead of loading a copy (about 60 MiB a process): the
+    service hands over the one its Japanese redactor loaded. The readings do not change (the same dictionary)."""
+    _shared[:] = [dictionary]
+    _local.__dict__.pop("tokenizer", None)
+
+
+def dictionary() -> Dictionary:
+    """The Sudachi dictionary the reader tokenizes with (loaded on first use unless one was shared)."""
+    if not _shared:
+        _shared.append(Dictionary(dict=DICTIONARY_NAME))
+    return _shared[0]
 
 
 _KANJI = re.compile("[\u4e00-\u9fff\u3400-\u4dbf々]")
@@ -62,7 +76,7 @@ def has_kanji(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _is_function(pos_id: int) -> bool:
-    return _dictionary().pos_of(pos_id)[0] in _FUNCTION
+    return dictionary().pos_of(pos_id)[0] in _FUNCTION
 
 
 def _kana(surface: str, reading: str) -> str:

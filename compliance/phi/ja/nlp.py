@@ -92,6 +92,13 @@ class SudachiNlpEngine(NlpEngine):
     def is_loaded(self) -> bool:
         return self._tokenizer is not None
 
+    @property
+    def dictionary(self) -> Dictionary:
+        """The loaded Sudachi dictionary (for another reader in the process to share rather than load again)."""
+        if self._dictionary is None:
+            raise ValueError("NLP engine is not loaded")
+        return self._dictionary
+
     def tokens(self, text: str) -> tuple[JaToken, ...]:
         if self._tokenizer is None or self._dictionary is None:
             raise ValueError("NLP engine is not loaded")
