@@ -132,40 +132,40 @@ def _repeated_names(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...]) ->
     """はるとのママです！はるとが…: a name found once is the same name wherever else the message writes it as a
     word of its own (it starts where a token starts and ends where one ends: 学 is not read inside 学校) and is
     followed as a person is (が, は, の, も, と, an honorific, a bracket, a comma: 転院の希望を伝えたい is a wish)."""
-    starts = {t.start for t in tokens}
-    ends = {t.end for t in tokens}
     names = {text[h.start : h.end] for h in hits if h.type == PERSON and h.end > h.start}
-    extra: list[_Hit] = []
-    for name in names:
-        for found in regex.finditer(regex.escape(name), text):
-            start, end = found.span()
-            if start not in starts or end not in ends or not AS_A_PERSON.match(text, end):
-                continue
-            if any(h.start < end and start < h.end for h in (*hits, *extra)):
-                continue
-            extra.append(_Hit(start, end, PERSON, 0.7))
-    return extra
+    return _found_again(text, names, hits, tokens, AS_A_PERSON, PERSON)
 
 
 def _repeated_organisations(text: str, hits: list[_Hit], tokens: tuple[JaToken, ...]) -> list[_Hit]:
     """ファーマシーしらゆき 帯広西店 … しらゆきの薬剤師さん: an organisation's own name, found once with its kind, head or
-    branch, is the organisation wherever else the message writes it alone as a word (it starts and ends where tokens
-    do) followed as a place is (の, で, に, へ, は, が, さん, a break). Only a name with kana in it of three letters or
-    more: a kanji core such as 中央 (of 中央病院) is an ordinary word elsewhere."""
+    branch, is the organisation wherever else the message writes it alone as a word, followed as a place is (の, で,
+    に, へ, は, が, さん, a break). Only a name with kana in it of three letters or more: a kanji core such as 中央
+    (of 中央病院) is an ordinary word elsewhere."""
+    cores = {core for h in hits if h.type in ORGANISATIONS if (core := organisation_core(text[h.start : h.end]))}
+    return _found_again(text, cores, hits, tokens, AS_AN_ORGANISATION, FACILITY)
+
+
+def _found_again(
+    text: str,
+    values: set[str],
+    hits: list[_Hit],
+    tokens: tuple[JaToken, ...],
+    followed_by: regex.Pattern[str],
+    kind: str,
+) -> list[_Hit]:
+    """Every other place the text writes one of `values` as a word of its own (starting and ending where tokens do)
+    with `followed_by` after it, outside the spans already found."""
     starts = {t.start for t in tokens}
     ends = {t.end for t in tokens}
-    cores = {
-        core for h in hits if h.type in ORGANISATIONS for core in [organisation_core(text[h.start : h.end])] if core
-    }
     extra: list[_Hit] = []
-    for core in cores:
-        for found in regex.finditer(regex.escape(core), text):
+    for value in values:
+        for found in regex.finditer(regex.escape(value), text):
             start, end = found.span()
-            if start not in starts or end not in ends or not AS_AN_ORGANISATION.match(text, end):
+            if start not in starts or end not in ends or not followed_by.match(text, end):
                 continue
             if any(h.start < end and start < h.end for h in (*hits, *extra)):
                 continue
-            extra.append(_Hit(start, end, FACILITY, 0.7))
+            extra.append(_Hit(start, end, kind, 0.7))
     return extra
 
 
