@@ -10,10 +10,9 @@ from agents.triage.japanese import readings
 from compliance.phi import Redactor
 
 
-def share(redactor: Redactor) -> bool:
-    """Give the engine's reader the redactor's dictionary when it is the one the reader uses; True when shared."""
+def share(redactor: Redactor) -> None:
+    """Give the engine's reader the redactor's dictionary when it is the one the reader uses (another configured
+    dictionary is left to the redactor: the reader's knowledge was built against ``core``)."""
     name, dictionary = redactor.japanese_dictionary
-    if name != readings.DICTIONARY_NAME:
-        return False
-    readings.share_dictionary(dictionary)
-    return True
+    if name == readings.DICTIONARY_NAME:
+        readings.share_dictionary(dictionary)

@@ -45,8 +45,8 @@ EDGE_CHARS = ' \t\r\n,.;:!?"()[]{}<>*_`|/\\'
 KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
 KANJI = regex.compile(r"\p{Han}")
 JAPANESE_LETTER = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
-# Two Japanese letters in a row, with kana among them: a Japanese word (山田さん, さくら内科, ヤマダ) in any message.
-JAPANESE_RUN = regex.compile(r"(?=[\p{Han}\p{Hiragana}\p{Katakana}]{2})[\p{Han}]?[\p{Hiragana}\p{Katakana}]")
+# Two Japanese letters in a row: a Japanese word (山田花子, さくら内科, ヤマダ) in any message.
+JAPANESE_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]{2}")
 PATTERN_TYPES = frozenset({DATE, PHONE, ZIP, EMAIL, URL, SSN, MRN, HEALTH_PLAN, LICENSE, AGE, IP_ADDRESS, USERNAME})
 
 

@@ -125,6 +125,8 @@ def test_language_hint_and_detection(redactor: Redactor) -> None:
     text = "Hi, this is ヤマダ from the office; I have had a headache since yesterday."
     assert [text[s.start : s.end] for s in redactor.find(text, language="en")] == ["ヤマダ"]
     assert redactor.find("I have had 頭痛 since yesterday", language="en") == []
+    text = "My mother 山田花子 has had chest pain since this morning."
+    assert [text[s.start : s.end] for s in redactor.find(text, language="en")] == ["山田花子"]
 
 
 def test_the_vault_gives_one_placeholder_per_original_across_forms(redactor: Redactor) -> None:

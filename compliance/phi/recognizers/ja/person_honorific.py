@@ -64,6 +64,6 @@ class JaHonorificRecognizer(JaTokenRecognizer):
                 name_start, value = name_start - 1, text[name_start - 1] + value  # ちーちゃん: the ー is no name alone
             name_end = name_start + len(value)
             if word in NICKNAME_SUFFIXES and end == start and NICKNAME_STEM.fullmatch(value):
-                name_end = match.end()  # さっちゃん, としくん, フミちゃん: the nickname is the whole word
+                name_end = match.end()  # さっちゃん, あっくん: the nickname is the whole word
             out.append((name_start, name_end, SCORES[found_strength]))
         return out
