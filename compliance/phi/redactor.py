@@ -101,23 +101,15 @@ class Redactor:
             # Japanese words in a message read as English (a name or a clinic typed in Japanese, or an English
             # widget's hint): the Japanese finder's spans in Japanese script win there, the English ones elsewhere.
             japanese = [s for s in self.japanese.find(text) if JAPANESE_LETTER.search(text, s.start, s.end)]
-            if not japanese:
-                return english
-            english = [e for e in english if not any(e.start < s.end and s.start < e.end for s in japanese)]
-            return sorted([*english, *japanese], key=lambda span: span.start)
+            return _merged(japanese, english)
         if KANA.search(text):
             return self.japanese.find(text)
         # Japanese by the hint or by its kanji, but without kana: Chinese perhaps, or only a phone number
         # ("TEL:0467-22-3333" from a Japanese widget). Both pipelines, the English one's spans first; with no
         # kanji either, only the Japanese patterns (phones, dates, codes), not its name readers, count.
-        english = self._find_english(text)
         kanji = KANJI.search(text) is not None
-        extra = [
-            s
-            for s in self.japanese.find(text)
-            if (kanji or s.type in PATTERN_TYPES) and not any(e.start < s.end and s.start < e.end for e in english)
-        ]
-        return sorted([*english, *extra], key=lambda span: span.start) if extra else english
+        extra = [s for s in self.japanese.find(text) if kanji or s.type in PATTERN_TYPES]
+        return _merged(self._find_english(text), extra)
 
     def _find_english(self, text: str) -> list[PhiSpan]:
         guards = self.allowlist.spans(text)
@@ -212,3 +204,11 @@ def _trim(text: str, hit: _Hit) -> _Hit | None:
     if end <= start:
         return None
     return _Hit(start, end, hit.type, hit.score)
+
+
+def _merged(first: list[PhiSpan], second: list[PhiSpan]) -> list[PhiSpan]:
+    """`first`'s spans and those of `second` that overlap none of them, in text order."""
+    if not second:
+        return first
+    kept = [s for s in second if not any(f.start < s.end and s.start < f.end for f in first)]
+    return sorted([*first, *kept], key=lambda span: span.start)

@@ -31,7 +31,9 @@ QUOTED_AFTER_KIND = regex.compile(
 )
 
 
-SHORT_HEAD_END = r"(?=[のでにはがへともや、。,.()（）「」\s]|さん|さま|様|御中|\Z)"
+# Where a facility's name ends: a particle, a break or a form of address.
+NAME_END = r"[のでにはがへともや、。,.()（）「」\s]|さん|さま|様|御中"
+SHORT_HEAD_END = rf"(?={NAME_END}|\Z)"
 # GHやまぶき: a group home's name after its abbreviation
 GROUP_HOME = regex.compile(r"(?<![A-Za-z])GH\s?[\p{Hiragana}\p{Katakana}ー]{2,8}" + SHORT_HEAD_END)
 
@@ -40,7 +42,7 @@ GROUP_HOME = regex.compile(r"(?<![A-Za-z])GH\s?[\p{Hiragana}\p{Katakana}ー]{2,8
 # these, standing as a word (before a particle, a break or a service word: ひだまりの里ショート)
 POETIC_HEAD = regex.compile(
     r"の(?:里|郷|丘|杜|森|苑|園|庵|舎)"
-    r"(?=[のでにはがへともや、。,.()（）「」\s]|さん|さま|様|御中|ショート|デイ|相談員|スタッフ|職員|\Z)"
+    rf"(?={NAME_END}|ショート|デイ|相談員|スタッフ|職員|\Z)"
 )
 OWNERS = frozenset({"県立", "市立", "都立", "府立", "道立", "国立", "町立", "村立", "区立", "公立", "私立"})
 HIRAGANA_BEFORE = regex.compile(r"(?:(?<=[\p{Han}\p{Katakana}ー]の)|(?<=[、。\s(「]|\A))[\p{Hiragana}ー]{3,8}\Z")
