@@ -6,6 +6,15 @@ cycle collector walked them all, stopping the event loop while it did. `gc.freez
 generation the collector does not walk: about a sixth less server CPU per message and no start-up-sized pauses
 (bench/results/profile.md, session 21). Objects made later are collected as before.
 
+What a serving process makes later is mostly as long-lived: each open socket holds a few hundred objects (its
+suspended coroutines through the middleware stack, queues, locks, timers) for as long as the patient stays. With
+2,000 sockets open the default thresholds started a full collection every 15-20 s, each walking about half a
+million such objects for 200-400 ms with the event loop stopped, and finding nothing: measured under the soak
+(bench/results/soak.md), full collections after start-up collected 0 objects; under reconnecting sessions, 14
+objects a closed socket. So a full collection waits for `FULL_COLLECTION_AFTER` middle collections instead of 10
+(at 100 messages a second, about six minutes); young and middle collections, which free nearly all of a turn's
+cycles, run as before, and cyclic garbage that does reach the old generation waits at most that long.
+
 The engine loads its knowledge on first use; warming it here first means the first patient does not wait for
 that, and what it loads is frozen with the rest. Thawed when the app stops, so that a process that builds
 several apps (the tests) can still collect a stopped one's cycles.
@@ -22,15 +31,21 @@ from agents.triage import assess
 #: One message per reader (English, Japanese): assessing them loads everything the engine reads lazily.
 _WARM_UP = (("I have had a cough for a week", "en"), ("咳が1週間続いています", "ja"))
 
+#: Middle-generation collections between two full ones (Python's default: 10).
+FULL_COLLECTION_AFTER = 1000
+
 
 @contextmanager
 def settled() -> Iterator[None]:
-    """Warm the engine, collect once and freeze what is left; on exit, thaw it."""
+    """Warm the engine, collect once, freeze what is left and space out full collections; on exit, undo both."""
     for text, lang in _WARM_UP:
         assess(text, lang=lang)
     gc.collect()
     gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_AFTER)
     try:
         yield
     finally:
+        gc.set_threshold(young, middle, old)
         gc.unfreeze()

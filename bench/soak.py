@@ -33,6 +33,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -265,6 +266,26 @@ def audit_check(db_path: Path, session_ids: list[str], messages: list[Sent]) -> 
     }
 
 
+#: Admission's counters (app/admission.py), as `/metrics` names them: what the red-flag screen did with the messages
+#: that found no turn slot in time.
+ADMISSION_COUNTERS = {
+    "refused_busy": "triage_busy_refusals_total",
+    "admitted_over_bound": "triage_admitted_over_bound_total",
+    "emergency_repeats": "triage_emergency_repeats_total",
+}
+
+
+def admission_counts(http: str) -> dict[str, int]:
+    """The server's admission counters now (every worker's, summed by `/metrics`)."""
+    with urllib.request.urlopen(f"{http}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    values = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        values[name] = value
+    return {key: round(float(values.get(metric, 0))) for key, metric in ADMISSION_COUNTERS.items()}
+
+
 # ---------------------------------------------------------------- one soak
 
 
@@ -293,6 +314,7 @@ def measure(plan: Plan, root: Path, log: Any) -> dict[str, Any]:
             f"({plan.offered_msg_s:g} msg/s), {plan.duration_s:g} s, windows of {plan.window_s:g} s"
         )
         soak = _run(run_soak(server.ws, server.pid, plan))
+        results["admission"] = admission_counts(server.http)
     results["windows"] = windows(soak, plan)
     total = figures(soak.sent)
     audit = audit_check(data_dir / "triage.db", soak.tally.session_ids, soak.sent)
@@ -391,12 +413,25 @@ def markdown(results: dict[str, Any]) -> str:
         f"{conn['connect_errors']} failed to connect, {conn['reconnects']} reopened, socket errors "
         f"{conn['socket_errors'] or 'none'}.",
         "",
+        *_admission_line(results.get("admission")),
         f"RSS: {_fmt(results['server']['rss_before_mib'])} MiB before the sessions, {_fmt(rss['sessions_open_mib'])} "
         f"with them open, {_fmt(rss['first_window_mib'])} after the first window, {_fmt(rss['last_window_mib'])} after "
         f"the last: **{rss['growth_mib']:+.1f} MiB** from the first window to the last.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _admission_line(counts: dict[str, int] | None) -> list[str]:
+    if counts is None:  # a soak.json from before the counters were read
+        return []
+    screened = sum(counts.values())
+    return [
+        f"Messages that found no turn slot within the wait, read by the red-flag screen: {screened} (refused "
+        f"`busy` {counts['refused_busy']}, emergencies admitted over the bound {counts['admitted_over_bound']}, "
+        f"follow-ups to an emergency answered from the screen {counts['emergency_repeats']}).",
+        "",
+    ]
 
 
 def write(results: dict[str, Any], out_dir: Path) -> None:

@@ -57,6 +57,9 @@ def test_nothing_is_lost(results):
     assert totals["answered"] + totals["busy"] == totals["sent"] and totals["errors"] == 0, totals["error_codes"]
     assert data["lost"] == {"no_final_frame": 0, "no_audit_record": 0, "several_audit_records": 0}
     assert data["audit"]["turn_records"] == data["audit"]["acknowledged"] == totals["sent"]
+    # the server's count of busy refusals (read from /metrics) is the client's
+    assert set(data["admission"]) == {"refused_busy", "admitted_over_bound", "emergency_repeats"}
+    assert data["admission"]["refused_busy"] == totals["busy"]
     assert data["connections"] == {
         "opened": 20,
         "open_s": data["connections"]["open_s"],
