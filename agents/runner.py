@@ -109,6 +109,7 @@ class TriageAgent:
         actor: str | None = None,
         lang: str | None = None,
         pace: Pace | None = None,
+        screened: Screening | None = None,
     ) -> TurnTrace:
         """Run one message: frames to `emit`, then its one record, then its `done` frame (with the audit id).
 
@@ -125,12 +126,19 @@ class TriageAgent:
         slow audit database never holds a conversation's next `triage` frame (issue 16).
 
         `pace` is awaited before each chunk of the answer is streamed (the chat route's admission control holds
-        streams back while other turns wait for their `triage` frame, issue 20)."""
-        trace = TurnTrace(
-            session_id=session_id,
-            message_id=str(uuid.uuid4()),
-            message=message_received(client_msg_id, audience, detect(text, lang)),
-            actor=actor,
+        streams back while other turns wait for their `triage` frame, issue 20).
+
+        `screened`: this message as the admission screen read it (`screen`), admitted over the bound as an
+        emergency; the turn keeps its trace (message id, arrival, the screen's time) and its reading."""
+        trace = (
+            screened.trace
+            if screened is not None
+            else TurnTrace(
+                session_id=session_id,
+                message_id=str(uuid.uuid4()),
+                message=message_received(client_msg_id, audience, detect(text, lang)),
+                actor=actor,
+            )
         )
         config: RunnableConfig = {"configurable": {"thread_id": thread_id or session_id}}
         # A durable "received" marker (the spooling trail's; app/main.py), so that a process killed mid-answer
@@ -146,6 +154,7 @@ class TriageAgent:
             clinician_in_charge=clinician_in_charge,
             emit=emit_after_marker,
             pace=pace or no_pause,
+            screened=screened,
         )
         try:
             await self._graph.ainvoke({}, config, context=context, durability="exit")

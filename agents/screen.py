@@ -7,7 +7,10 @@ full turn would find: it is the same function on the same input. A cheaper scree
 raw text) was not taken: redaction can change what the engine reads, and a conversation's earlier messages can
 make a new one an emergency. It costs what the first two nodes cost (about 1.5 ms).
 
-An emergency is then admitted and runs the whole graph (the fixed emergency script, no model call), unless it is a
+An emergency is then admitted and runs the whole graph (the fixed emergency script, no model call) on the screen's
+reading: its redact and assess nodes take the screen's redaction and assessment instead of doing the same work
+twice, unless the conversation moved on between the two (`reading_of`; then they read it again). Under load most
+of a busy service's screened messages are emergencies, so this is the work saved where it counts. Unless it is a
 follow-up to the emergency the conversation was already told of, with no new reason and nothing more urgent
 (`repeats_emergency`): that one is answered at once with the fixed script again, from the screen, without a turn
 (agents/runner.py `repeat_emergency`), so that a busy service does not run every later message of an emergency
@@ -34,7 +37,7 @@ from agents.state import TriageState, Turn, TurnTrace
 from agents.triage import Assessment
 from agents.triage import assess as clinical_assess
 from compliance.audit import TurnRecord
-from compliance.phi import PlaceholderVault
+from compliance.phi import PlaceholderVault, Redaction
 
 BUSY = "busy"
 
@@ -45,10 +48,22 @@ class Screening:
 
     trace: TurnTrace
     assessment: Assessment
-    conversation: tuple[Turn, ...] = ()
+    conversation: tuple[Turn, ...]
     """The conversation as saved, and this message (redacted) as its last turn."""
-    repeats_emergency: bool = False
+    repeats_emergency: bool
     """An emergency the conversation was already told of, with no new reason and nothing more urgent."""
+    redaction: Redaction
+    """The message redacted with `vault`."""
+    vault: PlaceholderVault
+    """The conversation's placeholder vault, this message's placeholders added."""
+    saved_vault: bytes | None
+    """The vault as the conversation's state held it when the screen read it."""
+
+    def reading_of(self, state: TriageState) -> tuple[PlaceholderVault, Redaction] | None:
+        """The screen's vault and redaction, if it read this very state (no turn of the conversation between)."""
+        if state.get("vault") != self.saved_vault or tuple(state.get("conversation", [])) != self.conversation[:-1]:
+            return None
+        return self.vault, self.redaction
 
     @property
     def is_emergency(self) -> bool:
@@ -78,6 +93,9 @@ async def screen(
         assessment,
         (*conversation, {"role": "user", "content": result.redacted}),
         already_told(state.get("emergency_told"), assessment),
+        result,
+        vault,
+        blob,
     )
 
 

@@ -19,6 +19,7 @@ from compliance.audit import MessageReceived, Response, Routing
 if TYPE_CHECKING:
     from agents.deps import AgentDeps
     from agents.engines.router import Attempt, RoutePlan
+    from agents.screen import Screening
     from agents.triage import Assessment
     from compliance.phi import PlaceholderVault
 
@@ -123,6 +124,9 @@ class TurnContext:
     assessment: Assessment | None = None
     #: Who answers this message (the route node); the graph branches on its kind.
     plan: RoutePlan | None = None
+    #: The admission screen's reading of this message (agents/screen.py), when it was screened before it was admitted:
+    #: the redact and assess nodes take it instead of reading the message again.
+    screened: Screening | None = None
 
     def assessed(self) -> Assessment:
         """The assessment, for the nodes after `assess`."""

@@ -1,6 +1,7 @@
 """Node 2: the deterministic clinical engine decides the disposition; the triage frame goes out at once.
 
-The assessment is the turn's (runtime context and trace); the state keeps only the conversation's language.
+The assessment is the turn's (runtime context and trace); the state keeps only the conversation's language. A
+message the admission screen read from this same state keeps the screen's assessment (the redact node checked).
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ def conversation_language(state: TriageState, detected: str, text: str) -> str:
 
 async def assess(state: TriageState, runtime: Runtime[TurnContext]) -> TriageState:
     trace = runtime.context.trace
+    screened = runtime.context.screened
     with timed(trace, "assess"):
-        current = state["conversation"][-1]["content"]
-        trace.language = conversation_language(state, trace.language, current)
-        assessment = runtime.context.assessment = clinical_assess(
-            current, history=prior_user_turns(state), lang=trace.language
-        )
-        trace.assessment = assessment
+        if screened is not None:  # the screen set the trace's language as below
+            assessment = screened.assessment
+        else:
+            current = state["conversation"][-1]["content"]
+            trace.language = conversation_language(state, trace.language, current)
+            assessment = clinical_assess(current, history=prior_user_turns(state), lang=trace.language)
+        runtime.context.assessment = trace.assessment = assessment
     await runtime.context.emit(triage_frame(trace, assessment))
     return {"language": trace.language}

@@ -274,40 +274,44 @@ class ChatConnection:
         if self.admission is None:
             await self._run_turn(frame, None)
             return
-        ticket = await self._admit(frame)
-        if ticket is not None:
+        admitted = await self._admit(frame)
+        if admitted is not None:
+            ticket, screened = admitted
             with ticket:
-                await self._run_turn(frame, ticket)
+                await self._run_turn(frame, ticket, screened)
 
-    async def _admit(self, frame: MessageFrame) -> Ticket | None:
+    async def _admit(self, frame: MessageFrame) -> tuple[Ticket, Screening | None] | None:
         """A turn slot for the message; without one in time, the red-flag screen: an emergency is admitted over the
-        bound, anything else refused with `busy` (and recorded). None when refused. Streaming yields to the screen
-        and the refusal as it does to a triage frame: the patient hears at once either way."""
+        bound (with the screen's reading, which its turn keeps), anything else refused with `busy` (and recorded).
+        None when refused. Streaming yields to the screen and the refusal as it does to a triage frame: the patient
+        hears at once either way."""
         admission = self.admission
         assert admission is not None  # noqa: S101 - handle() checked
         ticket = await admission.admit()
         if ticket is not None:
-            return ticket
+            return ticket, None
         admission.triage_first.begin()
         try:
             return await self._screen_or_refuse(frame, admission)
         finally:
             admission.triage_first.end()
 
-    async def _screen_or_refuse(self, frame: MessageFrame, admission: Admission) -> Ticket | None:
+    async def _screen_or_refuse(
+        self, frame: MessageFrame, admission: Admission
+    ) -> tuple[Ticket, Screening | None] | None:
         try:
             screening = await self.agent.screen(
                 self.session_id, frame.text, client_msg_id=frame.client_msg_id, lang=frame.lang or self.lang
             )
         except Exception:  # a screen that cannot tell must not refuse what may be an emergency
             log.exception("red-flag screen failed: message admitted over the bound")
-            return admission.admit_over_bound()
+            return admission.admit_over_bound(), None
         if screening.repeats_emergency:
             admission.repeat_emergency()
             await self._repeat_emergency(screening, f"{_no_slot(admission)}; {REPEATED}")
             return None
         if screening.is_emergency:
-            return admission.admit_over_bound()
+            return admission.admit_over_bound(), screening
         retry_after_s = admission.refuse()
         reason = f"{_no_slot(admission)}; screened: {screening.assessment.level.value}"
         try:
@@ -330,7 +334,7 @@ class ChatConnection:
         except Exception:  # noqa: BLE001 - the runner logged it and recorded the message as an error
             await self.send(error_frame("internal_error", "the message could not be processed; please try again"))
 
-    async def _run_turn(self, frame: MessageFrame, ticket: Ticket | None) -> None:
+    async def _run_turn(self, frame: MessageFrame, ticket: Ticket | None, screened: Screening | None = None) -> None:
         in_charge = self.hub is not None and self.hub.in_charge(self.session_id) is not None
         emit: Emit = self._emit_in_charge if in_charge else self.emit
         if ticket is not None:
@@ -346,6 +350,7 @@ class ChatConnection:
                 on_answered=lambda _trace: answered.set(),
                 lang=frame.lang or self.lang,
                 pace=self.admission.triage_first.yield_to_triage if self.admission is not None else None,
+                screened=screened,
             )
         )
         self.turn = turn
