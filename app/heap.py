@@ -36,10 +36,10 @@ FULL_COLLECTION_AFTER = 1000
 
 
 @contextmanager
-def settled() -> Iterator[None]:
-    """Warm the engine, collect once, freeze what is left and space out full collections; on exit, undo both."""
-    for text, lang in _WARM_UP:
-        assess(text, lang=lang)
+def quiet_collector() -> Iterator[None]:
+    """Collect once, freeze what is left and space out full collections; on exit, undo both. The master of
+    `triage serve --workers N` (app/supervisor.py) does this too: its shared limits answer every message's rate
+    check, and a full collection of its start-up heap and the hub's registry stopped them all for 200 ms."""
     gc.collect()
     gc.freeze()
     young, middle, old = gc.get_threshold()
@@ -49,3 +49,12 @@ def settled() -> Iterator[None]:
     finally:
         gc.set_threshold(young, middle, old)
         gc.unfreeze()
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """Warm the engine, then keep the collector quiet (`quiet_collector`) while the app serves."""
+    for text, lang in _WARM_UP:
+        assess(text, lang=lang)
+    with quiet_collector():
+        yield

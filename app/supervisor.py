@@ -35,6 +35,7 @@ from typing import Any
 
 from prometheus_client import multiprocess
 
+from app.heap import quiet_collector
 from app.hub import InProcessHub
 from app.hub_broker import Broker
 from app.worker_shared import SharedLimits
@@ -100,6 +101,10 @@ class Supervisor:
         self._metrics.mkdir()
 
     async def run(self) -> int:
+        with quiet_collector():  # what start-up made, kept out of the collector's walks (app/heap.py)
+            return await self._run()
+
+    async def _run(self) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)

@@ -48,6 +48,6 @@ def test_a_serving_process_does_not_walk_its_long_lived_objects_again_and_again(
     gc.collect()
     assert _full_collections_while_sockets_stay_open() > 0  # Python's default: a full collection every 10 middle ones
     default = gc.get_threshold()
-    with heap.settled():
+    with heap.quiet_collector():
         assert _full_collections_while_sockets_stay_open() == 0
     assert gc.get_threshold() == default
