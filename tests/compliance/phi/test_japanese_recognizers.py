@@ -212,6 +212,9 @@ CASES: list[tuple[type[EntityRecognizer], str, list[str]]] = [
     (JaFacilityCueRecognizer, "ホテル月見坂に泊まっています", ["ホテル月見坂"]),
     (JaFacilityCueRecognizer, "前の病院はみなと母子クリニックでした", ["みなと母子クリニック"]),
     (JaFacilityCueRecognizer, "ホテルに泊まって、スーパーマーケットで倒れ、デイサービスお休み", []),
+    # a name ends at a bracket of either width and at a chat's って too
+    (JaFacilityCueRecognizer, "【キッズデンタル ぱんだ】次回は4月2日です", ["キッズデンタル ぱんだ"]),
+    (JaFacilityCueRecognizer, "キッズクリニック いろはってLINEで予約できる？", ["キッズクリニック いろは"]),
     (JaEmployerCueRecognizer, "職場（マルフク物流 草加センター）で", ["マルフク物流 草加センター"]),
     (JaEmployerCueRecognizer, "職場（工場）で、会社（IT系）は、職場は忙しい", []),
 ]

@@ -33,9 +33,12 @@ GA_PLACE_ELEMENTS = "丘岡谷崎浦原台森坂関島浜峰"
 OPEN_CLOSE = {"(": ")", "「": "」", "『": "』", "[": "]"}
 # ひだまりの家, やすらぎの郷: a name that goes on with の and a word for a home or a place
 NO_TAIL = regex.compile(r"の(?:家|里|郷|森|杜|園|苑|丘|泉|舎|館)(?![\p{Han}])")
-# A name ends at a particle, です, punctuation, or a space or line break before the next field of a form or a
-# letterhead (特別養護老人ホーム 楓の郷 看護師 沢田, グループホーム 陽だまり 御中).
-VALUE_END = regex.compile(r"\s*(?:です|でした|でございます|に|で|の|から|へ|を|は|が|と|[、。,.()「」]|\Z)|[ \n]")
+# A name ends at a particle (a chat's って, や and も too), です, punctuation or a bracket of either width, or a space
+# or line break before the next field of a form or a letterhead (特別養護老人ホーム 楓の郷 看護師 沢田, グループホーム
+# 陽だまり 御中, 【キッズデンタル ぱんだ】, キッズクリニック いろはって).
+VALUE_END = regex.compile(
+    r"\s*(?:です|でした|でございます|って|に|で|の|から|へ|を|は|が|と|や|も|[、。,.!?！？()（）「」『』【】〔〕［］]|\Z)|[ \n]"
+)
 
 
 @dataclass(frozen=True)
