@@ -10,7 +10,7 @@ What a serving process makes later is mostly as long-lived: each open socket hol
 suspended coroutines through the middleware stack, queues, locks, timers) for as long as the patient stays. With
 2,000 sockets open the default thresholds started a full collection every 15-20 s, each walking about half a
 million such objects for 200-400 ms with the event loop stopped, and finding nothing: measured under the soak
-(bench/results/soak.md), full collections after start-up collected 0 objects; under reconnecting sessions, 14
+(notes/issue-20.md, session 23), full collections after start-up collected 0 objects; under reconnecting sessions, 14
 objects a closed socket. So a full collection waits for `FULL_COLLECTION_AFTER` middle collections instead of 10
 (at 100 messages a second, about six minutes); young and middle collections, which free nearly all of a turn's
 cycles, run as before, and cyclic garbage that does reach the old generation waits at most that long.

@@ -43,3 +43,14 @@ def alternation(items: tuple[str, ...] | list[str]) -> str:
 def kept_places() -> frozenset[str]:
     """Prefectures and larger regions: places that are not identifiers on their own."""
     return word_set("prefectures") | word_set("regions")
+
+
+@cache
+def _variant_kanji() -> dict[int, str]:
+    return str.maketrans(table("name_variants")["variants"])
+
+
+def common_form(name: str) -> str:
+    """A name in variant kanji (髙橋, 濵田) in the common form the dictionary lists (高橋, 浜田;
+    data/ja/name_variants.yaml); any other name as it is."""
+    return name.translate(_variant_kanji())

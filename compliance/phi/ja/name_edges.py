@@ -10,7 +10,7 @@ same name, written the ways forms and chat write names:
   given name  山田 ひなた, 石井 光, 大野 楓: a surname, a space, then a short hiragana run that ends where names
               end, or one to three kanji the dictionary reads as a name;
   surname     千葉 陽介, 長野 恵: a word the dictionary also lists as a surname (a place name, often), then a
-              space, then the name found.
+              space, then the name found; a surname in variant kanji (髙橋, 濵田) is looked up in its common form.
 Pure: the text is NFKC already (brackets are ASCII).
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import regex
 
-from compliance.phi.ja.lexicon import word_set
+from compliance.phi.ja.lexicon import common_form, word_set
 from compliance.phi.ja.nlp import SudachiNlpEngine
 
 KANA = r"[\p{Hiragana}\p{Katakana}ー・]"
@@ -75,7 +75,8 @@ def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tup
 
 
 def _is_surname(engine: SudachiNlpEngine, surface: str) -> bool:
-    return any(pos[1:4] == ("固有名詞", "人名", "姓") for pos in engine.readings(surface))
+    forms = {surface, common_form(surface)}
+    return any(pos[1:4] == ("固有名詞", "人名", "姓") for form in forms for pos in engine.readings(form))
 
 
 def _is_given_name(engine: SudachiNlpEngine, surface: str) -> bool:
