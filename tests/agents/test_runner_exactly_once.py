@@ -30,7 +30,6 @@ from compliance.audit import AccessEvent, AuditTrail, ErrorEvent, TurnRecord, fl
 from compliance.audit.spool import SpoolingTrail
 from compliance.phi import Redactor
 
-AUDIT_KEY = b"test-audit-key-not-for-production"
 MILD = "I have had a runny nose and a mild sore throat since yesterday"
 CHEST = "My father has crushing chest pain spreading to his left arm and he is sweating"
 #: A bound on every wait, so that a broken turn fails the test instead of hanging it.
@@ -108,19 +107,6 @@ class HeldRecords:
 
     def append(self, kind: str, body: dict[str, Any], **where: Any) -> str:
         return self.trail.append(kind, body, **where)
-
-
-@pytest.fixture(scope="module")
-def redactor() -> Redactor:
-    return Redactor()
-
-
-@pytest.fixture
-def trail(tmp_path: Path) -> Iterator[AuditTrail]:
-    trail = AuditTrail(f"sqlite:///{tmp_path / 'audit.db'}", AUDIT_KEY)
-    trail.create_schema()
-    yield trail
-    trail.dispose()
 
 
 @pytest.fixture(params=["plain", "spooled"])

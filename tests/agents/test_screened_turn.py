@@ -9,8 +9,6 @@ are wrapped only to count their calls.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,22 +25,8 @@ from agents.runner import TriageAgent
 from compliance.audit import AuditTrail, flat_turn
 from compliance.phi import Redactor
 
-AUDIT_KEY = b"test-audit-key-not-for-production"
 EMERGENCY = "This is Margaret Okafor, I have crushing chest pain spreading to my left arm and I am sweating"
 EARLIER = "I have had a cough for a week"
-
-
-@pytest.fixture(scope="module")
-def redactor() -> Redactor:
-    return Redactor()
-
-
-@pytest.fixture
-def trail(tmp_path: Path) -> Iterator[AuditTrail]:
-    trail = AuditTrail(f"sqlite:///{tmp_path / 'audit.db'}", AUDIT_KEY)
-    trail.create_schema()
-    yield trail
-    trail.dispose()
 
 
 @pytest.fixture
