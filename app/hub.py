@@ -308,7 +308,13 @@ class Hub(Protocol):
 
     def sessions(self) -> list[SessionSummary]: ...
 
-    def session(self, session_id: str) -> SessionRecord: ...
+    def session(self, session_id: str) -> SessionRecord:
+        """The session as this process holds it (a worker's copy keeps no transcript: `record`)."""
+        ...
+
+    async def record(self, session_id: str) -> SessionRecord:
+        """The session with its whole transcript."""
+        ...
 
 
 class InProcessHub:
@@ -512,3 +518,6 @@ class InProcessHub:
             return self._sessions[session_id]
         except KeyError:
             raise UnknownSession(session_id) from None
+
+    async def record(self, session_id: str) -> SessionRecord:
+        return self.session(session_id)

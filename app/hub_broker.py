@@ -78,6 +78,7 @@ class Broker:
         self.on_gone: list[Callable[[Peer], None]] = []
         self._requests: dict[str, PeerRequest] = {
             "snapshot": self._snapshot,
+            "record": self._record,
             "takeover": self._takeover,
             "release": self._release,
         }
@@ -210,6 +211,12 @@ class Broker:
             "sessions": [record_json(hub.session(s.session_id)) for s in hub.sessions()],
             "holders": self.holders,
         }
+
+    async def _record(self, _peer: Peer, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"record": record_json(self.hub.session(request["session_id"]))}
+        except UnknownSession:
+            return {"unknown": True}
 
     async def _takeover(self, _peer: Peer, request: dict[str, Any]) -> dict[str, Any]:
         session_id, clinician = request["session_id"], request["clinician"]

@@ -5,7 +5,10 @@ durable copy in the database); each worker keeps a copy, as a Redis replica does
 (`sessions`, `session`, `in_charge`) never leave the process. A worker publishes to its own screens at once and
 to the master over its `WorkerLink` (app/worker_link.py), which passes every event on to the other workers:
 - events (`E`): folded into every registry (`apply_event`); a `done` carries the whole answer, so a worker with
-  no clinician listening never needs the tokens;
+  no clinician listening never needs the tokens. A worker's copy keeps each session's summary and only the answers
+  it is still assembling, not the transcript: the master has that, and a clinician's view of one session asks for
+  it (`record`). Three copies of every live conversation (the master's and each worker's) were the soak's memory
+  growth (notes/issue-20.md, session 23);
 - tokens (`T`): only while a clinician listens on another worker (the master says when), and only to those;
 - patient frames (`P`): to every worker; the one holding the patient's socket delivers them;
 - takeover and hand-back are decided by the master, one at a time, so two clinicians on two workers cannot
@@ -22,6 +25,7 @@ from collections.abc import AsyncIterator
 from app.hub import (
     HubConflict,
     InProcessHub,
+    SessionRecord,
     SessionSummary,
     UnknownSession,
     now_iso,
@@ -34,6 +38,8 @@ from app.hub_events import Delivered, HubEvent, PatientFrame
 from app.worker_link import WorkerLink, dumps, loads
 
 HOLDER_EVENTS = ("patient_connected", "patient_disconnected")
+#: Answers a worker's copy of a session keeps while they are assembled.
+ASSEMBLING = 2
 
 
 class WorkerHub(InProcessHub):
@@ -70,6 +76,8 @@ class WorkerHub(InProcessHub):
             record = record_from_json(data)
             sessions[record.summary.session_id] = record
         self._sessions = sessions
+        for session_id in sessions:
+            self._keep_summary(session_id)
         self._holders = dict(snapshot.get("holders") or {})
         if self._listeners:
             self._link.send("N", {"op": "listeners", "count": self._listeners})
@@ -86,10 +94,26 @@ class WorkerHub(InProcessHub):
         if event["type"] == "done":
             event["text"] = self._answer(event["session_id"], event["message_id"])
         await super().publish(event)  # this worker's screens at once
+        self._keep_summary(event["session_id"])
         if event["type"] != "token":
             self._link.send("E", dumps(event))
         elif self._listeners_elsewhere:
             self._link.send("T", dumps(event))
+
+    async def record(self, session_id: str) -> SessionRecord:
+        """The session with its whole transcript, from the master."""
+        answer = await self._link.request({"op": "record", "session_id": session_id})
+        if answer.get("unknown"):
+            raise UnknownSession(session_id)
+        return record_from_json(answer["record"])
+
+    def _keep_summary(self, session_id: str) -> None:
+        """The copy of a session keeps its summary and the answers still being assembled here (`_answer`; at most
+        the last two: a turn cut short never sends its `done`)."""
+        record = self._sessions.get(session_id)
+        if record is not None and record.transcript:
+            assembling = [e for e in record.transcript if e.get("kind") == "assistant" and not e.get("done")]
+            record.transcript = assembling[-ASSEMBLING:]
 
     def _answer(self, session_id: str, message_id: str) -> str:
         record = self._sessions.get(session_id)
@@ -151,6 +175,7 @@ class WorkerHub(InProcessHub):
             return
         self._track(event)
         await InProcessHub.publish(self, event)
+        self._keep_summary(event["session_id"])
 
     def _notice(self, payload: bytes) -> None:
         notice = loads(payload)

@@ -83,8 +83,17 @@ class AssignBody(BaseModel):
 
 
 def live_session(hub: Hub, session_id: str) -> SessionRecord:
+    """The session as this process holds it (its summary); 404 when there is none."""
     try:
         return hub.session(session_id)
+    except UnknownSession:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no live session with that id") from None
+
+
+async def live_record(hub: Hub, session_id: str) -> SessionRecord:
+    """The session with its whole transcript (a worker asks its master); 404 when there is none."""
+    try:
+        return await hub.record(session_id)
     except UnknownSession:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no live session with that id") from None
 
@@ -103,7 +112,7 @@ async def list_sessions(hub: HubDep, _: ClinicianPrincipal) -> dict[str, Any]:
 
 @router.get("/api/clinician/sessions/{session_id}")
 async def get_session(session_id: str, hub: HubDep, _: ClinicianPrincipal) -> dict[str, Any]:
-    record = live_session(hub, session_id)
+    record = await live_record(hub, session_id)
     return {"session": asdict(record.summary), "transcript": record.transcript}
 
 
@@ -418,7 +427,7 @@ class ClinicianConnection:
             await self.send(error_frame("invalid_frame", "expected {type: consult, session_id, text}"))
             return
         try:
-            record = self.hub.session(session_id)
+            record = await self.hub.record(session_id)
         except UnknownSession:
             await self.send(error_frame("unknown_session", "no live session with that id"))
             return

@@ -130,9 +130,17 @@ async def test_a_clinician_on_one_worker_sees_takes_over_and_answers_a_patient_o
         assert seen["triage"][0]["urgency"] == answer[0]["urgency"]
         streamed = "".join(e["text"] for e in seen.get("token", []))
         assert streamed and streamed == "".join(f["text"] for f in answer if f["type"] == "token")
+        # the patient's worker assembled the whole answer for `done`, though its copy keeps no transcript
+        assert seen["done"][0]["text"] == streamed
 
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(headers=headers, timeout=30) as staff:
+            for _ in range(4):  # either worker shows the whole transcript (the master's)
+                shown = (await staff.get(f"{service.http}/api/clinician/sessions/{session_id}")).json()
+                assert [(e["kind"], e["text"]) for e in shown["transcript"]] == [
+                    ("patient", MILD),
+                    ("assistant", streamed),
+                ]
             taken = await staff.post(f"{service.http}/api/clinician/sessions/{session_id}/takeover")
             assert taken.status_code == 200, taken.text
             assert await frame_of_type(patient, "handoff") == {"type": "handoff", "to": "clinician"}
