@@ -52,6 +52,11 @@ class UnknownSession(KeyError):
     """No live session with that id."""
 
 
+class HubUnavailable(ConnectionError):
+    """The live sessions' registry does not answer now (a worker's link to its master is reconnecting): try again in
+    a moment. Staff requests get 503 (app/security/unavailable.py), never a stale copy shown as current."""
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from app.hub import (
     HubConflict,
+    HubUnavailable,
     InProcessHub,
     SessionRecord,
     SessionSummary,
@@ -35,7 +37,7 @@ from app.hub import (
     track_holder,
 )
 from app.hub_events import Delivered, HubEvent, PatientFrame
-from app.worker_link import WorkerLink, dumps, loads
+from app.worker_link import LinkDown, WorkerLink, dumps, loads
 
 HOLDER_EVENTS = ("patient_connected", "patient_disconnected")
 #: Answers a worker's copy of a session keeps while they are assembled.
@@ -101,8 +103,8 @@ class WorkerHub(InProcessHub):
             self._link.send("T", dumps(event))
 
     async def record(self, session_id: str) -> SessionRecord:
-        """The session with its whole transcript, from the master."""
-        answer = await self._link.request({"op": "record", "session_id": session_id})
+        """The session with its whole transcript, from the master (`HubUnavailable` while it does not answer)."""
+        answer = await self._ask({"op": "record", "session_id": session_id})
         if answer.get("unknown"):
             raise UnknownSession(session_id)
         return record_from_json(answer["record"])
@@ -158,7 +160,7 @@ class WorkerHub(InProcessHub):
 
     async def _decide(self, op: str, session_id: str, clinician: str, *, force: bool = False) -> bool:
         """The master's verdict (its event is already applied here when it answers): whether anything changed."""
-        answer = await self._link.request(
+        answer = await self._ask(
             {"op": op, "session_id": session_id, "clinician": clinician, "force": force, "at": now_iso()}
         )
         if answer.get("unknown"):
@@ -166,6 +168,12 @@ class WorkerHub(InProcessHub):
         if answer.get("conflict"):
             raise HubConflict(answer["conflict"])
         return bool(answer.get("changed"))
+
+    async def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return await self._link.request(request)
+        except LinkDown as exc:
+            raise HubUnavailable(str(exc)) from exc
 
     # receiving
 

@@ -51,7 +51,7 @@ from app.deps import (
     SettingsDep,
     TrailDep,
 )
-from app.hub import Hub, HubConflict, SessionRecord, SessionSummary, UnknownSession
+from app.hub import Hub, HubConflict, HubUnavailable, SessionRecord, SessionSummary, UnknownSession
 from app.hub_events import Delivered
 from app.page_rendering import staff_page
 from app.protocol import error_frame
@@ -430,6 +430,9 @@ class ClinicianConnection:
             record = await self.hub.record(session_id)
         except UnknownSession:
             await self.send(error_frame("unknown_session", "no live session with that id"))
+            return
+        except HubUnavailable:
+            await self.send(error_frame("unavailable", "the live sessions cannot be reached for a moment; ask again"))
             return
         await self.consult(record, text)
 

@@ -4,6 +4,8 @@ Staff access fails closed: a staff token is honoured only after its account has 
 and a sign-in only after its password has, so while the accounts database is down every staff request that needs
 one is answered `503 Service Unavailable` with `Retry-After`, never a bare 500:
   {"error": "accounts_unavailable", "detail": "..."}   (`database_unavailable` when another read failed)
+A clinician's view of one live session, or a takeover, while a worker's link to its master reconnects (app/hub.py
+`HubUnavailable`) is answered the same way with `hub_unavailable`.
 Pages (a browser asking for HTML outside /api/) get the same message as a page. The patient chat needs no account
 and keeps working; its audit records wait in the spool (README, "What survives a fault").
 """
@@ -18,6 +20,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.accounts import AccountsUnavailable
+from app.hub import HubUnavailable
 from frontend.i18n import N_, translations
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,10 @@ MESSAGES = {
         "Staff accounts cannot be checked right now: the database is not answering. "
         "Try again in a few seconds. Patient chat is not affected."
     ),
+    "hub_unavailable": N_(
+        "The live sessions cannot be reached for a moment while this server reconnects its parts. "
+        "Try again in a few seconds. Patient chat is not affected."
+    ),
     "database_unavailable": N_(
         "The database is not answering, so this cannot be shown right now. "
         "Try again in a few seconds. Patient chat is not affected."
@@ -40,12 +47,17 @@ MESSAGES = {
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AccountsUnavailable, _accounts_unavailable)
+    app.add_exception_handler(HubUnavailable, _hub_unavailable)
     for kind in DATABASE_DOWN:
         app.add_exception_handler(kind, _database_unavailable)
 
 
 async def _accounts_unavailable(request: Request, exc: Exception) -> Response:
     return unavailable(request, "accounts_unavailable")
+
+
+async def _hub_unavailable(request: Request, exc: Exception) -> Response:
+    return unavailable(request, "hub_unavailable")
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
@@ -55,7 +67,9 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 
 
 def unavailable(request: Request, code: str) -> Response:
-    log.warning("staff request refused: the database is not answering", extra={"route": request.url.path, "code": code})
+    log.warning(
+        "staff request refused: a part it needs is not answering", extra={"route": request.url.path, "code": code}
+    )
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
     if wants_page(request):
         from app.page_locale import page_locale

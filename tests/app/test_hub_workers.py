@@ -4,12 +4,13 @@ master's registry has those, and a clinician's view of one session asks the mast
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from app.hub import InProcessHub, UnknownSession
+from app.hub import HubUnavailable, InProcessHub, UnknownSession
 from app.hub_broker import Broker
 from app.hub_workers import WorkerHub
 from app.worker_link import WorkerLink
@@ -70,3 +71,28 @@ async def test_an_answer_cut_short_is_not_kept_for_ever(hubs):
     for n in range(5):  # turns that never send their `done` (the patient left mid-answer)
         await worker.publish({"type": "token", "session_id": SESSION, "message_id": f"m-{n}", "text": "..."})
     assert [e["message_id"] for e in worker.session(SESSION).transcript] == ["m-3", "m-4"]
+
+
+async def test_while_the_master_does_not_answer_a_clinicians_view_says_so(tmp_path):
+    """A worker's copy has no transcript to show and cannot decide a takeover: `HubUnavailable` (a 503 for staff,
+    app/security/unavailable.py), not a server error and not the copy shown as if it were the whole record."""
+    broker = Broker(InProcessHub())
+    await broker.start(tmp_path / "master.sock")
+    link = WorkerLink(str(tmp_path / "master.sock"), worker="0")
+    worker = WorkerHub(link)
+    await worker.start()
+    try:
+        await worker.publish({"type": "patient_connected", "session_id": SESSION})
+        await a_turn(worker, "m-1", "I have a cold", ["Rest."])
+        await broker.close()
+        async with asyncio.timeout(10):
+            while link.connected:
+                await asyncio.sleep(0.01)
+        with pytest.raises(HubUnavailable):
+            await worker.record(SESSION)
+        with pytest.raises(HubUnavailable):
+            await worker.takeover(SESSION, "clin")
+        assert worker.session(SESSION).summary.messages == 1  # the queue's summaries stay on show
+    finally:
+        await worker.close()
+        await link.close()
