@@ -87,6 +87,7 @@ LATER_ROUNDS = {
     "YD": "locked19",  # round 19: relatives' illnesses, as a family history or the relative as the patient now, blind
     "YE": "locked20",  # round 20: Canadian and Australian triage-teaching vignettes and carers' messages, blind
     "YF": "locked21",  # round 21: Irish and New Zealand out-of-hours vignettes and patients' web chat, blind
+    "YG": "locked22",  # round 22: cautious-care groups with observations stated (decides engine 2.8.25), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
