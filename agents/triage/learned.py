@@ -82,8 +82,7 @@ class Base:
     scores: tuple[str, ...]
     needs_clinician: bool
     red_flag: bool = False
-    """A rule or finding that holds the level at a doctor within 24 hours or more urgent (a phrase rule's hold in a
-    message with normal observations is none: ``engine._base_of``)."""
+    """A rule or finding that holds the level at a doctor within 24 hours or more urgent."""
 
 
 @dataclass(frozen=True, slots=True)

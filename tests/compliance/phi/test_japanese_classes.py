@@ -225,6 +225,8 @@ ROUND8 = [
     # session 23: a family name in variant kanji (the dictionary reads 髙橋, 濵田 as unknown common nouns)
     ("髙橋 翠ちゃんの保護者様。", ["髙橋 翠"]),
     ("濵田 陽介さんから電話がありました。", ["濵田 陽介"]),
+    # session 24: the same before a plain です (a full name introducing oneself)
+    ("德永 恵です。母の薬のことで相談です。", ["德永 恵"]),
 ]
 
 ROUND6 = [
