@@ -24,7 +24,7 @@ from typing import Any
 import regex
 
 from compliance.phi.entities import PERSON
-from compliance.phi.ja.lexicon import alternation, kept_places, table, words
+from compliance.phi.ja.lexicon import alternation, common_form, kept_places, table, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
 from compliance.phi.recognizers.ja.names import Strength, strength
@@ -208,7 +208,9 @@ def _full_name(engine: SudachiNlpEngine, surname: str, given: str) -> bool:
     if surname in kept_places():
         return False
     if not any(
-        pos[1] == "固有名詞" and (pos[2:4] == ("人名", "姓") or pos[2] == "地名") for pos in engine.readings(surname)
+        pos[1] == "固有名詞" and (pos[2:4] == ("人名", "姓") or pos[2] == "地名")
+        for form in {surname, common_form(surname)}  # 德永 is 徳永 (data/ja/name_variants.yaml)
+        for pos in engine.readings(form)
     ):
         return False
     return all(token.pos[0] == "名詞" and token.pos[1] != "数詞" for token in engine.tokens(given))
