@@ -88,6 +88,7 @@ LATER_ROUNDS = {
     "YE": "locked20",  # round 20: Canadian and Australian triage-teaching vignettes and carers' messages, blind
     "YF": "locked21",  # round 21: Irish and New Zealand out-of-hours vignettes and patients' web chat, blind
     "YG": "locked22",  # round 22: cautious-care groups with observations stated (decides engine 2.8.25), blind
+    "YH": "locked23",  # round 23: the same class in North American settings (decides engine 2.8.26), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
