@@ -23,30 +23,19 @@ from agents.triage import addressed, japanese, knowledge, learned, protocols
 from agents.triage.assessment import Assessment, ConditionConsidered
 from agents.triage.facts import Facts, conversation_facts, extract
 from agents.triage.knowledge import Knowledge
-from agents.triage.levels import Level, Urgency
+from agents.triage.levels import Level
 from agents.triage.protocols import Clause, FactTest, Protocols, Rule
 from agents.triage.reading import Coverage, Mention, Reader
-from agents.triage.reasoning import Considered, Reasoning, reason
+from agents.triage.reasoning import Reasoning, reason
 from agents.triage.text import Conversation, Document, Term, normalise
 from agents.triage.words import tokens
 
 _TOKENS = re.compile(r"[^\W\d_]+")
 _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
-#: Vital signs whose statement counts as observations taken (temperature, heart rate, blood pressure, breathing
-#: rate, oxygen saturation), and how many of them a message must state for normal observations to count.
-_VITALS = ("temp_c", "hr", "sbp", "rr", "spo2")
-_OBSERVED = 2
-#: ``layers["hold"]`` when every red flag is a phrase rule whose hold normal observations answer (the rules'
-#: ``answered_by_observations``), the message states them, and a specific condition the findings layer read explains
-#: the complaint (``layers["explained_by"]``, its level ``layers["lower_to"]``): such a hold is no red flag for the
-#: learned layer, which may then lower it when confident (``lower_at``), but no further than that condition's level.
-#: A finding, a number or a condition that calls for a doctor within 24 hours still holds (notes/issue-15.md,
-#: session 24).
-_ANSWERED = "answered by observations"
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.26"
+ENGINE_VERSION = "2.8.23"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -322,20 +311,8 @@ def _base_of(a: Assessment) -> learned.Base:
         conditions=tuple((c.id, c.level, c.via) for c in a.conditions),
         scores=tuple(a.scores),
         needs_clinician=a.needs_clinician,
-        red_flag=bool(a.red_flags) and a.layers.get("hold") != _ANSWERED,
-        lower_to=Level(a.layers["lower_to"]) if a.layers.get("hold") == _ANSWERED else None,
+        red_flag=bool(a.red_flags),
     )
-
-
-def _explaining(findings: Reasoning, kb: Knowledge) -> Considered | None:
-    """The most urgent condition read that names a specific cause (not a catch-all such as a minor ailment)."""
-    return next((c for c in findings.considered if not kb.conditions[c.id].general), None)
-
-
-def _observed_normal(facts: Facts, findings: Reasoning) -> bool:
-    """At least ``_OBSERVED`` vital signs stated and no number the physiology layer weighs."""
-    stated = sum(getattr(facts, name) is not None for name in _VITALS)
-    return stated >= _OBSERVED and not any(sign.level is not None for sign in findings.signs)
 
 
 def assess_layers(
@@ -430,17 +407,6 @@ def assess_layers(
             if p.level.rank <= Level.consultation_24.rank and not p.source.startswith("condition:")
         )
     )
-    observed = _observed_normal(facts, findings)
-    answerable = {r.id for r in ranked if r.answered_by_observations}
-    explaining = _explaining(findings, kb)
-    answered = (
-        observed
-        and level.urgency is not Urgency.em
-        and bool(red_flags)
-        and set(red_flags) <= answerable
-        and (findings.level is None or findings.level.rank > Level.consultation_24.rank)
-        and explaining is not None
-    )
     assessment = Assessment(
         level=level,
         red_flags=red_flags,
@@ -460,12 +426,6 @@ def assess_layers(
         layers={
             "rules": rules_level.value if rules_level else "none",
             "findings": findings.level.value if findings.level else "none",
-            **({"observations": "normal"} if observed else {}),
-            **(
-                {"hold": _ANSWERED, "explained_by": explaining.id, "lower_to": explaining.level.value}
-                if answered and explaining is not None
-                else {}
-            ),
         },
     )
     coverage = sum((part.coverage for part in parts), Coverage())

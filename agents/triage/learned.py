@@ -82,11 +82,7 @@ class Base:
     scores: tuple[str, ...]
     needs_clinician: bool
     red_flag: bool = False
-    """A rule or finding that holds the level at a doctor within 24 hours or more urgent (a phrase rule's hold in a
-    message with normal observations is none: ``engine._base_of``)."""
-    lower_to: Level | None = None
-    """The least urgent level the model may lower to (a hold answered by observations: the level of the condition that
-    explains the complaint); None: any."""
+    """A rule or finding that holds the level at a doctor within 24 hours or more urgent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +164,6 @@ class Model:
         pick = max(rest, key=p.__getitem__)
         if pick.rank > base.level.rank and (base.red_flag or p[pick] / share < self.lower_at):
             pick = base.level
-        if pick.rank > base.level.rank and base.lower_to is not None and pick.rank > base.lower_to.rank:
-            pick = base.lower_to if base.lower_to.rank > base.level.rank else base.level
         return Decision(pick, p)
 
 

@@ -60,9 +60,6 @@ class Rule:
     clause: Clause
     ask: tuple[str, ...] = ()
     level_is: frozenset[Level] = frozenset()
-    answered_by_observations: bool = False
-    """The hold is for the person's physiological state now (dehydration, breathing, heart rate, a young infant's or a
-    vulnerable person's illness), which stated normal observations answer (engine ``_base_of``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +134,6 @@ def _rules(path: Path, data: dict[str, Any], terms: dict[str, Any], questions: d
         for key in ask:
             if key not in questions:
                 raise ProtocolError(f"{where}: no follow-up question for {key!r}")
-        answered = raw.get("answered_by_observations", False)
-        if answered not in (True, False):
-            raise ProtocolError(f"{where}: answered_by_observations is true or false")
-        if answered and level not in (Level.consultation_24, Level.consultation):
-            raise ProtocolError(f"{where}: only a doctor's-visit hold can be answered by observations")
         cond = {k: v for k, v in raw.items() if k in {"all", "none", "facts", "any_of"}}
         rules.append(
             Rule(
@@ -152,7 +144,6 @@ def _rules(path: Path, data: dict[str, Any], terms: dict[str, Any], questions: d
                 clause=_clause(cond, where, terms),
                 ask=ask,
                 level_is=frozenset(Level(x) for x in raw.get("level_is", ())),
-                answered_by_observations=answered,
             )
         )
     return rules

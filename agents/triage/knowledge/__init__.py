@@ -99,9 +99,6 @@ class Condition(BaseModel):
     """Phrases that cancel a name they overlap ("heat stroke" for stroke, "ectopic beats" for ectopic)."""
     patterns: tuple[Pattern, ...] = ()
     source: str = ""
-    general: bool = False
-    """A catch-all reading (a minor ailment, a fever without red flags) that names no specific cause: it explains no
-    hold that normal observations answer (engine ``_explaining``)."""
 
 
 class PhysiologyRule(BaseModel):

@@ -100,56 +100,6 @@ def test_a_red_flag_floor_is_never_lowered_by_the_model() -> None:
     assert apply_model(base, feats, sure).level is Level.consultation_24
 
 
-_BABY = "A 6-week-old girl has had a blocked nose and a few sneezes for two days. She is alert and content."
-
-
-def test_a_hold_for_the_persons_state_is_answered_by_normal_observations() -> None:
-    """2.8.26: a phrase rule that holds a case at a doctor within 24 hours for who the person is or for their state
-    now (a baby under three months, dehydration, breathing, a fast pulse) is no red flag once the message states
-    observations, none is abnormal and a specific condition explains the complaint: the learned layer may lower it
-    when confident, no further than that condition's level."""
-    sure = _model_preferring(Level.self_care, lower_at=0.5)
-    observed, feats = assess_layers(_BABY + " Temperature 36.9 C, heart rate 145, respiratory rate 40.")
-    assert observed.level is Level.consultation_24 and observed.red_flags == ("minor_ailments.young_infant",)
-    assert observed.layers["observations"] == "normal" and observed.layers["hold"] == "answered by observations"
-    assert observed.layers["explained_by"] == "common_cold" and observed.layers["lower_to"] == "self_care"
-    assert apply_model(observed, feats, sure).level is Level.self_care
-
-    for unobserved in (_BABY, _BABY + " Temperature 36.9 C."):  # no observations, or one: the hold stands
-        base, feats = assess_layers(unobserved)
-        assert base.level is Level.consultation_24 and "hold" not in base.layers
-        assert apply_model(base, feats, sure).level is Level.consultation_24
-
-    abnormal, feats = assess_layers(_BABY + " Temperature 36.9 C, heart rate 145, respiratory rate 64.")
-    assert abnormal.is_emergency or "hold" not in abnormal.layers
-    assert apply_model(abnormal, feats, sure).level is abnormal.level
-
-
-def test_an_answered_hold_is_lowered_only_as_far_as_a_specific_condition_explains() -> None:
-    sure = _model_preferring(Level.self_care, lower_at=0.5)
-    vitals = " Temperature 36.8 C, HR 82, BP 134/80, SpO2 97%."
-    unexplained, feats = assess_layers(  # nothing read names a cause: the hold stands (2.8.25 let the model decide)
-        "A 79-year-old man has had loose stools three times a day for two days. He is drinking well." + vitals
-    )
-    assert unexplained.layers["observations"] == "normal" and "hold" not in unexplained.layers
-    assert apply_model(unexplained, feats, sure).level is Level.consultation_24
-
-    routine, feats = assess_layers(
-        "A 70-year-old man with palpitations on and off for a week; he has atrial fibrillation." + vitals
-    )
-    assert routine.layers["hold"] == "answered by observations" and routine.layers["lower_to"] == "consultation"
-    assert apply_model(routine, feats, sure).level is Level.consultation  # not self care, as the model would
-
-
-def test_normal_observations_do_not_answer_a_hold_for_something_else() -> None:
-    """A hold that is about a treatment's time window, not the person's state, stands whatever the observations."""
-    sure = _model_preferring(Level.self_care, lower_at=0.5)
-    base, feats = assess_layers("had unprotected sex last night. Temperature 36.8 C, heart rate 72, BP 118/76.")
-    assert base.level is Level.consultation_24 and base.layers["observations"] == "normal"
-    assert "hold" not in base.layers
-    assert apply_model(base, feats, sure).level is Level.consultation_24
-
-
 def test_measurements_reach_the_model_through_the_physiology_layer_not_as_words() -> None:
     """2.8.11: the labels and units of observations are no words of the model's (they had been read as an
     emergency's, since clinicians wrote them mostly in emergencies); abnormal values still count through the

@@ -74,24 +74,16 @@ def test_load_is_cached() -> None:
     assert protocols.load() is protocols.load()
 
 
-@pytest.mark.parametrize(
-    ("rule", "problem"),
-    [
-        ("all: [no_such_term]", "unknown term"),
-        # normal observations may answer a hold at a doctor's visit, never an emergency
-        ("all: [fever]\n    answered_by_observations: true", "only a doctor's-visit hold"),
-    ],
-)
-def test_malformed_rule_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule: str, problem: str) -> None:
+def test_malformed_rule_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "protocols"
     bad.mkdir()
     (bad / "x.yaml").write_text(
-        f"family: x\nrules:\n  - id: x.a\n    level: emergency\n    rationale: some reason here\n    {rule}\n"
+        "family: x\nrules:\n  - id: x.a\n    level: emergency\n    rationale: some reason here\n    all: [no_such_term]\n"
     )
     monkeypatch.setattr(protocols, "PROTOCOL_DIR", bad)
     protocols.load.cache_clear()
     try:
-        with pytest.raises(protocols.ProtocolError, match=problem):
+        with pytest.raises(protocols.ProtocolError, match="unknown term"):
             protocols.load()
     finally:
         monkeypatch.undo()
