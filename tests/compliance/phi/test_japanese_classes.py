@@ -227,6 +227,11 @@ ROUND8 = [
     ("濵田 陽介さんから電話がありました。", ["濵田 陽介"]),
     # session 24: the same before a plain です (a full name introducing oneself)
     ("德永 恵です。母の薬のことで相談です。", ["德永 恵"]),
+    # session 24: a kind-first kana name the dictionary splits (みや + た, ぐり + ぐら), or followed straight by a verb
+    # of going (the chat drops に)
+    ("耳鼻科みやたで鼻水吸ってもらいました。", ["耳鼻科みやた"]),
+    ("キッズ薬局 ぐりぐらで薬をもらった", ["キッズ薬局 ぐりぐら"]),
+    ("昨日、接骨院 こまち行ってきました。", ["接骨院 こまち"]),
 ]
 
 ROUND6 = [
@@ -285,6 +290,10 @@ NO_NAME = [
     "発赤の範囲拡大あり。",
     "母熱が出て、父咳が止まらない。",
     "日光角化症って言われました。",
+    # a department word before kana that is no name (session 24's run-on stops at a particle and after a verb)
+    "小児科かかったけど、熱が下がらない",
+    "歯科でみてもらったら虫歯でした。",
+    "薬局でもらったロキソニンを飲みました。",
 ]
 
 

@@ -38,7 +38,13 @@ NO_TAIL = regex.compile(r"の(?:家|里|郷|森|杜|園|苑|丘|泉|舎|館)(?![
 # 陽だまり 御中, 【キッズデンタル ぱんだ】, キッズクリニック いろはって).
 VALUE_END = regex.compile(
     r"\s*(?:です|でした|でございます|って|に|で|の|から|へ|を|は|が|と|や|も|[、。,.!?！？()（）「」『』【】〔〕［］]|\Z)|[ \n]"
+    # a chat drops the particle before a verb of going (接骨院 こまち行って, 歯科 みどり通ってます)
+    r"|(?:行(?=[っきくかけこ])|来(?=[てたる])|通(?=[っいうわ])|寄(?=[っりる]))"
 )
+#: A kana name after a kind word may run on over the kana morphemes the dictionary splits it into (耳鼻科みやた:
+#: みや + た; キッズ薬局 ぐりぐら: ぐり + ぐら), at most this many characters more, up to where a name ends.
+KANA_RUN_ON = 3
+HIRAGANA = regex.compile(r"[\p{Hiragana}ー]+")
 
 
 @dataclass(frozen=True)
@@ -140,8 +146,30 @@ def named_value(
     tail = NO_TAIL.match(text, end)
     end = branch_end(text, tail.end() if tail is not None else end)
     if not VALUE_END.match(text, end):
-        return None
+        end = _kana_run_on(text, tokens, parts) if kana_first else -1
+        if end < 0:
+            return None
     return position, end
+
+
+def _kana_run_on(text: str, tokens: tuple[JaToken, ...], parts: list[Part]) -> int:
+    """Where a hiragana name the dictionary split ends (みや + た, ぐり + ぐら, みや + たで): over the hiragana after it,
+    no particle among its morphemes, at most ``KANA_RUN_ON`` characters, up to the first place a name ends (which may
+    be inside a morpheme: たで is た + で); -1 when it does not end so."""
+    if not HIRAGANA.fullmatch(parts[-1].surface) or any(part.token.pos[0] == "動詞" for part in parts):
+        return -1
+    name_end = parts[-1].end
+    limit = name_end
+    for token in tokens:
+        if token.start < name_end:
+            continue
+        if token.start > limit or token.pos[0] == "助詞" or not HIRAGANA.fullmatch(token.surface):
+            break
+        limit = token.end
+    for end in range(name_end + 1, min(limit, name_end + KANA_RUN_ON) + 1):
+        if VALUE_END.match(text, end):
+            return end
+    return -1
 
 
 def is_named(text: str, tokens: tuple[JaToken, ...], start: int, end: int, engine: SudachiNlpEngine) -> bool:
