@@ -250,3 +250,30 @@ def test_an_accidental_cut_or_burn_is_no_self_harm(text: str, self_harm: bool) -
     """The phrase rules' self-harm words (mental_health.yaml ``self_harm``) read an injured arm or leg as
     self-harm unless the sentence says how an accident happened: a kitchen burn went to an ambulance."""
     assert ("mental_health.suicidal_thoughts" in assess(text).matched_rules) is self_harm
+
+
+@pytest.mark.parametrize(
+    ("text", "finding"),
+    [
+        # 2.8.27: emergencies the learned layer had caught alone, now read by the knowledge itself
+        (
+            "55-year-old man, back pain for years, now shooting pain down both legs and numbness around the seat "
+            "area when he wipes. HR 80, BP 130/80.",
+            "saddle_anaesthesia",
+        ),
+        (
+            "Exam: reduced pinprick sensation over the perineum, absent ankle jerks. Bladder scan 500 mL.",
+            "saddle_anaesthesia",
+        ),
+        (
+            "63-year-old woman with type 2 diabetes, 40 minutes of indigestion with aching in her jaw and left "
+            "shoulder, feels sick and clammy. HR 84, BP 136/82.",
+            "indigestion",
+        ),
+    ],
+)
+def test_the_deterministic_layers_read_these_emergencies_without_the_learned_layer(text: str, finding: str) -> None:
+    from agents.triage.engine import assess_layers
+
+    base, _ = assess_layers(text)
+    assert base.is_emergency and finding in base.findings, (base.level, base.findings)
