@@ -54,3 +54,8 @@ def common_form(name: str) -> str:
     """A name in variant kanji (髙橋, 濵田) in the common form the dictionary lists (高橋, 浜田;
     data/ja/name_variants.yaml); any other name as it is."""
     return name.translate(_variant_kanji())
+
+
+def name_forms(name: str) -> set[str]:
+    """The spellings to look a family name up under: as written, and in its common form (德永 and 徳永)."""
+    return {name, common_form(name)}

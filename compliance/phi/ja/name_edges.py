@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import regex
 
-from compliance.phi.ja.lexicon import common_form, word_set
+from compliance.phi.ja.lexicon import name_forms, word_set
 from compliance.phi.ja.nlp import SudachiNlpEngine
 
 KANA = r"[\p{Hiragana}\p{Katakana}ー・]"
@@ -75,8 +75,7 @@ def widen(text: str, start: int, end: int, engine: SudachiNlpEngine) -> list[tup
 
 
 def _is_surname(engine: SudachiNlpEngine, surface: str) -> bool:
-    forms = {surface, common_form(surface)}
-    return any(pos[1:4] == ("固有名詞", "人名", "姓") for form in forms for pos in engine.readings(form))
+    return any(pos[1:4] == ("固有名詞", "人名", "姓") for form in name_forms(surface) for pos in engine.readings(form))
 
 
 def _is_given_name(engine: SudachiNlpEngine, surface: str) -> bool:

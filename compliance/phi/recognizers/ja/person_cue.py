@@ -24,7 +24,7 @@ from typing import Any
 import regex
 
 from compliance.phi.entities import PERSON
-from compliance.phi.ja.lexicon import alternation, common_form, kept_places, table, words
+from compliance.phi.ja.lexicon import alternation, kept_places, name_forms, table, words
 from compliance.phi.ja.nlp import JaToken, SudachiNlpEngine
 from compliance.phi.recognizers.ja.base import JaTokenRecognizer, compile_ja, token_index_at
 from compliance.phi.recognizers.ja.names import Strength, strength
@@ -209,7 +209,7 @@ def _full_name(engine: SudachiNlpEngine, surname: str, given: str) -> bool:
         return False
     if not any(
         pos[1] == "固有名詞" and (pos[2:4] == ("人名", "姓") or pos[2] == "地名")
-        for form in {surname, common_form(surname)}  # 德永 is 徳永 (data/ja/name_variants.yaml)
+        for form in name_forms(surname)
         for pos in engine.readings(form)
     ):
         return False
