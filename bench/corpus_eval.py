@@ -90,8 +90,10 @@ LATER_ROUNDS = {
     "YG": "locked22",  # round 22: cautious-care groups with observations stated (decides engine 2.8.25), blind
     "YH": "locked23",  # round 23: the same class in North American settings (decides engine 2.8.26), blind
     "YI": "dev24",  # round 24: the same class, half its doctor's cases held by who the person is, read and tuned against
+    "YJ": "locked25",  # round 25: Dutch and Scandinavian out-of-hours vignettes and carers' chat in December, blind
+    "YK": "dev25",  # round 25: Australian summer vignettes and telehealth chat, read and tuned against (over-triage)
 }
-READABLE = ("dev", "train", "dev13", "dev17", "dev24")
+READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
