@@ -134,3 +134,61 @@ def test_not_breathing_fast_is_a_reassurance():
     ]
     assert found.level.rank > Level.consultation_24.rank
     assert not {"not_breathing", "tachypnoea"} & set(found.findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # burn first aid is no drowning, whatever the verb; going under water still is
+        ("burnt my palm on the bbq, had it under cold running water for 20 mins", "environmental.drowning", False),
+        ("burnt my palm on the bbq, had it under cold running water for 20 mins", "submersion_event", False),
+        (
+            "toddler was under water for a few seconds in the bath before we pulled him out",
+            "environmental.drowning",
+            True,
+        ),
+        # a burning that rises behind the breastbone is reflux, not a fever; "burning up" alone still is
+        ("heartburn for 2 months, burning up behind my breastbone after dinner", "fever", False),
+        ("acid burning up into my throat at night", "burn_significant", False),
+        ("my son is burning up and wont eat", "fever", True),
+        # a negative pregnancy test rules an ectopic out; a period seven weeks ago with pain and spotting does not
+        ("29F dysuria and right loin ache, LMP 2 weeks ago, urine beta-hCG negative", "abdominal.ectopic", False),
+        ("lower abdominal pain and spotting, LMP 7 weeks ago", "abdominal.ectopic", True),
+        # petechiae on the palate are a sign of a sore throat, not a non-blanching rash
+        (
+            "9M sore throat and fever, tonsillar exudate, palatal petechiae, sandpapery rash",
+            "non_blanching_rash",
+            False,
+        ),
+        (
+            "9M sore throat and fever, tonsillar exudate, palatal petechiae, sandpapery rash",
+            "skin.non_blanching",
+            False,
+        ),
+        ("fever and a petechial rash on his legs", "skin.non_blanching", True),
+        # a recurrent cold sore at the lip's border is no shingles; grouped blisters on one side of the chest are
+        (
+            "cluster of blisters at the edge of the lip, she gets the same cold sore 3 times a year",
+            "skin.shingles",
+            False,
+        ),
+        ("cluster of blisters on one side of my chest with burning pain", "skin.shingles", True),
+        # a non-smoker has no smoking risk factor
+        ("45M chest pain on and off for a day, non-smoker", "cardiac.chest_pain_risk_factors", False),
+        ("45M chest pain on and off for a day, smoker", "cardiac.chest_pain_risk_factors", True),
+        # a haemorrhage seen under the conjunctiva is a sign, not bleeding that will not stop
+        ("O/E: flat haemorrhage under the temporal bulbar conjunctiva, VA 6/6", "uncontrolled_bleeding", False),
+        ("he is haemorrhaging from the leg wound", "uncontrolled_bleeding", True),
+        # the worst hangover ever is a hangover
+        ("worst hangover ever, head pounding, threw up once, keeping water down", "safety.worst_ever_high_risk", False),
+        ("worst headache ever, came on suddenly", "safety.worst_ever_high_risk", True),
+        # vomiting that stopped does not go on
+        ("2 days of diarrhoea, vomited once on day 1, none since", "gastro.vomiting_prolonged", False),
+        ("vomiting for 3 days and still being sick", "gastro.vomiting_prolonged", True),
+    ],
+)
+def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(text: str, read: str, held: bool) -> None:
+    """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department."""
+    assessment, _ = assess_layers(text)
+    found = set(assessment.matched_rules) | set(assessment.findings) | {c.id for c in assessment.conditions}
+    assert (read in found) is held
