@@ -3,7 +3,8 @@
 Staff access fails closed: a staff token is honoured only after its account has been checked (app/accounts.py),
 and a sign-in only after its password has, so while the accounts database is down every staff request that needs
 one is answered `503 Service Unavailable` with `Retry-After`, never a bare 500:
-  {"error": "accounts_unavailable", "detail": "..."}   (`database_unavailable` when another read failed)
+  {"error": "accounts_unavailable", "detail": "...", "message": "..."}   (`database_unavailable` when another read failed;
+  `detail` is English, for programs; `message` the same in the request's language, for a person)
 A clinician's view of one live session, or a takeover, while a worker's link to its master reconnects (app/hub.py
 `HubUnavailable`) is answered the same way with `hub_unavailable`.
 Pages (a browser asking for HTML outside /api/) get the same message as a page. The patient chat needs no account
@@ -71,11 +72,12 @@ def unavailable(request: Request, code: str) -> Response:
         "staff request refused: a part it needs is not answering", extra={"route": request.url.path, "code": code}
     )
     headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    from app.page_locale import page_locale
+
+    gettext = translations(page_locale(request)).gettext
     if wants_page(request):
-        from app.page_locale import page_locale
         from app.page_rendering import templates
 
-        gettext = translations(page_locale(request)).gettext
         return templates.TemplateResponse(
             request,
             "unavailable.html",
@@ -84,7 +86,9 @@ def unavailable(request: Request, code: str) -> Response:
             headers=headers,
         )
     return JSONResponse(
-        {"error": code, "detail": MESSAGES[code]}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers
+        {"error": code, "detail": MESSAGES[code], "message": gettext(MESSAGES[code])},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers=headers,
     )
 
 

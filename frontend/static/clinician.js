@@ -293,7 +293,9 @@ async function api(path, options = {}) {
     signInAgain(_("Your sign-in has ended, so that action was not done. Sign in again to continue."));
     throw new Error("signed out");
   }
-  if (!response.ok) throw new Error(typeof body.detail === "string" ? body.detail : response.statusText);
+  // a refusal's `message` is in the page's language (a 503's); `detail` is English, for programs
+  const said = [body.message, body.detail].find((text) => typeof text === "string");
+  if (!response.ok) throw new Error(said || response.statusText);
   return body;
 }
 

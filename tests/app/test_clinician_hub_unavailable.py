@@ -48,4 +48,9 @@ def test_a_session_view_and_a_takeover_answer_503_while_the_master_does_not_answ
             assert response.json()["error"] == "hub_unavailable"
             assert "Patient chat is not affected" in response.json()["detail"]
             assert int(response.headers["retry-after"]) > 0
+        # a person reads the refusal in the page's language; a program keeps the English detail
+        japanese = client.get(f"/api/clinician/sessions/{SESSION}", headers={**staff, "Accept-Language": "ja"}).json()
+        assert japanese["detail"] == response.json()["detail"]
+        assert japanese["message"] != japanese["detail"] and "患者" in japanese["message"]
+        assert response.json()["message"] == response.json()["detail"]  # English: the same sentence
     app.state.trail.dispose()
