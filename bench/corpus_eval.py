@@ -92,6 +92,8 @@ LATER_ROUNDS = {
     "YI": "dev24",  # round 24: the same class, half its doctor's cases held by who the person is, read and tuned against
     "YJ": "locked25",  # round 25: Dutch and Scandinavian out-of-hours vignettes and carers' chat in December, blind
     "YK": "dev25",  # round 25: Australian summer vignettes and telehealth chat, read and tuned against (over-triage)
+    # round 26: twenty-six training batches, each a new writer (source/WRITER_TASKS_round26.md)
+    **dict.fromkeys("YL YM YN YO YP YQ YR YS YT YU YV YW YX YY YZ XA XB XC XD XE XF XG XH XI XJ XK".split(), "train"),
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
