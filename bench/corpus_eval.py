@@ -94,6 +94,8 @@ LATER_ROUNDS = {
     "YK": "dev25",  # round 25: Australian summer vignettes and telehealth chat, read and tuned against (over-triage)
     # round 26: twenty-six training batches, each a new writer (source/WRITER_TASKS_round26.md)
     **dict.fromkeys("YL YM YN YO YP YQ YR YS YT YU YV YW YX YY YZ XA XB XC XD XE XF XG XH XI XJ XK".split(), "train"),
+    "XL": "locked27",  # round 27: published-study vignettes and a symptom service's messages (Hong Kong, the Gulf), blind
+    "XM": "locked27",  # round 27: a US Gulf Coast nurse advice line and health centre (notes, families), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
