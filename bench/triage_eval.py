@@ -266,6 +266,7 @@ JA_SETS = {
     "blind9": Path(__file__).parent / "data" / "triage_ja_blind9.jsonl",
     "clinician_dev": Path(__file__).parent / "data" / "triage_ja_clinician_dev.jsonl",
     "clinician_train": Path(__file__).parent / "data" / "triage_ja_clinician_train.jsonl",
+    "train18": Path(__file__).parent / "data" / "triage_ja_train18.jsonl",
     "blind10": Path(__file__).parent / "data" / "triage_ja_blind10.jsonl",
     "blind11": Path(__file__).parent / "data" / "triage_ja_blind11.jsonl",
     "blind12": Path(__file__).parent / "data" / "triage_ja_blind12.jsonl",
@@ -287,6 +288,9 @@ _JA_NOTES = {
     "clinician_train": "round 14: two blind writers (KE, KF) of clinicians' notes only, written for training, each"
     " labelled by another; readable; the layer retrained with them was not released (one fewer calibration"
     " emergency), so the shipped weights have not seen them",
+    "train18": "round 18: ten blind writers (KL-KU: 1,500) of training cases, each labelled by another; readable; the"
+    " layer retrained with them was not released (notes/issue-19.md, session 25), so the shipped weights have not"
+    " seen them",
     "calibration": "rounds 8 and 9: two blind writers (JE; JH, first-person chat), each labelled by another; sets"
     " the Japanese learned layer's thresholds only, never read case by case",
     "short": "round 9: a blind writer (JS) of short first messages, labelled by another; sets the short messages'"
