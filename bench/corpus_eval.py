@@ -96,6 +96,8 @@ LATER_ROUNDS = {
     **dict.fromkeys("YL YM YN YO YP YQ YR YS YT YU YV YW YX YY YZ XA XB XC XD XE XF XG XH XI XJ XK".split(), "train"),
     "XL": "locked27",  # round 27: published-study vignettes and a symptom service's messages (Hong Kong, the Gulf), blind
     "XM": "locked27",  # round 27: a US Gulf Coast nurse advice line and health centre (notes, families), blind
+    "WD": "locked28",  # round 28: an English NHS 111 clinical assessment service's notes and 111 online messages, blind
+    "WE": "locked28",  # round 28: Caribbean general practice and casualty notes and families' WhatsApp messages, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
