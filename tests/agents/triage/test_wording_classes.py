@@ -140,8 +140,11 @@ def test_not_breathing_fast_is_a_reassurance():
     ("text", "read", "held"),
     [
         # burn first aid is no drowning, whatever the verb; going under water still is
-        ("burnt my palm on the bbq, had it under cold running water for 20 mins", "environmental.drowning", False),
-        ("burnt my palm on the bbq, had it under cold running water for 20 mins", "submersion_event", False),
+        (
+            "burnt my palm on the bbq, had it under cold running water for 20 mins",
+            ("environmental.drowning", "submersion_event"),
+            False,
+        ),
         (
             "toddler was under water for a few seconds in the bath before we pulled him out",
             "environmental.drowning",
@@ -157,12 +160,7 @@ def test_not_breathing_fast_is_a_reassurance():
         # petechiae on the palate are a sign of a sore throat, not a non-blanching rash
         (
             "9M sore throat and fever, tonsillar exudate, palatal petechiae, sandpapery rash",
-            "non_blanching_rash",
-            False,
-        ),
-        (
-            "9M sore throat and fever, tonsillar exudate, palatal petechiae, sandpapery rash",
-            "skin.non_blanching",
+            ("non_blanching_rash", "skin.non_blanching"),
             False,
         ),
         ("fever and a petechial rash on his legs", "skin.non_blanching", True),
@@ -187,8 +185,12 @@ def test_not_breathing_fast_is_a_reassurance():
         ("vomiting for 3 days and still being sick", "gastro.vomiting_prolonged", True),
     ],
 )
-def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(text: str, read: str, held: bool) -> None:
-    """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department."""
+def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(
+    text: str, read: str | tuple[str, ...], held: bool
+) -> None:
+    """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department.
+    ``read``: the rules, findings or conditions (ids) that must hold, or must not."""
     assessment, _ = assess_layers(text)
     found = set(assessment.matched_rules) | set(assessment.findings) | {c.id for c in assessment.conditions}
-    assert (read in found) is held
+    for ident in (read,) if isinstance(read, str) else read:
+        assert (ident in found) is held, ident
