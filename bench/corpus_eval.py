@@ -98,6 +98,8 @@ LATER_ROUNDS = {
     "XM": "locked27",  # round 27: a US Gulf Coast nurse advice line and health centre (notes, families), blind
     "WD": "locked28",  # round 28: an English NHS 111 clinical assessment service's notes and 111 online messages, blind
     "WE": "locked28",  # round 28: Caribbean general practice and casualty notes and families' WhatsApp messages, blind
+    # round 29: twenty-three training batches, each a new writer (source/WRITER_TASKS_round29.md)
+    **dict.fromkeys("WF WG WH WI WJ WK WL WM WN WO WP WQ WR WS WT WU WV WW WX WY UA UB UC".split(), "train"),
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
