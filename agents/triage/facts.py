@@ -216,7 +216,7 @@ _GLUCOSE = re.compile(
 )
 # Blood ketones in mmol/L; a urine dipstick's grade ("urine ketones 2+", "ketones ++") is another measure (below).
 _KETONES = re.compile(
-    r"(?<!urine )(?<!urinary )\bketones?(?:\s*(?:level|reading))?" + _FILL + r"(\d(?:\.\d+)?)\b(?!\s*\+)"
+    r"(?<!urine )(?<!urinary )\bketones?(?:\s*(?:level|reading|meter|monitor))?" + _FILL + r"(\d(?:\.\d+)?)\b(?!\s*\+)"
 )
 _URINE_KETONES = re.compile(r"\bketones?" + _FILL + r"(?:(\d)\s*\+|(\+{1,4})(?![\w+]))")
 

@@ -139,6 +139,65 @@ def test_not_breathing_fast_is_a_reassurance():
 @pytest.mark.parametrize(
     ("text", "read", "held"),
     [
+        # a button battery in a child's mouth, or gone missing from a toy; a phone's flat battery is none
+        (
+            "11-month-old seen putting a small round flat battery from a toy in her mouth; the battery is now missing",
+            ("button_battery", "button_battery_ingestion"),
+            True,
+        ),
+        ("my phone has a flat battery so I am typing on my laptop, sore throat for 2 days", "button_battery", False),
+        # a child who opened a parent's tablets
+        ("my son 3 years open my iron tablets, maybe ate 10 of them, 30 minutes ago", "swallowed_medicine_child", True),
+        # fewer fetal movements counted, and waters described in plain or non-native words
+        ("30+4 weeks, only 2-3 small movements since yesterday evening", "reduced_fetal_movements", True),
+        ("32 weeks pregnant, since 1 hour water is coming from down, not pee, clear colour", "waters_broken", True),
+        ("32 wks pregnant, keep getting wet knickers, clear watery fluid, soaked a pantyliner", "waters_broken", True),
+        # a named cytotoxic is chemotherapy: a fever on it is neutropenic sepsis until shown otherwise
+        ("72F, day 10 after cycle 2 of docetaxel, oral temp 100.9F twice", "neutropenic_sepsis", True),
+        # back pain with numb or weak legs in someone treated for cancer before is spinal cord compression
+        (
+            "I had breast cancer 3 years ago. For 3 weeks pain in the middle of my back, worse at night, legs heavy and numb",
+            "metastatic_spinal_cord_compression",
+            True,
+        ),
+        (
+            "I had breast cancer 3 years ago, now a sore throat for two days",
+            "metastatic_spinal_cord_compression",
+            False,
+        ),
+        # a fist that met teeth is a human bite; a fist that met a wall is not
+        ("punched a guy in the mouth and theres a small cut on my knuckle from his teeth", "animal_bite", True),
+        ("I punched the wall and my knuckle is sore", "animal_bite", False),
+        # a stoma turning dark
+        ("my stoma has gone a dark purple, almost black colour, it is usually bright red", "stoma_ischaemia", True),
+        ("my stoma is a healthy red and the bag is working fine", "stoma_ischaemia", False),
+        # a ketone meter's reading is a blood ketone level
+        ("type 2 on dapagliflozin, nausea, ketone meter: 3.6 mmol/L", "significant_ketosis", True),
+        # vomiting everything, even water, in pregnancy
+        ("12 weeks pregnant, for 3 days I vomit everything even water, pee very little", "unable_to_keep_fluids", True),
+        # a faint during a sprint or at training is a faint on exertion; after practice, at a bus stop, is not
+        ("15M, I fainted during a sprint at soccer practice yesterday, feel fine now", "exertional_syncope", True),
+        (
+            "I fainted at the bus stop after football practice, it was hot and I hadn't eaten",
+            "exertional_syncope",
+            False,
+        ),
+    ],
+)
+def test_an_emergency_told_in_words_the_knowledge_did_not_hold_is_read(
+    text: str, read: str | tuple[str, ...], held: bool
+) -> None:
+    """Round 29's batches (`train29`, readable): emergencies the deterministic layers missed, each read now in
+    general form (session 26); and a look-alike each that must stay unread."""
+    assessment, _ = assess_layers(text)
+    found = set(assessment.matched_rules) | set(assessment.findings) | {c.id for c in assessment.conditions}
+    for ident in (read,) if isinstance(read, str) else read:
+        assert (ident in found) is held, ident
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
         # burn first aid is no drowning, whatever the verb; going under water still is
         (
             "burnt my palm on the bbq, had it under cold running water for 20 mins",
@@ -183,6 +242,31 @@ def test_not_breathing_fast_is_a_reassurance():
         # vomiting that stopped does not go on
         ("2 days of diarrhoea, vomited once on day 1, none since", "gastro.vomiting_prolonged", False),
         ("vomiting for 3 days and still being sick", "gastro.vomiting_prolonged", True),
+        # going under in a pool, the sea or a bath is a submersion however the water is named; under an anaesthetic
+        # is none (session 26)
+        (
+            "my daughter went under at the swimming pool and swallowed a lot of water, now she keeps coughing",
+            ("submersion_event", "drowning"),
+            True,
+        ),
+        ("my son was pulled under the water by a wave, he has been vomiting since", "drowning", True),
+        (
+            "I went under general anaesthetic for my knee last week and now I have a cough",
+            ("environmental.drowning", "submersion_event"),
+            False,
+        ),
+        # the glass test told at length, and spots of two colours joined: a non-blanching rash (dev17, session 26)
+        (
+            "10 month old, fever, tiny purple-red dots on his tummy, i pressed a glass on them like i saw on facebook "
+            "and they didnt fade. probably a heat rash?",
+            ("skin.non_blanching", "non_blanching_rash", "meningococcal_disease"),
+            True,
+        ),
+        (
+            "pressed a glass on the rash on her arm and it faded completely so not worried, she has a cold",
+            ("skin.non_blanching", "non_blanching_rash"),
+            False,
+        ),
     ],
 )
 def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(
