@@ -101,6 +101,8 @@ LATER_ROUNDS = {
     # round 29: twenty-three batches written for training, each a new writer (source/WRITER_TASKS_round29.md); the
     # layer retrained on them (2.8.31) failed its release rule, so they form a readable part never trained on
     **dict.fromkeys("WF WG WH WI WJ WK WL WM WN WO WP WQ WR WS WT WU WV WW WX WY UA UB UC".split(), "train29"),
+    "VA": "locked30",  # round 30: published-study vignettes and a Nordic symptom portal's messages, blind
+    "VB": "locked30",  # round 30: South-East Asian hospital triage notes and families' chat messages, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
