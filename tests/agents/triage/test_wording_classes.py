@@ -136,6 +136,15 @@ def test_not_breathing_fast_is_a_reassurance():
     assert not {"not_breathing", "tachypnoea"} & set(found.findings)
 
 
+def _assert_read(text: str, read: str | tuple[str, ...], held: bool) -> None:
+    """``read``: the rules, findings or conditions (ids) the deterministic layers must hold for ``text`` (``held``)
+    or must not."""
+    assessment, _ = assess_layers(text)
+    found = set(assessment.matched_rules) | set(assessment.findings) | {c.id for c in assessment.conditions}
+    for ident in (read,) if isinstance(read, str) else read:
+        assert (ident in found) is held, ident
+
+
 @pytest.mark.parametrize(
     ("text", "read", "held"),
     [
@@ -189,10 +198,7 @@ def test_an_emergency_told_in_words_the_knowledge_did_not_hold_is_read(
 ) -> None:
     """Round 29's batches (`train29`, readable): emergencies the deterministic layers missed, each read now in
     general form (session 26); and a look-alike each that must stay unread."""
-    assessment, _ = assess_layers(text)
-    found = set(assessment.matched_rules) | set(assessment.findings) | {c.id for c in assessment.conditions}
-    for ident in (read,) if isinstance(read, str) else read:
-        assert (ident in found) is held, ident
+    _assert_read(text, read, held)
 
 
 @pytest.mark.parametrize(
@@ -272,9 +278,5 @@ def test_an_emergency_told_in_words_the_knowledge_did_not_hold_is_read(
 def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(
     text: str, read: str | tuple[str, ...], held: bool
 ) -> None:
-    """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department.
-    ``read``: the rules, findings or conditions (ids) that must hold, or must not."""
-    assessment, _ = assess_layers(text)
-    found = set(assessment.matched_rules) | set(assessment.findings) | {c.id for c in assessment.conditions}
-    for ident in (read,) if isinstance(read, str) else read:
-        assert (ident in found) is held, ident
+    """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department."""
+    _assert_read(text, read, held)
