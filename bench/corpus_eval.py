@@ -103,8 +103,10 @@ LATER_ROUNDS = {
     **dict.fromkeys("WF WG WH WI WJ WK WL WM WN WO WP WQ WR WS WT WU WV WW WX WY UA UB UC".split(), "train29"),
     "VA": "locked30",  # round 30: published-study vignettes and a Nordic symptom portal's messages, blind
     "VB": "locked30",  # round 30: South-East Asian hospital triage notes and families' chat messages, blind
+    "UD": "dev31",  # round 31: prison and custody healthcare notes and prisoners' sick-call requests, read and tuned against
+    "UE": "dev31",  # round 31: care and nursing homes' notes and relatives' messages, read and tuned against
 }
-READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29")
+READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
