@@ -280,3 +280,72 @@ def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(
 ) -> None:
     """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # peritonism is a tummy that hurts on moving; a verruca, a corn or a knee that hurts when walking is not
+        (
+            "hard rough spot on the bottom of my foot with little black dots, hurts a bit when I walk",
+            "abdominal.peritonitis",
+            False,
+        ),
+        ("my tummy really hurts when i walk or cough, worst on the right", "abdominal.peritonitis", True),
+        ("rolled my ankle landing from a rebound at netball, swollen outside", "abdominal.peritonitis", False),
+        ("abdomen tender with guarding and rebound in the RIF", "abdominal.peritonitis", True),
+        # a big blister from new boots is no burn; large blisters after a scald still make it severe
+        ("new football boots have given me a massive blister on my heel, clear fluid", "trauma.burn_severe", False),
+        ("pulled a kettle of boiling water over her arm, big blisters already", "trauma.burn_severe", True),
+        # stroke the verb, and a stroke in the past, are not a stroke now
+        (
+            "neighbours dog bit my hand this morning when i went to stroke it, 2 puncture marks",
+            "neuro.stroke_named",
+            False,
+        ),
+        ("83F, largely chair-bound after stroke. 3 cm blanching redness over the heel", "neuro.stroke_named", False),
+        ("I think mum is having a stroke", "neuro.stroke_named", True),
+        ("he has been confused since his stroke yesterday", "neuro.stroke_named", True),
+        # a cough that comes in fits is a coughing fit; a child who had a fit is not
+        ("my 8 year old has a cough that comes in big fits and he is sick after", "neuro.seizure", False),
+        ("my 3 year old had a big fit and is drowsy now", "neuro.seizure", True),
+        # aching in cold weather is no cold exposure; an older person left out on a freezing night is
+        ("83-year-old man, osteoarthritic knees ache worse in the cold weather", "environmental.cold_exposure", False),
+        ("my 80 year old mum was found outside on a freezing night", "environmental.cold_exposure", True),
+        # the eye's torsional nystagmus (BPPV) is no torsion of a testicle
+        (
+            "76M brief spinning on rolling over, Dix-Hallpike positive with torsional nystagmus",
+            "testicular_torsion",
+            False,
+        ),
+        ("14M sudden pain in his left testicle, suspected torsion", "testicular_torsion", True),
+        # an arm stretched out is no presenting part; a baby's foot at the vagina is
+        ("27M chest hurts when i press on the muscle or stretch my arm out", "pregnancy.labour_critical", False),
+        (
+            "84, fallen, cant get up, his leg looks shorter and his foot is turned out",
+            "pregnancy.labour_critical",
+            False,
+        ),
+        ("i can see the babys foot coming out", "pregnancy.labour_critical", True),
+        # pelvic floor muscles contract; a postnatal catheter was put in during labour; a show alone at term waits
+        ("5 weeks postnatal, leaks urine on coughing, pelvic floor contraction weak", "pregnancy.labour", False),
+        ("postnatal day 11, catheterised in labour, now dysuria and frequency", "pregnancy.labour", False),
+        ("39 weeks, lost a blob of jelly-like mucus this morning, I think it's the show", "pregnancy.labour", False),
+        ("32 weeks pregnant and had a show this morning", "pregnancy.show_preterm", True),
+        ("39 weeks, had a show and now contractions every 5 minutes", "pregnancy.labour", True),
+        # piles told as sore lumps at the bottom bleed from the back passage, not the womb
+        (
+            "30 weeks pregnant, sore lumps at her bottom and bright red blood on the toilet paper when she goes",
+            "pregnancy.bleeding_later",
+            False,
+        ),
+        ("30 weeks pregnant and bleeding from down below", "pregnancy.bleeding_later", True),
+        # a bruise gone purple is no cyanosis; a baby turning purple is
+        ("knocked my shin, bruise has gone purple-black, not painful", "breathing.severe_distress", False),
+        ("my baby turned purple and went floppy", "breathing.severe_distress", True),
+    ],
+)
+def test_a_benign_case_read_as_an_emergency_by_one_word(text: str, read: str | tuple[str, ...], held: bool) -> None:
+    """Round 29 (`train29`) and round 31 (`dev31`), readable: wordings that sent benign cases to an emergency
+    department (session 27), each with a look-alike that must still hold."""
+    _assert_read(text, read, held)
