@@ -105,6 +105,8 @@ LATER_ROUNDS = {
     "VB": "locked30",  # round 30: South-East Asian hospital triage notes and families' chat messages, blind
     "UD": "dev31",  # round 31: prison and custody healthcare notes and prisoners' sick-call requests, read and tuned against
     "UE": "dev31",  # round 31: care and nursing homes' notes and relatives' messages, read and tuned against
+    "VC": "locked31",  # round 31: remote and rural Scotland (NHS 24, island practices) notes and patients' messages, blind
+    "VD": "locked31",  # round 31: northern Canadian nursing stations' notes and families' messages, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
