@@ -312,3 +312,49 @@ def test_asking_the_same_thing_again_is_amnesia_after_a_head_injury_and_a_memory
         "80歳の母、半年前から同じことを何度も聞くようになりました。急に悪くなったわけではありません", lang="ja"
     )
     assert not months.is_emergency and "memory_loss" in months.findings
+
+
+# Session 27 (train18, readable): emergencies the Japanese reader missed for want of words; sentences written here.
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        # Kawasaki disease's lips and hands in a parent's words (NICE NG143: fever for 5 days, consider Kawasaki)
+        (
+            "4歳の息子、熱が5日続いている。目が真っ赤で目やにはない。唇が赤くひび割れて、手足がパンパンにむくんでいる。",
+            "kawasaki_disease",
+        ),
+        # a snake bite told plainly, and by the snake's name
+        ("畑で草取りをしていたら手の甲を蛇にかまれた。牙のあとが2つあって腫れてきた。", "snake_bite"),
+        ("ハブにかまれて足首が腫れてきた", "snake_bite"),
+        # a one-sided sore throat with a mouth that will not open and a muffled voice, in dialect: quinsy
+        ("高1です。のどの右側だけ痛くて、口が開かんし声がこもってる。熱38.5", "quinsy"),
+        # an eye struck by a fragment at a grinder, a teardrop pupil: a penetrating eye injury
+        ("40歳男性。研削盤作業中に右眼に何か当たった。右目がかすむ。瞳孔は涙滴状。", "penetrating_eye_injury"),
+        # a graze whose redness hurts far more than it looks and turns dusky: necrotising fasciitis
+        (
+            "35歳男性。昨日の擦り傷の周りが赤く腫れて、見た目以上に痛い。一部が暗紫色。体温38.8℃、HR 110。",
+            "necrotising_fasciitis",
+        ),
+        # one-sided 腰 pain with fever and dysuria in pregnancy: pyelonephritis (NICE NG111: admit in pregnancy)
+        ("妊娠22週です。熱が39度で寒気。右の腰が痛くて、おしっこもしみる。", "pyelonephritis"),
+    ],
+)
+def test_emergencies_the_japanese_reader_missed_for_want_of_words_are_read(text: str, condition: str) -> None:
+    result = assess(text, lang="ja")
+    assert condition in {c.id for c in result.conditions}
+    assert result.is_emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        # chapped lips in dry winter air, with no fever, are no Kawasaki disease
+        ("唇がガサガサでひび割れている。空気が乾燥しているせい？熱はなし。", "kawasaki_disease"),
+        # a snake seen, not a bite
+        ("庭でマムシを見かけた。かまれてはいない。", "snake_bite"),
+        # one-sided 腰 pain after lifting, no fever: back pain, read as before
+        ("重い荷物を持って右の腰が痛い。熱はない。", "pyelonephritis"),
+    ],
+)
+def test_their_look_alikes_are_not_read_as_those_conditions(text: str, condition: str) -> None:
+    assert condition not in {c.id for c in assess(text, lang="ja").conditions}
