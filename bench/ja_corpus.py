@@ -1,13 +1,13 @@
 """The Japanese blind batches since round 8 (bench/data/triage_ja_source/): join each writer's cases with its labels.
 
-    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,train18,clinician_dev,clinician_train,calibration,short,blind3,...,blind15,blind_short}.jsonl (deterministic)
+    python -m bench.ja_corpus build     # -> bench/data/triage_ja_{train,train18,clinician_dev,clinician_train,calibration,short,blind3,...,blind16,blind_short}.jsonl (deterministic)
 
 Written by helpers who never saw the code (brief: ``triage_ja_source/JA_WRITER_BRIEF.md``) and labelled by others
 who saw only each case's text (``JA_LABELER_BRIEF.md``); the label is the labeller's, never the writer's guess.
 ``train`` may be read and trained on; ``clinician_dev`` (round 14's clinicians' notes) and ``dev15`` (round 15's hard-to-miss emergencies and their
 look-alikes) may be read and tuned against, never trained on; ``clinician_train`` (round 14's clinicians' notes written for training) and ``train18`` (round 18's training cases) may be read; the
 layers trained on them were not released (notes/issue-19.md, sessions 17 and 25), so the shipped weights have not seen them; ``calibration`` and ``short`` (short first messages) set the Japanese learned
-layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3``, ``blind4``, ``blind5``, ``blind6``, ``blind7``, ``blind8``, ``blind9``, ``blind10``, ``blind11``, ``blind12``, ``blind13``, ``blind14``, ``blind15`` and ``blind_short`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
+layer's thresholds only (bench/train_triage.py ``--ja``) and ``blind3``, ``blind4``, ``blind5``, ``blind6``, ``blind7``, ``blind8``, ``blind9``, ``blind10``, ``blind11``, ``blind12``, ``blind13``, ``blind14``, ``blind15``, ``blind16`` and ``blind_short`` are locked: both are scored in aggregate only (bench.triage_eval --ja).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ WRITERS = {
     # round 18 (session 25): ten writers of training cases (JA_WRITER_TASKS_round18.md); the layer retrained with them
     # was not released (notes/issue-19.md, session 25), so they form a readable part of their own, never trained on
     **dict.fromkeys("KL KM KN KO KP KQ KR KS KT KU".split(), "train18"),
+    "KV": "blind16",  # round 19 (session 27): a remote island clinic and visiting nurses in the south, locked
 }
 #: Parts a tuner may read case by case; every other part is scored in aggregate only.
 READABLE = frozenset({"train", "clinician_dev", "clinician_train", "dev15", "train18"})

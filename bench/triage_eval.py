@@ -274,6 +274,7 @@ JA_SETS = {
     "blind13": Path(__file__).parent / "data" / "triage_ja_blind13.jsonl",
     "blind14": Path(__file__).parent / "data" / "triage_ja_blind14.jsonl",
     "blind15": Path(__file__).parent / "data" / "triage_ja_blind15.jsonl",
+    "blind16": Path(__file__).parent / "data" / "triage_ja_blind16.jsonl",
 }
 JA_RESULTS = Path(__file__).parent / "results" / "triage_ja.md"
 JA_FIRST_PASS = Path(__file__).parent / "data" / "triage_ja_own_firstpass.jsonl"
@@ -343,6 +344,9 @@ _JA_NOTES = {
     " stems, residents' case presentations and case-report abstracts (100) and patients' online pre-consultation"
     " forms (50), Tokyo, Nagoya and Hokkaido in autumn and early winter, labelled by another; locked, first scored by"
     " engine 2.8.23 (tag triage-ja-17-firstpass, notes/issue-19.md, session 21)",
+    "blind16": "round 19: a blind writer (KV) of a remote island clinic's and visiting nurses' notes (75) and patients'"
+    " and families' LINE messages (75) in Okinawa, Kagoshima and Kyushu in the summer and typhoon season, labelled by"
+    " another; locked, first scored by engine 2.8.34 (tag triage-ja-19-firstpass, notes/issue-19.md, session 27)",
 }
 #: Sets nobody tuning the engine reads case by case: `--misses` lists nothing from them.
 JA_LOCKED = (
@@ -363,6 +367,7 @@ JA_LOCKED = (
     "blind13",
     "blind14",
     "blind15",
+    "blind16",
 )
 
 
