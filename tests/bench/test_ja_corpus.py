@@ -39,6 +39,7 @@ def test_the_stored_sets_are_rebuilt_from_the_sources_unchanged(tmp_path, monkey
         "blind13": 150,
         "blind14": 150,
         "blind15": 150,
+        "blind16": 150,
     }
     for part, content in stored.items():
         assert (tmp_path / f"triage_ja_{part}.jsonl").read_bytes() == content
