@@ -280,3 +280,56 @@ def test_a_word_in_another_sense_or_a_ruled_out_cause_holds_no_rule(
 ) -> None:
     """Round 25's readable batch (dev25): each wording sent a benign case to a doctor or an emergency department."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # fingers drawn into the palm that can no longer lie flat: Dupuytren's (a routine referral)
+        (
+            "79M, two years of the ring and little fingers curling into the palm, can no longer lay his hand flat on "
+            "the table, painless cords in the palm",
+            "dupuytrens_contracture",
+            True,
+        ),
+        ("I jammed my finger and can't straighten it fully today", "dupuytrens_contracture", False),
+        # a moist pink nodule in a baby's umbilicus after the cord fell off: an umbilical granuloma
+        (
+            "3 week old, a small moist pink nodule at the base of the umbilicus, skin around it not red",
+            "umbilical_granuloma",
+            True,
+        ),
+        ("my 30 year old belly button piercing has a pink lump", "umbilical_granuloma", False),
+        # brown, itchy skin of the lower legs over varicose veins: varicose eczema
+        (
+            "dad is 79, the skin on his lower legs has gone brownish, itchy and dry, he has varicose veins",
+            "varicose_eczema",
+            True,
+        ),
+        ("brown patch on my arm since the summer, not itchy", "varicose_eczema", False),
+        # a foot that slaps down and toes that catch: foot drop
+        (
+            "since the long flight my right foot slaps down when I walk and I keep catching my toes",
+            "foot_drop_new",
+            True,
+        ),
+        ("stubbed my toes on the bed, bruised", "foot_drop_new", False),
+        # a coil's threads longer or its plastic felt: a displaced IUD
+        ("checked my coil strings and they feel longer, I can feel plastic poking out", "iud_expulsion", True),
+        ("had my coil fitted last year, strings feel normal, period pain", "iud_expulsion", False),
+        # a tooth loosened or pushed back by a blow: a dentist the same day; a child's loose milk tooth is none
+        ("hit in the mouth by a football, my front tooth is wobbly and pushed back", "dental_luxation", True),
+        ("my 6 year old has a wobbly tooth, is it ok to pull it", "dental_luxation", False),
+        # golden scabs in a parent's words are impetigo's crusts; a bulge along an old scar is a hernia
+        ("crusty golden yellow scabs round his nose and mouth", "yellow_crusts", True),
+        (
+            "85, soft bulge along the scar from my bowel operation when I cough, flat when I lie down",
+            "hernia_lump",
+            True,
+        ),
+    ],
+)
+def test_a_routine_complaint_no_layer_read_is_read(text: str, read: str | tuple[str, ...], held: bool) -> None:
+    """Round 29 (`train29`), readable: routine complaints that went to self care because no layer read them (session
+    27), each with a look-alike that must stay unread."""
+    _assert_read(text, read, held)
