@@ -107,6 +107,8 @@ LATER_ROUNDS = {
     "UE": "dev31",  # round 31: care and nursing homes' notes and relatives' messages, read and tuned against
     "VC": "locked31",  # round 31: remote and rural Scotland (NHS 24, island practices) notes and patients' messages, blind
     "VD": "locked31",  # round 31: northern Canadian nursing stations' notes and families' messages, blind
+    "VE": "locked32",  # round 32: vignettes in the style of published triage studies (clinicians only), blind
+    "VF": "locked32",  # round 32: a US Medicaid nurse line's and a telehealth app's chat in winter, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
