@@ -127,6 +127,29 @@ _AGE_DAY_OF_LIFE = (
         r"\s*[,:-]?\s*(?:on\s+)?day\s+(\d{1,2})\s*[,:-]\s*(?:a\s+|the\s+)?(?:baby|newborn|neonate|boy|girl|male|female)\b"
     ),
 )
+# an infant's age in a clinician's shorthand, the unit before the sex ("4 mo m", "9 mo f", "6 wk old f", "3/12 f")
+_AGE_INFANT_CODE = re.compile(
+    r"(?:^|[.\n:;]\s*|\b(?:a|an|pt|patient|baby)\s+)(\d{1,2})\s*(days?|d|wks?|weeks?|mos?|mths?|months?)\s*(?:old\s*)?"
+    r"(?:[mf]|male|female|boy|girl)\b(?!\s*/)"
+)
+# the day of life written first ("day 2 baby", "day 5 postnatal check. breastfed girl") and the baby's routine checks
+# ("routine 6-week check, baby girl"): the visit is the baby's when a baby is what it names next
+_AGE_INFANT_VISIT = (
+    (re.compile(r"\bday\s+(\d{1,2})\s+(?:old\s+)?(?:baby|newborn|neonate)\b"), 1.0),
+    (
+        re.compile(
+            r"\bday\s+(\d{1,2})\s+(?:postnatal|post natal|newborn|neonatal)\s+(?:home\s+)?(?:visit|check|review)\b"
+            r"[^\n]{0,24}?\b(?:baby|newborn|neonate|boy|girl)\b"
+        ),
+        1.0,
+    ),
+    (
+        re.compile(
+            r"\b(\d{1,2})[- ]?(?:week|wk)\s+(?:baby\s+)?(?:check|review|visit)\b[^\n]{0,24}?\b(?:baby|boy|girl|infant)\b"
+        ),
+        7.0,
+    ),
+)
 _AGE_PLACEHOLDER = re.compile(r"<age(?:_\d+)?>")
 _AGE_WORDS = (
     (re.compile(r"\b(?:newborn|new born|neonate|neonatal)\b"), 0.03),
@@ -394,6 +417,25 @@ def _first_float(
     return None
 
 
+# a reading followed by a later one ("rr 28 settling to 16", "hr 104, now 88", "hr 90 rising to 130"): the later is now
+_LATER_READING = re.compile(
+    r"\s*(?:bpm|/min|breaths?(?: per|/) ?min(?:ute)?)?\s*,?\s*(?:and\s+|but\s+)?(?:then|now|settl\w*(?: down)? to|"
+    r"coming down to|came down to|fell to|falling to|dropped to|down to|improv\w* to|reduc\w* to|rising to|rose to|"
+    r"up to|increas\w* to|climbed to|->|→)\s+(?:about\s+)?(\d{1,3})\b"
+)
+
+
+def _current_float(patterns: tuple[re.Pattern[str], ...], text: str, lo: float, hi: float) -> float | None:
+    """The first reading, or the later one the same sentence gives it ("settling to", "now")."""
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            value = float(m.group(1))
+            if lo <= value <= hi:
+                later = _LATER_READING.match(text, m.end())
+                return float(later.group(1)) if later and lo <= float(later.group(1)) <= hi else value
+    return None
+
+
 def parse_age(text: str) -> float | None:
     if _AGE_PLACEHOLDER.search(text):
         return 90.0
@@ -405,7 +447,7 @@ def parse_age(text: str) -> float | None:
         m = pattern.search(text)
         if m and 0 < float(m.group(1)) <= 120 and (best is None or m.start() < best[0]):
             best = (m.start(), float(m.group(1)))
-    for pattern in (_AGE_BORN, _AGE_BABY):
+    for pattern in (_AGE_BORN, _AGE_BABY, _AGE_INFANT_CODE):
         m = pattern.search(text)
         if not m or (best is not None and m.start() >= best[0]):
             continue
@@ -416,15 +458,26 @@ def parse_age(text: str) -> float | None:
         m = pattern.search(text)
         if m and 0 < int(m.group(1)) <= 28:
             return round(int(m.group(1)) / 365.0, 4)
+    for pattern, days in _AGE_INFANT_VISIT:
+        m = pattern.search(text)
+        if m and 0 < int(m.group(1)) * days <= 365:
+            return round(int(m.group(1)) * days / 365.0, 4)
     for pattern, value in _AGE_WORDS:
         if pattern.search(text):
             return value
     return None
 
 
+_AGE_CODE_ENDS = re.compile(r"\s*(?:[,;:(]|\.(?!\d)|with\b|presents\b|known\b|who\b|brought\b|resident\b)")
+
+
 def parse_temperature(text: str) -> float | None:
+    # "92f, ..." at the start of a note is a 92-year-old woman, not 92 degrees Fahrenheit
+    ages = [m.span(1) for m in _AGE_SEXCODE.finditer(text) if _AGE_CODE_ENDS.match(text, m.end())]
     for pattern in _TEMP:
         for m in pattern.finditer(text):
+            if any(start <= m.start(1) < end for start, end in ages):
+                continue
             value = float(m.group(1))
             unit = (m.group(2) or "")[:1]
             if unit == "f" or (not unit and 93 <= value <= 110):
@@ -574,11 +627,11 @@ def extract(
             facts.fetal_hr = _first_float((_FETAL_HR,), text, 40, 250)
         text = _FETAL_HR.sub(" ", text)  # the baby's heart rate is no reading of the mother's pulse
     if wanted("hr") and _gate(text, "hr"):
-        facts.hr = _first_float(_HR, text, 20, 260)
+        facts.hr = _current_float(_HR, text, 20, 260)
     if wanted("sbp", "dbp") and _gate(text, "bp"):
         facts.sbp, facts.dbp = parse_bp(text)
     if wanted("rr") and _gate(text, "rr"):
-        facts.rr = _first_float(_RR, text, 4, 90)
+        facts.rr = _current_float(_RR, text, 4, 90)
     if wanted("glucose") and _gate(text, "glucose"):
         facts.glucose = parse_glucose(text)
     if wanted(*_LABS) and _gate(text, "labs"):

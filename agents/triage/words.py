@@ -38,11 +38,16 @@ _SENTENCE_END = frozenset({".", "!", ";", ":", "\n", "?"})
 _stemmer = snowballstemmer.stemmer("english")
 
 
+#: Words Porter2 reduces to another word's stem: "several" to "sever" read "several fingers" as a severed finger and
+#: "several days" as severe.
+_OWN_STEMS = {"several": "several"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     if not word.isalpha() or len(word) <= 3:
         return word
-    stemmed: str = _stemmer.stemWord(word)
+    stemmed: str = _OWN_STEMS.get(word) or _stemmer.stemWord(word)
     return stemmed
 
 

@@ -132,3 +132,47 @@ def test_a_urine_dipsticks_ketone_grade_is_not_a_blood_ketone_level(text: str, b
 
 def test_a_dated_past_event_alone_gives_no_duration() -> None:
     assert facts("he had a tetanus booster 2 years ago").duration_days is None
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        # an infant's age in a US clinician's shorthand, the unit before the sex
+        ("9 mo F, fever for 3 days up to 103°F", 9 * 30.4 / 365),
+        ("4 mo M with known eczema", 4 * 30.4 / 365),
+        # the day of life written first, and the baby's routine checks
+        ("Day 2 baby, ventouse delivery. Alert and feeding.", 2 / 365),
+        ("Day 5 postnatal check. Breastfed girl, birth weight 3.40 kg", 5 / 365),
+        ("Routine 6-week check, baby girl, breech at term", 6 * 7 / 365),
+        # a mother's own check names her age
+        ("6-week postnatal check, 32-year-old woman, feeling well", 32),
+    ],
+)
+def test_an_infants_age_in_a_clinicians_shorthand(text: str, years: float) -> None:
+    """The age sets a child's limits for pulse and breathing: a newborn's RR 44 and HR 140 are normal (round 29)."""
+    assert facts(text).age == pytest.approx(years, rel=0.02)
+
+
+def test_a_mothers_day_after_birth_is_not_her_babys_age() -> None:
+    assert facts("day 5 postnatal, my stitches are sore").age is None
+
+
+def test_an_age_and_sex_code_is_no_temperature() -> None:
+    """ "92F, ..." opens a note about a 92-year-old woman: not 92 degrees Fahrenheit, i.e. 33.3 C (hypothermia)."""
+    f = facts("92F, end-of-life care plan in place, restless for 2 nights")
+    assert (f.age, f.temp_c) == (92, None)
+    assert facts("99f and shivery").temp_c == pytest.approx(37.22, abs=0.05)
+    assert facts("a 94 f with fever 101f").temp_c == pytest.approx(38.33, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("text", "hr", "rr"),
+    [
+        ("HR 104 settling to 88 after slow breathing, RR 28 settling to 16", 88, 16),
+        ("hr 90 rising to 130, rr 24 then 32", 130, 32),
+        ("hr 110, rr 22", 110, 22),
+    ],
+)
+def test_a_later_reading_in_the_same_breath_is_the_one_now(text: str, hr: float, rr: float) -> None:
+    f = facts(text)
+    assert (f.hr, f.rr) == (hr, rr)

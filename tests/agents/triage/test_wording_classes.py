@@ -333,3 +333,143 @@ def test_a_routine_complaint_no_layer_read_is_read(text: str, read: str | tuple[
     """Round 29 (`train29`), readable: routine complaints that went to self care because no layer read them (session
     27), each with a look-alike that must stay unread."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # peritonism is a tummy that hurts on moving; a verruca, a corn or a knee that hurts when walking is not
+        (
+            "hard rough spot on the bottom of my foot with little black dots, hurts a bit when I walk",
+            "abdominal.peritonitis",
+            False,
+        ),
+        ("my tummy really hurts when i walk or cough, worst on the right", "abdominal.peritonitis", True),
+        ("rolled my ankle landing from a rebound at netball, swollen outside", "abdominal.peritonitis", False),
+        ("abdomen tender with guarding and rebound in the RIF", "abdominal.peritonitis", True),
+        # a big blister from new boots is no burn; large blisters after a scald still make it severe
+        ("new football boots have given me a massive blister on my heel, clear fluid", "trauma.burn_severe", False),
+        ("pulled a kettle of boiling water over her arm, big blisters already", "trauma.burn_severe", True),
+        # stroke the verb, and a stroke in the past, are not a stroke now
+        (
+            "neighbours dog bit my hand this morning when i went to stroke it, 2 puncture marks",
+            "neuro.stroke_named",
+            False,
+        ),
+        ("83F, largely chair-bound after stroke. 3 cm blanching redness over the heel", "neuro.stroke_named", False),
+        ("I think mum is having a stroke", "neuro.stroke_named", True),
+        ("he has been confused since his stroke yesterday", "neuro.stroke_named", True),
+        # a cough that comes in fits is a coughing fit; a child who had a fit is not
+        ("my 8 year old has a cough that comes in big fits and he is sick after", "neuro.seizure", False),
+        ("my 3 year old had a big fit and is drowsy now", "neuro.seizure", True),
+        # aching in cold weather is no cold exposure; an older person left out on a freezing night is
+        ("83-year-old man, osteoarthritic knees ache worse in the cold weather", "environmental.cold_exposure", False),
+        ("my 80 year old mum was found outside on a freezing night", "environmental.cold_exposure", True),
+        # the eye's torsional nystagmus (BPPV) is no torsion of a testicle
+        (
+            "76M brief spinning on rolling over, Dix-Hallpike positive with torsional nystagmus",
+            "testicular_torsion",
+            False,
+        ),
+        ("14M sudden pain in his left testicle, suspected torsion", "testicular_torsion", True),
+        # an arm stretched out is no presenting part; a baby's foot at the vagina is
+        ("27M chest hurts when i press on the muscle or stretch my arm out", "pregnancy.labour_critical", False),
+        (
+            "84, fallen, cant get up, his leg looks shorter and his foot is turned out",
+            "pregnancy.labour_critical",
+            False,
+        ),
+        ("i can see the babys foot coming out", "pregnancy.labour_critical", True),
+        # pelvic floor muscles contract; a postnatal catheter was put in during labour; a show alone at term waits
+        ("5 weeks postnatal, leaks urine on coughing, pelvic floor contraction weak", "pregnancy.labour", False),
+        ("postnatal day 11, catheterised in labour, now dysuria and frequency", "pregnancy.labour", False),
+        ("39 weeks, lost a blob of jelly-like mucus this morning, I think it's the show", "pregnancy.labour", False),
+        ("32 weeks pregnant and had a show this morning", "pregnancy.show_preterm", True),
+        ("39 weeks, had a show and now contractions every 5 minutes", "pregnancy.labour", True),
+        # piles told as sore lumps at the bottom bleed from the back passage, not the womb
+        (
+            "30 weeks pregnant, sore lumps at her bottom and bright red blood on the toilet paper when she goes",
+            "pregnancy.bleeding_later",
+            False,
+        ),
+        ("30 weeks pregnant and bleeding from down below", "pregnancy.bleeding_later", True),
+        # a bruise gone purple is no cyanosis; a baby turning purple is
+        ("knocked my shin, bruise has gone purple-black, not painful", "breathing.severe_distress", False),
+        ("my baby turned purple and went floppy", "breathing.severe_distress", True),
+    ],
+)
+def test_a_benign_case_read_as_an_emergency_by_one_word(text: str, read: str | tuple[str, ...], held: bool) -> None:
+    """Round 29 (`train29`) and round 31 (`dev31`), readable: wordings that sent benign cases to an emergency
+    department (session 27), each with a look-alike that must still hold."""
+    _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # "several" is no "severed" and no "severe" (Porter2 gives them one stem)
+        (
+            "90-year-old woman with hard bony swellings at the end joints of several fingers",
+            "traumatic_amputation",
+            False,
+        ),
+        ("table saw accident, a severed finger, bleeding", "traumatic_amputation", True),
+        ("sore throat for several days", "severe", False),
+        ("severe sore throat", "severe", True),
+        # PE at school is a lesson; a suspected PE is a pulmonary embolism
+        ("I'm 14, a volleyball hit my finger at PE yesterday, a bit swollen", "pulmonary_embolism", False),
+        ("suspected PE, sudden breathlessness and a swollen calf", "pulmonary_embolism", True),
+        # irregular tightenings that settle with rest are Braxton Hicks; timed or growing ones are labour
+        (
+            "34 weeks, I get tightenings a few times an evening, they don't hurt, aren't regular, and they stop "
+            "when I sit down with a drink",
+            ("pregnancy.labour", "pregnancy.waters_or_labour_preterm", "labour", "preterm_labour"),
+            False,
+        ),
+        (
+            "29 weeks, getting tightenings a few times a day that dont hurt and go away when i change position",
+            ("pregnancy.labour", "labour", "preterm_labour"),
+            False,
+        ),
+        (
+            "33 weeks, tightenings every 10 minutes, irregular at first but now getting stronger",
+            ("pregnancy.labour", "pregnancy.waters_or_labour_preterm", "labour", "preterm_labour"),
+            True,
+        ),
+        ("32 weeks pregnant, having contractions", ("pregnancy.labour", "preterm_labour"), True),
+        # urine leaked on coughing is incontinence (a routine appointment), in words apart
+        (
+            "5 weeks postnatal, leaks small amounts of urine on coughing and sneezing",
+            "urinary_incontinence_condition",
+            True,
+        ),
+        # an older person's joint pain with brief morning stiffness is osteoarthritis (NICE NG226); a young
+        # runner's knee is not
+        (
+            "both my knees pain when I walk long or on stairs, morning stiff 15 minutes then better. I am 76",
+            "osteoarthritis_flare",
+            True,
+        ),
+        ("I'm 25, my knee hurts after running, a bit stiff in the morning", "osteoarthritis_flare", False),
+        # boiling water pulled over oneself is a scald of the body
+        ("my 2 year old pulled boiling water over himself", "trauma.burn_severe", True),
+        ("spilt some hot tea on my hand, red, no blisters", "trauma.burn_severe", False),
+    ],
+)
+def test_a_reading_that_a_false_emergency_hid(text: str, read: str | tuple[str, ...], held: bool) -> None:
+    """Rounds 29 and 31 (`train29`, `dev31`) and the short part, readable (session 28): false emergencies by a
+    word's stem, a school lesson or Braxton Hicks tightenings, and the routine complaints and scalds that the
+    false readings hid; each with a look-alike that must still hold."""
+    _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # an older person who fell, may have broken a hip and is still on the floor: an ambulance (NHS)
+        ("gran 86 fell in the kitchen, cant get up, her right leg looks shorter and the foot is turned out", A),
+        ("I'm 88, fell yesterday, got myself up eventually, my hip is sore and that leg looks shorter", E),
+    ],
+)
+def test_an_older_person_on_the_floor_after_a_fall(text: str, level: Level) -> None:
+    assert assess_layers(text)[0].level is level
