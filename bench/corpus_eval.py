@@ -109,6 +109,8 @@ LATER_ROUNDS = {
     "VD": "locked31",  # round 31: northern Canadian nursing stations' notes and families' messages, blind
     "VE": "locked32",  # round 32: vignettes in the style of published triage studies (clinicians only), blind
     "VF": "locked32",  # round 32: a US Medicaid nurse line's and a telehealth app's chat in winter, blind
+    "VG": "locked33",  # round 33: Australian and New Zealand vignettes in the published-study style, blind
+    "VH": "locked33",  # round 33: a UK practice's online consultation form and a pharmacy's chat in spring, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
