@@ -473,3 +473,113 @@ def test_a_reading_that_a_false_emergency_hid(text: str, read: str | tuple[str, 
 )
 def test_an_older_person_on_the_floor_after_a_fall(text: str, level: Level) -> None:
     assert assess_layers(text)[0].level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # heartburn over weeks, eased by antacids, is reflux at 45; a new burning pain tonight at 89 still counts
+        (
+            "heartburn nearly every day for 2 months, burning behind my breastbone after dinner and when i lie down, "
+            "gaviscon helps. 45m",
+            "cardiac.chest_pain_over_40",
+            False,
+        ),
+        ("Grandma 89 had burning behind her breastbone tonight after the chili", "cardiac.chest_pain_over_40", True),
+        # mild recession and SpO2 94-95% in bronchiolitis are not respiratory distress (NICE NG9); marked recession is
+        (
+            "6-month-old, day 3 of cough and runny nose, mild subcostal recession, occasional wheeze, RR 52, SpO2 94%",
+            ("breathing.severe_distress", "safety.child_resp_distress", "asthma_severe", "bronchiolitis_moderate"),
+            False,
+        ),
+        ("my 5 month old has subcostal recession and is grunting", "breathing.severe_distress", True),
+        ("7 year old asthmatic, wheezy, sats 90%", "asthma_severe", True),
+        # an older person's skin tear with the flap out of place: a nurse or doctor within 24 hours
+        (
+            "dad is 80 and caught his forearm on the car door, there's a flap of skin peeled back, bleeding stopped",
+            ("skin_tear", "laceration_needing_closure"),
+            (True, False),
+        ),
+        (
+            "sliced my finger with a knife, a flap of skin hanging off, wont stop bleeding",
+            "laceration_needing_closure",
+            True,
+        ),
+        # a relative's heart attack dated by their age, and one's own in a past year, are history
+        (
+            "my dad had a heart attack at 58 and im 45 now. i feel totally fine, no chest pain",
+            "acute_coronary_syndrome",
+            False,
+        ),
+        ("59 m, heart attack and 2 stents in 2019. last 2 days getting flutters", "acute_coronary_syndrome", False),
+        ("my dad had a heart attack, what do I do", "acute_coronary_syndrome", True),
+        ("my dad had a heart attack at 8pm and is grey and sweaty", "acute_coronary_syndrome", True),
+        # "I'm a bit paranoid" is worry; a relative who is paranoid and believes people are after her is psychosis
+        (
+            "probably pulled something but my uncle had a heart attack so im a bit paranoid lol",
+            ("mental_health.psychosis", "paranoia"),
+            False,
+        ),
+        ("mum is paranoid and says people are coming to get her", "mental_health.psychosis", True),
+        # a testicle swollen over days with burning urine is epididymo-orchitis; without the burning, or sudden, torsion
+        (
+            "20 year old male. my right ball is pain and swelling since 3 days, slowly getting worse, and burning "
+            "when i pee",
+            ("abdominal.testicular_pain", "epididymo_orchitis"),
+            (False, True),
+        ),
+        ("36M, my left testicle has got gradually swollen and achy over 2 days", "abdominal.testicular_pain", True),
+        ("14M sudden pain in his left testicle, vomiting", "abdominal.testicular_pain", True),
+        # an old woman's groin pain is her hip; a boy's groin pain with vomiting may be torsion
+        ("86F, right groin and anterior thigh pain worsening over 2 years", "abdominal.testicular_pain", False),
+        ("my 15 year old son has groin pain and is being sick", "abdominal.testicular_pain", True),
+        # a fracture in a cast, reduced or healed is being cared for; a wrist that looks bent is a suspected one
+        (
+            "76F, distal radius fracture, closed reduction and cast, fracture clinic booked. Call-back: cast comfortable",
+            "fracture_suspected",
+            False,
+        ),
+        ("i think my son has broken his wrist, it looks bent", "fracture_suspected", True),
+        # "had all my jabs" and "just odd" are no overdose; "took all my tablets" is
+        ("I'm 79, covid positive, temperature 38.2, had all my jabs", "poisoning.overdose", False),
+        ("I know they're not real and I'm not frightened, just odd.", "poisoning.overdose", False),
+        ("she took all her tablets an hour ago", "poisoning.overdose", True),
+        # "can't stand the heat" is intolerance; "can't stand up" is not standing
+        (
+            "heart rate always 100+, lost half a stone without trying, hands shaky, cant stand the heat",
+            ("safety.cant_walk", "neuro.balance", "hyperthyroidism"),
+            (False, False, True),
+        ),
+        ("i cant stand up, my legs gave way", "safety.cant_walk", True),
+        # unsteady in the dark is a sensory neuropathy's (routine); unsteady today is not
+        ("my feet are numb, like walking on cotton wool, and I feel unsteady in the dark. 83", "neuro.balance", False),
+        ("since this morning he is unsteady on his feet", "neuro.balance", True),
+        # a headache in pregnancy with a normal blood pressure measured is no pre-eclampsia (NICE NG133)
+        (
+            "24 wks pregnant, fever, dry cough and headache since yesterday. BP 112/68",
+            "pregnancy.preeclampsia",
+            False,
+        ),
+        ("34 weeks pregnant, bad headache since this morning", "pregnancy.preeclampsia", True),
+        ("34 weeks, pounding headache, BP 150/100", "pregnancy.preeclampsia", True),
+        ("20 weeks pregnant, first ever zigzag shimmering lines then a headache", "headache.aura_in_pregnancy", True),
+        # croup's stridor only when crying is mild (NICE CKS Croup); at rest it is not
+        (
+            "3-year-old, barking cough, noisy breathing only when crying, quiet at rest, no recession",
+            "breathing.croup_at_rest",
+            False,
+        ),
+        ("my 2 year old has croup and stridor at rest", "breathing.croup_at_rest", True),
+    ],
+)
+def test_a_false_emergency_in_a_clinicians_or_a_worried_writers_words(
+    text: str, read: str | tuple[str, ...], held: bool | tuple[bool, ...]
+) -> None:
+    """Rounds 29 and 31 and the earlier readable parts (session 28, engine 2.8.37): false emergencies by reflux over
+    weeks, mild recession, a skin tear, a relative's or a past heart attack, a worried writer's "paranoid",
+    epididymo-orchitis, a treated fracture, "can't stand the heat", a headache in pregnancy with a normal blood
+    pressure and croup's stridor when crying; each with a look-alike that must still hold."""
+    reads = (read,) if isinstance(read, str) else read
+    helds = (held,) * len(reads) if isinstance(held, bool) else held
+    for one, hold in zip(reads, helds, strict=True):
+        _assert_read(text, one, hold)
