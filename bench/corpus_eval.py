@@ -111,6 +111,8 @@ LATER_ROUNDS = {
     "VF": "locked32",  # round 32: a US Medicaid nurse line's and a telehealth app's chat in winter, blind
     "VG": "locked33",  # round 33: Australian and New Zealand vignettes in the published-study style, blind
     "VH": "locked33",  # round 33: a UK practice's online consultation form and a pharmacy's chat in spring, blind
+    "VI": "locked34",  # round 34: South African and Kenyan clinic and district hospital vignettes, blind
+    "VJ": "locked34",  # round 34: a Canadian provincial health line's web chat in autumn, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
