@@ -473,3 +473,73 @@ def test_a_reading_that_a_false_emergency_hid(text: str, read: str | tuple[str, 
 )
 def test_an_older_person_on_the_floor_after_a_fall(text: str, level: Level) -> None:
     assert assess_layers(text)[0].level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # an older person's skin tear with the flap out of place: a nurse or doctor within 24 hours
+        (
+            "dad is 80 and caught his forearm on the car door, there's a flap of skin peeled back, bleeding stopped",
+            ("skin_tear", "laceration_needing_closure"),
+            (True, False),
+        ),
+        (
+            "sliced my finger with a knife, a flap of skin hanging off, wont stop bleeding",
+            "laceration_needing_closure",
+            True,
+        ),
+        # a relative's heart attack dated by their age, and one's own in a past year, are history; one at 8pm is now
+        (
+            "my dad had a heart attack at 58 and im 45 now. i feel totally fine, no chest pain",
+            "acute_coronary_syndrome",
+            False,
+        ),
+        ("59 m, heart attack and 2 stents in 2019. last 2 days getting flutters", "acute_coronary_syndrome", False),
+        ("my dad had a heart attack, what do I do", "acute_coronary_syndrome", True),
+        ("my dad had a heart attack at 8pm and is grey and sweaty", "acute_coronary_syndrome", True),
+        # "I'm a bit paranoid" is worry; a relative who is paranoid and believes people are after her is psychosis
+        (
+            "probably pulled something but my uncle had a heart attack so im a bit paranoid lol",
+            ("mental_health.psychosis", "paranoia"),
+            False,
+        ),
+        ("mum is paranoid and says people are coming to get her", "mental_health.psychosis", True),
+        # a fracture in a cast, reduced or healed is being cared for; a wrist that looks bent is a suspected one
+        (
+            "76F, distal radius fracture, closed reduction and cast, fracture clinic booked. Call-back: cast comfortable",
+            "fracture_suspected",
+            False,
+        ),
+        ("i think my son has broken his wrist, it looks bent", "fracture_suspected", True),
+        # "had all my jabs" and "just odd" are no overdose; "took all my tablets" is
+        ("I'm 79, covid positive, temperature 38.2, had all my jabs", "poisoning.overdose", False),
+        ("I know they're not real and I'm not frightened, just odd.", "poisoning.overdose", False),
+        ("she took all her tablets an hour ago", "poisoning.overdose", True),
+        # "can't stand the heat" is intolerance (with the weight lost and the shakes, thyrotoxicosis); "can't stand up"
+        # is not standing
+        (
+            "heart rate always 100+, lost half a stone without trying, hands shaky, cant stand the heat",
+            ("safety.cant_walk", "neuro.balance", "hyperthyroidism"),
+            (False, False, True),
+        ),
+        ("i cant stand up, my legs gave way", "safety.cant_walk", True),
+        # croup's stridor only when (or while) crying is mild (NICE CKS Croup); at rest it is not
+        (
+            "3-year-old, barking cough, stridor only when crying, none at rest",
+            "breathing.croup_at_rest",
+            False,
+        ),
+        ("my 2 year old has croup and stridor at rest", "breathing.croup_at_rest", True),
+    ],
+)
+def test_a_word_or_its_context_read_as_an_emergency(
+    text: str, read: str | tuple[str, ...], held: bool | tuple[bool, ...]
+) -> None:
+    """Rounds 29 and 31 and the earlier readable parts (session 28, engine 2.8.38): false emergencies by a word in
+    another sense ("paranoid", "had all my jabs", "can't stand the heat"), a past or a relative's heart attack, a
+    fracture already in care, a skin tear and croup's stridor when crying; each with a look-alike that must hold."""
+    reads = (read,) if isinstance(read, str) else read
+    helds = (held,) * len(reads) if isinstance(held, bool) else held
+    for one, hold in zip(reads, helds, strict=True):
+        _assert_read(text, one, hold)
