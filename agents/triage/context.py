@@ -87,20 +87,6 @@ _DURATION_AMOUNTS = frozenset(
 _DURATION_UNITS = frozenset("minut hour day week fortnight month year night".split())
 
 
-#: Words after "at <number>" that make the number a time, a count or a measure rather than an age.
-_NOT_AN_AGE = frozenset(
-    "pm am oclock o clock minutes mins min hours hrs weeks wks days months degrees c f bpm % percent".split()
-)
-
-
-def _year(word: str) -> bool:
-    return word.isdigit() and len(word) == 4 and 1940 <= int(word) <= 2029
-
-
-def _age(word: str) -> bool:
-    return word.isdigit() and 15 <= int(word) <= 110
-
-
 def _duration_between(toks: Sequence[Token], after: int, upto: int) -> bool:
     """Whether "for <amount> <unit>" stands between a trigger and a finding."""
     for k in range(after + 1, upto):
@@ -229,34 +215,6 @@ class ContextRules:
             if category in held:
                 return category, category is Assertion.family and not explicit_family
         return Assertion.present, False
-
-    @staticmethod
-    def dated_to_a_past_year(toks: Sequence[Token], hit: Hit) -> bool:
-        """Whether a named event is dated to a year in its own clause ("a heart attack and two stents in 2019")."""
-        end = min(hit.last + 7, len(toks) - 1)
-        for k in range(hit.last + 1, end):
-            if toks[k].clause != toks[hit.last].clause:
-                return False
-            if toks[k].stem == "in" and _year(toks[k + 1].word):
-                return True
-        return False
-
-    @staticmethod
-    def dated_by_age(toks: Sequence[Token], hit: Hit) -> bool:
-        """Whether a relative's event is dated by the age it happened at ("my dad had a heart attack at 58"): a family
-        history, whatever else the message says."""
-        words = [t.word for t in toks[hit.last + 1 : hit.last + 6]]
-        if words[:1] == ["at"]:
-            words = words[1:]
-            if words[:1] == ["age"]:
-                words = words[1:]
-                if words[:1] == ["of"]:
-                    words = words[1:]
-        elif words[:1] in (["aged"], ["age"]):
-            words = words[1:]
-        else:
-            return False
-        return bool(words) and _age(words[0]) and (len(words) == 1 or words[1] not in _NOT_AN_AGE)
 
     @staticmethod
     def continues_list(toks: Sequence[Token], previous: Hit, hit: Hit, stops: _Stops) -> bool:

@@ -88,10 +88,6 @@ class Reader:
                 and self._context.continues_list(toks, negated_item, hit, stops)
             ):
                 assertion = Assertion.negated
-            if kind == "c" and assertion.counts_now and self._context.dated_to_a_past_year(toks, hit):
-                assertion = Assertion.historical  # "a heart attack and two stents in 2019"
-            if by_relative and kind == "c" and self._context.dated_by_age(toks, hit):
-                by_relative = False  # "my dad had a heart attack at 58": a family history, whatever else is said
             if assertion is Assertion.negated:
                 negated_item = hit
             elif negated_item is not None and hit.first > negated_item.last:

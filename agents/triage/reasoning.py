@@ -87,11 +87,7 @@ def _condition(condition: Condition, present: frozenset[str], named: bool, perso
         level = pattern.level or condition.level
         if best is None or level.rank < best.level.rank:
             best = Considered(condition.id, condition.name, level, "pattern", behind)
-    if (
-        named
-        and not present.intersection(condition.unless)
-        and (best is None or condition.level.rank < best.level.rank)
-    ):
+    if named and (best is None or condition.level.rank < best.level.rank):
         return Considered(condition.id, condition.name, condition.level, "named", ())
     return best
 

@@ -97,9 +97,6 @@ class Condition(BaseModel):
     named: Terms = ()
     exclude: Terms = ()
     """Phrases that cancel a name they overlap ("heat stroke" for stroke, "ectopic beats" for ectopic)."""
-    unless: tuple[str, ...] = ()
-    """Findings that, when present, stop the condition counting by its name alone (its patterns still count): a
-    fracture named with its cast or reduction is one being treated, not a new suspected fracture."""
     patterns: tuple[Pattern, ...] = ()
     source: str = ""
 
@@ -230,9 +227,6 @@ def problems(kb: Knowledge) -> list[str]:
             for ref in (*pattern.all, *pattern.any, *pattern.none):
                 if ref not in kb.concepts and ref not in kb.conditions:
                     found.append(f"condition {condition.id} pattern {i}: unknown finding {ref!r}")
-        for ref in condition.unless:
-            if ref not in kb.concepts:
-                found.append(f"condition {condition.id}: unless names unknown finding {ref!r}")
     from agents.triage.words import term_stems  # the reading of terms belongs to words.py
 
     for concept in kb.concepts.values():
