@@ -473,3 +473,70 @@ def test_a_reading_that_a_false_emergency_hid(text: str, read: str | tuple[str, 
 )
 def test_an_older_person_on_the_floor_after_a_fall(text: str, level: Level) -> None:
     assert assess_layers(text)[0].level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # suicidal thoughts with the means in front of the writer: an ambulance (NICE NG225)
+        ("dont want to be here anymore, pills are in front of me", "mental_health.suicidal_plan", True),
+        ("i dont want to go on, no plan, my sister is with me", "mental_health.suicidal_plan", False),
+        # bleeding "a lot" in pregnancy is heavy bleeding
+        ("pregnant and bleeding a lot", "pregnancy.bleeding_heavy", True),
+        ("8 weeks pregnant, a little brown spotting when I wipe", "pregnancy.bleeding_heavy", False),
+        # breathless even at rest is an emergency; breathless on exertion with a saturation measured at rest is not
+        ("grandad 88, breathless even sitting down", "breathing.breathless_at_rest", True),
+        (
+            "77, 3 months of breathlessness on exertion and a dry cough, SpO2 95% at rest",
+            "breathing.breathless_at_rest",
+            False,
+        ),
+        (
+            "i have copd and get breathless walking to the shops, fine sitting down",
+            "breathing.breathless_at_rest",
+            False,
+        ),
+        # an exposure to HIV needs post-exposure prophylaxis within 72 hours (BASHH PEPSE)
+        (
+            "had unprotected sex 2 days ago with someone who just told me they have hiv",
+            "urinary.hiv_exposure",
+            True,
+        ),
+        ("my partner is hiv positive and undetectable, we use condoms", "urinary.hiv_exposure", False),
+        # a car crash or a blow to the bump from 20 weeks: the maternity unit today (RCOG)
+        (
+            "30 weeks pregnant, someone went into the back of my car at the lights, seatbelt across my bump, feel fine",
+            "pregnancy.trauma",
+            True,
+        ),
+        ("30 weeks pregnant and stubbed my toe on the bed", "pregnancy.trauma", False),
+        # period-like cramps coming every 10 minutes at 23 weeks are contractions
+        (
+            "23 weeks pregnant, period type cramps since this morning coming and going every 10 minutes or so",
+            "pregnancy.waters_or_labour_preterm",
+            True,
+        ),
+        # a perineal repair that smells, discharges or opens after a birth: the same day (NICE NG194)
+        (
+            "5 days since I had my baby, tear with stitches, now more painful not less and a nasty smell from down there",
+            "perineal_wound_infection",
+            True,
+        ),
+        ("day 5 after the birth, stitches a bit sore but healing well", "perineal_wound_infection", False),
+        # low mood in pregnancy is antenatal depression until assessed (NICE CG192); stress about a move is not
+        ("14 weeks pregnant and feeling really low", "postnatal_depression", True),
+        ("pregnant and a bit stressed about moving house", "postnatal_depression", False),
+        # a diabetic foot ulcer with purulent, malodorous discharge is a dangerous foot
+        (
+            "type 2 diabetes, plantar ulcer for 6 weeks, foot now hot and red with purulent malodorous discharge",
+            "diabetes.foot_danger",
+            True,
+        ),
+    ],
+)
+def test_an_emergency_or_a_same_day_need_the_layers_did_not_read(text: str, read: str, held: bool) -> None:
+    """Rounds 29 and 31 and the short part, readable (session 28, engine 2.8.39): cases under-triaged because no
+    layer read the means at hand, heavy bleeding said as "a lot", breathlessness at rest, an HIV exposure, a crash in
+    pregnancy, cramps every ten minutes, an infected perineal repair, antenatal low mood or a clinician's "purulent";
+    each with a look-alike that must stay unread."""
+    _assert_read(text, read, held)
