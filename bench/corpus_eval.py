@@ -113,6 +113,8 @@ LATER_ROUNDS = {
     "VH": "locked33",  # round 33: a UK practice's online consultation form and a pharmacy's chat in spring, blind
     "VI": "locked34",  # round 34: South African and Kenyan clinic and district hospital vignettes, blind
     "VJ": "locked34",  # round 34: a Canadian provincial health line's web chat in autumn, blind
+    "VK": "locked35",  # round 35: US urgent care and emergency department vignettes in spring, blind
+    "VL": "locked35",  # round 35: a Singapore and Malaysia telehealth app's chat, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
