@@ -540,3 +540,55 @@ def test_an_emergency_or_a_same_day_need_the_layers_did_not_read(text: str, read
     pregnancy, cramps every ten minutes, an infected perineal repair, antenatal low mood or a clinician's "purulent";
     each with a look-alike that must stay unread."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # a sulfonylurea's hypos coming back within hours despite food: the emergency department (JBDS-IP); two
+        # hypos in a week, treated, are a review within 24 hours
+        (
+            "80F on gliclazide. Hypos: 2.8 at 02:00, 3.1 at 06:00 despite toast, 3.4 at 10:00. Shaky and sweaty",
+            "diabetes.hypo_sulfonylurea_recurring",
+            True,
+        ),
+        (
+            "mum is 79, on gliclazide, had two hypos this week (3.2 and 3.5) that she treated with juice",
+            "diabetes.hypo_sulfonylurea_recurring",
+            False,
+        ),
+        # a new mother who feels a terrible mother and that her baby would be better off without her (NICE CG192)
+        (
+            "our baby is 5 weeks old and my wife is crying most days, feeling low, says she's a terrible mum and the "
+            "baby would be better off with someone else",
+            "postnatal_depression",
+            True,
+        ),
+        # a baby under one who landed on the head, with a soft swelling: emergency assessment (NICE NG232)
+        (
+            "9-month-old rolled off the changing mat and landed on the side of her head, now a soft squishy swelling",
+            "trauma.head_injury_infant_swelling",
+            True,
+        ),
+        (
+            "my 8 month old bumped his head on the coffee table, tiny red mark, laughing now",
+            "trauma.head_injury_infant_swelling",
+            False,
+        ),
+    ],
+)
+def test_an_emergency_the_layers_did_not_read_second(text: str, read: str, held: bool) -> None:
+    """`train29`, readable (session 28, engine 2.8.40): a sulfonylurea's recurring hypos, NICE CG192's red flags in a
+    new mother, a baby who landed on the head; each with a look-alike."""
+    _assert_read(text, read, held)
+
+
+def test_a_new_mothers_red_flags_make_her_depression_an_emergency() -> None:
+    text = (
+        "our baby is 5 weeks old and my wife is crying most days, feeling low, says she's a terrible mum and the "
+        "baby would be better off with someone else"
+    )
+    found = {c.id: c.level for c in assess_layers(text)[0].conditions}
+    assert found.get("postnatal_depression") is E
+    calm = "baby is 6 weeks, I feel like a terrible mum because she wont latch, otherwise fine"
+    assert assess_layers(calm)[0].level.rank > E.rank
