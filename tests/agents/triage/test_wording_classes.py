@@ -540,3 +540,65 @@ def test_an_emergency_or_a_same_day_need_the_layers_did_not_read(text: str, read
     pregnancy, cramps every ten minutes, an infected perineal repair, antenatal low mood or a clinician's "purulent";
     each with a look-alike that must stay unread."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # a chest told as the heart, a weight sitting on it (a second-language message); a heavy heart is grief
+        (
+            "i am man 58 years. my heart is tight like big stone is sitting on it since 30 minute, the pain go to my "
+            "left arm and my jaw. i am sweating cold",
+            "cardiac.chest_pain",
+            True,
+        ),
+        ("my heart feels heavy since my mum died", "cardiac.chest_pain", False),
+        # a child's eyes going up while shaking is a seizure
+        ("my son 2 years is shaking his whole body, eyes going up, 7 minutes now", "neuro.seizure", True),
+        ("my 2 year old rolled her eyes at me when I said bedtime", "neuro.seizure", False),
+        # "hardly felt anything since yesterday" at 28 weeks is reduced movements
+        ("28 weeks pregnant, ive hardly felt anything since yesterday evening", "pregnancy.reduced_movements", True),
+        ("28 weeks pregnant, baby kicking loads, hardly slept though", "pregnancy.reduced_movements", False),
+        # sight going dark like a blind being pulled down is a detachment's curtain
+        (
+            "the vision in my right eye went dark from the top down like a blind being pulled, no pain",
+            "eye.vision_loss",
+            True,
+        ),
+        # a missed dialysis session
+        ("im 49 and on dialysis mon wed fri, didnt go friday, legs feel weak", "urinary.missed_dialysis", True),
+        ("dialysis went fine today but im tired", "urinary.missed_dialysis", False),
+        # a neck swelling after thyroid surgery threatens the airway
+        (
+            "had my thyroid taken out yesterday. the front of my neck keeps swelling up and feels tight",
+            "breathing.neck_swelling_after_surgery",
+            True,
+        ),
+        ("swollen glands in my neck with a cold", "breathing.neck_swelling_after_surgery", False),
+        # magnets swallowed, however many words stand between
+        ("My 4 year old just told me he swallowed two of the little shiny ball magnets", "poisoning.magnets", True),
+        # red currant jelly in a baby's nappy; jelly for pudding is none
+        (
+            "8 month old with screaming fits, pulls his legs up, last diaper had some red jelly",
+            "gastro.jelly_stool_child",
+            True,
+        ),
+        ("strawberry jelly for pudding, she's 3 and had a tummy ache after", "gastro.jelly_stool_child", False),
+        # a handlebar in the tummy with shoulder-tip pain or dizziness
+        (
+            "came off my bike and the handlebar went into the left side of my tummy, now my left shoulder hurts too",
+            "trauma.abdominal_blow_red_flags",
+            True,
+        ),
+        (
+            "the handlebar went into his tummy an hour ago and he has gone pale",
+            "trauma.abdominal_blow_shock",
+            True,
+        ),
+        ("came off my bike, grazed knee, tummy fine", "trauma.abdominal_blow_red_flags", False),
+    ],
+)
+def test_an_emergency_only_the_learned_layer_caught(text: str, read: str, held: bool) -> None:
+    """Rounds 29 and 31, readable (session 28, engine 2.8.41): emergencies the deterministic layers missed and only
+    the learned layer raised; a red flag should not wait for a model. Each with a look-alike."""
+    _assert_read(text, read, held)
