@@ -602,3 +602,19 @@ def test_an_emergency_only_the_learned_layer_caught(text: str, read: str, held: 
     """Rounds 29 and 31, readable (session 28, engine 2.8.41): emergencies the deterministic layers missed and only
     the learned layer raised; a red flag should not wait for a model. Each with a look-alike."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        # a time of day dates a relative's event to now, as "this morning" does
+        ("my dad had a heart attack at 8pm and is grey and sweaty", True),
+        ("my mum had a heart attack at 7am and is clammy and pale", True),
+        # without one, beside the writer's own complaint, it stays a family history
+        ("my dad had a heart attack in his sixties, now I have had a cough for a week", False),
+    ],
+)
+def test_a_relatives_event_at_a_time_of_day_is_now(text: str, held: bool) -> None:
+    """Found while reading `train29` (session 28, engine 2.8.42): "at 8pm" left a relative's heart attack a family
+    history, a consultation."""
+    _assert_read(text, "acute_coronary_syndrome", held)
