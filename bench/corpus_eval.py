@@ -115,6 +115,8 @@ LATER_ROUNDS = {
     "VJ": "locked34",  # round 34: a Canadian provincial health line's web chat in autumn, blind
     "VK": "locked35",  # round 35: US urgent care and emergency department vignettes in spring, blind
     "VL": "locked35",  # round 35: a Singapore and Malaysia telehealth app's chat, blind
+    "VM": "locked36",  # round 36: British and Irish ED, acute medical and out-of-hours vignettes in winter, blind
+    "VN": "locked36",  # round 36: a US community health center's portal for Spanish-speaking families, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
