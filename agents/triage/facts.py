@@ -239,7 +239,10 @@ _GLUCOSE = re.compile(
 )
 # Blood ketones in mmol/L; a urine dipstick's grade ("urine ketones 2+", "ketones ++") is another measure (below).
 _KETONES = re.compile(
-    r"(?<!urine )(?<!urinary )\bketones?(?:\s*(?:level|reading|meter|monitor))?" + _FILL + r"(\d(?:\.\d+)?)\b(?!\s*\+)"
+    r"(?<!urine )(?<!urinary )\bketones?(?:\s*(?:level|reading|meter|monitor))?"
+    r"(?:\s+on\s+(?:my|the|his|her|a)\s+(?:\w+\s+)?(?:meter|monitor|machine|strips?))?"
+    + _FILL
+    + r"(\d(?:\.\d+)?)\b(?!\s*\+)"
 )
 _URINE_KETONES = re.compile(r"\bketones?" + _FILL + r"(?:(\d)\s*\+|(\+{1,4})(?![\w+]))")
 
@@ -511,8 +514,14 @@ def parse_bp(text: str) -> tuple[float | None, float | None]:
     return _first_float(_SBP_ONLY, text, 40, 300), None
 
 
+#: "ketones on my meter 3.2": the meter there reads ketones, not glucose (session 29: read as a glucose of 3.2, a hypo)
+_KETONE_METER = re.compile(r"\bketones?\b[^.,;:!?]{0,20}$")
+
+
 def parse_glucose(text: str) -> float | None:
     for m in _GLUCOSE.finditer(text):
+        if m.group(0).startswith(("meter", "reading")) and _KETONE_METER.search(text, 0, m.start()):
+            continue
         value, unit = float(m.group(1)), (m.group(2) or "")
         if unit.startswith("mg") or (not unit.startswith("mm") and value > 35):
             if 10 <= value <= 2000:

@@ -39,8 +39,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 #: Words Porter2 reduces to another word's stem: "several" to "sever" read "several fingers" as a severed finger and
-#: "several days" as severe.
-_OWN_STEMS = {"several": "several"}
+#: "several days" as severe; "tearful" to "tear" read a "second-degree tear" and a "tearing" pain as tearfulness.
+_OWN_STEMS = {"several": "several", "tearful": "tearful"}
 
 
 @lru_cache(maxsize=65536)

@@ -618,3 +618,129 @@ def test_a_relatives_event_at_a_time_of_day_is_now(text: str, held: bool) -> Non
     """Found while reading `train29` (session 28, engine 2.8.42): "at 8pm" left a relative's heart attack a family
     history, a consultation."""
     _assert_read(text, "acute_coronary_syndrome", held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # a leg a baby will not stand on (the levels under and over 3 years: below)
+        ("my 11 month old won't put any weight on her right leg when we stand her up", "child_limp", True),
+        # a cut hand with a finger that will not bend, a white structure showing, or a numb fingertip
+        (
+            "cut my hand on a broken glass, deep, can see something white in it n cant bend my finger properly now",
+            "hand_tendon_or_nerve_cut",
+            True,
+        ),
+        (
+            "cut his palm on a broken glass an hour ago, he can't bend the tip of his middle finger",
+            "hand_tendon_or_nerve_cut",
+            True,
+        ),
+        ("small cut on my finger from a knife, bleeding stopped, can bend it fine", "hand_tendon_or_nerve_cut", False),
+        # Kanavel's signs: a finger swollen like a sausage that hurts to straighten
+        (
+            "cut my finger 3 days ago, now the whole finger is swollen like a sausage and it really hurts to straighten it",
+            "flexor_tenosynovitis",
+            True,
+        ),
+        ("my knuckles are a bit stiff in the mornings", "flexor_tenosynovitis", False),
+        # a baby's head swelling told as squishy or by its size
+        (
+            "9-month-old rolled off the changing mat onto the floor and landed on her head, now a soft squishy swelling "
+            "above her ear about the size of a plum",
+            "head_injury_significant",
+            True,
+        ),
+        # fetal movements counted in other words
+        (
+            "33 weeks, baby has been much quieter today, only felt maybe 3 kicks since breakfast",
+            "reduced_fetal_movements",
+            True,
+        ),
+        ("30 weeks, baby kicking away as usual, just heartburn", "reduced_fetal_movements", False),
+        # green said apart from the vomit in a baby; a green nappy is none
+        (
+            "My 3 week old threw up twice this evening and it was bright green, like the colour of grass",
+            "malrotation_volvulus",
+            True,
+        ),
+        ("my 3 week old was sick once after a feed and his poo is dark green", "malrotation_volvulus", False),
+        # a choking baby told as silent, the object not out after back blows
+        (
+            "11-month-old choking on a grape, completely silent, no cough coming out, 5 back blows done, nothing has come "
+            "out yet",
+            "choking",
+            True,
+        ),
+        ("he choked on a grape, i did back blows and it came out, he is fine now and playing", "choking", False),
+        # a dialysis fistula without its buzz
+        (
+            "i have a fistula in my arm for dialysis and since i woke up i cant feel the buzz in it",
+            "dialysis_fistula_clotted",
+            True,
+        ),
+        ("my phone stopped buzzing, i think i need a new one, also a sore throat", "dialysis_fistula_clotted", False),
+        # ketones on a meter are ketones, not a glucose of 3.2
+        (
+            "Type 1 diabetic, vomiting since last night, cant keep water down, ketones on my meter 3.2 and sugar 19",
+            "diabetic_ketoacidosis",
+            True,
+        ),
+        ("type 1 diabetic, sugar is 22 and i feel sick", "diabetic_ketoacidosis", True),
+        ("type 1 diabetic, sugar 8.4 this morning, feel fine", "diabetic_ketoacidosis", False),
+        # pain low on one side early in pregnancy; the top of the belly through to the back with vomiting
+        ("6 weeks pregnant with sharp pain low on one side", "ectopic_pregnancy", True),
+        ("really bad pain top of my belly going through to my back and keep being sick", "acute_pancreatitis", True),
+        # a limb's bend told in lay words; a tooth or a mechanism is none
+        ("fell off the top bunk onto my arm, its bent funny between my wrist and elbow", "limb_deformity", True),
+        ("my teeth look crooked", "limb_deformity", False),
+        # a cold foot like marble; chest pain with sweating and a numb arm; a neck hurt in a tackle with tingling arms
+        (
+            "Dad's 79. his left foot felt funny and now it's gone really pale and cold, like marble",
+            "acute_limb_ischaemia",
+            True,
+        ),
+        (
+            "55M, tight heavy feeling in the middle of my chest for half an hour, sweating heaps and my left arm is numb",
+            "acute_coronary_syndrome",
+            True,
+        ),
+        (
+            "got tackled really hard at rugby, now both my arms are tingly and weak and my neck hurts in the middle",
+            "neck_spinal_injury",
+            True,
+        ),
+    ],
+)
+def test_more_emergencies_only_the_learned_layer_caught(text: str, read: str, held: bool) -> None:
+    """Rounds 13-31 and the short part, readable (session 29, engine 2.8.43): emergencies the deterministic layers
+    missed (the learned layer alone raised them, or nothing did); each with a look-alike that must stay unread."""
+    _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "tearful"),
+    [
+        ("I have been tearful and low for weeks", True),
+        ("had a second-degree tear after delivery, stitches sore", False),
+    ],
+)
+def test_a_tear_is_not_tearfulness(text: str, tearful: bool) -> None:
+    """Porter2 gives "tearful" the stem of "tear" (session 28's notes): a perineal tear was read as tearfulness."""
+    _assert_read(text, "tearfulness", tearful)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # NICE CKS Limp in children: under 3 years the same day in hospital; older, a doctor within 24 hours
+        ("2-year-old boy not walking properly since this morning; limping on the right, no known injury", E),
+        ("my 6 year old is limping after football, no fever", D),
+        # NICE NG141: cellulitis under one year is referred to hospital; at five, a doctor within 24 hours
+        ("my 5 month old has a red patch on her leg that is hot to touch and swollen", E),
+        ("my 5 year old has a red patch on her leg that is hot to touch and swollen", D),
+    ],
+)
+def test_a_limp_or_cellulitis_under_the_age_that_sends_a_child_to_hospital(text: str, level: Level) -> None:
+    """Readable `train29` (session 29, engine 2.8.43): read, but at a doctor's level, under the ages NICE names."""
+    assert assess_layers(text)[0].level is level
