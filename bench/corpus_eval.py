@@ -117,6 +117,8 @@ LATER_ROUNDS = {
     "VL": "locked35",  # round 35: a Singapore and Malaysia telehealth app's chat, blind
     "VM": "locked36",  # round 36: British and Irish ED, acute medical and out-of-hours vignettes in winter, blind
     "VN": "locked36",  # round 36: a US community health center's portal for Spanish-speaking families, blind
+    "VO": "locked37",  # round 37: Gulf states' emergency and outpatient vignettes (mixed expatriate population), blind
+    "VP": "locked37",  # round 37: older adults and their carers writing to a UK practice's form and a pharmacy's chat, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
