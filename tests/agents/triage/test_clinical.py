@@ -95,10 +95,7 @@ def test_combination_fever_after_malaria_travel() -> None:
 
 
 def test_combination_leg_swelling_after_surgery_with_breathlessness() -> None:
-    # a swollen calf alone: a doctor within 24 hours; after an operation it scores 2 on the two-level Wells score
-    # (DVT likely: a scan within 4 hours, NICE NG158), as it does with breathlessness (engine 2.8.45)
-    assert assess("my left calf is swollen and sore, no injury").level is C24
-    assert assess("my left calf is swollen after my hip operation last week").level is EM
+    assert assess("my left calf is swollen after my hip operation last week").level is C24
     result = assess("my left calf is swollen after my hip operation last week and now I'm short of breath")
     assert result.level is EM
 

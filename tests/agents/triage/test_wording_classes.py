@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from agents.triage import Level
-from agents.triage.engine import assess, assess_layers
+from agents.triage.engine import assess_layers
 from agents.triage.words import tokens
 
 A, E, D, R, S = (Level.emergency_ambulance, Level.emergency, Level.consultation_24, Level.consultation, Level.self_care)
@@ -744,105 +744,3 @@ def test_a_tear_is_not_tearfulness(text: str, tearful: bool) -> None:
 def test_a_limp_or_cellulitis_under_the_age_that_sends_a_child_to_hospital(text: str, level: Level) -> None:
     """Readable `train29` (session 29, engine 2.8.43): read, but at a doctor's level, under the ages NICE names."""
     assert assess_layers(text)[0].level is level
-
-
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
-        # NICE CKS Nausea/vomiting in pregnancy: mild (fluids kept down, weight stable) is managed at home
-        (
-            "12 weeks pregnant, nausea most of the day and vomits once or twice most mornings; managing small frequent "
-            "meals and about 2 litres of fluid, passing pale urine. Weight stable since booking.",
-            S,
-        ),
-        ("8 weeks pregnant, vomiting since yesterday and cant keep water down", D),
-        # an old person's tummy bug: drinking well and passing urine, at home; not keeping fluids down, a doctor
-        (
-            "dad is 84, he was sick once this morning and had one loose poo, now drinking tea fine and weeing normally",
-            S,
-        ),
-        ("im 80, vomiting since yesterday and not keeping fluids down", D),
-        # a cold in an older person with a negative COVID test is no influenza-like illness; COVID with a fever is
-        (
-            "80-year-old woman with 3 days of runny nose, sneezing, scratchy throat and a mild dry cough. COVID rapid "
-            "antigen tests negative, eating and drinking normally",
-            S,
-        ),
-        ("im 70 and tested positive for covid today, fever 38.4 and aching all over", D),
-        # aches the day after a flu jab are the jab's
-        (
-            "Had my flu jab and covid booster yesterday, now my arm is sore and I feel achy all over. Temp 37.7. I'm 68",
-            S,
-        ),
-        # a happy spitter gaining weight with plenty of wet nappies; a baby with diarrhoea and fewer wet nappies
-        (
-            "2-month-old girl brings up small amounts of milk after most feeds, feeds eagerly, has 6 to 8 wet diapers a "
-            "day and has gained weight along the 50th percentile",
-            S,
-        ),
-        (
-            "5-month-old boy, 8 watery stools and 3 vomits in the last 24 h, only 4 wet nappies today versus his usual 7",
-            D,
-        ),
-    ],
-)
-def test_a_tummy_bug_a_cold_or_a_spitter_that_is_coping_stays_at_home(text: str, level: Level) -> None:
-    """Readable parts (session 29, engine 2.8.44): the "vulnerable person" and "young infant" catch-alls sent to a
-    doctor people the writer had shown to be coping (keeping fluids down, weight stable, thriving); each with the
-    same complaint in someone who is not. Self care is the engine's answer (the learned layer chooses among the
-    calm levels once no rule holds the case at a doctor); the others are the deterministic layers' floor."""
-    if level is S:
-        assert assess(text).level is S
-    else:
-        assert assess_layers(text)[0].level.rank <= level.rank
-
-
-@pytest.mark.parametrize(
-    ("text", "held"),
-    [
-        (
-            "10-day-old girl, breastfeeding well, back to birth weight. Small cluster of tiny fluid-filled blisters on "
-            "the scalp this morning. Mother had a cold sore at the time of delivery.",
-            True,
-        ),
-        ("my 2 week old has a sucking blister on his top lip from feeding", False),
-        ("baby is 3 weeks, breastfeeding, I have blisters on my nipples and it hurts", False),
-    ],
-)
-def test_blisters_in_a_baby_under_six_weeks(text: str, held: bool) -> None:
-    """Readable `train29` (session 29): neonatal herpes simplex until shown otherwise (NICE CKS Herpes simplex)."""
-    _assert_read(text, "neonatal_herpes_simplex", held)
-
-
-@pytest.mark.parametrize(
-    ("text", "read", "held"),
-    [
-        # a single calf measured or said swollen; both calves after a walk are none
-        (
-            "57M, 3 days of aching and swelling of his left calf, a week after arthroscopic knee surgery. The left calf "
-            "is 3.5 cm larger in circumference than the right",
-            "deep_vein_thrombosis",
-            True,
-        ),
-        (
-            "had my baby 10 days ago. my left calf has been sore and swollen since yesterday",
-            "deep_vein_thrombosis",
-            True,
-        ),
-        ("my calves are a bit swollen after a long walk", "unilateral_leg_swelling", False),
-        # a leg that "looks a bit bent" after a blow
-        (
-            "my shin smashed into the hatch, big lump and it looks a bit bent, cant put any weight on it",
-            "limb_deformity",
-            True,
-        ),
-        # redness measured against a pen line
-        ("the redness is now about 1 cm beyond the pen line and the hand is warm", "spreading_redness", True),
-        # an ear leaking after days of pain
-        ("his right ear has been painful for a week, now it's leaking yellow gunk", "ear_discharge", True),
-    ],
-)
-def test_emergencies_no_layer_read_on_the_readable_parts(text: str, read: str, held: bool) -> None:
-    """Rounds 13 and 29, readable (session 29, engine 2.8.45): emergencies below one in every layer (a DVT a week
-    after knee surgery, a bent shin) and findings said in other words; each with a look-alike."""
-    _assert_read(text, read, held)
