@@ -119,6 +119,8 @@ LATER_ROUNDS = {
     "VN": "locked36",  # round 36: a US community health center's portal for Spanish-speaking families, blind
     "VO": "locked37",  # round 37: Gulf states' emergency and outpatient vignettes (mixed expatriate population), blind
     "VP": "locked37",  # round 37: older adults and their carers writing to a UK practice's form and a pharmacy's chat, blind
+    "VQ": "locked38",  # round 38: Indian and Sri Lankan general practice and casualty vignettes in the monsoon, blind
+    "VR": "locked38",  # round 38: a Japanese city's English-language telehealth chat for foreign residents, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
