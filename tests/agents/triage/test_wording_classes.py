@@ -744,3 +744,40 @@ def test_a_tear_is_not_tearfulness(text: str, tearful: bool) -> None:
 def test_a_limp_or_cellulitis_under_the_age_that_sends_a_child_to_hospital(text: str, level: Level) -> None:
     """Readable `train29` (session 29, engine 2.8.43): read, but at a doctor's level, under the ages NICE names."""
     assert assess_layers(text)[0].level is level
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # a snake bite with the bite's place between; a dog bite is none
+        ("9-year-old bitten on the right ankle by a snake while walking to the farm", "snake_bite", True),
+        ("bitten on the ankle by a dog yesterday, small puncture", "snake_bite", False),
+        # priapism in lay words
+        (
+            "since 3am my manhood has been standing and painful and its not going down, now over 5 hours",
+            "priapism",
+            True,
+        ),
+        # a crushed foot whose toes cannot be moved for pain
+        (
+            "dropped a weight plate on my foot, foot swelling and tight, even someone moving my toes is agony",
+            "pain_on_passive_stretch",
+            True,
+        ),
+        ("my sister dropped her phone on my foot, bit sore", "pain_on_passive_stretch", False),
+        # bleeding on an anticoagulant that pressure does not stop
+        (
+            "76 on warfarin. gums have been bleeding since 3 hours ago and wont stop even pressing with a flannel",
+            "anticoagulant_bleeding_minor",
+            True,
+        ),
+        ("on apixaban, pressure on a gash for 30 min and it's soaked through 2 towels", "uncontrolled_bleeding", True),
+        # coffee-ground vomit told plainly; black stools after iron are not vomit
+        ("my 90 yr old mother is vomiting black stuff and very pale", "vomiting_blood", True),
+        ("my poo has been black since starting iron tablets", "vomiting_blood", False),
+    ],
+)
+def test_emergencies_only_the_learned_layer_caught_in_plain_words(text: str, read: str, held: bool) -> None:
+    """`train29` and the short part, readable (session 29, engine 2.8.46): emergencies only the learned layer
+    reached, told in plain words; each with a look-alike."""
+    _assert_read(text, read, held)
