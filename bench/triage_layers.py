@@ -78,7 +78,9 @@ def _history(case: dict[str, object]) -> tuple[str, ...]:
 
 
 def outcomes(path: Path) -> list[tuple[Level, Level, Level]]:
-    """(label, the deterministic layers' level, the engine's level) for every case of an English corpus part."""
+    """(label, the deterministic layers' level, the engine's level) for every case of an English corpus part; the
+    engine's level as the trainer computes it (the layers, then the learned layer: bench/train_triage.py), which is
+    ``assess``'s for every message without instructions addressed to the assistant."""
     forget_messages()
     model = learned.model()
     out = []
