@@ -121,6 +121,8 @@ LATER_ROUNDS = {
     "VP": "locked37",  # round 37: older adults and their carers writing to a UK practice's form and a pharmacy's chat, blind
     "VQ": "locked38",  # round 38: Indian and Sri Lankan general practice and casualty vignettes in the monsoon, blind
     "VR": "locked38",  # round 38: a Japanese city's English-language telehealth chat for foreign residents, blind
+    "VS": "locked39",  # round 39: German, Austrian and Swiss practice and emergency department vignettes, blind
+    "VT": "locked39",  # round 39: an Irish out-of-hours GP service's web chat and a pharmacy app in winter, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
