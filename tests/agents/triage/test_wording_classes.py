@@ -781,3 +781,55 @@ def test_emergencies_only_the_learned_layer_caught_in_plain_words(text: str, rea
     """`train29` and the short part, readable (session 29, engine 2.8.46): emergencies only the learned layer
     reached, told in plain words; each with a look-alike."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # the Ottawa ankle and foot rules told negative: a sprain, not a suspected fracture or an unexplained limp
+        (
+            "13-year-old boy rolled his ankle at hockey. Swollen and bruised on the outside, limping. No bony tenderness"
+            " at the tip or posterior edge of either malleolus, the navicular or the base of the 5th metatarsal.",
+            ("musculoskeletal.fracture_named", "musculoskeletal.fracture_suspected", "musculoskeletal.child_limp"),
+            False,
+        ),
+        (
+            "my 9 year old went over on her ankle at netball, limping, Ottawa rules negative per the physio",
+            ("child_limp", "musculoskeletal.child_limp", "musculoskeletal.fracture_named"),
+            False,
+        ),
+        (
+            "rolled my ankle, swollen and bruised, tender over the bone at the tip of the outer ankle, cant walk on it",
+            "musculoskeletal.fracture_suspected",
+            True,
+        ),
+        ("my 12 year old is limping since yesterday, no injury we know of", "musculoskeletal.child_limp", True),
+        # an uncomplicated faint: a trigger (standing long, heat, a needle) and a quick recovery
+        (
+            "my 15 year old fainted at the school concert after standing in a queue for ages, went hot and grey first,"
+            " came round within 10 seconds and is back to herself",
+            ("cardiac.syncope", "safety.fainted", "eye.blurred_vision"),
+            False,
+        ),
+        ("passed out having blood drawn, recovered fully in a minute", ("cardiac.syncope", "safety.fainted"), False),
+        ("my vision went fuzzy and then I fainted in a hot shower, came round within seconds", "eye.blurred_vision", False),
+        ("my son fainted at school today and still seems a bit confused", "cardiac.syncope", True),
+        # fainting while exercising is the faint's red flag however it is told
+        ("I fainted while jogging this morning, came round straight away and feel fine now", "cardiac.syncope_red_flags", True),
+        ("she collapsed during PE, came round quickly", "cardiac.syncope_red_flags", True),
+        # a stye is a lump at the lid's margin, not cellulitis; a hot swollen lid still is
+        ("red sore lump like a pimple on the edge of his lower eyelid by the lashes, eye white, sees fine", "skin.cellulitis", False),
+        ("skin on my shin is red, hot and swollen and the redness is spreading", "skin.cellulitis", True),
+        # a baby's colic, named or by its pattern; colicky pain in an adult is still tummy pain
+        (
+            "my 5 week old screams for hours most evenings and pulls his knees up, feeding and growing well",
+            "abdominal.pain_acute",
+            False,
+        ),
+        ("45, colicky tummy pain coming in waves since this morning", "abdominal.pain_acute", True),
+    ],
+)
+def test_over_triage_classes_a_clinician_reads_as_benign(text: str, read: str | tuple[str, ...], held: bool) -> None:
+    """Readable parts (session 30, engine 2.8.46): the Ottawa rules told negative, an uncomplicated faint, a stye and a
+    baby's colic each held a doctor within 24 hours; each with a look-alike that still does."""
+    _assert_read(text, read, held)
