@@ -781,3 +781,31 @@ def test_emergencies_only_the_learned_layer_caught_in_plain_words(text: str, rea
     """`train29` and the short part, readable (session 29, engine 2.8.46): emergencies only the learned layer
     reached, told in plain words; each with a look-alike."""
     _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # fainting while exercising is the faint's red flag however the exercise is told
+        ("I fainted while jogging this morning, came round straight away and feel fine now", "cardiac.syncope_red_flags", True),
+        ("she collapsed during PE, came round quickly", "cardiac.syncope_red_flags", True),
+        ("he fainted on his run this morning, came round straight away", "cardiac.syncope_red_flags", True),
+        ("fainted in a hot crowded church after standing a long time, came round straight away", "cardiac.syncope_red_flags", False),
+        # a fluctuant swelling at the anus: an abscess for drainage the same day; piles are none
+        (
+            "3 days of throbbing pain beside the anus, now a tender red fluctuant swelling 1 cm from the anal verge",
+            "perianal_abscess",
+            True,
+        ),
+        ("sore bottom when pooing and a lump, piles I think", "perianal_abscess", False),
+    ],
+)
+def test_emergencies_the_readable_parts_showed_unread(text: str, read: str, held: bool) -> None:
+    """Readable parts (session 30, engine 2.8.46): fainting while jogging or in PE was not read as exertional, a
+    fluctuant perianal swelling was not read at all; each with a look-alike."""
+    _assert_read(text, read, held)
+
+
+def test_a_fluctuant_perianal_swelling_is_an_emergency() -> None:
+    text = "3 days of throbbing pain beside the anus, now a tender red fluctuant swelling 1 cm from the anal verge"
+    assert assess_layers(text)[0].level is E
