@@ -31,10 +31,7 @@ UVICORN_OPTIONS: dict[str, object] = {
 
 def _serve(args: argparse.Namespace) -> int:
     from app.logging import configure_logging
-    from app.main import create_app
     from app.settings import Settings
-    from app.shutdown import serve
-    from app.telemetry import configure_tracing
 
     settings = Settings()
     host = args.host or settings.host
@@ -51,6 +48,11 @@ def _serve(args: argparse.Namespace) -> int:
             workers,
             on_ready=lambda: _announce(ready_notice(settings, host, port), settings.log_format),
         )
+    # only a process that serves imports the app (seconds of models and knowledge): a master's workers do their own
+    from app.main import create_app
+    from app.shutdown import serve
+    from app.telemetry import configure_tracing
+
     configure_tracing(trace_file=settings.trace_file)
     serve(
         create_app(settings),
