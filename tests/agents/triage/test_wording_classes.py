@@ -787,10 +787,18 @@ def test_emergencies_only_the_learned_layer_caught_in_plain_words(text: str, rea
     ("text", "read", "held"),
     [
         # fainting while exercising is the faint's red flag however the exercise is told
-        ("I fainted while jogging this morning, came round straight away and feel fine now", "cardiac.syncope_red_flags", True),
+        (
+            "I fainted while jogging this morning, came round straight away and feel fine now",
+            "cardiac.syncope_red_flags",
+            True,
+        ),
         ("she collapsed during PE, came round quickly", "cardiac.syncope_red_flags", True),
         ("he fainted on his run this morning, came round straight away", "cardiac.syncope_red_flags", True),
-        ("fainted in a hot crowded church after standing a long time, came round straight away", "cardiac.syncope_red_flags", False),
+        (
+            "fainted in a hot crowded church after standing a long time, came round straight away",
+            "cardiac.syncope_red_flags",
+            False,
+        ),
         # a fluctuant swelling at the anus: an abscess for drainage the same day; piles are none
         (
             "3 days of throbbing pain beside the anus, now a tender red fluctuant swelling 1 cm from the anal verge",
