@@ -123,6 +123,8 @@ LATER_ROUNDS = {
     "VR": "locked38",  # round 38: a Japanese city's English-language telehealth chat for foreign residents, blind
     "VS": "locked39",  # round 39: German, Austrian and Swiss practice and emergency department vignettes, blind
     "VT": "locked39",  # round 39: an Irish out-of-hours GP service's web chat and a pharmacy app in winter, blind
+    "VU": "locked40",  # round 40: Brazilian and Portuguese primary care and emergency vignettes, blind
+    "VV": "locked40",  # round 40: university students' health service chat and a campus pharmacy app (UK, US), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
