@@ -26,6 +26,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from agents.triage import assess
+
 #: One message per reader (English, Japanese): assessing them loads everything the engine reads lazily.
 _WARM_UP = (("I have had a cough for a week", "en"), ("咳が1週間続いています", "ja"))
 
@@ -52,9 +54,6 @@ def quiet_collector() -> Iterator[None]:
 @contextmanager
 def settled() -> Iterator[None]:
     """Warm the engine, then keep the collector quiet (`quiet_collector`) while the app serves."""
-    # imported here: the master of `triage serve --workers N` uses `quiet_collector` and never assesses
-    from agents.triage import assess
-
     for text, lang in _WARM_UP:
         assess(text, lang=lang)
     with quiet_collector():
