@@ -125,6 +125,8 @@ LATER_ROUNDS = {
     "VT": "locked39",  # round 39: an Irish out-of-hours GP service's web chat and a pharmacy app in winter, blind
     "VU": "locked40",  # round 40: Brazilian and Portuguese primary care and emergency vignettes, blind
     "VV": "locked40",  # round 40: university students' health service chat and a campus pharmacy app (UK, US), blind
+    "VW": "locked41",  # round 41: Nordic primary care, out-of-hours and emergency department vignettes, blind
+    "VX": "locked41",  # round 41: a Gulf telehealth app's English chat (expatriate workers and families), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
