@@ -817,3 +817,58 @@ def test_emergencies_the_readable_parts_showed_unread(text: str, read: str, held
 def test_a_fluctuant_perianal_swelling_is_an_emergency() -> None:
     text = "3 days of throbbing pain beside the anus, now a tender red fluctuant swelling 1 cm from the anal verge"
     assert assess_layers(text)[0].level is E
+
+
+@pytest.mark.parametrize(
+    ("text", "read", "held"),
+    [
+        # a slipped upper femoral epiphysis: a teenager's knee or hip pain and limp with the hip's internal rotation
+        # lost; the same sign in an adult, or a sore knee with a full hip, is none
+        (
+            "14-year-old boy, 4 weeks of left knee ache and a limp. Knee normal. Hip: internal rotation is markedly "
+            "restricted and the thigh rolls outward when the hip is flexed.",
+            "slipped_capital_femoral_epiphysis",
+            True,
+        ),
+        ("my 12 year old has had a sore hip and a limp for a fortnight, the doctor said loss of internal rotation",
+         "slipped_capital_femoral_epiphysis", True),
+        ("65-year-old with groin pain and reduced internal rotation of the hip, worse on stairs",
+         "slipped_capital_femoral_epiphysis", False),
+        ("13-year-old, sore knee after football, hip moves fully, no limp", "slipped_capital_femoral_epiphysis", False),
+        # a kidney transplant losing function or tender over the graft; a transplant without either is none
+        (
+            "Renal transplant 6 months ago. Creatinine rising on this week's bloods, graft tender, feels otherwise ok",
+            "kidney_transplant_dysfunction",
+            True,
+        ),
+        ("had a kidney transplant in 2019, all stable, asking about a travel vaccine", "kidney_transplant_dysfunction",
+         False),
+        # a PEG tube named in one sentence and its coming out told in the next
+        ("My mum is fed through a PEG tube. It fell out completely this afternoon.", "gastrostomy_tube_out", True),
+        ("my mum has a PEG tube and the skin around it is a bit red", "gastrostomy_tube_out", False),
+        ("a splinter in my finger, it came out when I squeezed it", "gastrostomy_tube_out", False),
+        # protein in the urine as a numeric dipstick grade; after the birth, with a headache, pre-eclampsia
+        ("Day 4 after delivery, headache since this morning, urine dip protein 3+", "pre_eclampsia", True),
+        ("urine dipstick: protein 2+", "proteinuria", True),
+        ("day 4 after delivery, headache since this morning, urine dip clear", "pre_eclampsia", False),
+    ],
+)
+def test_emergencies_the_readable_parts_showed_unread_session_31(text: str, read: str, held: bool) -> None:
+    """Readable parts (session 31, engine 2.8.48): each emergency below one in every layer, read in general form,
+    with a look-alike that must stay unread."""
+    _assert_read(text, read, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("a 3-week history of knee pain and a limp", True),
+        ("55M, 2-day history of central chest pain", True),
+        ("history of knee pain, none now", False),
+        ("previous history of chest pain in 2019", False),
+    ],
+)
+def test_a_durations_history_is_the_complaint_now(text: str, present: bool) -> None:
+    """"A 3-week history of X" is X for three weeks, now; "history of X" alone stays the past (ConText)."""
+    findings = assess_layers(text)[0].findings
+    assert ({"knee_pain", "chest_pain"} & set(findings) != set()) is present
