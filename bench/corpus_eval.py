@@ -127,6 +127,8 @@ LATER_ROUNDS = {
     "VV": "locked40",  # round 40: university students' health service chat and a campus pharmacy app (UK, US), blind
     "VW": "locked41",  # round 41: Nordic primary care, out-of-hours and emergency department vignettes, blind
     "VX": "locked41",  # round 41: a Gulf telehealth app's English chat (expatriate workers and families), blind
+    "VY": "locked42",  # round 42: French, Belgian and Swiss GP, home-visit and emergency department vignettes, blind
+    "VZ": "locked42",  # round 42: a rural US health system's portal and nurse text line (Midwest and Plains), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
