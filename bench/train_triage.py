@@ -36,6 +36,8 @@ TRAINING = (
     ROOT / "data" / "triage_cases.jsonl",
     ROOT / "triage_corpus" / "dev.jsonl",
     ROOT / "triage_corpus" / "train.jsonl",
+    # session 31: round 29's 23 training batches, readable and untrained since 2.8.31 was not released
+    ROOT / "triage_corpus" / "train29.jsonl",
 )
 JA_TRAINING = (
     ROOT / "data" / "triage_ja_own.jsonl",
@@ -100,6 +102,11 @@ SENSITIVITY_TARGET = 0.97
 #: Session 26: 2.8.29 caught 318 (its threshold fell where one more was caught), the floor 2.8.31 was calibrated to;
 #: 2.8.32, released after it with 2.8.29's weights and more readings, catches 319, the floor of the next retrain.
 RELEASED_CAUGHT = 319
+#: Session 31 (decided before the retrained layer was scored on any locked part): a retrained layer never raises less
+#: readily than the release it replaces: each raise threshold is at most the released one (2.8.29's, released since:
+#: 0.45 short, 0.2 long). 2.8.31 met the calibration floor at a higher long threshold (0.25) and caught five fewer
+#: emergencies on the locked parts: the calibration part's 325 emergencies are too few to move the threshold up on.
+RELEASED_THRESHOLDS = (0.45, 0.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +227,13 @@ def _caught(pairs: Sequence[tuple[Example, Level]]) -> int:
     return sum(level.urgency.value == "em" for e, level in pairs if e.label.urgency.value == "em")
 
 
-def calibrate(model: learned.Model, calibration: Sequence[Example], short: Sequence[Example]) -> Calibration:
-    """The raise thresholds, chosen by the rule above THRESHOLDS."""
+def calibrate(
+    model: learned.Model,
+    calibration: Sequence[Example],
+    short: Sequence[Example],
+    ceiling: tuple[float, float] | None = RELEASED_THRESHOLDS,
+) -> Calibration:
+    """The raise thresholds, chosen by the rule above THRESHOLDS, each at most ``ceiling``'s (short, long)."""
     at_short, at_cal = _outcomes(model, short), _outcomes(model, calibration)
     quiet = [t for t in THRESHOLDS if _raised_share(_at(short, at_short, t, t)) <= SHORT_RAISE_LIMIT]
     raise_at = min(quiet) if quiet else THRESHOLDS[-1]
@@ -230,6 +242,8 @@ def calibrate(model: learned.Model, calibration: Sequence[Example], short: Seque
     floor = max(SENSITIVITY_TARGET * emergencies, min(RELEASED_CAUGHT, emergencies))
     enough = [t for t in THRESHOLDS if caught[t] >= floor]
     raise_at_long = max(enough) if enough else max(THRESHOLDS, key=lambda t: (caught[t], t))
+    if ceiling is not None:
+        raise_at, raise_at_long = min(raise_at, ceiling[0]), min(raise_at_long, ceiling[1])
     found = figures([(e.label, level) for e, level in _at(calibration, at_cal, raise_at, raise_at_long)])
     short_found = figures([(e.label, level) for e, level in _at(short, at_short, raise_at, raise_at_long)])
     return Calibration(

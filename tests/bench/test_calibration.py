@@ -9,7 +9,7 @@ from agents.triage.engine import assess_layers
 from agents.triage.levels import Level
 
 pytest.importorskip("numpy")
-from bench.train_triage import SHORT_RAISE_LIMIT, THRESHOLDS, Example, calibrate
+from bench.train_triage import RELEASED_THRESHOLDS, SHORT_RAISE_LIMIT, THRESHOLDS, Example, calibrate
 
 #: The labels below are the rule's input, not clinical judgements: a long message the layers leave below an
 #: emergency, labelled one, stands for the long emergencies the layers miss.
@@ -44,13 +44,30 @@ def test_short_messages_stay_below_an_emergency_and_long_emergencies_are_caught(
     calibration = [_example(10 + i, LONG_MESSAGE, Level.emergency) for i in range(3)]
     assert all(not e.base.is_emergency for e in (*short, *calibration))
     model = _model(long_emergency=1.5)
-    chosen = calibrate(model, calibration, short)
+    chosen = calibrate(model, calibration, short, ceiling=None)
     assert chosen.met
     assert chosen.chosen["short_raised"] <= SHORT_RAISE_LIMIT
     # the lowest threshold that raises no short message; the highest that still raises every long emergency
     assert chosen.raise_at == min(t for t in THRESHOLDS if t > _p_emergency(model, short[0]))
     assert chosen.raise_at_long == max(t for t in THRESHOLDS if t <= _p_emergency(model, calibration[0]))
     assert chosen.chosen["emergency_sensitivity"] == 1.0
+
+
+def test_a_retrained_layer_never_raises_less_readily_than_the_release() -> None:
+    """Session 31's ceiling: where the rule alone would choose a higher threshold than the release's (fewer raises),
+    the release's is kept; below it, the rule's choice stands."""
+    short = [_example(i, text, Level.self_care) for i, text in enumerate(SHORT_MESSAGES)]
+    calibration = [_example(10 + i, LONG_MESSAGE, Level.emergency) for i in range(3)]
+    model = _model(long_emergency=1.5)
+    free = calibrate(model, calibration, short, ceiling=None)
+    assert free.raise_at_long > RELEASED_THRESHOLDS[1], "the case must let the rule alone choose above the ceiling"
+    capped = calibrate(model, calibration, short)
+    assert (capped.raise_at, capped.raise_at_long) == (
+        min(free.raise_at, RELEASED_THRESHOLDS[0]),
+        RELEASED_THRESHOLDS[1],
+    )
+    assert capped.chosen["emergency_sensitivity"] == 1.0
+    assert calibrate(model, calibration, short, ceiling=(0.9, 0.9)).raise_at_long == free.raise_at_long
 
 
 def test_when_no_threshold_meets_the_rule_the_most_sensitive_is_kept_and_said() -> None:
