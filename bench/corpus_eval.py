@@ -99,7 +99,7 @@ LATER_ROUNDS = {
     "WD": "locked28",  # round 28: an English NHS 111 clinical assessment service's notes and 111 online messages, blind
     "WE": "locked28",  # round 28: Caribbean general practice and casualty notes and families' WhatsApp messages, blind
     # round 29: twenty-three batches written for training, each a new writer (source/WRITER_TASKS_round29.md); the
-    # layer retrained on them (2.8.31) failed its release rule, so they form a readable part never trained on
+    # layer retrained on them (2.8.31) failed its release rule, so they formed a readable part, trained on since 2.8.50
     **dict.fromkeys("WF WG WH WI WJ WK WL WM WN WO WP WQ WR WS WT WU WV WW WX WY UA UB UC".split(), "train29"),
     "VA": "locked30",  # round 30: published-study vignettes and a Nordic symptom portal's messages, blind
     "VB": "locked30",  # round 30: South-East Asian hospital triage notes and families' chat messages, blind

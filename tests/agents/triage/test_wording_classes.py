@@ -830,10 +830,16 @@ def test_a_fluctuant_perianal_swelling_is_an_emergency() -> None:
             "slipped_capital_femoral_epiphysis",
             True,
         ),
-        ("my 12 year old has had a sore hip and a limp for a fortnight, the doctor said loss of internal rotation",
-         "slipped_capital_femoral_epiphysis", True),
-        ("65-year-old with groin pain and reduced internal rotation of the hip, worse on stairs",
-         "slipped_capital_femoral_epiphysis", False),
+        (
+            "my 12 year old has had a sore hip and a limp for a fortnight, the doctor said loss of internal rotation",
+            "slipped_capital_femoral_epiphysis",
+            True,
+        ),
+        (
+            "65-year-old with groin pain and reduced internal rotation of the hip, worse on stairs",
+            "slipped_capital_femoral_epiphysis",
+            False,
+        ),
         ("13-year-old, sore knee after football, hip moves fully, no limp", "slipped_capital_femoral_epiphysis", False),
         # a kidney transplant losing function or tender over the graft; a transplant without either is none
         (
@@ -841,8 +847,11 @@ def test_a_fluctuant_perianal_swelling_is_an_emergency() -> None:
             "kidney_transplant_dysfunction",
             True,
         ),
-        ("had a kidney transplant in 2019, all stable, asking about a travel vaccine", "kidney_transplant_dysfunction",
-         False),
+        (
+            "had a kidney transplant in 2019, all stable, asking about a travel vaccine",
+            "kidney_transplant_dysfunction",
+            False,
+        ),
         # a PEG tube named in one sentence and its coming out told in the next
         ("My mum is fed through a PEG tube. It fell out completely this afternoon.", "gastrostomy_tube_out", True),
         ("my mum has a PEG tube and the skin around it is a bit red", "gastrostomy_tube_out", False),
@@ -869,6 +878,6 @@ def test_emergencies_the_readable_parts_showed_unread_session_31(text: str, read
     ],
 )
 def test_a_durations_history_is_the_complaint_now(text: str, present: bool) -> None:
-    """"A 3-week history of X" is X for three weeks, now; "history of X" alone stays the past (ConText)."""
+    """ "A 3-week history of X" is X for three weeks, now; "history of X" alone stays the past (ConText)."""
     findings = assess_layers(text)[0].findings
     assert ({"knee_pain", "chest_pain"} & set(findings) != set()) is present
