@@ -129,6 +129,8 @@ LATER_ROUNDS = {
     "VX": "locked41",  # round 41: a Gulf telehealth app's English chat (expatriate workers and families), blind
     "VY": "locked42",  # round 42: French, Belgian and Swiss GP, home-visit and emergency department vignettes, blind
     "VZ": "locked42",  # round 42: a rural US health system's portal and nurse text line (Midwest and Plains), blind
+    "TA": "locked43",  # round 43: Italian and Spanish GP, guardia medica and emergency department vignettes, blind
+    "TB": "locked43",  # round 43: an Australian and New Zealand after-hours GP helpline's web chat in winter, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
