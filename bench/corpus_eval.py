@@ -131,6 +131,8 @@ LATER_ROUNDS = {
     "VZ": "locked42",  # round 42: a rural US health system's portal and nurse text line (Midwest and Plains), blind
     "TA": "locked43",  # round 43: Italian and Spanish GP, guardia medica and emergency department vignettes, blind
     "TB": "locked43",  # round 43: an Australian and New Zealand after-hours GP helpline's web chat in winter, blind
+    "TC": "locked44",  # round 44: Japanese clinic, night emergency clinic and emergency department vignettes, blind
+    "TD": "locked44",  # round 44: a US military family health clinic's secure messages and nurse line, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
