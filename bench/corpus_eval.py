@@ -133,6 +133,8 @@ LATER_ROUNDS = {
     "TB": "locked43",  # round 43: an Australian and New Zealand after-hours GP helpline's web chat in winter, blind
     "TC": "locked44",  # round 44: Japanese clinic, night emergency clinic and emergency department vignettes, blind
     "TD": "locked44",  # round 44: a US military family health clinic's secure messages and nurse line, blind
+    "TE": "locked45",  # round 45: South Korean and Taiwanese clinic, ED and public health centre vignettes, blind
+    "TF": "locked45",  # round 45: a Caribbean telehealth chat and pharmacy messaging line (Jamaica, Trinidad, Barbados), blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
