@@ -135,8 +135,10 @@ LATER_ROUNDS = {
     "TD": "locked44",  # round 44: a US military family health clinic's secure messages and nurse line, blind
     "TE": "locked45",  # round 45: South Korean and Taiwanese clinic, ED and public health centre vignettes, blind
     "TF": "locked45",  # round 45: a Caribbean telehealth chat and pharmacy messaging line (Jamaica, Trinidad, Barbados), blind
+    # round 46: twenty batches written for training, each a new writer (source/WRITER_TASKS_round46.md)
+    **dict.fromkeys("TG TH TI TJ TK TL TM TN TO TP TQ TR TS TT TU TV TW TX TY TZ".split(), "train46"),
 }
-READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31")
+READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
