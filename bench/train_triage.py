@@ -135,21 +135,30 @@ def fit(
     counts = Counter(f for e in train for f in e.features)
     vocab = sorted(f for f, n in counts.items() if n >= MIN_COUNT or f == "bias")
     index = {f: i for i, f in enumerate(vocab)}
-    x = np.zeros((len(train), len(vocab)))
-    for row, e in enumerate(train):
-        for f in e.features:
-            if f in index:
-                x[row, index[f]] = 1.0
+    # The design matrix is binary and about 0.3% full: kept as each row's feature columns (the product x @ w is a
+    # segment sum of w's rows, x.T @ d one of d's), the same arithmetic as the dense product in a fraction of the
+    # time and memory (session 32: 2.8.50's weights reproduced to the digest, 26 s instead of 6 min).
+    rows = [[index[f] for f in e.features if f in index] for e in train]
+    if any(not r for r in rows):
+        raise ValueError("a training case has no feature in the vocabulary (not even the bias)")
+    cols = np.fromiter((c for r in rows for c in r), dtype=np.int64)
+    lengths = np.array([len(r) for r in rows])
+    row_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    by_col = np.argsort(cols, kind="stable")
+    col_rows = np.repeat(np.arange(len(train)), lengths)[by_col]
+    present, col_starts = np.unique(cols[by_col], return_index=True)
     y = np.eye(len(LEVELS))[[LEVELS.index(e.label) for e in train]]
     w = np.zeros((len(vocab), len(LEVELS)))
     m = np.zeros_like(w)
     v = np.zeros_like(w)
+    xt_d = np.zeros_like(w)
     for t in range(1, EPOCHS + 1):  # Adam, full batch: deterministic
-        z = x @ w
+        z = np.add.reduceat(w[cols], row_starts, axis=0)
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         p /= p.sum(axis=1, keepdims=True)
-        g = (x.T @ (p - y) + l2 * w) / len(train)
+        xt_d[present] = np.add.reduceat((p - y)[col_rows], col_starts, axis=0)
+        g = (xt_d + l2 * w) / len(train)
         m = 0.9 * m + 0.1 * g
         v = 0.999 * v + 0.001 * g * g
         w -= STEP * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)
