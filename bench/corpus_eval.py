@@ -137,6 +137,8 @@ LATER_ROUNDS = {
     "TF": "locked45",  # round 45: a Caribbean telehealth chat and pharmacy messaging line (Jamaica, Trinidad, Barbados), blind
     # round 46: twenty batches written for training, each a new writer (source/WRITER_TASKS_round46.md)
     **dict.fromkeys("TG TH TI TJ TK TL TM TN TO TP TQ TR TS TT TU TV TW TX TY TZ".split(), "train46"),
+    "SA": "locked47",  # round 47: Mexican, Colombian and Chilean primary care and emergency department vignettes, blind
+    "SB": "locked47",  # round 47: a Nigerian and Ghanaian telehealth app's English chat, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
