@@ -317,6 +317,8 @@ _TRIMESTER = re.compile(r"\b(first|1st|second|2nd|third|3rd)\s+trimester\b")
 _TRIMESTER_WEEKS = {"first": 8.0, "1st": 8.0, "second": 20.0, "2nd": 20.0, "third": 32.0, "3rd": 32.0}
 
 # --- duration ---------------------------------------------------------------
+#: What an "<n>-week" or "<n>-month" before it names: a scheduled visit, not how long something has lasted.
+_VISIT = r"(?:vaccin|immuni[sz]|jabs?\b|shots?\b|booster|check|scan|visit|appointment|review|follow|postnatal|antenatal|well[- ]baby)"
 _DURATION = (
     re.compile(
         r"(?:^|\b(?:for|since|past|last|over|about|around|nearly|almost|approximately|approx|only|just|roughly|than|within|x|lasting|lasted|already|been|is been))\s+"
@@ -326,7 +328,8 @@ _DURATION = (
         + _UNIT
         + r"\b(?!\s*(?:old|pregnant|gestation|along))"
     ),
-    re.compile(r"\b" + _NUM + r"-" + _UNIT + r"[\s-](?!old\b|olds\b)(?=[a-z])"),
+    # "a 3-day cough"; not "her 16-week immunisations" or "the 20-week scan", which name a visit (session 32)
+    re.compile(r"\b" + _NUM + r"-" + _UNIT + r"[\s-](?!old\b|olds\b|" + _VISIT + r")(?=[a-z])"),
     re.compile(
         r"\b"
         + _NUM

@@ -881,3 +881,57 @@ def test_a_durations_history_is_the_complaint_now(text: str, present: bool) -> N
     """ "A 3-week history of X" is X for three weeks, now; "history of X" alone stays the past (ConText)."""
     findings = assess_layers(text)[0].findings
     assert ({"knee_pain", "chest_pain"} & set(findings) != set()) is present
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        # vomiting in early pregnancy with fluids kept down (RCOG GTG69, NICE CKS: home care) and fluids not kept down
+        (
+            "10 weeks pregnant, nausea most of the day and vomiting once most mornings. Keeping fluids and small "
+            "meals down, passing urine normally.",
+            False,
+        ),
+        ("8 weeks pregnant, throw up once a day but keeping water and crackers down, peeing normal", False),
+        ("8 weeks pregnant and I can't keep any fluids down, vomiting all day", True),
+        ("12 weeks pregnant, vomiting every time I eat or drink, not keeping water down, weeing very little", True),
+        # an older person's loose stools while drinking well, and the same without fluids staying down
+        ("Mum is 80, two loose poos today after a takeaway. She is drinking plenty and weeing fine.", False),
+        ("Mum is 80, diarrhoea 3 times today and she isn't drinking, can't keep anything down", True),
+        # diabetes keeps its sick-day rule whatever the fluids do
+        ("type 1 diabetic, vomited twice this morning, keeping water down", True),
+        # a fever after the baby's jabs (NHS.uk: expected for two days) and one with no jabs to explain it
+        ("5 month old had his shots this morning, now fussy and temp 38.0, red hard lump where the needle went", False),
+        ("4-month-old, had her 16-week immunisations this morning, temp 38.1 this evening, feeding well", False),
+        ("5 month old with a temp of 38.0 and no cold, fussy, off his milk", True),
+    ],
+)
+def test_fluids_kept_down_and_a_jabs_fever_are_cared_for_at_home(text: str, held: bool) -> None:
+    """Readable parts (session 32, `train46`): vomiting in pregnancy or an older person's diarrhoea with fluids kept
+    down, and a baby's fever and red lump after vaccines, were held at a doctor within 24 hours by a rule for those
+    at risk; the look-alikes (fluids not kept down, diabetes, a fever with nothing to explain it) stay held."""
+    flags = assess_layers(text)[0].red_flags
+    at_24h = {"gastro.vulnerable", "pregnancy.hyperemesis", "fever.infant_3_to_12_months", "musculoskeletal.dvt"}
+    assert bool(at_24h & set(flags)) is held
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("had her 16-week immunisations this morning", None),
+        ("came for the 6-week check, cough for 2 days", 2.0),
+        ("a 3-day cough", 3.0),
+    ],
+)
+def test_a_visit_named_by_its_week_is_no_duration(text: str, days: float | None) -> None:
+    """ "Her 16-week immunisations" names a visit; read as 16 weeks of fever it held a baby's jab fever as
+    prolonged (session 32)."""
+    from agents.triage.facts import parse_duration
+
+    assert parse_duration(text.lower()) == days
+
+
+def test_shots_of_a_drink_are_no_vaccine() -> None:
+    """ "Shots" is a vaccine only as someone's shots (his, the 6-month, flu shots), not shots of a drink."""
+    text = "5 month old with a temp of 38.2 and no cold, fussy. His dad had three shots of espresso to stay up with him"
+    assert "fever.infant_3_to_12_months" in assess_layers(text)[0].red_flags
