@@ -935,3 +935,31 @@ def test_shots_of_a_drink_are_no_vaccine() -> None:
     """ "Shots" is a vaccine only as someone's shots (his, the 6-month, flu shots), not shots of a drink."""
     text = "5 month old with a temp of 38.2 and no cold, fussy. His dad had three shots of espresso to stay up with him"
     assert "fever.infant_3_to_12_months" in assess_layers(text)[0].red_flags
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a fall onto the abdomen from 20 weeks (RCOG: maternity assessment whatever the symptoms); a fall onto the knees
+        (
+            "28 weeks pregnant, tripped on a kerb an hour ago and landed on her knees and abdomen. No pain, baby moving.",
+            E,
+        ),
+        ("28 weeks pregnant, tripped on a kerb an hour ago and landed on her knees, grazed, no pain, baby moving.", S),
+        # a groin lump named with its side that will not go back; one that goes back in is a routine hernia
+        ("my 8 month old has a lump in his right groin, it wont go back and he was sick", E),
+        ("lump in my left groin that pops out when I cough, goes back in when I lie down", R),
+        # a method of suicide already thought of is a plan (NICE NG225); a walk thought of is not
+        (
+            "Tearful, says the family would be better off without her and she has thought about walking in front of "
+            "traffic on the main road; has not tried.",
+            A,
+        ),
+        ("feeling low since the move, I sometimes think about walking to the shop but my knee hurts", R),
+    ],
+)
+def test_emergencies_train46_showed_unread(text: str, level: Level) -> None:
+    """Readable `train46` (session 32, engine 2.8.51): emergencies below one in every layer, read in general form,
+    each with a look-alike that stays where it was."""
+    got = assess_layers(text)[0].level
+    assert (got.rank <= E.rank) is (level.rank <= E.rank), got
