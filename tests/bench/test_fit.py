@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from agents.triage.levels import Level
@@ -11,8 +13,6 @@ from bench.train_triage import LEVELS, Example, fit
 
 def _dense_weights(train: list[Example], l2: float) -> dict[str, tuple[float, ...]]:
     """The trainer's arithmetic before session 32, with the design matrix dense."""
-    from collections import Counter
-
     counts = Counter(f for e in train for f in e.features)
     vocab = sorted(f for f, n in counts.items() if n >= train_triage.MIN_COUNT or f == "bias")
     index = {f: i for i, f in enumerate(vocab)}
