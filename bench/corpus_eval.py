@@ -139,6 +139,10 @@ LATER_ROUNDS = {
     **dict.fromkeys("TG TH TI TJ TK TL TM TN TO TP TQ TR TS TT TU TV TW TX TY TZ".split(), "train46"),
     "SA": "locked47",  # round 47: Mexican, Colombian and Chilean primary care and emergency department vignettes, blind
     "SB": "locked47",  # round 47: a Nigerian and Ghanaian telehealth app's English chat, blind
+    "SC": "locked48",  # round 48: Polish, Czech, Romanian and Ukrainian primary care and emergency department vignettes, blind
+    "SD": "locked48",  # round 48: a Philippine telehealth app's English chat, blind
+    "SE": "locked49",  # round 49: Turkish, Egyptian, Jordanian and Lebanese clinic and emergency department vignettes, blind
+    "SF": "locked49",  # round 49: British South Asian, Polish and Romanian families writing to a UK practice and pharmacy, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
