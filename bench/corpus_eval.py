@@ -143,8 +143,12 @@ LATER_ROUNDS = {
     "SD": "locked48",  # round 48: a Philippine telehealth app's English chat, blind
     "SE": "locked49",  # round 49: Turkish, Egyptian, Jordanian and Lebanese clinic and emergency department vignettes, blind
     "SF": "locked49",  # round 49: British South Asian, Polish and Romanian families writing to a UK practice and pharmacy, blind
+    # round 50: Filipino patients' Taglish chat (English mixed with Tagalog), after locked48's Philippine chat
+    "SG": "dev50",  # a Philippine telehealth chat and a Manila clinic's Messenger page, readable
+    "SH": "dev50",  # Filipino workers abroad writing to an overseas workers' telehealth chat, readable
+    "SI": "locked50",  # a provincial Philippine hospital's online page and a city health office's text line, blind
 }
-READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46")
+READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
