@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.52"
+ENGINE_VERSION = "2.8.53"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -91,7 +91,7 @@ class _MessageDocuments:
             if found is not None:
                 self._docs.move_to_end(key)
                 return found
-        doc = Document(normalise(text, p.spelling), p.negation, p.gram_index)
+        doc = Document(p.glosser.apply(normalise(text, p.spelling)), p.negation, p.gram_index)
         mentions, coverage = reader.read_counting(doc.text)
         found = _ReadMessage(doc, extract(doc.text), mentions, tuple(t.stem for t in tokens(doc.text)), coverage)
         with self._lock:
@@ -188,7 +188,8 @@ def _known(key: str, doc: Conversation, facts: Facts, p: Protocols) -> bool:
 
 
 def _language(text: str, p: Protocols) -> str:
-    """'english', 'foreign', 'mixed' (many foreign words), 'unknown' (no English word) or 'none'."""
+    """'english', 'foreign', 'mixed' (many foreign words), 'unknown' (no English word), 'glossed' (English mixed
+    with a language whose words the glosses read, agents/triage/glosses.py) or 'none'."""
     text = _PLACEHOLDERS.sub(" ", text)
     tokens = _TOKENS.findall(text)
     if not tokens:
@@ -205,6 +206,8 @@ def _language(text: str, p: Protocols) -> str:
         return "mixed"
     if len(tokens) >= 4 and english == 0:
         return "unknown"
+    if sum(1 for t in tokens if t in p.glosser.function_words) >= 2:
+        return "glossed"
     return "english"
 
 
@@ -379,6 +382,9 @@ def assess_layers(
         if language in ("foreign", "mixed", "unknown"):
             missing[:0] = ["complaint", "language"] if language == "unknown" else ["language"]
             rationale = _FOREIGN
+        elif language == "glossed":  # the glosses read only part of such a message: a clinician reads it all
+            missing.insert(0, "complaint")
+            rationale = _NO_COMPLAINT
         elif recognised:
             rationale = _UNRECOGNISED
             missing.extend(k for k in ("duration", "severity") if not _known(k, doc, facts, p) and k not in missing)

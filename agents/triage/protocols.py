@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from agents.triage import yaml_text
+from agents.triage import glosses, yaml_text
 from agents.triage.facts import FACT_NAMES
 from agents.triage.levels import Level
 from agents.triage.text import NegationGrammar, Term, compile_alternation, gram_of, literal_grams, required_literals
@@ -66,6 +66,8 @@ class Rule:
 class Protocols:
     version: str
     spelling: tuple[tuple[re.Pattern[str], Any], ...]
+    glosser: glosses.Glosser
+    """Words of other languages mixed into English, glossed after the spelling fixes (agents/triage/glosses.py)."""
     negation: NegationGrammar
     terms: dict[str, Term]
     rules: tuple[Rule, ...]
@@ -194,6 +196,8 @@ def load() -> Protocols:
         breaks=compile_alternation(neg["breaks"], boundaries=False),
         post=re.compile(r"\s*(?:" + "|".join(neg["post"]) + r")(?![\w'])"),
     )
+    glosser, gloss_bytes = glosses.load()
+    digest.update(gloss_bytes)
     fixes = list(lexicon["spelling"].items())
     combined = re.compile(r"(?<!\w)(?:" + "|".join(f"({k})" for k, _ in fixes) + r")(?!\w)")
     replacements = [v for _, v in fixes]
@@ -218,6 +222,7 @@ def load() -> Protocols:
     return Protocols(
         version=f"{lexicon['version']}+{digest.hexdigest()[:8]}",
         spelling=spelling,
+        glosser=glosser,
         negation=grammar,
         terms=terms,
         rules=ordered,
