@@ -1,0 +1,96 @@
+"""Taglish: Tagalog mixed into English is glossed into the English the layers read (agents/triage/glosses.py), an
+emergency told in Tagalog is an emergency, English is left as it was, and a mixed message nobody reads still goes to
+a clinician. The messages here are our own, written for these tests (the Taglish corpus parts are `dev50`, read, and
+`locked50`, never read)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.triage import Level, Urgency, assess, protocols
+from agents.triage.glosses import Glosser, GlossError
+from agents.triage.text import normalise
+
+
+def glossed(text: str) -> str:
+    p = protocols.load()
+    return p.glosser.apply(normalise(text, p.spelling))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nabulunan po si lolo ng karne, hindi makapagsalita at nangingitim ang labi niya",
+        "58 po ako, masakit ang dibdib ko since kanina, pawis na pawis at hirap huminga",
+        "si tatay biglang tabingi ang mukha at bulol magsalita, 30 minutes ago",
+        "baby ko 6 weeks old may lagnat 38.4 kagabi pa, ayaw dumede",
+        "34 weeks buntis po, naninigas ang tiyan ko every 5 mins for 2 hours, regular na",
+    ],
+)
+def test_an_emergency_told_in_taglish_is_an_emergency(text: str) -> None:
+    result = assess(text)
+    assert result.urgency is Urgency.em
+    assert not result.needs_clinician
+
+
+def test_a_minor_complaint_in_taglish_is_read_as_one() -> None:
+    result = assess("hello po, may sipon at ubo ako 3 araw na, walang lagnat, kumakain naman ako. pwede ba Biogesic?")
+    assert result.level is Level.self_care
+    assert {"cough", "runny_nose"} <= set(result.findings)
+
+
+def test_a_taglish_message_no_layer_reads_goes_to_a_clinician() -> None:
+    result = assess("ano po ba dapat kong gawin kasi hindi ko na alam, naguguluhan na ako sa lahat")
+    assert result.level is Level.consultation_24
+    assert result.needs_clinician
+
+
+def test_tagalog_is_no_longer_taken_for_a_foreign_language_but_spanish_still_is() -> None:
+    assert "language" not in assess("masakit po ang ulo ko since kahapon, walang lagnat").missing_info
+    spanish = assess("tengo dolor de cabeza desde ayer y mucho fiebre")
+    assert spanish.needs_clinician and "language" in spanish.missing_info
+
+
+@pytest.mark.parametrize(
+    ("tagalog", "english"),
+    [
+        ("masakit ang dibdib ko", "chest pain ko"),
+        ("sumasakit ang ulo niya", "headache niya"),
+        ("namamaga ang kaliwang paa", "swollen foot"),
+        ("tatay ko na-stroke nung 60", "my father had a stroke nung 60"),
+        ("baby ko 4 buwan", "my child 4 months old"),
+    ],
+)
+def test_frames_and_glosses_give_the_english_the_layers_read(tagalog: str, english: str) -> None:
+    assert glossed(tagalog) == english
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have a bad cough and high blood pressure, my period is late",
+        "Lola has had a fever since yesterday",  # a name is glossed as a grandmother: harmless, and still English
+        "noo I did not fall, we were on holiday in Bali",
+        "BP 150/95 at 10am, na for allergies, PA review at the clinic",
+    ],
+)
+def test_english_is_left_alone_except_a_tagalog_word(text: str) -> None:
+    out = glossed(text)
+    assert out.replace("grandmother", "lola") == normalise(text, protocols.load().spelling)
+
+
+def test_an_english_message_with_tagalog_lookalike_words_is_triaged_as_english() -> None:
+    # "at", "na", "pa" are English (or abbreviations) too: not Tagalog's marks
+    result = assess("pain at night at the back of my knee, na for allergies, seen by the PA last week")
+    assert not result.needs_clinician
+
+
+def test_a_blow_to_the_bump_from_20_weeks_is_an_emergency() -> None:
+    assert assess("I am 24 weeks pregnant, fell down 5 stairs and hit my abdomen, no bleeding").urgency is Urgency.em
+
+
+def test_a_form_that_does_not_start_with_a_word_is_refused() -> None:
+    with pytest.raises(GlossError):
+        Glosser([("bad.yaml", {"glosses": [{"id": "x", "en": "fever", "tl": ["\\w+ lagnat"]}]})])
+    with pytest.raises(GlossError):
+        Glosser([("bad.yaml", {"glosses": [{"id": "x", "en": False, "tl": ["wala"]}]})])  # YAML's bare `no`
