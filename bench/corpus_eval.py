@@ -147,8 +147,14 @@ LATER_ROUNDS = {
     "SG": "dev50",  # a Philippine telehealth chat and a Manila clinic's Messenger page, readable
     "SH": "dev50",  # Filipino workers abroad writing to an overseas workers' telehealth chat, readable
     "SI": "locked50",  # a provincial Philippine hospital's online page and a city health office's text line, blind
+    # round 51: Taglish again, written while 2.8.53 was released: two readable batches and a locked one
+    "SJ": "dev51",  # Filipino nurses, carers and families in the UK, the US and Canada, readable
+    "SK": "dev51",  # Filipino residents in Japan writing to a city's multilingual health line, readable
+    "SL": "locked51",  # a Metro Manila public hospital's emergency department page and a barangay parents' chat, blind
+    "SM": "locked52",  # round 52: mainland Chinese and Hong Kong clinic and A&E vignettes, blind
+    "SN": "locked52",  # round 52: a US Veterans Affairs secure messaging and nurse advice line, blind
 }
-READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50")
+READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50", "dev51")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
