@@ -25,6 +25,9 @@ def glossed(text: str) -> str:
         "si tatay biglang tabingi ang mukha at bulol magsalita, 30 minutes ago",
         "baby ko 6 weeks old may lagnat 38.4 kagabi pa, ayaw dumede",
         "34 weeks buntis po, naninigas ang tiyan ko every 5 mins for 2 hours, regular na",
+        "81 po ako, hindi ako makahiga ng patag, parang nalulunod, may ubo na may pink na bula",
+        "76M, since kaninang umaga hindi ako makaihi, sobrang sakit ng puson",
+        "iniisip ko na tumalon sa tulay malapit sa apartment namin",
     ],
 )
 def test_an_emergency_told_in_taglish_is_an_emergency(text: str) -> None:
@@ -59,6 +62,9 @@ def test_tagalog_is_no_longer_taken_for_a_foreign_language_but_spanish_still_is(
         ("namamaga ang kaliwang paa", "swollen foot"),
         ("tatay ko na-stroke nung 60", "my father had a stroke nung 60"),
         ("baby ko 4 buwan", "my child 4 months old"),
+        ("namamaga ang pulso ko", "swollen wrist ko"),  # pulso is the wrist as well as the pulse
+        ("mabilis ang pulso niya", "fast pulse niya"),
+        ("parang baluktot yung forearm ko", "forearm deformed ko"),  # an English part inside a Tagalog frame
     ],
 )
 def test_frames_and_glosses_give_the_english_the_layers_read(tagalog: str, english: str) -> None:
@@ -94,3 +100,26 @@ def test_a_form_that_does_not_start_with_a_word_is_refused() -> None:
         Glosser([("bad.yaml", {"glosses": [{"id": "x", "en": "fever", "tl": ["\\w+ lagnat"]}]})])
     with pytest.raises(GlossError):
         Glosser([("bad.yaml", {"glosses": [{"id": "x", "en": False, "tl": ["wala"]}]})])  # YAML's bare `no`
+
+
+def test_a_snoring_childs_pauses_are_not_an_arrest() -> None:
+    result = assess("anak ko 5 years old, malakas humilik gabi gabi at minsan humihinto ang paghinga ng ilang seconds")
+    assert result.level is not Level.emergency_ambulance
+    assert "finding.not_breathing" not in result.red_flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "52M, for 40 minutes a heavy chest, sweating and aching left arm",  # the adjective before the chest
+        "I lost my job and I keep thinking of jumping off the bridge near my flat",
+    ],
+)
+def test_english_readings_taglish_showed_were_missing(text: str) -> None:
+    assert assess(text).urgency is Urgency.em
+
+
+def test_a_heavy_chest_of_drawers_is_furniture() -> None:
+    assert not any(
+        r.startswith("cardiac.") for r in assess("back pain after carrying a heavy chest of drawers").matched_rules
+    )
