@@ -73,6 +73,8 @@ class Glosser:
         out: list[tuple[str, _Form]] = []
         seen: set[str] = set()
         for gloss in data.get("glosses") or ():
+            if not isinstance(gloss, dict):
+                raise GlossError(f"{name}: a gloss is a mapping with id, en and tl: {gloss!r}")
             gid, english, forms = gloss.get("id"), gloss.get("en"), gloss.get("tl")
             if not gid or not isinstance(english, str) or not forms:
                 raise GlossError(f"{name}: a gloss needs id, en (a string) and tl: {gloss!r}")

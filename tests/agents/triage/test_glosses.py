@@ -102,10 +102,13 @@ def test_a_form_that_does_not_start_with_a_word_is_refused() -> None:
         Glosser([("bad.yaml", {"glosses": [{"id": "x", "en": False, "tl": ["wala"]}]})])  # YAML's bare `no`
 
 
-def test_a_snoring_childs_pauses_are_not_an_arrest() -> None:
-    result = assess("anak ko 5 years old, malakas humilik gabi gabi at minsan humihinto ang paghinga ng ilang seconds")
-    assert result.level is not Level.emergency_ambulance
-    assert "finding.not_breathing" not in result.red_flags
+def test_a_word_with_an_urgent_sense_is_read_in_it_and_reassurance_is_left_unread() -> None:
+    # "humihinto ang paghinga" is said of a snoring child's pauses and of a collapse alike: read as the collapse
+    assert glossed("minsan humihinto ang paghinga niya") == "sometimes not breathing niya"
+    # words that only reassure stay Tagalog: nothing read from them can lower a level
+    assert glossed("dumugo pero tumigil na, nawala na yung sakit, tumahan na siya") == (
+        "bled pero tumigil na, nawala na yung pain, tumahan na siya"
+    )
 
 
 @pytest.mark.parametrize(
