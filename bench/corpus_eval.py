@@ -153,6 +153,9 @@ LATER_ROUNDS = {
     "SL": "locked51",  # a Metro Manila public hospital's emergency department page and a barangay parents' chat, blind
     "SM": "locked52",  # round 52: mainland Chinese and Hong Kong clinic and A&E vignettes, blind
     "SN": "locked52",  # round 52: a US Veterans Affairs secure messaging and nurse advice line, blind
+    # round 53: Taglish, briefed after 2.8.54 was not released and before 2.8.55 was scored anywhere
+    "SO": "locked53",  # a Philippine insurer's telemedicine chat and an industrial zone's company clinic chat, blind
+    "SP": "locked53",  # Filipino seafarers and their families at home writing to a telehealth line, blind
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50", "dev51")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
