@@ -38,11 +38,6 @@ TRAINING = (
     ROOT / "triage_corpus" / "train.jsonl",
     # session 31: round 29's 23 training batches, readable and untrained since 2.8.31 was not released
     ROOT / "triage_corpus" / "train29.jsonl",
-    # session 33: Filipino patients' Taglish (rounds 50 and 51), the only text of its kind the layer has seen:
-    # trained on `dev50` alone, the layer scored `dev51` (never trained on) 81.7% -> 84.7% at three levels and
-    # under-triaged 4.7% -> 1.3%, the English readable parts it was not trained on the same (notes/issue-15.md)
-    ROOT / "triage_corpus" / "dev50.jsonl",
-    ROOT / "triage_corpus" / "dev51.jsonl",
 )
 JA_TRAINING = (
     ROOT / "data" / "triage_ja_own.jsonl",
