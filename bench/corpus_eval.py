@@ -156,6 +156,9 @@ LATER_ROUNDS = {
     # round 53: Taglish, briefed after 2.8.54 was not released and before 2.8.55 was scored anywhere
     "SO": "locked53",  # a Philippine insurer's telemedicine chat and an industrial zone's company clinic chat, blind
     "SP": "locked53",  # Filipino seafarers and their families at home writing to a telehealth line, blind
+    # round 54: Taglish, briefed before the retrained 2.8.56 was scored anywhere (it was withdrawn), blind
+    "SQ": "locked54",  # a Quezon City public health centre's Messenger page and a private hospital's after-hours chat
+    "SR": "locked54",  # Filipino migrant workers in Asia and the Gulf and their families writing to a welfare office
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50", "dev51")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
