@@ -1,8 +1,7 @@
 """Protocol data: loading, validation and compilation (once per process).
 
 Knowledge lives in YAML: ``lexicon.yaml`` holds the language (spelling,
-negation grammar, shared terms, follow-up questions), ``glosses/*.yaml`` the words
-of other languages patients mix into English (glosses.py), and ``protocols/*.yaml``
+negation grammar, shared terms, follow-up questions) and ``protocols/*.yaml``
 one file per complaint family, each with its own terms and rules. This module
 turns them into precompiled, immutable objects; it never runs on the hot path
 after the first load.
