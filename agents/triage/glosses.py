@@ -119,12 +119,8 @@ class Glosser:
         return "".join(out)
 
 
-def files() -> list[Path]:
-    return sorted(GLOSS_DIR.glob("*.yaml"))
-
-
 def load() -> tuple[Glosser, bytes]:
     """The glosser over every language's file, and the files' bytes (for the protocols' version)."""
-    paths = files()
-    glosser = Glosser([(p.name, yaml_text.parse(p.read_text(encoding="utf-8"))) for p in paths])
-    return glosser, b"".join(p.read_bytes() for p in paths)
+    raw = {path.name: path.read_bytes() for path in sorted(GLOSS_DIR.glob("*.yaml"))}
+    glosser = Glosser([(name, yaml_text.parse(data.decode("utf-8"))) for name, data in raw.items()])
+    return glosser, b"".join(raw.values())

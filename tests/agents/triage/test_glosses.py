@@ -1,7 +1,7 @@
 """Taglish: Tagalog mixed into English is glossed into the English the layers read (agents/triage/glosses.py), an
 emergency told in Tagalog is an emergency, English is left as it was, and a mixed message nobody reads still goes to
-a clinician. The messages here are our own, written for these tests (the Taglish corpus parts are `dev50`, read, and
-`locked50`, never read)."""
+a clinician. The messages here are our own, written for these tests (the Taglish corpus parts are `dev50` and `dev51`,
+read, and `locked50`, `locked51`, `locked53` and `locked54`, never read)."""
 
 from __future__ import annotations
 
