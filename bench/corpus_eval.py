@@ -159,6 +159,12 @@ LATER_ROUNDS = {
     # round 54: Taglish, briefed before the retrained 2.8.56 was scored anywhere (it was withdrawn), blind
     "SQ": "locked54",  # a Quezon City public health centre's Messenger page and a private hospital's after-hours chat
     "SR": "locked54",  # Filipino migrant workers in Asia and the Gulf and their families writing to a welfare office
+    # round 55: Taglish, briefed before the Taglish learned layer (candidate 2.8.59) was scored anywhere, blind
+    "SS": "locked55",  # a Pampanga, Bulacan and Batangas rural health unit's text line and a municipal hospital's page
+    "ST": "locked55",  # a Cebu, Davao and Iloilo university hospital's consultation page and a student health chat
+    # round 56: English, briefed with round 55, blind
+    "SU": "locked56",  # Indonesian, Bangladeshi, Nepali and Iranian health centre and hospital vignettes
+    "SV": "locked56",  # a UK and Irish inclusion health service: outreach and drop-in notes, and its patients' texts
 }
 READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50", "dev51")
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
