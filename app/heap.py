@@ -28,8 +28,13 @@ from contextlib import contextmanager
 
 from agents.triage import assess
 
-#: One message per reader (English, Japanese): assessing them loads everything the engine reads lazily.
-_WARM_UP = (("I have had a cough for a week", "en"), ("咳が1週間続いています", "ja"))
+#: One message per reader and learned layer (English, Taglish, Japanese): assessing them loads everything the engine
+#: reads lazily.
+_WARM_UP = (
+    ("I have had a cough for a week", "en"),
+    ("may ubo po ako ng isang linggo na", "en"),
+    ("咳が1週間続いています", "ja"),
+)
 
 #: Middle-generation collections between two full ones (Python's default: 10).
 FULL_COLLECTION_AFTER = 1000

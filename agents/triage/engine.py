@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.55"
+ENGINE_VERSION = "2.8.59"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -237,7 +237,7 @@ def assess(
     if lang == "ja":
         return _assess_japanese(text, age=age, sex=sex, history=history)
     base, feats = assess_layers(text, age=age, sex=sex, history=history)
-    model = learned.model()
+    model = learned.model_for(base.layers.get("language", "english"))
     result = base if model is None else apply_model(base, feats, model)
     if model is not None and addressed.instructions(text):
         result = _unmoved_by_instructions(base, result, text, model, age=age, sex=sex, history=history)
@@ -432,6 +432,7 @@ def assess_layers(
         layers={
             "rules": rules_level.value if rules_level else "none",
             "findings": findings.level.value if findings.level else "none",
+            **({"language": language} if language == "glossed" else {}),
         },
     )
     coverage = sum((part.coverage for part in parts), Coverage())

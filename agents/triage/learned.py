@@ -2,6 +2,7 @@
 
     features(base, stems) -> tuple[str, ...]      what the model sees (pure)
     model() -> Model | None                        the trained weights (knowledge/learned.json), cached
+    model_for(language) -> Model | None            the weights for a message read as ``language`` (Taglish: its own)
     Model.decide(base, features) -> Decision       the level it proposes, within the safety rules below
 
 The deterministic layers (phrase rules, findings, physiology, conditions) each propose a level and the most
@@ -41,6 +42,10 @@ from agents.triage.reading import Coverage
 PATH = Path(__file__).parent / "knowledge" / "learned.json"
 #: The Japanese layer's weights: the same model over character bigrams, trained on Japanese cases; it only raises.
 JA_PATH = Path(__file__).parent / "knowledge" / "learned_ja.json"
+#: The layer for English mixed with a glossed language (Taglish; agents/triage/glosses.py): the English layer's
+#: features and rules, trained on the English cases and the Taglish readable parts, and used only for a message the
+#: engine reads as ``glossed``, so that English is decided by the English layer's weights alone.
+GLOSSED_PATH = Path(__file__).parent / "knowledge" / "learned_tl.json"
 LEVELS = tuple(Level)
 _EMERGENCIES = (Level.emergency_ambulance, Level.emergency)
 #: Content words (agents/triage/words.py ``content_word``) from which a message counts as long.
@@ -219,3 +224,16 @@ def model() -> Model | None:
     if not PATH.exists():
         return None
     return from_json(json.loads(PATH.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def model_glossed() -> Model | None:
+    """The layer for a glossed message (English mixed with Tagalog), or the English one when no such weights ship."""
+    if not GLOSSED_PATH.exists():
+        return model()
+    return from_json(json.loads(GLOSSED_PATH.read_text(encoding="utf-8")))
+
+
+def model_for(language: str) -> Model | None:
+    """The layer that decides a message the English layers read as ``language`` (engine.py ``_language``)."""
+    return model_glossed() if language == "glossed" else model()

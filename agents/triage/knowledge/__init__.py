@@ -188,8 +188,8 @@ def read(root: Path = ROOT) -> Knowledge:
             duplicates.append(f"{path.name}: condition id {condition.id!r} is declared twice (the first stands)")
             continue
         conditions[condition.id] = condition
-    # learned.json and learned_ja.json: the learned layers' weights (agents/triage/learned.py)
-    for name in ("context.yaml", "physiology.yaml", "learned.json", "learned_ja.json"):
+    # learned*.json: the learned layers' weights (agents/triage/learned.py)
+    for name in ("context.yaml", "physiology.yaml", "learned.json", "learned_ja.json", "learned_tl.json"):
         if (root / name).exists() or not name.startswith("learned"):
             digest.update(name.encode() + (root / name).read_bytes())
     physiology = _read(root / "physiology.yaml")
