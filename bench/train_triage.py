@@ -450,7 +450,9 @@ def train_taglish() -> int:
         {"files": _sources([learned.PATH]), "rule": "the English layer's calibrated thresholds"},
     )
     learned.GLOSSED_PATH.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"wrote {learned.GLOSSED_PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases")
+    print(
+        f"wrote {learned.GLOSSED_PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases"
+    )
     for path in TAGLISH_TRAINING:
         show(f"{path.name} (in sample)", score(model, sets[path]))
     return 0
