@@ -165,8 +165,29 @@ LATER_ROUNDS = {
     # round 56: English, briefed with round 55, blind
     "SU": "locked56",  # Indonesian, Bangladeshi, Nepali and Iranian health centre and hospital vignettes
     "SV": "locked56",  # a UK and Irish inclusion health service: outreach and drop-in notes, and its patients' texts
+    # round 57: Taglish, readable, written after 2.8.59's release to train the Taglish layer on
+    "SW": "dev57",  # a Southern Tagalog barangay health station's chat and a drugstore chain's online pharmacist
+    "SX": "dev57",  # a Manila private hospital's paediatric clinic group and an OB-GYN clinic's chat
+    "SY": "dev57",  # a senior citizens' association health hotline and the family chats that forward to it
+    "SZ": "dev57",  # a BPO company's HMO telemedicine chat and a university's health and wellness chat
+    # round 58: Taglish, blind, briefed with round 57 before any candidate trained on it was scored anywhere
+    "UF": "locked58",  # a Tarlac and Nueva Ecija provincial hospital's page and a rural health unit's text line
+    "UG": "locked58",  # a telemedicine app's after-hours doctor chat used by Metro Manila families
 }
-READABLE = ("dev", "train", "dev13", "dev17", "dev24", "dev25", "train29", "dev31", "train46", "dev50", "dev51")
+READABLE = (
+    "dev",
+    "train",
+    "dev13",
+    "dev17",
+    "dev24",
+    "dev25",
+    "train29",
+    "dev31",
+    "train46",
+    "dev50",
+    "dev51",
+    "dev57",
+)
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
 CALIBRATION = ("calibration", "short")
