@@ -35,12 +35,16 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.59"
+ENGINE_VERSION = "2.8.60"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
 )
 _UNRECOGNISED = "The symptoms described did not match a specific protocol; a routine consultation is the safe default."
+_PARTLY_READ = (
+    "We recognised a symptom but could not read all of this message, so a doctor should see you within 24 hours. "
+    "If this is severe or you feel very unwell, call emergency services now."
+)
 _FOREIGN = (
     "The message does not appear to be in English, so a clinician will read it before any advice is relied on. "
     "If this is severe, call emergency services now."
@@ -377,16 +381,16 @@ def assess_layers(
             or findings.complaint_read
             or any(getattr(facts, name) is not None for name in ("temp_c", "spo2", "hr", "sbp", "rr", "glucose"))
         )
+        # A glossed message (English mixed with Tagalog) in which a complaint was recognised is read only in part:
+        # a doctor within 24 hours, which the Taglish learned layer may change (it lowers only when confident);
+        # one in which nothing was recognised goes to a clinician, as a foreign message does.
         level = Level.consultation if recognised and language == "english" else Level.consultation_24
-        needs_clinician = level is Level.consultation_24
+        needs_clinician = not (recognised and language in ("english", "glossed"))
         if language in ("foreign", "mixed", "unknown"):
             missing[:0] = ["complaint", "language"] if language == "unknown" else ["language"]
             rationale = _FOREIGN
-        elif language == "glossed":  # the glosses read only part of such a message: a clinician reads it all
-            missing.insert(0, "complaint")
-            rationale = _NO_COMPLAINT
         elif recognised:
-            rationale = _UNRECOGNISED
+            rationale = _PARTLY_READ if language == "glossed" else _UNRECOGNISED
             missing.extend(k for k in ("duration", "severity") if not _known(k, doc, facts, p) and k not in missing)
         else:
             missing.insert(0, "complaint")
