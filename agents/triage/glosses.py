@@ -19,6 +19,9 @@ from agents.triage import yaml_text
 GLOSS_DIR = Path(__file__).parent / "glosses"
 _WORD = re.compile(r"(?<!\w)[a-z]+")
 _HEAD = re.compile(r"(\(\?<=[^)]*\))?(?:\(\?:([a-z |]+)\)(\?)?|([a-z]+))")
+#: A space before an optional group whose words do not end with one ("utal (?:magsalita)?"): without the group the
+#: form needs a space and another word, so the short reading never matched (2.8.61; the space goes inside).
+_SPACE_BEFORE_OPTIONAL = re.compile(r" \(\?:[^()]*[^ ()]\)\?")
 
 
 class GlossError(ValueError):
@@ -81,6 +84,9 @@ class Glosser:
             if gid in seen:
                 raise GlossError(f"{name}: gloss {gid!r} is defined twice")
             seen.add(gid)
+            for f in forms:
+                if _SPACE_BEFORE_OPTIONAL.search(f):
+                    raise GlossError(f"{name}: {gid}: {f!r} puts a space before an optional group (put it inside)")
             out.extend((f, _Form(re.compile(f"(?:{f})(?!\\w)"), english, None)) for f in forms)
         parts: dict[str, dict[str, str]] = data.get("body_parts") or {}
         for frame in data.get("frames") or ():

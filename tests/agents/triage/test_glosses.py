@@ -28,6 +28,10 @@ def glossed(text: str) -> str:
         "81 po ako, hindi ako makahiga ng patag, parang nalulunod, may ubo na may pink na bula",
         "76M, since kaninang umaga hindi ako makaihi, sobrang sakit ng puson",
         "iniisip ko na tumalon sa tulay malapit sa apartment namin",
+        # 2.8.61: a word between the sign and the part, a doubled word, English parts inside a Tagalog frame
+        "si lolo 80, hindi niya maigalaw ang kaliwang braso, ngiwi daw yung bibig niya, utal utal pa magsalita",
+        "baby ko 1 month, kanina tumigil siya huminga ng ilang segundo tapos nag-violet yung lips niya",
+        "si nanay 70 medyo violet na daw lips niya at hingal na hingal",
     ],
 )
 def test_an_emergency_told_in_taglish_is_an_emergency(text: str) -> None:
@@ -94,6 +98,19 @@ def test_an_english_message_with_tagalog_lookalike_words_is_triaged_as_english()
 
 def test_a_blow_to_the_bump_from_20_weeks_is_an_emergency() -> None:
     assert assess("I am 24 weeks pregnant, fell down 5 stairs and hit my abdomen, no bleeding").urgency is Urgency.em
+
+
+def test_a_space_before_an_optional_group_is_refused() -> None:
+    # "utal (?:magsalita)?" never matched "utal" alone: without the group it needs a space and another word
+    with pytest.raises(GlossError):
+        Glosser([("bad.yaml", {"glosses": [{"id": "x", "en": "slurred speech", "tl": ["utal (?:magsalita)?"]}]})])
+    fixed = Glosser([("ok.yaml", {"glosses": [{"id": "x", "en": "slurred speech", "tl": ["utal(?: magsalita)?"]}]})])
+    assert fixed.apply("utal siya") == "slurred speech siya"
+
+
+def test_lips_gone_violet_are_blue_lips_in_english_too() -> None:
+    assert assess("my daughter's lips look violet and she is breathing fast").level is Level.emergency_ambulance
+    assert assess("he put gentian violet on the baby's mouth for thrush").urgency is not Urgency.em
 
 
 def test_a_form_that_does_not_start_with_a_word_is_refused() -> None:
