@@ -1,6 +1,6 @@
 """The Taglish learned layer (knowledge/learned_tl.json) decides only messages read as English mixed with Tagalog; an
 English message is decided by the English layer's weights exactly as before, and the Taglish weights come from the
-stored cases, at the English layer's thresholds."""
+stored cases, at the English layer's raise thresholds (it lowers only when more confident)."""
 
 from __future__ import annotations
 
