@@ -173,6 +173,12 @@ LATER_ROUNDS = {
     # round 58: Taglish, blind, briefed with round 57 before any candidate trained on it was scored anywhere
     "UF": "locked58",  # a Tarlac and Nueva Ecija provincial hospital's page and a rural health unit's text line
     "UG": "locked58",  # a telemedicine app's after-hours doctor chat used by Metro Manila families
+    # round 59: English, blind, briefed in session 35 before candidate 2.8.62 existed; first scored by 2.8.61
+    "UH": "locked59",  # Alaskan, Hawaiian and Pacific Island health centre, rural hospital and medevac vignettes
+    "UI": "locked59",  # a Northern Ireland and Wales out-of-hours GP service's web chat and a pharmacy's messages
+    # round 60: Taglish, blind, briefed with round 59: the Taglish learned layer's calibration part (never a first pass)
+    "UJ": "calibration_tl",  # a Mindoro, Palawan and Romblon island health office's text line and hospital page
+    "UK": "calibration_tl",  # a Bicol and Eastern Visayas city health office's hotline and a clinic group's Viber chat
 }
 READABLE = (
     "dev",
@@ -190,7 +196,7 @@ READABLE = (
 )
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
-CALIBRATION = ("calibration", "short")
+CALIBRATION = ("calibration", "short", "calibration_tl")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
 DEV_TARGETS = {"sensitivity": 1.0, "under_triage": 0.01}
 BREAKDOWNS = ("style", "age_band", "system")
