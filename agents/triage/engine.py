@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.62"
+ENGINE_VERSION = "2.8.61"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
@@ -311,7 +311,6 @@ def apply_model(base: Assessment, feats: Sequence[str], model: learned.Model) ->
 
 
 def _base_of(a: Assessment) -> learned.Base:
-    held = protocols.load().held
     return learned.Base(
         level=a.level,
         rules=a.matched_rules,
@@ -320,7 +319,6 @@ def _base_of(a: Assessment) -> learned.Base:
         scores=tuple(a.scores),
         needs_clinician=a.needs_clinician,
         red_flag=bool(a.red_flags),
-        held=any(f in held or f.startswith(("finding.", "physiology.")) for f in a.red_flags),
     )
 
 

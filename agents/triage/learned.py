@@ -50,11 +50,6 @@ LEVELS = tuple(Level)
 _EMERGENCIES = (Level.emergency_ambulance, Level.emergency)
 #: Content words (agents/triage/words.py ``content_word``) from which a message counts as long.
 LONG_WORDS = 13
-#: Since 2.8.62 a red flag below an emergency yields when the model puts this share of the non-emergency probability
-#: on one calmer level (the floor's ordinary share is ``Model.lower_at``), unless it is held (``Base.held``). Measured
-#: first on the readable English parts it was never trained on (3,900 cases, 2.8.61's weights): 99 over-triaged cases
-#: lowered, none under-triaged (0.9: 107 for 3; every 24-hour red flag yielding: 109 for 2); notes/issue-15.md.
-RED_FLAG_LOWER_AT = 0.95
 _LENGTH_BANDS = ((0, "0-4"), (5, "5-12"), (LONG_WORDS, "13-30"), (31, "31+"))
 _UNREAD_BANDS = ((0, "0"), (1, "1-3"), (4, "4-10"), (11, "11-25"), (26, "26+"))
 
@@ -93,8 +88,6 @@ class Base:
     needs_clinician: bool
     red_flag: bool = False
     """A rule or finding that holds the level at a doctor within 24 hours or more urgent."""
-    held: bool = False
-    """A red flag that never yields to the model: a rule marked ``held``, or any finding's or measured sign's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +167,7 @@ class Model:
         rest = (Level.consultation_24, Level.consultation, Level.self_care)
         share = sum(p[x] for x in rest)
         pick = max(rest, key=p.__getitem__)
-        needed = RED_FLAG_LOWER_AT if base.red_flag else self.lower_at
-        if pick.rank > base.level.rank and (base.held or p[pick] / share < needed):
+        if pick.rank > base.level.rank and (base.red_flag or p[pick] / share < self.lower_at):
             pick = base.level
         return Decision(pick, p)
 

@@ -60,9 +60,6 @@ class Rule:
     clause: Clause
     ask: tuple[str, ...] = ()
     level_is: frozenset[Level] = frozenset()
-    held: str = ""
-    """Why this floor holds against the learned layer however sure it is (a time window, a risk assessment or a
-    measured value that words do not overrule), with its source; empty for a floor that yields to near-certainty."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +83,6 @@ class Protocols:
     """Indexes of rules that must always be evaluated."""
     escalators: tuple[Rule, ...]
     """Rules that apply only to the level reached by the others (``level_is``)."""
-    held: frozenset[str] = frozenset()
-    """Ids of the rules whose floor never yields to the learned layer (``Rule.held``)."""
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -138,9 +133,6 @@ def _rules(path: Path, data: dict[str, Any], terms: dict[str, Any], questions: d
             raise ProtocolError(f"{where}: a rule needs a level or something to ask")
         if level is not None and not raw.get("rationale"):
             raise ProtocolError(f"{where}: a rule with a level needs a rationale")
-        held = str(raw.get("held", "")).strip()
-        if held and (level is None or level.rank > Level.consultation_24.rank):
-            raise ProtocolError(f"{where}: only a floor at a doctor within 24 hours or more urgent can be held")
         for key in ask:
             if key not in questions:
                 raise ProtocolError(f"{where}: no follow-up question for {key!r}")
@@ -154,7 +146,6 @@ def _rules(path: Path, data: dict[str, Any], terms: dict[str, Any], questions: d
                 clause=_clause(cond, where, terms),
                 ask=ask,
                 level_is=frozenset(Level(x) for x in raw.get("level_is", ())),
-                held=held,
             )
         )
     return rules
@@ -243,5 +234,4 @@ def load() -> Protocols:
         rules_by_term={name: tuple(ix) for name, ix in by_term.items()},
         ungated=tuple(ungated),
         escalators=tuple(rule for rule in ordered if rule.level_is),
-        held=frozenset(rule.id for rule in ordered if rule.held),
     )

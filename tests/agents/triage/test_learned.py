@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.triage import assess, learned, protocols
+from agents.triage import assess, learned
 from agents.triage.engine import apply_model, assess_layers
 from agents.triage.levels import Level
 
@@ -93,42 +93,11 @@ def test_training_is_deterministic() -> None:
     assert fit(train).digest == fit(train).digest
 
 
-def test_a_held_red_flag_floor_is_never_lowered_by_the_model() -> None:
+def test_a_red_flag_floor_is_never_lowered_by_the_model() -> None:
+    base, feats = assess_layers("had unprotected sex last night")
+    assert base.level is Level.consultation_24 and base.red_flags  # emergency contraception: time-critical
     sure = _model_preferring(Level.self_care, lower_at=0.5)
-    for text in (
-        "had unprotected sex last night",  # emergency contraception: a time window
-        "my oxygen sats are 94% and I have had a cough for 3 days",  # a measured value
-    ):
-        base, feats = assess_layers(text)
-        assert base.level is Level.consultation_24 and base.red_flags
-        assert apply_model(base, feats, sure).level is Level.consultation_24, text
-
-
-def test_an_unheld_red_flag_floor_yields_only_to_near_certainty() -> None:
-    """2.8.62: a 24-hour phrase rule that is not held (here: flu in someone over 75, read from a sore arm the day
-    after the jab) gives way when the model puts RED_FLAG_LOWER_AT of the non-emergency probability on self care;
-    an ordinary floor already gives way at ``lower_at``."""
-    text = "Im 80 and had my flu jab and covid booster yesterday. My arm is sore and I feel achy, temperature 37.5."
-    base, feats = assess_layers(text)
-    assert base.level is Level.consultation_24
-    assert base.red_flags and not set(base.red_flags) & protocols.load().held
-    assert apply_model(base, feats, _model_preferring(Level.self_care, lower_at=0.5)).level is Level.self_care
-    fairly_sure = learned.Model(weights={"bias": (0.0, 0.0, 0.0, 0.0, 2.5)}, raise_at=0.9, lower_at=0.5, digest="t")
-    p = fairly_sure.probabilities(feats)
-    share = p[Level.self_care] / sum(p[x] for x in (Level.consultation_24, Level.consultation, Level.self_care))
-    assert fairly_sure.lower_at < share < learned.RED_FLAG_LOWER_AT
-    assert apply_model(base, feats, fairly_sure).level is Level.consultation_24
-
-
-def test_held_floors_are_urgent_rules_with_a_reason() -> None:
-    rules = {r.id: r for r in protocols.load().rules}
-    assert protocols.load().held == {i for i, r in rules.items() if r.held}
-    for ident in protocols.load().held:
-        rule = rules[ident]
-        assert rule.level is not None and rule.level.rank <= Level.consultation_24.rank, ident
-        assert "(" in rule.held, f"{ident}: a held floor names its source"
-    for time_critical in ("urinary.emergency_contraception", "mental_health.suicidal_thoughts", "musculoskeletal.dvt"):
-        assert time_critical in protocols.load().held
+    assert apply_model(base, feats, sure).level is Level.consultation_24
 
 
 def test_measurements_reach_the_model_through_the_physiology_layer_not_as_words() -> None:

@@ -91,24 +91,6 @@ def test_malformed_rule_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         protocols.load()
 
 
-def test_only_an_urgent_floor_can_be_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = tmp_path / "protocols"
-    bad.mkdir()
-    (bad / "x.yaml").write_text(
-        "family: x\nterms:\n  itch: ['itchy']\nrules:\n  - id: x.a\n    level: consultation\n"
-        "    held: 'a reason (a source)'\n    rationale: some reason here\n    all: [itch]\n"
-    )
-    monkeypatch.setattr(protocols, "PROTOCOL_DIR", bad)
-    protocols.load.cache_clear()
-    try:
-        with pytest.raises(protocols.ProtocolError, match="can be held"):
-            protocols.load()
-    finally:
-        monkeypatch.undo()
-        protocols.load.cache_clear()
-        protocols.load()
-
-
 def test_prefilter_never_hides_a_match() -> None:
     """The literal/gram prefilter must be sound: whenever a term's regex matches, it says 'maybe'."""
     p = protocols.load()
