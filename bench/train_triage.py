@@ -54,14 +54,6 @@ TAGLISH_TRAINING = (
 #: is no longer held for a clinician but left at a doctor within 24 hours for the layer to decide; lowering at the
 #: English share there under-triaged 17 cases of 600 against 13 held; at 0.85, 13, with 14 more right.
 TAGLISH_LOWER_AT = 0.85
-#: Session 35 (fixed before the part was first scored): the Taglish layer's calibration part (round 60, two blind
-#: writers, read by nobody tuning the engine, never trained on). Its rule: short messages keep the English layer's
-#: threshold (the part holds few, and the short part is English); long messages raise at the highest threshold of
-#: THRESHOLDS at which the emergencies caught among the part's messages the Taglish layer decides (those read as English
-#: mixed with Tagalog) reach SENSITIVITY_TARGET, never above the English layer's (the
-#: Taglish layer never raises less readily than the thresholds it borrowed); when none reaches it, the highest
-#: threshold that catches the most.
-TAGLISH_CALIBRATION = ROOT / "triage_corpus" / "calibration_tl.jsonl"
 JA_TRAINING = (
     ROOT / "data" / "triage_ja_own.jsonl",
     ROOT / "data" / "triage_ja_blind.jsonl",
@@ -454,8 +446,6 @@ def train_taglish() -> int:
     model = dataclasses.replace(
         fit(train), raise_at=english.raise_at, raise_at_long=english.raise_at_long, lower_at=TAGLISH_LOWER_AT
     )
-    chosen = calibrate_taglish(model, examples(TAGLISH_CALIBRATION), ceiling=english.raise_at_long or english.raise_at)
-    model = dataclasses.replace(model, raise_at_long=chosen.raise_at)
     data = _weights_file(
         "Weights of the clinical engine's Taglish learned layer (agents/triage/learned.py model_glossed): the English "
         "layer's features, trained with the Taglish readable parts; it decides only messages read as English mixed "
@@ -463,37 +453,15 @@ def train_taglish() -> int:
         "Do not edit by hand.",
         sets,
         model,
-        {
-            "files": _sources([learned.PATH, TAGLISH_CALIBRATION]),
-            "rule": "the English layer's short threshold; bench/train_triage.py calibrate_taglish for long messages",
-            "met": chosen.met,
-            "at_chosen": {k: round(float(v), 4) for k, v in chosen.chosen.items()},
-        },
+        {"files": _sources([learned.PATH]), "rule": "the English layer's calibrated raise thresholds"},
     )
     learned.GLOSSED_PATH.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     print(
         f"wrote {learned.GLOSSED_PATH.relative_to(ROOT.parent)}: {len(model.weights)} features from {len(train)} cases"
     )
-    print(
-        f"calibrated: raise at {model.raise_at} (short, English), {chosen.raise_at} (long); "
-        f"{'the rule met' if chosen.met else 'THE RULE NOT MET'}; at them: {chosen.chosen}"
-    )
     for path in TAGLISH_TRAINING:
         show(f"{path.name} (in sample)", score(model, sets[path]))
     return 0
-
-
-def calibrate_taglish(model: learned.Model, calibration: Sequence[Example], *, ceiling: float) -> JapaneseCalibration:
-    """The Taglish layer's long-message raise threshold, by the rule above TAGLISH_CALIBRATION."""
-    calibration = [e for e in calibration if getattr(e.base, "layers", {}).get("language") == "glossed"]
-    outcomes = _outcomes(model, calibration)
-    emergencies = sum(e.label.urgency.value == "em" for e in calibration)
-    allowed = [t for t in THRESHOLDS if t <= ceiling]
-    caught = {t: _caught(_at(calibration, outcomes, model.raise_at, t)) for t in allowed}
-    enough = [t for t in allowed if caught[t] >= SENSITIVITY_TARGET * emergencies]
-    chosen = max(enough) if enough else max(allowed, key=lambda t: (caught[t], t))
-    found = figures([(e.label, level) for e, level in _at(calibration, outcomes, model.raise_at, chosen)])
-    return JapaneseCalibration(chosen, found, met=bool(enough))
 
 
 def leave_writers_out(

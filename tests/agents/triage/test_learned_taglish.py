@@ -1,6 +1,6 @@
 """The Taglish learned layer (knowledge/learned_tl.json) decides only messages read as English mixed with Tagalog; an
 English message is decided by the English layer's weights exactly as before, and the Taglish weights come from the
-stored cases, its long-message raise threshold calibrated on its own blind part (it lowers only when more confident)."""
+stored cases, at the English layer's raise thresholds (it lowers only when more confident)."""
 
 from __future__ import annotations
 
@@ -33,25 +33,21 @@ def test_an_english_message_is_decided_by_the_english_layer_alone() -> None:
     assert assess(ENGLISH).layers["model"] == apply_model(base, feats, learned.model()).layers["model"]  # type: ignore[arg-type]
 
 
-def test_the_taglish_weights_come_from_the_stored_cases_and_their_own_calibration_part() -> None:
+def test_the_taglish_weights_come_from_the_stored_cases_at_the_english_thresholds() -> None:
     data = json.loads(learned.GLOSSED_PATH.read_text(encoding="utf-8"))
     files = {source["file"] for source in data["trained_on"]}
     english = json.loads(learned.PATH.read_text(encoding="utf-8"))
     assert {s["file"] for s in english["trained_on"]} < files, "the English cases and the Taglish parts"
     assert any("dev50" in f for f in files) and any("dev51" in f for f in files)
-    for source in data["trained_on"]:
-        assert "locked" not in source["file"] and "calibration" not in source["file"]
-    calibration = {source["file"] for source in data["calibration"]["files"]}
-    assert any(f.endswith("calibration_tl.jsonl") for f in calibration) and not calibration & files
     for source in (*data["trained_on"], *data["calibration"]["files"]):
         path = ROOT / source["file"]
+        assert "locked" not in path.name and "calibration" not in path.name
         assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] == source["sha256"], (
             f"{source['file']} changed since the Taglish weights were trained: run "
             "`python -m bench.train_triage --taglish`"
         )
-    assert data["raise_at"] == english["raise_at"], "short messages: the English layer's threshold"
-    assert data["raise_at_long"] <= english["raise_at_long"], "never raises less readily than the English layer"
-    assert data["calibration"]["met"], "the calibration rule met on its own part"
+    for key in ("raise_at", "raise_at_long"):
+        assert data[key] == english[key]
     assert data["lower_at"] == TAGLISH_LOWER_AT > english["lower_at"], "it lowers only when more confident"
     model = learned.from_json(data)
     assert hashlib.sha256(json.dumps(model.weights, sort_keys=True).encode()).hexdigest()[:12] == data["digest"]
