@@ -161,3 +161,59 @@ def test_a_vaccine_named_after_its_disease_is_no_case_of_it(text: str, disease: 
     assert not [r for r in a.matched_rules if disease in r]
     assert not [c.id for c in a.conditions if disease in c.id]
     assert not a.is_emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # grey as a mood, hair or the vision before a faint is no cyanosis
+        "since the break-up everything has gone grey and flat, sleeping a lot, no thoughts of harming myself",
+        "my hair has gone grey at 30, is that normal",
+        # a headache "not waking her" is sleep undisturbed by pain, not a patient who cannot be woken
+        "tension headaches for 2 weeks at the end of the work day, not waking me at night, fine with paracetamol",
+        # a bleed that stopped with pressure is no major bleeding (NHS: cuts and grazes)
+        "cut my thumb on a tin, bled a lot for a few minutes but it stopped with pressure, edges together",
+        "grazed knee falling off her bike, blood everywhere at first but now only oozing, cleaned it",
+        # teething: a tooth edge showing and a baby chewing on everything (NHS: baby teething symptoms)
+        "my 7 month old is drooling buckets and chewing on everything, the tooth edge is just visible, temp 37.3",
+        # round ligament pain: one-sided groin pain for seconds on moving in mid-pregnancy (NHS)
+        "22 weeks pregnant, sharp pain in my left groin when I roll over in bed, lasting a few seconds, baby moving",
+        # "paranoid" as worry is no psychosis
+        "my mum had breast cancer so I'm a bit paranoid, found a soft lump in my armpit after shaving, sore",
+        # poison ivy is a rash, not a poisoning (NHS: contact dermatitis)
+        "itchy streaks of blisters on my arms after clearing poison ivy in the garden, not on my face",
+        # blood on the paper after straining in pregnancy is piles, not bleeding from the womb (NHS: piles)
+        "27 weeks pregnant, constipated, bright red blood on the toilet paper after I strain, no tummy pain",
+    ],
+)
+def test_loose_words_and_settled_signs_are_no_emergency(text: str) -> None:
+    a = assess_layers(text)[0]
+    assert not a.is_emergency, f"{a.level.value} from {a.red_flags}"
+
+
+def test_mild_recession_is_no_severe_breathing_distress() -> None:
+    """NICE NG9: marked recession is the red feature; a baby with mild recession is still assessed (the findings
+    layer's bronchiolitis), but not sent an ambulance as for a child struggling for each breath."""
+    a = assess_layers("5-month-old, day 2 of a cold and cough, mild subcostal recession, feeding 80%, SpO2 96%, alert")[
+        0
+    ]
+    assert a.level is not A and not {"breathing.severe_distress", "safety.child_resp_distress"} & set(a.red_flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4-month-old with bronchiolitis, marked subcostal recession and grunting, feeding less than half",
+        "my baby has gone grey and floppy",
+        "he collapsed and is not waking up",
+        "cut my hand with a saw, blood everywhere and it wont stop",
+        "the bleeding stopped but then started again, blood everywhere, soaked two towels",
+        "my 3 year old is drooling, cant swallow and is sitting forward to breathe with a high fever",
+        "8 weeks pregnant with bad one-sided pain low on the right and some spotting",
+        "he is paranoid, hearing voices telling him to hurt people",
+        "my toddler swallowed rat poison from the shed",
+        "30 weeks pregnant and bleeding from down below, bright red",
+    ],
+)
+def test_the_emergencies_beside_the_loose_words_stay(text: str) -> None:
+    assert level(text) in {A, E}
