@@ -35,7 +35,7 @@ _PLACEHOLDERS = re.compile(r"<[a-z_]+>")
 _FEVER_C = 38.0
 _DOCUMENTS_KEPT = 4096  # ~6 KB each: ~24 MB at most; 200 active conversations use ~1,200
 
-ENGINE_VERSION = "2.8.64"
+ENGINE_VERSION = "2.8.61"
 _NO_COMPLAINT = (
     "We could not recognise a symptom or problem in this message, so a clinician will read it. "
     "If this is severe or you feel very unwell, call emergency services now."
