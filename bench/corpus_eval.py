@@ -179,6 +179,12 @@ LATER_ROUNDS = {
     # round 60: Taglish, blind, briefed with round 59: the Taglish learned layer's calibration part (never a first pass)
     "UJ": "calibration_tl",  # a Mindoro, Palawan and Romblon island health office's text line and hospital page
     "UK": "calibration_tl",  # a Bicol and Eastern Visayas city health office's hotline and a clinic group's Viber chat
+    # round 61: English, blind, briefed in session 35 after 2.8.62-2.8.64 were refused; first scored by 2.8.61
+    "UL": "locked61",  # Ethiopian, Ugandan, Tanzanian and Zambian district hospital and health centre vignettes
+    "UM": "locked61",  # a Greek, Portuguese and Cypriot private clinic network's English chat
+    # round 62: Taglish, blind, briefed with round 61; first scored by 2.8.61
+    "UN": "locked62",  # a Pangasinan, La Union and Ilocos provincial hospital's page and a health office's text line
+    "UO": "locked62",  # a Davao, Cagayan de Oro and General Santos hospital's consultation page and a company clinic
 }
 READABLE = (
     "dev",
