@@ -42,9 +42,9 @@ TRAINING = (
 )
 #: The Taglish layer (learned.GLOSSED_PATH) trains on TRAINING and these readable Taglish parts (session 34: trained on
 #: dev50 and scored on dev51, never trained on, under-triage 4.7% -> 1.3% and 3-level accuracy 81.7% -> 84.7%; the
-#: other way round 2.0% -> 1.0% and 83.7% -> 83.3%). It raises at the English layer's calibrated raise thresholds (the
-#: Taglish calibration part of session 35, `calibration_tl`, set a threshold only in the refused candidate 2.8.63) (read from learned.PATH): the glossed messages it decides are read by the same
-#: rules.
+#: other way round 2.0% -> 1.0% and 83.7% -> 83.3%). It raises at the English layer's calibrated raise thresholds,
+#: read from learned.PATH: the glossed messages it decides are read by the same rules (the Taglish calibration part of
+#: session 35, `calibration_tl`, set a threshold only in the refused candidate 2.8.63).
 TAGLISH_TRAINING = (
     ROOT / "triage_corpus" / "dev50.jsonl",
     ROOT / "triage_corpus" / "dev51.jsonl",
