@@ -202,6 +202,7 @@ READABLE = (
 )
 #: Parts that set the learned layer's raise thresholds (bench/train_triage.py ``calibrate``) and nothing else: read by
 #: nobody tuning the engine, never trained on, listed only in aggregate. Their figures are never a first pass.
+#: ``calibration_tl`` is the Taglish layer's (round 60; its rule is at tag ``triage-candidate-2.8.63``, not released).
 CALIBRATION = ("calibration", "short", "calibration_tl")
 LOCKED_TARGETS = {"accuracy3": 0.88, "sensitivity": 0.97, "under_triage": 0.03, "over_triage": 0.12}
 DEV_TARGETS = {"sensitivity": 1.0, "under_triage": 0.01}
